@@ -1,0 +1,7 @@
+"""`python -m tui` runs the same entry point as the `acmedash` script."""
+
+import sys
+
+from tui.cli import main
+
+sys.exit(main())

@@ -1,0 +1,49 @@
+"""One error hierarchy so that callers never see a raw httpx, ssl or cryptography exception.
+
+The CLI maps the kinds to exit codes (problem 1, input 2, network 3); the dashboard shows the
+message. Every message is one line and never contains key material.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tui.acme.models import Problem
+
+
+class AcmeError(Exception):
+    """Base of every error the client raises on purpose."""
+
+
+class InputError(AcmeError):
+    """Something the user supplied is unusable: a key file, a URL, a contact, a passphrase."""
+
+
+class PassphraseRequired(InputError):
+    """The key file is encrypted and no (or a wrong) passphrase was given; callers may ask for one."""
+
+
+class NetworkError(AcmeError):
+    """No HTTP response: DNS, connection, timeout, reset."""
+
+
+class TlsError(NetworkError):
+    """The server's TLS certificate did not verify (we never turn verification off)."""
+
+
+class ProtocolError(AcmeError):
+    """The server answered, but not as RFC 8555 says it must (missing Location, bad JSON, ...)."""
+
+
+class ProblemError(AcmeError):
+    """The server answered with an RFC 7807 problem document (RFC 8555 §6.7)."""
+
+    def __init__(self, problem: Problem, retry_after: float | None = None) -> None:
+        self.problem = problem
+        self.retry_after = retry_after
+        super().__init__(problem.summary())
+
+    @property
+    def type(self) -> str:
+        return self.problem.type

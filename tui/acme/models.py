@@ -1,0 +1,162 @@
+"""ACME resources parsed leniently: known fields typed, the whole object kept in `.raw`.
+
+CAs add fields (Let's Encrypt even adds a random directory key on purpose, to catch strict
+clients), so nothing unknown is ever an error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+def _str(obj: dict[str, Any], key: str) -> str:
+    value = obj.get(key)
+    return value if isinstance(value, str) else ""
+
+
+def _str_list(obj: dict[str, Any], key: str) -> list[str]:
+    value = obj.get(key)
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
+@dataclass(frozen=True)
+class DirectoryMeta:
+    terms_of_service: str = ""
+    website: str = ""
+    caa_identities: list[str] = field(default_factory=list)
+    external_account_required: bool = False
+    profiles: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_json(cls, obj: Any) -> DirectoryMeta:
+        if not isinstance(obj, dict):
+            return cls()
+        profiles = obj.get("profiles")
+        return cls(
+            terms_of_service=_str(obj, "termsOfService"),
+            website=_str(obj, "website"),
+            caa_identities=_str_list(obj, "caaIdentities"),
+            external_account_required=obj.get("externalAccountRequired") is True,
+            profiles={str(k): str(v) for k, v in profiles.items()} if isinstance(profiles, dict) else {},
+        )
+
+
+@dataclass(frozen=True)
+class Directory:
+    """RFC 8555 §7.1.1; `renewalInfo` is RFC 9773 (ARI)."""
+
+    new_nonce: str
+    new_account: str
+    new_order: str
+    revoke_cert: str
+    key_change: str
+    new_authz: str = ""
+    renewal_info: str = ""
+    meta: DirectoryMeta = field(default_factory=DirectoryMeta)
+    raw: dict[str, Any] = field(default_factory=dict)
+
+    REQUIRED = ("newNonce", "newAccount", "newOrder")
+
+    @classmethod
+    def from_json(cls, obj: dict[str, Any]) -> Directory:
+        return cls(
+            new_nonce=_str(obj, "newNonce"),
+            new_account=_str(obj, "newAccount"),
+            new_order=_str(obj, "newOrder"),
+            revoke_cert=_str(obj, "revokeCert"),
+            key_change=_str(obj, "keyChange"),
+            new_authz=_str(obj, "newAuthz"),
+            renewal_info=_str(obj, "renewalInfo"),
+            meta=DirectoryMeta.from_json(obj.get("meta")),
+            raw=obj,
+        )
+
+
+@dataclass(frozen=True)
+class Account:
+    """RFC 8555 §7.1.2. `url` comes from the Location header, not the body."""
+
+    url: str
+    status: str
+    contact: list[str]
+    orders: str = ""
+    created_at: str = ""
+    raw: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_json(cls, url: str, obj: dict[str, Any]) -> Account:
+        return cls(
+            url=url,
+            status=_str(obj, "status"),
+            contact=_str_list(obj, "contact"),
+            orders=_str(obj, "orders"),
+            created_at=_str(obj, "createdAt"),
+            raw=obj,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "url": self.url,
+            "status": self.status,
+            "contact": self.contact,
+            "orders": self.orders,
+            "createdAt": self.created_at,
+            "raw": self.raw,
+        }
+
+
+@dataclass(frozen=True)
+class Identifier:
+    type: str
+    value: str
+
+    def __str__(self) -> str:
+        return f"{self.type}:{self.value}"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """RFC 7807 problem document with ACME's subproblems (RFC 8555 §6.7.1)."""
+
+    type: str
+    detail: str = ""
+    status: int | None = None
+    identifier: Identifier | None = None
+    subproblems: tuple[Problem, ...] = ()
+    raw: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def short_type(self) -> str:
+        """`urn:ietf:params:acme:error:badNonce` -> `badNonce`."""
+        return self.type.rsplit(":", 1)[-1] if self.type.startswith("urn:") else self.type
+
+    @classmethod
+    def from_json(cls, obj: Any, status: int | None = None) -> Problem:
+        if not isinstance(obj, dict):
+            return cls(type="about:blank", detail=str(obj)[:200], status=status)
+        ident = obj.get("identifier")
+        subs = obj.get("subproblems")
+        raw_status = obj.get("status")
+        return cls(
+            type=_str(obj, "type") or "about:blank",
+            detail=_str(obj, "detail"),
+            status=raw_status if isinstance(raw_status, int) else status,
+            identifier=(
+                Identifier(_str(ident, "type"), _str(ident, "value")) if isinstance(ident, dict) else None
+            ),
+            subproblems=tuple(cls.from_json(s) for s in subs) if isinstance(subs, list) else (),
+            raw=obj,
+        )
+
+    def summary(self) -> str:
+        """One line: type, status, detail, and each subproblem with its identifier."""
+        text = f"{self.short_type}"
+        if self.status is not None:
+            text += f" ({self.status})"
+        if self.detail:
+            text += f": {self.detail}"
+        for sub in self.subproblems:
+            who = f" [{sub.identifier}]" if sub.identifier else ""
+            text += f"; {sub.short_type}{who}: {sub.detail}"
+        return text

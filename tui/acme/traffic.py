@@ -1,0 +1,180 @@
+"""Exchanges: one HTTP round trip each, kept as the exact bytes, decoded on demand.
+
+The record format (one JSON object per line) is defined in shared/DESIGN.md. `AcmeClient._send`
+creates every Exchange and hands it to observers; the CLI's `--traffic FILE` and the dashboard's
+traffic panel are both observers.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cached_property
+from pathlib import Path
+from typing import IO, Any
+
+from tui.acme.errors import InputError
+from tui.acme.jose import decode_part
+from tui.acme.models import Problem
+
+Headers = list[tuple[str, str]]
+Observer = Callable[["Exchange"], None]
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+
+def headers_to_dict(headers: Headers) -> dict[str, str]:
+    """Repeated headers (Link comes several times) are joined with ", " as RFC 9110 §5.3 allows."""
+    merged: dict[str, str] = {}
+    for name, value in headers:
+        merged[name] = f"{merged[name]}, {value}" if name in merged else value
+    return merged
+
+
+def header(headers: Headers, name: str) -> str | None:
+    name = name.lower()
+    return next((v for k, v in headers if k.lower() == name), None)
+
+
+@dataclass(frozen=True)
+class DecodedJws:
+    protected: dict[str, Any]
+    payload: Any
+    signature: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"protected": self.protected, "payload": self.payload, "signature": self.signature}
+
+
+@dataclass(eq=False)
+class Exchange:
+    """One round trip. `status is None` means no response arrived; `error` says why."""
+
+    seq: int
+    started: datetime
+    endpoint: str
+    method: str
+    url: str
+    request_headers: Headers
+    request_body: bytes
+    elapsed_ms: float = 0.0
+    status: int | None = None
+    response_headers: Headers = field(default_factory=list)
+    response_body: bytes = b""
+    http_version: str = ""
+    error: str = ""
+    resent_from: int | None = None
+
+    @cached_property
+    def jws(self) -> DecodedJws | None:
+        """The request's JWS decoded; None when the request carries none (GET, HEAD)."""
+        if not self.request_body:
+            return None
+        try:
+            obj = json.loads(self.request_body)
+            return DecodedJws(
+                protected=decode_part(obj["protected"]),
+                payload=decode_part(obj["payload"]),
+                signature=obj["signature"],
+            )
+        except (ValueError, KeyError, TypeError, InputError):
+            return None
+
+    @cached_property
+    def problem(self) -> Problem | None:
+        content_type = header(self.response_headers, "content-type") or ""
+        if not content_type.startswith(PROBLEM_CONTENT_TYPE):
+            return None
+        try:
+            return Problem.from_json(json.loads(self.response_body), self.status)
+        except ValueError:
+            return Problem(type="about:blank", detail="unparseable problem document", status=self.status)
+
+    @property
+    def nonce_sent(self) -> str | None:
+        return self.jws.protected.get("nonce") if self.jws else None
+
+    @property
+    def nonce_received(self) -> str | None:
+        return header(self.response_headers, "replay-nonce")
+
+    def to_record(self) -> dict[str, Any]:
+        record: dict[str, Any] = {
+            "seq": self.seq,
+            "started": self.started.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            "elapsed_ms": round(self.elapsed_ms, 3),
+            "endpoint": self.endpoint,
+            "request": {
+                "method": self.method,
+                "url": self.url,
+                "headers": headers_to_dict(self.request_headers),
+                "body": self.request_body.decode("utf-8", "replace"),
+                "jws": self.jws.to_json() if self.jws else None,
+            },
+            "response": None,
+        }
+        if self.status is not None:
+            record["response"] = {
+                "status": self.status,
+                "http_version": self.http_version,
+                "headers": headers_to_dict(self.response_headers),
+                "body": self.response_body.decode("utf-8", "replace"),
+                "problem": self.problem.raw if self.problem else None,
+            }
+        if self.error:
+            record["error"] = self.error
+        if self.resent_from is not None:
+            record["resent_from"] = self.resent_from
+        return record
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> Exchange:
+        """Rebuild from a traffic record, for offline inspection (`acmedash inspect`)."""
+        try:
+            request = record["request"]
+            response = record.get("response") or {}
+            return cls(
+                seq=int(record["seq"]),
+                started=datetime.fromisoformat(record["started"].replace("Z", "+00:00")),
+                endpoint=str(record.get("endpoint", "")),
+                method=str(request["method"]),
+                url=str(request["url"]),
+                request_headers=list(request.get("headers", {}).items()),
+                request_body=str(request.get("body", "")).encode("utf-8"),
+                elapsed_ms=float(record.get("elapsed_ms", 0.0)),
+                status=response.get("status"),
+                response_headers=list(response.get("headers", {}).items()),
+                response_body=str(response.get("body", "")).encode("utf-8"),
+                http_version=str(response.get("http_version", "")),
+                error=str(record.get("error", "")),
+                resent_from=record.get("resent_from"),
+            )
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise InputError(f"not a traffic record: {exc}") from None
+
+
+class JsonlWriter:
+    """Observer that appends one JSON line per exchange and flushes, so a crash loses nothing."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self._stream = stream
+
+    def __call__(self, exchange: Exchange) -> None:
+        self._stream.write(json.dumps(exchange.to_record(), ensure_ascii=False) + "\n")
+        self._stream.flush()
+
+
+def read_jsonl(path: Path) -> Iterator[Exchange]:
+    try:
+        with path.open(encoding="utf-8") as handle:
+            for number, line in enumerate(handle, 1):
+                if not line.strip():
+                    continue
+                try:
+                    yield Exchange.from_record(json.loads(line))
+                except (ValueError, InputError) as exc:
+                    raise InputError(f"{path}:{number}: {exc}") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror})") from None

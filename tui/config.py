@@ -1,0 +1,250 @@
+"""Settings <-> TOML. tomllib reads, tomli-w writes, every save is atomic.
+
+A file that does not parse or has a wrongly typed value is reported with file, line and key and
+is never written over: the user's hand-edited config is worth more than our defaults.
+"""
+
+from __future__ import annotations
+
+import configparser
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from tui import endpoints
+from tui.contacts import normalise_contact
+from tui.acme.errors import AcmeError
+from tui.acme.fileio import atomic_write
+
+SCHEMA_VERSION = 1
+
+
+class ConfigError(AcmeError):
+    """The config file is unreadable or invalid; the message names file, line and key."""
+
+
+def default_config_path() -> Path:
+    if env := os.environ.get("ACMEDASH_CONFIG"):
+        return Path(env).expanduser()
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "acmedash" / "config.toml"
+
+
+def default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "acmedash"
+
+
+@dataclass
+class Timeouts:
+    connect: float = 10.0
+    read: float = 30.0
+    retry_after_max: float = 60.0
+
+
+@dataclass
+class RememberedAccount:
+    """An account URL belongs to one CA and one key; both are part of the lookup."""
+
+    directory: str
+    thumbprint: str
+    url: str
+
+
+@dataclass
+class Settings:
+    endpoint: str = "letsencrypt-staging"
+    account_key: str = ""
+    contacts: list[str] = field(default_factory=list)
+    user_agent: str = ""
+    language: str = ""
+    ca_bundle: str = ""
+    csr_file: str = ""
+    chain_file: str = ""
+    theme: str = ""
+    timeouts: Timeouts = field(default_factory=Timeouts)
+    keymap: dict[str, str] = field(default_factory=dict)
+    accounts: list[RememberedAccount] = field(default_factory=list)
+    # Keys this version does not know, written back untouched so a newer acmedash loses nothing.
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def account_for(self, directory: str, thumbprint: str) -> str | None:
+        for account in self.accounts:
+            if account.directory == directory and account.thumbprint == thumbprint:
+                return account.url
+        return None
+
+    def remember_account(self, directory: str, thumbprint: str, url: str) -> None:
+        for account in self.accounts:
+            if account.directory == directory and account.thumbprint == thumbprint:
+                account.url = url
+                return
+        self.accounts.append(RememberedAccount(directory, thumbprint, url))
+
+    def forget_account(self, directory: str, thumbprint: str) -> None:
+        self.accounts = [
+            a for a in self.accounts if (a.directory, a.thumbprint) != (directory, thumbprint)
+        ]
+
+
+_STRING_KEYS = ("endpoint", "account_key", "user_agent", "language", "ca_bundle", "csr_file",
+                "chain_file", "theme")
+
+
+def _line_of(text: str, table: str, key: str) -> int | None:
+    """The line where `key` is set inside `[table]` ('' for the top level); 1-based."""
+    current = ""
+    pattern = re.compile(rf"^\s*(\"?){re.escape(key)}\1\s*=")
+    for number, line in enumerate(text.splitlines(), 1):
+        header = re.match(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?", line)
+        if header:
+            current = header.group(1)
+        elif current == table and pattern.match(line):
+            return number
+    return None
+
+
+class _Reader:
+    def __init__(self, path: Path, text: str) -> None:
+        self.path = path
+        self.text = text
+
+    def fail(self, table: str, key: str, expected: str, value: Any) -> ConfigError:
+        line = _line_of(self.text, table, key)
+        where = f"{self.path}:{line}" if line else str(self.path)
+        dotted = f"{table}.{key}" if table else key
+        return ConfigError(f"{where}: {dotted} must be {expected}, not {type(value).__name__}")
+
+    def string(self, obj: dict[str, Any], table: str, key: str, default: str) -> str:
+        value = obj.get(key, default)
+        if not isinstance(value, str):
+            raise self.fail(table, key, "a string", value)
+        return value
+
+    def number(self, obj: dict[str, Any], table: str, key: str, default: float) -> float:
+        value = obj.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            raise self.fail(table, key, "a positive number", value)
+        return float(value)
+
+    def strings(self, obj: dict[str, Any], table: str, key: str) -> list[str]:
+        value = obj.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.fail(table, key, "a list of strings", value)
+        return list(value)
+
+    def table(self, obj: dict[str, Any], key: str) -> dict[str, Any]:
+        value = obj.get(key, {})
+        if not isinstance(value, dict):
+            raise self.fail("", key, "a table", value)
+        return value
+
+
+def parse_settings(text: str, path: Path) -> Settings:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: TOML syntax error: {exc}") from None
+    reader = _Reader(path, text)
+    version = data.get("schema_version", SCHEMA_VERSION)
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise reader.fail("", "schema_version", "an integer", version)
+    if version > SCHEMA_VERSION:
+        raise ConfigError(f"{path}: schema_version {version} is newer than this acmedash understands")
+    settings = Settings(**{k: reader.string(data, "", k, "") for k in _STRING_KEYS if k in data})
+    settings.contacts = reader.strings(data, "", "contacts")
+    timeouts = reader.table(data, "timeouts")
+    settings.timeouts = Timeouts(
+        **{f.name: reader.number(timeouts, "timeouts", f.name, f.default) for f in fields(Timeouts)}  # type: ignore[arg-type]
+    )
+    keymap = reader.table(data, "keymap")
+    settings.keymap = {k: reader.string(keymap, "keymap", k, "") for k in keymap}
+    accounts = data.get("accounts", [])
+    if not isinstance(accounts, list):
+        raise reader.fail("", "accounts", "an array of tables ([[accounts]])", accounts)
+    for entry in accounts:
+        if not isinstance(entry, dict):
+            raise reader.fail("", "accounts", "an array of tables ([[accounts]])", entry)
+        settings.accounts.append(
+            RememberedAccount(
+                **{k: reader.string(entry, "accounts", k, "") for k in ("directory", "thumbprint", "url")}
+            )
+        )
+    known = {*_STRING_KEYS, "contacts", "timeouts", "keymap", "accounts", "schema_version"}
+    settings.extra = {k: v for k, v in data.items() if k not in known}
+    return settings
+
+
+def load_settings(path: Path) -> Settings:
+    """Defaults when the file does not exist yet; ConfigError when it is unusable."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return Settings()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read config ({exc})") from None
+    return parse_settings(text, path)
+
+
+def settings_to_toml(settings: Settings) -> str:
+    data: dict[str, Any] = {"schema_version": SCHEMA_VERSION}
+    data.update({k: getattr(settings, k) for k in _STRING_KEYS})
+    data["contacts"] = settings.contacts
+    data.update(settings.extra)
+    data["timeouts"] = {f.name: getattr(settings.timeouts, f.name) for f in fields(Timeouts)}
+    data["keymap"] = settings.keymap
+    data["accounts"] = [
+        {"directory": a.directory, "thumbprint": a.thumbprint, "url": a.url} for a in settings.accounts
+    ]
+    return tomli_w.dumps(data)
+
+
+def save_settings(settings: Settings, path: Path) -> None:
+    try:
+        atomic_write(path, settings_to_toml(settings).encode("utf-8"), mode=0o600)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot save config ({exc.strerror})") from None
+
+
+INI_SECTION = "acme-neoprime"
+
+
+def import_ini(path: Path, settings: Settings) -> list[str]:
+    """Merge the acme.ini of the NeoPrime example scripts into `settings`; returns what changed."""
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.optionxform = str  # type: ignore[assignment,method-assign]
+    try:
+        with path.open(encoding="utf-8") as handle:
+            parser.read_file(handle)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
+    except configparser.Error as exc:
+        raise ConfigError(f"{path}: not an INI file: {exc.message.splitlines()[0]}") from None
+    if not parser.has_section(INI_SECTION):
+        raise ConfigError(f"{path}: no [{INI_SECTION}] section")
+    section = parser[INI_SECTION]
+    changed: list[str] = []
+
+    def take(option: str, attribute: str, value: str | None = None) -> None:
+        if option in section and section[option].strip():
+            setattr(settings, attribute, value if value is not None else section[option].strip())
+            changed.append(f"{attribute} = {getattr(settings, attribute)!r}  (from {option})")
+
+    if "ACMEDirectory" in section and section["ACMEDirectory"].strip():
+        endpoint = endpoints.resolve(section["ACMEDirectory"].strip())
+        take("ACMEDirectory", "endpoint", endpoint.name)
+    take("UserAgent", "user_agent")
+    take("AccountKeyFile", "account_key")
+    take("CSRFile", "csr_file")
+    take("ChainFile", "chain_file")
+    take("Language", "language")
+    if "Contacts" in section and section["Contacts"].strip():
+        contacts = [normalise_contact(c) for c in section["Contacts"].split(";") if c.strip()]
+        settings.contacts = contacts
+        changed.append(f"contacts = {contacts!r}  (from Contacts)")
+    return changed

@@ -1,0 +1,99 @@
+"""CA presets and custom directory URLs, each classified so staging and production never blur."""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from enum import Enum
+from urllib.parse import urlsplit
+
+from tui.acme.errors import InputError
+
+
+class Environment(Enum):
+    PRODUCTION = "production"
+    STAGING = "staging"
+    LOCAL = "local"
+
+    @property
+    def badge(self) -> str:
+        return self.value.upper()
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    name: str
+    title: str
+    url: str
+    environment: Environment
+    twin: str = ""  # the same CA's other environment: staging <-> production in one key press
+    note: str = ""
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment is Environment.PRODUCTION
+
+
+_PRESETS = (
+    Endpoint("letsencrypt", "Let's Encrypt", "https://acme-v02.api.letsencrypt.org/directory",
+             Environment.PRODUCTION, twin="letsencrypt-staging"),
+    Endpoint("letsencrypt-staging", "Let's Encrypt (staging)",
+             "https://acme-staging-v02.api.letsencrypt.org/directory", Environment.STAGING,
+             twin="letsencrypt"),
+    Endpoint("zerossl", "ZeroSSL", "https://acme.zerossl.com/v2/DV90", Environment.PRODUCTION,
+             note="requires External Account Binding"),
+    Endpoint("google", "Google Trust Services", "https://dv.acme-v02.api.pki.goog/directory",
+             Environment.PRODUCTION, twin="google-staging", note="requires External Account Binding"),
+    Endpoint("google-staging", "Google Trust Services (staging)",
+             "https://dv.acme-v02.test-api.pki.goog/directory", Environment.STAGING, twin="google",
+             note="requires External Account Binding"),
+    Endpoint("sslcom-rsa", "SSL.com (RSA)", "https://acme.ssl.com/sslcom-dv-rsa",
+             Environment.PRODUCTION, twin="", note="requires External Account Binding"),
+    Endpoint("sslcom-ecc", "SSL.com (ECC)", "https://acme.ssl.com/sslcom-dv-ecc",
+             Environment.PRODUCTION, note="requires External Account Binding"),
+    Endpoint("actalis", "Actalis", "https://acme-api.actalis.com/acme/directory",
+             Environment.PRODUCTION, note="requires External Account Binding"),
+    Endpoint("buypass", "Buypass Go SSL", "https://api.buypass.com/acme/directory",
+             Environment.PRODUCTION, twin="buypass-staging", note="discontinued in 2025"),
+    Endpoint("buypass-staging", "Buypass Go SSL (staging)", "https://api.test4.buypass.no/acme/directory",
+             Environment.STAGING, twin="buypass", note="discontinued in 2025"),
+    Endpoint("pebble", "Pebble (local test CA)", "https://localhost:14000/dir", Environment.LOCAL,
+             note="Pebble's test CA; pass its minica.pem with --ca-bundle"),
+)
+PRESETS: dict[str, Endpoint] = {preset.name: preset for preset in _PRESETS}
+
+
+def is_loopback_host(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def resolve(name_or_url: str) -> Endpoint:
+    """A preset by name, or a custom directory URL: https anywhere, plain http only on loopback.
+
+    A custom URL off loopback counts as production: we cannot know, so we ask before changing
+    anything there rather than risk treating a real CA as a sandbox.
+    """
+    text = name_or_url.strip()
+    if text in PRESETS:
+        return PRESETS[text]
+    for preset in _PRESETS:
+        if preset.url == text:
+            return preset
+    if "://" not in text:
+        raise InputError(f"unknown endpoint {text!r}; use a preset ({', '.join(PRESETS)}) or a URL")
+    parts = urlsplit(text)
+    host = parts.hostname or ""
+    if not host:
+        raise InputError(f"endpoint URL {text!r} has no host")
+    loopback = is_loopback_host(host)
+    if parts.scheme == "http" and not loopback:
+        raise InputError(f"refusing plain http:// for {host}: ACME needs https off loopback")
+    if parts.scheme not in ("http", "https"):
+        raise InputError(f"endpoint URL must be https:// (got {parts.scheme}://)")
+    environment = Environment.LOCAL if loopback else Environment.PRODUCTION
+    return Endpoint(name=text, title=host, url=text, environment=environment)

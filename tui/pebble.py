@@ -1,0 +1,166 @@
+"""Start a throwaway Pebble (Debian's `pebble` package) on free loopback ports.
+
+Used by `acmedash demo` and by the test suite, so both run the very same setup: a CA and a
+server certificate made here, a config file, PEBBLE_VA_NOSLEEP, and a wait until it answers.
+"""
+
+from __future__ import annotations
+
+import datetime
+import ipaddress
+import json
+import os
+import shutil
+import socket
+import ssl
+import subprocess
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+from tui.acme.errors import AcmeError
+
+
+class PebbleError(AcmeError):
+    """Pebble is missing or did not come up."""
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _write_tls_files(folder: Path) -> tuple[Path, Path, Path]:
+    """A CA and a leaf for localhost / 127.0.0.1; returns (ca.pem, cert.pem, key.pem)."""
+    now = datetime.datetime.now(datetime.UTC)
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "acmedash test CA")])
+    ca_cert = (
+        x509.CertificateBuilder()
+        .subject_name(ca_name)
+        .issuer_name(ca_name)
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=2))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(
+            x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")]))
+        .issuer_name(ca_name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=2))
+        .add_extension(
+            x509.SubjectAlternativeName(
+                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+            ),
+            critical=False,
+        )
+        .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    ca_path, cert_path, key_path = folder / "ca.pem", folder / "cert.pem", folder / "key.pem"
+    ca_path.write_bytes(ca_cert.public_bytes(serialization.Encoding.PEM))
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    key_path.chmod(0o600)
+    return ca_path, cert_path, key_path
+
+
+@dataclass
+class Pebble:
+    """A running Pebble; `directory_url` and `ca_bundle` are what a client needs."""
+
+    folder: Path
+    env: dict[str, str] = field(default_factory=dict)
+    extra_config: dict[str, object] = field(default_factory=dict)
+    port: int = 0
+    ca_bundle: Path = Path()
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def directory_url(self) -> str:
+        return f"https://127.0.0.1:{self.port}/dir"
+
+    def start(self, timeout: float = 20.0) -> Pebble:
+        binary = shutil.which("pebble")
+        if binary is None:
+            raise PebbleError(
+                "the `pebble` binary is not on PATH; install it with `apt-get install pebble` "
+                "(Debian/Ubuntu) or `go install github.com/letsencrypt/pebble/v2/cmd/pebble@latest`"
+            )
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.ca_bundle, cert, key = _write_tls_files(self.folder)
+        self.port = free_port()
+        config = {
+            "listenAddress": f"127.0.0.1:{self.port}",
+            "managementListenAddress": f"127.0.0.1:{free_port()}",
+            "certificate": str(cert),
+            "privateKey": str(key),
+            "httpPort": free_port(),
+            "tlsPort": free_port(),
+            "ocspResponderURL": "",
+            "externalAccountBindingRequired": False,
+        }
+        config.update(self.extra_config)
+        config_path = self.folder / "pebble-config.json"
+        config_path.write_text(json.dumps({"pebble": config}, indent=2))
+        env = {**os.environ, "PEBBLE_VA_NOSLEEP": "1", **self.env}
+        log = (self.folder / "pebble.log").open("wb")
+        self.process = subprocess.Popen(
+            [binary, f"-config={config_path}", "-strict=false"],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+            cwd=self.folder,
+        )
+        self._wait_ready(timeout)
+        return self
+
+    def _wait_ready(self, timeout: float) -> None:
+        context = ssl.create_default_context(cafile=str(self.ca_bundle))
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process is not None and self.process.poll() is not None:
+                log = (self.folder / "pebble.log").read_text(errors="replace")[-2000:]
+                raise PebbleError(f"pebble exited with {self.process.returncode}: {log}")
+            try:
+                with urllib.request.urlopen(self.directory_url, context=context, timeout=2) as reply:  # noqa: S310
+                    if reply.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.1)
+        self.stop()
+        raise PebbleError(f"pebble did not answer at {self.directory_url} within {timeout:.0f} s")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
