@@ -17,9 +17,9 @@ from typing import Any
 import tomli_w
 
 from tui import endpoints
-from tui.contacts import normalise_contact
 from tui.acme.errors import AcmeError
 from tui.acme.fileio import atomic_write
+from tui.contacts import normalise_contact
 
 SCHEMA_VERSION = 1
 
@@ -92,8 +92,16 @@ class Settings:
         ]
 
 
-_STRING_KEYS = ("endpoint", "account_key", "user_agent", "language", "ca_bundle", "csr_file",
-                "chain_file", "theme")
+_STRING_KEYS = (
+    "endpoint",
+    "account_key",
+    "user_agent",
+    "language",
+    "ca_bundle",
+    "csr_file",
+    "chain_file",
+    "theme",
+)
 
 
 def _line_of(text: str, table: str, key: str) -> int | None:
@@ -107,6 +115,22 @@ def _line_of(text: str, table: str, key: str) -> int | None:
         elif current == table and pattern.match(line):
             return number
     return None
+
+
+def _syntax_error(path: Path, text: str, message: str) -> ConfigError:
+    """tomllib says "(at line 3, column 5)" or "(at end of document)"; we add the key being set
+    there (or last set before it), since that is what the user will look for."""
+    lines = text.splitlines()
+    found = re.search(r"\(at line (\d+), column \d+\)", message)
+    line = int(found.group(1)) if found else max(1, len(lines))
+    reason = re.sub(r"\s*\(at [^)]*\)$", "", message)
+    key = ""
+    for candidate in reversed(lines[:line]):
+        assignment = re.match(r"^\s*([A-Za-z0-9_.\"-]+)\s*=", candidate)
+        if assignment:
+            key = f" (near key {assignment.group(1).strip(chr(34))!r})"
+            break
+    return ConfigError(f"{path}:{line}: TOML syntax error: {reason}{key}")
 
 
 class _Reader:
@@ -149,18 +173,27 @@ def parse_settings(text: str, path: Path) -> Settings:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: TOML syntax error: {exc}") from None
+        raise _syntax_error(path, text, str(exc)) from None
     reader = _Reader(path, text)
     version = data.get("schema_version", SCHEMA_VERSION)
     if not isinstance(version, int) or isinstance(version, bool):
         raise reader.fail("", "schema_version", "an integer", version)
     if version > SCHEMA_VERSION:
-        raise ConfigError(f"{path}: schema_version {version} is newer than this acmedash understands")
-    settings = Settings(**{k: reader.string(data, "", k, "") for k in _STRING_KEYS if k in data})
+        raise ConfigError(
+            f"{path}: schema_version {version} is newer than this acmedash understands"
+        )
+    settings = Settings()
+    for name in _STRING_KEYS:
+        if name in data:
+            setattr(settings, name, reader.string(data, "", name, ""))
     settings.contacts = reader.strings(data, "", "contacts")
     timeouts = reader.table(data, "timeouts")
+    defaults = Timeouts()
     settings.timeouts = Timeouts(
-        **{f.name: reader.number(timeouts, "timeouts", f.name, f.default) for f in fields(Timeouts)}  # type: ignore[arg-type]
+        **{
+            f.name: reader.number(timeouts, "timeouts", f.name, getattr(defaults, f.name))
+            for f in fields(Timeouts)
+        }
     )
     keymap = reader.table(data, "keymap")
     settings.keymap = {k: reader.string(keymap, "keymap", k, "") for k in keymap}
@@ -172,7 +205,10 @@ def parse_settings(text: str, path: Path) -> Settings:
             raise reader.fail("", "accounts", "an array of tables ([[accounts]])", entry)
         settings.accounts.append(
             RememberedAccount(
-                **{k: reader.string(entry, "accounts", k, "") for k in ("directory", "thumbprint", "url")}
+                **{
+                    k: reader.string(entry, "accounts", k, "")
+                    for k in ("directory", "thumbprint", "url")
+                }
             )
         )
     known = {*_STRING_KEYS, "contacts", "timeouts", "keymap", "accounts", "schema_version"}
@@ -199,7 +235,8 @@ def settings_to_toml(settings: Settings) -> str:
     data["timeouts"] = {f.name: getattr(settings.timeouts, f.name) for f in fields(Timeouts)}
     data["keymap"] = settings.keymap
     data["accounts"] = [
-        {"directory": a.directory, "thumbprint": a.thumbprint, "url": a.url} for a in settings.accounts
+        {"directory": a.directory, "thumbprint": a.thumbprint, "url": a.url}
+        for a in settings.accounts
     ]
     return tomli_w.dumps(data)
 

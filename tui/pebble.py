@@ -53,7 +53,8 @@ def _write_tls_files(folder: Path) -> tuple[Path, Path, Path]:
         .not_valid_after(now + datetime.timedelta(days=2))
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
         .add_extension(
-            x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True
+            x509.KeyUsage(False, False, False, False, False, True, True, False, False),
+            critical=True,
         )
         .sign(ca_key, hashes.SHA256())
     )
@@ -72,7 +73,9 @@ def _write_tls_files(folder: Path) -> tuple[Path, Path, Path]:
             ),
             critical=False,
         )
-        .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        .add_extension(
+            x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False
+        )
         .sign(ca_key, hashes.SHA256())
     )
     ca_path, cert_path, key_path = folder / "ca.pem", folder / "cert.pem", folder / "key.pem"
@@ -147,7 +150,9 @@ class Pebble:
                 log = (self.folder / "pebble.log").read_text(errors="replace")[-2000:]
                 raise PebbleError(f"pebble exited with {self.process.returncode}: {log}")
             try:
-                with urllib.request.urlopen(self.directory_url, context=context, timeout=2) as reply:  # noqa: S310
+                # An https URL we built ourselves, on loopback.
+                url = self.directory_url
+                with urllib.request.urlopen(url, context=context, timeout=2) as reply:  # noqa: S310
                     if reply.status == 200:
                         return
             except OSError:

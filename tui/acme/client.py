@@ -52,7 +52,9 @@ class ClientOptions:
     retry_after_max: float = 60.0
     retry_after_attempts: int = 3
     # RFC 8555 §6.5: a badNonce error carries a fresh nonce; retry with it this many times.
-    bad_nonce_retries: int = 5
+    # Ten, not five: against a server rejecting half of all nonces (Pebble's NONCEREJECT=50)
+    # five retries still fail one request in 64; ten fail one in 2048.
+    bad_nonce_retries: int = 10
 
 
 def _ssl_context(ca_bundle: Path | None) -> ssl.SSLContext:
@@ -85,7 +87,9 @@ def _describe_network_error(exc: httpx.HTTPError, url: str) -> NetworkError:
     cause: BaseException | None = exc
     while cause is not None:
         if isinstance(cause, ssl.SSLCertVerificationError):
-            return TlsError(f"TLS certificate of {httpx.URL(url).host} did not verify: {cause.verify_message}")
+            return TlsError(
+                f"TLS certificate of {httpx.URL(url).host} did not verify: {cause.verify_message}"
+            )
         cause = cause.__cause__ or cause.__context__
     if "CERTIFICATE_VERIFY_FAILED" in text:
         return TlsError(f"TLS certificate of {httpx.URL(url).host} did not verify: {text}")
@@ -118,11 +122,17 @@ class AcmeClient:
         self._sleep = sleep
         self._nonces: deque[str] = deque(maxlen=NONCE_POOL_SIZE)
         self._directory: Directory | None = None
-        headers = {"User-Agent": " ".join(filter(None, [f"acmedash/{__version__}", self.options.user_agent]))}
+        headers = {
+            "User-Agent": " ".join(
+                filter(None, [f"acmedash/{__version__}", self.options.user_agent])
+            )
+        }
         if self.options.language:
             headers["Accept-Language"] = self.options.language
         timeout = httpx.Timeout(self.options.read_timeout, connect=self.options.connect_timeout)
-        verify: ssl.SSLContext | bool = _ssl_context(self.options.ca_bundle) if transport is None else True
+        verify: ssl.SSLContext | bool = (
+            _ssl_context(self.options.ca_bundle) if transport is None else True
+        )
         self._http = httpx.AsyncClient(
             http2=True, verify=verify, timeout=timeout, headers=headers, transport=transport
         )
@@ -221,10 +231,15 @@ class AcmeClient:
             try:
                 obj = response.json()
             except ValueError:
-                raise ProtocolError(f"{self.directory_url} did not return JSON: not an ACME directory") from None
-            if not isinstance(obj, dict) or any(not isinstance(obj.get(k), str) for k in Directory.REQUIRED):
                 raise ProtocolError(
-                    f"{self.directory_url} is not an ACME directory (needs {', '.join(Directory.REQUIRED)})"
+                    f"{self.directory_url} did not return JSON: not an ACME directory"
+                ) from None
+            if not isinstance(obj, dict) or any(
+                not isinstance(obj.get(k), str) for k in Directory.REQUIRED
+            ):
+                raise ProtocolError(
+                    f"{self.directory_url} is not an ACME directory "
+                    f"(needs {', '.join(Directory.REQUIRED)})"
                 )
             self._directory = Directory.from_json(obj)
         return self._directory
@@ -233,7 +248,7 @@ class AcmeClient:
         """RFC 8555 §7.2: HEAD newNonce. The nonce goes into the pool as any other would."""
         directory = await self.directory()
         response = await self._get(directory.new_nonce, method="HEAD")
-        nonce = response.headers.get("Replay-Nonce")
+        nonce: str | None = response.headers.get("Replay-Nonce")
         if not nonce:
             raise ProtocolError("newNonce response has no Replay-Nonce header")
         return nonce
@@ -252,11 +267,15 @@ class AcmeClient:
         """A signed POST (payload None = POST-as-GET, RFC 8555 §6.3), signed anew on each retry."""
         key = self._require_key()
         if not use_jwk and self.account_url is None:
-            raise InputError("no account URL known for this key and endpoint; create or find the account first")
+            raise InputError(
+                "no account URL known for this key and endpoint; create or find the account first"
+            )
         bad_nonces = 0
         for attempt in itertools.count():
             nonce = await self._take_nonce()
-            jws = jose.sign(key, payload, url=url, nonce=nonce, kid=None if use_jwk else self.account_url)
+            jws = jose.sign(
+                key, payload, url=url, nonce=nonce, kid=None if use_jwk else self.account_url
+            )
             response = await self._send("POST", url, json.dumps(jws).encode("utf-8"))
             if response.is_success:
                 return response
@@ -269,7 +288,8 @@ class AcmeClient:
                 raise ProblemError(
                     Problem(
                         type=BAD_NONCE,
-                        detail=f"server rejected {bad_nonces} nonces in a row; giving up ({problem.detail})",
+                        detail=f"server rejected {bad_nonces} nonces in a row; "
+                        f"giving up ({problem.detail})",
                         status=problem.status,
                         raw=problem.raw,
                     )
@@ -299,19 +319,22 @@ class AcmeClient:
             raise ProtocolError("account response is not JSON") from None
         if not isinstance(body, dict):
             raise ProtocolError("account response is not a JSON object")
-        return Account.from_json(location, body)
+        return Account.from_json(location, body, created=response.status_code == 201)
 
     async def new_account(
         self,
         contact: list[str],
         *,
-        terms_agreed: bool,
+        terms_agreed: bool | None,
         eab: tuple[str, str] | None = None,
     ) -> Account:
-        """RFC 8555 §7.3. `eab` is (key id, base64url MAC key) for §7.3.4; the MAC key is used
-        to sign and never stored or logged."""
+        """RFC 8555 §7.3. `terms_agreed=None` leaves the field out (a CA without terms).
+        `eab` is (key id, base64url MAC key) for §7.3.4; the MAC key only signs, it is never
+        stored or logged."""
         directory = await self.directory()
-        payload: dict[str, Any] = {"termsOfServiceAgreed": terms_agreed, "contact": contact}
+        payload: dict[str, Any] = {"contact": contact}
+        if terms_agreed is not None:
+            payload["termsOfServiceAgreed"] = terms_agreed
         if eab is not None:
             payload["externalAccountBinding"] = jose.sign_eab(
                 eab[0], eab[1], self._require_key(), directory.new_account
@@ -322,9 +345,11 @@ class AcmeClient:
         return account
 
     async def find_account(self) -> Account:
-        """RFC 8555 §7.3.1: onlyReturnExisting finds the account of this key without creating one."""
+        """RFC 8555 §7.3.1: onlyReturnExisting finds this key's account without creating one."""
         directory = await self.directory()
-        response = await self.post(directory.new_account, {"onlyReturnExisting": True}, use_jwk=True)
+        response = await self.post(
+            directory.new_account, {"onlyReturnExisting": True}, use_jwk=True
+        )
         account = self._account_from(response)
         self.account_url = account.url
         return account

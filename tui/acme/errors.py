@@ -21,7 +21,7 @@ class InputError(AcmeError):
 
 
 class PassphraseRequired(InputError):
-    """The key file is encrypted and no (or a wrong) passphrase was given; callers may ask for one."""
+    """The key is encrypted and no (or a wrong) passphrase was given; callers may ask for one."""
 
 
 class NetworkError(AcmeError):

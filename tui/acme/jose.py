@@ -69,7 +69,9 @@ def _curve_info(curve: ec.EllipticCurve) -> tuple[str, str, hashes.HashAlgorithm
 
 def public_jwk(key: PrivateKey | PublicKey) -> Jwk:
     """The public JWK with exactly the RFC 7638 required members."""
-    pub = key.public_key() if isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey) else key
+    pub = (
+        key.public_key() if isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey) else key
+    )
     if isinstance(pub, rsa.RSAPublicKey):
         numbers = pub.public_numbers()
         return {"e": _int_b64(numbers.e), "kty": "RSA", "n": _int_b64(numbers.n)}
@@ -78,7 +80,11 @@ def public_jwk(key: PrivateKey | PublicKey) -> Jwk:
     return {"crv": crv, "kty": "EC", "x": _int_b64(point.x, size), "y": _int_b64(point.y, size)}
 
 
-_THUMBPRINT_MEMBERS = {"RSA": ("e", "kty", "n"), "EC": ("crv", "kty", "x", "y"), "oct": ("k", "kty")}
+_THUMBPRINT_MEMBERS = {
+    "RSA": ("e", "kty", "n"),
+    "EC": ("crv", "kty", "x", "y"),
+    "oct": ("k", "kty"),
+}
 
 
 def thumbprint(jwk: Jwk) -> str:
@@ -180,7 +186,11 @@ def verify(jws: Jws, key: PublicKey | PrivateKey | None = None) -> bool:
             raise InputError("JWS uses a kid: pass the account's public key to verify it")
         pub: PublicKey = public_key_from_jwk(header["jwk"])
     else:
-        pub = key.public_key() if isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey) else key
+        pub = (
+            key.public_key()
+            if isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey)
+            else key
+        )
     if header.get("alg") != algorithm(pub):
         return False
     data = f"{jws['protected']}.{jws['payload']}".encode("ascii")

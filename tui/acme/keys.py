@@ -39,18 +39,25 @@ def describe_key(key: PrivateKey) -> str:
 def _check_supported(key: PrivateKeyTypes, source: str) -> PrivateKey:
     if isinstance(key, rsa.RSAPrivateKey):
         if key.key_size < 2048:
-            raise InputError(f"{source}: RSA key of {key.key_size} bits is too small (2048 minimum)")
+            raise InputError(
+                f"{source}: RSA key of {key.key_size} bits is too small (2048 minimum)"
+            )
         return key
     if isinstance(key, ec.EllipticCurvePrivateKey):
         if key.curve.name not in ("secp256r1", "secp384r1"):
-            raise InputError(f"{source}: EC curve {key.curve.name} is not accepted by CAs (use P-256 or P-384)")
+            raise InputError(
+                f"{source}: EC curve {key.curve.name} is not accepted by CAs (use P-256 or P-384)"
+            )
         return key
     kind = type(key).__name__.removeprefix("_").replace("PrivateKey", "")
-    raise InputError(f"{source}: {kind} keys are not accepted by ACME CAs; use an RSA or EC (P-256/P-384) key")
+    raise InputError(
+        f"{source}: {kind} keys are not accepted by ACME CAs; use an RSA or EC (P-256/P-384) key"
+    )
 
 
 def _load_jwk(data: dict[str, str], source: str) -> PrivateKeyTypes:
     """certbot stores account keys as a private JWK (RFC 7518 §6.3.2 / §6.2.2)."""
+
     def num(name: str) -> int:
         return int.from_bytes(b64url_decode(data[name]), "big")
 
@@ -98,13 +105,17 @@ def parse_key(data: bytes, source: str, passphrase: bytes | None = None) -> Priv
     except TypeError:
         # cryptography: "Password was not given but private key is encrypted" or the reverse.
         if passphrase is None:
-            raise PassphraseRequired(f"{source}: the key is encrypted; a passphrase is needed") from None
+            raise PassphraseRequired(
+                f"{source}: the key is encrypted; a passphrase is needed"
+            ) from None
         key = loader(data, password=None)
-    except ValueError as exc:
+    except ValueError:
         if passphrase is not None and _looks_encrypted(data):
             raise PassphraseRequired(f"{source}: wrong passphrase") from None
-        raise InputError(f"{source}: not a readable private key (PEM, DER or JWK expected)") from None
-    except Exception:  # noqa: BLE001 - cryptography raises UnsupportedAlgorithm and others
+        raise InputError(
+            f"{source}: not a readable private key (PEM, DER or JWK expected)"
+        ) from None
+    except Exception:
         raise InputError(f"{source}: unsupported or corrupt private key") from None
     return _check_supported(key, source)
 
@@ -127,7 +138,9 @@ def key_to_pem(key: PrivateKey, passphrase: bytes | None = None) -> bytes:
         if passphrase
         else serialization.NoEncryption()
     )
-    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption)
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption
+    )
 
 
 def save_key(key: PrivateKey, path: Path, passphrase: bytes | None = None) -> None:

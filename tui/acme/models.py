@@ -38,7 +38,9 @@ class DirectoryMeta:
             website=_str(obj, "website"),
             caa_identities=_str_list(obj, "caaIdentities"),
             external_account_required=obj.get("externalAccountRequired") is True,
-            profiles={str(k): str(v) for k, v in profiles.items()} if isinstance(profiles, dict) else {},
+            profiles={str(k): str(v) for k, v in profiles.items()}
+            if isinstance(profiles, dict)
+            else {},
         )
 
 
@@ -83,11 +85,14 @@ class Account:
     orders: str = ""
     created_at: str = ""
     raw: dict[str, Any] = field(default_factory=dict)
+    # newAccount answers 201 for a new account and 200 for the key's existing one (§7.3.1).
+    created: bool = False
 
     @classmethod
-    def from_json(cls, url: str, obj: dict[str, Any]) -> Account:
+    def from_json(cls, url: str, obj: dict[str, Any], *, created: bool = False) -> Account:
         return cls(
             url=url,
+            created=created,
             status=_str(obj, "status"),
             contact=_str_list(obj, "contact"),
             orders=_str(obj, "orders"),
@@ -102,6 +107,7 @@ class Account:
             "contact": self.contact,
             "orders": self.orders,
             "createdAt": self.created_at,
+            "created": self.created,
             "raw": self.raw,
         }
 
@@ -143,7 +149,9 @@ class Problem:
             detail=_str(obj, "detail"),
             status=raw_status if isinstance(raw_status, int) else status,
             identifier=(
-                Identifier(_str(ident, "type"), _str(ident, "value")) if isinstance(ident, dict) else None
+                Identifier(_str(ident, "type"), _str(ident, "value"))
+                if isinstance(ident, dict)
+                else None
             ),
             subproblems=tuple(cls.from_json(s) for s in subs) if isinstance(subs, list) else (),
             raw=obj,

@@ -90,7 +90,9 @@ class Exchange:
         try:
             return Problem.from_json(json.loads(self.response_body), self.status)
         except ValueError:
-            return Problem(type="about:blank", detail="unparseable problem document", status=self.status)
+            return Problem(
+                type="about:blank", detail="unparseable problem document", status=self.status
+            )
 
     @property
     def nonce_sent(self) -> str | None:
@@ -103,7 +105,9 @@ class Exchange:
     def to_record(self) -> dict[str, Any]:
         record: dict[str, Any] = {
             "seq": self.seq,
-            "started": self.started.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            "started": self.started.astimezone(UTC)
+            .isoformat(timespec="milliseconds")
+            .replace("+00:00", "Z"),
             "elapsed_ms": round(self.elapsed_ms, 3),
             "endpoint": self.endpoint,
             "request": {

@@ -1,0 +1,226 @@
+"""The real `acmedash` command (a subprocess) against a real Pebble."""
+
+from __future__ import annotations
+
+import json
+import stat
+from pathlib import Path
+
+from tests.conftest import CliRunner
+from tui.acme import jose, keys
+from tui.pebble import Pebble, free_port
+
+
+def _secrets(key_path: Path) -> list[str]:
+    """Strings that must never be printed: the PEM body lines and the private scalar."""
+    pem = key_path.read_text()
+    body = [line for line in pem.splitlines() if line and not line.startswith("-----")]
+    key = keys.load_key(key_path)
+    numbers = key.private_numbers()  # type: ignore[union-attr]
+    private = getattr(numbers, "private_value", None) or numbers.d  # type: ignore[union-attr]
+    scalar = jose.b64url(private.to_bytes((private.bit_length() + 7) // 8, "big"))
+    return [*body, scalar]
+
+
+def test_judged_flow_with_half_the_nonces_rejected(cli: CliRunner, harsh_pebble: Pebble) -> None:
+    """The issue's acceptance run: each command with --traffic, every JWS verifying."""
+    common = [
+        "--endpoint",
+        harsh_pebble.directory_url,
+        "--ca-bundle",
+        str(harsh_pebble.ca_bundle),
+        "--traffic",
+        "t.jsonl",
+        "--key",
+        "account.pem",
+    ]
+    outputs: list[str] = []
+    steps = [
+        ["key", "generate", "account.pem"],
+        [*common, "--contact", "mailto:judge@example.org", "account", "new", "--yes"],
+        [*common, "account", "show", "--json"],
+        [*common, "account", "update", "--contact", "mailto:new@example.org"],
+        [*common, "directory", "--json"],
+    ]
+    processes_sending_head: list[int] = []
+    for step in steps:
+        before = _line_count(cli.workdir / "t.jsonl")
+        result = cli(*step)
+        assert result.returncode == 0, result.stderr
+        assert "Traceback" not in result.stderr
+        outputs += [result.stdout, result.stderr]
+        records = _records(cli.workdir / "t.jsonl")[before:]
+        processes_sending_head.append(sum(r["request"]["method"] == "HEAD" for r in records))
+    assert max(processes_sending_head) <= 1, processes_sending_head
+
+    shown = json.loads(outputs[4])
+    assert {"url", "status", "contact"} <= shown.keys()
+    assert shown["status"] == "valid" and shown["contact"] == ["mailto:judge@example.org"]
+    directory = json.loads(outputs[8])
+    assert directory["newAccount"].startswith(harsh_pebble.directory_url.rsplit("/", 1)[0])
+
+    key = keys.load_key(cli.workdir / "account.pem")
+    records = _records(cli.workdir / "t.jsonl")
+    assert records
+    signed = 0
+    for record in records:
+        assert set(record) >= {"seq", "started", "elapsed_ms", "endpoint", "request", "response"}
+        assert record["started"].endswith("Z")
+        request, response = record["request"], record["response"]
+        assert set(request) >= {"method", "url", "headers", "body", "jws"}
+        assert set(response) >= {"status", "headers", "body", "problem"}
+        if request["method"] == "POST":
+            body = json.loads(request["body"])
+            assert jose.verify(body, key), record
+            assert request["jws"]["protected"] == jose.decode_part(body["protected"])
+            assert request["jws"]["signature"] == body["signature"]
+            signed += 1
+        else:
+            assert request["jws"] is None
+        if response["status"] >= 400:
+            assert response["problem"]["type"].startswith("urn:ietf:params:acme:error:")
+    assert signed >= 4
+    text = "\n".join(outputs) + (cli.workdir / "t.jsonl").read_text() + cli.config.read_text()
+    for secret in _secrets(cli.workdir / "account.pem"):
+        assert secret not in text
+    config = cli.config.read_text()
+    assert shown["url"] in config and jose.thumbprint(jose.public_jwk(key)) in config
+
+
+def _line_count(path: Path) -> int:
+    return len(path.read_text().splitlines()) if path.exists() else 0
+
+
+def _records(path: Path) -> list[dict]:  # type: ignore[type-arg]
+    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+
+def test_account_new_offers_to_generate_a_missing_key(cli: CliRunner, pebble: Pebble) -> None:
+    args = [
+        "--endpoint",
+        pebble.directory_url,
+        "--ca-bundle",
+        str(pebble.ca_bundle),
+        "--key",
+        "new.pem",
+    ]
+    refused = cli(*args, "account", "new")
+    assert refused.returncode == 2 and "does not exist" in refused.stderr
+    assert not (cli.workdir / "new.pem").exists()
+    created = cli(*args, "account", "new", "--yes", "--json")
+    assert created.returncode == 0, created.stderr
+    assert stat.S_IMODE((cli.workdir / "new.pem").stat().st_mode) == 0o600
+    account = json.loads(created.stdout)
+    assert account["created"] is True and account["status"] == "valid"
+
+
+def test_terms_must_be_agreed(cli: CliRunner, pebble: Pebble) -> None:
+    assert cli("key", "generate", "k.pem", "--type", "ec384").returncode == 0
+    args = [
+        "--endpoint",
+        pebble.directory_url,
+        "--ca-bundle",
+        str(pebble.ca_bundle),
+        "--key",
+        "k.pem",
+    ]
+    result = cli(*args, "account", "new")
+    assert result.returncode == 2
+    assert "terms of service not agreed (data:text/plain" in result.stderr
+    assert cli(*args, "account", "show").returncode == 1, "no account was created"
+
+
+def test_account_show_without_account_is_a_problem(cli: CliRunner, pebble: Pebble) -> None:
+    assert cli("key", "generate", "k.pem").returncode == 0
+    result = cli(
+        "--endpoint",
+        pebble.directory_url,
+        "--ca-bundle",
+        str(pebble.ca_bundle),
+        "--key",
+        "k.pem",
+        "account",
+        "show",
+    )
+    assert result.returncode == 1
+    assert "urn:ietf:params:acme:error:accountDoesNotExist" in result.stderr
+
+
+def test_production_needs_confirmation(cli: CliRunner) -> None:
+    """Refused before any network traffic: no --yes and no terminal to ask on."""
+    assert cli("key", "generate", "k.pem").returncode == 0
+    result = cli(
+        "--endpoint", "letsencrypt", "--key", "k.pem", "--traffic", "t.jsonl", "account", "new"
+    )
+    assert result.returncode == 2
+    assert "PRODUCTION" in result.stderr and "--yes" in result.stderr
+    assert (cli.workdir / "t.jsonl").read_text() == ""
+    assert not cli.config.exists()
+
+
+def test_key_show_json_and_mode_warning(cli: CliRunner) -> None:
+    assert cli("key", "generate", "k.pem", "--type", "rsa2048").returncode == 0
+    shown = json.loads(cli("key", "show", "k.pem", "--json").stdout)
+    assert shown["type"] == "rsa2048" and shown["alg"] == "RS256" and shown["mode"] == "0600"
+    assert shown["thumbprint"] == jose.thumbprint(shown["jwk"])
+    (cli.workdir / "k.pem").chmod(0o644)
+    text = cli("key", "show", "k.pem").stdout
+    assert "readable by group or others" in text
+    for secret in _secrets(cli.workdir / "k.pem"):
+        assert secret not in text
+
+
+def test_bad_input_gives_one_line_and_changes_nothing(cli: CliRunner, pebble: Pebble) -> None:
+    (cli.workdir / "corrupt.pem").write_text(
+        "-----BEGIN PRIVATE KEY-----\nnot base64 at all\n-----END PRIVATE KEY-----\n"
+    )
+    cli.config.write_text('endpoint = "pebble"\ncontacts = [\n')
+    broken_config = cli.config.read_bytes()
+    reach = ["--ca-bundle", str(pebble.ca_bundle)]
+    cases = [
+        (
+            ["--key", "missing.pem", "--endpoint", pebble.directory_url, *reach, "account", "show"],
+            2,
+            None,
+        ),
+        (
+            ["--key", "corrupt.pem", "--endpoint", pebble.directory_url, *reach, "account", "show"],
+            2,
+            None,
+        ),
+        (["--endpoint", "no-such-ca", "directory"], 2, None),
+        (["--endpoint", "http://acme.example.net/dir", "directory"], 2, None),
+        (["--endpoint", f"https://127.0.0.1:{free_port()}/dir", "directory"], 3, None),
+        (["--endpoint", pebble.directory_url, "directory"], 3, "did not verify"),
+        (["key", "generate", "corrupt.pem"], 2, "refusing to overwrite"),
+    ]
+    for args, code, expected in cases:
+        result = cli("--config", str(cli.workdir / "good.toml"), *args)
+        assert result.returncode == code, (args, result.stderr)
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+        assert "Traceback" not in result.stderr
+        if expected:
+            assert expected in result.stderr
+    broken = cli("directory")
+    assert broken.returncode == 2 and f"{cli.config}:2" in broken.stderr
+    assert cli.config.read_bytes() == broken_config, "a broken config is never overwritten"
+    assert "not base64" in (cli.workdir / "corrupt.pem").read_text()
+    assert not (cli.workdir / "good.toml").exists()
+
+
+def test_config_import_ini(cli: CliRunner) -> None:
+    (cli.workdir / "acme.ini").write_text(
+        "[acme-neoprime]\nACMEDirectory = https://acme-v02.api.letsencrypt.org/directory\n"
+        "AccountKeyFile = account.key\nContacts = a@example.org;b@example.org\n"
+    )
+    result = cli("config", "import-ini", "acme.ini")
+    assert result.returncode == 0, result.stderr
+    config = cli.config.read_text()
+    assert 'endpoint = "letsencrypt"' in config and "mailto:b@example.org" in config
+    missing = cli("config", "import-ini", "nope.ini")
+    assert missing.returncode == 2 and "cannot read" in missing.stderr
+
+
+def test_python_dash_m_and_version(cli: CliRunner) -> None:
+    result = cli("--version")
+    assert result.returncode == 0 and result.stdout.startswith("acmedash ")

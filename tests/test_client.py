@@ -1,0 +1,302 @@
+"""AcmeClient against a real Pebble; the few behaviours Pebble cannot produce (a directory with
+unknown keys, endless badNonce, 429 with Retry-After) use httpx.MockTransport, said per test."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import httpx
+import pytest
+
+from tui.acme import __version__, jose, keys
+from tui.acme.client import AcmeClient, ClientOptions, parse_retry_after
+from tui.acme.errors import InputError, NetworkError, ProblemError, ProtocolError, TlsError
+from tui.acme.traffic import Exchange
+from tui.pebble import Pebble, free_port
+
+
+def _client(pebble: Pebble, log: list[Exchange], **kwargs: object) -> AcmeClient:
+    return AcmeClient(
+        pebble.directory_url,
+        options=ClientOptions(ca_bundle=pebble.ca_bundle, language="de", user_agent="tests/1"),
+        observers=[log.append],
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+def _client_with_defaults(pebble: Pebble, log: list[Exchange], key: jose.PrivateKey) -> AcmeClient:
+    return AcmeClient(
+        pebble.directory_url,
+        key=key,
+        options=ClientOptions(ca_bundle=pebble.ca_bundle),
+        observers=[log.append],
+    )
+
+
+async def test_directory_and_nonce(pebble: Pebble) -> None:
+    log: list[Exchange] = []
+    async with _client(pebble, log) as client:
+        directory = await client.directory()
+        assert directory.new_account.endswith("/sign-me-up")
+        assert directory.meta.terms_of_service
+        assert directory.meta.external_account_required is False
+        assert await client.directory() is directory, "directory is fetched once per client"
+        nonce = await client.new_nonce()
+    assert nonce
+    assert [(e.method, e.status) for e in log] == [("GET", 200), ("HEAD", 200)]
+    request_headers = dict(log[0].request_headers)
+    assert request_headers["user-agent"] == f"acmedash/{__version__} tests/1"
+    assert request_headers["accept-language"] == "de"
+    assert log[1].nonce_received == nonce
+
+
+async def test_account_lifecycle_and_traffic(pebble: Pebble) -> None:
+    key = keys.generate_key("ec256")
+    log: list[Exchange] = []
+    async with _client(pebble, log, key=key) as client:
+        with pytest.raises(ProblemError) as missing:
+            await client.find_account()
+        assert missing.value.type == "urn:ietf:params:acme:error:accountDoesNotExist"
+        created = await client.new_account(["mailto:one@example.org"], terms_agreed=True)
+        assert created.created and created.status == "valid"
+        assert created.contact == ["mailto:one@example.org"]
+        again = await client.new_account(["mailto:one@example.org"], terms_agreed=True)
+        assert not again.created and again.url == created.url
+        found = await client.find_account()
+        assert found.url == created.url
+        fetched = await client.fetch_account()
+        assert fetched.url == created.url and fetched.status == "valid"
+        updated = await client.update_account(
+            ["mailto:two@example.org", "mailto:three@example.org"]
+        )
+        assert updated.contact == ["mailto:two@example.org", "mailto:three@example.org"]
+        assert (await client.fetch_account()).contact == updated.contact
+    assert [e.method for e in log].count("HEAD") == 1, "one HEAD newNonce per client, then the pool"
+    posts = [e for e in log if e.method == "POST"]
+    assert posts
+    for exchange in posts:
+        assert exchange.jws is not None
+        assert (
+            exchange.request_body
+            and json.loads(exchange.request_body)["signature"] == exchange.jws.signature
+        )
+        assert jose.verify(json.loads(exchange.request_body), key)
+        assert dict(exchange.request_headers)["content-type"] == "application/jose+json"
+    # every nonce sent came from an earlier response's Replay-Nonce
+    seen: set[str] = set()
+    for exchange in log:
+        if exchange.nonce_sent:
+            assert exchange.nonce_sent in seen
+        if exchange.nonce_received:
+            seen.add(exchange.nonce_received)
+
+
+async def test_full_account_flow_with_half_the_nonces_rejected(harsh_pebble: Pebble) -> None:
+    key = keys.generate_key("rsa2048")
+    log: list[Exchange] = []
+    async with _client_with_defaults(harsh_pebble, log, key) as client:
+        for _ in range(3):
+            account = await client.new_account(["mailto:harsh@example.org"], terms_agreed=True)
+            await client.find_account()
+            await client.fetch_account()
+            await client.update_account(["mailto:harsh2@example.org"])
+        assert account.status == "valid"
+    bad = [e for e in log if e.problem and e.problem.short_type == "badNonce"]
+    assert bad, "with 50% rejection some badNonce answers are expected"
+    assert [e.method for e in log].count("HEAD") == 1
+
+
+async def test_post_without_account_is_an_input_error(pebble: Pebble) -> None:
+    async with _client(pebble, [], key=keys.generate_key("ec256")) as client:
+        with pytest.raises(InputError, match="no account URL"):
+            await client.fetch_account()
+    async with _client(pebble, []) as client:
+        with pytest.raises(InputError, match="no account key"):
+            await client.find_account()
+
+
+async def test_untrusted_certificate_is_a_tls_error(pebble: Pebble) -> None:
+    """Pebble's certificate is signed by a CA only the named bundle contains."""
+    log: list[Exchange] = []
+    async with AcmeClient(pebble.directory_url, observers=[log.append]) as client:
+        with pytest.raises(TlsError, match="did not verify"):
+            await client.directory()
+    assert log[0].status is None and "did not verify" in log[0].error
+
+
+async def test_connection_refused_is_a_network_error() -> None:
+    log: list[Exchange] = []
+    async with AcmeClient(f"https://127.0.0.1:{free_port()}/dir", observers=[log.append]) as client:
+        with pytest.raises(NetworkError, match="cannot reach"):
+            await client.directory()
+    assert len(log) == 1 and log[0].error
+
+
+def _mock(
+    handler: Callable[[httpx.Request], httpx.Response], log: list[Exchange], **kwargs: object
+) -> AcmeClient:
+    return AcmeClient(
+        "https://ca.test/dir",
+        transport=httpx.MockTransport(handler),
+        observers=[log.append],
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+DIRECTORY = {
+    "newNonce": "https://ca.test/nonce",
+    "newAccount": "https://ca.test/acct",
+    "newOrder": "https://ca.test/order",
+    "revokeCert": "https://ca.test/revoke",
+    "keyChange": "https://ca.test/key-change",
+    "renewalInfo": "https://ca.test/ari",
+    "Xk3vQ9zL": "https://community.letsencrypt.org/t/adding-random-entries-to-the-directory/33417",
+    "meta": {
+        "termsOfService": "https://ca.test/tos.pdf",
+        "website": "https://ca.test",
+        "caaIdentities": ["ca.test"],
+        "externalAccountRequired": True,
+        "profiles": {"classic": "the old one", "shortlived": "6 days"},
+        "somethingNew": {"nested": True},
+    },
+}
+
+
+class FakeCa:
+    """Mock for what Pebble cannot do: a directory with a random key and extra meta, endless
+    badNonce, and 429 answers with Retry-After."""
+
+    def __init__(self, account_answers: list[httpx.Response]) -> None:
+        self.account_answers = account_answers
+        self.counter = 0
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.counter += 1
+        nonce = {"Replay-Nonce": f"nonce-{self.counter}"}
+        if request.url.path == "/dir":
+            return httpx.Response(200, json=DIRECTORY)
+        if request.url.path == "/nonce":
+            return httpx.Response(200, headers=nonce)
+        answer = self.account_answers.pop(0)
+        answer.headers.update(nonce)
+        return answer
+
+
+def _problem(status: int, kind: str, extra: dict[str, str] | None = None) -> httpx.Response:
+    return httpx.Response(
+        status,
+        headers={"Content-Type": "application/problem+json", **(extra or {})},
+        json={
+            "type": f"urn:ietf:params:acme:error:{kind}",
+            "detail": f"{kind} happened",
+            "status": status,
+        },
+    )
+
+
+async def test_directory_is_parsed_leniently() -> None:
+    async with _mock(FakeCa([]), []) as client:
+        directory = await client.directory()
+    assert directory.renewal_info == "https://ca.test/ari"
+    assert directory.meta.profiles == {"classic": "the old one", "shortlived": "6 days"}
+    assert directory.meta.caa_identities == ["ca.test"]
+    assert directory.meta.external_account_required is True
+    assert directory.raw["Xk3vQ9zL"].startswith("https://")
+
+
+async def test_not_a_directory_is_a_protocol_error() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, html="<html>hello</html>")
+
+    async with _mock(handler, []) as client:
+        with pytest.raises(ProtocolError, match="not return JSON"):
+            await client.directory()
+
+
+async def test_bad_nonce_retries_are_bounded() -> None:
+    """Endless badNonce (a fault Pebble cannot be told to produce 100% of the time)."""
+    ca = FakeCa([_problem(400, "badNonce") for _ in range(20)])
+    log: list[Exchange] = []
+    async with _mock(ca, log, key=keys.generate_key("ec256")) as client:
+        with pytest.raises(ProblemError, match="rejected 11 nonces in a row"):
+            await client.find_account()
+    posts = [e for e in log if e.method == "POST"]
+    assert len(posts) == 11
+    assert [p.nonce_sent for p in posts[1:]] == [p.nonce_received for p in posts[:-1]], (
+        "each retry uses the nonce from the previous error"
+    )
+
+
+async def test_retry_after_is_waited_out_then_succeeds() -> None:
+    """429 with Retry-After (Pebble has no rate limits)."""
+    slept: list[float] = []
+
+    async def fake_sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    ok = httpx.Response(
+        200, headers={"Location": "https://ca.test/acct/1"}, json={"status": "valid"}
+    )
+    ca = FakeCa(
+        [
+            _problem(429, "rateLimited", {"Retry-After": "2"}),
+            _problem(503, "serverInternal", {"Retry-After": "1"}),
+            ok,
+        ]
+    )
+    async with _mock(ca, [], key=keys.generate_key("ec256"), sleep=fake_sleep) as client:
+        account = await client.find_account()
+    assert account.url == "https://ca.test/acct/1"
+    assert slept == [2.0, 1.0]
+
+
+async def test_retry_after_beyond_the_limit_is_reported() -> None:
+    """429 with a Retry-After longer than we agree to wait (Pebble has no rate limits)."""
+    ca = FakeCa([_problem(429, "rateLimited", {"Retry-After": "3600"})])
+    async with _mock(ca, [], key=keys.generate_key("ec256")) as client:
+        with pytest.raises(ProblemError) as info:
+            await client.find_account()
+    assert info.value.type.endswith("rateLimited") and info.value.retry_after == 3600.0
+
+
+async def test_subproblems_carry_identifiers() -> None:
+    body = {
+        "type": "urn:ietf:params:acme:error:rejectedIdentifier",
+        "detail": "some names were rejected",
+        "subproblems": [
+            {
+                "type": "urn:ietf:params:acme:error:caa",
+                "detail": "CAA forbids",
+                "identifier": {"type": "dns", "value": "a.example"},
+            },
+        ],
+    }
+    answer = httpx.Response(400, headers={"Content-Type": "application/problem+json"}, json=body)
+    async with _mock(FakeCa([answer]), [], key=keys.generate_key("ec256")) as client:
+        with pytest.raises(ProblemError) as info:
+            await client.find_account()
+    problem = info.value.problem
+    assert problem.status == 400
+    assert (
+        problem.subproblems[0].identifier is not None
+        and str(problem.subproblems[0].identifier) == "dns:a.example"
+    )
+    assert "caa [dns:a.example]: CAA forbids" in str(info.value)
+
+
+async def test_html_error_page_becomes_a_problem() -> None:
+    async with _mock(
+        FakeCa([httpx.Response(502, html="<h1>bad gateway</h1>")]),
+        [],
+        key=keys.generate_key("ec256"),
+    ) as client:
+        with pytest.raises(ProblemError, match="HTTP 502"):
+            await client.find_account()
+
+
+def test_parse_retry_after() -> None:
+    assert parse_retry_after("120") == 120.0
+    assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now=1445412470.0) == 10.0
+    assert parse_retry_after("soon") is None
+    assert parse_retry_after(None) is None

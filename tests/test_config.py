@@ -1,0 +1,161 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tui.acme.errors import InputError
+from tui.config import (
+    ConfigError,
+    Settings,
+    import_ini,
+    load_settings,
+    save_settings,
+)
+from tui.contacts import normalise_contact
+
+
+def test_missing_file_gives_defaults(tmp_path: Path) -> None:
+    settings = load_settings(tmp_path / "none.toml")
+    assert settings.endpoint == "letsencrypt-staging"
+    assert settings.timeouts.connect == 10.0 and settings.timeouts.read == 30.0
+
+
+def test_round_trip_keeps_everything(tmp_path: Path) -> None:
+    path = tmp_path / "c" / "config.toml"
+    settings = Settings(endpoint="pebble", account_key="~/k.pem", contacts=["mailto:a@example.org"])
+    settings.keymap = {"new_account": "ctrl+n"}
+    settings.remember_account("https://staging/dir", "T1", "https://staging/acct/1")
+    settings.remember_account("https://prod/dir", "T1", "https://prod/acct/9")
+    save_settings(settings, path)
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
+    loaded = load_settings(path)
+    assert loaded == settings
+    assert loaded.account_for("https://prod/dir", "T1") == "https://prod/acct/9"
+    assert loaded.account_for("https://staging/dir", "T1") == "https://staging/acct/1"
+    assert loaded.account_for("https://prod/dir", "T2") is None
+
+
+def test_unknown_keys_survive_a_save(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('endpoint = "pebble"\nfuture_option = 3\n[future_table]\nx = "y"\n')
+    settings = load_settings(path)
+    save_settings(settings, path)
+    text = path.read_text()
+    assert "future_option = 3" in text and 'x = "y"' in text
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ('endpoint = "pebble"\ncontacts = [\n', ":2: TOML syntax error: "),
+        ('endpoint = "pebble"\nlanguage = de\nuser_agent = "x"\n', ":2: TOML syntax error: "),
+    ],
+)
+def test_syntax_error_names_file_line_and_key(tmp_path: Path, text: str, where: str) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as info:
+        load_settings(path)
+    message = str(info.value)
+    assert message.startswith(f"{path}{where}"), message
+    assert "near key" in message and "\n" not in message
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "key"),
+    [
+        ('endpoint = "pebble"\naccount_key = 5\n', 2, "account_key"),
+        ('contacts = "mailto:a@b.org"\n', 1, "contacts"),
+        ('endpoint = "x"\n\n[timeouts]\nconnect = 1\nread = "slow"\n', 5, "timeouts.read"),
+        ('[[accounts]]\ndirectory = "d"\nthumbprint = 1\nurl = "u"\n', 3, "accounts.thumbprint"),
+    ],
+)
+def test_type_error_names_file_line_and_key(tmp_path: Path, text: str, line: int, key: str) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as info:
+        load_settings(path)
+    assert f"{path}:{line}: {key} must be" in str(info.value)
+
+
+def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text("schema_version = 99\n")
+    with pytest.raises(ConfigError, match="newer"):
+        load_settings(path)
+
+
+def test_import_ini(tmp_path: Path) -> None:
+    ini = tmp_path / "acme.ini"
+    ini.write_text(
+        "[acme-neoprime]\n"
+        "UserAgent = NeoPrime-ACME/1.0\n"
+        "AccountKeyFile = /etc/acme/account.key\n"
+        "CSRFile = /etc/acme/domain.csr\n"
+        "ChainFile = /etc/acme/chain.pem\n"
+        "ACMEDirectory = https://acme-staging-v02.api.letsencrypt.org/directory\n"
+        "Contacts = admin@example.org;mailto:ops@example.org\n"
+        "Language = de\n"
+    )
+    settings = Settings()
+    changed = import_ini(ini, settings)
+    assert settings.endpoint == "letsencrypt-staging"
+    assert settings.user_agent == "NeoPrime-ACME/1.0"
+    assert settings.account_key == "/etc/acme/account.key"
+    assert settings.csr_file == "/etc/acme/domain.csr"
+    assert settings.chain_file == "/etc/acme/chain.pem"
+    assert settings.language == "de"
+    assert settings.contacts == ["mailto:admin@example.org", "mailto:ops@example.org"]
+    assert len(changed) == 7
+
+
+def test_import_ini_without_section(tmp_path: Path) -> None:
+    ini = tmp_path / "acme.ini"
+    ini.write_text("[other]\nx = 1\n")
+    with pytest.raises(ConfigError, match=r"no \[acme-neoprime\] section"):
+        import_ini(ini, Settings())
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("a@example.org", "mailto:a@example.org"),
+        ("mailto:b@x.example", "mailto:b@x.example"),
+        ("tel:+1-555", "tel:+1-555"),
+    ],
+)
+def test_contact_normalisation(given: str, expected: str) -> None:
+    assert normalise_contact(given) == expected
+
+
+@pytest.mark.parametrize(
+    "bad", ["mailto:a@b.org,c@d.org", "mailto:nobody", "no-at-sign", "mailto:a b@c.org"]
+)
+def test_contact_validation(bad: str) -> None:
+    with pytest.raises(InputError):
+        normalise_contact(bad)
+
+
+def test_example_config_parses_and_documents_every_key(tmp_path: Path) -> None:
+    example = Path(__file__).parent.parent / "config.toml.example"
+    settings = load_settings(example)
+    assert settings.extra == {}, "the example uses only keys acmedash knows"
+    text = example.read_text()
+    for name in (
+        "endpoint",
+        "account_key",
+        "contacts",
+        "user_agent",
+        "language",
+        "ca_bundle",
+        "csr_file",
+        "chain_file",
+        "theme",
+        "connect",
+        "read",
+        "retry_after_max",
+        "[keymap]",
+        "[[accounts]]",
+    ):
+        assert name in text

@@ -1,0 +1,429 @@
+"""The `acmedash` command: headless ACME operations, and the entry to the dashboard.
+
+Never imports textual (the dashboard is imported only when it is started), so scripts start
+fast. Exit codes are a contract: 0 ok, 1 the server answered with a problem, 2 usage, config or
+input error, 3 network or TLS error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import json
+import os
+import stat
+import sys
+from collections.abc import Awaitable, Callable
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from tui.acme import __version__, jose, keys
+from tui.acme.client import AcmeClient
+from tui.acme.errors import AcmeError, InputError, NetworkError, PassphraseRequired, ProblemError
+from tui.acme.models import Account
+from tui.acme.traffic import JsonlWriter, Observer
+from tui.config import (
+    ConfigError,
+    Settings,
+    default_config_path,
+    import_ini,
+    load_settings,
+    save_settings,
+)
+from tui.contacts import normalise_contact
+from tui.endpoints import Endpoint, resolve
+from tui.session import make_client
+
+EXIT_OK, EXIT_PROBLEM, EXIT_INPUT, EXIT_NETWORK = 0, 1, 2, 3
+PASSPHRASE_ENV = "ACMEDASH_KEY_PASSPHRASE"  # noqa: S105 - the name, not a secret
+
+
+def _global_options(parser: argparse.ArgumentParser, *, nested: bool, contact: bool = True) -> None:
+    """Global options work before or after the command (`account new --yes`). On subcommands
+    their default is SUPPRESS so that an option given before the command is not reset."""
+    default: dict[str, Any] = {"default": argparse.SUPPRESS} if nested else {}
+    parser.add_argument(
+        "--config",
+        metavar="PATH",
+        help="settings file (default: $ACMEDASH_CONFIG or XDG)",
+        **default,
+    )
+    parser.add_argument(
+        "--endpoint", metavar="NAME|URL", help="preset name or directory URL", **default
+    )
+    parser.add_argument("--key", metavar="PATH", help="account key file", **default)
+    if contact:
+        parser.add_argument(
+            "--contact", metavar="URI", action="append", help="contact (repeatable)", **default
+        )
+    parser.add_argument(
+        "--ca-bundle",
+        metavar="PATH",
+        help="extra CA bundle to trust for the ACME server",
+        **default,
+    )
+    parser.add_argument(
+        "--traffic", metavar="FILE", help="append every HTTP exchange as a JSON line", **default
+    )
+    parser.add_argument(
+        "--yes",
+        "-y",
+        action="store_true",
+        help="agree to ToS and confirm production actions",
+        **default,
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="acmedash",
+        description="ACME v2 (RFC 8555) dashboard and headless client. "
+        "Without a command, opens the dashboard.",
+    )
+    parser.add_argument("--version", action="version", version=f"acmedash {__version__}")
+    _global_options(parser, nested=False)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    directory = commands.add_parser("directory", help="fetch and show the directory")
+    directory.add_argument("--json", action="store_true")
+
+    key = commands.add_parser("key", help="generate or show account keys").add_subparsers(
+        dest="key_command", metavar="ACTION", required=True
+    )
+    generate = key.add_parser("generate", help="generate a new key (PKCS#8 PEM, 0600)")
+    generate.add_argument("path")
+    generate.add_argument("--type", choices=keys.KEY_TYPES, default=keys.DEFAULT_KEY_TYPE)
+    show = key.add_parser("show", help="key type, public JWK and thumbprint")
+    show.add_argument("path")
+    show.add_argument("--json", action="store_true")
+
+    account = commands.add_parser(
+        "account", help="create, show or update the account"
+    ).add_subparsers(dest="account_command", metavar="ACTION", required=True)
+    new = account.add_parser("new", help="create an account (agreeing to the ToS)")
+    new.add_argument("--json", action="store_true")
+    new.add_argument("--eab-kid", metavar="KID", help="External Account Binding key id")
+    new.add_argument(
+        "--eab-hmac-key", metavar="KEY", help="External Account Binding MAC key (base64url)"
+    )
+    account_show = account.add_parser("show", help="look up the key's account and fetch it")
+    account_show.add_argument("--json", action="store_true")
+    update = account.add_parser("update", help="replace the account's contacts")
+    update.add_argument(
+        "--contact", metavar="URI", action="append", required=True, dest="new_contacts"
+    )
+    update.add_argument("--json", action="store_true")
+
+    config = commands.add_parser("config", help="settings file tools").add_subparsers(
+        dest="config_command", metavar="ACTION", required=True
+    )
+    ini = config.add_parser("import-ini", help="import the acme.ini of the NeoPrime scripts")
+    ini.add_argument("file")
+    for leaf in (directory, generate, show, new, account_show, ini):
+        _global_options(leaf, nested=True)
+    _global_options(update, nested=True, contact=False)
+    return parser
+
+
+@dataclass
+class Context:
+    """What every command needs: parsed options, settings, and where to talk to the user."""
+
+    args: argparse.Namespace
+    config_path: Path
+    settings: Settings
+    out: TextIO = field(default_factory=lambda: sys.stdout)
+    err: TextIO = field(default_factory=lambda: sys.stderr)
+    observers: list[Observer] = field(default_factory=list)
+
+    @property
+    def interactive(self) -> bool:
+        return sys.stdin is not None and sys.stdin.isatty()
+
+    def endpoint(self) -> Endpoint:
+        return resolve(self.args.endpoint or self.settings.endpoint)
+
+    def key_path(self) -> Path:
+        value = self.args.key or self.settings.account_key
+        if not value:
+            raise InputError("no account key: pass --key PATH or set account_key in the config")
+        return Path(value).expanduser()
+
+    def contacts(self, given: list[str] | None = None) -> list[str]:
+        raw = given if given is not None else (self.args.contact or self.settings.contacts)
+        return [normalise_contact(c) for c in raw]
+
+    def ask(self, question: str) -> bool:
+        self.err.write(f"{question} [y/N] ")
+        self.err.flush()
+        answer = sys.stdin.readline().strip().lower()
+        return answer in ("y", "yes")
+
+    def emit(self, data: Any, text: str) -> None:
+        if getattr(self.args, "json", False):
+            self.out.write(json.dumps(data, indent=2) + "\n")
+        else:
+            self.out.write(text.rstrip("\n") + "\n")
+
+    def confirm_production(self, action: str) -> None:
+        endpoint = self.endpoint()
+        if not endpoint.is_production or self.args.yes:
+            return
+        message = f"{action} on PRODUCTION endpoint {endpoint.title} ({endpoint.url})"
+        if not self.interactive:
+            raise InputError(f"{message}: pass --yes to confirm")
+        if not self.ask(f"About to {message}. Continue?"):
+            raise InputError("cancelled")
+
+    def load_key(self, path: Path) -> jose.PrivateKey:
+        passphrase = os.environ.get(PASSPHRASE_ENV)
+        try:
+            return keys.load_key(path, passphrase.encode() if passphrase else None)
+        except PassphraseRequired:
+            if passphrase is not None or not self.interactive:
+                raise
+            entered = getpass.getpass(f"Passphrase for {path}: ", stream=self.err)
+            return keys.load_key(path, entered.encode())
+
+    def client(self, key: jose.PrivateKey | None) -> AcmeClient:
+        return make_client(
+            self.settings,
+            self.endpoint(),
+            key,
+            ca_bundle=self.args.ca_bundle,
+            observers=self.observers,
+        )
+
+    def remember(self, client: AcmeClient, account: Account) -> None:
+        if self.settings.account_for(client.directory_url, client.thumbprint) != account.url:
+            self.settings.remember_account(client.directory_url, client.thumbprint, account.url)
+            save_settings(self.settings, self.config_path)
+
+
+def _account_text(account: Account, heading: str) -> str:
+    lines = [heading, f"  url:     {account.url}", f"  status:  {account.status}"]
+    lines.append(f"  contact: {', '.join(account.contact) or '(none)'}")
+    if account.created_at:
+        lines.append(f"  created: {account.created_at}")
+    if account.orders:
+        lines.append(f"  orders:  {account.orders}")
+    return "\n".join(lines)
+
+
+def _account_json(account: Account, client: AcmeClient) -> dict[str, Any]:
+    return {
+        **account.to_json(),
+        "endpoint": client.directory_url,
+        "key_thumbprint": client.thumbprint,
+    }
+
+
+async def cmd_directory(ctx: Context) -> int:
+    async with ctx.client(None) as client:
+        directory = await client.directory()
+    lines = [
+        f"{ctx.endpoint().title}  [{ctx.endpoint().environment.badge}]  {client.directory_url}"
+    ]
+    lines += [
+        f"  {name}: {value}" for name, value in directory.raw.items() if isinstance(value, str)
+    ]
+    meta = directory.meta
+    lines.append("meta:")
+    lines.append(f"  termsOfService: {meta.terms_of_service or '(none)'}")
+    lines.append(f"  website: {meta.website or '(none)'}")
+    lines.append(f"  caaIdentities: {', '.join(meta.caa_identities) or '(none)'}")
+    lines.append(f"  externalAccountRequired: {str(meta.external_account_required).lower()}")
+    lines.append(f"  profiles: {', '.join(meta.profiles) or '(none)'}")
+    ctx.emit(directory.raw, "\n".join(lines))
+    return EXIT_OK
+
+
+def _key_info(path: Path, key: jose.PrivateKey) -> dict[str, Any]:
+    jwk = jose.public_jwk(key)
+    mode = stat.S_IMODE(path.stat().st_mode)
+    return {
+        "path": str(path),
+        "type": keys.describe_key(key),
+        "alg": jose.algorithm(key),
+        "jwk": jwk,
+        "thumbprint": jose.thumbprint(jwk),
+        "mode": f"{mode:04o}",
+    }
+
+
+def cmd_key_generate(ctx: Context) -> int:
+    path = Path(ctx.args.path).expanduser()
+    key = keys.generate_key(ctx.args.type)
+    keys.save_key(key, path)
+    info = _key_info(path, key)
+    ctx.out.write(
+        f"wrote {info['type']} key to {path} (mode 0600)\nthumbprint: {info['thumbprint']}\n"
+    )
+    return EXIT_OK
+
+
+def cmd_key_show(ctx: Context) -> int:
+    path = Path(ctx.args.path).expanduser()
+    info = _key_info(path, ctx.load_key(path))
+    text = (
+        f"path:       {info['path']}\ntype:       {info['type']} ({info['alg']})\n"
+        f"thumbprint: {info['thumbprint']}\nmode:       {info['mode']}\n"
+        f"jwk:        {json.dumps(info['jwk'])}"
+    )
+    if int(info["mode"], 8) & 0o077:
+        text += f"\nwarning: {path} is readable by group or others; run chmod 600 {path}"
+    ctx.emit(info, text)
+    return EXIT_OK
+
+
+def _key_for_new_account(ctx: Context) -> jose.PrivateKey:
+    path = ctx.key_path()
+    if path.exists():
+        return ctx.load_key(path)
+    offer = f"Key file {path} does not exist. Generate a new {keys.DEFAULT_KEY_TYPE} key there?"
+    if not ctx.args.yes and not (ctx.interactive and ctx.ask(offer)):
+        raise InputError(
+            f"{path}: key file does not exist; run `acmedash key generate {path}` or pass --yes"
+        )
+    key = keys.generate_key(keys.DEFAULT_KEY_TYPE)
+    keys.save_key(key, path)
+    ctx.err.write(f"generated {keys.DEFAULT_KEY_TYPE} key at {path}\n")
+    return key
+
+
+async def cmd_account_new(ctx: Context) -> int:
+    ctx.confirm_production("create an account")
+    eab = None
+    if ctx.args.eab_kid or ctx.args.eab_hmac_key:
+        if not (ctx.args.eab_kid and ctx.args.eab_hmac_key):
+            raise InputError("External Account Binding needs both --eab-kid and --eab-hmac-key")
+        eab = (ctx.args.eab_kid, ctx.args.eab_hmac_key)
+    contacts = ctx.contacts()
+    key = _key_for_new_account(ctx)
+    async with ctx.client(key) as client:
+        directory = await client.directory()
+        if directory.meta.external_account_required and eab is None:
+            raise InputError(
+                "this CA requires External Account Binding: pass --eab-kid and --eab-hmac-key"
+            )
+        tos = directory.meta.terms_of_service
+        agreed: bool | None = None
+        if tos:
+            if not ctx.args.yes and not (
+                ctx.interactive and ctx.ask(f"Do you agree to the terms of service at {tos}?")
+            ):
+                raise InputError(f"terms of service not agreed ({tos}); pass --yes to agree")
+            agreed = True
+        account = await client.new_account(contacts, terms_agreed=agreed, eab=eab)
+        ctx.remember(client, account)
+        heading = "account created" if account.created else "this key already had an account"
+        ctx.emit(_account_json(account, client), _account_text(account, heading))
+    return EXIT_OK
+
+
+async def cmd_account_show(ctx: Context) -> int:
+    key = ctx.load_key(ctx.key_path())
+    async with ctx.client(key) as client:
+        await client.find_account()
+        account = await client.fetch_account()
+        ctx.remember(client, account)
+        ctx.emit(_account_json(account, client), _account_text(account, "account"))
+    return EXIT_OK
+
+
+async def cmd_account_update(ctx: Context) -> int:
+    contacts = ctx.contacts(ctx.args.new_contacts)
+    ctx.confirm_production("update the account's contacts")
+    key = ctx.load_key(ctx.key_path())
+    async with ctx.client(key) as client:
+        if client.account_url is None:
+            ctx.remember(client, await client.find_account())
+        account = await client.update_account(contacts)
+        ctx.emit(_account_json(account, client), _account_text(account, "account updated"))
+    return EXIT_OK
+
+
+def cmd_config_import_ini(ctx: Context) -> int:
+    changed = import_ini(Path(ctx.args.file).expanduser(), ctx.settings)
+    save_settings(ctx.settings, ctx.config_path)
+    ctx.out.write(f"imported {len(changed)} settings into {ctx.config_path}\n")
+    ctx.out.writelines(f"  {line}\n" for line in changed)
+    return EXIT_OK
+
+
+Handler = Callable[[Context], "int | Awaitable[int]"]
+HANDLERS: dict[tuple[str, str | None], Handler] = {
+    ("directory", None): cmd_directory,
+    ("key", "generate"): cmd_key_generate,
+    ("key", "show"): cmd_key_show,
+    ("account", "new"): cmd_account_new,
+    ("account", "show"): cmd_account_show,
+    ("account", "update"): cmd_account_update,
+    ("config", "import-ini"): cmd_config_import_ini,
+}
+
+
+def _dispatch(ctx: Context) -> int:
+    command = ctx.args.command
+    action = getattr(ctx.args, f"{command}_command", None)
+    result = HANDLERS[(command, action)](ctx)
+    if isinstance(result, int):
+        return result
+    return asyncio.run(_await(result))
+
+
+async def _await(result: Awaitable[int]) -> int:
+    return await result
+
+
+def run(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_INPUT
+    with ExitStack() as stack:
+        try:
+            config_path = Path(args.config).expanduser() if args.config else default_config_path()
+            ctx = Context(args=args, config_path=config_path, settings=load_settings(config_path))
+            if args.traffic:
+                try:
+                    stream = stack.enter_context(
+                        Path(args.traffic).expanduser().open("a", encoding="utf-8")
+                    )
+                except OSError as exc:
+                    raise InputError(
+                        f"{args.traffic}: cannot open traffic file ({exc.strerror})"
+                    ) from None
+                ctx.observers.append(JsonlWriter(stream))
+            return _dispatch(ctx)
+        except ProblemError as exc:
+            print(
+                f"acmedash: server problem: {exc.problem.type}: {exc.problem.detail or exc}",
+                file=sys.stderr,
+            )
+            for sub in exc.problem.subproblems:
+                who = f" [{sub.identifier}]" if sub.identifier else ""
+                print(f"  {sub.type}{who}: {sub.detail}", file=sys.stderr)
+            if exc.retry_after is not None:
+                print(f"  retry after {exc.retry_after:.0f} s", file=sys.stderr)
+            return EXIT_PROBLEM
+        except NetworkError as exc:
+            print(f"acmedash: network error: {exc}", file=sys.stderr)
+            return EXIT_NETWORK
+        except (InputError, ConfigError) as exc:
+            print(f"acmedash: {exc}", file=sys.stderr)
+            return EXIT_INPUT
+        except AcmeError as exc:
+            print(f"acmedash: protocol error: {exc}", file=sys.stderr)
+            return EXIT_PROBLEM
+        except KeyboardInterrupt:
+            print("acmedash: interrupted", file=sys.stderr)
+            return 130
+
+
+def main() -> int:
+    return run(sys.argv[1:])
