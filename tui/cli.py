@@ -16,7 +16,7 @@ import stat
 import sys
 from collections.abc import Awaitable, Callable
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -122,7 +122,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ini = config.add_parser("import-ini", help="import the acme.ini of the NeoPrime scripts")
     ini.add_argument("file")
-    for leaf in (directory, generate, show, new, account_show, ini):
+
+    inspect = commands.add_parser(
+        "inspect", help="open a JSONL traffic file in the dashboard, offline"
+    )
+    inspect.add_argument("file")
+    demo = commands.add_parser("demo", help="the dashboard against a throwaway local Pebble")
+    for leaf in (directory, generate, show, new, account_show, ini, inspect, demo):
         _global_options(leaf, nested=True)
     _global_options(update, nested=True, contact=False)
     return parser
@@ -346,6 +352,61 @@ async def cmd_account_update(ctx: Context) -> int:
     return EXIT_OK
 
 
+def _run_dashboard(ctx: Context, settings: Settings, **kwargs: Any) -> int:
+    from tui.app import AcmeDashApp  # textual is imported only when the dashboard starts
+
+    AcmeDashApp(settings, ca_bundle=ctx.args.ca_bundle, **kwargs).run()
+    return EXIT_OK
+
+
+def cmd_dashboard(ctx: Context) -> int:
+    if ctx.args.endpoint:
+        ctx.settings.endpoint = resolve(ctx.args.endpoint).name
+    if ctx.args.key:
+        ctx.settings.account_key = ctx.args.key
+    if ctx.args.contact:
+        ctx.settings.contacts = ctx.contacts()
+    return _run_dashboard(ctx, ctx.settings, config_path=ctx.config_path)
+
+
+def cmd_inspect(ctx: Context) -> int:
+    from tui.acme.traffic import read_jsonl
+
+    exchanges = list(read_jsonl(Path(ctx.args.file).expanduser()))
+    if not exchanges:
+        raise InputError(f"{ctx.args.file}: no exchanges in this file")
+    settings = replace(
+        ctx.settings, endpoint=resolve(exchanges[-1].endpoint or ctx.settings.endpoint).name
+    )
+    return _run_dashboard(ctx, settings, config_path=None, offline=exchanges)
+
+
+def cmd_demo(ctx: Context) -> int:
+    """A throwaway Pebble and key in a temp folder; the user's settings are neither read for
+    the endpoint nor written."""
+    import tempfile
+
+    from tui.pebble import Pebble
+
+    with tempfile.TemporaryDirectory(prefix="acmedash-demo-") as folder:
+        pebble = Pebble(Path(folder) / "pebble").start()
+        try:
+            key_path = Path(folder) / "account.pem"
+            keys.save_key(keys.generate_key(keys.DEFAULT_KEY_TYPE), key_path)
+            settings = Settings(
+                endpoint=pebble.directory_url,
+                account_key=str(key_path),
+                contacts=["mailto:demo@example.org"],
+                ca_bundle=str(pebble.ca_bundle),
+                theme=ctx.settings.theme,
+                keymap=ctx.settings.keymap,
+            )
+            ctx.args.ca_bundle = str(pebble.ca_bundle)
+            return _run_dashboard(ctx, settings, config_path=None)
+        finally:
+            pebble.stop()
+
+
 def cmd_config_import_ini(ctx: Context) -> int:
     changed = import_ini(Path(ctx.args.file).expanduser(), ctx.settings)
     save_settings(ctx.settings, ctx.config_path)
@@ -355,7 +416,7 @@ def cmd_config_import_ini(ctx: Context) -> int:
 
 
 Handler = Callable[[Context], "int | Awaitable[int]"]
-HANDLERS: dict[tuple[str, str | None], Handler] = {
+HANDLERS: dict[tuple[str | None, str | None], Handler] = {
     ("directory", None): cmd_directory,
     ("key", "generate"): cmd_key_generate,
     ("key", "show"): cmd_key_show,
@@ -363,6 +424,9 @@ HANDLERS: dict[tuple[str, str | None], Handler] = {
     ("account", "show"): cmd_account_show,
     ("account", "update"): cmd_account_update,
     ("config", "import-ini"): cmd_config_import_ini,
+    ("inspect", None): cmd_inspect,
+    ("demo", None): cmd_demo,
+    (None, None): cmd_dashboard,
 }
 
 
@@ -382,9 +446,6 @@ async def _await(result: Awaitable[int]) -> int:
 def run(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command is None:
-        parser.print_help()
-        return EXIT_INPUT
     with ExitStack() as stack:
         try:
             config_path = Path(args.config).expanduser() if args.config else default_config_path()

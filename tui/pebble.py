@@ -24,11 +24,11 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from tui.acme.errors import AcmeError
+from tui.acme.errors import InputError
 
 
-class PebbleError(AcmeError):
-    """Pebble is missing or did not come up."""
+class PebbleError(InputError):
+    """Pebble is missing or did not come up (the CLI reports it as an input error, exit 2)."""
 
 
 def free_port() -> int:

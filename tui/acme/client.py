@@ -148,7 +148,9 @@ class AcmeClient:
 
     # -- transport core ---------------------------------------------------------------------
 
-    async def _send(self, method: str, url: str, body: bytes = b"") -> httpx.Response:
+    async def _send(
+        self, method: str, url: str, body: bytes = b"", resent_from: int | None = None
+    ) -> httpx.Response:
         """One round trip, recorded as an Exchange whatever happens."""
         headers = {"Content-Type": JOSE_CONTENT_TYPE} if body else {}
         try:
@@ -163,6 +165,7 @@ class AcmeClient:
             url=url,
             request_headers=list(request.headers.items()),
             request_body=body,
+            resent_from=resent_from,
         )
         start = time.perf_counter()
         try:
@@ -263,8 +266,11 @@ class AcmeClient:
             raise InputError("no account key loaded")
         return self.key
 
-    async def post(self, url: str, payload: Any, *, use_jwk: bool = False) -> httpx.Response:
-        """A signed POST (payload None = POST-as-GET, RFC 8555 §6.3), signed anew on each retry."""
+    async def post(
+        self, url: str, payload: Any, *, use_jwk: bool = False, resent_from: int | None = None
+    ) -> httpx.Response:
+        """A signed POST (payload None = POST-as-GET, RFC 8555 §6.3), signed anew on each retry.
+        `resent_from` links the exchange to the one a user edited and sent again."""
         key = self._require_key()
         if not use_jwk and self.account_url is None:
             raise InputError(
@@ -276,7 +282,7 @@ class AcmeClient:
             jws = jose.sign(
                 key, payload, url=url, nonce=nonce, kid=None if use_jwk else self.account_url
             )
-            response = await self._send("POST", url, json.dumps(jws).encode("utf-8"))
+            response = await self._send("POST", url, json.dumps(jws).encode("utf-8"), resent_from)
             if response.is_success:
                 return response
             problem = self._problem(response)

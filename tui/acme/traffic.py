@@ -8,7 +8,7 @@ traffic panel are both observers.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from tui.acme.errors import InputError
-from tui.acme.jose import decode_part
+from tui.acme.jose import Jwk, decode_part, public_key_from_jwk, verify
 from tui.acme.models import Problem
 
 Headers = list[tuple[str, str]]
@@ -182,3 +182,86 @@ def read_jsonl(path: Path) -> Iterator[Exchange]:
                     raise InputError(f"{path}:{number}: {exc}") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+
+
+def to_har(exchanges: Iterable[Exchange], creator_version: str) -> dict[str, Any]:
+    """HAR 1.2 (http://www.softwareishard.com/blog/har-12-spec/): what browsers' dev tools and
+    proxies import. Bodies are text; the JWS stays as sent."""
+
+    def pairs(headers: Headers) -> list[dict[str, str]]:
+        return [{"name": k, "value": v} for k, v in headers]
+
+    entries = []
+    for exchange in exchanges:
+        request_type = header(exchange.request_headers, "content-type") or ""
+        response_type = header(exchange.response_headers, "content-type") or ""
+        body = exchange.request_body.decode("utf-8", "replace")
+        entries.append(
+            {
+                "startedDateTime": exchange.started.astimezone(UTC).isoformat(
+                    timespec="milliseconds"
+                ),
+                "time": round(exchange.elapsed_ms, 3),
+                "request": {
+                    "method": exchange.method,
+                    "url": exchange.url,
+                    "httpVersion": exchange.http_version or "HTTP/1.1",
+                    "cookies": [],
+                    "headers": pairs(exchange.request_headers),
+                    "queryString": [],
+                    **({"postData": {"mimeType": request_type, "text": body}} if body else {}),
+                    "headersSize": -1,
+                    "bodySize": len(exchange.request_body),
+                },
+                "response": {
+                    "status": exchange.status or 0,
+                    "statusText": exchange.error,
+                    "httpVersion": exchange.http_version or "HTTP/1.1",
+                    "cookies": [],
+                    "headers": pairs(exchange.response_headers),
+                    "content": {
+                        "size": len(exchange.response_body),
+                        "mimeType": response_type,
+                        "text": exchange.response_body.decode("utf-8", "replace"),
+                    },
+                    "redirectURL": header(exchange.response_headers, "location") or "",
+                    "headersSize": -1,
+                    "bodySize": len(exchange.response_body),
+                },
+                "cache": {},
+                "timings": {"send": 0, "wait": round(exchange.elapsed_ms, 3), "receive": 0},
+                "comment": f"seq {exchange.seq}",
+            }
+        )
+    return {
+        "log": {
+            "version": "1.2",
+            "creator": {"name": "acmedash", "version": creator_version},
+            "entries": entries,
+        }
+    }
+
+
+def signing_keys(exchanges: Iterable[Exchange]) -> dict[str, Jwk]:
+    """Account URL -> JWK, learnt from jwk-signed requests (newAccount) and their Location, so a
+    kid-signed JWS can be verified from the traffic alone, offline too."""
+    known: dict[str, Jwk] = {}
+    for exchange in exchanges:
+        jws = exchange.jws
+        location = header(exchange.response_headers, "location")
+        if jws and location and isinstance(jws.protected.get("jwk"), dict):
+            known[location] = jws.protected["jwk"]
+    return known
+
+
+def signature_valid(exchange: Exchange, known: dict[str, Jwk]) -> bool | None:
+    """True / False when it can be checked; None when the signing key is unknown."""
+    if not exchange.jws:
+        return None
+    jwk = exchange.jws.protected.get("jwk") or known.get(exchange.jws.protected.get("kid", ""))
+    if not isinstance(jwk, dict):
+        return None
+    try:
+        return verify(json.loads(exchange.request_body), public_key_from_jwk(jwk))
+    except (InputError, ValueError, KeyError, TypeError):
+        return False

@@ -1,0 +1,626 @@
+"""The dashboard: panels on the left, the live traffic inspector on the right.
+
+Every network action runs in an exclusive worker that calls AcmeClient; the UI thread never
+waits on the network. The App owns the state (settings, endpoint, key, client) and the panels
+only show it or report what the user changed.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+from collections.abc import Awaitable, Callable, Iterable
+from datetime import datetime
+from pathlib import Path
+from typing import Any, ClassVar
+
+from textual import work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static, TabbedContent, TabPane
+
+from tui.acme import __version__, jose, keys
+from tui.acme.client import AcmeClient
+from tui.acme.errors import AcmeError, InputError, PassphraseRequired, ProblemError
+from tui.acme.fileio import atomic_write
+from tui.acme.models import Account
+from tui.acme.traffic import Exchange, signature_valid, signing_keys, to_har
+from tui.config import ConfigError, Settings, default_data_dir, save_settings
+from tui.endpoints import Endpoint, resolve
+from tui.panels.account import AccountPanel
+from tui.panels.contacts import ContactsPanel
+from tui.panels.endpoint import EndpointPanel
+from tui.panels.exchange_detail import ExchangeDetail
+from tui.panels.key import KeyPanel, loose_mode
+from tui.panels.traffic_list import TrafficList
+from tui.screens.confirm import ConfirmScreen
+from tui.screens.generate_key import GenerateKeyScreen
+from tui.screens.help import HelpScreen
+from tui.screens.prompt import PromptScreen
+from tui.screens.resend import ResendScreen
+from tui.session import make_client
+from tui.themes import parse_theme, theme_files
+
+NETWORK_ACTIONS = (
+    ("directory", "Get directory", "Fetch the CA's directory"),
+    ("nonce", "New nonce", "HEAD newNonce"),
+    ("new_account", "New account", "Create an account, agreeing to the terms of service"),
+    ("find_account", "Find account", "Look up the key's existing account (onlyReturnExisting)"),
+    ("account_info", "Account info", "Fetch the account (POST-as-GET)"),
+    ("update_contacts", "Update contacts", "Push the Contacts panel to the account"),
+)
+
+
+def _bindings(*groups: list[BindingType]) -> list[Binding]:
+    return [b for group in groups for b in group if isinstance(b, Binding)]
+
+
+class AcmeDashApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "acmedash"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f1", "help", "Keys", id="help", tooltip="Every key and its keymap id"),
+        Binding("d", "directory", "Directory", id="directory", tooltip="GET the directory"),
+        Binding("n", "nonce", "Nonce", id="nonce", show=False, tooltip="HEAD newNonce"),
+        Binding(
+            "a", "new_account", "New acct", id="new_account", tooltip="newAccount (asks for ToS)"
+        ),
+        Binding("l", "find_account", "Lookup", id="find_account", tooltip="Find the key's account"),
+        Binding(
+            "i", "account_info", "Info", id="account_info", show=False, tooltip="Fetch the account"
+        ),
+        Binding("u", "update_contacts", "Push contacts", id="update_contacts", show=False),
+        Binding("t", "switch_twin", "Stg/Prod", id="switch_twin", tooltip="Staging <-> production"),
+        Binding("E", "choose_endpoint", "Endpoint", id="choose_endpoint", show=False),
+        Binding("o", "open_key", "Open key", id="open_key", show=False),
+        Binding("g", "generate_key", "Gen key", id="generate_key", show=False),
+        Binding("m", "fix_key_mode", "chmod 600", id="fix_key_mode", show=False),
+        Binding("slash", "filter", "Filter", id="filter", tooltip="Filter the traffic list"),
+        Binding(
+            "x", "export_jsonl", "Export", id="export_jsonl", tooltip="Export traffic as JSONL"
+        ),
+        Binding("X", "export_har", "HAR", id="export_har", show=False),
+        Binding("c", "copy_exchange", "Copy", id="copy_exchange", show=False),
+        Binding("s", "save_exchange", "Save", id="save_exchange", show=False),
+        Binding("r", "resend", "Resend", id="resend", tooltip="Edit the payload, sign again, send"),
+        Binding("q", "quit", "Quit", id="quit"),
+    ]
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        config_path: Path | None,
+        ca_bundle: str | None = None,
+        offline: Iterable[Exchange] | None = None,
+    ) -> None:
+        """`config_path=None` keeps settings in memory only (demo, inspect)."""
+        super().__init__()
+        self.settings = settings
+        self.config_path = config_path
+        self.ca_bundle = ca_bundle
+        self.offline = offline is not None
+        self._offline_exchanges = list(offline or [])
+        self.endpoint: Endpoint = resolve(settings.endpoint)
+        self.key_path: Path | None = (
+            Path(settings.account_key).expanduser() if settings.account_key else None
+        )
+        self.key: jose.PrivateKey | None = None
+        self.account: Account | None = None
+        self._client: AcmeClient | None = None
+        self._sequence = itertools.count(1)
+        self._confirmed_production: set[str] = set()
+        self._nonce_source: dict[str, Exchange] = {}
+        self._theme_error = ""
+        self._started = False
+
+    # -- layout ---------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="bar")
+        with Horizontal(id="main"):
+            with TabbedContent(id="side"):
+                with TabPane("Endpoint", id="pane-endpoint"):
+                    yield EndpointPanel(self.endpoint, id="endpoint-panel")
+                with TabPane("Key", id="pane-key"):
+                    yield KeyPanel(id="key-panel")
+                with TabPane("Contacts", id="pane-contacts"):
+                    yield ContactsPanel(id="contacts-panel")
+                with TabPane("Account", id="pane-account"):
+                    yield AccountPanel(id="account-panel")
+            with Vertical(id="right"):
+                yield Input(
+                    placeholder="filter: words, method:POST status:4xx problem:badNonce",
+                    id="traffic-filter",
+                )
+                yield TrafficList(id="traffic-list")
+                yield ExchangeDetail(id="exchange-detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._load_themes()
+        if self.settings.theme in self.available_themes:
+            self.theme = self.settings.theme
+        if self.settings.keymap:
+            self.set_keymap(self.settings.keymap)
+        self.query_one(ContactsPanel).set_contacts(self.settings.contacts)
+        traffic = self.query_one(TrafficList)
+        if self.offline:
+            traffic.extend(self._offline_exchanges)
+            for exchange in self._offline_exchanges:
+                self._index_nonce(exchange)
+        self._apply_endpoint(self.endpoint)
+        self._load_key(self.key_path)
+        traffic.focus()
+        if self._theme_error:
+            self.notify(self._theme_error, title="Theme", severity="warning")
+        self._started = True
+
+    def on_resize(self) -> None:
+        self.screen.set_class(self.size.width >= 160, "-wide")
+
+    def _load_themes(self) -> None:
+        for path in theme_files(default_data_dir() / "themes"):
+            try:
+                self.register_theme(parse_theme(path))
+            except ValueError as exc:
+                self._theme_error = f"{exc}; using the default theme"
+
+    def watch_theme(self, theme: str) -> None:
+        if self._started and self.settings.theme != theme:
+            self.settings.theme = theme
+            self._save()
+
+    # -- state ------------------------------------------------------------------------------
+
+    def _save(self) -> None:
+        if self.config_path is None:
+            return
+        try:
+            save_settings(self.settings, self.config_path)
+        except ConfigError as exc:
+            self.notify(str(exc), title="Settings not saved", severity="error")
+
+    def _update_bar(self, busy: str = "") -> None:
+        bar = self.query_one("#bar", Static)
+        environment = self.endpoint.environment
+        for name in ("production", "staging", "local"):
+            bar.set_class(environment.value == name, f"-{name}")
+        mode = " [OFFLINE INSPECT]" if self.offline else ""
+        working = f"  ⟳ {busy}…" if busy else ""
+        bar.update(f" {environment.badge} ▌ {self.endpoint.title}{mode}{working}")
+
+    def _apply_endpoint(self, endpoint: Endpoint) -> None:
+        self.endpoint = endpoint
+        self._drop_client()
+        self.account = None
+        self.query_one(EndpointPanel).show_endpoint(endpoint)
+        self._update_bar()
+        self._show_account()
+
+    def _drop_client(self) -> None:
+        if self._client is not None:
+            client, self._client = self._client, None
+            self.run_worker(client.aclose(), group="close")
+
+    def _load_key(self, path: Path | None, passphrase: bytes | None = None) -> None:
+        self.key_path, self.key = path, None
+        problem = ""
+        if path is not None:
+            try:
+                self.key = keys.load_key(path, passphrase)
+            except PassphraseRequired as exc:
+                problem = str(exc)
+                self._ask_passphrase(path)
+            except InputError as exc:
+                problem = str(exc)
+        self._drop_client()
+        self.account = None
+        self.query_one(KeyPanel).show_key(path, self.key, problem)
+        self._show_account()
+
+    @work(group="prompt")
+    async def _ask_passphrase(self, path: Path) -> None:
+        secret = await self.push_screen_wait(PromptScreen(f"Passphrase for {path}", password=True))
+        if secret:
+            self._load_key(path, secret.encode())
+
+    def _remembered_url(self) -> str | None:
+        if self.key is None:
+            return None
+        return self.settings.account_for(
+            self.endpoint.url, jose.thumbprint(jose.public_jwk(self.key))
+        )
+
+    def _show_account(self) -> None:
+        self.query_one(AccountPanel).show_account(self.account, self._remembered_url())
+
+    def client(self) -> AcmeClient:
+        if self._client is None:
+            self._client = make_client(
+                self.settings,
+                self.endpoint,
+                self.key,
+                ca_bundle=self.ca_bundle,
+                observers=[self._record],
+                sequence=self._sequence,
+            )
+        return self._client
+
+    # -- traffic ------------------------------------------------------------------------------
+
+    def _index_nonce(self, exchange: Exchange) -> None:
+        if exchange.nonce_received:
+            self._nonce_source[exchange.nonce_received] = exchange
+
+    def _record(self, exchange: Exchange) -> None:
+        self._index_nonce(exchange)
+        self.query_one(TrafficList).append(exchange)
+
+    def on_traffic_list_selected(self, message: TrafficList.Selected) -> None:
+        exchange = message.exchange
+        traffic = self.query_one(TrafficList)
+        known = signing_keys(traffic.exchanges)
+        if self.key is not None and self._client is not None and self._client.account_url:
+            known.setdefault(self._client.account_url, jose.public_jwk(self.key))
+        nonce = exchange.nonce_sent
+        origin = self._nonce_source.get(nonce) if nonce else None
+        if origin is not None and origin.seq >= exchange.seq:
+            origin = None
+        self.query_one(ExchangeDetail).show(exchange, signature_valid(exchange, known), origin)
+
+    # -- running ACME operations ---------------------------------------------------------------
+
+    @work(exclusive=True, group="acme")
+    async def _run(
+        self,
+        title: str,
+        operation: Callable[[AcmeClient], Awaitable[str]],
+        *,
+        changes_state: bool = False,
+    ) -> None:
+        if self.offline:
+            self.notify("Offline inspection: no requests are sent.", severity="warning")
+            return
+        if (
+            changes_state
+            and self.endpoint.is_production
+            and self.endpoint.url not in self._confirmed_production
+        ):
+            confirmed = await self.push_screen_wait(
+                ConfirmScreen(
+                    f"PRODUCTION: {self.endpoint.title}",
+                    f"{title} on the PRODUCTION endpoint\n{self.endpoint.url}\n\n"
+                    "This changes real state at a real CA. Continue?",
+                    "Yes, use production",
+                )
+            )
+            if not confirmed:
+                self.notify("Cancelled.", severity="warning")
+                return
+            self._confirmed_production.add(self.endpoint.url)
+        self._update_bar(title)
+        try:
+            message = await operation(self.client())
+        except ProblemError as exc:
+            self.notify(str(exc), title=f"{title}: server problem", severity="error", timeout=10)
+        except AcmeError as exc:
+            self.notify(str(exc), title=f"{title} failed", severity="error", timeout=10)
+        else:
+            if message:
+                self.notify(message, title=title)
+        finally:
+            self._update_bar()
+
+    def _need_key(self) -> bool:
+        if self.key is None:
+            self.notify("Load or generate an account key first (o / g).", severity="warning")
+            self.query_one(TabbedContent).active = "pane-key"
+            return False
+        return True
+
+    def _account_changed(self, client: AcmeClient, account: Account) -> None:
+        self.account = account
+        self.settings.remember_account(client.directory_url, client.thumbprint, account.url)
+        self._save()
+        self._show_account()
+
+    def action_directory(self) -> None:
+        async def operation(client: AcmeClient) -> str:
+            directory = await client.directory()
+            self.query_one(EndpointPanel).show_directory(directory)
+            return ""
+
+        self._run("Get directory", operation)
+
+    def action_nonce(self) -> None:
+        async def operation(client: AcmeClient) -> str:
+            return f"nonce {await client.new_nonce()}"
+
+        self._run("New nonce", operation)
+
+    def action_new_account(self) -> None:
+        if not self._need_key():
+            return
+
+        async def operation(client: AcmeClient) -> str:
+            directory = await client.directory()
+            if directory.meta.external_account_required:
+                raise InputError(
+                    "this CA requires External Account Binding; use the CLI's --eab-kid for now"
+                )
+            agreed: bool | None = None
+            if directory.meta.terms_of_service:
+                agreed = await self.push_screen_wait(
+                    ConfirmScreen(
+                        "Terms of service",
+                        f"Creating an account means agreeing to the CA's terms of service:\n\n"
+                        f"{directory.meta.terms_of_service}\n\nDo you agree?",
+                        "I agree",
+                        alarm=False,
+                    )
+                )
+                if not agreed:
+                    return "Terms not agreed; no account created."
+            account = await client.new_account(self.settings.contacts, terms_agreed=agreed)
+            self._account_changed(client, account)
+            return "Account created." if account.created else "This key already had an account."
+
+        self._run("New account", operation, changes_state=True)
+
+    def action_find_account(self) -> None:
+        if not self._need_key():
+            return
+
+        async def operation(client: AcmeClient) -> str:
+            self._account_changed(client, await client.find_account())
+            return "Account found."
+
+        self._run("Find account", operation)
+
+    def action_account_info(self) -> None:
+        if not self._need_key():
+            return
+
+        async def operation(client: AcmeClient) -> str:
+            if client.account_url is None:
+                await client.find_account()
+            self._account_changed(client, await client.fetch_account())
+            return ""
+
+        self._run("Account info", operation)
+
+    def action_update_contacts(self) -> None:
+        if not self._need_key():
+            return
+
+        async def operation(client: AcmeClient) -> str:
+            if client.account_url is None:
+                await client.find_account()
+            self._account_changed(client, await client.update_account(self.settings.contacts))
+            return "Contacts updated on the server."
+
+        self._run("Update contacts", operation, changes_state=True)
+
+    def on_contacts_panel_changed(self, message: ContactsPanel.Changed) -> None:
+        self.settings.contacts = message.contacts
+        self._save()
+        if self.account is not None or self._remembered_url():
+            self.action_update_contacts()
+
+    # -- endpoint and key ----------------------------------------------------------------------
+
+    def on_endpoint_panel_chosen(self, message: EndpointPanel.Chosen) -> None:
+        self._choose_endpoint(message.name_or_url)
+
+    def _choose_endpoint(self, name_or_url: str) -> None:
+        try:
+            endpoint = resolve(name_or_url)
+        except InputError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.settings.endpoint = endpoint.name
+        self._save()
+        self._apply_endpoint(endpoint)
+        self.notify(f"{endpoint.environment.badge}: {endpoint.title}", timeout=3)
+
+    def action_switch_twin(self) -> None:
+        if not self.endpoint.twin:
+            self.notify(
+                f"{self.endpoint.title} has no staging/production twin.", severity="warning"
+            )
+            return
+        self._choose_endpoint(self.endpoint.twin)
+
+    def action_choose_endpoint(self) -> None:
+        self.query_one(TabbedContent).active = "pane-endpoint"
+        self.query_one("#endpoint-select").focus()
+
+    @work(group="prompt")
+    async def action_open_key(self) -> None:
+        path = await self.push_screen_wait(
+            PromptScreen(
+                "Account key file (PEM, DER or certbot JWK)", str(self.key_path or ""), paths=True
+            )
+        )
+        if path:
+            self._use_key_file(Path(path).expanduser())
+
+    def _use_key_file(self, path: Path) -> None:
+        self.settings.account_key = str(path)
+        self._save()
+        self._load_key(path)
+        self.query_one(TabbedContent).active = "pane-key"
+
+    @work(group="prompt")
+    async def action_generate_key(self) -> None:
+        default = str(self.key_path or Path.cwd() / "account.pem")
+        if self.key_path is not None and self.key_path.exists():
+            default = str(self.key_path.with_name("account-new.pem"))
+        answer = await self.push_screen_wait(GenerateKeyScreen(default))
+        if answer is None:
+            return
+        path, key_type = Path(answer[0]).expanduser(), answer[1]
+        try:
+            keys.save_key(keys.generate_key(key_type), path)
+        except InputError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.notify(f"Generated {key_type} key at {path}")
+        self._use_key_file(path)
+
+    def action_fix_key_mode(self) -> None:
+        if self.key_path is None or loose_mode(self.key_path) is None:
+            self.notify("The key file's mode is already private.")
+            return
+        try:
+            os.chmod(self.key_path, 0o600)
+        except OSError as exc:
+            self.notify(f"chmod failed: {exc.strerror}", severity="error")
+            return
+        self._load_key(self.key_path)
+        self.notify(f"{self.key_path} is now 0600")
+
+    # -- traffic tools -----------------------------------------------------------------------------
+
+    def action_filter(self) -> None:
+        box = self.query_one("#traffic-filter", Input)
+        box.add_class("-visible")
+        box.focus()
+
+    def on_input_submitted(self, message: Input.Submitted) -> None:
+        if message.input.id == "traffic-filter":
+            traffic = self.query_one(TrafficList)
+            traffic.apply_filter(message.value)
+            if not message.value:
+                message.input.remove_class("-visible")
+            traffic.focus()
+            self.notify(
+                f"{len(traffic.rows)} of {len(traffic.exchanges)} exchanges shown", timeout=2
+            )
+
+    def _default_name(self, suffix: str) -> str:
+        return str(Path.cwd() / f"acmedash-{datetime.now():%Y%m%d-%H%M%S}{suffix}")
+
+    @work(group="prompt")
+    async def _write_file(self, title: str, suffix: str, render: Callable[[], str]) -> None:
+        path = await self.push_screen_wait(
+            PromptScreen(title, self._default_name(suffix), paths=True)
+        )
+        if not path:
+            return
+        target = Path(path).expanduser()
+        if target.exists():
+            overwrite = await self.push_screen_wait(
+                ConfirmScreen(
+                    "File exists", f"{target} exists. Replace it?", "Replace", alarm=False
+                )
+            )
+            if not overwrite:
+                return
+        try:
+            atomic_write(target, render().encode("utf-8"), mode=0o600)
+        except OSError as exc:
+            self.notify(f"{target}: {exc.strerror}", severity="error")
+            return
+        self.notify(f"Wrote {target}")
+
+    def _shown(self) -> list[Exchange]:
+        traffic = self.query_one(TrafficList)
+        return [traffic.exchanges[i] for i in traffic.rows]
+
+    def action_export_jsonl(self) -> None:
+        self._write_file(
+            "Export the shown exchanges as JSONL",
+            ".jsonl",
+            lambda: "".join(
+                json.dumps(e.to_record(), ensure_ascii=False) + "\n" for e in self._shown()
+            ),
+        )
+
+    def action_export_har(self) -> None:
+        self._write_file(
+            "Export the shown exchanges as HAR 1.2",
+            ".har",
+            lambda: json.dumps(to_har(self._shown(), __version__), indent=2),
+        )
+
+    def _selected(self) -> Exchange | None:
+        exchange = self.query_one(TrafficList).selected
+        if exchange is None:
+            self.notify("Select an exchange first.", severity="warning")
+        return exchange
+
+    def action_copy_exchange(self) -> None:
+        exchange = self._selected()
+        if exchange is not None:
+            self.copy_to_clipboard(json.dumps(exchange.to_record(), indent=2))
+            self.notify(
+                "Sent to the clipboard with OSC 52; not every terminal (or tmux) passes it on. "
+                "Press s to save it to a file instead.",
+                title=f"Exchange #{exchange.seq}",
+            )
+
+    def action_save_exchange(self) -> None:
+        exchange = self._selected()
+        if exchange is not None:
+            self._write_file(
+                f"Save exchange #{exchange.seq} as JSON",
+                f"-{exchange.seq}.json",
+                lambda: json.dumps(exchange.to_record(), indent=2) + "\n",
+            )
+
+    @work(group="prompt")
+    async def action_resend(self) -> None:
+        exchange = self._selected()
+        if exchange is None:
+            return
+        if exchange.jws is None:
+            self.notify("Only signed POSTs can be edited and resent.", severity="warning")
+            return
+        if not self._need_key():
+            return
+        use_jwk = "jwk" in exchange.jws.protected
+        answer = await self.push_screen_wait(
+            ResendScreen(exchange.url, exchange.jws.payload, use_jwk)
+        )
+        if answer is None:
+            return
+        payload, use_jwk = answer
+
+        async def operation(client: AcmeClient) -> str:
+            await client.post(exchange.url, payload, use_jwk=use_jwk, resent_from=exchange.seq)
+            return f"Resent #{exchange.seq}."
+
+        self._run("Resend", operation, changes_state=True)
+
+    # -- help and palette ------------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        keymap = self.settings.keymap
+        rows = []
+        for binding in _bindings(self.BINDINGS, TrafficList.BINDINGS, ContactsPanel.BINDINGS):
+            key = keymap.get(binding.id or "", binding.key)
+            tooltip = f" - {binding.tooltip}" if binding.tooltip else ""
+            rows.append((key, binding.description + tooltip, binding.id or ""))
+        self.push_screen(HelpScreen(rows))
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for binding in _bindings(self.BINDINGS):
+            if binding.action in ("quit", "help"):
+                continue
+            tooltip = f": {binding.tooltip}" if binding.tooltip else ""
+            yield SystemCommand(
+                binding.description + tooltip,
+                f"key: {binding.key}",
+                lambda action=binding.action: self.run_action(action),
+            )
+
+    async def action_quit(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+        self.exit()

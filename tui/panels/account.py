@@ -1,0 +1,27 @@
+"""Account panel: the account of the current key at the current endpoint."""
+
+from __future__ import annotations
+
+from textual.widgets import Static
+
+from tui.acme.models import Account
+
+
+class AccountPanel(Static):
+    def show_account(self, account: Account | None, remembered_url: str | None = None) -> None:
+        if account is None:
+            if remembered_url:
+                self.update(f"remembered: {remembered_url}\ni: fetch it   l: look it up")
+            else:
+                self.update(
+                    "No account for this key here.\na: create one   l: look up an existing one"
+                )
+            return
+        colour = "green" if account.status == "valid" else "red"
+        self.update(
+            f"url:     {account.url}\n"
+            f"status:  [{colour}]{account.status}[/]\n"
+            f"created: {account.created_at or '-'}\n"
+            f"contact: {', '.join(account.contact) or '-'}\n"
+            f"orders:  {account.orders or '-'}"
+        )

@@ -1,0 +1,80 @@
+"""Contacts panel: add, edit and remove account contacts, validated before they are kept."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import Input, OptionList, Static
+
+from tui.acme.errors import InputError
+from tui.contacts import normalise_contact
+
+
+class ContactsPanel(Vertical):
+    BINDINGS = [
+        Binding("delete,backspace", "remove", "Remove contact", id="contacts.remove"),
+        Binding("e", "edit", "Edit contact", id="contacts.edit"),
+    ]
+
+    class Changed(Message):
+        def __init__(self, contacts: list[str]) -> None:
+            self.contacts = contacts
+            super().__init__()
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.contacts: list[str] = []
+        self._editing: int | None = None
+
+    def compose(self) -> ComposeResult:
+        yield OptionList(id="contacts-list")
+        yield Input(placeholder="add: you@example.org (Enter)", id="contact-input")
+        yield Static("e: edit  del: remove  u: push to the account", id="contacts-help")
+
+    def set_contacts(self, contacts: list[str]) -> None:
+        self.contacts = list(contacts)
+        option_list = self.query_one("#contacts-list", OptionList)
+        option_list.clear_options()
+        option_list.add_options(self.contacts or [])
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        try:
+            contact = normalise_contact(event.value)
+        except InputError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        if self._editing is not None:
+            self.contacts[self._editing] = contact
+            self._editing = None
+        elif contact not in self.contacts:
+            self.contacts.append(contact)
+        event.input.value = ""
+        event.input.placeholder = "add: you@example.org (Enter)"
+        self._changed()
+
+    def _selected(self) -> int | None:
+        index = self.query_one("#contacts-list", OptionList).highlighted
+        return index if index is not None and index < len(self.contacts) else None
+
+    def action_remove(self) -> None:
+        index = self._selected()
+        if index is not None:
+            del self.contacts[index]
+            self._changed()
+
+    def action_edit(self) -> None:
+        index = self._selected()
+        if index is None:
+            return
+        self._editing = index
+        contact_input = self.query_one("#contact-input", Input)
+        contact_input.value = self.contacts[index]
+        contact_input.placeholder = "edit contact (Enter to keep)"
+        contact_input.focus()
+
+    def _changed(self) -> None:
+        self.set_contacts(self.contacts)
+        self.post_message(self.Changed(list(self.contacts)))

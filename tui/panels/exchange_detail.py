@@ -1,0 +1,149 @@
+"""The selected exchange, decoded: Request (JWS parts, signature check, nonce origin), Response
+(headers that matter picked out, body, problem with subproblems), Raw bytes, Timing."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rich.console import Group, RenderableType
+from rich.json import JSON
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical, VerticalScroll
+from textual.widgets import Static, TabbedContent, TabPane
+
+from tui.acme.models import Problem
+from tui.acme.traffic import Exchange, headers_to_dict
+
+KEY_HEADERS = ("replay-nonce", "location", "link", "retry-after", "content-type")
+
+
+def _json(value: Any) -> RenderableType:
+    if value == "":
+        return Text('"" (empty payload: POST-as-GET)', style="italic")
+    return JSON(json.dumps(value), indent=2)
+
+
+def _heading(text: str) -> Text:
+    return Text(text, style="bold underline")
+
+
+def request_view(
+    exchange: Exchange, valid: bool | None, nonce_from: Exchange | None
+) -> RenderableType:
+    parts: list[RenderableType] = [Text(f"{exchange.method} {exchange.url}", style="bold")]
+    if exchange.resent_from is not None:
+        parts.append(Text(f"edited and resent from #{exchange.resent_from}", style="magenta"))
+    jws = exchange.jws
+    if jws is None:
+        parts.append(Text("no JWS (unsigned request)", style="dim"))
+        return Group(*parts)
+    verdict = {
+        True: Text("signature verifies", style="bold green"),
+        False: Text("signature DOES NOT verify", style="bold red"),
+        None: Text("signature not checked: signing key unknown in this traffic", style="yellow"),
+    }[valid]
+    nonce = jws.protected.get("nonce", "")
+    origin = (
+        Text(f"nonce {nonce} came from #{nonce_from.seq} {nonce_from.method} {nonce_from.url}")
+        if nonce_from
+        else Text(f"nonce {nonce}: no earlier response in this log supplied it", style="dim")
+    )
+    parts += [
+        verdict,
+        origin,
+        _heading("Protected header"),
+        _json(jws.protected),
+        _heading("Payload"),
+        _json(jws.payload),
+        _heading("Signature"),
+        Text(jws.signature, overflow="fold"),
+    ]
+    return Group(*parts)
+
+
+def problem_view(problem: Problem) -> RenderableType:
+    lines = Text()
+    lines.append("Problem: ", style="bold red")
+    lines.append(problem.type, style="red")
+    if problem.status is not None:
+        lines.append(f" ({problem.status})")
+    if problem.detail:
+        lines.append(f"\n  {problem.detail}")
+    for sub in problem.subproblems:
+        lines.append("\n  • ", style="red")
+        lines.append(sub.short_type, style="bold red")
+        if sub.identifier:
+            lines.append(f" [{sub.identifier}]", style="bold")
+        lines.append(f": {sub.detail}")
+    return lines
+
+
+def response_view(exchange: Exchange) -> RenderableType:
+    if exchange.status is None:
+        return Text(f"no response: {exchange.error}", style="bold red")
+    parts: list[RenderableType] = [Text(f"{exchange.http_version} {exchange.status}", style="bold")]
+    if exchange.problem:
+        parts.append(problem_view(exchange.problem))
+    headers = headers_to_dict(exchange.response_headers)
+    picked = Text()
+    for name, value in headers.items():
+        important = name.lower() in KEY_HEADERS
+        picked.append(f"{name}: ", style="bold cyan" if important else "dim")
+        picked.append(f"{value}\n", style="" if important else "dim")
+    parts += [_heading("Headers"), picked, _heading("Body")]
+    body = exchange.response_body.decode("utf-8", "replace")
+    try:
+        parts.append(_json(json.loads(body)) if body else Text("(empty)", style="dim"))
+    except ValueError:
+        parts.append(Text(body))
+    return Group(*parts)
+
+
+def _raw_headers(headers: list[tuple[str, str]]) -> str:
+    return "".join(f"{name}: {value}\n" for name, value in headers)
+
+
+def raw_view(exchange: Exchange) -> RenderableType:
+    sent = f"{exchange.method} {exchange.url}\n{_raw_headers(exchange.request_headers)}\n"
+    sent += exchange.request_body.decode("utf-8", "replace")
+    received = ""
+    if exchange.status is not None:
+        status_line = f"{exchange.http_version} {exchange.status}"
+        received = f"{status_line}\n{_raw_headers(exchange.response_headers)}\n"
+        received += exchange.response_body.decode("utf-8", "replace")
+    return Group(
+        _heading("Sent"),
+        Text(sent, overflow="fold"),
+        _heading("Received"),
+        Text(received or exchange.error, overflow="fold"),
+    )
+
+
+def timing_view(exchange: Exchange) -> RenderableType:
+    return Text(
+        f"started   {exchange.started.isoformat(timespec='milliseconds')}\n"
+        f"elapsed   {exchange.elapsed_ms:.1f} ms\n"
+        f"request   {len(exchange.request_body)} bytes\n"
+        f"response  {len(exchange.response_body)} bytes\n"
+        f"protocol  {exchange.http_version or '-'}\n"
+        f"endpoint  {exchange.endpoint}"
+    )
+
+
+class ExchangeDetail(Vertical):
+    """Tabs for one exchange; rendered when selected, not when recorded."""
+
+    def compose(self) -> ComposeResult:
+        with TabbedContent():
+            for tab in ("Request", "Response", "Raw", "Timing"):
+                with TabPane(tab, id=f"tab-{tab.lower()}"), VerticalScroll():
+                    hint = Text("Select an exchange in the traffic list.", style="dim")
+                    yield Static(hint, id=f"detail-{tab.lower()}")
+
+    def show(self, exchange: Exchange, valid: bool | None, nonce_from: Exchange | None) -> None:
+        self.query_one("#detail-request", Static).update(request_view(exchange, valid, nonce_from))
+        self.query_one("#detail-response", Static).update(response_view(exchange))
+        self.query_one("#detail-raw", Static).update(raw_view(exchange))
+        self.query_one("#detail-timing", Static).update(timing_view(exchange))

@@ -1,0 +1,45 @@
+"""Account key panel: which file, what key, and whether its file mode is safe. Shows only public
+material (type, JWK thumbprint)."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from tui.acme import jose, keys
+
+
+def loose_mode(path: Path) -> int | None:
+    """The file mode when group or others can read it, else None."""
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        return None
+    return mode if mode & 0o077 else None
+
+
+class KeyPanel(VerticalScroll):
+    def compose(self) -> ComposeResult:
+        yield Static(id="key-info")
+        yield Static("o: open a key file   g: generate a key   m: fix file mode", id="key-help")
+
+    def show_key(self, path: Path | None, key: jose.PrivateKey | None, problem: str = "") -> None:
+        if path is None:
+            text = "No account key.\nPress o to open one or g to generate one."
+        elif key is None:
+            text = f"{path}\n[b red]{problem or 'not loaded'}[/]"
+        else:
+            mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else 0
+            text = (
+                f"{path}\n"
+                f"type:       {keys.describe_key(key)} ({jose.algorithm(key)})\n"
+                f"thumbprint: {jose.thumbprint(jose.public_jwk(key))}\n"
+                f"mode:       {mode:04o}"
+            )
+            if loose_mode(path) is not None:
+                text += "\n[b yellow]warning: group or others can read this key; m: chmod 600[/]"
+        self.query_one("#key-info", Static).update(text)

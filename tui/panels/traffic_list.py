@@ -1,0 +1,192 @@
+"""The traffic list: one line per exchange, drawn with the Line API.
+
+A widget per row stops scaling near a thousand rows; this draws only the visible lines, from a
+list of indices (the filter's result) and an LRU cache of rendered strips, so it holds tens of
+thousands of exchanges (see benchmarks/).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from rich.segment import Segment
+from rich.style import Style
+from textual.binding import Binding
+from textual.cache import LRUCache
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from tui.acme.traffic import Exchange
+from tui.traffic_query import Query
+
+_STYLES = {
+    2: Style(color="green"),
+    3: Style(color="cyan"),
+    4: Style(color="yellow"),
+    5: Style(color="red", bold=True),
+}
+_ERROR_STYLE = Style(color="red", bold=True, reverse=False)
+_NONCE_STYLE = Style(color="yellow", dim=True)
+
+
+def row_style(exchange: Exchange) -> Style:
+    if exchange.status is None:
+        return _ERROR_STYLE
+    if exchange.problem and exchange.problem.short_type == "badNonce":
+        return _NONCE_STYLE
+    return _STYLES.get(exchange.status // 100, Style())
+
+
+def format_row(exchange: Exchange, width: int) -> str:
+    path = urlsplit(exchange.url).path or "/"
+    status = str(exchange.status) if exchange.status is not None else "ERR"
+    problem = exchange.problem.short_type if exchange.problem else exchange.error
+    mark = "↻" if exchange.resent_from is not None else " "
+    time = exchange.started.astimezone().strftime("%H:%M:%S")
+    fixed = f"{exchange.seq:>5}{mark}{time} {exchange.method:<4} "
+    tail = f" {status:>3} {exchange.elapsed_ms:>6.0f}ms {problem}"
+    room = max(8, width - len(fixed) - len(tail))
+    if len(path) > room:
+        path = "…" + path[-(room - 1) :]
+    return f"{fixed}{path:<{room}}{tail}"
+
+
+class TrafficList(ScrollView, can_focus=True):
+    """Exchanges in arrival order; follows new rows while the cursor sits on the last one."""
+
+    DEFAULT_CSS = """
+    TrafficList { height: 1fr; }
+    """
+    BINDINGS = [
+        Binding("up,k", "cursor(-1)", "Up", show=False),
+        Binding("down,j", "cursor(1)", "Down", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("pagedown", "page(1)", "Page down", show=False),
+        Binding("home,g", "jump(0)", "First", show=False),
+        Binding("end,G", "jump(-1)", "Last", show=False),
+        Binding(
+            "F", "toggle_follow", "Follow", id="traffic.follow", tooltip="Follow new exchanges"
+        ),
+    ]
+
+    cursor: reactive[int] = reactive(-1, always_update=True, repaint=False)
+    follow: reactive[bool] = reactive(True)
+
+    class Selected(Message):
+        def __init__(self, exchange: Exchange) -> None:
+            self.exchange = exchange
+            super().__init__()
+
+    def __init__(self, *, name: str | None = None, id: str | None = None) -> None:
+        super().__init__(name=name, id=id)
+        self.exchanges: list[Exchange] = []
+        self.rows: list[int] = []
+        self.query_text = ""
+        self._query = Query()
+        self._cache: LRUCache[tuple[int, int, bool], Strip] = LRUCache(1024)
+
+    @property
+    def selected(self) -> Exchange | None:
+        if 0 <= self.cursor < len(self.rows):
+            return self.exchanges[self.rows[self.cursor]]
+        return None
+
+    def append(self, exchange: Exchange) -> None:
+        self.exchanges.append(exchange)
+        if self._query.matches(exchange):
+            self.rows.append(len(self.exchanges) - 1)
+            self._resize()
+            if self.follow:
+                self.cursor = len(self.rows) - 1
+            else:
+                self.refresh()
+
+    def extend(self, exchanges: list[Exchange]) -> None:
+        self.exchanges.extend(exchanges)
+        self.apply_filter(self.query_text)
+
+    def clear(self) -> None:
+        self.exchanges.clear()
+        self.apply_filter(self.query_text)
+
+    def apply_filter(self, text: str) -> None:
+        self.query_text = text
+        self._query = Query.parse(text)
+        keep = self.selected
+        self.rows = [i for i, e in enumerate(self.exchanges) if self._query.matches(e)]
+        self._cache.clear()
+        self._resize()
+        if keep is not None and self.exchanges and not self.follow:
+            index = self.exchanges.index(keep) if keep in self.exchanges else -1
+            self.cursor = (
+                self.rows.index(index) if index in self.rows else min(len(self.rows) - 1, 0)
+            )
+        else:
+            self.cursor = len(self.rows) - 1
+        self.refresh()
+
+    def _resize(self) -> None:
+        self.virtual_size = Size(self.size.width, len(self.rows))
+
+    def on_resize(self) -> None:
+        self._resize()
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        self.refresh()
+        if 0 <= new < len(self.rows):
+            self.scroll_to_region(Region(0, new, 1, 1), animate=False, force=True)
+            self.post_message(self.Selected(self.exchanges[self.rows[new]]))
+
+    def action_cursor(self, delta: int) -> None:
+        if not self.rows:
+            return
+        self.cursor = max(0, min(len(self.rows) - 1, self.cursor + delta))
+        self.follow = self.cursor == len(self.rows) - 1
+
+    def action_page(self, direction: int) -> None:
+        self.action_cursor(direction * max(1, self.size.height - 1))
+
+    def action_jump(self, where: int) -> None:
+        if self.rows:
+            self.action_cursor(-len(self.rows) if where == 0 else len(self.rows))
+
+    def action_toggle_follow(self) -> None:
+        self.follow = not self.follow
+        if self.follow and self.rows:
+            self.cursor = len(self.rows) - 1
+        self.notify(f"Follow {'on' if self.follow else 'off'}", timeout=2)
+
+    def on_click(self, event: object) -> None:
+        offset = getattr(event, "y", None)
+        if isinstance(offset, int) and self.rows:
+            self.cursor = max(0, min(len(self.rows) - 1, int(self.scroll_y) + offset))
+            self.follow = self.cursor == len(self.rows) - 1
+
+    def render_line(self, y: int) -> Strip:
+        row = int(self.scroll_y) + y
+        width = self.size.width
+        if row >= len(self.rows) or width <= 0:
+            return Strip.blank(width, self.rich_style)
+        selected = row == self.cursor
+        key = (self.rows[row], width, selected)
+        strip = self._cache.get(key)
+        if strip is None:
+            exchange = self.exchanges[self.rows[row]]
+            style = self.rich_style + row_style(exchange)
+            if selected:
+                style += Style(reverse=True, bold=True) if self.has_focus else Style(reverse=True)
+            text = format_row(exchange, width)[:width].ljust(width)
+            strip = Strip([Segment(text, style)], width)
+            self._cache[key] = strip
+        return strip
+
+    def on_focus(self) -> None:
+        self._cache.clear()
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self._cache.clear()
+        self.refresh()

@@ -1,0 +1,43 @@
+"""A yes/no modal whose default (focused) button is Cancel: Enter alone never confirms."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Static
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    DEFAULT_CSS = """
+    ConfirmScreen { align: center middle; }
+    ConfirmScreen > Vertical { width: 72; max-width: 100%; height: auto; border: thick $error;
+        background: $surface; padding: 1 2; }
+    ConfirmScreen.-calm > Vertical { border: thick $primary; }
+    ConfirmScreen #title { text-style: bold; }
+    ConfirmScreen.-alarm #title { background: $error; color: $text; padding: 0 1; }
+    ConfirmScreen Horizontal { height: auto; margin-top: 1; align-horizontal: right; }
+    ConfirmScreen Button { margin-left: 2; }
+    """
+    BINDINGS = [Binding("escape", "dismiss(False)", "Cancel")]
+
+    def __init__(self, title: str, message: str, confirm_label: str, *, alarm: bool = True) -> None:
+        super().__init__(classes="-alarm" if alarm else "-calm")
+        self._title = title
+        self._message = message
+        self._confirm_label = confirm_label
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(self._title, id="title")
+            yield Static(self._message, id="message")
+            with Horizontal():
+                yield Button("Cancel", id="cancel", variant="primary")
+                yield Button(self._confirm_label, id="confirm", variant="error")
+
+    def on_mount(self) -> None:
+        self.query_one("#cancel", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "confirm")

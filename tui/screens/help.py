@@ -1,0 +1,33 @@
+"""F1: every key, what it does, and the id to remap it under [keymap] in the config file."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+
+class HelpScreen(ModalScreen[None]):
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > VerticalScroll { width: 90%; height: 90%; border: thick $primary;
+        background: $surface; }
+    """
+    BINDINGS = [Binding("escape,f1,q", "dismiss(None)", "Close")]
+
+    def __init__(self, rows: list[tuple[str, str, str]]) -> None:
+        super().__init__()
+        self._rows = rows
+
+    def compose(self) -> ComposeResult:
+        table = Table(title="acmedash keys (ctrl+p: command palette)", expand=True)
+        table.add_column("key", style="bold cyan", no_wrap=True)
+        table.add_column("action")
+        table.add_column("id for [keymap]", style="dim")
+        for key, description, binding_id in self._rows:
+            table.add_row(key, description, binding_id)
+        with VerticalScroll():
+            yield Static(table)

@@ -1,0 +1,71 @@
+"""A one-line text prompt (file paths, filters, passphrases); Escape cancels with None."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.suggester import Suggester
+from textual.widgets import Input, Static
+
+
+class PathSuggester(Suggester):
+    """Completes the path typed so far from the file system (Right arrow accepts)."""
+
+    def __init__(self) -> None:
+        super().__init__(use_cache=False, case_sensitive=True)
+
+    async def get_suggestion(self, value: str) -> str | None:
+        from pathlib import Path
+
+        typed = Path(value).expanduser()
+        folder, stem = (typed, "") if value.endswith("/") else (typed.parent, typed.name)
+        try:
+            names = sorted(p.name + ("/" if p.is_dir() else "") for p in folder.iterdir())
+        except OSError:
+            return None
+        match = next((n for n in names if n.startswith(stem) and not n.startswith(".")), None)
+        if match is None:
+            return None
+        return value[: len(value) - len(stem)] + match
+
+
+class PromptScreen(ModalScreen[str | None]):
+    DEFAULT_CSS = """
+    PromptScreen { align: center middle; }
+    PromptScreen > Vertical { width: 72; max-width: 100%; height: auto; border: thick $primary;
+        background: $surface; padding: 1 2; }
+    PromptScreen #help { color: $text-muted; }
+    """
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
+
+    def __init__(
+        self,
+        title: str,
+        value: str = "",
+        *,
+        help: str = "",
+        password: bool = False,
+        paths: bool = False,
+    ) -> None:
+        super().__init__()
+        self._title = title
+        self._value = value
+        self._help = help
+        self._password = password
+        self._paths = paths
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(self._title)
+            yield Input(
+                self._value,
+                password=self._password,
+                suggester=PathSuggester() if self._paths else None,
+                id="value",
+            )
+            yield Static(self._help or "Enter to accept, Escape to cancel", id="help")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value)
