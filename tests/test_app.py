@@ -1,0 +1,229 @@
+"""The dashboard driven with Pilot, against a real Pebble."""
+
+from __future__ import annotations
+
+import io
+import json
+import stat
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+from textual.widgets import Input, Static
+
+from tui.acme import keys
+from tui.acme.client import AcmeClient, ClientOptions
+from tui.acme.traffic import read_jsonl
+from tui.app import AcmeDashApp
+from tui.config import Settings, load_settings
+from tui.panels.account import AccountPanel
+from tui.panels.key import KeyPanel
+from tui.panels.traffic_list import TrafficList
+from tui.pebble import Pebble
+from tui.screens.confirm import ConfirmScreen
+from tui.screens.generate_key import GenerateKeyScreen
+from tui.screens.help import HelpScreen
+from tui.screens.prompt import PromptScreen
+from tui.screens.resend import ResendScreen
+
+SIZE = (80, 24)
+
+
+def _settings(pebble: Pebble, key: Path | None = None) -> Settings:
+    return Settings(
+        endpoint=pebble.directory_url,
+        ca_bundle=str(pebble.ca_bundle),
+        account_key=str(key) if key else "",
+        contacts=["mailto:pilot@example.org"],
+    )
+
+
+async def _idle(app: AcmeDashApp) -> None:
+    await app.workers.wait_for_complete()
+    await app.animator.wait_for_idle()
+
+
+def _text(widget: Static) -> str:
+    """What a Static shows, as plain text (Rich renderables printed wide)."""
+    console = Console(width=300, file=io.StringIO(), record=True)
+    console.print(widget.content)
+    return console.export_text()
+
+
+async def test_generate_key_create_account_and_inspect(pebble: Pebble, tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    app = AcmeDashApp(_settings(pebble), config_path=config)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("g")
+        await pilot.pause()
+        assert isinstance(app.screen, GenerateKeyScreen)
+        path_input = app.screen.query_one("#path", Input)
+        path_input.value = str(tmp_path / "pilot.pem")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.key is not None
+        assert stat.S_IMODE((tmp_path / "pilot.pem").stat().st_mode) == 0o600
+        assert "thumbprint:" in _text(app.query_one("#key-info", Static))
+
+        await pilot.press("a")
+        await pilot.pause(0.5)
+        assert isinstance(app.screen, ConfirmScreen), "the terms of service are shown first"
+        assert app.screen.focused is not None and app.screen.focused.id == "cancel"
+        await pilot.click("#confirm")
+        await _idle(app)
+        assert app.account is not None and app.account.status == "valid"
+        assert "valid" in _text(app.query_one(AccountPanel))
+
+        traffic = app.query_one(TrafficList)
+        methods = [e.method for e in traffic.exchanges]
+        assert methods[:2] == ["GET", "HEAD"] and "POST" in methods
+        await pilot.press("F")  # follow off, then walk up to the newAccount POST
+        post = next(
+            i for i, e in enumerate(traffic.exchanges) if e.method == "POST" and e.status == 201
+        )
+        traffic.cursor = post
+        await pilot.pause()
+        request_view = _text(app.query_one("#detail-request", Static))
+        assert "signature verifies" in request_view
+        assert "came from #2 HEAD" in request_view
+        assert "termsOfServiceAgreed" in request_view
+    saved = load_settings(config)
+    assert saved.account_key == str(tmp_path / "pilot.pem")
+    assert saved.accounts and saved.accounts[0].url == app.account.url
+
+
+async def test_contacts_are_pushed_to_the_server(pebble: Pebble, tmp_path: Path) -> None:
+    key_path = tmp_path / "k.pem"
+    key = keys.generate_key("ec256")
+    keys.save_key(key, key_path)
+    async with AcmeClient(
+        pebble.directory_url, key=key, options=ClientOptions(ca_bundle=pebble.ca_bundle)
+    ) as c:
+        await c.new_account(["mailto:old@example.org"], terms_agreed=True)
+    app = AcmeDashApp(_settings(pebble, key_path), config_path=tmp_path / "c.toml")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("l")
+        await _idle(app)
+        assert app.account is not None
+        app.query_one("#side").active = "pane-contacts"  # type: ignore[attr-defined]
+        await pilot.pause()
+        app.query_one("#contact-input", Input).focus()
+        await pilot.press(*"second@example.org", "enter")
+        await _idle(app)
+        assert app.account.contact == ["mailto:pilot@example.org", "mailto:second@example.org"]
+        bad = app.query_one("#contact-input", Input)
+        bad.value = "mailto:not-an-address"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.settings.contacts == ["mailto:pilot@example.org", "mailto:second@example.org"]
+    async with AcmeClient(
+        pebble.directory_url, key=key, options=ClientOptions(ca_bundle=pebble.ca_bundle)
+    ) as c:
+        await c.find_account()
+        assert (await c.fetch_account()).contact == [
+            "mailto:pilot@example.org",
+            "mailto:second@example.org",
+        ]
+
+
+async def test_switch_to_production_needs_confirmation(tmp_path: Path) -> None:
+    """Cancelled before anything is sent: no request reaches Let's Encrypt."""
+    key_path = tmp_path / "k.pem"
+    keys.save_key(keys.generate_key("ec256"), key_path)
+    settings = Settings(endpoint="letsencrypt-staging", account_key=str(key_path))
+    app = AcmeDashApp(settings, config_path=tmp_path / "c.toml")
+    async with app.run_test(size=SIZE) as pilot:
+        assert "STAGING" in _text(app.query_one("#bar", Static))
+        await pilot.press("t")
+        await pilot.pause()
+        assert app.endpoint.name == "letsencrypt"
+        assert "PRODUCTION" in _text(app.query_one("#bar", Static))
+        assert app.query_one("#bar").has_class("-production")
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "PRODUCTION" in _text(app.screen.query_one("#title", Static))
+        await pilot.press("enter")  # the focused default is Cancel
+        await _idle(app)
+        assert not isinstance(app.screen, ConfirmScreen)
+        assert app.query_one(TrafficList).exchanges == []
+        await pilot.press("t")
+        assert app.endpoint.name == "letsencrypt-staging"
+    assert load_settings(tmp_path / "c.toml").endpoint == "letsencrypt-staging"
+
+
+async def test_filter_export_resend_and_inspect(pebble: Pebble, tmp_path: Path) -> None:
+    key_path = tmp_path / "k.pem"
+    keys.save_key(keys.generate_key("ec384"), key_path)
+    app = AcmeDashApp(_settings(pebble, key_path), config_path=None)
+    export = tmp_path / "out.jsonl"
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("a")
+        await pilot.pause(0.5)
+        await pilot.click("#confirm")
+        await _idle(app)
+        await pilot.press("i")
+        await _idle(app)
+        traffic = app.query_one(TrafficList)
+        total = len(traffic.exchanges)
+
+        await pilot.press("slash")
+        await pilot.press(*"method:post", "enter")
+        await pilot.pause()
+        assert traffic.rows and all(traffic.exchanges[i].method == "POST" for i in traffic.rows)
+        assert len(traffic.rows) < total
+
+        await pilot.press("x")
+        await pilot.pause()
+        assert isinstance(app.screen, PromptScreen)
+        app.screen.query_one(Input).value = str(export)
+        await pilot.press("enter")
+        await _idle(app)
+        exported = list(read_jsonl(export))
+        assert [e.seq for e in exported] == [traffic.exchanges[i].seq for i in traffic.rows]
+
+        traffic.cursor = len(traffic.rows) - 1  # the POST-as-GET of account info
+        await pilot.press("r")
+        await pilot.pause()
+        assert isinstance(app.screen, ResendScreen)
+        await pilot.press("ctrl+r")
+        await _idle(app)
+        resent = [e for e in traffic.exchanges if e.resent_from is not None]
+        assert resent and resent[-1].status == 200
+        assert resent[-1].nonce_sent != traffic.exchanges[traffic.rows[-2]].nonce_sent
+
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+
+    offline = AcmeDashApp(Settings(), config_path=None, offline=exported)
+    async with offline.run_test(size=SIZE) as pilot:
+        assert len(offline.query_one(TrafficList).exchanges) == len(exported)
+        assert "OFFLINE" in _text(offline.query_one("#bar", Static))
+        await pilot.press("d")
+        await _idle(offline)
+        assert len(offline.query_one(TrafficList).exchanges) == len(exported), (
+            "offline sends nothing"
+        )
+
+
+async def test_broken_theme_falls_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    themes = tmp_path / "data" / "acmedash" / "themes"
+    themes.mkdir(parents=True)
+    (themes / "broken.toml").write_text('name = "broken"\nprimary = "not-a-colour"\n')
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    app = AcmeDashApp(Settings(endpoint="pebble", theme="broken"), config_path=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.theme != "broken"
+        assert {"acme-dark", "acme-light", "acme-contrast"} <= set(app.available_themes)
+        notes = [n.message for n in app._notifications]
+        assert any("broken.toml" in n for n in notes)
+
+
+def test_inspect_command_rejects_a_bad_file(tmp_path: Path) -> None:
+    from tui.cli import run
+
+    bad = tmp_path / "t.jsonl"
+    bad.write_text(json.dumps({"seq": 1}) + "\n")
+    assert run(["--config", str(tmp_path / "c.toml"), "inspect", str(bad)]) == 2
