@@ -17,7 +17,6 @@ from tui.acme.traffic import read_jsonl
 from tui.app import AcmeDashApp
 from tui.config import Settings, load_settings
 from tui.panels.account import AccountPanel
-from tui.panels.key import KeyPanel
 from tui.panels.traffic_list import TrafficList
 from tui.pebble import Pebble
 from tui.screens.confirm import ConfirmScreen

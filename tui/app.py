@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
+from rich.text import Text
 from textual import work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
@@ -191,7 +192,7 @@ class AcmeDashApp(App[None]):
             bar.set_class(environment.value == name, f"-{name}")
         mode = " [OFFLINE INSPECT]" if self.offline else ""
         working = f"  ⟳ {busy}…" if busy else ""
-        bar.update(f" {environment.badge} ▌ {self.endpoint.title}{mode}{working}")
+        bar.update(Text(f" {environment.badge} ▌ {self.endpoint.title}{mode}{working}"))
 
     def _apply_endpoint(self, endpoint: Endpoint) -> None:
         self.endpoint = endpoint

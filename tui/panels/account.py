@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.widgets import Static
 
 from tui.acme.models import Account
@@ -11,7 +12,7 @@ class AccountPanel(Static):
     def show_account(self, account: Account | None, remembered_url: str | None = None) -> None:
         if account is None:
             if remembered_url:
-                self.update(f"remembered: {remembered_url}\ni: fetch it   l: look it up")
+                self.update(Text(f"remembered: {remembered_url}\ni: fetch it   l: look it up"))
             else:
                 self.update(
                     "No account for this key here.\na: create one   l: look up an existing one"
@@ -19,9 +20,11 @@ class AccountPanel(Static):
             return
         colour = "green" if account.status == "valid" else "red"
         self.update(
-            f"url:     {account.url}\n"
-            f"status:  [{colour}]{account.status}[/]\n"
-            f"created: {account.created_at or '-'}\n"
-            f"contact: {', '.join(account.contact) or '-'}\n"
-            f"orders:  {account.orders or '-'}"
+            Text.assemble(
+                f"url:     {account.url}\nstatus:  ",
+                (account.status, colour),
+                f"\ncreated: {account.created_at or '-'}\n"
+                f"contact: {', '.join(account.contact) or '-'}\n"
+                f"orders:  {account.orders or '-'}",
+            )
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.message import Message
@@ -47,7 +48,7 @@ class EndpointPanel(VerticalScroll):
         url_input.display = endpoint.name not in PRESETS
         note = f"\nnote: {endpoint.note}" if endpoint.note else ""
         twin = f"\nt: switch to {endpoint.twin}" if endpoint.twin else ""
-        self.query_one("#endpoint-info", Static).update(f"{endpoint.url}{note}{twin}")
+        self.query_one("#endpoint-info", Static).update(Text(f"{endpoint.url}{note}{twin}"))
         self.query_one("#directory-info", Static).update("d: fetch the directory")
 
     def show_directory(self, directory: Directory) -> None:
@@ -63,7 +64,7 @@ class EndpointPanel(VerticalScroll):
             f"  externalAccountRequired: {str(meta.external_account_required).lower()}",
             f"  profiles: {', '.join(meta.profiles) or '-'}",
         ]
-        self.query_one("#directory-info", Static).update("\n".join(lines))
+        self.query_one("#directory-info", Static).update(Text("\n".join(lines)))
 
     def on_select_changed(self, event: Select.Changed) -> None:
         """Only a change away from the current endpoint counts: the Select also reports the

@@ -6,6 +6,7 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
+from rich.markup import escape
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
@@ -31,11 +32,11 @@ class KeyPanel(VerticalScroll):
         if path is None:
             text = "No account key.\nPress o to open one or g to generate one."
         elif key is None:
-            text = f"{path}\n[b red]{problem or 'not loaded'}[/]"
+            text = f"{escape(str(path))}\n[b red]{escape(problem or 'not loaded')}[/]"
         else:
             mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else 0
             text = (
-                f"{path}\n"
+                f"{escape(str(path))}\n"
                 f"type:       {keys.describe_key(key)} ({jose.algorithm(key)})\n"
                 f"thumbprint: {jose.thumbprint(jose.public_jwk(key))}\n"
                 f"mode:       {mode:04o}"

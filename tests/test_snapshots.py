@@ -1,0 +1,63 @@
+"""What the dashboard shows at 80x24 (pytest-textual-snapshot). The data is a committed traffic
+file, so the pictures do not depend on ports, keys or the clock."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+
+from tui.acme import keys
+from tui.acme.traffic import read_jsonl
+from tui.app import AcmeDashApp
+from tui.config import Settings
+from tui.panels.traffic_list import TrafficList
+
+SAMPLE = Path(__file__).parent / "data" / "sample.jsonl"
+SIZE = (80, 24)
+
+
+@pytest.fixture(autouse=True)
+def utc(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+
+
+def _offline() -> AcmeDashApp:
+    return AcmeDashApp(
+        Settings(theme="textual-dark"), config_path=None, offline=list(read_jsonl(SAMPLE))
+    )
+
+
+def test_main_screen(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(_offline(), terminal_size=SIZE)
+
+
+def test_problem_document_detail(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    async def show_problem(pilot: Pilot[None]) -> None:
+        app = pilot.app
+        traffic = app.query_one(TrafficList)
+        traffic.cursor = len(traffic.rows) - 1
+        app.query_one("#exchange-detail TabbedContent").active = "tab-response"  # type: ignore[attr-defined]
+        await pilot.pause()
+
+    assert snap_compare(_offline(), terminal_size=SIZE, run_before=show_problem)
+
+
+def test_production_confirmation(snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    key_path = tmp_path / "k.pem"
+    keys.save_key(keys.generate_key("ec256"), key_path)
+    os.environ.pop("XDG_DATA_HOME", None)
+    app = AcmeDashApp(
+        Settings(endpoint="letsencrypt", account_key=str(key_path), theme="textual-dark"),
+        config_path=None,
+    )
+
+    async def press_new_account(pilot: Pilot[None]) -> None:
+        await pilot.press("a")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=press_new_account)
