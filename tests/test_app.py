@@ -226,3 +226,31 @@ def test_inspect_command_rejects_a_bad_file(tmp_path: Path) -> None:
     bad = tmp_path / "t.jsonl"
     bad.write_text(json.dumps({"seq": 1}) + "\n")
     assert run(["--config", str(tmp_path / "c.toml"), "inspect", str(bad)]) == 2
+
+
+async def test_reopening_restores_settings(tmp_path: Path) -> None:
+    """No network: endpoint, key, contacts, theme and keymap survive a restart."""
+    config = tmp_path / "c.toml"
+    key_path = tmp_path / "k.pem"
+    keys.save_key(keys.generate_key("ec256"), key_path)
+    settings = Settings(
+        endpoint="google-staging", account_key=str(key_path), keymap={"directory": "D"}
+    )
+    app = AcmeDashApp(settings, config_path=config)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("t")
+        app.theme = "acme-light"
+        app.query_one("#side").active = "pane-contacts"  # type: ignore[attr-defined]
+        await pilot.pause()
+        app.query_one("#contact-input", Input).focus()
+        await pilot.press(*"ops@example.org", "enter")
+        await pilot.pause()
+    reopened = AcmeDashApp(load_settings(config), config_path=config)
+    async with reopened.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert reopened.endpoint.name == "google"
+        assert reopened.key is not None and reopened.key_path == key_path
+        assert reopened.settings.contacts == ["mailto:ops@example.org"]
+        assert reopened.theme == "acme-light"
+        bound = {key: active.binding.id for key, active in reopened.active_bindings.items()}
+        assert bound.get("D") == "directory" and bound.get("d") != "directory"
