@@ -39,6 +39,11 @@ def harsh_pebble(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pebble]:
     server.stop()
 
 
+def reach(pebble: Pebble) -> list[str]:
+    """The global options that point the CLI at a test Pebble."""
+    return ["--endpoint", pebble.directory_url, "--ca-bundle", str(pebble.ca_bundle)]
+
+
 @dataclass
 class CliRunner:
     """Runs the real command in a subprocess, so exit codes, stderr and tracebacks are real."""

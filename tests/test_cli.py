@@ -6,7 +6,7 @@ import json
 import stat
 from pathlib import Path
 
-from tests.conftest import CliRunner
+from tests.conftest import CliRunner, reach
 from tui.acme import jose, keys
 from tui.pebble import Pebble, free_port
 
@@ -25,10 +25,7 @@ def _secrets(key_path: Path) -> list[str]:
 def test_judged_flow_with_half_the_nonces_rejected(cli: CliRunner, harsh_pebble: Pebble) -> None:
     """The issue's acceptance run: each command with --traffic, every JWS verifying."""
     common = [
-        "--endpoint",
-        harsh_pebble.directory_url,
-        "--ca-bundle",
-        str(harsh_pebble.ca_bundle),
+        *reach(harsh_pebble),
         "--traffic",
         "t.jsonl",
         "--key",
@@ -97,10 +94,7 @@ def _records(path: Path) -> list[dict]:  # type: ignore[type-arg]
 
 def test_account_new_offers_to_generate_a_missing_key(cli: CliRunner, pebble: Pebble) -> None:
     args = [
-        "--endpoint",
-        pebble.directory_url,
-        "--ca-bundle",
-        str(pebble.ca_bundle),
+        *reach(pebble),
         "--key",
         "new.pem",
     ]
@@ -117,10 +111,7 @@ def test_account_new_offers_to_generate_a_missing_key(cli: CliRunner, pebble: Pe
 def test_terms_must_be_agreed(cli: CliRunner, pebble: Pebble) -> None:
     assert cli("key", "generate", "k.pem", "--type", "ec384").returncode == 0
     args = [
-        "--endpoint",
-        pebble.directory_url,
-        "--ca-bundle",
-        str(pebble.ca_bundle),
+        *reach(pebble),
         "--key",
         "k.pem",
     ]
@@ -133,10 +124,7 @@ def test_terms_must_be_agreed(cli: CliRunner, pebble: Pebble) -> None:
 def test_account_show_without_account_is_a_problem(cli: CliRunner, pebble: Pebble) -> None:
     assert cli("key", "generate", "k.pem").returncode == 0
     result = cli(
-        "--endpoint",
-        pebble.directory_url,
-        "--ca-bundle",
-        str(pebble.ca_bundle),
+        *reach(pebble),
         "--key",
         "k.pem",
         "account",
@@ -176,15 +164,14 @@ def test_bad_input_gives_one_line_and_changes_nothing(cli: CliRunner, pebble: Pe
     )
     cli.config.write_text('endpoint = "pebble"\ncontacts = [\n')
     broken_config = cli.config.read_bytes()
-    reach = ["--ca-bundle", str(pebble.ca_bundle)]
     cases = [
         (
-            ["--key", "missing.pem", "--endpoint", pebble.directory_url, *reach, "account", "show"],
+            ["--key", "missing.pem", *reach(pebble), "account", "show"],
             2,
             None,
         ),
         (
-            ["--key", "corrupt.pem", "--endpoint", pebble.directory_url, *reach, "account", "show"],
+            ["--key", "corrupt.pem", *reach(pebble), "account", "show"],
             2,
             None,
         ),

@@ -110,7 +110,9 @@ async def test_full_account_flow_with_half_the_nonces_rejected(harsh_pebble: Peb
 async def test_post_without_account_is_an_input_error(pebble: Pebble) -> None:
     async with _client(pebble, [], key=keys.generate_key("ec256")) as client:
         with pytest.raises(InputError, match="no account URL"):
-            await client.fetch_account()
+            await client.post_as_get(pebble.directory_url)
+        with pytest.raises(ProblemError, match="accountDoesNotExist"):
+            await client.fetch_account()  # looks the key's account up first; there is none
     async with _client(pebble, []) as client:
         with pytest.raises(InputError, match="no account key"):
             await client.find_account()

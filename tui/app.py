@@ -115,6 +115,7 @@ class AcmeDashApp(App[None]):
         self._sequence = itertools.count(1)
         self._confirmed_production: set[str] = set()
         self._nonce_source: dict[str, Exchange] = {}
+        self._signing_keys: dict[str, jose.Jwk] = {}
         self._theme_error = ""
         self._started = False
 
@@ -152,7 +153,7 @@ class AcmeDashApp(App[None]):
         if self.offline:
             traffic.extend(self._offline_exchanges)
             for exchange in self._offline_exchanges:
-                self._index_nonce(exchange)
+                self._index(exchange)
         self._apply_endpoint(self.endpoint)
         self._load_key(self.key_path)
         traffic.focus()
@@ -253,18 +254,19 @@ class AcmeDashApp(App[None]):
 
     # -- traffic ------------------------------------------------------------------------------
 
-    def _index_nonce(self, exchange: Exchange) -> None:
+    def _index(self, exchange: Exchange) -> None:
+        """Kept up to date as exchanges arrive, so selecting a row never rescans the log."""
         if exchange.nonce_received:
             self._nonce_source[exchange.nonce_received] = exchange
+        self._signing_keys.update(signing_keys([exchange]))
 
     def _record(self, exchange: Exchange) -> None:
-        self._index_nonce(exchange)
+        self._index(exchange)
         self.query_one(TrafficList).append(exchange)
 
     def on_traffic_list_selected(self, message: TrafficList.Selected) -> None:
         exchange = message.exchange
-        traffic = self.query_one(TrafficList)
-        known = signing_keys(traffic.exchanges)
+        known = dict(self._signing_keys)
         if self.key is not None and self._client is not None and self._client.account_url:
             known.setdefault(self._client.account_url, jose.public_jwk(self.key))
         nonce = exchange.nonce_sent
@@ -387,8 +389,6 @@ class AcmeDashApp(App[None]):
             return
 
         async def operation(client: AcmeClient) -> str:
-            if client.account_url is None:
-                await client.find_account()
             self._account_changed(client, await client.fetch_account())
             return ""
 
@@ -399,8 +399,6 @@ class AcmeDashApp(App[None]):
             return
 
         async def operation(client: AcmeClient) -> str:
-            if client.account_url is None:
-                await client.find_account()
             self._account_changed(client, await client.update_account(self.settings.contacts))
             return "Contacts updated on the server."
 

@@ -14,7 +14,7 @@ import json
 import os
 import stat
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -41,40 +41,31 @@ EXIT_OK, EXIT_PROBLEM, EXIT_INPUT, EXIT_NETWORK = 0, 1, 2, 3
 PASSPHRASE_ENV = "ACMEDASH_KEY_PASSPHRASE"  # noqa: S105 - the name, not a secret
 
 
+_GLOBAL_OPTIONS: tuple[tuple[tuple[str, ...], dict[str, Any]], ...] = (
+    (
+        ("--config",),
+        {"metavar": "PATH", "help": "settings file (default: $ACMEDASH_CONFIG or XDG)"},
+    ),
+    (("--endpoint",), {"metavar": "NAME|URL", "help": "preset name or directory URL"}),
+    (("--key",), {"metavar": "PATH", "help": "account key file"}),
+    (("--contact",), {"metavar": "URI", "action": "append", "help": "contact (repeatable)"}),
+    (("--ca-bundle",), {"metavar": "PATH", "help": "extra CA bundle to trust for the ACME server"}),
+    (("--traffic",), {"metavar": "FILE", "help": "append every HTTP exchange as a JSON line"}),
+    (
+        ("--yes", "-y"),
+        {"action": "store_true", "help": "agree to ToS and confirm production actions"},
+    ),
+)
+
+
 def _global_options(parser: argparse.ArgumentParser, *, nested: bool, contact: bool = True) -> None:
     """Global options work before or after the command (`account new --yes`). On subcommands
     their default is SUPPRESS so that an option given before the command is not reset."""
-    default: dict[str, Any] = {"default": argparse.SUPPRESS} if nested else {}
-    parser.add_argument(
-        "--config",
-        metavar="PATH",
-        help="settings file (default: $ACMEDASH_CONFIG or XDG)",
-        **default,
-    )
-    parser.add_argument(
-        "--endpoint", metavar="NAME|URL", help="preset name or directory URL", **default
-    )
-    parser.add_argument("--key", metavar="PATH", help="account key file", **default)
-    if contact:
-        parser.add_argument(
-            "--contact", metavar="URI", action="append", help="contact (repeatable)", **default
-        )
-    parser.add_argument(
-        "--ca-bundle",
-        metavar="PATH",
-        help="extra CA bundle to trust for the ACME server",
-        **default,
-    )
-    parser.add_argument(
-        "--traffic", metavar="FILE", help="append every HTTP exchange as a JSON line", **default
-    )
-    parser.add_argument(
-        "--yes",
-        "-y",
-        action="store_true",
-        help="agree to ToS and confirm production actions",
-        **default,
-    )
+    for flags, options in _GLOBAL_OPTIONS:
+        if flags[0] == "--contact" and not contact:
+            continue
+        extra: dict[str, Any] = {"default": argparse.SUPPRESS} if nested else {}
+        parser.add_argument(*flags, **options, **extra)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -345,9 +336,8 @@ async def cmd_account_update(ctx: Context) -> int:
     ctx.confirm_production("update the account's contacts")
     key = ctx.load_key(ctx.key_path())
     async with ctx.client(key) as client:
-        if client.account_url is None:
-            ctx.remember(client, await client.find_account())
         account = await client.update_account(contacts)
+        ctx.remember(client, account)
         ctx.emit(_account_json(account, client), _account_text(account, "account updated"))
     return EXIT_OK
 
@@ -415,7 +405,7 @@ def cmd_config_import_ini(ctx: Context) -> int:
     return EXIT_OK
 
 
-Handler = Callable[[Context], "int | Awaitable[int]"]
+Handler = Callable[[Context], "int | Coroutine[Any, Any, int]"]
 HANDLERS: dict[tuple[str | None, str | None], Handler] = {
     ("directory", None): cmd_directory,
     ("key", "generate"): cmd_key_generate,
@@ -434,13 +424,7 @@ def _dispatch(ctx: Context) -> int:
     command = ctx.args.command
     action = getattr(ctx.args, f"{command}_command", None)
     result = HANDLERS[(command, action)](ctx)
-    if isinstance(result, int):
-        return result
-    return asyncio.run(_await(result))
-
-
-async def _await(result: Awaitable[int]) -> int:
-    return await result
+    return result if isinstance(result, int) else asyncio.run(result)
 
 
 def run(argv: list[str] | None = None) -> int:

@@ -193,10 +193,7 @@ class AcmeClient:
 
     def _problem(self, response: httpx.Response) -> Problem:
         if response.headers.get("Content-Type", "").startswith(PROBLEM_CONTENT_TYPE):
-            try:
-                return Problem.from_json(response.json(), response.status_code)
-            except ValueError:
-                pass
+            return Problem.from_body(response.content, response.status_code)
         reason = response.reason_phrase or "error"
         content_type = response.headers.get("Content-Type", "no content type")
         return Problem(
@@ -360,16 +357,18 @@ class AcmeClient:
         self.account_url = account.url
         return account
 
+    async def known_account_url(self) -> str:
+        """The kid for this key here, looked up (§7.3.1) the first time it is needed."""
+        if self.account_url is not None:
+            return self.account_url
+        return (await self.find_account()).url
+
     async def fetch_account(self) -> Account:
         """POST-as-GET to the account URL (RFC 8555 §7.3.3 allows it for reading)."""
-        if self.account_url is None:
-            raise InputError("no account URL known; find the account first")
-        response = await self.post_as_get(self.account_url)
-        return self._account_from(response, self.account_url)
+        url = await self.known_account_url()
+        return self._account_from(await self.post_as_get(url), url)
 
     async def update_account(self, contact: list[str]) -> Account:
         """RFC 8555 §7.3.2: only the fields sent are changed."""
-        if self.account_url is None:
-            raise InputError("no account URL known; find the account first")
-        response = await self.post(self.account_url, {"contact": contact})
-        return self._account_from(response, self.account_url)
+        url = await self.known_account_url()
+        return self._account_from(await self.post(url, {"contact": contact}), url)

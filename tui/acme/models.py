@@ -6,6 +6,7 @@ clients), so nothing unknown is ever an error.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -156,6 +157,14 @@ class Problem:
             subproblems=tuple(cls.from_json(s) for s in subs) if isinstance(subs, list) else (),
             raw=obj,
         )
+
+    @classmethod
+    def from_body(cls, body: bytes, status: int | None) -> Problem:
+        """From an application/problem+json body; one that does not parse still is a problem."""
+        try:
+            return cls.from_json(json.loads(body), status)
+        except ValueError:
+            return cls(type="about:blank", detail="unparseable problem document", status=status)
 
     def summary(self) -> str:
         """One line: type, status, detail, and each subproblem with its identifier."""

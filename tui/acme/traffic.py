@@ -87,12 +87,7 @@ class Exchange:
         content_type = header(self.response_headers, "content-type") or ""
         if not content_type.startswith(PROBLEM_CONTENT_TYPE):
             return None
-        try:
-            return Problem.from_json(json.loads(self.response_body), self.status)
-        except ValueError:
-            return Problem(
-                type="about:blank", detail="unparseable problem document", status=self.status
-            )
+        return Problem.from_body(self.response_body, self.status)
 
     @property
     def nonce_sent(self) -> str | None:
