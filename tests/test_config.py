@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
@@ -8,6 +9,7 @@ from tui.acme.errors import InputError
 from tui.config import (
     ConfigError,
     Settings,
+    Timeouts,
     import_ini,
     load_settings,
     save_settings,
@@ -142,20 +144,8 @@ def test_example_config_parses_and_documents_every_key(tmp_path: Path) -> None:
     settings = load_settings(example)
     assert settings.extra == {}, "the example uses only keys acmedash knows"
     text = example.read_text()
-    for name in (
-        "endpoint",
-        "account_key",
-        "contacts",
-        "user_agent",
-        "language",
-        "ca_bundle",
-        "csr_file",
-        "chain_file",
-        "theme",
-        "connect",
-        "read",
-        "retry_after_max",
-        "[keymap]",
-        "[[accounts]]",
-    ):
+    tables = {"timeouts": "[timeouts]", "keymap": "[keymap]", "accounts": "[[accounts]]"}
+    names = [tables.get(f.name, f"{f.name} =") for f in fields(Settings) if f.name != "extra"]
+    names += [f"{f.name} =" for f in fields(Timeouts)]
+    for name in names:
         assert name in text
