@@ -13,18 +13,18 @@ import os
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.lazy import Lazy
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static, TabbedContent, TabPane
+from textual.widgets import Input, Static, TabbedContent, TabPane
 
 from tui.acme import __version__, jose, keys
-from tui.acme.client import AcmeClient
 from tui.acme.errors import AcmeError, InputError, PassphraseRequired, ProblemError
 from tui.acme.fileio import atomic_write
 from tui.acme.models import Account
@@ -36,14 +36,18 @@ from tui.panels.contacts import ContactsPanel
 from tui.panels.endpoint import EndpointPanel
 from tui.panels.exchange_detail import ExchangeDetail
 from tui.panels.key import KeyPanel, loose_mode
+from tui.panels.key_bar import KeyBar
 from tui.panels.traffic_list import TrafficList
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.generate_key import GenerateKeyScreen
 from tui.screens.help import HelpScreen
 from tui.screens.prompt import PromptScreen
-from tui.screens.resend import ResendScreen
-from tui.session import make_client
 from tui.themes import parse_theme, theme_files
+
+if TYPE_CHECKING:
+    # httpx and the client load with the first network action, not at start-up.
+    from tui.acme.client import AcmeClient
+    from tui.screens.resend import ResendScreen
 
 NETWORK_ACTIONS = (
     ("directory", "Get directory", "Fetch the CA's directory"),
@@ -53,6 +57,13 @@ NETWORK_ACTIONS = (
     ("account_info", "Account info", "Fetch the account (POST-as-GET)"),
     ("update_contacts", "Update contacts", "Push the Contacts panel to the account"),
 )
+
+
+def _resend_screen() -> type[ResendScreen]:
+    """TextArea costs start-up time; it loads when a request is first edited."""
+    from tui.screens.resend import ResendScreen
+
+    return ResendScreen
 
 
 def _bindings(*groups: list[BindingType]) -> list[Binding]:
@@ -116,6 +127,9 @@ class AcmeDashApp(App[None]):
         self._confirmed_production: set[str] = set()
         self._nonce_source: dict[str, Exchange] = {}
         self._signing_keys: dict[str, jose.Jwk] = {}
+        self.key_panel = KeyPanel(id="key-panel")
+        self.contacts_panel = ContactsPanel(id="contacts-panel")
+        self.account_panel = AccountPanel(id="account-panel")
         self._theme_error = ""
         self._started = False
 
@@ -127,12 +141,14 @@ class AcmeDashApp(App[None]):
             with TabbedContent(id="side"):
                 with TabPane("Endpoint", id="pane-endpoint"):
                     yield EndpointPanel(self.endpoint, id="endpoint-panel")
+                # Hidden panes mount after the first paint; the App talks to the panel objects,
+                # which accept updates before they are mounted.
                 with TabPane("Key", id="pane-key"):
-                    yield KeyPanel(id="key-panel")
+                    yield Lazy(self.key_panel)
                 with TabPane("Contacts", id="pane-contacts"):
-                    yield ContactsPanel(id="contacts-panel")
+                    yield Lazy(self.contacts_panel)
                 with TabPane("Account", id="pane-account"):
-                    yield AccountPanel(id="account-panel")
+                    yield Lazy(self.account_panel)
             with Vertical(id="right"):
                 yield Input(
                     placeholder="filter: words, method:POST status:4xx problem:badNonce",
@@ -140,7 +156,7 @@ class AcmeDashApp(App[None]):
                 )
                 yield TrafficList(id="traffic-list")
                 yield ExchangeDetail(id="exchange-detail")
-        yield Footer()
+        yield KeyBar(id="keys")
 
     def on_mount(self) -> None:
         self._load_themes()
@@ -148,7 +164,7 @@ class AcmeDashApp(App[None]):
             self.theme = self.settings.theme
         if self.settings.keymap:
             self.set_keymap(self.settings.keymap)
-        self.query_one(ContactsPanel).set_contacts(self.settings.contacts)
+        self.contacts_panel.set_contacts(self.settings.contacts)
         traffic = self.query_one(TrafficList)
         if self.offline:
             traffic.extend(self._offline_exchanges)
@@ -221,7 +237,7 @@ class AcmeDashApp(App[None]):
                 problem = str(exc)
         self._drop_client()
         self.account = None
-        self.query_one(KeyPanel).show_key(path, self.key, problem)
+        self.key_panel.show_key(path, self.key, problem)
         self._show_account()
 
     @work(group="prompt")
@@ -238,10 +254,12 @@ class AcmeDashApp(App[None]):
         )
 
     def _show_account(self) -> None:
-        self.query_one(AccountPanel).show_account(self.account, self._remembered_url())
+        self.account_panel.show_account(self.account, self._remembered_url())
 
     def client(self) -> AcmeClient:
         if self._client is None:
+            from tui.session import make_client
+
             self._client = make_client(
                 self.settings,
                 self.endpoint,
@@ -584,7 +602,7 @@ class AcmeDashApp(App[None]):
             return
         use_jwk = "jwk" in exchange.jws.protected
         answer = await self.push_screen_wait(
-            ResendScreen(exchange.url, exchange.jws.payload, use_jwk)
+            _resend_screen()(exchange.url, exchange.jws.payload, use_jwk)
         )
         if answer is None:
             return

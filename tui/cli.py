@@ -18,13 +18,11 @@ from collections.abc import Callable, Coroutine
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from tui.acme import __version__, jose, keys
-from tui.acme.client import AcmeClient
 from tui.acme.errors import AcmeError, InputError, NetworkError, PassphraseRequired, ProblemError
 from tui.acme.models import Account
-from tui.acme.traffic import JsonlWriter, Observer
 from tui.config import (
     ConfigError,
     Settings,
@@ -35,7 +33,11 @@ from tui.config import (
 )
 from tui.contacts import normalise_contact
 from tui.endpoints import Endpoint, resolve
-from tui.session import make_client
+
+if TYPE_CHECKING:
+    # httpx loads only for commands that talk to a CA, so the dashboard starts sooner.
+    from tui.acme.client import AcmeClient
+    from tui.acme.traffic import Observer
 
 EXIT_OK, EXIT_PROBLEM, EXIT_INPUT, EXIT_NETWORK = 0, 1, 2, 3
 PASSPHRASE_ENV = "ACMEDASH_KEY_PASSPHRASE"  # noqa: S105 - the name, not a secret
@@ -186,6 +188,8 @@ class Context:
             return keys.load_key(path, entered.encode())
 
     def client(self, key: jose.PrivateKey | None) -> AcmeClient:
+        from tui.session import make_client
+
         return make_client(
             self.settings,
             self.endpoint(),
@@ -443,6 +447,8 @@ def run(argv: list[str] | None = None) -> int:
                     raise InputError(
                         f"{args.traffic}: cannot open traffic file ({exc.strerror})"
                     ) from None
+                from tui.acme.traffic import JsonlWriter
+
                 ctx.observers.append(JsonlWriter(stream))
             return _dispatch(ctx)
         except ProblemError as exc:

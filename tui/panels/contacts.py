@@ -27,17 +27,17 @@ class ContactsPanel(Vertical):
         super().__init__(id=id)
         self.contacts: list[str] = []
         self._editing: int | None = None
+        self._list = OptionList(id="contacts-list")
 
     def compose(self) -> ComposeResult:
-        yield OptionList(id="contacts-list")
+        yield self._list
         yield Input(placeholder="add: you@example.org (Enter)", id="contact-input")
         yield Static("e: edit  del: remove  u: push to the account", id="contacts-help")
 
     def set_contacts(self, contacts: list[str]) -> None:
         self.contacts = list(contacts)
-        option_list = self.query_one("#contacts-list", OptionList)
-        option_list.clear_options()
-        option_list.add_options(self.contacts or [])
+        self._list.clear_options()
+        self._list.add_options(self.contacts)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -56,7 +56,7 @@ class ContactsPanel(Vertical):
         self._changed()
 
     def _selected(self) -> int | None:
-        index = self.query_one("#contacts-list", OptionList).highlighted
+        index = self._list.highlighted
         return index if index is not None and index < len(self.contacts) else None
 
     def action_remove(self) -> None:

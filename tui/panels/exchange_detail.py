@@ -11,6 +11,7 @@ from rich.json import JSON
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
+from textual.lazy import Lazy
 from textual.widgets import Static, TabbedContent, TabPane
 
 from tui.acme.models import Problem
@@ -133,17 +134,26 @@ def timing_view(exchange: Exchange) -> RenderableType:
 
 
 class ExchangeDetail(Vertical):
-    """Tabs for one exchange; rendered when selected, not when recorded."""
+    """Tabs for one exchange; rendered when selected, not when recorded. The hidden tabs mount
+    lazily (after the first paint); their Statics exist from the start, so `show` can fill
+    them either way."""
+
+    TABS = ("Request", "Response", "Raw", "Timing")
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        hint = Text("Select an exchange in the traffic list.", style="dim")
+        self._views = {tab: Static(hint, id=f"detail-{tab.lower()}") for tab in self.TABS}
 
     def compose(self) -> ComposeResult:
         with TabbedContent():
-            for tab in ("Request", "Response", "Raw", "Timing"):
-                with TabPane(tab, id=f"tab-{tab.lower()}"), VerticalScroll():
-                    hint = Text("Select an exchange in the traffic list.", style="dim")
-                    yield Static(hint, id=f"detail-{tab.lower()}")
+            for index, tab in enumerate(self.TABS):
+                with TabPane(tab, id=f"tab-{tab.lower()}"):
+                    scroll = VerticalScroll(self._views[tab])
+                    yield scroll if index == 0 else Lazy(scroll)
 
     def show(self, exchange: Exchange, valid: bool | None, nonce_from: Exchange | None) -> None:
-        self.query_one("#detail-request", Static).update(request_view(exchange, valid, nonce_from))
-        self.query_one("#detail-response", Static).update(response_view(exchange))
-        self.query_one("#detail-raw", Static).update(raw_view(exchange))
-        self.query_one("#detail-timing", Static).update(timing_view(exchange))
+        self._views["Request"].update(request_view(exchange, valid, nonce_from))
+        self._views["Response"].update(response_view(exchange))
+        self._views["Raw"].update(raw_view(exchange))
+        self._views["Timing"].update(timing_view(exchange))

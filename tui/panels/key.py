@@ -24,8 +24,14 @@ def loose_mode(path: Path) -> int | None:
 
 
 class KeyPanel(VerticalScroll):
+    """Its children exist before it is mounted, so it can be filled while it waits in a Lazy."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._info = Static(id="key-info")
+
     def compose(self) -> ComposeResult:
-        yield Static(id="key-info")
+        yield self._info
         yield Static("o: open a key file   g: generate a key   m: fix file mode", id="key-help")
 
     def show_key(self, path: Path | None, key: jose.PrivateKey | None, problem: str = "") -> None:
@@ -43,4 +49,4 @@ class KeyPanel(VerticalScroll):
             )
             if loose_mode(path) is not None:
                 text += "\n[b yellow]warning: group or others can read this key; m: chmod 600[/]"
-        self.query_one("#key-info", Static).update(text)
+        self._info.update(text)

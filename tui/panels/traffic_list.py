@@ -40,14 +40,21 @@ def row_style(exchange: Exchange) -> Style:
     return _STYLES.get(exchange.status // 100, Style())
 
 
+WIDE = 64  # below this many columns the time and elapsed columns give way to the path
+
+
 def format_row(exchange: Exchange, width: int) -> str:
+    """seq, [time], method, path, status, [elapsed], problem; the path gets what is left."""
     path = urlsplit(exchange.url).path or "/"
     status = str(exchange.status) if exchange.status is not None else "ERR"
     problem = exchange.problem.short_type if exchange.problem else exchange.error
+    problem = problem if len(problem) <= 20 else problem[:19] + "…"
     mark = "↻" if exchange.resent_from is not None else " "
-    time = exchange.started.astimezone().strftime("%H:%M:%S")
-    fixed = f"{exchange.seq:>5}{mark}{time} {exchange.method:<4} "
-    tail = f" {status:>3} {exchange.elapsed_ms:>6.0f}ms {problem}"
+    wide = width >= WIDE
+    time = exchange.started.astimezone().strftime("%H:%M:%S ") if wide else ""
+    elapsed = f" {exchange.elapsed_ms:>5.0f}ms" if wide else ""
+    fixed = f"{exchange.seq:>5}{mark}{time}{exchange.method:<4} "
+    tail = f" {status:>3}{elapsed} {problem}".rstrip()
     room = max(8, width - len(fixed) - len(tail))
     if len(path) > room:
         path = "…" + path[-(room - 1) :]

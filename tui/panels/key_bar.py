@@ -1,0 +1,39 @@
+"""The footer: the keys of whatever has focus, as one line of text.
+
+Textual's Footer mounts a widget per key and recomposes whenever the bindings change, which
+cost about 150 ms of the dashboard's start-up (benchmarks/first_paint.py). One Static redrawn
+from `active_bindings` shows the same keys for a fraction of that.
+"""
+
+from __future__ import annotations
+
+from textual.markup import escape
+from textual.screen import Screen
+from textual.widgets import Static
+
+
+class KeyBar(Static):
+    DEFAULT_CSS = """
+    KeyBar { dock: bottom; height: 1; background: $panel; padding: 0 1; text-wrap: nowrap;
+        text-overflow: ellipsis; }
+    """
+
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
+        self._bindings_changed(self.screen)
+
+    def on_unmount(self) -> None:
+        self.screen.bindings_updated_signal.unsubscribe(self)
+
+    def _bindings_changed(self, screen: Screen[object]) -> None:
+        parts: list[str] = []
+        seen: set[str] = set()
+        for key, active in screen.active_bindings.items():
+            binding = active.binding
+            if not binding.show or not active.enabled or binding.action in seen:
+                continue
+            seen.add(binding.action)
+            shown = escape(self.app.get_key_display(binding) or key)
+            parts.append(f"[b $accent]{shown} [/]{escape(binding.description)}")
+        parts.append("[b $accent]^p [/]palette")
+        self.update("  ".join(parts))
