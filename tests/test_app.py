@@ -17,6 +17,7 @@ from tui.acme.traffic import read_jsonl
 from tui.app import AcmeDashApp
 from tui.config import Settings, load_settings
 from tui.panels.account import AccountPanel
+from tui.panels.tabs import TabbedPanes
 from tui.panels.traffic_list import TrafficList
 from tui.pebble import Pebble
 from tui.screens.confirm import ConfirmScreen
@@ -104,7 +105,7 @@ async def test_contacts_are_pushed_to_the_server(pebble: Pebble, tmp_path: Path)
         await pilot.press("l")
         await _idle(app)
         assert app.account is not None
-        app.query_one("#side").active = "pane-contacts"  # type: ignore[attr-defined]
+        app.query_one("#side", TabbedPanes).active = "pane-contacts"
         await pilot.pause()
         app.query_one("#contact-input", Input).focus()
         await pilot.press(*"second@example.org", "enter")
@@ -240,7 +241,7 @@ async def test_reopening_restores_settings(tmp_path: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("t")
         app.theme = "acme-light"
-        app.query_one("#side").active = "pane-contacts"  # type: ignore[attr-defined]
+        app.query_one("#side", TabbedPanes).active = "pane-contacts"
         await pilot.pause()
         app.query_one("#contact-input", Input).focus()
         await pilot.press(*"ops@example.org", "enter")
@@ -254,3 +255,42 @@ async def test_reopening_restores_settings(tmp_path: Path) -> None:
         assert reopened.theme == "acme-light"
         bound = {key: active.binding.id for key, active in reopened.active_bindings.items()}
         assert bound.get("D") == "directory" and bound.get("d") != "directory"
+
+
+async def test_endpoint_picker_presets_and_custom_urls(tmp_path: Path) -> None:
+    """No network: choosing endpoints only changes state and settings."""
+    from textual.widgets import OptionList
+
+    from tui.endpoints import PRESETS
+    from tui.screens.endpoint_picker import EndpointPicker
+
+    app = AcmeDashApp(Settings(endpoint="letsencrypt-staging"), config_path=tmp_path / "c.toml")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, EndpointPicker)
+        presets = app.screen.query_one("#presets", OptionList)
+        assert presets.highlighted == list(PRESETS).index("letsencrypt-staging")
+        presets.highlighted = list(PRESETS).index("google-staging")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.endpoint.name == "google-staging"
+
+        await pilot.press("e")
+        await pilot.pause()
+        app.screen.query_one("#url", Input).value = "http://acme.example.net/dir"
+        app.screen.query_one("#url", Input).focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.endpoint.name == "google-staging", "plain http off loopback is refused"
+        assert any("refusing plain http" in n.message for n in app._notifications)
+
+        await pilot.press("e")
+        await pilot.pause()
+        app.screen.query_one("#url", Input).value = "https://127.0.0.1:14000/dir"
+        app.screen.query_one("#url", Input).focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.endpoint.url == "https://127.0.0.1:14000/dir"
+        assert "LOCAL" in _text(app.query_one("#bar", Static))
+    assert load_settings(tmp_path / "c.toml").endpoint == "https://127.0.0.1:14000/dir"

@@ -14,6 +14,7 @@ from tui.acme import keys
 from tui.acme.traffic import read_jsonl
 from tui.app import AcmeDashApp
 from tui.config import Settings
+from tui.panels.tabs import TabbedPanes
 from tui.panels.traffic_list import TrafficList
 
 SAMPLE = Path(__file__).parent / "data" / "sample.jsonl"
@@ -41,7 +42,7 @@ def test_problem_document_detail(snap_compare) -> None:  # type: ignore[no-untyp
         app = pilot.app
         traffic = app.query_one(TrafficList)
         traffic.cursor = len(traffic.rows) - 1
-        app.query_one("#exchange-detail TabbedContent").active = "tab-response"  # type: ignore[attr-defined]
+        app.query_one("#exchange-detail TabbedPanes", TabbedPanes).active = "tab-response"
         await pilot.pause()
 
     assert snap_compare(_offline(), terminal_size=SIZE, run_before=show_problem)

@@ -22,7 +22,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.lazy import Lazy
 from textual.screen import Screen
-from textual.widgets import Input, Static, TabbedContent, TabPane
+from textual.widgets import Input, Static
 
 from tui.acme import __version__, jose, keys
 from tui.acme.errors import AcmeError, InputError, PassphraseRequired, ProblemError
@@ -37,6 +37,7 @@ from tui.panels.endpoint import EndpointPanel
 from tui.panels.exchange_detail import ExchangeDetail
 from tui.panels.key import KeyPanel, loose_mode
 from tui.panels.key_bar import KeyBar
+from tui.panels.tabs import TabbedPanes
 from tui.panels.traffic_list import TrafficList
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.generate_key import GenerateKeyScreen
@@ -86,7 +87,7 @@ class AcmeDashApp(App[None]):
         ),
         Binding("u", "update_contacts", "Push contacts", id="update_contacts", show=False),
         Binding("t", "switch_twin", "Stg/Prod", id="switch_twin", tooltip="Staging <-> production"),
-        Binding("E", "choose_endpoint", "Endpoint", id="choose_endpoint", show=False),
+        Binding("e", "choose_endpoint", "Endpoint", id="choose_endpoint", tooltip="Pick a CA"),
         Binding("o", "open_key", "Open key", id="open_key", show=False),
         Binding("g", "generate_key", "Gen key", id="generate_key", show=False),
         Binding("m", "fix_key_mode", "chmod 600", id="fix_key_mode", show=False),
@@ -138,22 +139,21 @@ class AcmeDashApp(App[None]):
     def compose(self) -> ComposeResult:
         yield Static(id="bar")
         with Horizontal(id="main"):
-            with TabbedContent(id="side"):
-                with TabPane("Endpoint", id="pane-endpoint"):
-                    yield EndpointPanel(self.endpoint, id="endpoint-panel")
-                # Hidden panes mount after the first paint; the App talks to the panel objects,
-                # which accept updates before they are mounted.
-                with TabPane("Key", id="pane-key"):
-                    yield Lazy(self.key_panel)
-                with TabPane("Contacts", id="pane-contacts"):
-                    yield Lazy(self.contacts_panel)
-                with TabPane("Account", id="pane-account"):
-                    yield Lazy(self.account_panel)
+            # Hidden panes mount after the first paint; the App talks to the panel objects,
+            # which accept updates before they are mounted.
+            yield TabbedPanes(
+                {
+                    "pane-endpoint": (
+                        "Endpoint",
+                        EndpointPanel(id="endpoint-panel"),
+                    ),
+                    "pane-key": ("Key", Lazy(self.key_panel)),
+                    "pane-contacts": ("Contacts", Lazy(self.contacts_panel)),
+                    "pane-account": ("Account", Lazy(self.account_panel)),
+                },
+                id="side",
+            )
             with Vertical(id="right"):
-                yield Input(
-                    placeholder="filter: words, method:POST status:4xx problem:badNonce",
-                    id="traffic-filter",
-                )
                 yield TrafficList(id="traffic-list")
                 yield ExchangeDetail(id="exchange-detail")
         yield KeyBar(id="keys")
@@ -339,7 +339,7 @@ class AcmeDashApp(App[None]):
     def _need_key(self) -> bool:
         if self.key is None:
             self.notify("Load or generate an account key first (o / g).", severity="warning")
-            self.query_one(TabbedContent).active = "pane-key"
+            self.query_one("#side", TabbedPanes).active = "pane-key"
             return False
         return True
 
@@ -430,9 +430,6 @@ class AcmeDashApp(App[None]):
 
     # -- endpoint and key ----------------------------------------------------------------------
 
-    def on_endpoint_panel_chosen(self, message: EndpointPanel.Chosen) -> None:
-        self._choose_endpoint(message.name_or_url)
-
     def _choose_endpoint(self, name_or_url: str) -> None:
         try:
             endpoint = resolve(name_or_url)
@@ -452,9 +449,13 @@ class AcmeDashApp(App[None]):
             return
         self._choose_endpoint(self.endpoint.twin)
 
-    def action_choose_endpoint(self) -> None:
-        self.query_one(TabbedContent).active = "pane-endpoint"
-        self.query_one("#endpoint-select").focus()
+    @work(group="prompt")
+    async def action_choose_endpoint(self) -> None:
+        from tui.screens.endpoint_picker import EndpointPicker
+
+        choice = await self.push_screen_wait(EndpointPicker(self.endpoint))
+        if choice:
+            self._choose_endpoint(choice)
 
     @work(group="prompt")
     async def action_open_key(self) -> None:
@@ -470,7 +471,7 @@ class AcmeDashApp(App[None]):
         self.settings.account_key = str(path)
         self._save()
         self._load_key(path)
-        self.query_one(TabbedContent).active = "pane-key"
+        self.query_one("#side", TabbedPanes).active = "pane-key"
 
     @work(group="prompt")
     async def action_generate_key(self) -> None:
@@ -504,7 +505,14 @@ class AcmeDashApp(App[None]):
     # -- traffic tools -----------------------------------------------------------------------------
 
     def action_filter(self) -> None:
-        box = self.query_one("#traffic-filter", Input)
+        """The filter box is mounted the first time it is wanted, not at start-up."""
+        found = self.query("#traffic-filter")
+        if found:
+            box = found.first(Input)
+        else:
+            placeholder = "filter: words, method:POST status:4xx problem:badNonce"
+            box = Input(placeholder=placeholder, id="traffic-filter")
+            self.query_one("#right").mount(box, before=0)
         box.add_class("-visible")
         box.focus()
 

@@ -12,10 +12,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.lazy import Lazy
-from textual.widgets import Static, TabbedContent, TabPane
+from textual.widget import Widget
+from textual.widgets import Static
 
 from tui.acme.models import Problem
 from tui.acme.traffic import Exchange, headers_to_dict
+from tui.panels.tabs import TabbedPanes
 
 KEY_HEADERS = ("replay-nonce", "location", "link", "retry-after", "content-type")
 
@@ -146,11 +148,11 @@ class ExchangeDetail(Vertical):
         self._views = {tab: Static(hint, id=f"detail-{tab.lower()}") for tab in self.TABS}
 
     def compose(self) -> ComposeResult:
-        with TabbedContent():
-            for index, tab in enumerate(self.TABS):
-                with TabPane(tab, id=f"tab-{tab.lower()}"):
-                    scroll = VerticalScroll(self._views[tab])
-                    yield scroll if index == 0 else Lazy(scroll)
+        panes: dict[str, tuple[str, Widget]] = {}
+        for index, tab in enumerate(self.TABS):
+            scroll = VerticalScroll(self._views[tab])
+            panes[f"tab-{tab.lower()}"] = (tab, scroll if index == 0 else Lazy(scroll))
+        yield TabbedPanes(panes)
 
     def show(self, exchange: Exchange, valid: bool | None, nonce_from: Exchange | None) -> None:
         self._views["Request"].update(request_view(exchange, valid, nonce_from))

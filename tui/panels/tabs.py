@@ -1,0 +1,102 @@
+"""Tabbed panes for a small start-up budget.
+
+Textual's TabbedContent costs about 70 ms of wall time to first paint per instance (its Tabs
+widget animates an underline over several refresh cycles; measured with
+benchmarks/first_paint.py). The dashboard has two, so this is one line of text over a
+ContentSwitcher: same keys (focus the strip, left/right), same `active` pane id.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.events import Click
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widget import Widget
+from textual.widgets import ContentSwitcher, Static
+
+
+class TabStrip(Static, can_focus=True):
+    DEFAULT_CSS = """
+    TabStrip { height: 1; background: $panel; text-wrap: nowrap; text-overflow: ellipsis; }
+    TabStrip:focus { background: $primary 30%; }
+    """
+    BINDINGS = [
+        Binding("left", "move(-1)", "Previous tab", show=False),
+        Binding("right", "move(1)", "Next tab", show=False),
+    ]
+
+    active: reactive[str] = reactive("")
+
+    class Activated(Message):
+        def __init__(self, strip: TabStrip, pane_id: str) -> None:
+            self.strip = strip
+            self.pane_id = pane_id
+            super().__init__()
+
+    def __init__(self, labels: dict[str, str], active: str) -> None:
+        super().__init__()
+        self.labels = labels
+        self.set_reactive(TabStrip.active, active)
+
+    def render(self) -> Content:
+        parts = [
+            Content.styled(f" {label} ", "bold reverse" if pane == self.active else "dim")
+            for pane, label in self.labels.items()
+        ]
+        return Content("").join(parts)
+
+    def watch_active(self, pane_id: str) -> None:
+        self.post_message(self.Activated(self, pane_id))
+
+    def action_move(self, step: int) -> None:
+        ids = list(self.labels)
+        self.active = ids[(ids.index(self.active) + step) % len(ids)]
+
+    def on_click(self, event: Click) -> None:
+        x = 0
+        for pane, label in self.labels.items():
+            width = len(label) + 2
+            if x <= event.x < x + width:
+                self.active = pane
+                return
+            x += width
+
+
+class TabbedPanes(Vertical):
+    """`panes` maps pane id -> (label, widget). Only the first pane is composed eagerly when
+    the caller wraps the others in textual.lazy.Lazy."""
+
+    DEFAULT_CSS = """
+    TabbedPanes { height: 1fr; }
+    TabbedPanes > ContentSwitcher { height: 1fr; }
+    TabbedPanes > ContentSwitcher > * { height: 1fr; }
+    """
+
+    def __init__(self, panes: dict[str, tuple[str, Widget]], *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._panes = panes
+        first = next(iter(panes))
+        self.strip = TabStrip({pane: label for pane, (label, _) in panes.items()}, first)
+        self.switcher = ContentSwitcher(initial=first)
+
+    def compose(self) -> ComposeResult:
+        yield self.strip
+        with self.switcher:
+            for pane, (_, widget) in self._panes.items():
+                yield Vertical(widget, id=pane)
+
+    @property
+    def active(self) -> str:
+        return self.strip.active
+
+    @active.setter
+    def active(self, pane_id: str) -> None:
+        self.strip.active = pane_id
+
+    def on_tab_strip_activated(self, message: TabStrip.Activated) -> None:
+        message.stop()
+        self.switcher.current = message.pane_id
