@@ -43,6 +43,16 @@ def paint_time(command: str, markers: tuple[str, ...], timeout: float = 20.0) ->
 
 
 def main(rounds: int) -> None:
+    # A session that outlives the measured ones keeps the tmux server up between rounds.
+    keeper = f"{SESSION}-keeper"
+    subprocess.run(["tmux", "new-session", "-d", "-s", keeper, "sleep 600"], check=True)
+    try:
+        measure(rounds)
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", keeper], capture_output=True, check=False)
+
+
+def measure(rounds: int) -> None:
     python = sys.executable
     acmedash = str(Path(python).with_name("acmedash"))
     with tempfile.TemporaryDirectory() as folder:

@@ -24,7 +24,8 @@ from textual.lazy import Lazy
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
-from tui.acme import __version__, jose, keys
+from tui.acme import __version__
+from tui.acme.encoding import Jwk
 from tui.acme.errors import AcmeError, InputError, PassphraseRequired, ProblemError
 from tui.acme.fileio import atomic_write
 from tui.acme.models import Account
@@ -48,6 +49,7 @@ from tui.themes import parse_theme, theme_files
 if TYPE_CHECKING:
     # httpx and the client load with the first network action, not at start-up.
     from tui.acme.client import AcmeClient
+    from tui.acme.jose import PrivateKey
     from tui.screens.resend import ResendScreen
 
 NETWORK_ACTIONS = (
@@ -121,13 +123,15 @@ class AcmeDashApp(App[None]):
         self.key_path: Path | None = (
             Path(settings.account_key).expanduser() if settings.account_key else None
         )
-        self.key: jose.PrivateKey | None = None
+        self.key: PrivateKey | None = None
+        self.key_thumbprint: str | None = None
+        self._key_loaded = False
         self.account: Account | None = None
         self._client: AcmeClient | None = None
         self._sequence = itertools.count(1)
         self._confirmed_production: set[str] = set()
         self._nonce_source: dict[str, Exchange] = {}
-        self._signing_keys: dict[str, jose.Jwk] = {}
+        self._signing_keys: dict[str, Jwk] = {}
         self.key_panel = KeyPanel(id="key-panel")
         self.contacts_panel = ContactsPanel(id="contacts-panel")
         self.account_panel = AccountPanel(id="account-panel")
@@ -171,7 +175,7 @@ class AcmeDashApp(App[None]):
             for exchange in self._offline_exchanges:
                 self._index(exchange)
         self._apply_endpoint(self.endpoint)
-        self._load_key(self.key_path)
+        self.call_after_refresh(self._ensure_key_loaded)
         traffic.focus()
         if self._theme_error:
             self.notify(self._theme_error, title="Theme", severity="warning")
@@ -225,11 +229,15 @@ class AcmeDashApp(App[None]):
             self.run_worker(client.aclose(), group="close")
 
     def _load_key(self, path: Path | None, passphrase: bytes | None = None) -> None:
-        self.key_path, self.key = path, None
+        from tui.acme import jose, keys  # cryptography: loaded after the first paint
+
+        self._key_loaded = True
+        self.key_path, self.key, self.key_thumbprint = path, None, None
         problem = ""
         if path is not None:
             try:
                 self.key = keys.load_key(path, passphrase)
+                self.key_thumbprint = jose.thumbprint(jose.public_jwk(self.key))
             except PassphraseRequired as exc:
                 problem = str(exc)
                 self._ask_passphrase(path)
@@ -240,6 +248,11 @@ class AcmeDashApp(App[None]):
         self.key_panel.show_key(path, self.key, problem)
         self._show_account()
 
+    def _ensure_key_loaded(self) -> None:
+        """The saved key loads right after the first paint, or sooner if an action needs it."""
+        if not self._key_loaded:
+            self._load_key(self.key_path)
+
     @work(group="prompt")
     async def _ask_passphrase(self, path: Path) -> None:
         secret = await self.push_screen_wait(PromptScreen(f"Passphrase for {path}", password=True))
@@ -247,11 +260,9 @@ class AcmeDashApp(App[None]):
             self._load_key(path, secret.encode())
 
     def _remembered_url(self) -> str | None:
-        if self.key is None:
+        if self.key_thumbprint is None:
             return None
-        return self.settings.account_for(
-            self.endpoint.url, jose.thumbprint(jose.public_jwk(self.key))
-        )
+        return self.settings.account_for(self.endpoint.url, self.key_thumbprint)
 
     def _show_account(self) -> None:
         self.account_panel.show_account(self.account, self._remembered_url())
@@ -286,7 +297,9 @@ class AcmeDashApp(App[None]):
         exchange = message.exchange
         known = dict(self._signing_keys)
         if self.key is not None and self._client is not None and self._client.account_url:
-            known.setdefault(self._client.account_url, jose.public_jwk(self.key))
+            from tui.acme.jose import public_jwk
+
+            known.setdefault(self._client.account_url, public_jwk(self.key))
         nonce = exchange.nonce_sent
         origin = self._nonce_source.get(nonce) if nonce else None
         if origin is not None and origin.seq >= exchange.seq:
@@ -337,6 +350,7 @@ class AcmeDashApp(App[None]):
             self._update_bar()
 
     def _need_key(self) -> bool:
+        self._ensure_key_loaded()
         if self.key is None:
             self.notify("Load or generate an account key first (o / g).", severity="warning")
             self.query_one("#side", TabbedPanes).active = "pane-key"
@@ -483,6 +497,8 @@ class AcmeDashApp(App[None]):
             return
         path, key_type = Path(answer[0]).expanduser(), answer[1]
         try:
+            from tui.acme import keys
+
             keys.save_key(keys.generate_key(key_type), path)
         except InputError as exc:
             self.notify(str(exc), severity="error")

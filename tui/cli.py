@@ -20,8 +20,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from tui.acme import __version__, jose, keys
+from tui.acme import __version__
 from tui.acme.errors import AcmeError, InputError, NetworkError, PassphraseRequired, ProblemError
+from tui.acme.key_types import DEFAULT_KEY_TYPE, KEY_TYPES
 from tui.acme.models import Account
 from tui.config import (
     ConfigError,
@@ -35,8 +36,10 @@ from tui.contacts import normalise_contact
 from tui.endpoints import Endpoint, resolve
 
 if TYPE_CHECKING:
-    # httpx loads only for commands that talk to a CA, so the dashboard starts sooner.
+    # httpx and cryptography load only for commands that need them: the dashboard and plain
+    # commands start sooner (benchmarks/first_paint.py).
     from tui.acme.client import AcmeClient
+    from tui.acme.jose import PrivateKey
     from tui.acme.traffic import Observer
 
 EXIT_OK, EXIT_PROBLEM, EXIT_INPUT, EXIT_NETWORK = 0, 1, 2, 3
@@ -88,7 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     generate = key.add_parser("generate", help="generate a new key (PKCS#8 PEM, 0600)")
     generate.add_argument("path")
-    generate.add_argument("--type", choices=keys.KEY_TYPES, default=keys.DEFAULT_KEY_TYPE)
+    generate.add_argument("--type", choices=KEY_TYPES, default=DEFAULT_KEY_TYPE)
     show = key.add_parser("show", help="key type, public JWK and thumbprint")
     show.add_argument("path")
     show.add_argument("--json", action="store_true")
@@ -177,7 +180,9 @@ class Context:
         if not self.ask(f"About to {message}. Continue?"):
             raise InputError("cancelled")
 
-    def load_key(self, path: Path) -> jose.PrivateKey:
+    def load_key(self, path: Path) -> PrivateKey:
+        from tui.acme import keys
+
         passphrase = os.environ.get(PASSPHRASE_ENV)
         try:
             return keys.load_key(path, passphrase.encode() if passphrase else None)
@@ -187,7 +192,7 @@ class Context:
             entered = getpass.getpass(f"Passphrase for {path}: ", stream=self.err)
             return keys.load_key(path, entered.encode())
 
-    def client(self, key: jose.PrivateKey | None) -> AcmeClient:
+    def client(self, key: PrivateKey | None) -> AcmeClient:
         from tui.session import make_client
 
         return make_client(
@@ -242,7 +247,9 @@ async def cmd_directory(ctx: Context) -> int:
     return EXIT_OK
 
 
-def _key_info(path: Path, key: jose.PrivateKey) -> dict[str, Any]:
+def _key_info(path: Path, key: PrivateKey) -> dict[str, Any]:
+    from tui.acme import jose, keys
+
     jwk = jose.public_jwk(key)
     mode = stat.S_IMODE(path.stat().st_mode)
     return {
@@ -256,6 +263,8 @@ def _key_info(path: Path, key: jose.PrivateKey) -> dict[str, Any]:
 
 
 def cmd_key_generate(ctx: Context) -> int:
+    from tui.acme import keys
+
     path = Path(ctx.args.path).expanduser()
     key = keys.generate_key(ctx.args.type)
     keys.save_key(key, path)
@@ -280,18 +289,20 @@ def cmd_key_show(ctx: Context) -> int:
     return EXIT_OK
 
 
-def _key_for_new_account(ctx: Context) -> jose.PrivateKey:
+def _key_for_new_account(ctx: Context) -> PrivateKey:
+    from tui.acme import keys
+
     path = ctx.key_path()
     if path.exists():
         return ctx.load_key(path)
-    offer = f"Key file {path} does not exist. Generate a new {keys.DEFAULT_KEY_TYPE} key there?"
+    offer = f"Key file {path} does not exist. Generate a new {DEFAULT_KEY_TYPE} key there?"
     if not ctx.args.yes and not (ctx.interactive and ctx.ask(offer)):
         raise InputError(
             f"{path}: key file does not exist; run `acmedash key generate {path}` or pass --yes"
         )
-    key = keys.generate_key(keys.DEFAULT_KEY_TYPE)
+    key = keys.generate_key(DEFAULT_KEY_TYPE)
     keys.save_key(key, path)
-    ctx.err.write(f"generated {keys.DEFAULT_KEY_TYPE} key at {path}\n")
+    ctx.err.write(f"generated {DEFAULT_KEY_TYPE} key at {path}\n")
     return key
 
 
@@ -380,13 +391,14 @@ def cmd_demo(ctx: Context) -> int:
     the endpoint nor written."""
     import tempfile
 
+    from tui.acme import keys
     from tui.pebble import Pebble
 
     with tempfile.TemporaryDirectory(prefix="acmedash-demo-") as folder:
         pebble = Pebble(Path(folder) / "pebble").start()
         try:
             key_path = Path(folder) / "account.pem"
-            keys.save_key(keys.generate_key(keys.DEFAULT_KEY_TYPE), key_path)
+            keys.save_key(keys.generate_key(DEFAULT_KEY_TYPE), key_path)
             settings = Settings(
                 endpoint=pebble.directory_url,
                 account_key=str(key_path),

@@ -6,8 +6,6 @@ header, and HS256 for External Account Binding (RFC 8555 §7.3.4).
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import hmac
 import json
@@ -21,12 +19,30 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
     encode_dss_signature,
 )
 
+from tui.acme.encoding import Jwk, Jws, b64url, b64url_decode, decode_part
 from tui.acme.errors import InputError
+
+# The encoding helpers are re-exported, so callers that sign and encode need one import.
+__all__ = [
+    "Jwk",
+    "Jws",
+    "PrivateKey",
+    "PublicKey",
+    "algorithm",
+    "b64url",
+    "b64url_decode",
+    "decode_part",
+    "encode_payload",
+    "public_jwk",
+    "public_key_from_jwk",
+    "sign",
+    "sign_eab",
+    "thumbprint",
+    "verify",
+]
 
 PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
 PublicKey = rsa.RSAPublicKey | ec.EllipticCurvePublicKey
-Jwk = dict[str, str]
-Jws = dict[str, str]
 
 # RFC 7518 §3.4: curve -> (JWK crv name, JWS alg, hash, coordinate size in bytes)
 _CURVES: dict[str, tuple[str, str, hashes.HashAlgorithm, int]] = {
@@ -34,19 +50,6 @@ _CURVES: dict[str, tuple[str, str, hashes.HashAlgorithm, int]] = {
     "secp384r1": ("P-384", "ES384", hashes.SHA384(), 48),
 }
 _CRV_TO_CURVE: dict[str, ec.EllipticCurve] = {"P-256": ec.SECP256R1(), "P-384": ec.SECP384R1()}
-
-
-def b64url(data: bytes) -> str:
-    """base64url without padding (RFC 7515 §2)."""
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def b64url_decode(text: str) -> bytes:
-    """Decode base64url; tolerate missing padding, reject anything else."""
-    try:
-        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-    except (binascii.Error, ValueError) as exc:
-        raise InputError(f"not valid base64url: {exc}") from None
 
 
 def _int_b64(value: int, length: int | None = None) -> str:
@@ -164,17 +167,6 @@ def sign_eab(kid: str, hmac_key_b64: str, account_key: PrivateKey, url: str) -> 
     payload = b64url(json.dumps(public_jwk(account_key)).encode("utf-8"))
     mac = hmac.new(b64url_decode(hmac_key_b64), f"{protected}.{payload}".encode(), "sha256")
     return {"protected": protected, "payload": payload, "signature": b64url(mac.digest())}
-
-
-def decode_part(part: str) -> Any:
-    """Decode a protected header or payload to JSON; "" stays "" (POST-as-GET)."""
-    if part == "":
-        return ""
-    raw = b64url_decode(part)
-    try:
-        return json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise InputError("JWS part is not JSON") from None
 
 
 def verify(jws: Jws, key: PublicKey | PrivateKey | None = None) -> bool:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Final
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
@@ -14,9 +13,7 @@ from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from tui.acme.errors import InputError, PassphraseRequired
 from tui.acme.fileio import atomic_write
 from tui.acme.jose import PrivateKey, b64url_decode
-
-KEY_TYPES: Final = ("ec256", "ec384", "rsa2048", "rsa3072", "rsa4096")
-DEFAULT_KEY_TYPE: Final = "ec256"
+from tui.acme.key_types import DEFAULT_KEY_TYPE, KEY_TYPES
 
 
 def generate_key(key_type: str = DEFAULT_KEY_TYPE) -> PrivateKey:

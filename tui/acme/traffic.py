@@ -15,8 +15,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import IO, Any
 
+from tui.acme.encoding import Jwk, decode_part
 from tui.acme.errors import InputError
-from tui.acme.jose import Jwk, decode_part, public_key_from_jwk, verify
 from tui.acme.models import Problem
 
 Headers = list[tuple[str, str]]
@@ -256,6 +256,8 @@ def signature_valid(exchange: Exchange, known: dict[str, Jwk]) -> bool | None:
     jwk = exchange.jws.protected.get("jwk") or known.get(exchange.jws.protected.get("kid", ""))
     if not isinstance(jwk, dict):
         return None
+    from tui.acme.jose import public_key_from_jwk, verify  # cryptography: only when checking
+
     try:
         return verify(json.loads(exchange.request_body), public_key_from_jwk(jwk))
     except (InputError, ValueError, KeyError, TypeError):

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import stat
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.markup import escape
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from tui.acme import jose, keys
+if TYPE_CHECKING:
+    from tui.acme.jose import PrivateKey
 
 
 def loose_mode(path: Path) -> int | None:
@@ -34,7 +36,9 @@ class KeyPanel(VerticalScroll):
         yield self._info
         yield Static("o: open a key file   g: generate a key   m: fix file mode", id="key-help")
 
-    def show_key(self, path: Path | None, key: jose.PrivateKey | None, problem: str = "") -> None:
+    def show_key(self, path: Path | None, key: PrivateKey | None, problem: str = "") -> None:
+        from tui.acme import jose, keys
+
         if path is None:
             text = "No account key.\nPress o to open one or g to generate one."
         elif key is None:

@@ -8,7 +8,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Select, Static
 
-from tui.acme.keys import DEFAULT_KEY_TYPE, KEY_TYPES
+from tui.acme.key_types import DEFAULT_KEY_TYPE, KEY_TYPES
 from tui.screens.prompt import PathSuggester
 
 
