@@ -9,6 +9,7 @@ dashboard starts on the `pebble` preset with a throwaway config and sends nothin
 
 from __future__ import annotations
 
+import compileall
 import os
 import statistics
 import subprocess
@@ -43,6 +44,11 @@ def paint_time(command: str, markers: tuple[str, ...], timeout: float = 20.0) ->
 
 
 def main(rounds: int) -> None:
+    # pip writes bytecode for what it installs (Textual included), but an editable install's
+    # own modules get it only on first import, and never under PYTHONDONTWRITEBYTECODE (set on
+    # some machines). Compile both programs first so that both start as installed code would.
+    compileall.compile_dir(str(HERE.parent / "tui"), quiet=1)
+    compileall.compile_file(str(HERE / "minimal_app.py"), quiet=1)
     # A session that outlives the measured ones keeps the tmux server up between rounds.
     keeper = f"{SESSION}-keeper"
     subprocess.run(["tmux", "new-session", "-d", "-s", keeper, "sleep 600"], check=True)

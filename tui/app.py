@@ -539,9 +539,6 @@ class AcmeDashApp(App[None]):
             if not message.value:
                 message.input.remove_class("-visible")
             traffic.focus()
-            self.notify(
-                f"{len(traffic.rows)} of {len(traffic.exchanges)} exchanges shown", timeout=2
-            )
 
     def _default_name(self, suffix: str) -> str:
         return str(Path.cwd() / f"acmedash-{datetime.now():%Y%m%d-%H%M%S}{suffix}")

@@ -6,15 +6,12 @@ is never written over: the user's hand-edited config is worth more than our defa
 
 from __future__ import annotations
 
-import configparser
 import os
 import re
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
-
-import tomli_w
 
 from tui import endpoints
 from tui.acme.errors import AcmeError
@@ -228,6 +225,8 @@ def load_settings(path: Path) -> Settings:
 
 
 def settings_to_toml(settings: Settings) -> str:
+    import tomli_w  # only when saving: start-up reads, it does not write
+
     data: dict[str, Any] = {"schema_version": SCHEMA_VERSION}
     data.update({k: getattr(settings, k) for k in _STRING_KEYS})
     data["contacts"] = settings.contacts
@@ -253,6 +252,8 @@ INI_SECTION = "acme-neoprime"
 
 def import_ini(path: Path, settings: Settings) -> list[str]:
     """Merge the acme.ini of the NeoPrime example scripts into `settings`; returns what changed."""
+    import configparser
+
     parser = configparser.ConfigParser(interpolation=None)
     parser.optionxform = str  # type: ignore[assignment,method-assign]
     try:

@@ -3,10 +3,24 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from tui.acme.traffic import Exchange
+
+NO_RESPONSE = ("error", "none", "-")
+
+
+def _statuses(pattern: str) -> frozenset[int | None]:
+    """Every status a pattern like `4xx` or `201` matches, worked out once per filter so that
+    matching 10,000 rows is a set lookup each (benchmarks/traffic_keys.py)."""
+    if pattern in NO_RESPONSE:
+        return frozenset({None})
+    return frozenset(
+        code
+        for code in range(100, 600)
+        if len(pattern) == 3 and all(p in ("x", c) for p, c in zip(pattern, str(code), strict=True))
+    )
 
 
 @dataclass(frozen=True)
@@ -15,6 +29,7 @@ class Query:
     method: str = ""
     status: str = ""
     problem: str = ""
+    statuses: frozenset[int | None] = field(default=frozenset(), compare=False)
 
     @classmethod
     def parse(cls, text: str) -> Query:
@@ -26,15 +41,16 @@ class Query:
                 fields[name] = value
             else:
                 words.append(token)
-        return cls(tuple(words), **fields)
+        return cls(tuple(words), **fields, statuses=_statuses(fields["status"]))
 
     def __bool__(self) -> bool:
         return bool(self.words or self.method or self.status or self.problem)
 
-    def matches(self, exchange: Exchange) -> bool:
+    def matches(self, exchange: Exchange, text: str | None = None) -> bool:
+        """`text` is the exchange's row_text(), when the caller keeps it; else computed here."""
         if self.method and exchange.method.lower() != self.method:
             return False
-        if self.status and not _status_matches(exchange.status, self.status):
+        if self.status and exchange.status not in self.statuses:
             return False
         if self.problem:
             problem = exchange.problem
@@ -43,23 +59,14 @@ class Query:
             if self.problem != "any" and self.problem not in problem.type.lower():
                 return False
         if self.words:
-            haystack = row_text(exchange).lower()
+            haystack = row_text(exchange) if text is None else text
             return all(word in haystack for word in self.words)
         return True
 
 
-def _status_matches(status: int | None, pattern: str) -> bool:
-    if status is None:
-        return pattern in ("error", "none", "-")
-    text = str(status)
-    return len(text) == len(pattern) and all(
-        p in ("x", c) for p, c in zip(pattern, text, strict=True)
-    )
-
-
 def row_text(exchange: Exchange) -> str:
-    """What a traffic row says; also what free words are matched against."""
+    """What a traffic row says, lower-cased: what free words are matched against."""
     path = urlsplit(exchange.url).path or "/"
     status = str(exchange.status) if exchange.status is not None else "ERR"
     problem = exchange.problem.short_type if exchange.problem else exchange.error
-    return f"{exchange.method} {path} {status} {problem}"
+    return f"{exchange.method} {path} {status} {problem}".lower()

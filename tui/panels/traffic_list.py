@@ -7,6 +7,8 @@ thousands of exchanges (see benchmarks/).
 
 from __future__ import annotations
 
+import bisect
+import gc
 from urllib.parse import urlsplit
 
 from rich.segment import Segment
@@ -20,7 +22,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tui.acme.traffic import Exchange
-from tui.traffic_query import Query
+from tui.traffic_query import Query, row_text
 
 _STYLES = {
     2: Style(color="green"),
@@ -40,6 +42,7 @@ def row_style(exchange: Exchange) -> Style:
     return _STYLES.get(exchange.status // 100, Style())
 
 
+FREEZE_EVERY = 1000  # exchanges appended between two gc.freeze() calls
 WIDE = 64  # below this many columns the time and elapsed columns give way to the path
 
 
@@ -93,6 +96,7 @@ class TrafficList(ScrollView, can_focus=True):
         self.rows: list[int] = []
         self.query_text = ""
         self._query = Query()
+        self._texts: list[str] = []  # row_text() of each exchange, lower-cased, for filtering
         self._cache: LRUCache[tuple[int, int, bool], Strip] = LRUCache(1024)
 
     @property
@@ -101,9 +105,18 @@ class TrafficList(ScrollView, can_focus=True):
             return self.exchanges[self.rows[self.cursor]]
         return None
 
+    def _settle(self) -> None:
+        """Move what the log holds out of the garbage collector's sight. Exchanges live until
+        the app ends; with 10,000 of them a full collection took 50-60 ms, a visible stall in
+        the middle of a key press (benchmarks/traffic_keys.py)."""
+        gc.freeze()
+
     def append(self, exchange: Exchange) -> None:
         self.exchanges.append(exchange)
-        if self._query.matches(exchange):
+        if len(self.exchanges) % FREEZE_EVERY == 0:
+            self._settle()
+        self._texts.append(row_text(exchange))
+        if self._query.matches(exchange, self._texts[-1]):
             self.rows.append(len(self.exchanges) - 1)
             self._resize()
             if self.follow:
@@ -113,24 +126,23 @@ class TrafficList(ScrollView, can_focus=True):
 
     def extend(self, exchanges: list[Exchange]) -> None:
         self.exchanges.extend(exchanges)
-        self.apply_filter(self.query_text)
-
-    def clear(self) -> None:
-        self.exchanges.clear()
+        self._texts.extend(row_text(e) for e in exchanges)
+        self._settle()
         self.apply_filter(self.query_text)
 
     def apply_filter(self, text: str) -> None:
         self.query_text = text
         self._query = Query.parse(text)
-        keep = self.selected
-        self.rows = [i for i, e in enumerate(self.exchanges) if self._query.matches(e)]
+        keep = self.rows[self.cursor] if 0 <= self.cursor < len(self.rows) else None
+        matches = self._query.matches
+        self.rows = [i for i, e in enumerate(self.exchanges) if matches(e, self._texts[i])]
         self._cache.clear()
         self._resize()
-        if keep is not None and self.exchanges and not self.follow:
-            index = self.exchanges.index(keep) if keep in self.exchanges else -1
-            self.cursor = (
-                self.rows.index(index) if index in self.rows else min(len(self.rows) - 1, 0)
-            )
+        shown = f"({len(self.rows)} of {len(self.exchanges)})"
+        self.border_title = f"filter: {text}  {shown}" if text else ""
+        if keep is not None and not self.follow:
+            # rows is sorted: keep the same exchange selected, or the nearest one after it
+            self.cursor = min(bisect.bisect_left(self.rows, keep), len(self.rows) - 1)
         else:
             self.cursor = len(self.rows) - 1
         self.refresh()

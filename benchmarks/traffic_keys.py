@@ -1,0 +1,113 @@
+"""Key-press latency in a real terminal: `acmedash inspect` on 10,000 exchanges in an 80x24
+tmux pane.
+
+Run: python benchmarks/traffic_keys.py [N]
+Each press is timed from `tmux send-keys` until `capture-pane` shows a changed screen (polled
+every 2 ms), so it includes tmux's own round trip. Also reports the resident memory of the
+acmedash process holding N exchanges. Goals (issue 3): <= 50 ms per key press when scrolling
+and filtering; <= 150 MiB for the process.
+"""
+
+from __future__ import annotations
+
+import compileall
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from traffic_panel import make
+
+SESSION = f"traffic-keys-{os.getpid()}"
+QUERIES = ("method:head", "problem:badnonce", "status:2xx", "post my-account/99", "method:head", "")
+
+
+def tmux(*args: str) -> str:
+    return subprocess.run(["tmux", *args], capture_output=True, text=True, check=True).stdout
+
+
+def screen() -> str:
+    return tmux("capture-pane", "-p", "-t", SESSION)
+
+
+def wait_for(predicate: object, timeout: float = 30.0) -> str:
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        text = screen()
+        if predicate(text):  # type: ignore[operator]
+            return text
+        time.sleep(0.002)
+    raise RuntimeError(f"screen did not change as expected:\n{screen()}")
+
+
+def timed(*keys: str) -> float:
+    """Milliseconds from sending the keys until the screen differs."""
+    before = screen()
+    start = time.perf_counter()
+    tmux("send-keys", "-t", SESSION, *keys)
+    wait_for(lambda text: text != before)
+    return (time.perf_counter() - start) * 1000
+
+
+def rss_mib(pattern: str) -> float:
+    found = subprocess.run(["pgrep", "-f", pattern], capture_output=True, text=True, check=False)
+    pid = found.stdout.split()[-1]
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmRSS")
+
+
+def main(count: int) -> None:
+    compileall.compile_dir(str(Path(__file__).parent.parent / "tui"), quiet=1)
+    acmedash = Path(sys.executable).with_name("acmedash")
+    with tempfile.TemporaryDirectory() as folder:
+        traffic = Path(folder) / "traffic.jsonl"
+        with traffic.open("w") as handle:
+            for seq in range(1, count + 1):
+                handle.write(json.dumps(make(seq).to_record()) + "\n")
+        env = f"TERM=xterm-256color ACMEDASH_CONFIG={folder}/c.toml XDG_DATA_HOME={folder}"
+        command = f"{env} {acmedash} inspect {traffic}"
+        tmux("new-session", "-d", "-s", SESSION, "-x", "80", "-y", "24", command)
+        try:
+            wait_for(lambda text: f"{count} " in text and "Stg/Prod" in text)
+            time.sleep(1.0)  # let the lazily mounted panes settle
+            memory = rss_mib(f"inspect {traffic}")
+            scroll = [timed("Up") for _ in range(30)]
+            scroll += [timed("PageUp") for _ in range(10)]
+            scroll += [timed("Home"), timed("End")]
+            filters = []
+            for query in QUERIES:
+                tmux("send-keys", "-t", SESSION, "/")
+                wait_for(lambda text: "▔▔▔▔" in text)  # the filter box is shown
+                tmux("send-keys", "-t", SESSION, "C-u")
+                if query:
+                    tmux("send-keys", "-t", SESSION, "-l", query)
+                time.sleep(0.2)
+                filters.append(timed("Enter"))
+        finally:
+            subprocess.run(
+                ["tmux", "kill-session", "-t", SESSION], capture_output=True, check=False
+            )
+    print(f"exchanges: {count}, 80x24 tmux pane")
+    print(
+        f"scroll key press: median {statistics.median(scroll):.1f} ms, "
+        f"p90 {sorted(scroll)[int(len(scroll) * 0.9)]:.1f} ms, max {max(scroll):.1f} ms"
+    )
+    print(
+        f"filter (Enter) over all rows: median {statistics.median(filters):.1f} ms, "
+        f"max {max(filters):.1f} ms"
+    )
+    print(f"resident memory of acmedash: {memory:.0f} MiB")
+    print(
+        "filters:",
+        ", ".join(f"{q or chr(34) * 2}: {t:.0f} ms" for q, t in zip(QUERIES, filters, strict=True)),
+    )
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 10_000)

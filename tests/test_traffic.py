@@ -1,0 +1,86 @@
+"""Traffic records, the filter language and HAR export, on hand-made exchanges (no server)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+from tui.acme import jose, keys
+from tui.acme.traffic import Exchange, read_jsonl, signature_valid, signing_keys, to_har
+from tui.traffic_query import Query, row_text
+
+SAMPLE = Path(__file__).parent / "data" / "sample.jsonl"
+
+
+def _exchange(seq: int, method: str, status: int | None, problem: str = "") -> Exchange:
+    headers = [("content-type", "application/problem+json" if problem else "application/json")]
+    body = (
+        json.dumps({"type": f"urn:ietf:params:acme:error:{problem}", "detail": "d"})
+        if problem
+        else "{}"
+    )
+    return Exchange(
+        seq=seq,
+        started=datetime(2026, 11, 26, tzinfo=UTC),
+        endpoint="https://ca.test/dir",
+        method=method,
+        url=f"https://ca.test/path/{seq}",
+        request_headers=[],
+        request_body=b"",
+        status=status,
+        response_headers=headers if status is not None else [],
+        response_body=body.encode() if status is not None else b"",
+        error="" if status is not None else "cannot reach https://ca.test",
+    )
+
+
+EXCHANGES = [
+    _exchange(1, "GET", 200),
+    _exchange(2, "HEAD", 200),
+    _exchange(3, "POST", 201),
+    _exchange(4, "POST", 400, "badNonce"),
+    _exchange(5, "POST", 403, "unauthorized"),
+    _exchange(6, "POST", None),
+]
+
+
+def _seqs(text: str) -> list[int]:
+    query = Query.parse(text)
+    return [e.seq for e in EXCHANGES if query.matches(e) and query.matches(e, row_text(e))]
+
+
+def test_filter_language() -> None:
+    assert _seqs("") == [1, 2, 3, 4, 5, 6]
+    assert _seqs("method:post") == [3, 4, 5, 6]
+    assert _seqs("status:4xx") == [4, 5]
+    assert _seqs("status:201") == [3]
+    assert _seqs("status:error") == [6]
+    assert _seqs("problem:badnonce") == [4]
+    assert _seqs("problem:any") == [4, 5]
+    assert _seqs("method:post unauthorized") == [5]
+    assert _seqs("/path/2") == [2]
+    assert _seqs("Method:POST STATUS:4XX") == [4, 5], "case does not matter"
+    assert _seqs("status:9xx") == []
+
+
+def test_records_round_trip_and_har() -> None:
+    exchanges = list(read_jsonl(SAMPLE))
+    again = [Exchange.from_record(json.loads(json.dumps(e.to_record()))) for e in exchanges]
+    assert [e.to_record() for e in again] == [e.to_record() for e in exchanges]
+    har = to_har(exchanges, "test")
+    entries = har["log"]["entries"]
+    assert har["log"]["version"] == "1.2" and len(entries) == len(exchanges)
+    assert entries[2]["request"]["postData"]["text"] == exchanges[2].request_body.decode()
+    assert entries[3]["response"]["status"] == 400
+    assert entries[2]["response"]["redirectURL"].endswith("/my-account/1")
+
+
+def test_kid_signatures_verify_from_the_traffic_alone() -> None:
+    exchanges = list(read_jsonl(SAMPLE))
+    known = signing_keys(exchanges)
+    assert list(known) == ["https://127.0.0.1:14000/my-account/1"]
+    assert [signature_valid(e, known) for e in exchanges] == [None, None, True, True]
+    assert signature_valid(exchanges[3], {}) is None, "kid unknown: cannot check"
+    other = jose.public_jwk(keys.generate_key("ec256"))
+    assert signature_valid(exchanges[3], {"https://127.0.0.1:14000/my-account/1": other}) is False
