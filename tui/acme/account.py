@@ -1,0 +1,75 @@
+"""Account operations (RFC 8555 §7.3): create, look up, read, update."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from tui.acme import jose
+from tui.acme.errors import ProtocolError
+from tui.acme.models import Account
+from tui.acme.transport import ClientCore
+
+
+class AccountOperations(ClientCore):
+    def _account_from(self, response: httpx.Response, url: str | None = None) -> Account:
+        location = url or response.headers.get("Location")
+        if not location:
+            raise ProtocolError("account response has no Location header (RFC 8555 §7.3)")
+        try:
+            body = response.json()
+        except ValueError:
+            raise ProtocolError("account response is not JSON") from None
+        if not isinstance(body, dict):
+            raise ProtocolError("account response is not a JSON object")
+        return Account.from_json(location, body, created=response.status_code == 201)
+
+    async def new_account(
+        self,
+        contact: list[str],
+        *,
+        terms_agreed: bool | None,
+        eab: tuple[str, str] | None = None,
+    ) -> Account:
+        """RFC 8555 §7.3. `terms_agreed=None` leaves the field out (a CA without terms).
+        `eab` is (key id, base64url MAC key) for §7.3.4; the MAC key only signs, it is never
+        stored or logged."""
+        directory = await self.directory()
+        payload: dict[str, Any] = {"contact": contact}
+        if terms_agreed is not None:
+            payload["termsOfServiceAgreed"] = terms_agreed
+        if eab is not None:
+            payload["externalAccountBinding"] = jose.sign_eab(
+                eab[0], eab[1], self._require_key(), directory.new_account
+            )
+        response = await self.post(directory.new_account, payload, use_jwk=True)
+        account = self._account_from(response)
+        self.account_url = account.url
+        return account
+
+    async def find_account(self) -> Account:
+        """RFC 8555 §7.3.1: onlyReturnExisting finds this key's account without creating one."""
+        directory = await self.directory()
+        response = await self.post(
+            directory.new_account, {"onlyReturnExisting": True}, use_jwk=True
+        )
+        account = self._account_from(response)
+        self.account_url = account.url
+        return account
+
+    async def known_account_url(self) -> str:
+        """The kid for this key here, looked up (§7.3.1) the first time it is needed."""
+        if self.account_url is not None:
+            return self.account_url
+        return (await self.find_account()).url
+
+    async def fetch_account(self) -> Account:
+        """POST-as-GET to the account URL (RFC 8555 §7.3.3 allows it for reading)."""
+        url = await self.known_account_url()
+        return self._account_from(await self.post_as_get(url), url)
+
+    async def update_account(self, contact: list[str]) -> Account:
+        """RFC 8555 §7.3.2: only the fields sent are changed."""
+        url = await self.known_account_url()
+        return self._account_from(await self.post(url, {"contact": contact}), url)

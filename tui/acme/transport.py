@@ -1,0 +1,312 @@
+"""The transport core of AcmeClient: the one path between acmedash and an ACME server.
+
+`_send` is the only code that touches httpx. Every round trip, including HEAD newNonce and GET
+directory, becomes an Exchange handed to the observers. Behaviour dictated by RFC 8555 cites the
+section next to the code.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import itertools
+import json
+import ssl
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Self
+
+import httpx
+
+from tui.acme import __version__, jose
+from tui.acme.errors import (
+    InputError,
+    NetworkError,
+    ProblemError,
+    ProtocolError,
+    TlsError,
+)
+from tui.acme.models import Directory, Problem
+from tui.acme.traffic import PROBLEM_CONTENT_TYPE, Exchange, Observer
+
+JOSE_CONTENT_TYPE = "application/jose+json"
+BAD_NONCE = "urn:ietf:params:acme:error:badNonce"
+NONCE_POOL_SIZE = 32
+SleepFn = Callable[[float], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class ClientOptions:
+    """What a user may tune. The defaults suit public CAs on ordinary networks."""
+
+    user_agent: str = ""
+    language: str = ""
+    ca_bundle: Path | None = None
+    connect_timeout: float = 10.0
+    read_timeout: float = 30.0
+    # 429 / 503 with Retry-After: wait when the server asks for at most this long, this often.
+    retry_after_max: float = 60.0
+    retry_after_attempts: int = 3
+    # RFC 8555 §6.5: a badNonce error carries a fresh nonce; retry with it this many times.
+    # Ten, not five: against a server rejecting half of all nonces (Pebble's NONCEREJECT=50)
+    # five retries still fail one request in 64; ten fail one in 2048.
+    bad_nonce_retries: int = 10
+
+
+def _ssl_context(ca_bundle: Path | None) -> ssl.SSLContext:
+    """The system's trust store, plus the bundle the user named. Verification is never off."""
+    context = ssl.create_default_context()
+    if ca_bundle is not None:
+        try:
+            context.load_verify_locations(cafile=str(ca_bundle))
+        except (OSError, ssl.SSLError) as exc:
+            raise InputError(f"{ca_bundle}: cannot load CA bundle ({exc})") from None
+    return context
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """RFC 9110 §10.2.3: delay-seconds or an HTTP-date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - (time.time() if now is None else now))
+
+
+def _describe_network_error(exc: httpx.HTTPError, url: str) -> NetworkError:
+    text = str(exc) or type(exc).__name__
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return TlsError(
+                f"TLS certificate of {httpx.URL(url).host} did not verify: {cause.verify_message}"
+            )
+        cause = cause.__cause__ or cause.__context__
+    if "CERTIFICATE_VERIFY_FAILED" in text:
+        return TlsError(f"TLS certificate of {httpx.URL(url).host} did not verify: {text}")
+    if isinstance(exc, httpx.TimeoutException):
+        return NetworkError(f"timed out talking to {url} ({type(exc).__name__})")
+    return NetworkError(f"cannot reach {url}: {text}")
+
+
+class ClientCore:
+    """Directory, nonces, signed POSTs, retries. The resource operations (account.py,
+    orders.py, certificates.py) build on this; client.AcmeClient puts them together."""
+
+    def __init__(
+        self,
+        directory_url: str,
+        *,
+        key: jose.PrivateKey | None = None,
+        account_url: str | None = None,
+        options: ClientOptions | None = None,
+        observers: Iterable[Observer] = (),
+        transport: httpx.AsyncBaseTransport | None = None,
+        sequence: itertools.count[int] | None = None,
+        sleep: SleepFn = asyncio.sleep,
+    ) -> None:
+        self.directory_url = directory_url
+        self.key = key
+        self.account_url = account_url
+        self.options = options or ClientOptions()
+        self.observers: list[Observer] = list(observers)
+        self._sequence = sequence if sequence is not None else itertools.count(1)
+        self._sleep = sleep
+        self._nonces: deque[str] = deque(maxlen=NONCE_POOL_SIZE)
+        self._directory: Directory | None = None
+        headers = {
+            "User-Agent": " ".join(
+                filter(None, [f"acmedash/{__version__}", self.options.user_agent])
+            )
+        }
+        if self.options.language:
+            headers["Accept-Language"] = self.options.language
+        timeout = httpx.Timeout(self.options.read_timeout, connect=self.options.connect_timeout)
+        verify: ssl.SSLContext | bool = (
+            _ssl_context(self.options.ca_bundle) if transport is None else True
+        )
+        self._http = httpx.AsyncClient(
+            http2=True, verify=verify, timeout=timeout, headers=headers, transport=transport
+        )
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    # -- transport core ---------------------------------------------------------------------
+
+    async def _send(
+        self, method: str, url: str, body: bytes = b"", resent_from: int | None = None
+    ) -> httpx.Response:
+        """One round trip, recorded as an Exchange whatever happens."""
+        headers = {"Content-Type": JOSE_CONTENT_TYPE} if body else {}
+        try:
+            request = self._http.build_request(method, url, content=body or None, headers=headers)
+        except httpx.InvalidURL as exc:
+            raise InputError(f"invalid URL {url!r}: {exc}") from None
+        exchange = Exchange(
+            seq=next(self._sequence),
+            started=datetime.now(UTC),
+            endpoint=self.directory_url,
+            method=method,
+            url=url,
+            request_headers=list(request.headers.items()),
+            request_body=body,
+            resent_from=resent_from,
+        )
+        start = time.perf_counter()
+        try:
+            response = await self._http.send(request)
+        except httpx.HTTPError as exc:
+            error = _describe_network_error(exc, url)
+            exchange.elapsed_ms = (time.perf_counter() - start) * 1000
+            exchange.error = str(error)
+            self._notify(exchange)
+            raise error from None
+        exchange.elapsed_ms = (time.perf_counter() - start) * 1000
+        exchange.status = response.status_code
+        exchange.http_version = response.http_version
+        exchange.response_headers = list(response.headers.items())
+        exchange.response_body = response.content
+        # RFC 8555 §6.5.1: every response may carry a fresh nonce; keep it for the next request.
+        if nonce := response.headers.get("Replay-Nonce"):
+            self._nonces.append(nonce)
+        self._notify(exchange)
+        return response
+
+    def _notify(self, exchange: Exchange) -> None:
+        for observer in self.observers:
+            observer(exchange)
+
+    def _problem(self, response: httpx.Response) -> Problem:
+        if response.headers.get("Content-Type", "").startswith(PROBLEM_CONTENT_TYPE):
+            return Problem.from_body(response.content, response.status_code)
+        reason = response.reason_phrase or "error"
+        content_type = response.headers.get("Content-Type", "no content type")
+        return Problem(
+            type="about:blank",
+            detail=f"HTTP {response.status_code} {reason} ({content_type})",
+            status=response.status_code,
+        )
+
+    def _retry_delay(self, response: httpx.Response, attempt: int) -> float | None:
+        """How long to wait before retrying a 429/503, or None to give up and report it."""
+        if response.status_code not in (429, 503) or attempt >= self.options.retry_after_attempts:
+            return None
+        delay = parse_retry_after(response.headers.get("Retry-After"))
+        if delay is None or delay > self.options.retry_after_max:
+            return None
+        return delay
+
+    async def _get(self, url: str, method: str = "GET") -> httpx.Response:
+        for attempt in itertools.count():
+            response = await self._send(method, url)
+            if response.is_success:
+                return response
+            delay = self._retry_delay(response, attempt)
+            if delay is None:
+                raise ProblemError(
+                    self._problem(response), parse_retry_after(response.headers.get("Retry-After"))
+                )
+            await self._sleep(delay)
+        raise AssertionError("unreachable")
+
+    async def directory(self) -> Directory:
+        """RFC 8555 §7.1.1. Fetched once per client; unknown keys are kept in `.raw`."""
+        if self._directory is None:
+            response = await self._get(self.directory_url)
+            try:
+                obj = response.json()
+            except ValueError:
+                raise ProtocolError(
+                    f"{self.directory_url} did not return JSON: not an ACME directory"
+                ) from None
+            if not isinstance(obj, dict) or any(
+                not isinstance(obj.get(k), str) for k in Directory.REQUIRED
+            ):
+                raise ProtocolError(
+                    f"{self.directory_url} is not an ACME directory "
+                    f"(needs {', '.join(Directory.REQUIRED)})"
+                )
+            self._directory = Directory.from_json(obj)
+        return self._directory
+
+    async def new_nonce(self) -> str:
+        """RFC 8555 §7.2: HEAD newNonce. The nonce goes into the pool as any other would."""
+        directory = await self.directory()
+        response = await self._get(directory.new_nonce, method="HEAD")
+        nonce: str | None = response.headers.get("Replay-Nonce")
+        if not nonce:
+            raise ProtocolError("newNonce response has no Replay-Nonce header")
+        return nonce
+
+    async def _take_nonce(self) -> str:
+        if not self._nonces:
+            await self.new_nonce()
+        return self._nonces.pop()
+
+    def _require_key(self) -> jose.PrivateKey:
+        if self.key is None:
+            raise InputError("no account key loaded")
+        return self.key
+
+    async def post(
+        self, url: str, payload: Any, *, use_jwk: bool = False, resent_from: int | None = None
+    ) -> httpx.Response:
+        """A signed POST (payload None = POST-as-GET, RFC 8555 §6.3), signed anew on each retry.
+        `resent_from` links the exchange to the one a user edited and sent again."""
+        key = self._require_key()
+        if not use_jwk and self.account_url is None:
+            raise InputError(
+                "no account URL known for this key and endpoint; create or find the account first"
+            )
+        bad_nonces = 0
+        for attempt in itertools.count():
+            nonce = await self._take_nonce()
+            jws = jose.sign(
+                key, payload, url=url, nonce=nonce, kid=None if use_jwk else self.account_url
+            )
+            response = await self._send("POST", url, json.dumps(jws).encode("utf-8"), resent_from)
+            if response.is_success:
+                return response
+            problem = self._problem(response)
+            # RFC 8555 §6.5: on badNonce the client should retry with the nonce from the error.
+            if problem.type == BAD_NONCE:
+                bad_nonces += 1
+                if bad_nonces <= self.options.bad_nonce_retries:
+                    continue
+                raise ProblemError(
+                    Problem(
+                        type=BAD_NONCE,
+                        detail=f"server rejected {bad_nonces} nonces in a row; "
+                        f"giving up ({problem.detail})",
+                        status=problem.status,
+                        raw=problem.raw,
+                    )
+                )
+            delay = self._retry_delay(response, attempt - bad_nonces)
+            if delay is None:
+                raise ProblemError(problem, parse_retry_after(response.headers.get("Retry-After")))
+            await self._sleep(delay)
+        raise AssertionError("unreachable")
+
+    async def post_as_get(self, url: str) -> httpx.Response:
+        return await self.post(url, None)
+
+    @property
+    def thumbprint(self) -> str:
+        return jose.thumbprint(jose.public_jwk(self._require_key()))
