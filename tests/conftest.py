@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tui.pebble import Pebble, PebbleError
+from tui.pebble import ChallTestSrv, Pebble, PebbleError, free_port
 
 
 def _start(folder: Path, env: dict[str, str] | None = None) -> Pebble:
@@ -70,3 +70,38 @@ class CliRunner:
 @pytest.fixture
 def cli(tmp_path: Path) -> CliRunner:
     return CliRunner(tmp_path, tmp_path / "config.toml")
+
+
+@dataclass
+class ValidatingPebble:
+    """Pebble that really validates: names resolve to 127.0.0.1 through pebble-challtestsrv,
+    http-01 goes to `http_port` and tls-alpn-01 to `tls_port`, where the tests run acmedash's
+    own responders. Two alternate roots, so every certificate has alternate chains."""
+
+    pebble: Pebble
+    dns: ChallTestSrv
+    http_port: int
+    tls_port: int
+
+
+@pytest.fixture(scope="session")
+def validating(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ValidatingPebble]:
+    try:
+        dns = ChallTestSrv().start()
+    except PebbleError as exc:
+        pytest.fail(f"cannot start pebble-challtestsrv: {exc}", pytrace=False)
+    http_port, tls_port = free_port(), free_port()
+    server = Pebble(
+        tmp_path_factory.mktemp("pebble-va"),
+        env={"PEBBLE_ALTERNATE_ROOTS": "2"},
+        extra_config={"httpPort": http_port, "tlsPort": tls_port},
+        dns_server=dns.dns_server,
+    )
+    try:
+        server.start()
+    except PebbleError as exc:
+        dns.stop()
+        pytest.fail(f"cannot start Pebble: {exc}", pytrace=False)
+    yield ValidatingPebble(server, dns, http_port, tls_port)
+    server.stop()
+    dns.stop()

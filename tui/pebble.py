@@ -99,6 +99,9 @@ class Pebble:
     folder: Path
     env: dict[str, str] = field(default_factory=dict)
     extra_config: dict[str, object] = field(default_factory=dict)
+    # host:port of a DNS server (pebble-challtestsrv) for real http-01 / dns-01 / tls-alpn-01
+    # validation; without one Pebble resolves names with the system resolver.
+    dns_server: str = ""
     port: int = 0
     ca_bundle: Path = Path()
     process: subprocess.Popen[bytes] | None = None
@@ -132,8 +135,12 @@ class Pebble:
         config_path.write_text(json.dumps({"pebble": config}, indent=2))
         env = {**os.environ, "PEBBLE_VA_NOSLEEP": "1", **self.env}
         log = (self.folder / "pebble.log").open("wb")
+        # Go flags: `-name=value`; `-strict false` would end flag parsing silently.
+        command = [binary, f"-config={config_path}", "-strict=false"]
+        if self.dns_server:
+            command.append(f"-dnsserver={self.dns_server}")
         self.process = subprocess.Popen(
-            [binary, f"-config={config_path}", "-strict=false"],
+            command,
             stdout=log,
             stderr=subprocess.STDOUT,
             env=env,
@@ -168,4 +175,68 @@ class Pebble:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        self.process = None
+
+
+@dataclass
+class ChallTestSrv:
+    """pebble-challtestsrv as the DNS server Pebble asks: every A query answers 127.0.0.1,
+    and TXT records for dns-01 are set and cleared through its management API."""
+
+    dns_port: int = 0
+    management_port: int = 0
+    process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> ChallTestSrv:
+        binary = shutil.which("pebble-challtestsrv")
+        if binary is None:
+            raise PebbleError("`pebble-challtestsrv` is not on PATH (Debian's pebble package)")
+        self.dns_port, self.management_port = free_port(), free_port()
+        self.process = subprocess.Popen(
+            [
+                binary,
+                f"-dns01=127.0.0.1:{self.dns_port}",
+                "-http01=",
+                "-https01=",
+                "-tlsalpn01=",
+                f"-management=127.0.0.1:{self.management_port}",
+                "-defaultIPv4=127.0.0.1",
+                "-defaultIPv6=",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.management_port), timeout=1):
+                    return self
+            except OSError:
+                time.sleep(0.05)
+        self.stop()
+        raise PebbleError("pebble-challtestsrv did not start")
+
+    @property
+    def dns_server(self) -> str:
+        return f"127.0.0.1:{self.dns_port}"
+
+    def _post(self, path: str, body: dict[str, str]) -> None:
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{self.management_port}{path}",
+            data=json.dumps(body).encode(),
+            method="POST",
+        )
+        with urllib.request.urlopen(request, timeout=5):  # noqa: S310
+            pass
+
+    def set_txt(self, name: str, value: str) -> None:
+        self._post("/set-txt", {"host": f"{name}.", "value": value})
+
+    def clear_txt(self, name: str) -> None:
+        self._post("/clear-txt", {"host": f"{name}."})
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=5)
         self.process = None

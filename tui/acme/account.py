@@ -41,7 +41,7 @@ class AccountOperations(ClientCore):
             payload["termsOfServiceAgreed"] = terms_agreed
         if eab is not None:
             payload["externalAccountBinding"] = jose.sign_eab(
-                eab[0], eab[1], self._require_key(), directory.new_account
+                eab[0], eab[1], self.require_key(), directory.new_account
             )
         response = await self.post(directory.new_account, payload, use_jwk=True)
         account = self._account_from(response)
@@ -73,3 +73,23 @@ class AccountOperations(ClientCore):
         """RFC 8555 §7.3.2: only the fields sent are changed."""
         url = await self.known_account_url()
         return self._account_from(await self.post(url, {"contact": contact}), url)
+
+    async def change_key(self, new_key: jose.PrivateKey) -> None:
+        """RFC 8555 §7.3.5 key rollover: an inner JWS signed by the new key (jwk header, no
+        nonce) naming the account and its old key, inside an outer JWS signed by the old key.
+        From then on this client signs with the new key."""
+        directory = await self.directory()
+        url = await self.known_account_url()
+        inner = jose.sign(
+            new_key,
+            {"account": url, "oldKey": jose.public_jwk(self.require_key())},
+            url=directory.key_change,
+            nonce=None,
+        )
+        await self.post(directory.key_change, inner)
+        self.key = new_key
+
+    async def deactivate_account(self) -> Account:
+        """RFC 8555 §7.3.6: final; the CA refuses the account from then on."""
+        url = await self.known_account_url()
+        return self._account_from(await self.post(url, {"status": "deactivated"}), url)

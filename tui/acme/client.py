@@ -7,10 +7,12 @@ orders.py and certificates.py hold the operations. Import AcmeClient from here.
 from __future__ import annotations
 
 from tui.acme.account import AccountOperations
+from tui.acme.certificates import CertificateOperations
+from tui.acme.orders import OrderOperations
 from tui.acme.transport import ClientOptions, parse_retry_after
 
 __all__ = ["AcmeClient", "ClientOptions", "parse_retry_after"]
 
 
-class AcmeClient(AccountOperations):
+class AcmeClient(AccountOperations, OrderOperations, CertificateOperations):
     """An async ACME v2 client for one directory URL and (optionally) one account key."""

@@ -36,6 +36,10 @@ class ProtocolError(AcmeError):
     """The server answered, but not as RFC 8555 says it must (missing Location, bad JSON, ...)."""
 
 
+class DeadlineExceeded(AcmeError):
+    """The CA did not finish (an authorization, an order) within the polling deadline."""
+
+
 class ProblemError(AcmeError):
     """The server answered with an RFC 7807 problem document (RFC 8555 §6.7)."""
 

@@ -150,3 +150,29 @@ def save_key(key: PrivateKey, path: Path, passphrase: bytes | None = None) -> No
         raise InputError(f"{path}: already exists; refusing to overwrite a key file") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot write key file ({exc.strerror})") from None
+
+
+def make_csr(key: PrivateKey, names: list[str]) -> bytes:
+    """A DER CSR for `names` (dns names and IP addresses as SANs). The CN is the first dns name
+    when it fits (64 characters); CAs take the names from the SANs anyway."""
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.x509.oid import NameOID
+
+    if not names:
+        raise InputError("a CSR needs at least one name")
+    sans: list[x509.GeneralName] = []
+    for name in names:
+        try:
+            sans.append(x509.IPAddress(ipaddress.ip_address(name)))
+        except ValueError:
+            sans.append(x509.DNSName(name))
+    subject = [x509.NameAttribute(NameOID.COMMON_NAME, n) for n in names[:1] if len(n) <= 64]
+    builder = (
+        x509.CertificateSigningRequestBuilder()
+        .subject_name(x509.Name(subject))
+        .add_extension(x509.SubjectAlternativeName(sans), critical=False)
+    )
+    return builder.sign(key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)

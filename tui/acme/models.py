@@ -177,3 +177,134 @@ class Problem:
             who = f" [{sub.identifier}]" if sub.identifier else ""
             text += f"; {sub.short_type}{who}: {sub.detail}"
         return text
+
+
+def _identifier(obj: Any) -> Identifier:
+    return (
+        Identifier(_str(obj, "type"), _str(obj, "value"))
+        if isinstance(obj, dict)
+        else Identifier("", "")
+    )
+
+
+def _problem(obj: Any) -> Problem | None:
+    return Problem.from_json(obj) if isinstance(obj, dict) else None
+
+
+@dataclass(frozen=True)
+class Challenge:
+    """RFC 8555 §8. `token` is absent from some challenge types; kept as ""."""
+
+    type: str
+    url: str
+    status: str
+    token: str = ""
+    validated: str = ""
+    error: Problem | None = None
+    raw: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_json(cls, obj: dict[str, Any]) -> Challenge:
+        return cls(
+            type=_str(obj, "type"),
+            url=_str(obj, "url"),
+            status=_str(obj, "status"),
+            token=_str(obj, "token"),
+            validated=_str(obj, "validated"),
+            error=_problem(obj.get("error")),
+            raw=obj,
+        )
+
+
+@dataclass(frozen=True)
+class Authorization:
+    """RFC 8555 §7.1.4."""
+
+    url: str
+    status: str
+    identifier: Identifier
+    challenges: tuple[Challenge, ...] = ()
+    wildcard: bool = False
+    expires: str = ""
+    raw: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_json(cls, url: str, obj: dict[str, Any]) -> Authorization:
+        challenges = obj.get("challenges")
+        return cls(
+            url=url,
+            status=_str(obj, "status"),
+            identifier=_identifier(obj.get("identifier")),
+            challenges=tuple(Challenge.from_json(c) for c in challenges if isinstance(c, dict))
+            if isinstance(challenges, list)
+            else (),
+            wildcard=obj.get("wildcard") is True,
+            expires=_str(obj, "expires"),
+            raw=obj,
+        )
+
+    def challenge(self, kind: str) -> Challenge | None:
+        return next((c for c in self.challenges if c.type == kind), None)
+
+
+@dataclass(frozen=True)
+class Order:
+    """RFC 8555 §7.1.3; `profile` (draft-aaron-acme-profiles) and `replaces` (RFC 9773 ARI)."""
+
+    url: str
+    status: str
+    identifiers: tuple[Identifier, ...]
+    authorizations: tuple[str, ...]
+    finalize: str
+    certificate: str = ""
+    expires: str = ""
+    not_before: str = ""
+    not_after: str = ""
+    profile: str = ""
+    replaces: str = ""
+    error: Problem | None = None
+    raw: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_json(cls, url: str, obj: dict[str, Any]) -> Order:
+        identifiers = obj.get("identifiers")
+        return cls(
+            url=url,
+            status=_str(obj, "status"),
+            identifiers=tuple(_identifier(i) for i in identifiers)
+            if isinstance(identifiers, list)
+            else (),
+            authorizations=tuple(_str_list(obj, "authorizations")),
+            finalize=_str(obj, "finalize"),
+            certificate=_str(obj, "certificate"),
+            expires=_str(obj, "expires"),
+            not_before=_str(obj, "notBefore"),
+            not_after=_str(obj, "notAfter"),
+            profile=_str(obj, "profile"),
+            replaces=_str(obj, "replaces"),
+            error=_problem(obj.get("error")),
+            raw=obj,
+        )
+
+
+@dataclass(frozen=True)
+class RenewalInfo:
+    """RFC 9773 §4.2: the window in which the CA suggests renewing."""
+
+    start: str
+    end: str
+    explanation_url: str = ""
+    retry_after: float | None = None
+    raw: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_json(cls, obj: dict[str, Any], retry_after: float | None = None) -> RenewalInfo:
+        window = obj.get("suggestedWindow")
+        window = window if isinstance(window, dict) else {}
+        return cls(
+            start=_str(window, "start"),
+            end=_str(window, "end"),
+            explanation_url=_str(obj, "explanationURL"),
+            retry_after=retry_after,
+            raw=obj,
+        )

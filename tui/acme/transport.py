@@ -11,6 +11,7 @@ import asyncio
 import email.utils
 import itertools
 import json
+import re
 import ssl
 import time
 from collections import deque
@@ -24,6 +25,7 @@ import httpx
 
 from tui.acme import __version__, jose
 from tui.acme.errors import (
+    DeadlineExceeded,
     InputError,
     NetworkError,
     ProblemError,
@@ -36,6 +38,23 @@ from tui.acme.traffic import PROBLEM_CONTENT_TYPE, Exchange, Observer
 JOSE_CONTENT_TYPE = "application/jose+json"
 BAD_NONCE = "urn:ietf:params:acme:error:badNonce"
 NONCE_POOL_SIZE = 32
+POLL_FIRST_DELAY = 0.05
+POLL_MAX_DELAY = 5.0
+_LINK = re.compile(r"<([^>]*)>\s*((?:;\s*[^;,]*)*)")
+
+
+def parse_links(response: httpx.Response, rel: str) -> list[str]:
+    """Every Link header target with this rel (RFC 8288), in order; relative URLs resolved.
+    ACME uses several: `up`, `index`, `alternate` (§7.4.2), `next` (§7.1.2.1)."""
+    found = []
+    for value in response.headers.get_list("link"):
+        for target, params in _LINK.findall(value):
+            rels = re.findall(r'rel\s*=\s*"?([^";]+)"?', params)
+            if any(rel in r.split() for r in rels):
+                found.append(str(response.url.join(target)))
+    return found
+
+
 SleepFn = Callable[[float], Awaitable[None]]
 
 
@@ -51,6 +70,8 @@ class ClientOptions:
     # 429 / 503 with Retry-After: wait when the server asks for at most this long, this often.
     retry_after_max: float = 60.0
     retry_after_attempts: int = 3
+    # How long to keep polling an authorization or order before giving up, in seconds.
+    poll_deadline: float = 120.0
     # RFC 8555 §6.5: a badNonce error carries a fresh nonce; retry with it this many times.
     # Ten, not five: against a server rejecting half of all nonces (Pebble's NONCEREJECT=50)
     # five retries still fail one request in 64; ten fail one in 2048.
@@ -150,10 +171,17 @@ class ClientCore:
     # -- transport core ---------------------------------------------------------------------
 
     async def _send(
-        self, method: str, url: str, body: bytes = b"", resent_from: int | None = None
+        self,
+        method: str,
+        url: str,
+        body: bytes = b"",
+        resent_from: int | None = None,
+        accept: str | None = None,
     ) -> httpx.Response:
         """One round trip, recorded as an Exchange whatever happens."""
         headers = {"Content-Type": JOSE_CONTENT_TYPE} if body else {}
+        if accept:
+            headers["Accept"] = accept
         try:
             request = self._http.build_request(method, url, content=body or None, headers=headers)
         except httpx.InvalidURL as exc:
@@ -259,17 +287,26 @@ class ClientCore:
             await self.new_nonce()
         return self._nonces.pop()
 
-    def _require_key(self) -> jose.PrivateKey:
+    def require_key(self) -> jose.PrivateKey:
         if self.key is None:
             raise InputError("no account key loaded")
         return self.key
 
     async def post(
-        self, url: str, payload: Any, *, use_jwk: bool = False, resent_from: int | None = None
+        self,
+        url: str,
+        payload: Any,
+        *,
+        use_jwk: bool = False,
+        signer: jose.PrivateKey | None = None,
+        accept: str | None = None,
+        resent_from: int | None = None,
     ) -> httpx.Response:
         """A signed POST (payload None = POST-as-GET, RFC 8555 §6.3), signed anew on each retry.
-        `resent_from` links the exchange to the one a user edited and sent again."""
-        key = self._require_key()
+        `signer` replaces the account key, with a `jwk` header (revocation by the certificate's
+        key, §7.6). `resent_from` links the exchange to the one a user edited and sent again."""
+        key = signer or self.require_key()
+        use_jwk = use_jwk or signer is not None
         if not use_jwk and self.account_url is None:
             raise InputError(
                 "no account URL known for this key and endpoint; create or find the account first"
@@ -280,7 +317,8 @@ class ClientCore:
             jws = jose.sign(
                 key, payload, url=url, nonce=nonce, kid=None if use_jwk else self.account_url
             )
-            response = await self._send("POST", url, json.dumps(jws).encode("utf-8"), resent_from)
+            body = json.dumps(jws).encode("utf-8")
+            response = await self._send("POST", url, body, resent_from, accept)
             if response.is_success:
                 return response
             problem = self._problem(response)
@@ -304,9 +342,32 @@ class ClientCore:
             await self._sleep(delay)
         raise AssertionError("unreachable")
 
-    async def post_as_get(self, url: str) -> httpx.Response:
-        return await self.post(url, None)
+    async def post_as_get(self, url: str, accept: str | None = None) -> httpx.Response:
+        return await self.post(url, None, accept=accept)
+
+    async def poll(
+        self,
+        url: str,
+        done: Callable[[httpx.Response], bool],
+        *,
+        deadline: float | None = None,
+    ) -> httpx.Response:
+        """POST-as-GET `url` until `done(response)`. RFC 8555 §7.5.1 / §7.4: honour
+        Retry-After; without it back off from 50 ms, doubling, to a 5 s cap. Gives up after
+        `deadline` seconds (default: options.poll_deadline) with a DeadlineExceeded."""
+        limit = time.monotonic() + (self.options.poll_deadline if deadline is None else deadline)
+        delay = POLL_FIRST_DELAY
+        while True:
+            response = await self.post_as_get(url)
+            if done(response):
+                return response
+            wait = parse_retry_after(response.headers.get("Retry-After"))
+            wait = delay if wait is None else wait
+            if time.monotonic() + wait > limit:
+                raise DeadlineExceeded(f"{url} still not done after the polling deadline")
+            await self._sleep(wait)
+            delay = min(delay * 2, POLL_MAX_DELAY)
 
     @property
     def thumbprint(self) -> str:
-        return jose.thumbprint(jose.public_jwk(self._require_key()))
+        return jose.thumbprint(jose.public_jwk(self.require_key()))

@@ -1,0 +1,168 @@
+"""Issuance against a Pebble that really validates (no PEBBLE_VA_ALWAYS_VALID): Pebble fetches
+http-01 from acmedash's responder, reads dns-01 TXT records from pebble-challtestsrv (set by a
+hook), and handshakes tls-alpn-01 with acmedash's TLS responder."""
+
+from __future__ import annotations
+
+import itertools
+import socket
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from tests.conftest import ValidatingPebble
+from tui.acme import jose, keys
+from tui.acme.certificates import names_of
+from tui.acme.challenges import DnsHookSolver, Http01Responder, TlsAlpn01Responder
+from tui.acme.client import AcmeClient, ClientOptions
+from tui.acme.errors import ProblemError
+from tui.acme.issuance import issue
+
+_unique = itertools.count()
+
+
+def fresh(label: str) -> str:
+    """A name no earlier test used, so Pebble cannot reuse an old authorization."""
+    return f"{label}-{next(_unique)}.example.test"
+
+
+@pytest.fixture
+async def client(validating: ValidatingPebble) -> AsyncIterator[AcmeClient]:
+    async with AcmeClient(
+        validating.pebble.directory_url,
+        key=keys.generate_key("ec256"),
+        options=ClientOptions(ca_bundle=validating.pebble.ca_bundle, poll_deadline=60),
+    ) as acme:
+        await acme.new_account(["mailto:issue@example.org"], terms_agreed=True)
+        yield acme
+
+
+def _csr(names: list[str]) -> tuple[ec.EllipticCurvePrivateKey, bytes]:
+    key = keys.generate_key("ec256")
+    assert isinstance(key, ec.EllipticCurvePrivateKey)
+    return key, keys.make_csr(key, names)
+
+
+def _port_is_free(port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+async def test_http01_two_names_with_alternate_chains(
+    client: AcmeClient, validating: ValidatingPebble
+) -> None:
+    names = [fresh("web"), fresh("www")]
+    cert_key, csr = _csr(names)
+    steps: list[str] = []
+    issued = await issue(
+        client,
+        names,
+        Http01Responder("127.0.0.1", validating.http_port),
+        csr,
+        progress=steps.append,
+    )
+    leaf = issued.chains[0].certificates[0]
+    assert sorted(names_of(leaf)) == sorted(names)
+    assert jose.public_jwk(leaf.public_key()) == jose.public_jwk(cert_key)  # type: ignore[arg-type]
+    assert len(issued.chains) == 3, "the default chain and PEBBLE_ALTERNATE_ROOTS=2 alternates"
+    tops = [chain.top_issuer for chain in issued.chains]
+    assert len(set(tops)) == 3
+    assert issued.chain(tops[2]).top_issuer == tops[2]
+    assert issued.chain("no such issuer") is issued.chains[0]
+    assert any("valid" in s for s in steps)
+    assert _port_is_free(validating.http_port), "the responder is stopped afterwards"
+
+
+async def test_dns01_wildcard_and_several_names(
+    client: AcmeClient, validating: ValidatingPebble, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CHALLTESTSRV_MANAGEMENT", str(validating.dns.management_port))
+    base = fresh("zone")
+    names = [f"*.{base}", base, fresh("other")]
+    hook = f"{sys.executable} {Path(__file__).parent / 'dns_hook.py'}"
+    _, csr = _csr(names)
+    issued = await issue(client, names, DnsHookSolver(hook), csr)
+    assert sorted(names_of(issued.chains[0].certificates[0])) == sorted(names)
+
+
+async def test_tls_alpn01(client: AcmeClient, validating: ValidatingPebble) -> None:
+    names = [fresh("alpn")]
+    _, csr = _csr(names)
+    issued = await issue(client, names, TlsAlpn01Responder("127.0.0.1", validating.tls_port), csr)
+    assert names_of(issued.chains[0].certificates[0]) == names
+    assert _port_is_free(validating.tls_port)
+
+
+async def test_failed_validation_is_reported_and_cleaned_up(
+    client: AcmeClient, validating: ValidatingPebble, tmp_path: Path
+) -> None:
+    """dns-01 whose hook publishes nothing: Pebble finds no TXT record."""
+    names = [fresh("nodns")]
+    _, csr = _csr(names)
+    with pytest.raises(ProblemError) as info:
+        await issue(client, names, DnsHookSolver("true"), csr)
+    assert info.value.type.startswith("urn:ietf:params:acme:error:")
+    assert names[0] in str(info.value) or "TXT" in str(info.value)
+
+
+async def test_revoke_with_account_key_and_with_certificate_key(
+    client: AcmeClient, validating: ValidatingPebble
+) -> None:
+    responder = Http01Responder("127.0.0.1", validating.http_port)
+    first_names, second_names = [fresh("rev-a")], [fresh("rev-b")]
+    _, csr = _csr(first_names)
+    first = (await issue(client, first_names, responder, csr)).chains[0].certificates[0]
+    second_key, csr = _csr(second_names)
+    second = (
+        (await issue(client, second_names, Http01Responder("127.0.0.1", validating.http_port), csr))
+        .chains[0]
+        .certificates[0]
+    )
+    await client.revoke(first, reason=4)
+    with pytest.raises(ProblemError, match="alreadyRevoked"):
+        await client.revoke(first, reason=4)
+    await client.revoke(second, reason=1, certificate_key=second_key)
+    with pytest.raises(ProblemError, match="alreadyRevoked"):
+        await client.revoke(second, certificate_key=second_key)
+
+
+async def test_orders_are_listed(client: AcmeClient, validating: ValidatingPebble) -> None:
+    names = [fresh("list")]
+    _, csr = _csr(names)
+    issued = await issue(client, names, Http01Responder("127.0.0.1", validating.http_port), csr)
+    account = await client.fetch_account()
+    assert issued.order.url in await client.list_orders(account)
+
+
+async def test_key_rollover_then_old_key_is_refused(validating: ValidatingPebble) -> None:
+    options = ClientOptions(ca_bundle=validating.pebble.ca_bundle)
+    old_key, new_key = keys.generate_key("ec256"), keys.generate_key("rsa2048")
+    url = validating.pebble.directory_url
+    async with AcmeClient(url, key=old_key, options=options) as acme:
+        account = await acme.new_account([], terms_agreed=True)
+        await acme.change_key(new_key)
+        assert (await acme.fetch_account()).url == account.url
+    async with AcmeClient(url, key=old_key, options=options) as acme:
+        with pytest.raises(ProblemError, match="accountDoesNotExist"):
+            await acme.find_account()
+    async with AcmeClient(url, key=new_key, options=options) as acme:
+        assert (await acme.find_account()).url == account.url
+
+
+async def test_deactivated_account_is_refused(validating: ValidatingPebble) -> None:
+    options = ClientOptions(ca_bundle=validating.pebble.ca_bundle)
+    async with AcmeClient(
+        validating.pebble.directory_url, key=keys.generate_key("ec256"), options=options
+    ) as acme:
+        await acme.new_account([], terms_agreed=True)
+        deactivated = await acme.deactivate_account()
+        assert deactivated.status == "deactivated"
+        with pytest.raises(ProblemError, match="unauthorized"):
+            await acme.fetch_account()

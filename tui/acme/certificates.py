@@ -1,0 +1,166 @@
+"""Certificates: download with alternate chains (RFC 8555 §7.4.2), revocation (§7.6), renewal
+information (RFC 9773), and what a certificate says about itself."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.x509.oid import NameOID
+
+from tui.acme import jose
+from tui.acme.encoding import b64url
+from tui.acme.errors import InputError, ProtocolError
+from tui.acme.models import RenewalInfo
+from tui.acme.transport import ClientCore, parse_links, parse_retry_after
+
+PEM_CHAIN = "application/pem-certificate-chain"
+
+# RFC 5280 §5.3.1 reason codes, by the names people type.
+REASONS = {
+    "unspecified": 0,
+    "keyCompromise": 1,
+    "cACompromise": 2,
+    "affiliationChanged": 3,
+    "superseded": 4,
+    "cessationOfOperation": 5,
+    "certificateHold": 6,
+    "removeFromCRL": 8,
+    "privilegeWithdrawn": 9,
+    "aACompromise": 10,
+}
+
+
+def reason_code(value: str) -> int:
+    """A reason by name (case-insensitive) or number."""
+    if value.isdigit() and int(value) in REASONS.values():
+        return int(value)
+    for name, code in REASONS.items():
+        if name.lower() == value.lower():
+            return code
+    raise InputError(f"unknown revocation reason {value!r}; one of {', '.join(REASONS)}")
+
+
+@dataclass(frozen=True)
+class Chain:
+    """One chain as the CA sent it: the leaf first, then its issuers."""
+
+    url: str
+    pem: str
+    certificates: tuple[x509.Certificate, ...] = field(repr=False)
+
+    @property
+    def issuer_names(self) -> list[str]:
+        return [common_name(c.issuer) for c in self.certificates]
+
+    @property
+    def top_issuer(self) -> str:
+        """The issuer CN of the last certificate: what "preferred chain" options match."""
+        return common_name(self.certificates[-1].issuer) if self.certificates else ""
+
+
+def common_name(name: x509.Name) -> str:
+    values = name.get_attributes_for_oid(NameOID.COMMON_NAME)
+    return str(values[0].value) if values else name.rfc4514_string()
+
+
+def parse_chain(url: str, pem: str) -> Chain:
+    try:
+        certificates = tuple(x509.load_pem_x509_certificates(pem.encode("ascii")))
+    except ValueError:
+        raise ProtocolError(f"{url} did not return a PEM certificate chain") from None
+    return Chain(url=url, pem=pem, certificates=certificates)
+
+
+def load_certificate(data: bytes, source: str) -> x509.Certificate:
+    """The first certificate of a PEM file (a fullchain.pem works) or a DER file."""
+    try:
+        if b"-----BEGIN" in data:
+            return x509.load_pem_x509_certificates(data)[0]
+        return x509.load_der_x509_certificate(data)
+    except ValueError:
+        raise InputError(f"{source}: not a PEM or DER certificate") from None
+
+
+def ari_cert_id(certificate: x509.Certificate) -> str:
+    """RFC 9773 §4.1: base64url(AKI keyIdentifier) "." base64url(serial number DER bytes)."""
+    try:
+        aki = certificate.extensions.get_extension_for_class(x509.AuthorityKeyIdentifier)
+    except x509.ExtensionNotFound:
+        raise InputError("certificate has no Authority Key Identifier: no ARI certID") from None
+    key_id = aki.value.key_identifier
+    if key_id is None:
+        raise InputError("certificate's Authority Key Identifier has no keyIdentifier")
+    serial = certificate.serial_number
+    # DER INTEGER contents: big-endian, with a leading 0 byte when the high bit is set.
+    serial_bytes = serial.to_bytes((serial.bit_length() + 8) // 8, "big")
+    return f"{b64url(key_id)}.{b64url(serial_bytes)}"
+
+
+def names_of(certificate: x509.Certificate) -> list[str]:
+    """The SANs (dns names and IP addresses), in order; the CN when there are none."""
+    try:
+        san = certificate.extensions.get_extension_for_class(x509.SubjectAlternativeName)
+    except x509.ExtensionNotFound:
+        return [common_name(certificate.subject)]
+    names: list[str] = [str(n) for n in san.value.get_values_for_type(x509.DNSName)]
+    names += [str(ip) for ip in san.value.get_values_for_type(x509.IPAddress)]
+    return names
+
+
+def describe(certificate: x509.Certificate) -> dict[str, object]:
+    """What `cert info` prints (public data only)."""
+    return {
+        "subject": certificate.subject.rfc4514_string(),
+        "names": names_of(certificate),
+        "issuer": certificate.issuer.rfc4514_string(),
+        "serial": f"{certificate.serial_number:x}",
+        "not_before": certificate.not_valid_before_utc.isoformat(),
+        "not_after": certificate.not_valid_after_utc.isoformat(),
+        "days_left": (certificate.not_valid_after_utc - datetime.now().astimezone()).days,
+    }
+
+
+class CertificateOperations(ClientCore):
+    async def download_certificate(self, url: str) -> Chain:
+        """POST-as-GET with Accept: application/pem-certificate-chain (§7.4.2)."""
+        response = await self.post_as_get(url, accept=PEM_CHAIN)
+        return parse_chain(url, response.text)
+
+    async def download_chains(self, url: str) -> list[Chain]:
+        """The default chain first, then every Link rel="alternate" one (§7.4.2)."""
+        response = await self.post_as_get(url, accept=PEM_CHAIN)
+        chains = [parse_chain(url, response.text)]
+        for alternate in parse_links(response, "alternate"):
+            chains.append(await self.download_certificate(alternate))
+        return chains
+
+    async def revoke(
+        self,
+        certificate: x509.Certificate,
+        reason: int = 0,
+        certificate_key: jose.PrivateKey | None = None,
+    ) -> None:
+        """§7.6: signed by the account (kid), or by the certificate's own key (jwk), which
+        proves control without any account."""
+        directory = await self.directory()
+        der = certificate.public_bytes(serialization.Encoding.DER)
+        payload = {"certificate": b64url(der), "reason": reason}
+        await self.post(directory.revoke_cert, payload, signer=certificate_key)
+
+    async def renewal_info(self, certificate: x509.Certificate) -> RenewalInfo | None:
+        """RFC 9773 §4: an unsigned GET; None when the CA offers no renewalInfo."""
+        directory = await self.directory()
+        if not directory.renewal_info:
+            return None
+        url = f"{directory.renewal_info.rstrip('/')}/{ari_cert_id(certificate)}"
+        response = await self._get(url)
+        try:
+            body = response.json()
+        except ValueError:
+            raise ProtocolError("renewalInfo response is not JSON") from None
+        if not isinstance(body, dict):
+            raise ProtocolError("renewalInfo response is not a JSON object")
+        return RenewalInfo.from_json(body, parse_retry_after(response.headers.get("Retry-After")))

@@ -1,0 +1,103 @@
+"""Issuing a certificate, start to finish: order, authorizations, challenges, finalize,
+download. Everything the solver set up is removed again on success, failure and cancellation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from tui.acme.certificates import Chain
+from tui.acme.challenges import Solver, key_authorization
+from tui.acme.client import AcmeClient
+from tui.acme.errors import InputError, ProblemError
+from tui.acme.models import Authorization, Identifier, Order, Problem
+from tui.acme.orders import identifier_for
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Issued:
+    order: Order
+    chains: list[Chain]
+
+    def chain(self, preferred_issuer: str = "") -> Chain:
+        """The chain whose top issuer CN matches, else the CA's default (the first)."""
+        wanted = preferred_issuer.lower()
+        for chain in self.chains:
+            if wanted and any(wanted == name.lower() for name in chain.issuer_names):
+                return chain
+        return self.chains[0]
+
+
+async def _authorize(
+    client: AcmeClient, url: str, solver: Solver, progress: Progress, deadline: float | None
+) -> Authorization:
+    authorization = await client.fetch_authorization(url)
+    name = authorization.identifier.value
+    if authorization.status == "valid":
+        progress(f"{name}: already authorized")
+        return authorization
+    challenge = authorization.challenge(solver.challenge_type)
+    if challenge is None:
+        offered = ", ".join(c.type for c in authorization.challenges) or "none"
+        raise InputError(f"{name}: the CA offers no {solver.challenge_type} (offered: {offered})")
+    key_auth = key_authorization(challenge.token, client.require_key())
+    identifier = Identifier(
+        authorization.identifier.type, f"*.{name}" if authorization.wildcard else name
+    )
+    await solver.present(identifier, challenge.token, key_auth)
+    try:
+        progress(f"{name}: {solver.challenge_type} ready, asking the CA to validate")
+        await client.respond(challenge)
+        authorization = await client.wait_authorization(url, deadline)
+    finally:
+        await solver.cleanup(identifier, challenge.token, key_auth)
+    if authorization.status != "valid":
+        failed = authorization.challenge(solver.challenge_type)
+        error = failed.error if failed and failed.error else None
+        raise ProblemError(
+            error
+            or Problem(type="about:blank", detail=f"{name}: authorization {authorization.status}")
+        )
+    progress(f"{name}: valid")
+    return authorization
+
+
+async def issue(
+    client: AcmeClient,
+    names: list[str],
+    solver: Solver,
+    csr_der: bytes,
+    *,
+    profile: str = "",
+    replaces: str = "",
+    deadline: float | None = None,
+    progress: Progress = lambda _: None,
+) -> Issued:
+    """All authorizations are worked on concurrently; the first failure cancels the others
+    (their cleanup still runs) and is raised."""
+    order = await client.new_order(
+        [identifier_for(n) for n in names], profile=profile, replaces=replaces
+    )
+    progress(f"order {order.url}: {order.status}")
+    try:
+        if order.status == "pending":
+            async with asyncio.TaskGroup() as group:
+                for url in order.authorizations:
+                    group.create_task(_authorize(client, url, solver, progress, deadline))
+    except ExceptionGroup as group_error:
+        raise group_error.exceptions[0] from None
+    finally:
+        await solver.close()
+    progress("finalizing")
+    order = await client.finalize(order, csr_der, deadline)
+    if order.status != "valid" or not order.certificate:
+        raise ProblemError(
+            order.error or Problem(type="about:blank", detail=f"order ended {order.status}")
+        )
+    chains = await client.download_chains(order.certificate)
+    progress(f"certificate {order.certificate} ({len(chains)} chain(s))")
+    return Issued(order=order, chains=chains)

@@ -1,0 +1,124 @@
+"""Orders, authorizations and challenges (RFC 8555 §7.4, §7.5, §8)."""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Any
+
+import httpx
+
+from tui.acme.encoding import b64url
+from tui.acme.errors import InputError, ProtocolError
+from tui.acme.models import Account, Authorization, Challenge, Identifier, Order
+from tui.acme.transport import ClientCore, parse_links
+
+PENDING = ("pending", "processing")
+
+
+def identifier_for(name: str) -> Identifier:
+    """`192.0.2.1` and `2001:db8::1` are IP identifiers (RFC 8738); everything else is dns."""
+    try:
+        return Identifier("ip", str(ipaddress.ip_address(name)))
+    except ValueError:
+        return Identifier("dns", name.strip().lower().rstrip("."))
+
+
+def _json_object(response: httpx.Response, what: str) -> dict[str, Any]:
+    try:
+        body = response.json()
+    except ValueError:
+        raise ProtocolError(f"{what} response is not JSON") from None
+    if not isinstance(body, dict):
+        raise ProtocolError(f"{what} response is not a JSON object")
+    return body
+
+
+class OrderOperations(ClientCore):
+    async def new_order(
+        self,
+        identifiers: list[Identifier],
+        *,
+        not_before: str = "",
+        not_after: str = "",
+        profile: str = "",
+        replaces: str = "",
+    ) -> Order:
+        """RFC 8555 §7.4. `profile` is checked against the directory's meta.profiles first, so
+        a typo is a clear local error rather than a CA's malformed; `replaces` is the ARI
+        certID of the certificate this order renews (RFC 9773 §5)."""
+        directory = await self.directory()
+        if profile and profile not in directory.meta.profiles:
+            offered = ", ".join(directory.meta.profiles) or "none"
+            raise InputError(f"profile {profile!r} is not offered by this CA (offered: {offered})")
+        payload: dict[str, Any] = {
+            "identifiers": [{"type": i.type, "value": i.value} for i in identifiers]
+        }
+        for key, value in (
+            ("notBefore", not_before),
+            ("notAfter", not_after),
+            ("profile", profile),
+            ("replaces", replaces),
+        ):
+            if value:
+                payload[key] = value
+        response = await self.post(directory.new_order, payload)
+        location = response.headers.get("Location")
+        if not location:
+            raise ProtocolError("newOrder response has no Location header (RFC 8555 §7.4)")
+        return Order.from_json(location, _json_object(response, "newOrder"))
+
+    async def fetch_order(self, url: str) -> Order:
+        return Order.from_json(url, _json_object(await self.post_as_get(url), "order"))
+
+    async def fetch_authorization(self, url: str) -> Authorization:
+        response = await self.post_as_get(url)
+        return Authorization.from_json(url, _json_object(response, "authorization"))
+
+    async def deactivate_authorization(self, url: str) -> Authorization:
+        """RFC 8555 §7.5.2."""
+        response = await self.post(url, {"status": "deactivated"})
+        return Authorization.from_json(url, _json_object(response, "authorization"))
+
+    async def respond(self, challenge: Challenge) -> Challenge:
+        """RFC 8555 §7.5.1: an empty object says "ready, validate now"."""
+        response = await self.post(challenge.url, {})
+        return Challenge.from_json(_json_object(response, "challenge"))
+
+    async def wait_authorization(self, url: str, deadline: float | None = None) -> Authorization:
+        """Poll until the authorization leaves `pending` (valid, invalid, ...)."""
+
+        def settled(response: httpx.Response) -> bool:
+            return _json_object(response, "authorization").get("status") not in PENDING
+
+        response = await self.poll(url, settled, deadline=deadline)
+        return Authorization.from_json(url, _json_object(response, "authorization"))
+
+    async def finalize(self, order: Order, csr_der: bytes, deadline: float | None = None) -> Order:
+        """RFC 8555 §7.4: send the CSR, then poll while the order is `processing`."""
+        response = await self.post(order.finalize, {"csr": b64url(csr_der)})
+        finalized = Order.from_json(order.url, _json_object(response, "finalize"))
+        if finalized.status not in PENDING:
+            return finalized
+        return await self.wait_order(order.url, deadline)
+
+    async def wait_order(self, url: str, deadline: float | None = None) -> Order:
+        def settled(response: httpx.Response) -> bool:
+            return _json_object(response, "order").get("status") not in PENDING
+
+        response = await self.poll(url, settled, deadline=deadline)
+        return Order.from_json(url, _json_object(response, "order"))
+
+    async def list_orders(self, account: Account) -> list[str]:
+        """RFC 8555 §7.1.2.1: the account's order URLs, following Link rel="next" pages."""
+        urls: list[str] = []
+        page = account.orders
+        seen: set[str] = set()
+        while page and page not in seen:
+            seen.add(page)
+            response = await self.post_as_get(page)
+            body = _json_object(response, "orders list")
+            orders = body.get("orders")
+            urls += [o for o in orders if isinstance(o, str)] if isinstance(orders, list) else []
+            following = parse_links(response, "next")
+            page = following[0] if following else ""
+        return urls
