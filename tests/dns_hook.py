@@ -17,7 +17,7 @@ path, body = (
     )
 )
 port = os.environ["CHALLTESTSRV_MANAGEMENT"]
-request = urllib.request.Request(  # noqa: S310 - loopback test server
+request = urllib.request.Request(
     f"http://127.0.0.1:{port}{path}", data=json.dumps(body).encode(), method="POST"
 )
 with urllib.request.urlopen(request, timeout=5):  # noqa: S310
