@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from tui import cli_certs
 from tui.acme import __version__
 from tui.acme.errors import AcmeError, InputError, NetworkError, PassphraseRequired, ProblemError
 from tui.acme.key_types import DEFAULT_KEY_TYPE, KEY_TYPES
@@ -112,6 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--contact", metavar="URI", action="append", required=True, dest="new_contacts"
     )
     update.add_argument("--json", action="store_true")
+    lifecycle = cli_certs.add_account_parsers(account)
 
     config = commands.add_parser("config", help="settings file tools").add_subparsers(
         dest="config_command", metavar="ACTION", required=True
@@ -124,7 +126,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     inspect.add_argument("file")
     demo = commands.add_parser("demo", help="the dashboard against a throwaway local Pebble")
-    for leaf in (directory, generate, show, new, account_show, ini, inspect, demo):
+    certs = cli_certs.add_cert_parsers(commands)
+    for leaf in (
+        directory,
+        generate,
+        show,
+        new,
+        account_show,
+        ini,
+        inspect,
+        demo,
+        *lifecycle,
+        *certs,
+    ):
         _global_options(leaf, nested=True)
     _global_options(update, nested=True, contact=False)
     return parser
@@ -309,10 +323,15 @@ def _key_for_new_account(ctx: Context) -> PrivateKey:
 async def cmd_account_new(ctx: Context) -> int:
     ctx.confirm_production("create an account")
     eab = None
-    if ctx.args.eab_kid or ctx.args.eab_hmac_key:
-        if not (ctx.args.eab_kid and ctx.args.eab_hmac_key):
-            raise InputError("External Account Binding needs both --eab-kid and --eab-hmac-key")
-        eab = (ctx.args.eab_kid, ctx.args.eab_hmac_key)
+    kid = ctx.args.eab_kid or ctx.settings.eab_kid
+    mac_key = ctx.args.eab_hmac_key or ctx.settings.eab_hmac_key
+    if kid or mac_key:
+        if not (kid and mac_key):
+            raise InputError(
+                "External Account Binding needs both a key id and a MAC key "
+                "(--eab-kid / --eab-hmac-key, or eab_kid / eab_hmac_key in the config)"
+            )
+        eab = (kid, mac_key)
     contacts = ctx.contacts()
     key = _key_for_new_account(ctx)
     async with ctx.client(key) as client:
@@ -433,6 +452,7 @@ HANDLERS: dict[tuple[str | None, str | None], Handler] = {
     ("inspect", None): cmd_inspect,
     ("demo", None): cmd_demo,
     (None, None): cmd_dashboard,
+    **cli_certs.HANDLERS,
 }
 
 

@@ -64,6 +64,9 @@ class Settings:
     csr_file: str = ""
     chain_file: str = ""
     theme: str = ""
+    deploy_hook: str = ""
+    eab_kid: str = ""
+    eab_hmac_key: str = ""
     timeouts: Timeouts = field(default_factory=Timeouts)
     keymap: dict[str, str] = field(default_factory=dict)
     accounts: list[RememberedAccount] = field(default_factory=list)
@@ -98,6 +101,9 @@ _STRING_KEYS = (
     "csr_file",
     "chain_file",
     "theme",
+    "deploy_hook",
+    "eab_kid",
+    "eab_hmac_key",
 )
 
 

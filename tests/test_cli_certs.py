@@ -1,0 +1,228 @@
+"""`acmedash cert ...` and the account lifecycle commands, as a user runs them, against a
+Pebble that really validates (see conftest.ValidatingPebble)."""
+
+from __future__ import annotations
+
+import json
+import stat
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from cryptography import x509
+
+from tests.conftest import CliRunner, ValidatingPebble, reach
+from tui.acme.encoding import decode_part
+from tui.pebble import Pebble, PebbleError
+
+EAB_KID = "kid-1"
+EAB_MAC = "zWNDZM6eQGHWpSRTPal5eIUYFTu7EajVIoguysqZ9wG44nMEtx3MUAsUDkMTQ12W"
+
+
+def _http01(validating: ValidatingPebble) -> list[str]:
+    return [
+        "--challenge",
+        "http-01",
+        "--listen",
+        "127.0.0.1",
+        "--http-port",
+        str(validating.http_port),
+    ]
+
+
+@pytest.fixture
+def account(cli: CliRunner, validating: ValidatingPebble) -> list[str]:
+    """Global options for a fresh account on the validating Pebble."""
+    args = [*reach(validating.pebble), "--key", "account.pem", "--traffic", "t.jsonl"]
+    created = cli(*args, "--contact", "ops@example.org", "account", "new", "--yes")
+    assert created.returncode == 0, created.stderr
+    return args
+
+
+def _cert(path: Path) -> x509.Certificate:
+    return x509.load_pem_x509_certificate(path.read_bytes())
+
+
+def test_issue_info_renew_revoke(
+    cli: CliRunner, validating: ValidatingPebble, account: list[str]
+) -> None:
+    out = cli.workdir / "site"
+    issued = cli(
+        *account,
+        "cert",
+        "issue",
+        "-d",
+        "cli-a.example.test",
+        "-d",
+        "cli-b.example.test",
+        *_http01(validating),
+        "--out",
+        str(out),
+        "--json",
+        "--deploy-hook",
+        'echo "$ACMEDASH_DOMAINS|$ACMEDASH_FULLCHAIN|$ACMEDASH_PRIVKEY" > hook.txt',
+    )
+    assert issued.returncode == 0, issued.stderr
+    result = json.loads(issued.stdout)
+    assert result["names"] == ["cli-a.example.test", "cli-b.example.test"]
+    for name in ("cert.pem", "chain.pem", "fullchain.pem", "privkey.pem"):
+        assert (out / name).exists()
+    assert stat.S_IMODE((out / "privkey.pem").stat().st_mode) == 0o600
+    full = (out / "fullchain.pem").read_text()
+    assert full == (out / "cert.pem").read_text() + (out / "chain.pem").read_text()
+    hook = (cli.workdir / "hook.txt").read_text().strip().split("|")
+    assert hook == [
+        "cli-a.example.test cli-b.example.test",
+        str(out / "fullchain.pem"),
+        str(out / "privkey.pem"),
+    ]
+    first = _cert(out / "cert.pem")
+    assert "BEGIN PRIVATE KEY" not in issued.stdout + issued.stderr
+    assert "PRIVATE KEY" not in (cli.workdir / "t.jsonl").read_text()
+
+    info = cli(*account, "cert", "info", str(out / "cert.pem"), "--json")
+    assert info.returncode == 0, info.stderr
+    described = json.loads(info.stdout)
+    assert described["names"] == ["cli-a.example.test", "cli-b.example.test"]
+    assert described["serial"] == f"{first.serial_number:x}"
+    assert described["ari"] is None, "Debian's Pebble 2.4 offers no renewalInfo"
+
+    renewed = cli(*account, "cert", "renew", str(out / "cert.pem"), *_http01(validating), "--json")
+    assert renewed.returncode == 0, renewed.stderr
+    second = _cert(out / "cert.pem")
+    assert second.serial_number != first.serial_number
+    archived = Path(json.loads(renewed.stdout)["archived"])
+    assert _cert(archived / "cert.pem").serial_number == first.serial_number
+    assert stat.S_IMODE((archived / "privkey.pem").stat().st_mode) == 0o600
+
+    revoked = cli(*account, "cert", "revoke", str(out / "cert.pem"), "--reason", "superseded")
+    assert revoked.returncode == 0, revoked.stderr
+    again = cli(*account, "cert", "revoke", str(out / "cert.pem"))
+    assert again.returncode == 1 and "alreadyRevoked" in again.stderr
+    by_key = cli(
+        *reach(validating.pebble),
+        "cert",
+        "revoke",
+        str(archived / "cert.pem"),
+        "--cert-key",
+        str(archived / "privkey.pem"),
+        "--reason",
+        "keyCompromise",
+    )
+    assert by_key.returncode == 0, by_key.stderr
+
+    orders = cli(*account, "account", "orders", "--json")
+    assert orders.returncode == 0, orders.stderr
+    listed = json.loads(orders.stdout)
+    assert len(listed) == 2 and all(o["status"] == "valid" for o in listed)
+
+
+def test_dns01_wildcard_through_a_hook(
+    cli: CliRunner, validating: ValidatingPebble, account: list[str]
+) -> None:
+    hook = f"{sys.executable} {Path(__file__).parent / 'dns_hook.py'}"
+    result = cli(
+        *account,
+        "cert",
+        "issue",
+        "-d",
+        "*.cliwild.example.test",
+        "-d",
+        "cliwild.example.test",
+        "--challenge",
+        "dns-01",
+        "--dns-hook",
+        hook,
+        "--out",
+        "wild",
+        "--json",
+        env={"CHALLTESTSRV_MANAGEMENT": str(validating.dns.management_port)},
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["names"] == ["*.cliwild.example.test", "cliwild.example.test"]
+
+
+def test_bad_certificate_requests(
+    cli: CliRunner, validating: ValidatingPebble, account: list[str]
+) -> None:
+    wildcard = cli(*account, "cert", "issue", "-d", "*.x.example.test", *_http01(validating))
+    assert wildcard.returncode == 2 and "dns-01" in wildcard.stderr
+    no_names = cli(*account, "cert", "issue")
+    assert no_names.returncode == 2 and "-d NAME" in no_names.stderr
+    no_hook = cli(*account, "cert", "issue", "-d", "a.example.test", "--challenge", "dns-01")
+    assert no_hook.returncode == 2 and "--dns-hook" in no_hook.stderr
+    (cli.workdir / "junk.pem").write_text("not a certificate")
+    junk = cli(*account, "cert", "info", "junk.pem")
+    assert junk.returncode == 2 and "not a PEM or DER certificate" in junk.stderr
+    stranger = cli(*reach(validating.pebble), "--key", "other.pem", "key", "generate", "other.pem")
+    assert stranger.returncode == 0
+    no_account = cli(
+        *reach(validating.pebble),
+        "--key",
+        "other.pem",
+        "cert",
+        "issue",
+        "-d",
+        "n.example.test",
+        *_http01(validating),
+    )
+    assert no_account.returncode == 2 and "account new" in no_account.stderr
+    for result in (wildcard, no_names, no_hook, junk, no_account):
+        assert "Traceback" not in result.stderr
+
+
+def test_rollover_then_deactivate(
+    cli: CliRunner, validating: ValidatingPebble, account: list[str]
+) -> None:
+    assert cli("key", "generate", "next.pem", "--type", "ec384").returncode == 0
+    rolled = cli(*account, "account", "rollover", "next.pem")
+    assert rolled.returncode == 0, rolled.stderr
+    old = cli(*account, "account", "show")
+    assert old.returncode == 1 and "accountDoesNotExist" in old.stderr
+    new_key = [*reach(validating.pebble), "--key", "next.pem"]
+    assert cli(*new_key, "account", "show").returncode == 0
+    refused = cli(*new_key, "account", "deactivate")
+    assert refused.returncode == 2 and "--yes" in refused.stderr
+    gone = cli(*new_key, "account", "deactivate", "--yes")
+    assert gone.returncode == 0 and "deactivated" in gone.stdout
+    after = cli(*new_key, "account", "orders")
+    assert after.returncode == 1 and "unauthorized" in after.stderr
+
+
+@pytest.fixture(scope="module")
+def eab_pebble(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pebble]:
+    """Pebble with the EAB configuration of its own example file."""
+    server = Pebble(
+        tmp_path_factory.mktemp("pebble-eab"),
+        extra_config={
+            "externalAccountBindingRequired": True,
+            "externalAccountMACKeys": {EAB_KID: EAB_MAC},
+        },
+    )
+    try:
+        server.start()
+    except PebbleError as exc:
+        pytest.fail(f"cannot start Pebble: {exc}", pytrace=False)
+    yield server
+    server.stop()
+
+
+def test_external_account_binding(cli: CliRunner, eab_pebble: Pebble) -> None:
+    args = [*reach(eab_pebble), "--key", "eab.pem", "--traffic", "t.jsonl", "--yes"]
+    missing = cli(*args, "account", "new")
+    assert missing.returncode == 2 and "External Account Binding" in missing.stderr
+    wrong = cli(
+        *args, "account", "new", "--eab-kid", EAB_KID, "--eab-hmac-key", "AAAA" + EAB_MAC[4:]
+    )
+    assert wrong.returncode == 1, wrong.stderr
+    right = cli(*args, "account", "new", "--eab-kid", EAB_KID, "--eab-hmac-key", EAB_MAC, "--json")
+    assert right.returncode == 0, right.stderr
+    assert json.loads(right.stdout)["status"] == "valid"
+    traffic = (cli.workdir / "t.jsonl").read_text()
+    created = [json.loads(line) for line in traffic.splitlines()][-1]
+    binding = created["request"]["jws"]["payload"]["externalAccountBinding"]
+    assert decode_part(binding["protected"])["kid"] == EAB_KID
+    assert created["response"]["status"] == 201
+    everything = traffic + missing.stderr + wrong.stderr + right.stdout + right.stderr
+    assert EAB_MAC not in everything and EAB_MAC[:20] not in everything

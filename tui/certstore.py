@@ -1,0 +1,66 @@
+"""Where certificates live on disk: one folder per certificate with cert.pem, chain.pem,
+fullchain.pem and privkey.pem (0600), each written atomically. Files being replaced are first
+copied to archive/<UTC time>/, so an earlier certificate is never lost."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from tui.acme.certificates import Chain
+from tui.acme.errors import InputError
+from tui.acme.fileio import atomic_write
+
+FILES = ("cert.pem", "chain.pem", "fullchain.pem", "privkey.pem")
+
+
+@dataclass(frozen=True)
+class Saved:
+    folder: Path
+    cert: Path
+    chain: Path
+    fullchain: Path
+    privkey: Path | None
+    archived: Path | None
+
+
+def _split(chain_pem: str) -> tuple[str, str]:
+    """(leaf PEM, issuers PEM) from a PEM chain as the CA sent it."""
+    end = "-----END CERTIFICATE-----"
+    cut = chain_pem.index(end) + len(end)
+    return chain_pem[:cut].strip() + "\n", chain_pem[cut:].strip() + "\n"
+
+
+def save(folder: Path, chain: Chain, private_key_pem: bytes | None) -> Saved:
+    """`private_key_pem` is None when the user brought a CSR (we never had the key)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        archived = None
+        existing = [folder / name for name in FILES if (folder / name).exists()]
+        if existing:
+            archived = folder / "archive" / datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
+            archived.mkdir(parents=True)
+            for path in existing:
+                shutil.copy2(path, archived / path.name)
+        leaf, issuers = _split(chain.pem)
+        atomic_write(folder / "cert.pem", leaf.encode(), mode=0o644)
+        atomic_write(folder / "chain.pem", issuers.encode(), mode=0o644)
+        atomic_write(folder / "fullchain.pem", (leaf + issuers).encode(), mode=0o644)
+        privkey = folder / "privkey.pem"
+        if private_key_pem is not None:
+            atomic_write(privkey, private_key_pem, mode=0o600)
+        elif privkey.exists():
+            privkey.unlink()  # it belonged to the old certificate; a copy is in the archive
+        privkey_saved = privkey if private_key_pem is not None else None
+    except OSError as exc:
+        raise InputError(f"{folder}: cannot save the certificate ({exc.strerror})") from None
+    return Saved(
+        folder,
+        folder / "cert.pem",
+        folder / "chain.pem",
+        folder / "fullchain.pem",
+        privkey_saved,
+        archived,
+    )

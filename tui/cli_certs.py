@@ -1,0 +1,423 @@
+"""Headless certificate and account-lifecycle commands: `cert issue|renew|revoke|info` and
+`account rollover|deactivate|orders`. Registered by cli.py; heavy imports stay inside the
+handlers so that `acmedash --help` and the dashboard start without them."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tui.acme.errors import AcmeError, InputError, ProblemError
+from tui.acme.key_types import DEFAULT_KEY_TYPE, KEY_TYPES
+
+if TYPE_CHECKING:
+    from cryptography import x509
+
+    from tui.acme.challenges import Solver
+    from tui.acme.client import AcmeClient
+    from tui.certstore import Saved
+    from tui.cli import Context, Handler
+
+CHALLENGES = ("http-01", "dns-01", "tls-alpn-01")
+
+
+def add_cert_parsers(commands: Any) -> list[argparse.ArgumentParser]:
+    """Adds `cert ...`; returns the leaf parsers (cli.py adds the global options to them)."""
+    cert = commands.add_parser("cert", help="issue, renew, revoke, inspect certificates")
+    actions = cert.add_subparsers(dest="cert_command", metavar="ACTION", required=True)
+    issue = actions.add_parser("issue", help="order, validate, finalize, download, save")
+    issue.add_argument(
+        "-d",
+        "--domain",
+        dest="domains",
+        action="append",
+        metavar="NAME",
+        help="a dns name, wildcard or IP address (repeatable)",
+    )
+    _solver_options(issue)
+    issue.add_argument(
+        "--key-type",
+        choices=KEY_TYPES,
+        default=DEFAULT_KEY_TYPE,
+        help="type of the new certificate key",
+    )
+    issue.add_argument(
+        "--csr", metavar="FILE", help="use this CSR (PEM or DER) instead of a new key"
+    )
+    issue.add_argument(
+        "--profile", metavar="NAME", help="certificate profile, when the CA has them"
+    )
+    renew = actions.add_parser("renew", help="a new certificate for the same names (ARI aware)")
+    renew.add_argument("cert", metavar="CERT")
+    _solver_options(renew)
+    renew.add_argument("--key-type", choices=KEY_TYPES, default=DEFAULT_KEY_TYPE)
+    renew.add_argument("--profile", metavar="NAME")
+    revoke = actions.add_parser("revoke", help="revoke a certificate")
+    revoke.add_argument("cert", metavar="CERT")
+    revoke.add_argument("--reason", default="unspecified", metavar="NAME|CODE")
+    revoke.add_argument(
+        "--cert-key",
+        metavar="PATH",
+        help="sign with the certificate's own key instead of the account key",
+    )
+    info = actions.add_parser("info", help="names, issuer, validity, serial, ARI window")
+    info.add_argument("cert", metavar="CERT")
+    info.add_argument("--json", action="store_true")
+    return [issue, renew, revoke, info]
+
+
+def _solver_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--challenge", choices=CHALLENGES, default="http-01")
+    parser.add_argument("--http-port", type=int, default=80, metavar="N")
+    parser.add_argument("--tls-port", type=int, default=443, metavar="N")
+    parser.add_argument(
+        "--listen",
+        default="0.0.0.0",  # noqa: S104 - the CA connects from outside
+        metavar="ADDRESS",
+        help="address the http-01 / tls-alpn-01 responder binds to",
+    )
+    parser.add_argument("--webroot", metavar="DIR", help="http-01: write files here instead")
+    parser.add_argument(
+        "--dns-hook",
+        metavar="CMD",
+        help="dns-01: run `CMD set|clear NAME VALUE` to publish the TXT record",
+    )
+    parser.add_argument("--out", metavar="DIR", help="folder for cert.pem, fullchain.pem, ...")
+    parser.add_argument(
+        "--preferred-chain",
+        metavar="ISSUER_CN",
+        help="pick the alternate chain with this issuer common name",
+    )
+    parser.add_argument(
+        "--deploy-hook",
+        metavar="CMD",
+        help="run after saving, with the file paths in ACMEDASH_* variables",
+    )
+    parser.add_argument("--json", action="store_true")
+
+
+def add_account_parsers(account: Any) -> list[argparse.ArgumentParser]:
+    rollover = account.add_parser("rollover", help="replace the account key (RFC 8555 §7.3.5)")
+    rollover.add_argument("new_key", metavar="NEW_KEY")
+    deactivate = account.add_parser("deactivate", help="deactivate the account, for good")
+    orders = account.add_parser("orders", help="list the account's orders")
+    orders.add_argument("--json", action="store_true")
+    return [rollover, deactivate, orders]
+
+
+def _solver(args: argparse.Namespace) -> Solver:
+    from tui.acme.challenges import (
+        DnsHookSolver,
+        Http01Responder,
+        TlsAlpn01Responder,
+        WebrootSolver,
+    )
+
+    if args.challenge == "dns-01":
+        if not args.dns_hook:
+            raise InputError("dns-01 needs --dns-hook CMD (run as `CMD set|clear NAME VALUE`)")
+        return DnsHookSolver(args.dns_hook)
+    if args.challenge == "tls-alpn-01":
+        return TlsAlpn01Responder(args.listen, args.tls_port)
+    if args.webroot:
+        return WebrootSolver(Path(args.webroot).expanduser())
+    return Http01Responder(args.listen, args.http_port)
+
+
+def _read_csr(path: Path) -> tuple[bytes, list[str]]:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read CSR ({exc.strerror})") from None
+    try:
+        csr = (x509.load_pem_x509_csr if b"-----BEGIN" in data else x509.load_der_x509_csr)(data)
+    except ValueError:
+        raise InputError(f"{path}: not a PEM or DER certificate signing request") from None
+    if not csr.is_signature_valid:
+        raise InputError(f"{path}: the CSR's signature does not verify")
+    try:
+        san = csr.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+        names = [str(n) for n in san.get_values_for_type(x509.DNSName)]
+        names += [str(ip) for ip in san.get_values_for_type(x509.IPAddress)]
+    except x509.ExtensionNotFound:
+        names = []
+    return csr.public_bytes(serialization.Encoding.DER), names
+
+
+def _load_cert(path_text: str) -> x509.Certificate:
+    from tui.acme.certificates import load_certificate
+
+    path = Path(path_text).expanduser()
+    try:
+        return load_certificate(path.read_bytes(), str(path))
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read certificate ({exc.strerror})") from None
+
+
+async def _account_client(ctx: Context, client: AcmeClient) -> None:
+    """Certificates need an existing account; say so plainly when there is none."""
+    try:
+        url = await client.known_account_url()
+    except ProblemError as exc:
+        if exc.type.endswith(":accountDoesNotExist"):
+            raise InputError(
+                "this key has no account at this CA; run `acmedash account new` first"
+            ) from None
+        raise
+    if ctx.settings.account_for(client.directory_url, client.thumbprint) != url:
+        from tui.config import save_settings
+
+        ctx.settings.remember_account(client.directory_url, client.thumbprint, url)
+        save_settings(ctx.settings, ctx.config_path)
+
+
+def _deploy(command: str, saved: Saved, names: list[str]) -> None:
+    import subprocess
+
+    env = {
+        **os.environ,
+        "ACMEDASH_FOLDER": str(saved.folder),
+        "ACMEDASH_CERT": str(saved.cert),
+        "ACMEDASH_CHAIN": str(saved.chain),
+        "ACMEDASH_FULLCHAIN": str(saved.fullchain),
+        "ACMEDASH_PRIVKEY": str(saved.privkey or ""),
+        "ACMEDASH_DOMAINS": " ".join(names),
+    }
+    # The user's own hook command, as they wrote it: a shell is what they expect.
+    result = subprocess.run(  # noqa: S602
+        command, shell=True, env=env, capture_output=True, text=True, check=False
+    )
+    if result.returncode != 0:
+        last = (result.stderr or result.stdout).strip().splitlines()
+        raise InputError(
+            f"certificate saved in {saved.folder}, but the deploy hook exited {result.returncode}"
+            + (f": {last[-1]}" if last else "")
+        )
+
+
+async def _issue_and_save(
+    ctx: Context, names: list[str], out: Path, *, csr: bytes | None = None, replaces: str = ""
+) -> dict[str, Any]:
+    from tui.acme import keys
+    from tui.acme.issuance import issue
+    from tui.certstore import save
+
+    args = ctx.args
+    account_key = ctx.load_key(ctx.key_path())
+    solver = _solver(args)
+    cert_key_pem: bytes | None = None
+    if csr is None:
+        cert_key = keys.generate_key(args.key_type)
+        cert_key_pem = keys.key_to_pem(cert_key)
+        csr = keys.make_csr(cert_key, names)
+    async with ctx.client(account_key) as client:
+        await _account_client(ctx, client)
+        issued = await issue(
+            client,
+            names,
+            solver,
+            csr,
+            profile=args.profile or "",
+            replaces=replaces,
+            progress=lambda line: print(f"  {line}", file=ctx.err),
+        )
+    chain = issued.chain(args.preferred_chain or "")
+    saved = save(out, chain, cert_key_pem)
+    hook = args.deploy_hook or ctx.settings.deploy_hook
+    if hook:
+        _deploy(hook, saved, names)
+    leaf = chain.certificates[0]
+    return {
+        "names": names,
+        "folder": str(saved.folder),
+        "cert": str(saved.cert),
+        "chain": str(saved.chain),
+        "fullchain": str(saved.fullchain),
+        "privkey": str(saved.privkey) if saved.privkey else None,
+        "archived": str(saved.archived) if saved.archived else None,
+        "order": issued.order.url,
+        "certificate_url": issued.order.certificate,
+        "issuer": chain.top_issuer,
+        "chains": [c.top_issuer for c in issued.chains],
+        "not_after": leaf.not_valid_after_utc.isoformat(),
+        "serial": f"{leaf.serial_number:x}",
+    }
+
+
+def _issued_text(result: dict[str, Any]) -> str:
+    lines = [f"certificate for {', '.join(result['names'])} saved in {result['folder']}"]
+    lines.append(f"  expires {result['not_after']}, chain to {result['issuer']}")
+    if result["archived"]:
+        lines.append(f"  previous files kept in {result['archived']}")
+    return "\n".join(lines)
+
+
+def _folder_name(names: list[str]) -> str:
+    return names[0].replace("*", "_wildcard").replace(":", "_")
+
+
+async def cmd_cert_issue(ctx: Context) -> int:
+    args = ctx.args
+    csr, names = None, [n.strip() for n in args.domains or [] if n.strip()]
+    if args.csr:
+        csr, csr_names = _read_csr(Path(args.csr).expanduser())
+        names = names or csr_names
+        if sorted(names) != sorted(csr_names):
+            raise InputError(f"-d names {names} differ from the CSR's names {csr_names}")
+    if not names:
+        raise InputError("name at least one domain with -d NAME (or pass --csr)")
+    if args.challenge == "http-01" and any(n.startswith("*.") for n in names):
+        raise InputError("wildcard names can only be validated with --challenge dns-01")
+    ctx.confirm_production(f"issue a certificate for {', '.join(names)}")
+    out = Path(args.out).expanduser() if args.out else Path("certs") / _folder_name(names)
+    result = await _issue_and_save(ctx, names, out, csr=csr)
+    ctx.emit(result, _issued_text(result))
+    return 0
+
+
+async def cmd_cert_renew(ctx: Context) -> int:
+    from tui.acme.certificates import ari_cert_id, names_of
+
+    certificate = _load_cert(ctx.args.cert)
+    names = names_of(certificate)
+    ctx.confirm_production(f"renew the certificate for {', '.join(names)}")
+    out = (
+        Path(ctx.args.out).expanduser() if ctx.args.out else Path(ctx.args.cert).expanduser().parent
+    )
+    replaces = ""
+    async with ctx.client(None) as client:
+        window = await client.renewal_info(certificate)
+    if window is not None:
+        replaces = ari_cert_id(certificate)
+        ctx.err.write(f"  ARI suggests renewing between {window.start} and {window.end}\n")
+    result = await _issue_and_save(ctx, names, out, replaces=replaces)
+    result["replaces"] = replaces or None
+    ctx.emit(result, _issued_text(result))
+    return 0
+
+
+async def cmd_cert_revoke(ctx: Context) -> int:
+    from tui.acme import keys
+    from tui.acme.certificates import names_of, reason_code
+
+    certificate = _load_cert(ctx.args.cert)
+    reason = reason_code(ctx.args.reason)
+    ctx.confirm_production(f"revoke the certificate for {', '.join(names_of(certificate))}")
+    if ctx.args.cert_key:
+        cert_key = keys.load_key(Path(ctx.args.cert_key).expanduser())
+        async with ctx.client(None) as client:
+            await client.revoke(certificate, reason, certificate_key=cert_key)
+    else:
+        async with ctx.client(ctx.load_key(ctx.key_path())) as client:
+            await client.revoke(certificate, reason)
+    ctx.out.write(f"revoked {certificate.serial_number:x} (reason {reason})\n")
+    return 0
+
+
+async def cmd_cert_info(ctx: Context) -> int:
+    from tui.acme.certificates import describe
+
+    certificate = _load_cert(ctx.args.cert)
+    info: dict[str, Any] = describe(certificate)
+    try:
+        async with ctx.client(None) as client:
+            window = await client.renewal_info(certificate)
+        info["ari"] = (
+            None
+            if window is None
+            else {
+                "start": window.start,
+                "end": window.end,
+                "explanationURL": window.explanation_url,
+            }
+        )
+    except (AcmeError, InputError) as exc:
+        info["ari"] = {"error": str(exc)}
+    lines = [f"{key:<11}{value}" for key, value in info.items() if key not in ("names", "ari")]
+    lines.insert(1, f"{'names':<11}{', '.join(info['names'])}")
+    ari = info["ari"]
+    if ari is None:
+        lines.append(f"{'ari':<11}not offered by this CA")
+    elif "error" in ari:
+        lines.append(f"{'ari':<11}unavailable: {ari['error']}")
+    else:
+        lines.append(f"{'ari':<11}renew between {ari['start']} and {ari['end']}")
+    ctx.emit(info, "\n".join(lines))
+    return 0
+
+
+async def cmd_account_rollover(ctx: Context) -> int:
+    from tui.config import save_settings
+
+    new_path = Path(ctx.args.new_key).expanduser()
+    ctx.confirm_production("replace the account key")
+    old_key, new_key = ctx.load_key(ctx.key_path()), ctx.load_key(new_path)
+    async with ctx.client(old_key) as client:
+        url = await client.known_account_url()
+        old = client.thumbprint
+        await client.change_key(new_key)
+        ctx.settings.forget_account(client.directory_url, old)
+        ctx.settings.remember_account(client.directory_url, client.thumbprint, url)
+    if ctx.settings.account_key and Path(ctx.settings.account_key).expanduser() == ctx.key_path():
+        ctx.settings.account_key = str(new_path)
+    save_settings(ctx.settings, ctx.config_path)
+    ctx.out.write(f"account {url} now uses the key in {new_path}\n")
+    return 0
+
+
+async def cmd_account_deactivate(ctx: Context) -> int:
+    ctx.confirm_production("deactivate the account")
+    if not ctx.args.yes:
+        if not ctx.interactive:
+            raise InputError("deactivation cannot be undone: pass --yes to confirm")
+        ctx.err.write("Deactivation cannot be undone. Type `deactivate` to confirm: ")
+        ctx.err.flush()
+        import sys
+
+        if sys.stdin.readline().strip() != "deactivate":
+            raise InputError("cancelled")
+    async with ctx.client(ctx.load_key(ctx.key_path())) as client:
+        account = await client.deactivate_account()
+        ctx.settings.forget_account(client.directory_url, client.thumbprint)
+    from tui.config import save_settings
+
+    save_settings(ctx.settings, ctx.config_path)
+    ctx.out.write(f"account {account.url} is {account.status}\n")
+    return 0
+
+
+async def cmd_account_orders(ctx: Context) -> int:
+    async with ctx.client(ctx.load_key(ctx.key_path())) as client:
+        account = await client.fetch_account()
+        urls = await client.list_orders(account)
+        orders = await asyncio.gather(*(client.fetch_order(u) for u in urls))
+    rows = [
+        {
+            "url": o.url,
+            "status": o.status,
+            "names": [i.value for i in o.identifiers],
+            "expires": o.expires,
+            "certificate": o.certificate,
+        }
+        for o in orders
+    ]
+    text = "\n".join(f"{r['status']:<10} {', '.join(r['names'])}  {r['url']}" for r in rows)
+    ctx.emit(rows, text or "no orders")
+    return 0
+
+
+HANDLERS: dict[tuple[str | None, str | None], Handler] = {
+    ("cert", "issue"): cmd_cert_issue,
+    ("cert", "renew"): cmd_cert_renew,
+    ("cert", "revoke"): cmd_cert_revoke,
+    ("cert", "info"): cmd_cert_info,
+    ("account", "rollover"): cmd_account_rollover,
+    ("account", "deactivate"): cmd_account_deactivate,
+    ("account", "orders"): cmd_account_orders,
+}
