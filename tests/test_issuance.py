@@ -47,7 +47,10 @@ def _csr(names: list[str]) -> tuple[ec.EllipticCurvePrivateKey, bytes]:
 
 
 def _port_is_free(port: int) -> bool:
+    """Nothing listens there any more. SO_REUSEADDR as servers use it, so connections that
+    Pebble left in TIME_WAIT do not count."""
     with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind(("127.0.0.1", port))
         except OSError:
