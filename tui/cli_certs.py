@@ -6,22 +6,25 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tui.acme.errors import AcmeError, InputError, ProblemError
+from tui.acme.errors import AcmeError, InputError
 from tui.acme.key_types import DEFAULT_KEY_TYPE, KEY_TYPES
+from tui.workflow import (
+    CHALLENGES,
+    SolverChoice,
+    build_solver,
+    check_names,
+    folder_for,
+    issue_and_save,
+    require_account,
+)
 
 if TYPE_CHECKING:
     from cryptography import x509
 
-    from tui.acme.challenges import Solver
-    from tui.acme.client import AcmeClient
-    from tui.certstore import Saved
     from tui.cli import Context, Handler
-
-CHALLENGES = ("http-01", "dns-01", "tls-alpn-01")
 
 
 def add_cert_parsers(commands: Any) -> list[argparse.ArgumentParser]:
@@ -108,25 +111,6 @@ def add_account_parsers(account: Any) -> list[argparse.ArgumentParser]:
     return [rollover, deactivate, orders]
 
 
-def _solver(args: argparse.Namespace) -> Solver:
-    from tui.acme.challenges import (
-        DnsHookSolver,
-        Http01Responder,
-        TlsAlpn01Responder,
-        WebrootSolver,
-    )
-
-    if args.challenge == "dns-01":
-        if not args.dns_hook:
-            raise InputError("dns-01 needs --dns-hook CMD (run as `CMD set|clear NAME VALUE`)")
-        return DnsHookSolver(args.dns_hook)
-    if args.challenge == "tls-alpn-01":
-        return TlsAlpn01Responder(args.listen, args.tls_port)
-    if args.webroot:
-        return WebrootSolver(Path(args.webroot).expanduser())
-    return Http01Responder(args.listen, args.http_port)
-
-
 def _read_csr(path: Path) -> tuple[bytes, list[str]]:
     from cryptography import x509
     from cryptography.hazmat.primitives import serialization
@@ -160,94 +144,42 @@ def _load_cert(path_text: str) -> x509.Certificate:
         raise InputError(f"{path}: cannot read certificate ({exc.strerror})") from None
 
 
-async def _account_client(ctx: Context, client: AcmeClient) -> None:
-    """Certificates need an existing account; say so plainly when there is none."""
-    try:
-        url = await client.known_account_url()
-    except ProblemError as exc:
-        if exc.type.endswith(":accountDoesNotExist"):
-            raise InputError(
-                "this key has no account at this CA; run `acmedash account new` first"
-            ) from None
-        raise
-    if ctx.settings.account_for(client.directory_url, client.thumbprint) != url:
-        from tui.config import save_settings
-
-        ctx.settings.remember_account(client.directory_url, client.thumbprint, url)
-        save_settings(ctx.settings, ctx.config_path)
-
-
-def _deploy(command: str, saved: Saved, names: list[str]) -> None:
-    import subprocess
-
-    env = {
-        **os.environ,
-        "ACMEDASH_FOLDER": str(saved.folder),
-        "ACMEDASH_CERT": str(saved.cert),
-        "ACMEDASH_CHAIN": str(saved.chain),
-        "ACMEDASH_FULLCHAIN": str(saved.fullchain),
-        "ACMEDASH_PRIVKEY": str(saved.privkey or ""),
-        "ACMEDASH_DOMAINS": " ".join(names),
-    }
-    # The user's own hook command, as they wrote it: a shell is what they expect.
-    result = subprocess.run(  # noqa: S602
-        command, shell=True, env=env, capture_output=True, text=True, check=False
+def _choice(args: argparse.Namespace) -> SolverChoice:
+    return SolverChoice(
+        challenge=args.challenge,
+        listen=args.listen,
+        http_port=args.http_port,
+        tls_port=args.tls_port,
+        webroot=args.webroot or "",
+        dns_hook=args.dns_hook or "",
     )
-    if result.returncode != 0:
-        last = (result.stderr or result.stdout).strip().splitlines()
-        raise InputError(
-            f"certificate saved in {saved.folder}, but the deploy hook exited {result.returncode}"
-            + (f": {last[-1]}" if last else "")
-        )
 
 
 async def _issue_and_save(
     ctx: Context, names: list[str], out: Path, *, csr: bytes | None = None, replaces: str = ""
 ) -> dict[str, Any]:
-    from tui.acme import keys
-    from tui.acme.issuance import issue
-    from tui.certstore import save
-
     args = ctx.args
-    account_key = ctx.load_key(ctx.key_path())
-    solver = _solver(args)
-    cert_key_pem: bytes | None = None
-    if csr is None:
-        cert_key = keys.generate_key(args.key_type)
-        cert_key_pem = keys.key_to_pem(cert_key)
-        csr = keys.make_csr(cert_key, names)
-    async with ctx.client(account_key) as client:
-        await _account_client(ctx, client)
-        issued = await issue(
+    solver = build_solver(_choice(args))
+    async with ctx.client(ctx.load_key(ctx.key_path())) as client:
+        url = await require_account(client)
+        if ctx.settings.account_for(client.directory_url, client.thumbprint) != url:
+            from tui.config import save_settings
+
+            ctx.settings.remember_account(client.directory_url, client.thumbprint, url)
+            save_settings(ctx.settings, ctx.config_path)
+        return await issue_and_save(
             client,
             names,
             solver,
-            csr,
+            out,
+            key_type=args.key_type,
+            csr=csr,
             profile=args.profile or "",
             replaces=replaces,
+            preferred_chain=args.preferred_chain or "",
+            deploy_hook=args.deploy_hook or ctx.settings.deploy_hook,
             progress=lambda line: print(f"  {line}", file=ctx.err),
         )
-    chain = issued.chain(args.preferred_chain or "")
-    saved = save(out, chain, cert_key_pem)
-    hook = args.deploy_hook or ctx.settings.deploy_hook
-    if hook:
-        _deploy(hook, saved, names)
-    leaf = chain.certificates[0]
-    return {
-        "names": names,
-        "folder": str(saved.folder),
-        "cert": str(saved.cert),
-        "chain": str(saved.chain),
-        "fullchain": str(saved.fullchain),
-        "privkey": str(saved.privkey) if saved.privkey else None,
-        "archived": str(saved.archived) if saved.archived else None,
-        "order": issued.order.url,
-        "certificate_url": issued.order.certificate,
-        "issuer": chain.top_issuer,
-        "chains": [c.top_issuer for c in issued.chains],
-        "not_after": leaf.not_valid_after_utc.isoformat(),
-        "serial": f"{leaf.serial_number:x}",
-    }
 
 
 def _issued_text(result: dict[str, Any]) -> str:
@@ -256,10 +188,6 @@ def _issued_text(result: dict[str, Any]) -> str:
     if result["archived"]:
         lines.append(f"  previous files kept in {result['archived']}")
     return "\n".join(lines)
-
-
-def _folder_name(names: list[str]) -> str:
-    return names[0].replace("*", "_wildcard").replace(":", "_")
 
 
 async def cmd_cert_issue(ctx: Context) -> int:
@@ -272,10 +200,9 @@ async def cmd_cert_issue(ctx: Context) -> int:
             raise InputError(f"-d names {names} differ from the CSR's names {csr_names}")
     if not names:
         raise InputError("name at least one domain with -d NAME (or pass --csr)")
-    if args.challenge == "http-01" and any(n.startswith("*.") for n in names):
-        raise InputError("wildcard names can only be validated with --challenge dns-01")
+    check_names(names, args.challenge)
     ctx.confirm_production(f"issue a certificate for {', '.join(names)}")
-    out = Path(args.out).expanduser() if args.out else Path("certs") / _folder_name(names)
+    out = Path(args.out).expanduser() if args.out else folder_for(names)
     result = await _issue_and_save(ctx, names, out, csr=csr)
     ctx.emit(result, _issued_text(result))
     return 0

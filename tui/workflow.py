@@ -1,0 +1,149 @@
+"""Issue-and-save, shared by `acmedash cert issue|renew` and the dashboard's Orders panel:
+choose a solver, make the key and CSR, run the issuance, pick the chain, save the folder, run
+the deploy hook. One implementation, so both front ends behave the same."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tui.acme.errors import InputError, ProblemError
+
+if TYPE_CHECKING:
+    from tui.acme.challenges import Solver
+    from tui.acme.client import AcmeClient
+    from tui.certstore import Saved
+
+CHALLENGES = ("http-01", "dns-01", "tls-alpn-01")
+
+
+@dataclass(frozen=True)
+class SolverChoice:
+    challenge: str = "http-01"
+    listen: str = "0.0.0.0"  # noqa: S104 - the CA connects from outside
+    http_port: int = 80
+    tls_port: int = 443
+    webroot: str = ""
+    dns_hook: str = ""
+
+
+def build_solver(choice: SolverChoice) -> Solver:
+    from tui.acme.challenges import (
+        DnsHookSolver,
+        Http01Responder,
+        TlsAlpn01Responder,
+        WebrootSolver,
+    )
+
+    if choice.challenge == "dns-01":
+        if not choice.dns_hook:
+            raise InputError(
+                "dns-01 needs a hook command: --dns-hook CMD, run as `CMD set|clear NAME VALUE`"
+            )
+        return DnsHookSolver(choice.dns_hook)
+    if choice.challenge == "tls-alpn-01":
+        return TlsAlpn01Responder(choice.listen, choice.tls_port)
+    if choice.challenge != "http-01":
+        raise InputError(f"unknown challenge type {choice.challenge!r}")
+    if choice.webroot:
+        return WebrootSolver(Path(choice.webroot).expanduser())
+    return Http01Responder(choice.listen, choice.http_port)
+
+
+def check_names(names: list[str], challenge: str) -> None:
+    if not names:
+        raise InputError("name at least one domain")
+    if challenge != "dns-01" and any(n.startswith("*.") for n in names):
+        raise InputError("wildcard names can only be validated with dns-01")
+
+
+def folder_for(names: list[str]) -> Path:
+    return Path("certs") / names[0].replace("*", "_wildcard").replace(":", "_")
+
+
+async def require_account(client: AcmeClient) -> str:
+    """Certificates need an existing account; say so plainly when there is none."""
+    try:
+        return await client.known_account_url()
+    except ProblemError as exc:
+        if exc.type.endswith(":accountDoesNotExist"):
+            raise InputError(
+                "this key has no account at this CA; create one first "
+                "(`acmedash account new`, or `a` in the dashboard)"
+            ) from None
+        raise
+
+
+def run_deploy_hook(command: str, saved: Saved, names: list[str]) -> None:
+    env = {
+        **os.environ,
+        "ACMEDASH_FOLDER": str(saved.folder),
+        "ACMEDASH_CERT": str(saved.cert),
+        "ACMEDASH_CHAIN": str(saved.chain),
+        "ACMEDASH_FULLCHAIN": str(saved.fullchain),
+        "ACMEDASH_PRIVKEY": str(saved.privkey or ""),
+        "ACMEDASH_DOMAINS": " ".join(names),
+    }
+    # The user's own hook command, as they wrote it: a shell is what they expect.
+    result = subprocess.run(  # noqa: S602
+        command, shell=True, env=env, capture_output=True, text=True, check=False
+    )
+    if result.returncode != 0:
+        last = (result.stderr or result.stdout).strip().splitlines()
+        raise InputError(
+            f"certificate saved in {saved.folder}, but the deploy hook exited {result.returncode}"
+            + (f": {last[-1]}" if last else "")
+        )
+
+
+async def issue_and_save(
+    client: AcmeClient,
+    names: list[str],
+    solver: Solver,
+    out: Path,
+    *,
+    key_type: str = "ec256",
+    csr: bytes | None = None,
+    profile: str = "",
+    replaces: str = "",
+    preferred_chain: str = "",
+    deploy_hook: str = "",
+    progress: Callable[[str], None] = lambda _: None,
+) -> dict[str, Any]:
+    """Returns what was done, as the CLI's --json prints it."""
+    from tui.acme import keys
+    from tui.acme.issuance import issue
+    from tui.certstore import save
+
+    cert_key_pem: bytes | None = None
+    if csr is None:
+        cert_key = keys.generate_key(key_type)
+        cert_key_pem = keys.key_to_pem(cert_key)
+        csr = keys.make_csr(cert_key, names)
+    issued = await issue(
+        client, names, solver, csr, profile=profile, replaces=replaces, progress=progress
+    )
+    chain = issued.chain(preferred_chain)
+    saved = save(out, chain, cert_key_pem)
+    if deploy_hook:
+        run_deploy_hook(deploy_hook, saved, names)
+    leaf = chain.certificates[0]
+    return {
+        "names": names,
+        "folder": str(saved.folder),
+        "cert": str(saved.cert),
+        "chain": str(saved.chain),
+        "fullchain": str(saved.fullchain),
+        "privkey": str(saved.privkey) if saved.privkey else None,
+        "archived": str(saved.archived) if saved.archived else None,
+        "order": issued.order.url,
+        "certificate_url": issued.order.certificate,
+        "issuer": chain.top_issuer,
+        "chains": [c.top_issuer for c in issued.chains],
+        "not_after": leaf.not_valid_after_utc.isoformat(),
+        "serial": f"{leaf.serial_number:x}",
+    }
