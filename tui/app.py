@@ -52,16 +52,6 @@ if TYPE_CHECKING:
     from tui.acme.jose import PrivateKey
     from tui.screens.resend import ResendScreen
 
-NETWORK_ACTIONS = (
-    ("directory", "Get directory", "Fetch the CA's directory"),
-    ("nonce", "New nonce", "HEAD newNonce"),
-    ("new_account", "New account", "Create an account, agreeing to the terms of service"),
-    ("find_account", "Find account", "Look up the key's existing account (onlyReturnExisting)"),
-    ("account_info", "Account info", "Fetch the account (POST-as-GET)"),
-    ("update_contacts", "Update contacts", "Push the Contacts panel to the account"),
-)
-
-
 def _resend_screen() -> type[ResendScreen]:
     """TextArea costs start-up time; it loads when a request is first edited."""
     from tui.screens.resend import ResendScreen
