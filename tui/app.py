@@ -20,6 +20,7 @@ from textual import work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
 from textual.lazy import Lazy
 from textual.screen import Screen
 from textual.widgets import Input, Static
@@ -38,6 +39,7 @@ from tui.panels.endpoint import EndpointPanel
 from tui.panels.exchange_detail import ExchangeDetail
 from tui.panels.key import KeyPanel, loose_mode
 from tui.panels.key_bar import KeyBar
+from tui.panels.orders import OrderForm, OrdersPanel
 from tui.panels.tabs import TabbedPanes
 from tui.panels.traffic_list import TrafficList
 from tui.screens.confirm import ConfirmScreen
@@ -51,6 +53,7 @@ if TYPE_CHECKING:
     from tui.acme.client import AcmeClient
     from tui.acme.jose import PrivateKey
     from tui.screens.resend import ResendScreen
+
 
 def _resend_screen() -> type[ResendScreen]:
     """TextArea costs start-up time; it loads when a request is first edited."""
@@ -91,6 +94,11 @@ class AcmeDashApp(App[None]):
         Binding("c", "copy_exchange", "Copy", id="copy_exchange", show=False),
         Binding("s", "save_exchange", "Save", id="save_exchange", show=False),
         Binding("r", "resend", "Resend", id="resend", tooltip="Edit the payload, sign again, send"),
+        Binding("I", "issue", "Issue", id="issue", tooltip="Order a certificate (Orders tab)"),
+        Binding("R", "renew", "Renew", id="renew", show=False, tooltip="Renew a certificate"),
+        Binding("V", "revoke", "Revoke", id="revoke", show=False, tooltip="Revoke a certificate"),
+        Binding("K", "rollover", "Key rollover", id="rollover", show=False),
+        Binding("D", "deactivate", "Deactivate", id="deactivate", show=False),
         Binding("q", "quit", "Quit", id="quit"),
     ]
 
@@ -101,8 +109,12 @@ class AcmeDashApp(App[None]):
         config_path: Path | None,
         ca_bundle: str | None = None,
         offline: Iterable[Exchange] | None = None,
+        responder_address: str = "0.0.0.0",  # noqa: S104 - the CA connects from outside
+        http_port: int = 80,
+        tls_port: int = 443,
     ) -> None:
-        """`config_path=None` keeps settings in memory only (demo, inspect)."""
+        """`config_path=None` keeps settings in memory only (demo, inspect). The responder
+        address and ports are where http-01 / tls-alpn-01 answers listen by default."""
         super().__init__()
         self.settings = settings
         self.config_path = config_path
@@ -125,6 +137,14 @@ class AcmeDashApp(App[None]):
         self.key_panel = KeyPanel(id="key-panel")
         self.contacts_panel = ContactsPanel(id="contacts-panel")
         self.account_panel = AccountPanel(id="account-panel")
+        self.responder_address, self.http_port, self.tls_port = (
+            responder_address,
+            http_port,
+            tls_port,
+        )
+        demo_port = http_port if http_port != 80 else None
+        self.orders_panel = OrdersPanel(default_port=demo_port, id="orders-panel")
+        self.last_certificate: Path | None = None
         self._theme_error = ""
         self._started = False
 
@@ -137,13 +157,11 @@ class AcmeDashApp(App[None]):
             # which accept updates before they are mounted.
             yield TabbedPanes(
                 {
-                    "pane-endpoint": (
-                        "Endpoint",
-                        EndpointPanel(id="endpoint-panel"),
-                    ),
+                    "pane-endpoint": ("CA", EndpointPanel(id="endpoint-panel")),
                     "pane-key": ("Key", Lazy(self.key_panel)),
                     "pane-contacts": ("Contacts", Lazy(self.contacts_panel)),
                     "pane-account": ("Account", Lazy(self.account_panel)),
+                    "pane-orders": ("Orders", Lazy(self.orders_panel)),
                 },
                 id="side",
             )
@@ -469,9 +487,9 @@ class AcmeDashApp(App[None]):
             )
         )
         if path:
-            self._use_key_file(Path(path).expanduser())
+            self.use_key_file(Path(path).expanduser())
 
-    def _use_key_file(self, path: Path) -> None:
+    def use_key_file(self, path: Path) -> None:
         self.settings.account_key = str(path)
         self._save()
         self._load_key(path)
@@ -494,7 +512,7 @@ class AcmeDashApp(App[None]):
             self.notify(str(exc), severity="error")
             return
         self.notify(f"Generated {key_type} key at {path}")
-        self._use_key_file(path)
+        self.use_key_file(path)
 
     def action_fix_key_mode(self) -> None:
         if self.key_path is None or loose_mode(self.key_path) is None:
@@ -624,6 +642,126 @@ class AcmeDashApp(App[None]):
             return f"Resent #{exchange.seq}."
 
         self._run("Resend", operation, changes_state=True)
+
+    # -- certificates (Orders tab) and the account's end of life --------------------------------
+
+    def _order_form(self) -> OrderForm | None:
+        try:
+            return self.orders_panel.form()
+        except ValueError as exc:
+            self.notify(str(exc), severity="error")
+            return None
+        except NoMatches:
+            self.notify("Open the Orders tab and fill in the names first.", severity="warning")
+            self.query_one("#side", TabbedPanes).active = "pane-orders"
+            return None
+
+    def on_orders_panel_submitted(self) -> None:
+        self.action_issue()
+
+    def action_issue(self) -> None:
+        from tui.certificate_actions import new_order_operation
+
+        form = self._order_form()
+        if form is None or not self._need_key():
+            return
+        try:
+            operation = new_order_operation(self, form)
+        except InputError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self._run("Issue certificate", operation, changes_state=True)
+
+    async def _certificate_path(self, title: str) -> Path | None:
+        path = await self.push_screen_wait(
+            PromptScreen(title, str(self.last_certificate or ""), paths=True)
+        )
+        return Path(path).expanduser() if path else None
+
+    @work(group="prompt")
+    async def action_renew(self) -> None:
+        from tui.certificate_actions import renew_operation
+
+        form = self._order_form()
+        if form is None or not self._need_key():
+            return
+        path = await self._certificate_path("Renew which certificate (cert.pem)?")
+        if path is None:
+            return
+        try:
+            operation = renew_operation(self, form, path)
+        except InputError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self._run("Renew certificate", operation, changes_state=True)
+
+    @work(group="prompt")
+    async def action_revoke(self) -> None:
+        from tui.certificate_actions import revoke_operation
+
+        if not self._need_key():
+            return
+        path = await self._certificate_path("Revoke which certificate (cert.pem)?")
+        if path is None:
+            return
+        sure = await self.push_screen_wait(
+            ConfirmScreen(
+                "Revoke certificate",
+                f"Revoke {path}?\nClients will stop trusting it. This cannot be undone.",
+                "Revoke",
+            )
+        )
+        if not sure:
+            return
+        try:
+            operation = revoke_operation(path, reason=0)
+        except InputError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self._run("Revoke certificate", operation, changes_state=True)
+
+    @work(group="prompt")
+    async def action_rollover(self) -> None:
+        from tui.acme import keys
+        from tui.certificate_actions import rollover_operation
+
+        if not self._need_key():
+            return
+        answer = await self.push_screen_wait(
+            PromptScreen(
+                "New account key file (generated as ec256 if it does not exist)", paths=True
+            )
+        )
+        if not answer:
+            return
+        path = Path(answer).expanduser()
+        try:
+            if path.exists():
+                new_key = keys.load_key(path)
+            else:
+                new_key = keys.generate_key()
+                keys.save_key(new_key, path)
+        except InputError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self._run("Key rollover", rollover_operation(self, path, new_key), changes_state=True)
+
+    @work(group="prompt")
+    async def action_deactivate(self) -> None:
+        from tui.certificate_actions import deactivate_operation
+        from tui.screens.typed_confirm import TypedConfirmScreen
+
+        if not self._need_key():
+            return
+        sure = await self.push_screen_wait(
+            TypedConfirmScreen(
+                f"Deactivate the account of this key at {self.endpoint.title}?\n"
+                "The CA will refuse it for good; its certificates stay valid.",
+                "deactivate",
+            )
+        )
+        if sure:
+            self._run("Deactivate account", deactivate_operation(self), changes_state=True)
 
     # -- help and palette ------------------------------------------------------------------------
 

@@ -407,15 +407,24 @@ def cmd_inspect(ctx: Context) -> int:
 
 def cmd_demo(ctx: Context) -> int:
     """A throwaway Pebble and key in a temp folder; the user's settings are neither read for
-    the endpoint nor written."""
+    the endpoint nor written. Pebble really validates: names resolve to 127.0.0.1 through
+    pebble-challtestsrv, and the dashboard's http-01 / tls-alpn-01 responders listen on the
+    ports Pebble was told to use."""
     import tempfile
 
     from tui.acme import keys
-    from tui.pebble import Pebble
+    from tui.pebble import ChallTestSrv, Pebble, free_port
 
     with tempfile.TemporaryDirectory(prefix="acmedash-demo-") as folder:
-        pebble = Pebble(Path(folder) / "pebble").start()
+        dns = ChallTestSrv().start()
+        http_port, tls_port = free_port(), free_port()
+        pebble = Pebble(
+            Path(folder) / "pebble",
+            extra_config={"httpPort": http_port, "tlsPort": tls_port},
+            dns_server=dns.dns_server,
+        )
         try:
+            pebble.start()
             key_path = Path(folder) / "account.pem"
             keys.save_key(keys.generate_key(DEFAULT_KEY_TYPE), key_path)
             settings = Settings(
@@ -427,9 +436,17 @@ def cmd_demo(ctx: Context) -> int:
                 keymap=ctx.settings.keymap,
             )
             ctx.args.ca_bundle = str(pebble.ca_bundle)
-            return _run_dashboard(ctx, settings, config_path=None)
+            return _run_dashboard(
+                ctx,
+                settings,
+                config_path=None,
+                responder_address="127.0.0.1",
+                http_port=http_port,
+                tls_port=tls_port,
+            )
         finally:
             pebble.stop()
+            dns.stop()
 
 
 def cmd_config_import_ini(ctx: Context) -> int:

@@ -1,0 +1,149 @@
+"""The dashboard's Orders tab and account end of life, driven with Pilot against a Pebble that
+really validates (conftest.ValidatingPebble): http-01 through the app's own responder, dns-01
+through the manual-instructions modal (the test publishes the record it shows)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import Input, Select
+
+from tests.conftest import ValidatingPebble
+from tui.acme import keys
+from tui.acme.certificates import load_certificate, names_of
+from tui.app import AcmeDashApp
+from tui.config import Settings
+from tui.panels.tabs import TabbedPanes
+from tui.screens.confirm import ConfirmScreen
+from tui.screens.dns_instructions import DnsInstructions
+from tui.screens.prompt import PromptScreen
+from tui.screens.typed_confirm import TypedConfirmScreen
+
+SIZE = (100, 40)
+
+
+async def _idle(app: AcmeDashApp) -> None:
+    await app.workers.wait_for_complete()
+
+
+def _app(validating: ValidatingPebble, tmp_path: Path) -> AcmeDashApp:
+    key_path = tmp_path / "account.pem"
+    keys.save_key(keys.generate_key("ec256"), key_path)
+    settings = Settings(
+        endpoint=validating.pebble.directory_url,
+        ca_bundle=str(validating.pebble.ca_bundle),
+        account_key=str(key_path),
+        contacts=["mailto:orders@example.org"],
+    )
+    return AcmeDashApp(
+        settings,
+        config_path=tmp_path / "c.toml",
+        responder_address="127.0.0.1",
+        http_port=validating.http_port,
+        tls_port=validating.tls_port,
+    )
+
+
+async def _create_account(app: AcmeDashApp, pilot: object) -> None:
+    await pilot.press("a")  # type: ignore[attr-defined]
+    await pilot.pause(0.3)  # type: ignore[attr-defined]
+    assert isinstance(app.screen, ConfirmScreen)
+    await pilot.click("#confirm")  # type: ignore[attr-defined]
+    await _idle(app)
+    assert app.account is not None
+
+
+async def test_issue_renew_revoke_from_the_orders_tab(
+    validating: ValidatingPebble, tmp_path: Path, monkeypatch: object
+) -> None:
+    app = _app(validating, tmp_path)
+    out = tmp_path / "site"
+    async with app.run_test(size=SIZE) as pilot:
+        await _create_account(app, pilot)
+        app.query_one("#side", TabbedPanes).active = "pane-orders"
+        await pilot.pause(0.3)
+        assert app.query_one("#order-port", Input).value == str(validating.http_port)
+        app.query_one("#order-out", Input).value = str(out)
+        names = app.query_one("#order-names", Input)
+        names.value = "dash-a.example.test, dash-b.example.test"
+        names.focus()
+        await pilot.press("enter")
+        await _idle(app)
+        certificate = load_certificate((out / "cert.pem").read_bytes(), "cert")
+        assert names_of(certificate) == ["dash-a.example.test", "dash-b.example.test"]
+        assert app.last_certificate == out / "cert.pem"
+        progress = str(app.query_one("#order-progress").content)
+        assert "dash-a.example.test: valid" in progress and "dash-b.example.test: valid" in progress
+        assert "not offered by this CA" in str(app.query_one("#certificate-view").content)
+        posts = [e for e in app.query_one("TrafficList").exchanges if e.method == "POST"]  # type: ignore[attr-defined]
+        assert any(e.url.endswith("/finalize") or "finalize" in e.url for e in posts)
+
+        app.query_one("#traffic-list").focus()
+        await pilot.press("R")
+        await pilot.pause()
+        assert isinstance(app.screen, PromptScreen)
+        await pilot.press("enter")  # the last certificate is the default
+        await _idle(app)
+        renewed = load_certificate((out / "cert.pem").read_bytes(), "cert")
+        assert renewed.serial_number != certificate.serial_number
+        assert list((out / "archive").iterdir())
+
+        await pilot.press("V")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.click("#confirm")
+        await _idle(app)
+        revoke = [e for e in app.query_one("TrafficList").exchanges if "revoke" in e.url]  # type: ignore[attr-defined]
+        assert revoke and revoke[-1].status == 200
+
+
+async def test_dns01_by_hand_then_rollover_and_deactivate(
+    validating: ValidatingPebble, tmp_path: Path
+) -> None:
+    app = _app(validating, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await _create_account(app, pilot)
+        app.query_one("#side", TabbedPanes).active = "pane-orders"
+        await pilot.pause(0.3)
+        app.query_one("#order-challenge", Select).value = "dns-01"
+        app.query_one("#order-out", Input).value = str(tmp_path / "wild")
+        names = app.query_one("#order-names", Input)
+        names.value = "*.dashwild.example.test"
+        names.focus()
+        await pilot.press("enter")
+        for _ in range(50):
+            await pilot.pause(0.1)
+            if isinstance(app.screen, DnsInstructions):
+                break
+        screen = app.screen
+        assert isinstance(screen, DnsInstructions)
+        assert screen.record_name == "_acme-challenge.dashwild.example.test"
+        validating.dns.set_txt(screen.record_name, screen.record_value)
+        await pilot.click("#published")
+        await _idle(app)
+        validating.dns.clear_txt(screen.record_name)
+        assert (tmp_path / "wild" / "cert.pem").exists()
+
+        app.query_one("#traffic-list").focus()
+        await pilot.press("K")
+        await pilot.pause()
+        assert isinstance(app.screen, PromptScreen)
+        app.screen.query_one(Input).value = str(tmp_path / "next.pem")
+        await pilot.press("enter")
+        await _idle(app)
+        assert app.key_path == tmp_path / "next.pem" and (tmp_path / "next.pem").exists()
+        assert app.settings.account_key == str(tmp_path / "next.pem")
+
+        await pilot.press("D")
+        await pilot.pause()
+        assert isinstance(app.screen, TypedConfirmScreen)
+        app.screen.query_one(Input).value = "yes"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, TypedConfirmScreen), "only the exact word confirms"
+        app.screen.query_one(Input).value = "deactivate"
+        await pilot.press("enter")
+        await _idle(app)
+        assert app.account is not None and app.account.status == "deactivated"

@@ -1,0 +1,117 @@
+"""Orders panel: a new-order form, the live progress of every authorization, and the
+certificate that came out of it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.widgets import Input, Select, Static
+
+from tui.acme.key_types import DEFAULT_KEY_TYPE, KEY_TYPES
+from tui.workflow import CHALLENGES
+
+
+@dataclass(frozen=True)
+class OrderForm:
+    names: list[str]
+    challenge: str
+    key_type: str
+    profile: str
+    port: int | None
+    out: str
+
+
+class OrdersPanel(VerticalScroll):
+    DEFAULT_CSS = """
+    OrdersPanel Input, OrdersPanel Select { margin: 0; }
+    OrdersPanel .label { color: $text-muted; }
+    OrdersPanel #order-progress { margin-top: 1; }
+    OrdersPanel #certificate-view { margin-top: 1; }
+    """
+
+    class Submitted(Message):
+        """Enter in the names box: issue."""
+
+    def __init__(self, *, default_port: int | None = None, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._default_port = default_port
+        self._lines: list[str] = []
+        self._progress = Static(id="order-progress")
+        self._certificate = Static(id="certificate-view")
+
+    def compose(self) -> ComposeResult:
+        yield Static("Names (space or comma separated)", classes="label")
+        yield Input(placeholder="example.org www.example.org", id="order-names")
+        yield Select(
+            [(c, c) for c in CHALLENGES], value="http-01", allow_blank=False, id="order-challenge"
+        )
+        yield Select(
+            [(k, k) for k in KEY_TYPES],
+            value=DEFAULT_KEY_TYPE,
+            allow_blank=False,
+            id="order-key-type",
+        )
+        yield Input(placeholder="profile (optional)", id="order-profile")
+        yield Input(
+            str(self._default_port or ""),
+            placeholder="responder port (http-01 80, tls-alpn-01 443)",
+            id="order-port",
+        )
+        yield Input(placeholder="save to (default certs/<first name>)", id="order-out")
+        yield Static(
+            "Enter/I issue  R renew  V revoke\nK account key rollover  D deactivate account",
+            classes="label",
+        )
+        yield self._progress
+        yield self._certificate
+
+    def form(self) -> OrderForm:
+        names = self.query_one("#order-names", Input).value.replace(",", " ").split()
+        port_text = self.query_one("#order-port", Input).value.strip()
+        if port_text and not port_text.isdigit():
+            raise ValueError(f"port must be a number, not {port_text!r}")
+        return OrderForm(
+            names=names,
+            challenge=str(self.query_one("#order-challenge", Select).value),
+            key_type=str(self.query_one("#order-key-type", Select).value),
+            profile=self.query_one("#order-profile", Input).value.strip(),
+            port=int(port_text) if port_text else None,
+            out=self.query_one("#order-out", Input).value.strip(),
+        )
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.post_message(self.Submitted())
+
+    def start(self, title: str) -> None:
+        self._lines = [title]
+        self._render_progress()
+
+    def add_progress(self, line: str) -> None:
+        self._lines.append(line)
+        self._render_progress()
+
+    def _render_progress(self) -> None:
+        text = Text()
+        for index, line in enumerate(self._lines):
+            style = "bold" if index == 0 else ("green" if line.endswith(": valid") else "")
+            text.append(f"{line}\n", style=style)
+        self._progress.update(text)
+
+    def show_certificate(self, info: dict[str, object], path: str) -> None:
+        text = Text()
+        text.append(f"{path}\n", style="bold")
+        for key in ("names", "issuer", "serial", "not_before", "not_after", "days_left", "chain"):
+            if key in info:
+                value = info[key]
+                shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+                text.append(f"{key:<11}", style="dim")
+                text.append(f"{shown}\n")
+        ari = info.get("ari")
+        text.append(f"{'ARI':<11}", style="dim")
+        text.append(f"{ari}\n" if ari else "not offered by this CA\n")
+        self._certificate.update(text)
