@@ -226,3 +226,46 @@ def test_external_account_binding(cli: CliRunner, eab_pebble: Pebble) -> None:
     assert created["response"]["status"] == 201
     everything = traffic + missing.stderr + wrong.stderr + right.stdout + right.stderr
     assert EAB_MAC not in everything and EAB_MAC[:20] not in everything
+
+
+async def test_dashboard_asks_for_external_account_binding(
+    eab_pebble: Pebble, tmp_path: Path
+) -> None:
+    """The MAC key goes into a password box and appears on no screen and in no exchange."""
+    from textual.widgets import Input, Static
+
+    from tui.acme import keys
+    from tui.app import AcmeDashApp
+    from tui.config import Settings
+    from tui.screens.confirm import ConfirmScreen
+    from tui.screens.prompt import PromptScreen
+
+    key_path = tmp_path / "k.pem"
+    keys.save_key(keys.generate_key("ec256"), key_path)
+    settings = Settings(
+        endpoint=eab_pebble.directory_url,
+        ca_bundle=str(eab_pebble.ca_bundle),
+        account_key=str(key_path),
+    )
+    app = AcmeDashApp(settings, config_path=None)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("a")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, PromptScreen)
+        app.screen.query_one(Input).value = EAB_KID
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, PromptScreen)
+        box = app.screen.query_one(Input)
+        assert box.password
+        box.value = EAB_MAC
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, ConfirmScreen)  # the terms of service
+        await pilot.click("#confirm")
+        await app.workers.wait_for_complete()
+        assert app.account is not None and app.account.status == "valid"
+        screen_text = " ".join(str(s.content) for s in app.query(Static))
+        traffic = "".join(json.dumps(e.to_record()) for e in app.query_one("TrafficList").exchanges)  # type: ignore[attr-defined]
+        assert EAB_MAC not in screen_text and EAB_MAC not in traffic
+        assert app.settings.eab_hmac_key == ""

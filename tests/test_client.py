@@ -302,3 +302,42 @@ def test_parse_retry_after() -> None:
     assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now=1445412470.0) == 10.0
     assert parse_retry_after("soon") is None
     assert parse_retry_after(None) is None
+
+
+async def test_polling_honours_retry_after_then_backs_off_to_a_deadline() -> None:
+    """An order stuck in `processing` (Pebble finishes too fast to show this): Retry-After is
+    used when given, else 50 ms doubling; past the deadline a DeadlineExceeded."""
+    from tui.acme.errors import DeadlineExceeded
+
+    answers = [{}, {}, {"Retry-After": "3"}]
+    slept: list[float] = []
+
+    async def fake_sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    def fake_clock() -> float:
+        return sum(slept)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/dir":
+            return httpx.Response(200, json=DIRECTORY)
+        headers = {"Replay-Nonce": f"n{len(slept)}"}
+        if request.url.path == "/order/1":
+            headers.update(answers.pop(0) if answers else {})
+            return httpx.Response(200, headers=headers, json={"status": "processing"})
+        return httpx.Response(200, headers=headers)
+
+    async with AcmeClient(
+        "https://ca.test/dir",
+        key=keys.generate_key("ec256"),
+        account_url="https://ca.test/acct/1",
+        transport=httpx.MockTransport(handler),
+        sleep=fake_sleep,
+        clock=fake_clock,
+        options=ClientOptions(poll_deadline=12.0),
+    ) as client:
+        with pytest.raises(DeadlineExceeded, match="still not done"):
+            await client.wait_order("https://ca.test/order/1")
+    assert slept[:5] == [0.05, 0.1, 3.0, 0.4, 0.8], "doubling from 50 ms; Retry-After wins"
+    assert max(slept) <= 5.0
+    assert sum(slept) <= 12.0 < sum(slept) + 5.0, "stops before the next wait would pass 12 s"

@@ -4,6 +4,7 @@ hook), and handshakes tls-alpn-01 with acmedash's TLS responder."""
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import socket
 import sys
@@ -20,6 +21,7 @@ from tui.acme.challenges import DnsHookSolver, Http01Responder, TlsAlpn01Respond
 from tui.acme.client import AcmeClient, ClientOptions
 from tui.acme.errors import ProblemError
 from tui.acme.issuance import issue
+from tui.acme.models import Challenge, Identifier
 
 _unique = itertools.count()
 
@@ -169,3 +171,41 @@ async def test_deactivated_account_is_refused(validating: ValidatingPebble) -> N
         assert deactivated.status == "deactivated"
         with pytest.raises(ProblemError, match="unauthorized"):
             await acme.fetch_account()
+
+
+class RecordingResponder(Http01Responder):
+    """acmedash's responder, noting when it was asked to present and to clean up."""
+
+    def __init__(self, port: int) -> None:
+        super().__init__("127.0.0.1", port)
+        self.presented = asyncio.Event()
+        self.cleaned: list[str] = []
+
+    async def present(self, identifier: Identifier, token: str, key_auth: str) -> None:
+        await super().present(identifier, token, key_auth)
+        self.presented.set()
+
+    async def cleanup(self, identifier: Identifier, token: str, key_auth: str) -> None:
+        self.cleaned.append(token)
+        await super().cleanup(identifier, token, key_auth)
+
+
+async def test_cancellation_cleans_up(client: AcmeClient, validating: ValidatingPebble) -> None:
+    """Cancelled after the challenge is presented: the token is withdrawn and the responder
+    stops listening."""
+    names = [fresh("cancel")]
+    _, csr = _csr(names)
+    responder = RecordingResponder(validating.http_port)
+
+    async def slow_respond(challenge: Challenge) -> Challenge:
+        await asyncio.sleep(30)  # hold the issuance here, after present()
+        raise AssertionError("not reached")
+
+    client.respond = slow_respond  # type: ignore[method-assign]
+    task = asyncio.create_task(issue(client, names, responder, csr))
+    await asyncio.wait_for(responder.presented.wait(), 10)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert len(responder.cleaned) == 1
+    assert _port_is_free(validating.http_port)

@@ -391,10 +391,11 @@ class AcmeDashApp(App[None]):
 
         async def operation(client: AcmeClient) -> str:
             directory = await client.directory()
+            eab = None
             if directory.meta.external_account_required:
-                raise InputError(
-                    "this CA requires External Account Binding; use the CLI's --eab-kid for now"
-                )
+                eab = await self._external_account_binding()
+                if eab is None:
+                    return "This CA requires External Account Binding; no account created."
             agreed: bool | None = None
             if directory.meta.terms_of_service:
                 agreed = await self.push_screen_wait(
@@ -408,11 +409,25 @@ class AcmeDashApp(App[None]):
                 )
                 if not agreed:
                     return "Terms not agreed; no account created."
-            account = await client.new_account(self.settings.contacts, terms_agreed=agreed)
+            account = await client.new_account(self.settings.contacts, terms_agreed=agreed, eab=eab)
             self._account_changed(client, account)
             return "Account created." if account.created else "This key already had an account."
 
         self._run("New account", operation, changes_state=True)
+
+    async def _external_account_binding(self) -> tuple[str, str] | None:
+        """RFC 8555 §7.3.4: the key id and MAC key the CA issued, from the config or asked for.
+        The MAC key is typed into a password box and used once; it is never shown or saved."""
+        kid, mac_key = self.settings.eab_kid, self.settings.eab_hmac_key
+        if not kid:
+            title = "This CA requires External Account Binding. Key id (EAB KID):"
+            answer = await self.push_screen_wait(PromptScreen(title))
+            kid = answer or ""
+        if kid and not mac_key:
+            title = f"MAC key for {kid} (base64url; not shown, not saved)"
+            answer = await self.push_screen_wait(PromptScreen(title, password=True))
+            mac_key = answer or ""
+        return (kid, mac_key) if kid and mac_key else None
 
     def action_find_account(self) -> None:
         if not self._need_key():

@@ -134,6 +134,7 @@ class ClientCore:
         transport: httpx.AsyncBaseTransport | None = None,
         sequence: itertools.count[int] | None = None,
         sleep: SleepFn = asyncio.sleep,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.directory_url = directory_url
         self.key = key
@@ -142,6 +143,7 @@ class ClientCore:
         self.observers: list[Observer] = list(observers)
         self._sequence = sequence if sequence is not None else itertools.count(1)
         self._sleep = sleep
+        self._clock = clock  # injectable with `sleep`, so tests can run polling in no time
         self._nonces: deque[str] = deque(maxlen=NONCE_POOL_SIZE)
         self._directory: Directory | None = None
         headers = {
@@ -355,7 +357,7 @@ class ClientCore:
         """POST-as-GET `url` until `done(response)`. RFC 8555 §7.5.1 / §7.4: honour
         Retry-After; without it back off from 50 ms, doubling, to a 5 s cap. Gives up after
         `deadline` seconds (default: options.poll_deadline) with a DeadlineExceeded."""
-        limit = time.monotonic() + (self.options.poll_deadline if deadline is None else deadline)
+        limit = self._clock() + (self.options.poll_deadline if deadline is None else deadline)
         delay = POLL_FIRST_DELAY
         while True:
             response = await self.post_as_get(url)
@@ -363,7 +365,7 @@ class ClientCore:
                 return response
             wait = parse_retry_after(response.headers.get("Retry-After"))
             wait = delay if wait is None else wait
-            if time.monotonic() + wait > limit:
+            if self._clock() + wait > limit:
                 raise DeadlineExceeded(f"{url} still not done after the polling deadline")
             await self._sleep(wait)
             delay = min(delay * 2, POLL_MAX_DELAY)
