@@ -7,11 +7,15 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
+from textual.pilot import Pilot
+from textual.screen import Screen
 
 from tui.pebble import ChallTestSrv, Pebble, PebbleError, free_port
 
@@ -105,3 +109,23 @@ def validating(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ValidatingP
     yield ValidatingPebble(server, dns, http_port, tls_port)
     server.stop()
     dns.stop()
+
+
+async def wait_until(
+    pilot: Pilot[None], condition: Callable[[], bool], what: str, timeout: float = 15.0
+) -> None:
+    """Wait for something that follows network round trips or a lazy mount, which takes
+    longer on a loaded machine."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} did not happen; on top: {pilot.app.screen!r}")
+        await pilot.pause(0.05)
+
+
+async def wait_for_screen(
+    pilot: Pilot[None], kind: type[Screen[Any]], timeout: float = 15.0
+) -> None:
+    await wait_until(
+        pilot, lambda: isinstance(pilot.app.screen, kind), f"{kind.__name__} showing", timeout
+    )

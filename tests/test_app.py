@@ -11,6 +11,7 @@ import pytest
 from rich.console import Console
 from textual.widgets import Input, Static
 
+from tests.conftest import wait_for_screen
 from tui.acme import keys
 from tui.acme.client import AcmeClient, ClientOptions
 from tui.acme.traffic import read_jsonl
@@ -66,8 +67,7 @@ async def test_generate_key_create_account_and_inspect(pebble: Pebble, tmp_path:
         assert "thumbprint:" in _text(app.query_one("#key-info", Static))
 
         await pilot.press("a")
-        await pilot.pause(0.5)
-        assert isinstance(app.screen, ConfirmScreen), "the terms of service are shown first"
+        await wait_for_screen(pilot, ConfirmScreen)  # the terms of service are shown first
         assert app.screen.focused is not None and app.screen.focused.id == "cancel"
         await pilot.click("#confirm")
         await _idle(app)
@@ -163,7 +163,7 @@ async def test_filter_export_resend_and_inspect(pebble: Pebble, tmp_path: Path) 
     export = tmp_path / "out.jsonl"
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("a")
-        await pilot.pause(0.5)
+        await wait_for_screen(pilot, ConfirmScreen)
         await pilot.click("#confirm")
         await _idle(app)
         await pilot.press("i")

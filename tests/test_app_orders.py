@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual.pilot import Pilot
 from textual.widgets import Input, Select
 
-from tests.conftest import ValidatingPebble
+from tests.conftest import ValidatingPebble, wait_for_screen, wait_until
 from tui.acme import keys
 from tui.acme.certificates import load_certificate, names_of
 from tui.app import AcmeDashApp
@@ -44,11 +45,10 @@ def _app(validating: ValidatingPebble, tmp_path: Path) -> AcmeDashApp:
     )
 
 
-async def _create_account(app: AcmeDashApp, pilot: object) -> None:
-    await pilot.press("a")  # type: ignore[attr-defined]
-    await pilot.pause(0.3)  # type: ignore[attr-defined]
-    assert isinstance(app.screen, ConfirmScreen)
-    await pilot.click("#confirm")  # type: ignore[attr-defined]
+async def _create_account(app: AcmeDashApp, pilot: Pilot[None]) -> None:
+    await pilot.press("a")
+    await wait_for_screen(pilot, ConfirmScreen)
+    await pilot.click("#confirm")
     await _idle(app)
     assert app.account is not None
 
@@ -61,7 +61,7 @@ async def test_issue_renew_revoke_from_the_orders_tab(
     async with app.run_test(size=SIZE) as pilot:
         await _create_account(app, pilot)
         app.query_one("#side", TabbedPanes).active = "pane-orders"
-        await pilot.pause(0.3)
+        await wait_until(pilot, lambda: bool(app.query("#order-names")), "the Orders tab mounted")
         assert app.query_one("#order-port", Input).value == str(validating.http_port)
         app.query_one("#order-out", Input).value = str(out)
         names = app.query_one("#order-names", Input)
@@ -106,17 +106,14 @@ async def test_dns01_by_hand_then_rollover_and_deactivate(
     async with app.run_test(size=SIZE) as pilot:
         await _create_account(app, pilot)
         app.query_one("#side", TabbedPanes).active = "pane-orders"
-        await pilot.pause(0.3)
+        await wait_until(pilot, lambda: bool(app.query("#order-names")), "the Orders tab mounted")
         app.query_one("#order-challenge", Select).value = "dns-01"
         app.query_one("#order-out", Input).value = str(tmp_path / "wild")
         names = app.query_one("#order-names", Input)
         names.value = "*.dashwild.example.test"
         names.focus()
         await pilot.press("enter")
-        for _ in range(50):
-            await pilot.pause(0.1)
-            if isinstance(app.screen, DnsInstructions):
-                break
+        await wait_for_screen(pilot, DnsInstructions)
         screen = app.screen
         assert isinstance(screen, DnsInstructions)
         assert screen.record_name == "_acme-challenge.dashwild.example.test"

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from cryptography import x509
 
-from tests.conftest import CliRunner, ValidatingPebble, reach
+from tests.conftest import CliRunner, ValidatingPebble, reach, wait_for_screen
 from tui.acme.encoding import decode_part
 from tui.pebble import Pebble, PebbleError
 
@@ -250,8 +250,7 @@ async def test_dashboard_asks_for_external_account_binding(
     app = AcmeDashApp(settings, config_path=None)
     async with app.run_test(size=(100, 40)) as pilot:
         await pilot.press("a")
-        await pilot.pause(0.3)
-        assert isinstance(app.screen, PromptScreen)
+        await wait_for_screen(pilot, PromptScreen)
         app.screen.query_one(Input).value = EAB_KID
         await pilot.press("enter")
         await pilot.pause()
@@ -260,8 +259,7 @@ async def test_dashboard_asks_for_external_account_binding(
         assert box.password
         box.value = EAB_MAC
         await pilot.press("enter")
-        await pilot.pause(0.3)
-        assert isinstance(app.screen, ConfirmScreen)  # the terms of service
+        await wait_for_screen(pilot, ConfirmScreen)  # the terms of service
         await pilot.click("#confirm")
         await app.workers.wait_for_complete()
         assert app.account is not None and app.account.status == "valid"
