@@ -10,6 +10,7 @@ import socket
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -17,11 +18,12 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from tests.conftest import ValidatingPebble
 from tui.acme import jose, keys
 from tui.acme.certificates import names_of
-from tui.acme.challenges import DnsHookSolver, Http01Responder, TlsAlpn01Responder
+from tui.acme.challenges import DnsHookSolver, Http01Responder, Solver, TlsAlpn01Responder
 from tui.acme.client import AcmeClient, ClientOptions
 from tui.acme.errors import ProblemError
-from tui.acme.issuance import issue
+from tui.acme.issuance import Issued, issue
 from tui.acme.models import Challenge, Identifier
+from tui.workflow import issue_and_save
 
 _unique = itertools.count()
 
@@ -48,6 +50,16 @@ def _csr(names: list[str]) -> tuple[ec.EllipticCurvePrivateKey, bytes]:
     return key, keys.make_csr(key, names)
 
 
+async def _issue(
+    client: AcmeClient, names: list[str], solver: Solver, csr: bytes, **kwargs: Any
+) -> Issued:
+    """issue() leaves the solver to its caller (several orders may share one); close it."""
+    try:
+        return await issue(client, names, solver, csr, **kwargs)
+    finally:
+        await solver.close()
+
+
 def _port_is_free(port: int) -> bool:
     """Nothing listens there any more. SO_REUSEADDR as servers use it, so connections that
     Pebble left in TIME_WAIT do not count."""
@@ -66,7 +78,7 @@ async def test_http01_two_names_with_alternate_chains(
     names = [fresh("web"), fresh("www")]
     cert_key, csr = _csr(names)
     steps: list[str] = []
-    issued = await issue(
+    issued = await _issue(
         client,
         names,
         Http01Responder("127.0.0.1", validating.http_port),
@@ -82,7 +94,6 @@ async def test_http01_two_names_with_alternate_chains(
     assert issued.chain(tops[2]).top_issuer == tops[2]
     assert issued.chain("no such issuer") is issued.chains[0]
     assert any("valid" in s for s in steps)
-    assert _port_is_free(validating.http_port), "the responder is stopped afterwards"
 
 
 async def test_dns01_wildcard_and_several_names(
@@ -93,16 +104,15 @@ async def test_dns01_wildcard_and_several_names(
     names = [f"*.{base}", base, fresh("other")]
     hook = f"{sys.executable} {Path(__file__).parent / 'dns_hook.py'}"
     _, csr = _csr(names)
-    issued = await issue(client, names, DnsHookSolver(hook), csr)
+    issued = await _issue(client, names, DnsHookSolver(hook), csr)
     assert sorted(names_of(issued.chains[0].certificates[0])) == sorted(names)
 
 
 async def test_tls_alpn01(client: AcmeClient, validating: ValidatingPebble) -> None:
     names = [fresh("alpn")]
     _, csr = _csr(names)
-    issued = await issue(client, names, TlsAlpn01Responder("127.0.0.1", validating.tls_port), csr)
+    issued = await _issue(client, names, TlsAlpn01Responder("127.0.0.1", validating.tls_port), csr)
     assert names_of(issued.chains[0].certificates[0]) == names
-    assert _port_is_free(validating.tls_port)
 
 
 async def test_failed_validation_is_reported_and_cleaned_up(
@@ -112,7 +122,7 @@ async def test_failed_validation_is_reported_and_cleaned_up(
     names = [fresh("nodns")]
     _, csr = _csr(names)
     with pytest.raises(ProblemError) as info:
-        await issue(client, names, DnsHookSolver("true"), csr)
+        await _issue(client, names, DnsHookSolver("true"), csr)
     assert info.value.type.startswith("urn:ietf:params:acme:error:")
     assert names[0] in str(info.value) or "TXT" in str(info.value)
 
@@ -123,10 +133,14 @@ async def test_revoke_with_account_key_and_with_certificate_key(
     responder = Http01Responder("127.0.0.1", validating.http_port)
     first_names, second_names = [fresh("rev-a")], [fresh("rev-b")]
     _, csr = _csr(first_names)
-    first = (await issue(client, first_names, responder, csr)).chains[0].certificates[0]
+    first = (await _issue(client, first_names, responder, csr)).chains[0].certificates[0]
     second_key, csr = _csr(second_names)
     second = (
-        (await issue(client, second_names, Http01Responder("127.0.0.1", validating.http_port), csr))
+        (
+            await _issue(
+                client, second_names, Http01Responder("127.0.0.1", validating.http_port), csr
+            )
+        )
         .chains[0]
         .certificates[0]
     )
@@ -141,7 +155,7 @@ async def test_revoke_with_account_key_and_with_certificate_key(
 async def test_orders_are_listed(client: AcmeClient, validating: ValidatingPebble) -> None:
     names = [fresh("list")]
     _, csr = _csr(names)
-    issued = await issue(client, names, Http01Responder("127.0.0.1", validating.http_port), csr)
+    issued = await _issue(client, names, Http01Responder("127.0.0.1", validating.http_port), csr)
     account = await client.fetch_account()
     assert issued.order.url in await client.list_orders(account)
 
@@ -190,9 +204,16 @@ class RecordingResponder(Http01Responder):
         await super().cleanup(identifier, token, key_auth)
 
 
-async def test_cancellation_cleans_up(client: AcmeClient, validating: ValidatingPebble) -> None:
-    """Cancelled after the challenge is presented: the token is withdrawn and the responder
-    stops listening."""
+async def test_workflow_stops_the_responder_on_success_and_on_cancellation(
+    client: AcmeClient, validating: ValidatingPebble, tmp_path: Path
+) -> None:
+    """issue_and_save owns the solver: after a success, and after a cancellation that comes
+    once the challenge is presented, the token is withdrawn and nothing listens any more."""
+    done = await issue_and_save(
+        client, [fresh("owned")], Http01Responder("127.0.0.1", validating.http_port), tmp_path / "a"
+    )
+    assert Path(done["fullchain"]).exists()
+    assert _port_is_free(validating.http_port)
     names = [fresh("cancel")]
     _, csr = _csr(names)
     responder = RecordingResponder(validating.http_port)
@@ -202,7 +223,7 @@ async def test_cancellation_cleans_up(client: AcmeClient, validating: Validating
         raise AssertionError("not reached")
 
     client.respond = slow_respond  # type: ignore[method-assign]
-    task = asyncio.create_task(issue(client, names, responder, csr))
+    task = asyncio.create_task(issue_and_save(client, names, responder, tmp_path / "b", csr=csr))
     await asyncio.wait_for(responder.presented.wait(), 10)
     task.cancel()
     with pytest.raises(asyncio.CancelledError):

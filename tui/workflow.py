@@ -114,7 +114,8 @@ async def issue_and_save(
     deploy_hook: str = "",
     progress: Callable[[str], None] = lambda _: None,
 ) -> dict[str, Any]:
-    """Returns what was done, as the CLI's --json prints it."""
+    """Returns what was done, as the CLI's --json prints it. Closes the solver (stops the
+    responder) however the issuance ends."""
     from tui.acme import keys
     from tui.acme.issuance import issue
     from tui.certstore import save
@@ -124,9 +125,12 @@ async def issue_and_save(
         cert_key = keys.generate_key(key_type)
         cert_key_pem = keys.key_to_pem(cert_key)
         csr = keys.make_csr(cert_key, names)
-    issued = await issue(
-        client, names, solver, csr, profile=profile, replaces=replaces, progress=progress
-    )
+    try:
+        issued = await issue(
+            client, names, solver, csr, profile=profile, replaces=replaces, progress=progress
+        )
+    finally:
+        await solver.close()
     chain = issued.chain(preferred_chain)
     saved = save(out, chain, cert_key_pem)
     if deploy_hook:

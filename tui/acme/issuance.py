@@ -78,7 +78,8 @@ async def issue(
     progress: Progress = lambda _: None,
 ) -> Issued:
     """All authorizations are worked on concurrently; the first failure cancels the others
-    (their cleanup still runs) and is raised."""
+    (their cleanup still runs) and is raised. The solver belongs to the caller, so several
+    orders can share one responder; the caller closes it (workflow.issue_and_save does)."""
     order = await client.new_order(
         [identifier_for(n) for n in names], profile=profile, replaces=replaces
     )
@@ -90,8 +91,6 @@ async def issue(
                     group.create_task(_authorize(client, url, solver, progress, deadline))
     except ExceptionGroup as group_error:
         raise group_error.exceptions[0] from None
-    finally:
-        await solver.close()
     progress("finalizing")
     order = await client.finalize(order, csr_der, deadline)
     if order.status != "valid" or not order.certificate:
