@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.app import App
 from textual.pilot import Pilot
 from textual.screen import Screen
 
@@ -129,3 +130,11 @@ async def wait_for_screen(
     await wait_until(
         pilot, lambda: isinstance(pilot.app.screen, kind), f"{kind.__name__} showing", timeout
     )
+
+
+async def settle(app: App[Any]) -> None:
+    """Wait until no worker runs. A prompt's worker starts the network worker just before it
+    ends, so one wait_for_complete() can return with that second one still running."""
+    while any(worker.is_running for worker in app.workers):
+        await app.workers.wait_for_complete()
+    await app.animator.wait_for_idle()

@@ -11,7 +11,7 @@ import pytest
 from rich.console import Console
 from textual.widgets import Input, Static
 
-from tests.conftest import wait_for_screen
+from tests.conftest import settle, wait_for_screen
 from tui.acme import keys
 from tui.acme.client import AcmeClient, ClientOptions
 from tui.acme.traffic import read_jsonl
@@ -37,11 +37,6 @@ def _settings(pebble: Pebble, key: Path | None = None) -> Settings:
         account_key=str(key) if key else "",
         contacts=["mailto:pilot@example.org"],
     )
-
-
-async def _idle(app: AcmeDashApp) -> None:
-    await app.workers.wait_for_complete()
-    await app.animator.wait_for_idle()
 
 
 def _text(widget: Static) -> str:
@@ -70,7 +65,7 @@ async def test_generate_key_create_account_and_inspect(pebble: Pebble, tmp_path:
         await wait_for_screen(pilot, ConfirmScreen)  # the terms of service are shown first
         assert app.screen.focused is not None and app.screen.focused.id == "cancel"
         await pilot.click("#confirm")
-        await _idle(app)
+        await settle(app)
         assert app.account is not None and app.account.status == "valid"
         assert "valid" in _text(app.query_one(AccountPanel))
 
@@ -107,13 +102,13 @@ async def test_contacts_are_pushed_to_the_server(pebble: Pebble, tmp_path: Path)
     app = AcmeDashApp(_settings(pebble, key_path), config_path=tmp_path / "c.toml")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("l")
-        await _idle(app)
+        await settle(app)
         assert app.account is not None
         app.query_one("#side", TabbedPanes).active = "pane-contacts"
         await pilot.pause()
         app.query_one("#contact-input", Input).focus()
         await pilot.press(*"second@example.org", "enter")
-        await _idle(app)
+        await settle(app)
         assert app.account.contact == ["mailto:pilot@example.org", "mailto:second@example.org"]
         bad = app.query_one("#contact-input", Input)
         bad.value = "mailto:not-an-address"
@@ -148,7 +143,7 @@ async def test_switch_to_production_needs_confirmation(tmp_path: Path) -> None:
         assert isinstance(app.screen, ConfirmScreen)
         assert "PRODUCTION" in _text(app.screen.query_one("#title", Static))
         await pilot.press("enter")  # the focused default is Cancel
-        await _idle(app)
+        await settle(app)
         assert not isinstance(app.screen, ConfirmScreen)
         assert app.query_one(TrafficList).exchanges == []
         await pilot.press("t")
@@ -165,9 +160,9 @@ async def test_filter_export_resend_and_inspect(pebble: Pebble, tmp_path: Path) 
         await pilot.press("a")
         await wait_for_screen(pilot, ConfirmScreen)
         await pilot.click("#confirm")
-        await _idle(app)
+        await settle(app)
         await pilot.press("i")
-        await _idle(app)
+        await settle(app)
         traffic = app.query_one(TrafficList)
         total = len(traffic.exchanges)
 
@@ -182,7 +177,7 @@ async def test_filter_export_resend_and_inspect(pebble: Pebble, tmp_path: Path) 
         assert isinstance(app.screen, PromptScreen)
         app.screen.query_one(Input).value = str(export)
         await pilot.press("enter")
-        await _idle(app)
+        await settle(app)
         exported = list(read_jsonl(export))
         assert [e.seq for e in exported] == [traffic.exchanges[i].seq for i in traffic.rows]
 
@@ -191,7 +186,7 @@ async def test_filter_export_resend_and_inspect(pebble: Pebble, tmp_path: Path) 
         await pilot.pause()
         assert isinstance(app.screen, ResendScreen)
         await pilot.press("ctrl+r")
-        await _idle(app)
+        await settle(app)
         resent = [e for e in traffic.exchanges if e.resent_from is not None]
         assert resent and resent[-1].status == 200
         assert resent[-1].nonce_sent != traffic.exchanges[traffic.rows[-2]].nonce_sent
@@ -205,7 +200,7 @@ async def test_filter_export_resend_and_inspect(pebble: Pebble, tmp_path: Path) 
         assert len(offline.query_one(TrafficList).exchanges) == len(exported)
         assert "OFFLINE" in _text(offline.query_one("#bar", Static))
         await pilot.press("d")
-        await _idle(offline)
+        await settle(offline)
         assert len(offline.query_one(TrafficList).exchanges) == len(exported), (
             "offline sends nothing"
         )

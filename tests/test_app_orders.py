@@ -9,7 +9,7 @@ from pathlib import Path
 from textual.pilot import Pilot
 from textual.widgets import Input, Select
 
-from tests.conftest import ValidatingPebble, wait_for_screen, wait_until
+from tests.conftest import ValidatingPebble, settle, wait_for_screen, wait_until
 from tui.acme import keys
 from tui.acme.certificates import load_certificate, names_of
 from tui.app import AcmeDashApp
@@ -21,10 +21,6 @@ from tui.screens.prompt import PromptScreen
 from tui.screens.typed_confirm import TypedConfirmScreen
 
 SIZE = (100, 40)
-
-
-async def _idle(app: AcmeDashApp) -> None:
-    await app.workers.wait_for_complete()
 
 
 def _app(validating: ValidatingPebble, tmp_path: Path) -> AcmeDashApp:
@@ -49,7 +45,7 @@ async def _create_account(app: AcmeDashApp, pilot: Pilot[None]) -> None:
     await pilot.press("a")
     await wait_for_screen(pilot, ConfirmScreen)
     await pilot.click("#confirm")
-    await _idle(app)
+    await settle(app)
     assert app.account is not None
 
 
@@ -68,7 +64,7 @@ async def test_issue_renew_revoke_from_the_orders_tab(
         names.value = "dash-a.example.test, dash-b.example.test"
         names.focus()
         await pilot.press("enter")
-        await _idle(app)
+        await settle(app)
         certificate = load_certificate((out / "cert.pem").read_bytes(), "cert")
         assert names_of(certificate) == ["dash-a.example.test", "dash-b.example.test"]
         assert app.last_certificate == out / "cert.pem"
@@ -83,7 +79,7 @@ async def test_issue_renew_revoke_from_the_orders_tab(
         await pilot.pause()
         assert isinstance(app.screen, PromptScreen)
         await pilot.press("enter")  # the last certificate is the default
-        await _idle(app)
+        await settle(app)
         renewed = load_certificate((out / "cert.pem").read_bytes(), "cert")
         assert renewed.serial_number != certificate.serial_number
         assert list((out / "archive").iterdir())
@@ -94,7 +90,7 @@ async def test_issue_renew_revoke_from_the_orders_tab(
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.click("#confirm")
-        await _idle(app)
+        await settle(app)
         revoke = [e for e in app.query_one("TrafficList").exchanges if "revoke" in e.url]  # type: ignore[attr-defined]
         assert revoke and revoke[-1].status == 200
 
@@ -119,7 +115,7 @@ async def test_dns01_by_hand_then_rollover_and_deactivate(
         assert screen.record_name == "_acme-challenge.dashwild.example.test"
         validating.dns.set_txt(screen.record_name, screen.record_value)
         await pilot.click("#published")
-        await _idle(app)
+        await settle(app)
         validating.dns.clear_txt(screen.record_name)
         assert (tmp_path / "wild" / "cert.pem").exists()
 
@@ -129,7 +125,7 @@ async def test_dns01_by_hand_then_rollover_and_deactivate(
         assert isinstance(app.screen, PromptScreen)
         app.screen.query_one(Input).value = str(tmp_path / "next.pem")
         await pilot.press("enter")
-        await _idle(app)
+        await settle(app)
         assert app.key_path == tmp_path / "next.pem" and (tmp_path / "next.pem").exists()
         assert app.settings.account_key == str(tmp_path / "next.pem")
 
@@ -142,5 +138,5 @@ async def test_dns01_by_hand_then_rollover_and_deactivate(
         assert isinstance(app.screen, TypedConfirmScreen), "only the exact word confirms"
         app.screen.query_one(Input).value = "deactivate"
         await pilot.press("enter")
-        await _idle(app)
+        await settle(app)
         assert app.account is not None and app.account.status == "deactivated"

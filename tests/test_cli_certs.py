@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from cryptography import x509
 
-from tests.conftest import CliRunner, ValidatingPebble, reach, wait_for_screen
+from tests.conftest import CliRunner, ValidatingPebble, reach, settle, wait_for_screen
 from tui.acme.encoding import decode_part
 from tui.pebble import Pebble, PebbleError
 
@@ -261,7 +261,7 @@ async def test_dashboard_asks_for_external_account_binding(
         await pilot.press("enter")
         await wait_for_screen(pilot, ConfirmScreen)  # the terms of service
         await pilot.click("#confirm")
-        await app.workers.wait_for_complete()
+        await settle(app)
         assert app.account is not None and app.account.status == "valid"
         screen_text = " ".join(str(s.content) for s in app.query(Static))
         traffic = "".join(json.dumps(e.to_record()) for e in app.query_one("TrafficList").exchanges)  # type: ignore[attr-defined]
