@@ -133,8 +133,8 @@ async def wait_for_screen(
 
 
 async def settle(app: App[Any]) -> None:
-    """Wait until no worker runs. A prompt's worker starts the network worker just before it
-    ends, so one wait_for_complete() can return with that second one still running."""
-    while any(worker.is_running for worker in app.workers):
+    """Wait until every worker has finished, pending ones included: a prompt's worker starts
+    the network worker as it ends, and that one is still pending when the first is done."""
+    while any(not worker.is_finished for worker in app.workers):
         await app.workers.wait_for_complete()
     await app.animator.wait_for_idle()

@@ -81,7 +81,8 @@ async def test_issue_renew_revoke_from_the_orders_tab(
         await pilot.press("enter")  # the last certificate is the default
         await settle(app)
         renewed = load_certificate((out / "cert.pem").read_bytes(), "cert")
-        assert renewed.serial_number != certificate.serial_number
+        notes = [n.message for n in app._notifications]
+        assert renewed.serial_number != certificate.serial_number, notes
         assert list((out / "archive").iterdir())
 
         await pilot.press("V")

@@ -10,6 +10,7 @@ import datetime
 import ipaddress
 import json
 import os
+import random
 import shutil
 import socket
 import ssl
@@ -31,11 +32,35 @@ class PebbleError(InputError):
     """Pebble is missing or did not come up (the CLI reports it as an input error, exit 2)."""
 
 
+_LOWEST_PORT = 10000
+_handed_out: set[int] = set()
+
+
+def _ephemeral_low() -> int:
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
 def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
+    """A loopback port for something that will listen there later, often another process.
+    Taken below the kernel's ephemeral range: a port from that range may meanwhile become the
+    source port of some outgoing connection, and the later bind then fails (seen in the
+    tests). Checked free now, and never handed out twice by this process."""
+    high = _ephemeral_low() - 1
+    for _ in range(200):
+        port = random.randint(_LOWEST_PORT, high)  # noqa: S311 - not security relevant
+        if port in _handed_out:
+            continue
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _handed_out.add(port)
         return port
+    raise PebbleError("no free loopback port below the ephemeral range")
 
 
 def _write_tls_files(folder: Path) -> tuple[Path, Path, Path]:

@@ -9,7 +9,7 @@ import httpx
 from tui.acme import jose
 from tui.acme.errors import ProtocolError
 from tui.acme.models import Account
-from tui.acme.transport import ClientCore
+from tui.acme.transport import ClientCore, json_object
 
 
 class AccountOperations(ClientCore):
@@ -17,12 +17,7 @@ class AccountOperations(ClientCore):
         location = url or response.headers.get("Location")
         if not location:
             raise ProtocolError("account response has no Location header (RFC 8555 §7.3)")
-        try:
-            body = response.json()
-        except ValueError:
-            raise ProtocolError("account response is not JSON") from None
-        if not isinstance(body, dict):
-            raise ProtocolError("account response is not a JSON object")
+        body = json_object(response, "account")
         return Account.from_json(location, body, created=response.status_code == 201)
 
     async def new_account(

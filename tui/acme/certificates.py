@@ -14,7 +14,7 @@ from tui.acme import jose
 from tui.acme.encoding import b64url
 from tui.acme.errors import InputError, ProtocolError
 from tui.acme.models import RenewalInfo
-from tui.acme.transport import ClientCore, parse_links, parse_retry_after
+from tui.acme.transport import ClientCore, json_object, parse_links, parse_retry_after
 
 PEM_CHAIN = "application/pem-certificate-chain"
 
@@ -157,10 +157,5 @@ class CertificateOperations(ClientCore):
             return None
         url = f"{directory.renewal_info.rstrip('/')}/{ari_cert_id(certificate)}"
         response = await self._get(url)
-        try:
-            body = response.json()
-        except ValueError:
-            raise ProtocolError("renewalInfo response is not JSON") from None
-        if not isinstance(body, dict):
-            raise ProtocolError("renewalInfo response is not a JSON object")
-        return RenewalInfo.from_json(body, parse_retry_after(response.headers.get("Retry-After")))
+        retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        return RenewalInfo.from_json(json_object(response, "renewalInfo"), retry_after)

@@ -5,8 +5,9 @@ download. Everything the solver set up is removed again on success, failure and 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import partial
 
 from tui.acme.certificates import Chain
 from tui.acme.challenges import Solver, key_authorization
@@ -33,7 +34,13 @@ class Issued:
 
 
 async def _authorize(
-    client: AcmeClient, url: str, solver: Solver, progress: Progress, deadline: float | None
+    client: AcmeClient,
+    url: str,
+    solver: Solver,
+    progress: Progress,
+    *,
+    deadline: float | None,
+    cleanups: list[Callable[[], Awaitable[None]]],
 ) -> Authorization:
     authorization = await client.fetch_authorization(url)
     name = authorization.identifier.value
@@ -48,13 +55,11 @@ async def _authorize(
     identifier = Identifier(
         authorization.identifier.type, f"*.{name}" if authorization.wildcard else name
     )
+    cleanups.append(partial(solver.cleanup, identifier, challenge.token, key_auth))
     await solver.present(identifier, challenge.token, key_auth)
-    try:
-        progress(f"{name}: {solver.challenge_type} ready, asking the CA to validate")
-        await client.respond(challenge)
-        authorization = await client.wait_authorization(url, deadline)
-    finally:
-        await solver.cleanup(identifier, challenge.token, key_auth)
+    progress(f"{name}: {solver.challenge_type} ready, asking the CA to validate")
+    await client.respond(challenge)
+    authorization = await client.wait_authorization(url, deadline)
     if authorization.status != "valid":
         failed = authorization.challenge(solver.challenge_type)
         error = failed.error if failed and failed.error else None
@@ -84,13 +89,22 @@ async def issue(
         [identifier_for(n) for n in names], profile=profile, replaces=replaces
     )
     progress(f"order {order.url}: {order.status}")
+    # Cleanup waits until every authorization is settled: `example.org` and `*.example.org`
+    # share one TXT name, and removing the first one's record must not pull the other's.
+    cleanups: list[Callable[[], Awaitable[None]]] = []
     try:
         if order.status == "pending":
             async with asyncio.TaskGroup() as group:
                 for url in order.authorizations:
-                    group.create_task(_authorize(client, url, solver, progress, deadline))
+                    task = _authorize(
+                        client, url, solver, progress, deadline=deadline, cleanups=cleanups
+                    )
+                    group.create_task(task)
     except ExceptionGroup as group_error:
         raise group_error.exceptions[0] from None
+    finally:
+        for cleanup in cleanups:
+            await cleanup()
     progress("finalizing")
     order = await client.finalize(order, csr_der, deadline)
     if order.status != "valid" or not order.certificate:

@@ -10,7 +10,7 @@ import httpx
 from tui.acme.encoding import b64url
 from tui.acme.errors import InputError, ProtocolError
 from tui.acme.models import Account, Authorization, Challenge, Identifier, Order
-from tui.acme.transport import ClientCore, parse_links
+from tui.acme.transport import ClientCore, json_object, parse_links
 
 PENDING = ("pending", "processing")
 
@@ -21,16 +21,6 @@ def identifier_for(name: str) -> Identifier:
         return Identifier("ip", str(ipaddress.ip_address(name)))
     except ValueError:
         return Identifier("dns", name.strip().lower().rstrip("."))
-
-
-def _json_object(response: httpx.Response, what: str) -> dict[str, Any]:
-    try:
-        body = response.json()
-    except ValueError:
-        raise ProtocolError(f"{what} response is not JSON") from None
-    if not isinstance(body, dict):
-        raise ProtocolError(f"{what} response is not a JSON object")
-    return body
 
 
 class OrderOperations(ClientCore):
@@ -65,48 +55,48 @@ class OrderOperations(ClientCore):
         location = response.headers.get("Location")
         if not location:
             raise ProtocolError("newOrder response has no Location header (RFC 8555 §7.4)")
-        return Order.from_json(location, _json_object(response, "newOrder"))
+        return Order.from_json(location, json_object(response, "newOrder"))
 
     async def fetch_order(self, url: str) -> Order:
-        return Order.from_json(url, _json_object(await self.post_as_get(url), "order"))
+        return Order.from_json(url, json_object(await self.post_as_get(url), "order"))
 
     async def fetch_authorization(self, url: str) -> Authorization:
         response = await self.post_as_get(url)
-        return Authorization.from_json(url, _json_object(response, "authorization"))
+        return Authorization.from_json(url, json_object(response, "authorization"))
 
     async def deactivate_authorization(self, url: str) -> Authorization:
         """RFC 8555 §7.5.2."""
         response = await self.post(url, {"status": "deactivated"})
-        return Authorization.from_json(url, _json_object(response, "authorization"))
+        return Authorization.from_json(url, json_object(response, "authorization"))
 
     async def respond(self, challenge: Challenge) -> Challenge:
         """RFC 8555 §7.5.1: an empty object says "ready, validate now"."""
         response = await self.post(challenge.url, {})
-        return Challenge.from_json(_json_object(response, "challenge"))
+        return Challenge.from_json(json_object(response, "challenge"))
 
     async def wait_authorization(self, url: str, deadline: float | None = None) -> Authorization:
         """Poll until the authorization leaves `pending` (valid, invalid, ...)."""
 
         def settled(response: httpx.Response) -> bool:
-            return _json_object(response, "authorization").get("status") not in PENDING
+            return json_object(response, "authorization").get("status") not in PENDING
 
         response = await self.poll(url, settled, deadline=deadline)
-        return Authorization.from_json(url, _json_object(response, "authorization"))
+        return Authorization.from_json(url, json_object(response, "authorization"))
 
     async def finalize(self, order: Order, csr_der: bytes, deadline: float | None = None) -> Order:
         """RFC 8555 §7.4: send the CSR, then poll while the order is `processing`."""
         response = await self.post(order.finalize, {"csr": b64url(csr_der)})
-        finalized = Order.from_json(order.url, _json_object(response, "finalize"))
+        finalized = Order.from_json(order.url, json_object(response, "finalize"))
         if finalized.status not in PENDING:
             return finalized
         return await self.wait_order(order.url, deadline)
 
     async def wait_order(self, url: str, deadline: float | None = None) -> Order:
         def settled(response: httpx.Response) -> bool:
-            return _json_object(response, "order").get("status") not in PENDING
+            return json_object(response, "order").get("status") not in PENDING
 
         response = await self.poll(url, settled, deadline=deadline)
-        return Order.from_json(url, _json_object(response, "order"))
+        return Order.from_json(url, json_object(response, "order"))
 
     async def list_orders(self, account: Account) -> list[str]:
         """RFC 8555 §7.1.2.1: the account's order URLs, following Link rel="next" pages."""
@@ -116,7 +106,7 @@ class OrderOperations(ClientCore):
         while page and page not in seen:
             seen.add(page)
             response = await self.post_as_get(page)
-            body = _json_object(response, "orders list")
+            body = json_object(response, "orders list")
             orders = body.get("orders")
             urls += [o for o in orders if isinstance(o, str)] if isinstance(orders, list) else []
             following = parse_links(response, "next")

@@ -43,6 +43,17 @@ POLL_MAX_DELAY = 5.0
 _LINK = re.compile(r"<([^>]*)>\s*((?:;\s*[^;,]*)*)")
 
 
+def json_object(response: httpx.Response, what: str) -> dict[str, Any]:
+    """The body as a JSON object, or a ProtocolError naming what was expected."""
+    try:
+        body = response.json()
+    except ValueError:
+        raise ProtocolError(f"{what} response is not JSON") from None
+    if not isinstance(body, dict):
+        raise ProtocolError(f"{what} response is not a JSON object")
+    return body
+
+
 def parse_links(response: httpx.Response, rel: str) -> list[str]:
     """Every Link header target with this rel (RFC 8288), in order; relative URLs resolved.
     ACME uses several: `up`, `index`, `alternate` (§7.4.2), `next` (§7.1.2.1)."""
