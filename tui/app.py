@@ -43,8 +43,6 @@ from tui.panels.orders import OrderForm, OrdersPanel
 from tui.panels.tabs import TabbedPanes
 from tui.panels.traffic_list import TrafficList
 from tui.screens.confirm import ConfirmScreen
-from tui.screens.generate_key import GenerateKeyScreen
-from tui.screens.help import HelpScreen
 from tui.screens.prompt import PromptScreen
 from tui.themes import parse_theme, theme_files
 
@@ -515,6 +513,8 @@ class AcmeDashApp(App[None]):
         default = str(self.key_path or Path.cwd() / "account.pem")
         if self.key_path is not None and self.key_path.exists():
             default = str(self.key_path.with_name("account-new.pem"))
+        from tui.screens.generate_key import GenerateKeyScreen  # Select: not at start-up
+
         answer = await self.push_screen_wait(GenerateKeyScreen(default))
         if answer is None:
             return
@@ -787,6 +787,8 @@ class AcmeDashApp(App[None]):
             key = keymap.get(binding.id or "", binding.key)
             tooltip = f" - {binding.tooltip}" if binding.tooltip else ""
             rows.append((key, binding.description + tooltip, binding.id or ""))
+        from tui.screens.help import HelpScreen
+
         self.push_screen(HelpScreen(rows))
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:

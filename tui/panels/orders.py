@@ -4,15 +4,18 @@ certificate that came out of it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.widgets import Input, Select, Static
+from textual.widgets import Input, Static
 
 from tui.acme.key_types import DEFAULT_KEY_TYPE, KEY_TYPES
-from tui.workflow import CHALLENGES
+
+if TYPE_CHECKING:
+    pass
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,11 @@ class OrdersPanel(VerticalScroll):
         self._certificate = Static(id="certificate-view")
 
     def compose(self) -> ComposeResult:
+        # Imported here: this tab mounts after the first paint, and start-up is counted.
+        from textual.widgets import Select
+
+        from tui.workflow import CHALLENGES
+
         yield Static("Names (space or comma separated)", classes="label")
         yield Input(placeholder="example.org www.example.org", id="order-names")
         yield Select(
@@ -70,6 +78,8 @@ class OrdersPanel(VerticalScroll):
         yield self._certificate
 
     def form(self) -> OrderForm:
+        from textual.widgets import Select
+
         names = self.query_one("#order-names", Input).value.replace(",", " ").split()
         port_text = self.query_one("#order-port", Input).value.strip()
         if port_text and not port_text.isdigit():
