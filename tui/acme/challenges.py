@@ -10,10 +10,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime
+import errno
 import hashlib
 import os
 import ssl
 import tempfile
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Protocol
 
@@ -47,6 +49,29 @@ def dns01_value(key_auth: str) -> str:
     return b64url(hashlib.sha256(key_auth.encode("ascii")).digest())
 
 
+Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
+BIND_RETRY_SECONDS = 3.0
+
+
+async def _listen(
+    handler: Handler, host: str, port: int, context: ssl.SSLContext | None, what: str
+) -> asyncio.Server:
+    """Start a responder, retrying for a moment when the port is still busy: right after an
+    earlier responder on the same port stopped (a renewal straight after an issuance) the
+    kernel can refuse the bind for a short while."""
+    deadline = asyncio.get_running_loop().time() + BIND_RETRY_SECONDS
+    while True:
+        try:
+            return await asyncio.start_server(handler, host, port, ssl=context)
+        except OSError as exc:
+            busy = exc.errno == errno.EADDRINUSE
+            if not busy or asyncio.get_running_loop().time() > deadline:
+                raise InputError(
+                    f"cannot listen on {host}:{port} for {what} ({exc.strerror})"
+                ) from None
+            await asyncio.sleep(0.1)
+
+
 class Solver(Protocol):
     challenge_type: str
 
@@ -71,12 +96,7 @@ class Http01Responder:
 
     async def start(self) -> None:
         if self._server is None:
-            try:
-                self._server = await asyncio.start_server(self._handle, self.host, self.port)
-            except OSError as exc:
-                raise InputError(
-                    f"cannot listen on {self.host}:{self.port} for http-01 ({exc.strerror})"
-                ) from None
+            self._server = await _listen(self._handle, self.host, self.port, None, "http-01")
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
@@ -253,14 +273,7 @@ class TlsAlpn01Responder:
         default.set_alpn_protocols([ACME_TLS_ALPN])
         default.load_cert_chain(self._write_default())
         default.sni_callback = self._pick
-        try:
-            self._server = await asyncio.start_server(
-                self._handle, self.host, self.port, ssl=default
-            )
-        except OSError as exc:
-            raise InputError(
-                f"cannot listen on {self.host}:{self.port} for tls-alpn-01 ({exc.strerror})"
-            ) from None
+        self._server = await _listen(self._handle, self.host, self.port, default, "tls-alpn-01")
 
     def _write_default(self) -> str:
         cert_pem, key_pem = alpn_certificate("acmedash.invalid", "none")
