@@ -66,3 +66,21 @@ async def test_responder_waits_briefly_for_a_busy_port_then_says_so() -> None:
             await Http01Responder("127.0.0.1", port).start()
     finally:
         held.close()
+
+
+async def test_concurrent_presents_bind_once() -> None:
+    """Two authorizations presented at the same moment: one listener, both tokens served."""
+    port = free_port()
+    responder = Http01Responder("127.0.0.1", port)
+    try:
+        await asyncio.gather(
+            responder.present(Identifier("dns", "a.test"), "one", "one.k"),
+            responder.present(Identifier("dns", "b.test"), "two", "two.k"),
+        )
+        for token in ("one", "two"):
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.write(f"GET /.well-known/acme-challenge/{token} HTTP/1.1\r\n\r\n".encode())
+            assert (await reader.read()).endswith(f"{token}.k".encode())
+            writer.close()
+    finally:
+        await responder.close()

@@ -93,10 +93,13 @@ class Http01Responder:
         self.port = port
         self._tokens: dict[str, str] = {}
         self._server: asyncio.Server | None = None
+        self._starting = asyncio.Lock()
 
     async def start(self) -> None:
-        if self._server is None:
-            self._server = await _listen(self._handle, self.host, self.port, None, "http-01")
+        # Authorizations are presented concurrently: only the first may bind.
+        async with self._starting:
+            if self._server is None:
+                self._server = await _listen(self._handle, self.host, self.port, None, "http-01")
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
@@ -248,6 +251,7 @@ class TlsAlpn01Responder:
         self.port = port
         self._contexts: dict[str, ssl.SSLContext] = {}
         self._server: asyncio.Server | None = None
+        self._starting = asyncio.Lock()
         self._folder = tempfile.TemporaryDirectory(prefix="acmedash-alpn-")
 
     def _context_for(self, cert_pem: bytes, key_pem: bytes) -> ssl.SSLContext:
@@ -267,13 +271,14 @@ class TlsAlpn01Responder:
             sock.context = context
 
     async def start(self) -> None:
-        if self._server is not None:
-            return
-        default = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        default.set_alpn_protocols([ACME_TLS_ALPN])
-        default.load_cert_chain(self._write_default())
-        default.sni_callback = self._pick
-        self._server = await _listen(self._handle, self.host, self.port, default, "tls-alpn-01")
+        async with self._starting:  # authorizations are presented concurrently
+            if self._server is not None:
+                return
+            default = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            default.set_alpn_protocols([ACME_TLS_ALPN])
+            default.load_cert_chain(self._write_default())
+            default.sni_callback = self._pick
+            self._server = await _listen(self._handle, self.host, self.port, default, "tls-alpn-01")
 
     def _write_default(self) -> str:
         cert_pem, key_pem = alpn_certificate("acmedash.invalid", "none")
