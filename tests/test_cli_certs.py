@@ -267,3 +267,24 @@ async def test_dashboard_asks_for_external_account_binding(
         traffic = "".join(json.dumps(e.to_record()) for e in app.query_one("TrafficList").exchanges)  # type: ignore[attr-defined]
         assert EAB_MAC not in screen_text and EAB_MAC not in traffic
         assert app.settings.eab_hmac_key == ""
+
+
+def test_inspector_decodes_the_external_account_binding(cli: CliRunner, eab_pebble: Pebble) -> None:
+    """The nested EAB JWS is shown decoded: its kid and the account JWK, never the MAC key."""
+    import io
+
+    from rich.console import Console
+
+    from tui.acme.traffic import read_jsonl
+    from tui.panels.exchange_detail import request_view
+
+    args = [*reach(eab_pebble), "--key", "view.pem", "--traffic", "t.jsonl", "--yes"]
+    created = cli(*args, "account", "new", "--eab-kid", EAB_KID, "--eab-hmac-key", EAB_MAC)
+    assert created.returncode == 0, created.stderr
+    exchange = list(read_jsonl(cli.workdir / "t.jsonl"))[-1]
+    console = Console(width=200, file=io.StringIO(), record=True)
+    console.print(request_view(exchange, None, None))
+    text = console.export_text()
+    assert "External Account Binding: protected header" in text
+    assert f'"kid": "{EAB_KID}"' in text and '"alg": "HS256"' in text
+    assert EAB_MAC not in text

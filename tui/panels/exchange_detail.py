@@ -15,6 +15,8 @@ from textual.lazy import Lazy
 from textual.widget import Widget
 from textual.widgets import Static
 
+from tui.acme.encoding import decode_part
+from tui.acme.errors import InputError
 from tui.acme.models import Problem
 from tui.acme.traffic import Exchange, headers_to_dict
 from tui.panels.tabs import TabbedPanes
@@ -63,6 +65,21 @@ def request_view(
         _heading("Signature"),
         Text(jws.signature, overflow="fold"),
     ]
+    binding = jws.payload.get("externalAccountBinding") if isinstance(jws.payload, dict) else None
+    if isinstance(binding, dict):
+        # The EAB is a JWS inside the payload (RFC 8555 §7.3.4): show its parts decoded too.
+        # Its signature is an HMAC; the MAC key itself is never sent.
+        try:
+            inner = [decode_part(binding["protected"]), decode_part(binding["payload"])]
+        except (KeyError, TypeError, InputError):
+            inner = []
+        if inner:
+            parts += [
+                _heading("External Account Binding: protected header"),
+                _json(inner[0]),
+                _heading("External Account Binding: payload (the account key)"),
+                _json(inner[1]),
+            ]
     return Group(*parts)
 
 
