@@ -230,3 +230,16 @@ async def test_workflow_stops_the_responder_on_success_and_on_cancellation(
         await task
     assert len(responder.cleaned) == 1
     assert _port_is_free(validating.http_port)
+
+
+async def test_deactivate_an_authorization(client: AcmeClient) -> None:
+    """RFC 8555 §7.5.2: a pending authorization can be given up."""
+    from tui.acme.orders import identifier_for
+
+    order = await client.new_order([identifier_for(fresh("giveup"))])
+    authorization = await client.fetch_authorization(order.authorizations[0])
+    assert authorization.status == "pending"
+    assert authorization.challenge("http-01") is not None
+    deactivated = await client.deactivate_authorization(authorization.url)
+    assert deactivated.status == "deactivated"
+    assert (await client.fetch_authorization(authorization.url)).status == "deactivated"
