@@ -141,3 +141,30 @@ async def test_dns01_by_hand_then_rollover_and_deactivate(
         await pilot.press("enter")
         await settle(app)
         assert app.account is not None and app.account.status == "deactivated"
+
+
+async def test_bad_order_forms_are_refused_with_a_message(
+    validating: ValidatingPebble, tmp_path: Path
+) -> None:
+    """No names, a wildcard over http-01, a port that is not a number: a notification each,
+    no request, and the app keeps running."""
+    app = _app(validating, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("I")  # the Orders tab is opened for the user
+        await wait_until(pilot, lambda: bool(app.query("#order-names")), "the Orders tab mounted")
+        app.query_one("#traffic-list").focus()
+        await pilot.press("I")
+        await pilot.pause()
+        app.query_one("#order-names", Input).value = "*.wild.example.test"
+        await pilot.press("I")
+        await pilot.pause()
+        app.query_one("#order-names", Input).value = "ok.example.test"
+        app.query_one("#order-port", Input).value = "eighty"
+        await pilot.press("I")
+        await pilot.pause()
+        notes = [n.message for n in app._notifications]
+        assert any("name at least one domain" in n for n in notes), notes
+        assert any("wildcard names can only be validated with dns-01" in n for n in notes), notes
+        assert any("port must be a number" in n for n in notes), notes
+        assert app.query_one("TrafficList").exchanges == []  # type: ignore[attr-defined]
+        assert app.is_running

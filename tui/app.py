@@ -349,6 +349,12 @@ class AcmeDashApp(App[None]):
             self.notify(str(exc), title=f"{title}: server problem", severity="error", timeout=10)
         except AcmeError as exc:
             self.notify(str(exc), title=f"{title} failed", severity="error", timeout=10)
+        # A bug must not take the session (and its traffic log) down with it.
+        except Exception as exc:
+            self.log.error(f"{title}: {exc!r}")
+            self.notify(
+                f"unexpected {type(exc).__name__}: {exc}", title=f"{title} failed", severity="error"
+            )
         else:
             if message:
                 self.notify(message, title=title)

@@ -119,6 +119,7 @@ def issue_operation(
 
 
 def new_order_operation(app: AcmeDashApp, form: OrderForm) -> Operation:
+    check_names(form.names, form.challenge)  # before folder_for, which needs a first name
     out = Path(form.out).expanduser() if form.out else folder_for(form.names)
     return issue_operation(app, form, form.names, out)
 
