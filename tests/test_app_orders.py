@@ -155,15 +155,18 @@ async def test_bad_order_forms_are_refused_with_a_message(
         app.query_one("#traffic-list").focus()
         await pilot.press("I")
         await pilot.pause()
+        assert app.focused is app.query_one("#order-names"), "empty names: the names box is focused"
         app.query_one("#order-names", Input).value = "*.wild.example.test"
+        app.query_one("#traffic-list").focus()
         await pilot.press("I")
         await pilot.pause()
         app.query_one("#order-names", Input).value = "ok.example.test"
         app.query_one("#order-port", Input).value = "eighty"
+        app.query_one("#traffic-list").focus()
         await pilot.press("I")
         await pilot.pause()
         notes = [n.message for n in app._notifications]
-        assert any("name at least one domain" in n for n in notes), notes
+        assert any("Type the names to certify" in n for n in notes), notes
         assert any("wildcard names can only be validated with dns-01" in n for n in notes), notes
         assert any("port must be a number" in n for n in notes), notes
         assert app.query_one("TrafficList").exchanges == []  # type: ignore[attr-defined]

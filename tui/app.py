@@ -686,6 +686,11 @@ class AcmeDashApp(App[None]):
         form = self._order_form()
         if form is None or not self._need_key():
             return
+        if not form.names:
+            self.query_one("#side", TabbedPanes).active = "pane-orders"
+            self.query_one("#order-names", Input).focus()
+            self.notify("Type the names to certify, then Enter.", title="Issue certificate")
+            return
         try:
             operation = new_order_operation(self, form)
         except InputError as exc:
