@@ -473,6 +473,10 @@ HANDLERS: dict[tuple[str | None, str | None], Handler] = {
 }
 
 
+# Commands that talk to a CA: they get a head start on loading the TLS trust store.
+_TALKS_TO_CA = ("directory", "account", "cert")
+
+
 def _dispatch(ctx: Context) -> int:
     command = ctx.args.command
     action = getattr(ctx.args, f"{command}_command", None)
@@ -487,6 +491,10 @@ def run(argv: list[str] | None = None) -> int:
         try:
             config_path = Path(args.config).expanduser() if args.config else default_config_path()
             ctx = Context(args=args, config_path=config_path, settings=load_settings(config_path))
+            if args.command in _TALKS_TO_CA:
+                from tui.acme import trust
+
+                trust.preload(ctx.settings.ca_bundle_path(args.ca_bundle))
             if args.traffic:
                 try:
                     stream = stack.enter_context(

@@ -73,6 +73,11 @@ class Settings:
     # Keys this version does not know, written back untouched so a newer acmedash loses nothing.
     extra: dict[str, Any] = field(default_factory=dict)
 
+    def ca_bundle_path(self, override: str | None = None) -> Path | None:
+        """The extra CA bundle to trust: the command line's, else the configured one."""
+        bundle = override if override is not None else self.ca_bundle
+        return Path(bundle).expanduser() if bundle else None
+
     def account_for(self, directory: str, thumbprint: str) -> str | None:
         for account in self.accounts:
             if account.directory == directory and account.thumbprint == thumbprint:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable
-from pathlib import Path
 
 from tui.acme import jose
 from tui.acme.client import AcmeClient, ClientOptions
@@ -15,11 +14,10 @@ from tui.endpoints import Endpoint
 
 
 def client_options(settings: Settings, ca_bundle: str | None = None) -> ClientOptions:
-    bundle = ca_bundle if ca_bundle is not None else settings.ca_bundle
     return ClientOptions(
         user_agent=settings.user_agent,
         language=settings.language,
-        ca_bundle=Path(bundle).expanduser() if bundle else None,
+        ca_bundle=settings.ca_bundle_path(ca_bundle),
         connect_timeout=settings.timeouts.connect,
         read_timeout=settings.timeouts.read,
         retry_after_max=settings.timeouts.retry_after_max,

@@ -23,7 +23,7 @@ from typing import Any, Self
 
 import httpx
 
-from tui.acme import __version__, jose
+from tui.acme import __version__, jose, trust
 from tui.acme.errors import (
     DeadlineExceeded,
     InputError,
@@ -32,6 +32,7 @@ from tui.acme.errors import (
     ProtocolError,
     TlsError,
 )
+from tui.acme.http11 import Http11Transport
 from tui.acme.models import Directory, Problem
 from tui.acme.traffic import PROBLEM_CONTENT_TYPE, Exchange, Observer
 
@@ -87,17 +88,6 @@ class ClientOptions:
     # Ten, not five: against a server rejecting half of all nonces (Pebble's NONCEREJECT=50)
     # five retries still fail one request in 64; ten fail one in 2048.
     bad_nonce_retries: int = 10
-
-
-def _ssl_context(ca_bundle: Path | None) -> ssl.SSLContext:
-    """The system's trust store, plus the bundle the user named. Verification is never off."""
-    context = ssl.create_default_context()
-    if ca_bundle is not None:
-        try:
-            context.load_verify_locations(cafile=str(ca_bundle))
-        except (OSError, ssl.SSLError) as exc:
-            raise InputError(f"{ca_bundle}: cannot load CA bundle ({exc})") from None
-    return context
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
@@ -165,12 +155,14 @@ class ClientCore:
         if self.options.language:
             headers["Accept-Language"] = self.options.language
         timeout = httpx.Timeout(self.options.read_timeout, connect=self.options.connect_timeout)
-        verify: ssl.SSLContext | bool = (
-            _ssl_context(self.options.ca_bundle) if transport is None else True
-        )
-        self._http = httpx.AsyncClient(
-            http2=True, verify=verify, timeout=timeout, headers=headers, transport=transport
-        )
+        if transport is None:
+            context = trust.context(self.options.ca_bundle)
+            # verify= still applies to the transports httpx mounts for proxies in the environment.
+            self._http = httpx.AsyncClient(
+                verify=context, timeout=timeout, headers=headers, transport=Http11Transport(context)
+            )
+        else:
+            self._http = httpx.AsyncClient(timeout=timeout, headers=headers, transport=transport)
 
     async def __aenter__(self) -> Self:
         return self

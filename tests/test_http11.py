@@ -1,0 +1,130 @@
+"""The HTTP/1.1 transport under AcmeClient, against small real servers on loopback that behave
+in ways Pebble does not on demand: closing kept-alive connections, chunked bodies, silence.
+Pebble itself exercises the transport in every other test (TLS, keep-alive, HEAD, POST)."""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+import httpx
+import pytest
+
+from tui.acme.client import AcmeClient, ClientOptions
+from tui.acme.errors import NetworkError
+from tui.acme.http11 import Http11Transport
+
+Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
+
+
+@asynccontextmanager
+async def serve(handler: Handler) -> AsyncIterator[str]:
+    server = await asyncio.start_server(handler, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.close()
+        await server.wait_closed()
+
+
+async def read_request(reader: asyncio.StreamReader) -> bytes:
+    head = await reader.readuntil(b"\r\n\r\n")
+    for line in head.split(b"\r\n"):
+        if line.lower().startswith(b"content-length:"):
+            await reader.readexactly(int(line.split(b":")[1]))
+    return head
+
+
+def transport() -> Http11Transport:
+    return Http11Transport(ssl.create_default_context(), max_connections=2)
+
+
+async def test_a_connection_the_server_closed_is_replaced_and_the_request_sent_once() -> None:
+    """Keep-alive servers drop idle connections; the next request must not fail for it."""
+    connections = 0
+    requests = 0
+
+    async def one_response_per_connection(
+        reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        nonlocal connections, requests
+        connections += 1
+        await read_request(reader)
+        requests += 1
+        # Advertises keep-alive, then closes anyway, as an idle timeout would.
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+        await writer.drain()
+        writer.close()
+
+    async with (
+        serve(one_response_per_connection) as url,
+        httpx.AsyncClient(transport=transport()) as client,
+    ):
+        first = await client.get(url)
+        await asyncio.sleep(0.05)  # the close reaches us
+        second = await client.post(url, content=b"{}")
+    assert (first.text, second.text) == ("ok", "ok")
+    assert (connections, requests) == (2, 2)
+
+
+async def test_connections_are_kept_alive_and_bounded() -> None:
+    peers: set[int] = set()
+
+    async def keep_alive(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        peers.add(writer.get_extra_info("peername")[1])
+        while True:
+            try:
+                await read_request(reader)
+            except asyncio.IncompleteReadError:
+                return
+            await asyncio.sleep(0.01)
+            writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+            await writer.drain()
+
+    async with serve(keep_alive) as url, httpx.AsyncClient(transport=transport()) as client:
+        responses = await asyncio.gather(*(client.get(url) for _ in range(10)))
+    assert [r.status_code for r in responses] == [200] * 10
+    assert len(peers) == 2  # max_connections, each reused for the other requests
+
+
+async def test_chunked_body_and_interim_response_are_read_whole() -> None:
+    async def chunked(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)
+        writer.write(
+            b"HTTP/1.1 100 Continue\r\n\r\n"
+            b"HTTP/1.1 201 Created\r\nTransfer-Encoding: chunked\r\n"
+            b"Content-Type: application/json\r\n\r\n"
+            b'5\r\n{"a":\r\n3\r\n 1}\r\n0\r\n\r\n'
+        )
+        await writer.drain()
+
+    async with serve(chunked) as url, httpx.AsyncClient(transport=transport()) as client:
+        response = await client.get(url)
+    assert response.status_code == 201
+    assert response.json() == {"a": 1}
+    assert response.http_version == "HTTP/1.1"
+
+
+async def test_a_silent_server_is_a_timeout_reported_as_a_network_error() -> None:
+    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await asyncio.sleep(5)
+
+    async with serve(silent) as url:
+        options = ClientOptions(read_timeout=0.2)
+        async with AcmeClient(f"{url}/directory", options=options) as client:
+            with pytest.raises(NetworkError, match="timed out"):
+                await client.directory()
+
+
+async def test_a_garbled_response_is_a_network_error() -> None:
+    async def garbled(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)
+        writer.write(b"SMTP ready\r\n\r\n")
+        await writer.drain()
+
+    async with serve(garbled) as url, AcmeClient(f"{url}/directory") as client:
+        with pytest.raises(NetworkError, match="cannot reach"):
+            await client.directory()
