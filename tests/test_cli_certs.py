@@ -288,3 +288,45 @@ def test_inspector_decodes_the_external_account_binding(cli: CliRunner, eab_pebb
     assert "External Account Binding: protected header" in text
     assert f'"kid": "{EAB_KID}"' in text and '"alg": "HS256"' in text
     assert EAB_MAC not in text
+
+
+def test_issue_each_orders_a_certificate_per_name_at_once(
+    cli: CliRunner, validating: ValidatingPebble, account: list[str]
+) -> None:
+    names = [f"each-{i}.example.test" for i in range(3)]
+    bad = "bad_name.example.test"  # the CA refuses it; the other names are still issued
+    issued = cli(
+        *account,
+        "cert",
+        "issue",
+        "--each",
+        *(arg for name in [*names, bad] for arg in ("-d", name)),
+        *_http01(validating),
+        "--out",
+        "sites",
+        "--json",
+    )
+    assert issued.returncode == 1, issued.stderr
+    results = json.loads(issued.stdout)
+    assert sorted(r["names"][0] for r in results if "error" not in r) == names
+    assert [r["names"] for r in results if "error" in r] == [[bad]]
+    assert "server problem" in issued.stderr
+    for name in names:
+        leaf = _cert(cli.workdir / "sites" / name / "cert.pem")
+        san = leaf.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+        assert san.get_values_for_type(x509.DNSName) == [name]
+    # All orders were placed before the first one was finalized: they ran at once.
+    paths = [
+        json.loads(line)["request"]["url"]
+        for line in (cli.workdir / "t.jsonl").read_text().splitlines()
+    ]
+    orders = [i for i, url in enumerate(paths) if url.endswith("/order-plz")]
+    finalizes = [i for i, url in enumerate(paths) if "/finalize-order/" in url]
+    assert len(orders) == 4 and len(finalizes) == 3
+    assert max(orders) < min(finalizes)
+
+
+def test_issue_each_refuses_a_csr(cli: CliRunner, account: list[str]) -> None:
+    result = cli(*account, "cert", "issue", "--each", "-d", "a.test", "--csr", "x.csr")
+    assert result.returncode == 2
+    assert "--each" in result.stderr and "Traceback" not in result.stderr

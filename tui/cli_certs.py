@@ -18,12 +18,14 @@ from tui.workflow import (
     check_names,
     folder_for,
     issue_and_save,
+    issue_each_and_save,
     require_account,
 )
 
 if TYPE_CHECKING:
     from cryptography import x509
 
+    from tui.acme.client import AcmeClient
     from tui.cli import Context, Handler
 
 
@@ -52,6 +54,11 @@ def add_cert_parsers(commands: Any) -> list[argparse.ArgumentParser]:
     )
     issue.add_argument(
         "--profile", metavar="NAME", help="certificate profile, when the CA has them"
+    )
+    issue.add_argument(
+        "--each",
+        action="store_true",
+        help="one certificate per name, all ordered at once (--out DIR holds a folder per name)",
     )
     renew = actions.add_parser("renew", help="a new certificate for the same names (ARI aware)")
     renew.add_argument("cert", metavar="CERT")
@@ -155,18 +162,28 @@ def _choice(args: argparse.Namespace) -> SolverChoice:
     )
 
 
+async def _account_client(ctx: Context) -> AcmeClient:
+    """A client whose account is known (looked up, and remembered, when it was not)."""
+    client = ctx.client(ctx.load_key(ctx.key_path()))
+    try:
+        url = await require_account(client)
+    except BaseException:
+        await client.aclose()
+        raise
+    if ctx.settings.account_for(client.directory_url, client.thumbprint) != url:
+        from tui.config import save_settings
+
+        ctx.settings.remember_account(client.directory_url, client.thumbprint, url)
+        save_settings(ctx.settings, ctx.config_path)
+    return client
+
+
 async def _issue_and_save(
     ctx: Context, names: list[str], out: Path, *, csr: bytes | None = None, replaces: str = ""
 ) -> dict[str, Any]:
     args = ctx.args
     solver = build_solver(_choice(args))
-    async with ctx.client(ctx.load_key(ctx.key_path())) as client:
-        url = await require_account(client)
-        if ctx.settings.account_for(client.directory_url, client.thumbprint) != url:
-            from tui.config import save_settings
-
-            ctx.settings.remember_account(client.directory_url, client.thumbprint, url)
-            save_settings(ctx.settings, ctx.config_path)
+    async with await _account_client(ctx) as client:
         return await issue_and_save(
             client,
             names,
@@ -190,9 +207,42 @@ def _issued_text(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+async def _issue_each(ctx: Context, names: list[str]) -> int:
+    """`cert issue --each`: every name's result is reported; the first failure, raised once the
+    others are done, sets the exit code."""
+    args = ctx.args
+    root = Path(args.out).expanduser() if args.out else None
+    solver = build_solver(_choice(args))
+    async with await _account_client(ctx) as client:
+        outcomes = await issue_each_and_save(
+            client,
+            names,
+            solver,
+            lambda name: root / folder_for([name]).name if root else folder_for([name]),
+            key_type=args.key_type,
+            profile=args.profile or "",
+            preferred_chain=args.preferred_chain or "",
+            deploy_hook=args.deploy_hook or ctx.settings.deploy_hook,
+            progress=lambda name, line: print(f"  [{name}] {line}", file=ctx.err),
+        )
+    done = [o for o in outcomes if not isinstance(o, Exception)]
+    failed = [(n, o) for n, o in zip(names, outcomes, strict=True) if isinstance(o, Exception)]
+    ctx.emit(
+        [*done, *({"names": [n], "error": str(e)} for n, e in failed)],
+        "\n".join(_issued_text(result) for result in done),
+    )
+    for name, error in failed[1:]:
+        print(f"acmedash: {name}: {error}", file=ctx.err)
+    if failed:
+        raise failed[0][1]  # reported by cli.run, which also sets the exit code
+    return 0
+
+
 async def cmd_cert_issue(ctx: Context) -> int:
     args = ctx.args
     csr, names = None, [n.strip() for n in args.domains or [] if n.strip()]
+    if args.each and args.csr:
+        raise InputError("--each makes a key and CSR per name; it cannot take --csr")
     if args.csr:
         csr, csr_names = _read_csr(Path(args.csr).expanduser())
         names = names or csr_names
@@ -201,6 +251,9 @@ async def cmd_cert_issue(ctx: Context) -> int:
     if not names:
         raise InputError("name at least one domain with -d NAME (or pass --csr)")
     check_names(names, args.challenge)
+    if args.each:
+        ctx.confirm_production(f"issue {len(names)} certificates, one per name")
+        return await _issue_each(ctx, names)
     ctx.confirm_production(f"issue a certificate for {', '.join(names)}")
     out = Path(args.out).expanduser() if args.out else folder_for(names)
     result = await _issue_and_save(ctx, names, out, csr=csr)

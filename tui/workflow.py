@@ -4,6 +4,7 @@ the deploy hook. One implementation, so both front ends behave the same."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 from collections.abc import Callable
@@ -116,6 +117,79 @@ async def issue_and_save(
 ) -> dict[str, Any]:
     """Returns what was done, as the CLI's --json prints it. Closes the solver (stops the
     responder) however the issuance ends."""
+    try:
+        return await _issue_and_save_one(
+            client,
+            names,
+            solver,
+            out,
+            key_type=key_type,
+            csr=csr,
+            profile=profile,
+            replaces=replaces,
+            preferred_chain=preferred_chain,
+            deploy_hook=deploy_hook,
+            progress=progress,
+        )
+    finally:
+        await solver.close()
+
+
+async def issue_each_and_save(
+    client: AcmeClient,
+    names: list[str],
+    solver: Solver,
+    out_for: Callable[[str], Path],
+    *,
+    key_type: str = "ec256",
+    profile: str = "",
+    preferred_chain: str = "",
+    deploy_hook: str = "",
+    progress: Callable[[str, str], None] = lambda _name, _line: None,
+) -> list[dict[str, Any] | Exception]:
+    """One certificate per name, all orders at once, sharing one solver (one responder), closed
+    when the last one ends. A failed name does not stop the others: its entry is the error."""
+
+    async def one(name: str) -> dict[str, Any]:
+        return await _issue_and_save_one(
+            client,
+            [name],
+            solver,
+            out_for(name),
+            key_type=key_type,
+            profile=profile,
+            preferred_chain=preferred_chain,
+            deploy_hook=deploy_hook,
+            progress=lambda line: progress(name, line),
+        )
+
+    try:
+        results = await asyncio.gather(*(one(name) for name in names), return_exceptions=True)
+    finally:
+        await solver.close()
+    outcomes: list[dict[str, Any] | Exception] = []
+    for result in results:
+        if isinstance(result, Exception) or not isinstance(result, BaseException):
+            outcomes.append(result)
+        else:
+            raise result  # a cancellation or an interrupt is not one name's failure
+    return outcomes
+
+
+async def _issue_and_save_one(
+    client: AcmeClient,
+    names: list[str],
+    solver: Solver,
+    out: Path,
+    *,
+    key_type: str,
+    csr: bytes | None = None,
+    profile: str,
+    replaces: str = "",
+    preferred_chain: str,
+    deploy_hook: str,
+    progress: Callable[[str], None],
+) -> dict[str, Any]:
     from tui.acme import keys
     from tui.acme.issuance import issue
     from tui.certstore import save
@@ -125,12 +199,9 @@ async def issue_and_save(
         cert_key = keys.generate_key(key_type)
         cert_key_pem = keys.key_to_pem(cert_key)
         csr = keys.make_csr(cert_key, names)
-    try:
-        issued = await issue(
-            client, names, solver, csr, profile=profile, replaces=replaces, progress=progress
-        )
-    finally:
-        await solver.close()
+    issued = await issue(
+        client, names, solver, csr, profile=profile, replaces=replaces, progress=progress
+    )
     chain = issued.chain(preferred_chain)
     saved = save(out, chain, cert_key_pem)
     if deploy_hook:
