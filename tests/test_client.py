@@ -306,7 +306,8 @@ def test_parse_retry_after() -> None:
 
 async def test_polling_honours_retry_after_then_backs_off_to_a_deadline() -> None:
     """An order stuck in `processing` (Pebble finishes too fast to show this): Retry-After is
-    used when given, else 50 ms doubling; past the deadline a DeadlineExceeded."""
+    used when given, else 50 ms doubling, after a 5 ms settle before the first request; past
+    the deadline a DeadlineExceeded."""
     from tui.acme.errors import DeadlineExceeded
 
     answers = [{}, {}, {"Retry-After": "3"}]
@@ -338,6 +339,6 @@ async def test_polling_honours_retry_after_then_backs_off_to_a_deadline() -> Non
     ) as client:
         with pytest.raises(DeadlineExceeded, match="still not done"):
             await client.wait_order("https://ca.test/order/1")
-    assert slept[:5] == [0.05, 0.1, 3.0, 0.4, 0.8], "doubling from 50 ms; Retry-After wins"
+    assert slept[:6] == [0.005, 0.05, 0.1, 3.0, 0.4, 0.8], "settle, then 50 ms doubling"
     assert max(slept) <= 5.0
     assert sum(slept) <= 12.0 < sum(slept) + 5.0, "stops before the next wait would pass 12 s"
