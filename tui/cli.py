@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import getpass
 import json
 import os
@@ -18,7 +19,7 @@ from collections.abc import Callable, Coroutine
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from tui import cli_certs
 from tui.acme import __version__
@@ -533,5 +534,13 @@ def run(argv: list[str] | None = None) -> int:
             return 130
 
 
-def main() -> int:
-    return run(sys.argv[1:])
+def main() -> NoReturn:
+    """The console script. It ends the process without the interpreter's teardown: every file
+    is written, fsynced and closed by then, and the teardown (freeing the modules and OpenSSL's
+    state) cost 30 ms of CPU, a tenth of a headless issuance (benchmarks/issuance.py)."""
+    code = run(sys.argv[1:])
+    for stream in (sys.stdout, sys.stderr):
+        # A closed pipe: nothing more can reach it anyway.
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(code)
