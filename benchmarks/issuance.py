@@ -6,8 +6,9 @@ Every tool has an existing account (registered in a warm-up), validates http-01 
 responder on loopback, and Pebble runs with PEBBLE_VA_ALWAYS_VALID=1 (allowed for this
 benchmark), no nonce rejection and no authorization reuse, so all three do the same work.
 Wall time is the whole command, interpreter start included; the tools run alternately, so
-machine noise hits all of them alike. HTTP requests are counted for every tool alike, from the
-lines Pebble logs per request it handles.
+machine noise hits all of them alike. acmedash runs as a user has it, installed from its wheel
+(benchmarks/installed.py), as lego and certbot run from their packages. HTTP requests are
+counted for every tool alike, from the lines Pebble logs per request it handles.
 
 Concurrency is measured twice: as whole commands (`acmedash cert issue --each` with 50 names
 against `acmedash cert issue` with one), and inside one process with the library, start-up
@@ -21,7 +22,6 @@ Goals (issue 4): acmedash's median at most 0.5x lego's; the protocol's minimum o
 from __future__ import annotations
 
 import asyncio
-import compileall
 import os
 import shutil
 import statistics
@@ -29,7 +29,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+
+from installed import install
 
 from tui.acme import keys
 from tui.acme.challenges import Http01Responder
@@ -57,7 +60,8 @@ def pebble_requests(pebble: Pebble) -> int:
 
 def pebble_cpu(pebble: Pebble) -> float:
     """Pebble's CPU seconds so far (user + system), from /proc."""
-    assert pebble.process is not None
+    if pebble.process is None:
+        raise RuntimeError("pebble is not running")
     fields = Path(f"/proc/{pebble.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
@@ -74,7 +78,7 @@ def timed(command: list[str], env: dict[str, str], cwd: Path) -> float:
 
 
 class Tools:
-    def __init__(self, pebble: Pebble, folder: Path) -> None:
+    def __init__(self, pebble: Pebble, folder: Path, acmedash: Path) -> None:
         self.pebble = pebble
         self.folder = folder
         self.env = {
@@ -83,13 +87,14 @@ class Tools:
             "REQUESTS_CA_BUNDLE": str(pebble.ca_bundle),
             "ACMEDASH_CONFIG": str(folder / "acmedash.toml"),
         }
-        self.acmedash_path = str(Path(sys.executable).with_name("acmedash"))
+        self.acmedash_path = str(acmedash)
         self.requests: dict[str, list[int]] = {"acmedash": [], "lego": [], "certbot": []}
 
     def run(self, tool: str, name: str) -> float:
         """One issuance of `name` by `tool`; its wall time, its request count recorded."""
         before = pebble_requests(self.pebble)
-        elapsed = getattr(self, tool)([name], free_port())
+        issue: Callable[[list[str], int], float] = getattr(self, tool)
+        elapsed = issue([name], free_port())
         self.requests[tool].append(pebble_requests(self.pebble) - before)
         return elapsed
 
@@ -229,8 +234,8 @@ def ms(seconds: float) -> str:
 def single_name(tools: Tools, rounds: int) -> None:
     times: dict[str, list[float]] = {"acmedash": [], "lego": [], "certbot": []}
     for i in range(rounds):
-        for tool in times:
-            times[tool].append(tools.run(tool, f"{tool[0]}{i}.bench.test"))
+        for tool, values in times.items():
+            values.append(tools.run(tool, f"{tool[0]}{i}.bench.test"))
     medians = {tool: statistics.median(values) for tool, values in times.items()}
     print(f"single-name issuance, existing account, median of {rounds} (min; HTTP requests):")
     for tool, median in medians.items():
@@ -240,7 +245,7 @@ def single_name(tools: Tools, rounds: int) -> None:
     print(f"  lego slept before its second authorization check in {slept} of {rounds} runs")
     print(f"  acmedash / lego: {medians['acmedash'] / medians['lego']:.2f}x (goal <= 0.5x)")
     print(f"  acmedash / certbot: {medians['acmedash'] / medians['certbot']:.2f}x")
-    print("  protocol minimum: 8 requests, 9 when finalize answers `processing` (benchmarks/README)")
+    print("  protocol minimum: 8 requests, 9 when finalize answers `processing` (see README)")
 
 
 def concurrency_commands(tools: Tools, rounds: int, label: str, port: int = 0) -> None:
@@ -269,17 +274,15 @@ def report_in_process(single: float, many: float, cpu: float) -> None:
 
 
 def main(rounds: int) -> None:
-    # As installed code would: pip writes bytecode, PYTHONDONTWRITEBYTECODE (set on some
-    # machines) keeps an editable install from ever getting it.
-    compileall.compile_dir(str(Path(__file__).parent.parent / "tui"), quiet=1)
     for tool in ("lego", "certbot"):
         if shutil.which(tool) is None:
             sys.exit(f"{tool} is not installed: apt-get install {tool}")
     with tempfile.TemporaryDirectory(prefix="acmedash-bench-") as name:
         folder = Path(name)
+        acmedash = install(folder / "installed")
         pebble = Pebble(folder / "pebble", env=PEBBLE_ENV).start()
         try:
-            tools = Tools(pebble, folder)
+            tools = Tools(pebble, folder, acmedash)
             tools.register()
             single_name(tools, rounds)
             print(f"{CONCURRENT} names as {CONCURRENT} concurrent orders, Pebble always valid:")
@@ -288,10 +291,10 @@ def main(rounds: int) -> None:
         finally:
             pebble.stop()
         print("the same with real http-01 validation (names resolved by pebble-challtestsrv):")
-        validating(folder / "validating", rounds)
+        validating(folder / "validating", rounds, acmedash)
 
 
-def validating(folder: Path, rounds: int) -> None:
+def validating(folder: Path, rounds: int, acmedash: Path) -> None:
     """Pebble validating for real: each order now waits for its validation, as it would at a
     real CA."""
     dns = ChallTestSrv().start()
@@ -304,7 +307,7 @@ def validating(folder: Path, rounds: int) -> None:
     )
     try:
         pebble.start()
-        tools = Tools(pebble, folder)
+        tools = Tools(pebble, folder, acmedash)
         tools.register_acmedash()
         concurrency_commands(tools, max(3, rounds // 2), "validating", port)
         report_in_process(*asyncio.run(in_process(pebble, CONCURRENT, port)))

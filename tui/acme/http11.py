@@ -15,7 +15,7 @@ import asyncio
 import contextlib
 import ssl
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import h11
 import httpx
@@ -26,8 +26,7 @@ _READ_SIZE = 65536
 Origin = tuple[str, str, int]
 
 
-@dataclass
-class _Timeouts:
+class _Timeouts(NamedTuple):
     connect: float | None
     read: float | None
     write: float | None
@@ -69,7 +68,8 @@ class _Connection:
         out += self._h11.send(h11.EndOfMessage()) or b""
         self._writer.write(out)
         try:
-            await asyncio.wait_for(self._writer.drain(), timeouts.write)
+            async with asyncio.timeout(timeouts.write):
+                await self._writer.drain()
         except TimeoutError:
             raise httpx.WriteTimeout("timed out sending the request", request=request) from None
         except OSError as exc:
@@ -89,7 +89,8 @@ class _Connection:
                 raise httpx.RemoteProtocolError(str(exc), request=request) from exc
             if event is h11.NEED_DATA:
                 try:
-                    data = await asyncio.wait_for(self._reader.read(_READ_SIZE), timeouts.read)
+                    async with asyncio.timeout(timeouts.read):
+                        data = await self._reader.read(_READ_SIZE)
                 except TimeoutError:
                     raise httpx.ReadTimeout(
                         "timed out waiting for the response", request=request
@@ -156,7 +157,8 @@ class Http11Transport(httpx.AsyncBaseTransport):
         if self._slots is None:
             self._slots = asyncio.Semaphore(self._max_connections)
         try:
-            await asyncio.wait_for(self._slots.acquire(), timeouts.pool)
+            async with asyncio.timeout(timeouts.pool):
+                await self._slots.acquire()
         except TimeoutError:
             raise httpx.PoolTimeout("no free connection", request=request) from None
         try:
@@ -191,12 +193,10 @@ class Http11Transport(httpx.AsyncBaseTransport):
         scheme, host, port = origin
         tls = self._ssl if scheme == "https" else None
         try:
-            reader, writer = await asyncio.wait_for(
-                asyncio.open_connection(
+            async with asyncio.timeout(timeouts.connect):
+                reader, writer = await asyncio.open_connection(
                     host, port, ssl=tls, server_hostname=host if tls else None, limit=_READ_SIZE
-                ),
-                timeouts.connect,
-            )
+                )
         except TimeoutError:
             raise httpx.ConnectTimeout(
                 f"no connection within {timeouts.connect} s", request=request
