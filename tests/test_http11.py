@@ -1,20 +1,28 @@
 """The HTTP/1.1 transport under AcmeClient, against small real servers on loopback that behave
-in ways Pebble does not on demand: closing kept-alive connections, chunked bodies, silence.
-Pebble itself exercises the transport in every other test (TLS, keep-alive, HEAD, POST)."""
+in ways Pebble does not on demand: closing kept-alive connections, chunked bodies, silence, a
+proxy. Pebble itself exercises the transport in every other test (TLS, keep-alive, HEAD,
+POST)."""
 
 from __future__ import annotations
 
 import asyncio
+import json
+import select
+import socket
+import socketserver
 import ssl
+import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 import httpx
 import pytest
 
+from tests.conftest import CliRunner, reach
 from tui.acme.client import AcmeClient, ClientOptions
 from tui.acme.errors import NetworkError
 from tui.acme.http11 import Http11Transport
+from tui.pebble import Pebble
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 
@@ -128,3 +136,62 @@ async def test_a_garbled_response_is_a_network_error() -> None:
     async with serve(garbled) as url, AcmeClient(f"{url}/directory") as client:
         with pytest.raises(NetworkError, match="cannot reach"):
             await client.directory()
+
+
+class _ConnectProxy(socketserver.ThreadingTCPServer):
+    """An HTTP CONNECT proxy that records where it tunnels to."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _Tunnel)
+        self.targets: list[str] = []
+
+
+class _Tunnel(socketserver.BaseRequestHandler):
+    server: _ConnectProxy
+
+    def handle(self) -> None:
+        head = b""
+        while b"\r\n\r\n" not in head:
+            chunk = self.request.recv(4096)
+            if not chunk:
+                return
+            head += chunk
+        target = head.split(b" ")[1].decode()
+        self.server.targets.append(target)
+        host, port = target.rsplit(":", 1)
+        with socket.create_connection((host, int(port))) as upstream:
+            self.request.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+            pair = [self.request, upstream]
+            while True:
+                readable, _, _ = select.select(pair, [], [], 5)
+                if not readable:
+                    return
+                for sock in readable:
+                    data = sock.recv(65536)
+                    if not data:
+                        return
+                    (upstream if sock is self.request else self.request).sendall(data)
+
+
+def test_a_proxy_in_the_environment_carries_the_requests(cli: CliRunner, pebble: Pebble) -> None:
+    """With HTTPS_PROXY set, requests go through httpx's proxy transport, still verified
+    against the named CA bundle."""
+    with _ConnectProxy() as proxy:
+        threading.Thread(target=proxy.serve_forever, daemon=True).start()
+        try:
+            proxy_url = f"http://127.0.0.1:{proxy.server_address[1]}"
+            env = {
+                "HTTPS_PROXY": proxy_url,
+                "https_proxy": proxy_url,
+                "NO_PROXY": "",
+                "no_proxy": "",
+            }
+            result = cli(*reach(pebble), "directory", "--json", env=env)
+        finally:
+            proxy.shutdown()
+    assert result.returncode == 0, result.stderr
+    assert "newNonce" in json.loads(result.stdout)
+    assert proxy.targets == [f"127.0.0.1:{pebble.port}"]

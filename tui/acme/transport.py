@@ -160,16 +160,19 @@ class ClientCore:
             self._headers["Accept-Language"] = self.options.language
         timeout = httpx.Timeout(self.options.read_timeout, connect=self.options.connect_timeout)
         self._timeout = timeout.as_dict()
-        verify: ssl.SSLContext | bool = True
-        if transport is None:
-            verify = trust.context(self.options.ca_bundle)
-            transport = Http11Transport(verify)
         # Requests go straight to the transport: AsyncClient.send's URL and header merging,
         # cookie jar and redirect handling cost a third of the CPU time per request
-        # (benchmarks/issuance.py), and ACME uses none of them. With a proxy in the
-        # environment, AsyncClient routes the requests through the proxy transport it mounts.
-        self._http = httpx.AsyncClient(verify=verify, timeout=timeout, transport=transport)
-        self._direct = None if getproxies() else transport
+        # (benchmarks/issuance.py), and ACME uses none of them.
+        self._direct: httpx.AsyncBaseTransport | None = transport
+        if transport is not None:
+            self._http = httpx.AsyncClient(timeout=timeout, transport=transport)
+        elif getproxies():
+            # httpx honours HTTP(S)_PROXY and NO_PROXY only with its own transports.
+            context = trust.context(self.options.ca_bundle)
+            self._http = httpx.AsyncClient(verify=context, timeout=timeout)
+        else:
+            self._direct = Http11Transport(trust.context(self.options.ca_bundle))
+            self._http = httpx.AsyncClient(timeout=timeout, transport=self._direct)
 
     async def __aenter__(self) -> Self:
         return self
