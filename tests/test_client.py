@@ -3,6 +3,8 @@ unknown keys, endless badNonce, 429 with Retry-After) use httpx.MockTransport, s
 
 from __future__ import annotations
 
+import asyncio
+import itertools
 import json
 from collections.abc import Callable
 
@@ -342,3 +344,54 @@ async def test_polling_honours_retry_after_then_backs_off_to_a_deadline() -> Non
     assert slept[:6] == [0.005, 0.05, 0.1, 3.0, 0.4, 0.8], "settle, then 50 ms doubling"
     assert max(slept) <= 5.0
     assert sum(slept) <= 12.0 < sum(slept) + 5.0, "stops before the next wait would pass 12 s"
+
+
+async def test_concurrent_requests_pass_nonces_on_instead_of_each_asking(pebble: Pebble) -> None:
+    """40 requests at once: the first NONCE_WAIT_IN_FLIGHT fetch a nonce, the others take the
+    nonces their responses bring; each nonce is used once."""
+    from tui.acme.transport import NONCE_WAIT_IN_FLIGHT
+
+    log: list[Exchange] = []
+    async with _client_with_defaults(pebble, log, keys.generate_key("ec256")) as client:
+        account = await client.new_account([], terms_agreed=True)
+        log.clear()
+        await asyncio.gather(*(client.post_as_get(account.url) for _ in range(40)))
+    heads = [e for e in log if e.method == "HEAD"]
+    posts = [e for e in log if e.method == "POST"]
+    assert sum(e.status == 200 for e in posts) == 40
+    # A badNonce answer's nonce may go to a waiting request; its own retry may then ask.
+    rejected = sum(e.status == 400 for e in posts)
+    assert len(heads) <= NONCE_WAIT_IN_FLIGHT + rejected < 40
+    sent = [e.nonce_sent for e in posts]
+    assert len(set(sent)) == len(sent)
+
+
+async def test_a_response_without_a_nonce_wakes_a_waiting_request() -> None:
+    """Errors without Replay-Nonce while others wait for one (a fault Pebble does not make):
+    the waiters fetch their own nonce instead of hanging."""
+    from tui.acme.transport import NONCE_WAIT_IN_FLIGHT
+
+    nonces = itertools.count()
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        await asyncio.sleep(0.01)  # keeps requests in flight together
+        if request.url.path == "/dir":
+            return httpx.Response(200, json=DIRECTORY)
+        if request.url.path == "/broken":
+            return httpx.Response(500, text="no nonce here")
+        return httpx.Response(200, headers={"Replay-Nonce": f"n{next(nonces)}"}, json={})
+
+    async with AcmeClient(
+        "https://ca.test/dir",
+        key=keys.generate_key("ec256"),
+        account_url="https://ca.test/acct/1",
+        transport=httpx.MockTransport(handler),
+    ) as client:
+        await client.directory()
+        calls = [
+            client.post_as_get("https://ca.test/broken" if i < 12 else "https://ca.test/ok")
+            for i in range(2 * NONCE_WAIT_IN_FLIGHT + 12)
+        ]
+        results = await asyncio.wait_for(asyncio.gather(*calls, return_exceptions=True), 10)
+    assert sum(isinstance(r, ProblemError) for r in results) == 12
+    assert sum(isinstance(r, httpx.Response) for r in results) == 2 * NONCE_WAIT_IN_FLIGHT

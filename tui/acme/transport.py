@@ -40,6 +40,10 @@ from tui.acme.traffic import PROBLEM_CONTENT_TYPE, Exchange, Observer
 JOSE_CONTENT_TYPE = "application/jose+json"
 BAD_NONCE = "urn:ietf:params:acme:error:badNonce"
 NONCE_POOL_SIZE = 32
+# With this many requests in flight, a request that finds no nonce in the pool waits for one of
+# their responses' nonces instead of asking newNonce: as many as the transport can send at once
+# (Http11Transport's max_connections). 50 concurrent orders made 50 HEAD requests before.
+NONCE_WAIT_IN_FLIGHT = 10
 POLL_SETTLE = 0.005
 POLL_FIRST_DELAY = 0.05
 POLL_MAX_DELAY = 5.0
@@ -148,6 +152,8 @@ class ClientCore:
         self._sleep = sleep
         self._clock = clock  # injectable with `sleep`, so tests can run polling in no time
         self._nonces: deque[str] = deque(maxlen=NONCE_POOL_SIZE)
+        self._nonce_waiters: deque[asyncio.Future[str | None]] = deque()
+        self._in_flight = 0
         self._directory: Directory | None = None
         self._headers = {
             "User-Agent": " ".join(
@@ -192,8 +198,11 @@ class ClientCore:
         body: bytes = b"",
         resent_from: int | None = None,
         accept: str | None = None,
+        *,
+        keep_nonce: bool = True,
     ) -> httpx.Response:
-        """One round trip, recorded as an Exchange whatever happens."""
+        """One round trip, recorded as an Exchange whatever happens. The response's nonce goes
+        to a request waiting for one, else into the pool (unless `keep_nonce` is false)."""
         headers = dict(self._headers)
         if body:
             headers["Content-Type"] = JOSE_CONTENT_TYPE
@@ -220,6 +229,7 @@ class ClientCore:
             resent_from=resent_from,
         )
         start = time.perf_counter()
+        self._in_flight += 1
         try:
             if self._direct is None:
                 response = await self._http.send(request)
@@ -233,16 +243,30 @@ class ClientCore:
             exchange.error = str(error)
             self._notify(exchange)
             raise error from None
+        finally:
+            self._in_flight -= 1
         exchange.elapsed_ms = (time.perf_counter() - start) * 1000
         exchange.status = response.status_code
         exchange.http_version = response.http_version
         exchange.response_headers = list(response.headers.items())
         exchange.response_body = response.content
         # RFC 8555 §6.5.1: every response may carry a fresh nonce; keep it for the next request.
-        if nonce := response.headers.get("Replay-Nonce"):
-            self._nonces.append(nonce)
+        nonce = response.headers.get("Replay-Nonce")
+        if keep_nonce or not nonce:
+            self._hand_on(nonce)
         self._notify(exchange)
         return response
+
+    def _hand_on(self, nonce: str | None) -> None:
+        """A request ended: its nonce goes to the first request waiting for one, else into the
+        pool. Without a nonce, that waiter is woken all the same, to fetch one itself."""
+        while self._nonce_waiters:
+            waiter = self._nonce_waiters.popleft()
+            if not waiter.done():  # a waiter whose request was cancelled is skipped
+                waiter.set_result(nonce)
+                return
+        if nonce:
+            self._nonces.append(nonce)
 
     def _notify(self, exchange: Exchange) -> None:
         for observer in self.observers:
@@ -268,9 +292,9 @@ class ClientCore:
             return None
         return delay
 
-    async def _get(self, url: str, method: str = "GET") -> httpx.Response:
+    async def _get(self, url: str, method: str = "GET", keep_nonce: bool = True) -> httpx.Response:
         for attempt in itertools.count():
-            response = await self._send(method, url)
+            response = await self._send(method, url, keep_nonce=keep_nonce)
             if response.is_success:
                 return response
             delay = self._retry_delay(response, attempt)
@@ -301,18 +325,24 @@ class ClientCore:
             self._directory = Directory.from_json(obj)
         return self._directory
 
-    async def new_nonce(self) -> str:
-        """RFC 8555 §7.2: HEAD newNonce. The nonce goes into the pool as any other would."""
+    async def new_nonce(self, *, keep: bool = True) -> str:
+        """RFC 8555 §7.2: HEAD newNonce. With `keep` the nonce goes into the pool as any other
+        would; without, it is only the caller's."""
         directory = await self.directory()
-        response = await self._get(directory.new_nonce, method="HEAD")
+        response = await self._get(directory.new_nonce, method="HEAD", keep_nonce=keep)
         nonce: str | None = response.headers.get("Replay-Nonce")
         if not nonce:
             raise ProtocolError("newNonce response has no Replay-Nonce header")
         return nonce
 
     async def _take_nonce(self) -> str:
-        if not self._nonces:
-            await self.new_nonce()
+        while not self._nonces:
+            if self._in_flight < NONCE_WAIT_IN_FLIGHT:
+                return await self.new_nonce(keep=False)
+            waiter: asyncio.Future[str | None] = asyncio.get_running_loop().create_future()
+            self._nonce_waiters.append(waiter)
+            if nonce := await waiter:
+                return nonce
         return self._nonces.pop()
 
     def require_key(self) -> jose.PrivateKey:
