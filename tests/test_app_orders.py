@@ -4,14 +4,16 @@ through the manual-instructions modal (the test publishes the record it shows)."
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from textual.pilot import Pilot
-from textual.widgets import Input, Select
+from textual.widgets import Input, Select, Static
 
 from tests.conftest import ValidatingPebble, settle, wait_for_screen, wait_until
 from tui.acme import keys
 from tui.acme.certificates import load_certificate, names_of
+from tui.acme.encoding import decode_part
 from tui.app import AcmeDashApp
 from tui.config import Settings
 from tui.panels.tabs import TabbedPanes
@@ -87,13 +89,19 @@ async def test_issue_renew_revoke_from_the_orders_tab(
 
         await pilot.press("V")
         await pilot.pause()
-        await pilot.press("enter")
-        await pilot.pause()
-        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("enter")  # the last certificate
+        await wait_for_screen(pilot, PromptScreen)
+        reason = app.screen.query_one("#value", Input)
+        reason.value = ""
+        await pilot.press(*"super", "right", "enter")  # completes to `superseded`
+        await wait_for_screen(pilot, ConfirmScreen)
+        assert "(superseded)" in str(app.screen.query_one("#message", Static).content)
         await pilot.click("#confirm")
         await settle(app)
         revoke = [e for e in app.query_one("TrafficList").exchanges if "revoke" in e.url]  # type: ignore[attr-defined]
         assert revoke and revoke[-1].status == 200
+        payload = decode_part(json.loads(revoke[-1].request_body)["payload"])
+        assert payload["reason"] == 4
 
 
 async def test_dns01_by_hand_then_rollover_and_deactivate(

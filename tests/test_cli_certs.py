@@ -331,3 +331,30 @@ def test_issue_each_refuses_a_csr(cli: CliRunner, account: list[str]) -> None:
     result = cli(*account, "cert", "issue", "--each", "-d", "a.test", "--csr", "x.csr")
     assert result.returncode == 2
     assert "--each" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_configured_csr_file_and_chain_file(
+    cli: CliRunner, validating: ValidatingPebble, account: list[str]
+) -> None:
+    """The NeoPrime flow: acme.ini's CSRFile in, ChainFile out, nothing on the command line."""
+    from tui.acme import keys
+    from tui.config import load_settings, save_settings
+
+    csr = cli.workdir / "domain.csr"
+    csr.write_bytes(keys.make_csr(keys.generate_key(), ["neoprime.example.test"]))
+    settings = load_settings(cli.config)
+    settings.csr_file = str(csr)
+    settings.chain_file = str(cli.workdir / "chain" / "chain.pem")
+    save_settings(settings, cli.config)
+    for _ in range(2):
+        issued = cli(*account, "cert", "issue", *_http01(validating), "--out", "neo", "--json")
+        assert issued.returncode == 0, issued.stderr
+        assert "csr_file" in issued.stderr
+    result = json.loads(issued.stdout)
+    assert result["names"] == ["neoprime.example.test"]
+    assert result["privkey"] is None  # the key behind the CSR was never ours
+    chain_file = cli.workdir / "chain" / "chain.pem"
+    assert result["chain_file"] == str(chain_file)
+    assert chain_file.read_text() == (cli.workdir / "neo" / "fullchain.pem").read_text()
+    (kept,) = (cli.workdir / "chain" / "archive").iterdir()
+    assert (kept / "chain.pem").read_text() != chain_file.read_text()

@@ -730,17 +730,35 @@ class AcmeDashApp(App[None]):
         path = await self._certificate_path("Revoke which certificate (cert.pem)?")
         if path is None:
             return
+        from tui.acme.certificates import REASONS, reason_code
+
+        reason = await self.push_screen_wait(
+            PromptScreen(
+                "Revocation reason (RFC 5280), by name or code",
+                "unspecified",
+                help="keyCompromise, superseded, cessationOfOperation, affiliationChanged, ...",
+                choices=list(REASONS),
+            )
+        )
+        if reason is None:
+            return
+        try:
+            code = reason_code(reason.strip())
+        except InputError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        name = next(n for n, c in REASONS.items() if c == code)
         sure = await self.push_screen_wait(
             ConfirmScreen(
                 "Revoke certificate",
-                f"Revoke {path}?\nClients will stop trusting it. This cannot be undone.",
+                f"Revoke {path} ({name})?\nClients will stop trusting it. This cannot be undone.",
                 "Revoke",
             )
         )
         if not sure:
             return
         try:
-            operation = revoke_operation(path, reason=0)
+            operation = revoke_operation(path, reason=code)
         except InputError as exc:
             self.notify(str(exc), severity="error")
             return

@@ -33,17 +33,34 @@ def _split(chain_pem: str) -> tuple[str, str]:
     return chain_pem[:cut].strip() + "\n", chain_pem[cut:].strip() + "\n"
 
 
+def _archive(paths: list[Path], folder: Path) -> Path | None:
+    """Copies those of `paths` that exist to folder/archive/<UTC time>/; returns that folder."""
+    existing = [path for path in paths if path.exists()]
+    if not existing:
+        return None
+    archived = folder / "archive" / datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
+    archived.mkdir(parents=True)
+    for path in existing:
+        shutil.copy2(path, archived / path.name)
+    return archived
+
+
+def save_chain_file(path: Path, fullchain: Path) -> Path | None:
+    """Also writes the full chain to `path` (the NeoPrime acme.ini's ChainFile); a file already
+    there is first copied to archive/ beside it. Returns that archive folder, if any."""
+    try:
+        archived = _archive([path], path.parent)
+        atomic_write(path, fullchain.read_bytes(), mode=0o644)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write the chain file ({exc.strerror})") from None
+    return archived
+
+
 def save(folder: Path, chain: Chain, private_key_pem: bytes | None) -> Saved:
     """`private_key_pem` is None when the user brought a CSR (we never had the key)."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        archived = None
-        existing = [folder / name for name in FILES if (folder / name).exists()]
-        if existing:
-            archived = folder / "archive" / datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
-            archived.mkdir(parents=True)
-            for path in existing:
-                shutil.copy2(path, archived / path.name)
+        archived = _archive([folder / name for name in FILES], folder)
         leaf, issuers = _split(chain.pem)
         atomic_write(folder / "cert.pem", leaf.encode(), mode=0o644)
         atomic_write(folder / "chain.pem", issuers.encode(), mode=0o644)

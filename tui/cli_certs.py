@@ -239,12 +239,19 @@ async def _issue_each(ctx: Context, names: list[str]) -> int:
 
 
 async def cmd_cert_issue(ctx: Context) -> int:
+    """With neither -d nor --csr, the configured csr_file is the CSR and the full chain is also
+    written to the configured chain_file: the NeoPrime acme.ini's CSRFile / ChainFile flow."""
     args = ctx.args
     csr, names = None, [n.strip() for n in args.domains or [] if n.strip()]
     if args.each and args.csr:
         raise InputError("--each makes a key and CSR per name; it cannot take --csr")
-    if args.csr:
-        csr, csr_names = _read_csr(Path(args.csr).expanduser())
+    csr_path = args.csr
+    from_config = not csr_path and not names and not args.each and bool(ctx.settings.csr_file)
+    if from_config:
+        csr_path = ctx.settings.csr_file
+        print(f"  CSR from the config's csr_file: {csr_path}", file=ctx.err)
+    if csr_path:
+        csr, csr_names = _read_csr(Path(csr_path).expanduser())
         names = names or csr_names
         if sorted(names) != sorted(csr_names):
             raise InputError(f"-d names {names} differ from the CSR's names {csr_names}")
@@ -257,7 +264,17 @@ async def cmd_cert_issue(ctx: Context) -> int:
     ctx.confirm_production(f"issue a certificate for {', '.join(names)}")
     out = Path(args.out).expanduser() if args.out else folder_for(names)
     result = await _issue_and_save(ctx, names, out, csr=csr)
-    ctx.emit(result, _issued_text(result))
+    text = _issued_text(result)
+    if from_config and ctx.settings.chain_file:
+        from tui.certstore import save_chain_file
+
+        chain_file = Path(ctx.settings.chain_file).expanduser()
+        archived = save_chain_file(chain_file, Path(result["fullchain"]))
+        result["chain_file"] = str(chain_file)
+        text += f"\n  full chain also written to {chain_file} (the config's chain_file)"
+        if archived:
+            text += f"\n  previous chain file kept in {archived}"
+    ctx.emit(result, text)
     return 0
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.suggester import Suggester
+from textual.suggester import Suggester, SuggestFromList
 from textual.widgets import Input, Static
 
 
@@ -48,13 +50,18 @@ class PromptScreen(ModalScreen[str | None]):
         help: str = "",
         password: bool = False,
         paths: bool = False,
+        choices: Sequence[str] = (),
     ) -> None:
         super().__init__()
         self._title = title
         self._value = value
         self._help = help
         self._password = password
-        self._paths = paths
+        self._suggester: Suggester | None = None
+        if paths:
+            self._suggester = PathSuggester()
+        elif choices:
+            self._suggester = SuggestFromList(choices, case_sensitive=False)
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -62,7 +69,7 @@ class PromptScreen(ModalScreen[str | None]):
             yield Input(
                 self._value,
                 password=self._password,
-                suggester=PathSuggester() if self._paths else None,
+                suggester=self._suggester,
                 id="value",
             )
             yield Static(self._help or "Enter to accept, Escape to cancel", id="help")
