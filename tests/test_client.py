@@ -395,3 +395,10 @@ async def test_a_response_without_a_nonce_wakes_a_waiting_request() -> None:
         results = await asyncio.wait_for(asyncio.gather(*calls, return_exceptions=True), 10)
     assert sum(isinstance(r, ProblemError) for r in results) == 12
     assert sum(isinstance(r, httpx.Response) for r in results) == 2 * NONCE_WAIT_IN_FLIGHT
+
+
+async def test_concurrent_first_requests_fetch_the_directory_once(pebble: Pebble) -> None:
+    log: list[Exchange] = []
+    async with _client(pebble, log) as client:
+        await asyncio.gather(*(client.directory() for _ in range(20)))
+    assert [e.method for e in log] == ["GET"]

@@ -66,9 +66,12 @@ def common_name(name: x509.Name) -> str:
     return str(values[0].value) if values else name.rfc4514_string()
 
 
-def parse_chain(url: str, pem: str) -> Chain:
+def parse_chain(url: str, data: bytes) -> Chain:
+    """PEM is ASCII (RFC 7468), so the body is decoded as such: httpx's `.text` would first
+    parse the Content-Type with the email package, 0.3 ms per download here."""
     try:
-        certificates = tuple(x509.load_pem_x509_certificates(pem.encode("ascii")))
+        pem = data.decode("ascii")
+        certificates = tuple(x509.load_pem_x509_certificates(data))
     except ValueError:
         raise ProtocolError(f"{url} did not return a PEM certificate chain") from None
     return Chain(url=url, pem=pem, certificates=certificates)
@@ -127,12 +130,12 @@ class CertificateOperations(ClientCore):
     async def download_certificate(self, url: str) -> Chain:
         """POST-as-GET with Accept: application/pem-certificate-chain (§7.4.2)."""
         response = await self.post_as_get(url, accept=PEM_CHAIN)
-        return parse_chain(url, response.text)
+        return parse_chain(url, response.content)
 
     async def download_chains(self, url: str) -> list[Chain]:
         """The default chain first, then every Link rel="alternate" one (§7.4.2)."""
         response = await self.post_as_get(url, accept=PEM_CHAIN)
-        chains = [parse_chain(url, response.text)]
+        chains = [parse_chain(url, response.content)]
         for alternate in parse_links(response, "alternate"):
             chains.append(await self.download_certificate(alternate))
         return chains

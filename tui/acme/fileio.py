@@ -14,7 +14,8 @@ def atomic_write(path: Path, data: bytes, *, mode: int = 0o600, overwrite: bool 
     With `overwrite=False` the final step is a hard link, which fails if `path` exists, so even
     a race with another process cannot replace an existing file (keys are never silently lost).
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.parent.is_dir():  # a stat; mkdir on an existing folder costs a failed syscall
+        path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     tmp = Path(tmp_name)
     try:

@@ -33,7 +33,7 @@ from tui.acme.errors import (
     ProtocolError,
     TlsError,
 )
-from tui.acme.http11 import Http11Transport
+from tui.acme.http11 import MAX_CONNECTIONS, Http11Transport
 from tui.acme.models import Directory, Problem
 from tui.acme.traffic import PROBLEM_CONTENT_TYPE, Exchange, Observer
 
@@ -41,9 +41,9 @@ JOSE_CONTENT_TYPE = "application/jose+json"
 BAD_NONCE = "urn:ietf:params:acme:error:badNonce"
 NONCE_POOL_SIZE = 32
 # With this many requests in flight, a request that finds no nonce in the pool waits for one of
-# their responses' nonces instead of asking newNonce: as many as the transport can send at once
-# (Http11Transport's max_connections). 50 concurrent orders made 50 HEAD requests before.
-NONCE_WAIT_IN_FLIGHT = 10
+# their responses' nonces instead of asking newNonce: as many as the transport sends at once.
+# 50 concurrent orders made 50 HEAD requests before.
+NONCE_WAIT_IN_FLIGHT = MAX_CONNECTIONS
 POLL_SETTLE = 0.005
 POLL_FIRST_DELAY = 0.05
 POLL_MAX_DELAY = 5.0
@@ -155,6 +155,7 @@ class ClientCore:
         self._nonce_waiters: deque[asyncio.Future[str | None]] = deque()
         self._in_flight = 0
         self._directory: Directory | None = None
+        self._directory_lock = asyncio.Lock()
         self._headers = {
             "User-Agent": " ".join(
                 filter(None, [f"acmedash/{__version__}", self.options.user_agent])
@@ -306,24 +307,30 @@ class ClientCore:
         raise AssertionError("unreachable")
 
     async def directory(self) -> Directory:
-        """RFC 8555 §7.1.1. Fetched once per client; unknown keys are kept in `.raw`."""
+        """RFC 8555 §7.1.1. Fetched once per client, also when concurrent orders all ask for
+        it at once (they made 50 requests before); unknown keys are kept in `.raw`."""
         if self._directory is None:
-            response = await self._get(self.directory_url)
-            try:
-                obj = response.json()
-            except ValueError:
-                raise ProtocolError(
-                    f"{self.directory_url} did not return JSON: not an ACME directory"
-                ) from None
-            if not isinstance(obj, dict) or any(
-                not isinstance(obj.get(k), str) for k in Directory.REQUIRED
-            ):
-                raise ProtocolError(
-                    f"{self.directory_url} is not an ACME directory "
-                    f"(needs {', '.join(Directory.REQUIRED)})"
-                )
-            self._directory = Directory.from_json(obj)
+            async with self._directory_lock:
+                if self._directory is None:
+                    self._directory = await self._fetch_directory()
         return self._directory
+
+    async def _fetch_directory(self) -> Directory:
+        response = await self._get(self.directory_url)
+        try:
+            obj = response.json()
+        except ValueError:
+            raise ProtocolError(
+                f"{self.directory_url} did not return JSON: not an ACME directory"
+            ) from None
+        if not isinstance(obj, dict) or any(
+            not isinstance(obj.get(k), str) for k in Directory.REQUIRED
+        ):
+            raise ProtocolError(
+                f"{self.directory_url} is not an ACME directory "
+                f"(needs {', '.join(Directory.REQUIRED)})"
+            )
+        return Directory.from_json(obj)
 
     async def new_nonce(self, *, keep: bool = True) -> str:
         """RFC 8555 §7.2: HEAD newNonce. With `keep` the nonce goes into the pool as any other
