@@ -11,7 +11,7 @@ from pathlib import Path
 
 from tui.acme.certificates import Chain
 from tui.acme.errors import InputError
-from tui.acme.fileio import atomic_write
+from tui.acme.fileio import atomic_write, atomic_write_all
 
 FILES = ("cert.pem", "chain.pem", "fullchain.pem", "privkey.pem")
 
@@ -62,13 +62,16 @@ def save(folder: Path, chain: Chain, private_key_pem: bytes | None) -> Saved:
         folder.mkdir(parents=True, exist_ok=True)
         archived = _archive([folder / name for name in FILES], folder)
         leaf, issuers = _split(chain.pem)
-        atomic_write(folder / "cert.pem", leaf.encode(), mode=0o644)
-        atomic_write(folder / "chain.pem", issuers.encode(), mode=0o644)
-        atomic_write(folder / "fullchain.pem", (leaf + issuers).encode(), mode=0o644)
         privkey = folder / "privkey.pem"
+        files = [
+            (folder / "cert.pem", leaf.encode(), 0o644),
+            (folder / "chain.pem", issuers.encode(), 0o644),
+            (folder / "fullchain.pem", (leaf + issuers).encode(), 0o644),
+        ]
         if private_key_pem is not None:
-            atomic_write(privkey, private_key_pem, mode=0o600)
-        elif privkey.exists():
+            files.append((privkey, private_key_pem, 0o600))
+        atomic_write_all(files)
+        if private_key_pem is None and privkey.exists():
             privkey.unlink()  # it belonged to the old certificate; a copy is in the archive
         privkey_saved = privkey if private_key_pem is not None else None
     except OSError as exc:

@@ -5,7 +5,10 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
+
+NewFile = tuple[Path, bytes, int]  # path, content, mode
 
 
 def atomic_write(path: Path, data: bytes, *, mode: int = 0o600, overwrite: bool = True) -> None:
@@ -14,22 +17,39 @@ def atomic_write(path: Path, data: bytes, *, mode: int = 0o600, overwrite: bool 
     With `overwrite=False` the final step is a hard link, which fails if `path` exists, so even
     a race with another process cannot replace an existing file (keys are never silently lost).
     """
-    if not path.parent.is_dir():  # a stat; mkdir on an existing folder costs a failed syscall
-        path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    tmp = Path(tmp_name)
+    atomic_write_all([(path, data, mode)], overwrite=overwrite)
+
+
+def atomic_write_all(files: Sequence[NewFile], *, overwrite: bool = True) -> None:
+    """`atomic_write` for several files: all are written before any is fsynced, so the file
+    system can commit them together (a certificate's four files: 1.1 ms instead of 1.3 ms here),
+    and each is renamed into place only once all are on disk."""
+    written: list[tuple[Path, Path]] = []
     try:
-        os.fchmod(fd, mode)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if overwrite:
-            os.replace(tmp, path)
-        else:
-            os.link(tmp, path)
-            tmp.unlink()
+        with contextlib.ExitStack() as open_files:
+            handles = []
+            for path, data, mode in files:
+                if not path.parent.is_dir():  # a stat; mkdir on an existing one fails a syscall
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                fd, tmp_name = tempfile.mkstemp(
+                    prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
+                )
+                written.append((Path(tmp_name), path))
+                handle = open_files.enter_context(os.fdopen(fd, "wb"))
+                os.fchmod(fd, mode)
+                handle.write(data)
+                handle.flush()
+                handles.append(handle)
+            for handle in handles:
+                os.fsync(handle.fileno())
+        for tmp, path in written:
+            if overwrite:
+                os.replace(tmp, path)
+            else:
+                os.link(tmp, path)
+                tmp.unlink()
     except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
+        for tmp, _ in written:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
         raise
