@@ -138,6 +138,100 @@ async def test_a_garbled_response_is_a_network_error() -> None:
             await client.directory()
 
 
+def answer(raw: bytes, *, close: bool = False, connections: list[int] | None = None) -> Handler:
+    """A server that answers every request on a connection with `raw`; each new connection is
+    counted into `connections`."""
+
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if connections is not None:
+            connections.append(1)
+        while True:
+            try:
+                await read_request(reader)
+            except asyncio.IncompleteReadError:
+                return
+            writer.write(raw)
+            await writer.drain()
+            if close:
+                writer.close()
+                return
+
+    return handler
+
+
+async def test_body_by_length_and_the_connection_kept() -> None:
+    async with (
+        serve(
+            answer(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-A: 1\r\nx-a: 2\r\n\r\nhello")
+        ) as url,
+        httpx.AsyncClient(transport=transport()) as client,
+    ):
+        first = await client.get(url)
+        second = await client.get(url)
+    assert (first.text, second.text) == ("hello", "hello")
+    assert first.headers.get_list("x-a") == ["1", "2"]
+    assert first.reason_phrase == "OK"
+
+
+async def test_body_until_the_server_closes() -> None:
+    """No length, no chunking: the body ends with the connection, which is then not reused."""
+    connections: list[int] = []
+    async with (
+        serve(
+            answer(b"HTTP/1.0 200 OK\r\n\r\nall of it", close=True, connections=connections)
+        ) as url,
+        httpx.AsyncClient(transport=transport()) as client,
+    ):
+        assert (await client.get(url)).text == "all of it"
+        assert (await client.get(url)).text == "all of it"
+    assert len(connections) == 2
+
+
+async def test_head_reads_no_body() -> None:
+    """HEAD newNonce: Content-Length describes a body that is never sent."""
+    raw = b"HTTP/1.1 200 OK\r\nContent-Length: 500\r\nReplay-Nonce: n1\r\n\r\n"
+    connections: list[int] = []
+    async with (
+        serve(answer(raw, connections=connections)) as url,
+        httpx.AsyncClient(transport=transport()) as client,
+    ):
+        first = await asyncio.wait_for(client.head(url), 2)
+        second = await asyncio.wait_for(client.head(url), 2)
+    assert first.headers["replay-nonce"] == second.headers["replay-nonce"] == "n1"
+    assert len(connections) == 1
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n folded\r\n\r\nhello",
+        b"HTTP/1.1 200 OK\r\nBad Header : x\r\nContent-Length: 0\r\n\r\n",
+        b"HTTP/1.1 2000 OK\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nContent-Length: five\r\n\r\n",
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+        b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort",
+    ],
+    ids=["folded", "space-before-colon", "status", "length", "chunk-size", "truncated"],
+)
+async def test_malformed_responses_are_protocol_errors(raw: bytes) -> None:
+    async with (
+        serve(answer(raw, close=True)) as url,
+        httpx.AsyncClient(transport=transport()) as client,
+    ):
+        with pytest.raises(httpx.RemoteProtocolError):
+            await client.get(url)
+
+
+async def test_a_header_value_with_a_line_break_is_never_sent() -> None:
+    """A user agent from the config with CR LF in it must not smuggle header lines."""
+    async with (
+        serve(answer(b"HTTP/1.1 204 No Content\r\n\r\n")) as url,
+        httpx.AsyncClient(transport=transport()) as client,
+    ):
+        with pytest.raises(httpx.LocalProtocolError):
+            await client.get(url, headers={"User-Agent": "x\r\nEvil: 1"})
+
+
 class _ConnectProxy(socketserver.ThreadingTCPServer):
     """An HTTP CONNECT proxy that records where it tunnels to."""
 
