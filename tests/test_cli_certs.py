@@ -141,6 +141,8 @@ def test_dns01_wildcard_through_a_hook(
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["names"] == ["*.cliwild.example.test", "cliwild.example.test"]
+    assert "*.cliwild.example.test: valid" in result.stderr
+    assert "\n  cliwild.example.test: valid" in result.stderr
 
 
 def test_bad_certificate_requests(
@@ -180,6 +182,7 @@ def test_rollover_then_deactivate(
     assert rolled.returncode == 0, rolled.stderr
     old = cli(*account, "account", "show")
     assert old.returncode == 1 and "accountDoesNotExist" in old.stderr
+    assert "after `account rollover`, use the new key" in old.stderr
     new_key = [*reach(validating.pebble), "--key", "next.pem"]
     assert cli(*new_key, "account", "show").returncode == 0
     refused = cli(*new_key, "account", "deactivate")

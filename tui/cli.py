@@ -519,6 +519,12 @@ def run(argv: list[str] | None = None) -> int:
                 print(f"  {sub.type}{who}: {sub.detail}", file=sys.stderr)
             if exc.retry_after is not None:
                 print(f"  retry after {exc.retry_after:.0f} s", file=sys.stderr)
+            if exc.type.endswith(":accountDoesNotExist"):
+                print(
+                    "  this key has no account at this CA: `acmedash account new` creates one; "
+                    "after `account rollover`, use the new key",
+                    file=sys.stderr,
+                )
             return EXIT_PROBLEM
         except NetworkError as exc:
             print(f"acmedash: network error: {exc}", file=sys.stderr)

@@ -43,7 +43,12 @@ async def _authorize(
     cleanups: list[Callable[[], Awaitable[None]]],
 ) -> Authorization:
     authorization = await client.fetch_authorization(url)
-    name = authorization.identifier.value
+    # As the user wrote it: a wildcard and its apex share an identifier value (RFC 8555 §7.1.3).
+    name = (
+        f"*.{authorization.identifier.value}"
+        if authorization.wildcard
+        else (authorization.identifier.value)
+    )
     if authorization.status == "valid":
         progress(f"{name}: already authorized")
         return authorization
@@ -52,9 +57,7 @@ async def _authorize(
         offered = ", ".join(c.type for c in authorization.challenges) or "none"
         raise InputError(f"{name}: the CA offers no {solver.challenge_type} (offered: {offered})")
     key_auth = key_authorization(challenge.token, client.require_key())
-    identifier = Identifier(
-        authorization.identifier.type, f"*.{name}" if authorization.wildcard else name
-    )
+    identifier = Identifier(authorization.identifier.type, name)
     cleanups.append(partial(solver.cleanup, identifier, challenge.token, key_auth))
     await solver.present(identifier, challenge.token, key_auth)
     progress(f"{name}: {solver.challenge_type} ready, asking the CA to validate")
