@@ -104,16 +104,22 @@ class Tools:
         self.requests[tool].append(pebble_requests(self.pebble) - before)
         return elapsed
 
+    def acmedash_command(self, *args: str) -> list[str]:
+        """acmedash against this Pebble with the benchmark's account key."""
+        return [
+            self.acmedash_path,
+            "--endpoint",
+            self.directory_url,
+            "--ca-bundle",
+            str(self.pebble.ca_bundle),
+            "--key",
+            "account.pem",
+            *args,
+        ]
+
     def acmedash(self, names: list[str], port: int) -> float:
         return timed(
-            [
-                self.acmedash_path,
-                "--endpoint",
-                self.directory_url,
-                "--ca-bundle",
-                str(self.pebble.ca_bundle),
-                "--key",
-                "account.pem",
+            self.acmedash_command(
                 "cert",
                 "issue",
                 *(["--each"] if len(names) > 1 else []),
@@ -124,7 +130,7 @@ class Tools:
                 str(port),
                 "--out",
                 f"out/{names[0]}",
-            ],
+            ),
             self.env,
             self.folder,
         )
@@ -187,18 +193,7 @@ class Tools:
 
     def register_acmedash(self) -> None:
         subprocess.run(
-            [
-                self.acmedash_path,
-                "--endpoint",
-                self.directory_url,
-                "--ca-bundle",
-                str(self.pebble.ca_bundle),
-                "--key",
-                "account.pem",
-                "account",
-                "new",
-                "--yes",
-            ],
+            self.acmedash_command("account", "new", "--yes"),
             env=self.env,
             cwd=self.folder,
             check=True,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 
 import httpx
 import pytest
@@ -138,7 +138,10 @@ async def test_connection_refused_is_a_network_error() -> None:
 
 
 def _mock(
-    handler: Callable[[httpx.Request], httpx.Response], log: list[Exchange], **kwargs: object
+    handler: Callable[[httpx.Request], httpx.Response]
+    | Callable[[httpx.Request], Coroutine[None, None, httpx.Response]],
+    log: list[Exchange],
+    **kwargs: object,
 ) -> AcmeClient:
     return AcmeClient(
         "https://ca.test/dir",
@@ -381,11 +384,8 @@ async def test_a_response_without_a_nonce_wakes_a_waiting_request() -> None:
             return httpx.Response(500, text="no nonce here")
         return httpx.Response(200, headers={"Replay-Nonce": f"n{next(nonces)}"}, json={})
 
-    async with AcmeClient(
-        "https://ca.test/dir",
-        key=keys.generate_key("ec256"),
-        account_url="https://ca.test/acct/1",
-        transport=httpx.MockTransport(handler),
+    async with _mock(
+        handler, [], key=keys.generate_key("ec256"), account_url="https://ca.test/acct/1"
     ) as client:
         await client.directory()
         calls = [
