@@ -369,9 +369,10 @@ async def test_concurrent_requests_pass_nonces_on_instead_of_each_asking(pebble:
     assert len(set(sent)) == len(sent)
 
 
-async def test_a_response_without_a_nonce_wakes_a_waiting_request() -> None:
-    """Errors without Replay-Nonce while others wait for one (a fault Pebble does not make):
-    the waiters fetch their own nonce instead of hanging."""
+@pytest.mark.parametrize("failure", ["no nonce", "no answer"])
+async def test_a_request_ending_without_a_nonce_wakes_a_waiting_request(failure: str) -> None:
+    """Errors without Replay-Nonce, or no answer at all, while others wait for a nonce (faults
+    Pebble does not make): the waiters fetch their own nonce instead of hanging."""
     from tui.acme.transport import NONCE_WAIT_IN_FLIGHT
 
     nonces = itertools.count()
@@ -381,6 +382,8 @@ async def test_a_response_without_a_nonce_wakes_a_waiting_request() -> None:
         if request.url.path == "/dir":
             return httpx.Response(200, json=DIRECTORY)
         if request.url.path == "/broken":
+            if failure == "no answer":
+                raise httpx.ConnectError("connection refused", request=request)
             return httpx.Response(500, text="no nonce here")
         return httpx.Response(200, headers={"Replay-Nonce": f"n{next(nonces)}"}, json={})
 
@@ -388,13 +391,16 @@ async def test_a_response_without_a_nonce_wakes_a_waiting_request() -> None:
         handler, [], key=keys.generate_key("ec256"), account_url="https://ca.test/acct/1"
     ) as client:
         await client.directory()
+        # Every request sent at first fails, so no nonce comes back to the ones waiting.
+        broken = NONCE_WAIT_IN_FLIGHT + 12
         calls = [
-            client.post_as_get("https://ca.test/broken" if i < 12 else "https://ca.test/ok")
-            for i in range(2 * NONCE_WAIT_IN_FLIGHT + 12)
+            client.post_as_get("https://ca.test/broken" if i < broken else "https://ca.test/ok")
+            for i in range(broken + NONCE_WAIT_IN_FLIGHT)
         ]
         results = await asyncio.wait_for(asyncio.gather(*calls, return_exceptions=True), 10)
-    assert sum(isinstance(r, ProblemError) for r in results) == 12
-    assert sum(isinstance(r, httpx.Response) for r in results) == 2 * NONCE_WAIT_IN_FLIGHT
+    failed = ProblemError if failure == "no nonce" else NetworkError
+    assert sum(isinstance(r, failed) for r in results) == broken
+    assert sum(isinstance(r, httpx.Response) for r in results) == NONCE_WAIT_IN_FLIGHT
 
 
 async def test_concurrent_first_requests_fetch_the_directory_once(pebble: Pebble) -> None:

@@ -231,6 +231,7 @@ class ClientCore:
         )
         start = time.perf_counter()
         self._in_flight += 1
+        response: httpx.Response | None = None
         try:
             if self._direct is None:
                 response = await self._http.send(request)
@@ -246,6 +247,8 @@ class ClientCore:
             raise error from None
         finally:
             self._in_flight -= 1
+            if response is None:  # no answer, no nonce: a waiting request must ask for its own
+                self._hand_on(None)
         exchange.elapsed_ms = (time.perf_counter() - start) * 1000
         exchange.status = response.status_code
         exchange.http_version = response.http_version
