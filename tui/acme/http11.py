@@ -65,7 +65,9 @@ def _parse_head(head: bytes, request: httpx.Request) -> tuple[bytes, int, bytes,
     version, _, rest = status_line.partition(b" ")
     code, _, reason = rest.partition(b" ")
     if version not in (b"HTTP/1.1", b"HTTP/1.0") or len(code) != 3 or not code.isdigit():
-        raise httpx.RemoteProtocolError(f"not an HTTP/1.1 response: {status_line[:80]!r}")
+        raise httpx.RemoteProtocolError(
+            f"not an HTTP/1.1 response: {status_line[:80]!r}", request=request
+        )
     headers = []
     for line in lines:
         name, colon, value = line.partition(b":")
@@ -153,7 +155,7 @@ class _Connection:
             headers=headers,
             content=body,
             request=request,
-            extensions={"http_version": b"HTTP/1.1", "reason_phrase": reason},
+            extensions={"http_version": version, "reason_phrase": reason},
         )
 
     async def _read_chunked(self, request: httpx.Request) -> bytes:
