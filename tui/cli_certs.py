@@ -242,7 +242,9 @@ async def cmd_cert_issue(ctx: Context) -> int:
     """With neither -d nor --csr, the configured csr_file is the CSR and the full chain is also
     written to the configured chain_file: the NeoPrime acme.ini's CSRFile / ChainFile flow."""
     args = ctx.args
-    csr, names = None, [n.strip() for n in args.domains or [] if n.strip()]
+    # A name given twice would be ordered twice (--each: two orders racing for one folder).
+    names = list(dict.fromkeys(n.strip() for n in args.domains or [] if n.strip()))
+    csr: bytes | None = None
     if args.each and args.csr:
         raise InputError("--each makes a key and CSR per name; it cannot take --csr")
     csr_path = args.csr
