@@ -72,6 +72,14 @@ async def _listen(
             await asyncio.sleep(0.1)
 
 
+_NOT_A_REQUEST = (
+    TimeoutError,
+    ConnectionError,
+    asyncio.IncompleteReadError,
+    asyncio.LimitOverrunError,
+)
+
+
 class Solver(Protocol):
     challenge_type: str
 
@@ -103,10 +111,9 @@ class Http01Responder:
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
-            request_line = await asyncio.wait_for(reader.readline(), 10)
-            while (await asyncio.wait_for(reader.readline(), 10)) not in (b"\r\n", b"\n", b""):
-                pass
-            parts = request_line.decode("latin-1").split()
+            async with asyncio.timeout(10):
+                head = await reader.readuntil(b"\r\n\r\n")
+            parts = head.split(b"\r\n", 1)[0].decode("latin-1").split()
             path = parts[1] if len(parts) >= 2 else ""
             answer = (
                 self._tokens.get(path.removeprefix(HTTP01_PREFIX))
@@ -123,8 +130,13 @@ class Http01Responder:
                 + body
             )
             await writer.drain()
-        except (TimeoutError, ConnectionError):
-            pass
+        except (
+            TimeoutError,
+            ConnectionError,
+            asyncio.IncompleteReadError,
+            asyncio.LimitOverrunError,
+        ):
+            pass  # not a request we can answer; the CA retries or reports it
         finally:
             writer.close()
 
@@ -289,7 +301,8 @@ class TlsAlpn01Responder:
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         # The handshake is the whole validation; the CA closes the connection after it.
         with contextlib.suppress(ConnectionError, ssl.SSLError, TimeoutError):
-            await asyncio.wait_for(reader.read(1), 10)
+            async with asyncio.timeout(10):
+                await reader.read(1)
         writer.close()
 
     async def present(self, identifier: Identifier, token: str, key_auth: str) -> None:
