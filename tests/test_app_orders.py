@@ -76,7 +76,8 @@ async def test_issue_renew_revoke_from_the_orders_tab(
         posts = [e for e in app.query_one("TrafficList").exchanges if e.method == "POST"]  # type: ignore[attr-defined]
         assert any(e.url.endswith("/finalize") or "finalize" in e.url for e in posts)
 
-        app.query_one("#traffic-list").focus()
+        await pilot.press("escape")  # out of the names box: letters are keys again
+        assert app.focused is app.query_one("#traffic-list")
         await pilot.press("R")
         await pilot.pause()
         assert isinstance(app.screen, PromptScreen)

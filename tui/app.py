@@ -97,6 +97,14 @@ class AcmeDashApp(App[None]):
         Binding("V", "revoke", "Revoke", id="revoke", show=False, tooltip="Revoke a certificate"),
         Binding("K", "rollover", "Key rollover", id="rollover", show=False),
         Binding("D", "deactivate", "Deactivate", id="deactivate", show=False),
+        Binding(
+            "escape",
+            "leave_field",
+            "Leave field",
+            id="leave_field",
+            show=False,
+            tooltip="Leave a text box for the traffic list, where the letter keys work again",
+        ),
         Binding("q", "quit", "Quit", id="quit"),
     ]
 
@@ -808,6 +816,10 @@ class AcmeDashApp(App[None]):
             self._run("Deactivate account", deactivate_operation(self), changes_state=True)
 
     # -- help and palette ------------------------------------------------------------------------
+
+    def action_leave_field(self) -> None:
+        """Escape out of a form field: typed letters no longer go into it, so R, V, ... act."""
+        self.query_one("#traffic-list").focus()
 
     def action_help(self) -> None:
         keymap = self.settings.keymap

@@ -71,7 +71,7 @@ class OrdersPanel(VerticalScroll):
         )
         yield Input(placeholder="save to (default certs/<first name>)", id="order-out")
         yield Static(
-            "Enter/I issue  R renew  V revoke\nK account key rollover  D deactivate account",
+            "Enter/I issue  Esc leave field, then\nR renew  V revoke  K key rollover  D deactivate",
             classes="label",
         )
         yield self._progress
