@@ -25,6 +25,7 @@ class AccountPanel(Static):
                 (account.status, colour),
                 f"\ncreated: {account.created_at or '-'}\n"
                 f"contact: {', '.join(account.contact) or '-'}\n"
-                f"orders:  {account.orders or '-'}",
+                f"orders:  {account.orders or '-'}\n"
+                "K: key rollover   D: deactivate",
             )
         )

@@ -71,7 +71,7 @@ class OrdersPanel(VerticalScroll):
         )
         yield Input(placeholder="save to (default certs/<first name>)", id="order-out")
         yield Static(
-            "Enter/I issue  Esc leave field, then\nR renew  V revoke  K key rollover  D deactivate",
+            "Enter/I issue  Esc leave field\nthen R renew  V revoke",
             classes="label",
         )
         yield self._progress
