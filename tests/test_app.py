@@ -11,7 +11,7 @@ import pytest
 from rich.console import Console
 from textual.widgets import Input, Static
 
-from tests.conftest import settle, wait_for_screen
+from tests.conftest import settle, wait_for_screen, wait_until
 from tui.acme import keys
 from tui.acme.client import AcmeClient, ClientOptions
 from tui.acme.traffic import read_jsonl
@@ -293,3 +293,29 @@ async def test_endpoint_picker_presets_and_custom_urls(tmp_path: Path) -> None:
         assert app.endpoint.url == "https://127.0.0.1:14000/dir"
         assert "LOCAL" in _text(app.query_one("#bar", Static))
     assert load_settings(tmp_path / "c.toml").endpoint == "https://127.0.0.1:14000/dir"
+
+
+async def test_the_trust_store_loads_off_the_ui_thread(
+    pebble: Pebble, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The client's TLS trust store is parsed on a thread after the first paint, so the first
+    action (here a directory fetch) does not stall the screen for it."""
+    import threading
+
+    from tui.acme import trust
+
+    threads: list[str] = []
+    build = trust.build_context
+
+    def recording(ca_bundle: Path | None) -> object:
+        threads.append(threading.current_thread().name)
+        return build(ca_bundle)
+
+    monkeypatch.setattr(trust, "build_context", recording)
+    app = AcmeDashApp(_settings(pebble), config_path=tmp_path / "config.toml")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: app._key_loaded, "the key loaded after the first paint")
+        await pilot.press("d")
+        await settle(app)
+        assert any(e.url == pebble.directory_url for e in app.query_one(TrafficList).exchanges)
+    assert threads == ["acmedash-trust"]

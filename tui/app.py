@@ -241,6 +241,12 @@ class AcmeDashApp(App[None]):
         if self._client is not None:
             client, self._client = self._client, None
             self.run_worker(client.aclose(), group="close")
+        if self._key_loaded and not self.offline:
+            # The next client's trust store (30 ms of parsing) loads on a thread now, not on
+            # the UI thread when the next action needs it. Not before the first paint.
+            from tui.acme import trust
+
+            trust.preload(self.settings.ca_bundle_path(self.ca_bundle))
 
     def _load_key(self, path: Path | None, passphrase: bytes | None = None) -> None:
         from tui.acme import jose, keys  # cryptography: loaded after the first paint
