@@ -64,6 +64,12 @@ def _bindings(*groups: list[BindingType]) -> list[Binding]:
     return [b for group in groups for b in group if isinstance(b, Binding)]
 
 
+def _import_protocol_client() -> None:
+    """httpx and the client modules (60-75 ms of imports here) load on a thread while the
+    first screen is looked at, so the first network action does not freeze the screen."""
+    import tui.session  # noqa: F401
+
+
 class AcmeDashApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "acmedash"
@@ -189,7 +195,7 @@ class AcmeDashApp(App[None]):
             for exchange in self._offline_exchanges:
                 self._index(exchange)
         self._apply_endpoint(self.endpoint)
-        self.call_after_refresh(self._ensure_key_loaded)
+        self.call_after_refresh(self._after_first_paint)
         traffic.focus()
         if self._theme_error:
             self.notify(self._theme_error, title="Theme", severity="warning")
@@ -267,6 +273,11 @@ class AcmeDashApp(App[None]):
         self.account = None
         self.key_panel.show_key(path, self.key, problem)
         self._show_account()
+
+    def _after_first_paint(self) -> None:
+        self._ensure_key_loaded()
+        if not self.offline:
+            self.run_worker(_import_protocol_client, thread=True, group="warm-up")
 
     def _ensure_key_loaded(self) -> None:
         """The saved key loads right after the first paint, or sooner if an action needs it."""
