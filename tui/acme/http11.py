@@ -250,8 +250,15 @@ class Http11Transport(httpx.AsyncBaseTransport):
         tls = self._ssl if scheme == "https" else None
         try:
             async with asyncio.timeout(timeouts.connect):
+                # Happy Eyeballs (RFC 8305): where IPv6 is configured but broken, the next
+                # address is tried after 250 ms instead of after the whole connect timeout.
                 reader, writer = await asyncio.open_connection(
-                    host, port, ssl=tls, server_hostname=host if tls else None, limit=_READ_SIZE
+                    host,
+                    port,
+                    ssl=tls,
+                    server_hostname=host if tls else None,
+                    limit=_READ_SIZE,
+                    happy_eyeballs_delay=0.25,
                 )
         except TimeoutError:
             raise httpx.ConnectTimeout(
