@@ -32,13 +32,13 @@ class _Preload(threading.Thread):
         super().__init__(name="acmedash-trust", daemon=False)
         self.ca_bundle = ca_bundle
         self.context: ssl.SSLContext | None = None
-        self.error: InputError | None = None
+        self.error: Exception | None = None
 
     def run(self) -> None:
         try:
             self.context = build_context(self.ca_bundle)
-        except InputError as exc:
-            self.error = exc
+        except Exception as exc:
+            self.error = exc  # raised again, unchanged, in the thread that needs the context
 
 
 _preloaded: _Preload | None = None
@@ -58,7 +58,6 @@ def context(ca_bundle: Path | None) -> ssl.SSLContext:
     if ready is None or ready.ca_bundle != ca_bundle:
         return build_context(ca_bundle)
     ready.join()
-    if ready.error is not None:
-        raise ready.error
-    assert ready.context is not None  # noqa: S101 - run() sets one of the two
+    if ready.context is None:
+        raise ready.error or InputError("the TLS trust store did not load")
     return ready.context
