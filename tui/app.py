@@ -755,24 +755,10 @@ class AcmeDashApp(App[None]):
         path = await self._certificate_path("Revoke which certificate (cert.pem)?")
         if path is None:
             return
-        from tui.acme.certificates import REASONS, reason_code
-
-        reason = await self.push_screen_wait(
-            PromptScreen(
-                "Revocation reason (RFC 5280), by name or code",
-                "unspecified",
-                help="keyCompromise, superseded, cessationOfOperation, affiliationChanged, ...",
-                choices=list(REASONS),
-            )
-        )
+        reason = await self._revocation_reason()
         if reason is None:
             return
-        try:
-            code = reason_code(reason.strip())
-        except InputError as exc:
-            self.notify(str(exc), severity="error")
-            return
-        name = next(n for n, c in REASONS.items() if c == code)
+        name, code = reason
         sure = await self.push_screen_wait(
             ConfirmScreen(
                 "Revoke certificate",
@@ -788,6 +774,27 @@ class AcmeDashApp(App[None]):
             self.notify(str(exc), severity="error")
             return
         self._run("Revoke certificate", operation, changes_state=True)
+
+    async def _revocation_reason(self) -> tuple[str, int] | None:
+        """The RFC 5280 reason as (name, code); None when cancelled or not a reason."""
+        from tui.acme.certificates import REASONS, reason_code
+
+        answer = await self.push_screen_wait(
+            PromptScreen(
+                "Revocation reason (RFC 5280), by name or code",
+                "unspecified",
+                help="keyCompromise, superseded, cessationOfOperation, affiliationChanged, ...",
+                choices=list(REASONS),
+            )
+        )
+        if answer is None:
+            return None
+        try:
+            code = reason_code(answer.strip())
+        except InputError as exc:
+            self.notify(str(exc), severity="error")
+            return None
+        return next(name for name, value in REASONS.items() if value == code), code
 
     @work(group="prompt")
     async def action_rollover(self) -> None:
