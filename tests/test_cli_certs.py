@@ -6,8 +6,10 @@ from __future__ import annotations
 import json
 import stat
 import sys
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from subprocess import CompletedProcess
 
 import pytest
 from cryptography import x509
@@ -118,6 +120,34 @@ def test_issue_info_renew_revoke(
     assert len(listed) == 2 and all(o["status"] == "valid" for o in listed)
 
 
+def test_names_are_ordered_and_certified_as_normalised(
+    cli: CliRunner, validating: ValidatingPebble, account: list[str]
+) -> None:
+    """`-d Name.Example.` and a unicode name: the order, the CSR and the certificate all carry
+    the normalised name (lower case, no trailing dot, IDNA). The trailing dot once made
+    finalize fail ("CSR is missing Order domain"); the unicode name once crashed the CSR."""
+    issued = cli(
+        *account,
+        "cert",
+        "issue",
+        "-d",
+        "CLI-Dot.Example.Test.",
+        "-d",
+        "bücher-cli.example.test",
+        "-d",
+        "cli-dot.example.test",  # the first name again, spelt otherwise: ordered once
+        *_http01(validating),
+        "--json",
+    )
+    assert issued.returncode == 0, issued.stderr
+    result = json.loads(issued.stdout)
+    assert result["names"] == ["cli-dot.example.test", "xn--bcher-cli-q9a.example.test"]
+    leaf = _cert(Path(cli.workdir / result["cert"]))
+    san = leaf.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    assert sorted(san.get_values_for_type(x509.DNSName)) == sorted(result["names"])
+    assert result["folder"] == str(Path("certs") / "cli-dot.example.test")
+
+
 def test_dns01_wildcard_through_a_hook(
     cli: CliRunner, validating: ValidatingPebble, account: list[str]
 ) -> None:
@@ -143,6 +173,10 @@ def test_dns01_wildcard_through_a_hook(
     assert json.loads(result.stdout)["names"] == ["*.cliwild.example.test", "cliwild.example.test"]
     assert "*.cliwild.example.test: valid" in result.stderr
     assert "\n  cliwild.example.test: valid" in result.stderr
+    sent = (cli.workdir / "t.jsonl").read_text()
+    renew = cli(*account, "cert", "renew", "wild/cert.pem", *_http01(validating))
+    assert renew.returncode == 2 and "dns-01" in renew.stderr, renew.stderr
+    assert (cli.workdir / "t.jsonl").read_text() == sent, "refused before any request"
 
 
 def test_bad_certificate_requests(
@@ -231,6 +265,54 @@ def test_external_account_binding(cli: CliRunner, eab_pebble: Pebble) -> None:
     assert EAB_MAC not in everything and EAB_MAC[:20] not in everything
 
 
+def test_eab_mac_key_from_a_file_the_environment_or_the_config(
+    cli: CliRunner, eab_pebble: Pebble
+) -> None:
+    """The MAC key need not be on the command line, where `ps` shows it: from a 0600 file,
+    $ACMEDASH_EAB_HMAC_KEY or the config's eab_hmac_key_file. A file others can read is
+    refused before any request; --eab-hmac-key still works, with a warning."""
+    key_file = cli.workdir / "eab.key"
+    key_file.write_text(EAB_MAC + "\n")
+    key_file.chmod(0o644)
+
+    def new_account(
+        key: str, *args: str, env: dict[str, str] | None = None
+    ) -> CompletedProcess[str]:
+        return cli(
+            *reach(eab_pebble), "--key", key, "--traffic", f"{key}.jsonl", "--yes",
+            "account", "new", "--eab-kid", EAB_KID, *args, env=env,
+        )  # fmt: skip
+
+    readable = new_account("a.pem", "--eab-hmac-key-file", "eab.key")
+    assert readable.returncode == 2, readable.stderr
+    assert readable.stderr.splitlines() == [
+        "acmedash: eab.key: the EAB MAC key file has mode 0644, so others may read it; "
+        "it must be 0600 or 0400 (chmod 600 eab.key)"
+    ]
+    assert not (cli.workdir / "a.pem.jsonl").read_text(), "nothing was sent"
+    key_file.chmod(0o600)
+    from_file = new_account("a.pem", "--eab-hmac-key-file", "eab.key")
+    assert from_file.returncode == 0, from_file.stderr
+    assert "warning" not in from_file.stderr
+    from_env = new_account("b.pem", env={"ACMEDASH_EAB_HMAC_KEY": EAB_MAC})
+    assert from_env.returncode == 0, from_env.stderr
+    cli.config.write_text(f'eab_kid = "{EAB_KID}"\neab_hmac_key_file = "eab.key"\n')
+    from_config = new_account("c.pem")
+    assert from_config.returncode == 0, from_config.stderr
+    on_argv = new_account("d.pem", "--eab-hmac-key", EAB_MAC)
+    assert on_argv.returncode == 0, on_argv.stderr
+    assert "warning: --eab-hmac-key is visible to other users" in on_argv.stderr
+    bad = new_account("e.pem", "--eab-hmac-key", EAB_MAC[:-1] + "+")
+    assert bad.returncode == 2 and "not valid base64url" in bad.stderr
+    assert not (cli.workdir / "e.pem.jsonl").read_text(), "nothing was sent"
+    written = [*cli.workdir.glob("*.jsonl"), cli.config]
+    shown = [
+        r.stdout + r.stderr for r in (readable, from_file, from_env, from_config, on_argv, bad)
+    ]
+    everything = "".join(shown) + "".join(p.read_text() for p in written)
+    assert EAB_MAC[:20] not in everything and EAB_MAC[-20:] not in everything
+
+
 async def test_dashboard_asks_for_external_account_binding(
     eab_pebble: Pebble, tmp_path: Path
 ) -> None:
@@ -293,11 +375,25 @@ def test_inspector_decodes_the_external_account_binding(cli: CliRunner, eab_pebb
     assert EAB_MAC not in text
 
 
+def _resolve_to(validating: ValidatingPebble, name: str, address: str) -> None:
+    """An A record in pebble-challtestsrv, through its management API."""
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{validating.dns.management_port}/add-a",
+        data=json.dumps({"host": f"{name}.", "addresses": [address]}).encode(),
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=5):  # noqa: S310 - loopback http
+        pass
+
+
 def test_issue_each_orders_a_certificate_per_name_at_once(
     cli: CliRunner, validating: ValidatingPebble, account: list[str]
 ) -> None:
     names = [f"each-{i}.example.test" for i in range(3)]
-    bad = "bad_name.example.test"  # the CA refuses it; the other names are still issued
+    # Its http-01 validation fails: the name resolves to an address nobody answers on. The
+    # other names are still issued.
+    bad = "unreachable.example.test"
+    _resolve_to(validating, bad, "127.0.0.2")
     issued = cli(
         *account,
         "cert",
@@ -326,7 +422,7 @@ def test_issue_each_orders_a_certificate_per_name_at_once(
         if r["request"]["url"].endswith("/order-plz") and r["response"]["status"] == 201
     ]
     finalizes = [i for i, r in enumerate(records) if "/finalize-order/" in r["request"]["url"]]
-    assert len(created) == 3 and len(finalizes) >= 3
+    assert len(created) == 4 and len(finalizes) >= 3
     assert max(created) < min(finalizes)
 
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from dataclasses import fields
 from pathlib import Path
 
@@ -7,14 +8,17 @@ import pytest
 
 from tui.acme.errors import InputError
 from tui.config import (
+    EAB_KEY_ENV,
     ConfigError,
     Settings,
     Timeouts,
+    configured_eab_mac_key,
     import_ini,
     load_settings,
     save_settings,
 )
 from tui.contacts import normalise_contact
+from tui.secret_file import MAX_SECRET_BYTES, read_secret_file
 
 
 def test_missing_file_gives_defaults(tmp_path: Path) -> None:
@@ -149,3 +153,59 @@ def test_example_config_parses_and_documents_every_key(tmp_path: Path) -> None:
     names += [f"{f.name} =" for f in fields(Timeouts)]
     for name in names:
         assert name in text
+
+
+def _secret(tmp_path: Path, text: str, mode: int = 0o600) -> Path:
+    path = tmp_path / "secret"
+    path.write_text(text)
+    path.chmod(mode)
+    return path
+
+
+def test_secret_file_only_when_no_one_else_can_read_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert read_secret_file(_secret(tmp_path, " s3cret\n"), "test") == "s3cret"
+    assert read_secret_file(_secret(tmp_path, "s3cret", 0o400), "test") == "s3cret"
+    for mode in (0o640, 0o604, 0o700, 0o666):
+        with pytest.raises(InputError, match=f"mode {mode:04o}, so others may read it") as caught:
+            read_secret_file(_secret(tmp_path, "s3cret", mode), "test")
+        assert "s3cret" not in str(caught.value)
+    path = _secret(tmp_path, "s3cret")
+    monkeypatch.setattr(os, "getuid", lambda: path.stat().st_uid + 1)
+    with pytest.raises(InputError, match="belongs to another user"):
+        read_secret_file(path, "test")
+
+
+def test_secret_file_that_is_not_one(tmp_path: Path) -> None:
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo, 0o600)
+    cases = [
+        (tmp_path / "missing", "cannot read the test file"),
+        (tmp_path, "not a regular file"),
+        (fifo, "not a regular file"),  # and no hang waiting for a writer
+        (_secret(tmp_path, "  \n"), "is empty"),
+    ]
+    for path, message in cases:
+        with pytest.raises(InputError, match=message):
+            read_secret_file(path, "test")
+    big = _secret(tmp_path, "x" * (MAX_SECRET_BYTES + 1))
+    with pytest.raises(InputError, match="larger than"):
+        read_secret_file(big, "test")
+
+
+def test_eab_mac_key_from_environment_then_config(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(EAB_KEY_ENV, raising=False)
+    settings = Settings(eab_hmac_key="in-config")
+    assert configured_eab_mac_key(settings) == "in-config"
+    settings = Settings(eab_hmac_key_file=str(_secret(tmp_path, "in-file\n")))
+    assert configured_eab_mac_key(settings) == "in-file"
+    monkeypatch.setenv(EAB_KEY_ENV, "in-env")
+    assert configured_eab_mac_key(settings) == "in-env"
+    monkeypatch.delenv(EAB_KEY_ENV)
+    both = Settings(eab_hmac_key="a", eab_hmac_key_file=settings.eab_hmac_key_file)
+    with pytest.raises(ConfigError, match="not both"):
+        configured_eab_mac_key(both)
+    assert configured_eab_mac_key(Settings()) == ""

@@ -66,8 +66,16 @@ def test_custom_https_counts_as_production() -> None:
         ("ftp://example.net/dir", "must be https"),
         ("lets-encrypt", "unknown endpoint"),
         ("https:///dir", "no host"),
+        ("https://[::1", "does not parse: Invalid IPv6 URL"),
+        ("https://x.example:99999/dir", "does not parse: Port out of range"),
+        ("https://x.example:https/dir", "does not parse"),
+        ("https://x.example:0/dir", "port 0"),
+        ("https://user:secret@x.example/dir", "for x.example carries a user name or password"),
+        ("https://x.example/dir ectory", "spaces or control characters"),
+        ("https://x.example/\x1b[2J", r"'https://x\.example/\\x1b\[2J' contains spaces or"),
     ],
 )
 def test_bad_endpoints(value: str, message: str) -> None:
-    with pytest.raises(InputError, match=message):
+    with pytest.raises(InputError, match=message) as caught:
         resolve(value)
+    assert "secret" not in str(caught.value)

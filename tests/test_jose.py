@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import base64
+import contextlib
 import hashlib
 import hmac
 import json
@@ -8,7 +10,10 @@ import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+from hypothesis import given
+from hypothesis import strategies as st
 
+from tests.json_strategies import json_values
 from tui.acme import jose, keys
 from tui.acme.errors import InputError
 
@@ -140,3 +145,78 @@ def test_eab_is_hs256_over_account_jwk() -> None:
     ).digest()
     assert jose.b64url_decode(eab["signature"]) == expected
     assert mac_key not in json.dumps(eab)
+
+
+# Property-based: what a file or a server hands the JOSE code is any JSON; the round trips hold
+# for any bytes and any payload. Keys are made once: generating one per example is slow.
+_EC_KEY = keys.generate_key("ec256")
+_RSA_KEY = keys.generate_key("rsa2048")
+_B64URL_TEXT = st.text(alphabet="ABCxyz019-_=+/ .", max_size=12)
+
+
+@given(st.binary(max_size=200))
+def test_b64url_round_trips_any_bytes(data: bytes) -> None:
+    encoded = jose.b64url(data)
+    assert jose.b64url_decode(encoded) == data
+    assert jose.b64url_decode(encoded + "=" * (-len(encoded) % 4)) == data
+
+
+@given(_B64URL_TEXT | st.text(max_size=12) | json_values)
+def test_b64url_decode_is_bytes_or_input_error(text: object) -> None:
+    try:
+        data = jose.b64url_decode(text)
+    except InputError:
+        return
+    assert isinstance(text, str)
+    assert jose.b64url(data) == jose.b64url(
+        base64.urlsafe_b64decode(text.rstrip("=") + "=" * (-len(text.rstrip("=")) % 4))
+    )
+
+
+@pytest.mark.parametrize("text", ["a+b/", "QQ=x", "Q", "QQ=", "QUJD===", "QU JD", "QUJD\n"])
+def test_b64url_decode_refuses_what_is_not_base64url(text: str) -> None:
+    """The standard alphabet, stray characters and wrong padding were once dropped silently."""
+    with pytest.raises(InputError):
+        jose.b64url_decode(text)
+
+
+@given(json_values.filter(lambda v: v is not None))
+def test_sign_verify_and_decode_round_trip_any_payload(payload: object) -> None:
+    for key in (_EC_KEY, _RSA_KEY):
+        jws = jose.sign(key, payload, url="https://ca/x", nonce="n")
+        assert jose.verify(jws) and jose.decode_part(jws["payload"]) == payload
+
+
+@given(st.one_of(json_values, st.fixed_dictionaries({"kty": st.sampled_from(["EC", "RSA"])})))
+def test_any_json_as_a_jwk_is_a_key_or_input_error(jwk: object) -> None:
+    for parse in (jose.thumbprint, jose.public_key_from_jwk):
+        with contextlib.suppress(InputError):
+            parse(jwk)
+
+
+@given(json_values, json_values)
+def test_any_json_as_a_jws_verifies_or_is_input_error(protected: object, jwk: object) -> None:
+    """A header carrying any JSON as its jwk, and JWS objects of any shape."""
+    header = jose.b64url(json.dumps({"alg": "ES256", "jwk": jwk}).encode())
+    for jws in ({"protected": header, "payload": "", "signature": "AA"}, protected):
+        with contextlib.suppress(InputError):
+            assert isinstance(jose.verify(jws), bool)
+
+
+def test_jwk_with_non_string_members() -> None:
+    """The review's case: numbers where base64url strings belong."""
+    good = jose.public_jwk(_EC_KEY)
+    for member in ("x", "y", "crv", "kty"):
+        for value in (5, None, ["P-256"], {"a": 1}):
+            with pytest.raises(InputError, match=r"malformed JWK|unsupported"):
+                jose.public_key_from_jwk({**good, member: value})
+            with pytest.raises(InputError):
+                jose.thumbprint({**good, member: value})
+
+
+@given(st.text(max_size=40))
+def test_eab_mac_key_error_never_quotes_the_key(mac_key: str) -> None:
+    try:
+        jose.eab_mac_key(mac_key)
+    except InputError as exc:
+        assert len(mac_key.strip()) < 4 or mac_key.strip() not in str(exc)

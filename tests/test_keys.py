@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 import json
 import stat
 from pathlib import Path
@@ -7,7 +8,9 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed25519, rsa
+from hypothesis import given
 
+from tests.json_strategies import json_objects
 from tui.acme import jose, keys
 from tui.acme.errors import InputError, PassphraseRequired
 
@@ -139,3 +142,61 @@ def test_missing_and_directory_paths(tmp_path: Path) -> None:
 def test_unknown_key_type() -> None:
     with pytest.raises(InputError, match="unknown key type"):
         keys.generate_key("ec521")
+
+
+@given(json_objects)
+def test_any_json_object_as_a_key_file_is_a_key_or_input_error(obj: dict[str, object]) -> None:
+    """certbot's JWK format is JSON: whatever the file holds, a key or one clear InputError."""
+    with contextlib.suppress(InputError):
+        keys.parse_key(json.dumps({"d": "AQ", **obj}).encode(), "k.json")
+
+
+@pytest.mark.parametrize(
+    ("member", "value", "message"),
+    [
+        ("d", 5, "member 'd' is not a base64url string"),
+        ("x", None, None),
+        ("crv", ["P-256"], "curve of type list"),
+        ("kty", {"a": 1}, "key type of type dict"),
+        ("d", "a+b/", "member 'd' is not a base64url string"),
+    ],
+)
+def test_jwk_key_file_with_non_string_members(
+    tmp_path: Path, member: str, value: object, message: str | None
+) -> None:
+    key = ec.generate_private_key(ec.SECP256R1())
+    jwk = {**jose.public_jwk(key), "d": _int_b64(key.private_numbers().private_value)}
+    path = tmp_path / "k.json"
+    path.write_text(json.dumps({**jwk, member: value}))
+    if message is None:  # only the private scalar is read: x and y follow from it
+        keys.load_key(path)
+        return
+    with pytest.raises(InputError, match=message):
+        keys.load_key(path)
+
+
+@pytest.mark.parametrize(
+    ("names", "sans"),
+    [
+        (["Name.Example."], ["name.example"]),
+        (
+            ["bücher.example", "*.Bücher.example"],
+            ["xn--bcher-kva.example", "*.xn--bcher-kva.example"],
+        ),
+        (["2001:DB8::1", "b.example"], ["2001:db8::1", "b.example"]),
+    ],
+)
+def test_csr_names_are_the_order_names(names: list[str], sans: list[str]) -> None:
+    """The CSR's SANs are the order's identifiers, normalised the same way: `-d name.example.`
+    once made finalize fail with "CSR is missing Order domain"."""
+    from cryptography import x509
+
+    from tui.acme.orders import identifier_for
+
+    csr = x509.load_der_x509_csr(keys.make_csr(keys.generate_key(), names))
+    san = csr.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    written = [str(v) for v in san.get_values_for_type(x509.IPAddress)]
+    written += san.get_values_for_type(x509.DNSName)
+    assert sorted(written) == sorted(sans) == sorted(identifier_for(n).value for n in names)
+    common_name = csr.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)
+    assert [a.value for a in common_name] == [s for s in sans if ":" not in s][:1]

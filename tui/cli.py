@@ -1,8 +1,13 @@
 """The `acmedash` command: headless ACME operations, and the entry to the dashboard.
 
 Never imports textual (the dashboard is imported only when it is started), so scripts start
-fast. Exit codes are a contract: 0 ok, 1 the server answered with a problem, 2 usage, config or
-input error, 3 network or TLS error.
+fast. Exit codes are a contract (EXIT_CODES, shown by --help): 0 ok, 1 the server answered with
+a problem, 2 usage, config or input error, 3 network or TLS error, 70 an error acmedash did not
+expect (a bug: one line, the traceback only with --debug), 130 interrupted.
+
+Everything printed goes through an `_Escaped` stream: text from the network (a problem detail,
+a status, a URL) cannot drive the terminal. Values that must stay on one line are escaped
+with `printable` where they are put into a line.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import json
 import os
 import stat
 import sys
+import traceback
 from collections.abc import Callable, Coroutine
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
@@ -26,9 +32,12 @@ from tui.acme import __version__
 from tui.acme.errors import AcmeError, InputError, NetworkError, PassphraseRequired, ProblemError
 from tui.acme.key_types import DEFAULT_KEY_TYPE, KEY_TYPES
 from tui.acme.models import Account
+from tui.acme.text import printable
 from tui.config import (
+    EAB_KEY_ENV,
     ConfigError,
     Settings,
+    configured_eab_mac_key,
     default_config_path,
     import_ini,
     load_settings,
@@ -36,6 +45,7 @@ from tui.config import (
 )
 from tui.contacts import normalise_contact
 from tui.endpoints import Endpoint, resolve
+from tui.secret_file import read_secret_file
 
 if TYPE_CHECKING:
     # httpx and cryptography load only for commands that need them: the dashboard and plain
@@ -45,7 +55,16 @@ if TYPE_CHECKING:
     from tui.acme.traffic import Observer
 
 EXIT_OK, EXIT_PROBLEM, EXIT_INPUT, EXIT_NETWORK = 0, 1, 2, 3
+EXIT_SOFTWARE = 70  # sysexits.h EX_SOFTWARE: an internal error
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 PASSPHRASE_ENV = "ACMEDASH_KEY_PASSPHRASE"  # noqa: S105 - the name, not a secret
+EXIT_CODES = f"""exit codes:
+  {EXIT_OK:<4}done
+  {EXIT_PROBLEM:<4}the CA answered with a problem, or not as RFC 8555 says
+  {EXIT_INPUT:<4}usage, config or input error
+  {EXIT_NETWORK:<4}network or TLS error
+  {EXIT_SOFTWARE:<4}internal error (a bug in acmedash): one line; --debug adds the traceback
+  {EXIT_INTERRUPTED:<4}interrupted (Ctrl+C)"""
 
 
 _GLOBAL_OPTIONS: tuple[tuple[tuple[str, ...], dict[str, Any]], ...] = (
@@ -62,7 +81,21 @@ _GLOBAL_OPTIONS: tuple[tuple[tuple[str, ...], dict[str, Any]], ...] = (
         ("--yes", "-y"),
         {"action": "store_true", "help": "agree to ToS and confirm production actions"},
     ),
+    (("--debug",), {"action": "store_true", "help": "print the traceback of an internal error"}),
 )
+
+
+class _Parser(argparse.ArgumentParser):
+    """Every parser of the command, subcommands included (argparse makes them of the parent's
+    class): no abbreviations, so a mistyped or newer option (`--dns`) is an error instead of
+    landing on an old one (`--dns-hook`); and a usage error is one line, like every other."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["allow_abbrev"] = False
+        super().__init__(*args, **kwargs)
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_INPUT, f"{self.prog}: {printable(message)} (see {self.prog} --help)\n")
 
 
 def _global_options(parser: argparse.ArgumentParser, *, nested: bool, contact: bool = True) -> None:
@@ -76,10 +109,12 @@ def _global_options(parser: argparse.ArgumentParser, *, nested: bool, contact: b
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="acmedash",
         description="ACME v2 (RFC 8555) dashboard and headless client. "
         "Without a command, opens the dashboard.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"acmedash {__version__}")
     _global_options(parser, nested=False)
@@ -105,7 +140,14 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("--json", action="store_true")
     new.add_argument("--eab-kid", metavar="KID", help="External Account Binding key id")
     new.add_argument(
-        "--eab-hmac-key", metavar="KEY", help="External Account Binding MAC key (base64url)"
+        "--eab-hmac-key-file",
+        metavar="FILE",
+        help="External Account Binding MAC key (base64url), from a file of mode 0600",
+    )
+    new.add_argument(
+        "--eab-hmac-key",
+        metavar="KEY",
+        help=f"the MAC key itself: visible to other users (ps); prefer the file or ${EAB_KEY_ENV}",
     )
     account_show = account.add_parser("show", help="look up the key's account and fetch it")
     account_show.add_argument("--json", action="store_true")
@@ -145,6 +187,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _Escaped:
+    """A terminal stream that escapes control characters on their way out (newline and tab
+    kept): the last line of defence, for server text inside a message nobody foresaw."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        return self.stream.write(printable(text, multiline=True))
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+
 @dataclass
 class Context:
     """What every command needs: parsed options, settings, and where to talk to the user."""
@@ -152,8 +208,8 @@ class Context:
     args: argparse.Namespace
     config_path: Path
     settings: Settings
-    out: TextIO = field(default_factory=lambda: sys.stdout)
-    err: TextIO = field(default_factory=lambda: sys.stderr)
+    out: _Escaped = field(default_factory=lambda: _Escaped(sys.stdout))
+    err: _Escaped = field(default_factory=lambda: _Escaped(sys.stderr))
     observers: list[Observer] = field(default_factory=list)
 
     @property
@@ -180,8 +236,12 @@ class Context:
         return answer in ("y", "yes")
 
     def emit(self, data: Any, text: str) -> None:
+        """`--json`: json.dumps with ensure_ascii (its default, said here on purpose) writes
+        every non-ASCII character as a \\u escape, C1 controls and U+2028 included, so no
+        server text reaches the terminal raw. Otherwise `text`, whose server values the
+        caller has passed through `printable`."""
         if getattr(self.args, "json", False):
-            self.out.write(json.dumps(data, indent=2) + "\n")
+            self.out.write(json.dumps(data, indent=2, ensure_ascii=True) + "\n")
         else:
             self.out.write(text.rstrip("\n") + "\n")
 
@@ -204,7 +264,7 @@ class Context:
         except PassphraseRequired:
             if passphrase is not None or not self.interactive:
                 raise
-            entered = getpass.getpass(f"Passphrase for {path}: ", stream=self.err)
+            entered = getpass.getpass(f"Passphrase for {printable(str(path))}: ", stream=sys.stderr)
             return keys.load_key(path, entered.encode())
 
     def client(self, key: PrivateKey | None) -> AcmeClient:
@@ -225,12 +285,13 @@ class Context:
 
 
 def _account_text(account: Account, heading: str) -> str:
-    lines = [heading, f"  url:     {account.url}", f"  status:  {account.status}"]
-    lines.append(f"  contact: {', '.join(account.contact) or '(none)'}")
+    p = printable
+    lines = [heading, f"  url:     {p(account.url)}", f"  status:  {p(account.status)}"]
+    lines.append(f"  contact: {p(', '.join(account.contact)) or '(none)'}")
     if account.created_at:
-        lines.append(f"  created: {account.created_at}")
+        lines.append(f"  created: {p(account.created_at)}")
     if account.orders:
-        lines.append(f"  orders:  {account.orders}")
+        lines.append(f"  orders:  {p(account.orders)}")
     return "\n".join(lines)
 
 
@@ -245,19 +306,21 @@ def _account_json(account: Account, client: AcmeClient) -> dict[str, Any]:
 async def cmd_directory(ctx: Context) -> int:
     async with ctx.client(None) as client:
         directory = await client.directory()
-    lines = [
-        f"{ctx.endpoint().title}  [{ctx.endpoint().environment.badge}]  {client.directory_url}"
-    ]
+    p = printable
+    endpoint = ctx.endpoint()
+    lines = [f"{p(endpoint.title)}  [{endpoint.environment.badge}]  {p(client.directory_url)}"]
     lines += [
-        f"  {name}: {value}" for name, value in directory.raw.items() if isinstance(value, str)
+        f"  {p(name)}: {p(value)}"
+        for name, value in directory.raw.items()
+        if isinstance(value, str)
     ]
     meta = directory.meta
     lines.append("meta:")
-    lines.append(f"  termsOfService: {meta.terms_of_service or '(none)'}")
-    lines.append(f"  website: {meta.website or '(none)'}")
-    lines.append(f"  caaIdentities: {', '.join(meta.caa_identities) or '(none)'}")
+    lines.append(f"  termsOfService: {p(meta.terms_of_service) or '(none)'}")
+    lines.append(f"  website: {p(meta.website) or '(none)'}")
+    lines.append(f"  caaIdentities: {p(', '.join(meta.caa_identities)) or '(none)'}")
     lines.append(f"  externalAccountRequired: {str(meta.external_account_required).lower()}")
-    lines.append(f"  profiles: {', '.join(meta.profiles) or '(none)'}")
+    lines.append(f"  profiles: {p(', '.join(meta.profiles)) or '(none)'}")
     ctx.emit(directory.raw, "\n".join(lines))
     return EXIT_OK
 
@@ -321,27 +384,50 @@ def _key_for_new_account(ctx: Context) -> PrivateKey:
     return key
 
 
+def _external_account_binding(ctx: Context) -> tuple[str, str] | None:
+    """(key id, MAC key) for RFC 8555 §7.3.4, or None. The MAC key comes from
+    --eab-hmac-key-file, else --eab-hmac-key (which `ps` shows: warned), else the environment
+    or the config (config.configured_eab_mac_key). It is checked here, before any request, and
+    no message ever quotes it."""
+    from tui.acme.jose import eab_mac_key
+
+    args = ctx.args
+    if args.eab_hmac_key_file and args.eab_hmac_key:
+        raise InputError("give the EAB MAC key once: --eab-hmac-key-file or --eab-hmac-key")
+    if args.eab_hmac_key:
+        ctx.err.write(
+            "acmedash: warning: --eab-hmac-key is visible to other users of this machine (ps); "
+            f"use --eab-hmac-key-file FILE or ${EAB_KEY_ENV}\n"
+        )
+    if args.eab_hmac_key_file:
+        mac_key = read_secret_file(Path(args.eab_hmac_key_file).expanduser(), "EAB MAC key")
+    else:
+        mac_key = args.eab_hmac_key or configured_eab_mac_key(ctx.settings)
+    kid = args.eab_kid or ctx.settings.eab_kid
+    if not (kid or mac_key):
+        return None
+    if not (kid and mac_key):
+        raise InputError(
+            "External Account Binding needs both a key id and a MAC key "
+            f"(--eab-kid and --eab-hmac-key-file, ${EAB_KEY_ENV}, or the config)"
+        )
+    eab_mac_key(mac_key)
+    return kid, mac_key
+
+
 async def cmd_account_new(ctx: Context) -> int:
     ctx.confirm_production("create an account")
-    eab = None
-    kid = ctx.args.eab_kid or ctx.settings.eab_kid
-    mac_key = ctx.args.eab_hmac_key or ctx.settings.eab_hmac_key
-    if kid or mac_key:
-        if not (kid and mac_key):
-            raise InputError(
-                "External Account Binding needs both a key id and a MAC key "
-                "(--eab-kid / --eab-hmac-key, or eab_kid / eab_hmac_key in the config)"
-            )
-        eab = (kid, mac_key)
+    eab = _external_account_binding(ctx)
     contacts = ctx.contacts()
     key = _key_for_new_account(ctx)
     async with ctx.client(key) as client:
         directory = await client.directory()
         if directory.meta.external_account_required and eab is None:
             raise InputError(
-                "this CA requires External Account Binding: pass --eab-kid and --eab-hmac-key"
+                "this CA requires External Account Binding: pass --eab-kid and "
+                "--eab-hmac-key-file (or see --help for the other ways)"
             )
-        tos = directory.meta.terms_of_service
+        tos = printable(directory.meta.terms_of_service)
         agreed: bool | None = None
         if tos:
             if not ctx.args.yes and not (
@@ -454,7 +540,7 @@ def cmd_config_import_ini(ctx: Context) -> int:
     changed = import_ini(Path(ctx.args.file).expanduser(), ctx.settings)
     save_settings(ctx.settings, ctx.config_path)
     ctx.out.write(f"imported {len(changed)} settings into {ctx.config_path}\n")
-    ctx.out.writelines(f"  {line}\n" for line in changed)
+    ctx.out.write("".join(f"  {printable(line)}\n" for line in changed))
     return EXIT_OK
 
 
@@ -486,58 +572,75 @@ def _dispatch(ctx: Context) -> int:
 
 
 def run(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = build_parser().parse_args(argv)
+    err = _Escaped(sys.stderr)
+    try:
+        return _run(args)
+    except ProblemError as exc:
+        _report_problem(exc, err)
+        return EXIT_PROBLEM
+    except NetworkError as exc:
+        err.write(f"acmedash: network error: {printable(str(exc))}\n")
+        return EXIT_NETWORK
+    except (InputError, ConfigError) as exc:
+        err.write(f"acmedash: {printable(str(exc))}\n")
+        return EXIT_INPUT
+    except AcmeError as exc:
+        err.write(f"acmedash: protocol error: {printable(str(exc))}\n")
+        return EXIT_PROBLEM
+    except KeyboardInterrupt:
+        err.write("acmedash: interrupted\n")
+        return EXIT_INTERRUPTED
+    except Exception as exc:
+        # Not an error we raise on purpose: a bug, said in one line, not as a traceback that
+        # looks like a server problem (exit 1); the traceback is there for whoever asks.
+        if args.debug:
+            err.write(traceback.format_exc())
+        err.write(
+            f"acmedash: internal error: {type(exc).__name__}: {printable(str(exc))} "
+            "(a bug in acmedash; --debug shows where)\n"
+        )
+        return EXIT_SOFTWARE
+
+
+def _run(args: argparse.Namespace) -> int:
     with ExitStack() as stack:
-        try:
-            config_path = Path(args.config).expanduser() if args.config else default_config_path()
-            ctx = Context(args=args, config_path=config_path, settings=load_settings(config_path))
-            if args.command in _TALKS_TO_CA:
-                from tui.acme import trust
+        config_path = Path(args.config).expanduser() if args.config else default_config_path()
+        ctx = Context(args=args, config_path=config_path, settings=load_settings(config_path))
+        if args.command in _TALKS_TO_CA:
+            ctx.endpoint()  # a bad endpoint is refused before anything else happens
+            from tui.acme import trust
 
-                trust.preload(ctx.settings.ca_bundle_path(args.ca_bundle))
-            if args.traffic:
-                try:
-                    stream = stack.enter_context(
-                        Path(args.traffic).expanduser().open("a", encoding="utf-8")
-                    )
-                except OSError as exc:
-                    raise InputError(
-                        f"{args.traffic}: cannot open traffic file ({exc.strerror})"
-                    ) from None
-                from tui.acme.traffic import JsonlWriter
-
-                ctx.observers.append(JsonlWriter(stream))
-            return _dispatch(ctx)
-        except ProblemError as exc:
-            print(
-                f"acmedash: server problem: {exc.problem.type}: {exc.problem.detail or exc}",
-                file=sys.stderr,
-            )
-            for sub in exc.problem.subproblems:
-                who = f" [{sub.identifier}]" if sub.identifier else ""
-                print(f"  {sub.type}{who}: {sub.detail}", file=sys.stderr)
-            if exc.retry_after is not None:
-                print(f"  retry after {exc.retry_after:.0f} s", file=sys.stderr)
-            if exc.type.endswith(":accountDoesNotExist"):
-                print(
-                    "  this key has no account at this CA: `acmedash account new` creates one; "
-                    "after `account rollover`, use the new key",
-                    file=sys.stderr,
+            trust.preload(ctx.settings.ca_bundle_path(args.ca_bundle))
+        if args.traffic:
+            try:
+                stream = stack.enter_context(
+                    Path(args.traffic).expanduser().open("a", encoding="utf-8")
                 )
-            return EXIT_PROBLEM
-        except NetworkError as exc:
-            print(f"acmedash: network error: {exc}", file=sys.stderr)
-            return EXIT_NETWORK
-        except (InputError, ConfigError) as exc:
-            print(f"acmedash: {exc}", file=sys.stderr)
-            return EXIT_INPUT
-        except AcmeError as exc:
-            print(f"acmedash: protocol error: {exc}", file=sys.stderr)
-            return EXIT_PROBLEM
-        except KeyboardInterrupt:
-            print("acmedash: interrupted", file=sys.stderr)
-            return 130
+            except OSError as exc:
+                raise InputError(
+                    f"{args.traffic}: cannot open traffic file ({exc.strerror})"
+                ) from None
+            from tui.acme.traffic import JsonlWriter
+
+            ctx.observers.append(JsonlWriter(stream))
+        return _dispatch(ctx)
+
+
+def _report_problem(exc: ProblemError, err: _Escaped) -> None:
+    """The problem document, each value escaped and on its own line (RFC 8555 §6.7)."""
+    p, problem = printable, exc.problem
+    err.write(f"acmedash: server problem: {p(problem.type)}: {p(problem.detail or str(exc))}\n")
+    for sub in problem.subproblems:
+        who = f" [{p(str(sub.identifier))}]" if sub.identifier else ""
+        err.write(f"  {p(sub.type)}{who}: {p(sub.detail)}\n")
+    if exc.retry_after is not None:
+        err.write(f"  retry after {exc.retry_after:.0f} s\n")
+    if exc.type.endswith(":accountDoesNotExist"):
+        err.write(
+            "  this key has no account at this CA: `acmedash account new` creates one; "
+            "after `account rollover`, use the new key\n"
+        )
 
 
 def main() -> NoReturn:

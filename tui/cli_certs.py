@@ -10,7 +10,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tui.acme.errors import AcmeError, InputError
+from tui.acme.identifiers import identifier_for
 from tui.acme.key_types import DEFAULT_KEY_TYPE, KEY_TYPES
+from tui.acme.text import printable
 from tui.workflow import (
     CHALLENGES,
     SolverChoice,
@@ -79,10 +81,22 @@ def add_cert_parsers(commands: Any) -> list[argparse.ArgumentParser]:
     return [issue, renew, revoke, info]
 
 
+def port(text: str) -> int:
+    """An argparse type: a TCP port, 1-65535, so a bad one is a usage error before any order
+    is created rather than a failed bind after it."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"port {value} is out of range (1-65535)")
+    return value
+
+
 def _solver_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--challenge", choices=CHALLENGES, default="http-01")
-    parser.add_argument("--http-port", type=int, default=80, metavar="N")
-    parser.add_argument("--tls-port", type=int, default=443, metavar="N")
+    parser.add_argument("--http-port", type=port, default=80, metavar="N")
+    parser.add_argument("--tls-port", type=port, default=443, metavar="N")
     parser.add_argument(
         "--listen",
         default="0.0.0.0",  # noqa: S104 - the CA connects from outside
@@ -138,7 +152,14 @@ def _read_csr(path: Path) -> tuple[bytes, list[str]]:
         names += [str(ip) for ip in san.get_values_for_type(x509.IPAddress)]
     except x509.ExtensionNotFound:
         names = []
-    return csr.public_bytes(serialization.Encoding.DER), names
+    return csr.public_bytes(serialization.Encoding.DER), _names(names)
+
+
+def _names(given: list[str]) -> list[str]:
+    """The names as they will be ordered (identifiers.identifier_for: lower case, no trailing
+    dot, IDNA), each checked before any request; a name given twice, in any spelling, once
+    (--each would otherwise race two orders for one folder)."""
+    return list(dict.fromkeys(identifier_for(name).value for name in given if name.strip()))
 
 
 def _load_cert(path_text: str) -> x509.Certificate:
@@ -195,13 +216,13 @@ async def _issue_and_save(
             replaces=replaces,
             preferred_chain=args.preferred_chain or "",
             deploy_hook=args.deploy_hook or ctx.settings.deploy_hook,
-            progress=lambda line: print(f"  {line}", file=ctx.err),
+            progress=lambda line: print(f"  {printable(line)}", file=ctx.err),
         )
 
 
 def _issued_text(result: dict[str, Any]) -> str:
     lines = [f"certificate for {', '.join(result['names'])} saved in {result['folder']}"]
-    lines.append(f"  expires {result['not_after']}, chain to {result['issuer']}")
+    lines.append(f"  expires {result['not_after']}, chain to {printable(result['issuer'])}")
     if result["archived"]:
         lines.append(f"  previous files kept in {result['archived']}")
     return "\n".join(lines)
@@ -223,7 +244,7 @@ async def _issue_each(ctx: Context, names: list[str]) -> int:
             profile=args.profile or "",
             preferred_chain=args.preferred_chain or "",
             deploy_hook=args.deploy_hook or ctx.settings.deploy_hook,
-            progress=lambda name, line: print(f"  [{name}] {line}", file=ctx.err),
+            progress=lambda name, line: print(f"  [{name}] {printable(line)}", file=ctx.err),
         )
     done = [o for o in outcomes if not isinstance(o, Exception)]
     failed = [(n, o) for n, o in zip(names, outcomes, strict=True) if isinstance(o, Exception)]
@@ -232,7 +253,7 @@ async def _issue_each(ctx: Context, names: list[str]) -> int:
         "\n".join(_issued_text(result) for result in done),
     )
     for name, error in failed[1:]:
-        print(f"acmedash: {name}: {error}", file=ctx.err)
+        print(f"acmedash: {name}: {printable(str(error))}", file=ctx.err)
     if failed:
         raise failed[0][1]  # reported by cli.run, which also sets the exit code
     return 0
@@ -242,8 +263,7 @@ async def cmd_cert_issue(ctx: Context) -> int:
     """With neither -d nor --csr, the configured csr_file is the CSR and the full chain is also
     written to the configured chain_file: the NeoPrime acme.ini's CSRFile / ChainFile flow."""
     args = ctx.args
-    # A name given twice would be ordered twice (--each: two orders racing for one folder).
-    names = list(dict.fromkeys(n.strip() for n in args.domains or [] if n.strip()))
+    names = _names(args.domains or [])
     csr: bytes | None = None
     if args.each and args.csr:
         raise InputError("--each makes a key and CSR per name; it cannot take --csr")
@@ -284,7 +304,8 @@ async def cmd_cert_renew(ctx: Context) -> int:
     from tui.acme.certificates import ari_cert_id, names_of
 
     certificate = _load_cert(ctx.args.cert)
-    names = names_of(certificate)
+    names = _names(names_of(certificate))
+    check_names(names, ctx.args.challenge)  # before the ARI request, as for `cert issue`
     ctx.confirm_production(f"renew the certificate for {', '.join(names)}")
     out = (
         Path(ctx.args.out).expanduser() if ctx.args.out else Path(ctx.args.cert).expanduser().parent
@@ -294,7 +315,10 @@ async def cmd_cert_renew(ctx: Context) -> int:
         window = await client.renewal_info(certificate)
     if window is not None:
         replaces = ari_cert_id(certificate)
-        ctx.err.write(f"  ARI suggests renewing between {window.start} and {window.end}\n")
+        ctx.err.write(
+            f"  ARI suggests renewing between {printable(window.start)} and "
+            f"{printable(window.end)}\n"
+        )
     result = await _issue_and_save(ctx, names, out, replaces=replaces)
     result["replaces"] = replaces or None
     ctx.emit(result, _issued_text(result))
@@ -338,15 +362,18 @@ async def cmd_cert_info(ctx: Context) -> int:
         )
     except (AcmeError, InputError) as exc:
         info["ari"] = {"error": str(exc)}
-    lines = [f"{key:<11}{value}" for key, value in info.items() if key not in ("names", "ari")]
-    lines.insert(1, f"{'names':<11}{', '.join(info['names'])}")
+    p = printable
+    lines = [
+        f"{key:<11}{p(str(value))}" for key, value in info.items() if key not in ("names", "ari")
+    ]
+    lines.insert(1, f"{'names':<11}{p(', '.join(info['names']))}")
     ari = info["ari"]
     if ari is None:
         lines.append(f"{'ari':<11}not offered by this CA")
     elif "error" in ari:
-        lines.append(f"{'ari':<11}unavailable: {ari['error']}")
+        lines.append(f"{'ari':<11}unavailable: {p(ari['error'])}")
     else:
-        lines.append(f"{'ari':<11}renew between {ari['start']} and {ari['end']}")
+        lines.append(f"{'ari':<11}renew between {p(ari['start'])} and {p(ari['end'])}")
     ctx.emit(info, "\n".join(lines))
     return 0
 
@@ -366,7 +393,7 @@ async def cmd_account_rollover(ctx: Context) -> int:
     if ctx.settings.account_key and Path(ctx.settings.account_key).expanduser() == ctx.key_path():
         ctx.settings.account_key = str(new_path)
     save_settings(ctx.settings, ctx.config_path)
-    ctx.out.write(f"account {url} now uses the key in {new_path}\n")
+    ctx.out.write(f"account {printable(url)} now uses the key in {new_path}\n")
     return 0
 
 
@@ -387,7 +414,7 @@ async def cmd_account_deactivate(ctx: Context) -> int:
     from tui.config import save_settings
 
     save_settings(ctx.settings, ctx.config_path)
-    ctx.out.write(f"account {account.url} is {account.status}\n")
+    ctx.out.write(f"account {printable(account.url)} is {printable(account.status)}\n")
     return 0
 
 
@@ -406,7 +433,11 @@ async def cmd_account_orders(ctx: Context) -> int:
         }
         for o in orders
     ]
-    text = "\n".join(f"{r['status']:<10} {', '.join(r['names'])}  {r['url']}" for r in rows)
+    p = printable
+    text = "\n".join(
+        f"{p(o.status):<10} {p(', '.join(i.value for i in o.identifiers))}  {p(o.url)}"
+        for o in orders
+    )
     ctx.emit(rows, text or "no orders")
     return 0
 

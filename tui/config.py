@@ -17,8 +17,10 @@ from tui import endpoints
 from tui.acme.errors import AcmeError
 from tui.acme.fileio import atomic_write
 from tui.contacts import normalise_contact
+from tui.secret_file import read_secret_file
 
 SCHEMA_VERSION = 1
+EAB_KEY_ENV = "ACMEDASH_EAB_HMAC_KEY"
 
 
 class ConfigError(AcmeError):
@@ -67,6 +69,7 @@ class Settings:
     deploy_hook: str = ""
     eab_kid: str = ""
     eab_hmac_key: str = ""
+    eab_hmac_key_file: str = ""
     timeouts: Timeouts = field(default_factory=Timeouts)
     keymap: dict[str, str] = field(default_factory=dict)
     accounts: list[RememberedAccount] = field(default_factory=list)
@@ -97,6 +100,19 @@ class Settings:
         ]
 
 
+def configured_eab_mac_key(settings: Settings) -> str:
+    """The External Account Binding MAC key from outside the command line, for both front ends:
+    $ACMEDASH_EAB_HMAC_KEY, else the config's eab_hmac_key_file (0600 and the user's own, see
+    secret_file), else its eab_hmac_key; "" when none is set. Never printed by any caller."""
+    if from_env := os.environ.get(EAB_KEY_ENV, "").strip():
+        return from_env
+    if settings.eab_hmac_key_file and settings.eab_hmac_key:
+        raise ConfigError("set eab_hmac_key_file or eab_hmac_key in the config, not both")
+    if settings.eab_hmac_key_file:
+        return read_secret_file(Path(settings.eab_hmac_key_file).expanduser(), "EAB MAC key")
+    return settings.eab_hmac_key
+
+
 _STRING_KEYS = (
     "endpoint",
     "account_key",
@@ -109,6 +125,7 @@ _STRING_KEYS = (
     "deploy_hook",
     "eab_kid",
     "eab_hmac_key",
+    "eab_hmac_key_file",
 )
 
 

@@ -8,6 +8,7 @@ from enum import Enum
 from urllib.parse import urlsplit
 
 from tui.acme.errors import InputError
+from tui.acme.text import printable
 
 
 class Environment(Enum):
@@ -144,14 +145,31 @@ def resolve(name_or_url: str) -> Endpoint:
             return preset
     if "://" not in text:
         raise InputError(f"unknown endpoint {text!r}; use a preset ({', '.join(PRESETS)}) or a URL")
-    parts = urlsplit(text)
+    host = _check_url(text)
+    environment = Environment.LOCAL if is_loopback_host(host) else Environment.PRODUCTION
+    return Endpoint(name=text, title=host, url=text, environment=environment)
+
+
+def _check_url(text: str) -> str:
+    """The URL parsed as the HTTP client will parse it, so a bad one is refused here with a
+    reason and before any request, instead of failing somewhere in a send; returns the host."""
+    shown = printable(text)
+    if any(c.isspace() for c in text) or shown != text:
+        raise InputError(f"endpoint URL '{shown}' contains spaces or control characters")
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError as exc:
+        raise InputError(f"endpoint URL {text!r} does not parse: {exc}") from None
+    if parts.scheme not in ("http", "https"):
+        raise InputError(f"endpoint URL must be https:// (got {parts.scheme}://)")
     host = parts.hostname or ""
     if not host:
         raise InputError(f"endpoint URL {text!r} has no host")
-    loopback = is_loopback_host(host)
-    if parts.scheme == "http" and not loopback:
+    if port == 0:
+        raise InputError(f"endpoint URL {text!r}: port 0 is not a port to connect to")
+    if parts.username is not None or parts.password is not None:
+        raise InputError(f"endpoint URL for {host} carries a user name or password; ACME uses none")
+    if parts.scheme == "http" and not is_loopback_host(host):
         raise InputError(f"refusing plain http:// for {host}: ACME needs https off loopback")
-    if parts.scheme not in ("http", "https"):
-        raise InputError(f"endpoint URL must be https:// (got {parts.scheme}://)")
-    environment = Environment.LOCAL if loopback else Environment.PRODUCTION
-    return Endpoint(name=text, title=host, url=text, environment=environment)
+    return host

@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
 
 from tui.acme.encoding import Jwk, Jws, b64url, b64url_decode, decode_part
 from tui.acme.errors import InputError
+from tui.acme.text import printable
 
 # The encoding helpers are re-exported, so callers that sign and encode need one import.
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "b64url",
     "b64url_decode",
     "decode_part",
+    "eab_mac_key",
     "encode_payload",
     "public_jwk",
     "public_key_from_jwk",
@@ -90,27 +92,48 @@ _THUMBPRINT_MEMBERS = {
 }
 
 
-def thumbprint(jwk: Jwk) -> str:
-    """RFC 7638 JWK thumbprint: SHA-256 over the required members, sorted, no whitespace."""
-    members = _THUMBPRINT_MEMBERS.get(jwk.get("kty", ""))
+def _members(jwk: object, members: tuple[str, ...]) -> dict[str, str]:
+    """The named members of a JWK that came from JSON: a JWK from a file or a server may be any
+    JSON value, so anything but an object with string members is an InputError."""
+    if not isinstance(jwk, dict):
+        raise InputError("malformed JWK: not a JSON object")
+    values = {m: jwk.get(m) for m in members}
+    missing = [m for m, value in values.items() if not isinstance(value, str)]
+    if missing:
+        raise InputError(f"malformed JWK: member {missing[0]!r} is missing or not a string")
+    return {m: str(value) for m, value in values.items()}
+
+
+def _key_type(jwk: object) -> tuple[str, tuple[str, ...]]:
+    kty = _members(jwk, ("kty",))["kty"]
+    members = _THUMBPRINT_MEMBERS.get(kty)
     if members is None:
-        raise InputError(f"unsupported JWK key type {jwk.get('kty')!r}")
-    canonical = json.dumps({m: jwk[m] for m in members}, separators=(",", ":"), sort_keys=True)
+        raise InputError(f"unsupported JWK key type {printable(kty[:20])!r}")
+    return kty, members
+
+
+def thumbprint(jwk: object) -> str:
+    """RFC 7638 JWK thumbprint: SHA-256 over the required members, sorted, no whitespace."""
+    canonical = json.dumps(_members(jwk, _key_type(jwk)[1]), separators=(",", ":"), sort_keys=True)
     return b64url(hashlib.sha256(canonical.encode("utf-8")).digest())
 
 
-def public_key_from_jwk(jwk: Jwk) -> PublicKey:
+def public_key_from_jwk(jwk: object) -> PublicKey:
     """Rebuild a public key from a JWK (used to verify a JWS that carries its `jwk`)."""
+    kty, members = _key_type(jwk)
+    if kty == "oct":
+        raise InputError("a symmetric (oct) JWK is not a public key")
+    values = _members(jwk, members)
     try:
-        if jwk["kty"] == "RSA":
-            return rsa.RSAPublicNumbers(_b64_int(jwk["e"]), _b64_int(jwk["n"])).public_key()
-        if jwk["kty"] == "EC":
-            curve = _CRV_TO_CURVE[jwk["crv"]]
-            x, y = _b64_int(jwk["x"]), _b64_int(jwk["y"])
-            return ec.EllipticCurvePublicNumbers(x, y, curve).public_key()
-    except (KeyError, ValueError) as exc:
+        if kty == "RSA":
+            return rsa.RSAPublicNumbers(_b64_int(values["e"]), _b64_int(values["n"])).public_key()
+        curve = _CRV_TO_CURVE.get(values["crv"])
+        if curve is None:
+            raise InputError(f"unsupported JWK curve {printable(values['crv'][:20])!r}")
+        x, y = _b64_int(values["x"]), _b64_int(values["y"])
+        return ec.EllipticCurvePublicNumbers(x, y, curve).public_key()
+    except ValueError as exc:
         raise InputError(f"malformed JWK: {exc}") from None
-    raise InputError(f"unsupported JWK key type {jwk.get('kty')!r}")
 
 
 def algorithm(key: PrivateKey | PublicKey) -> str:
@@ -161,18 +184,37 @@ def sign(
     return {"protected": protected_b64, "payload": payload_b64, "signature": b64url(signature)}
 
 
+def eab_mac_key(hmac_key_b64: str) -> bytes:
+    """The EAB MAC key's bytes; InputError, which never quotes the key, when it is unusable.
+    Callers check it before any request, so a typo costs no round trip."""
+    try:
+        key = b64url_decode(hmac_key_b64.strip())
+    except InputError as exc:
+        raise InputError(f"the EAB MAC key is {exc}") from None
+    if not key:
+        raise InputError("the EAB MAC key is empty")
+    return key
+
+
 def sign_eab(kid: str, hmac_key_b64: str, account_key: PrivateKey, url: str) -> Jws:
     """External Account Binding (RFC 8555 §7.3.4): the account JWK signed with the CA's MAC key."""
     protected = b64url(json.dumps({"alg": "HS256", "kid": kid, "url": url}).encode("utf-8"))
     payload = b64url(json.dumps(public_jwk(account_key)).encode("utf-8"))
-    mac = hmac.new(b64url_decode(hmac_key_b64), f"{protected}.{payload}".encode(), "sha256")
+    mac = hmac.new(eab_mac_key(hmac_key_b64), f"{protected}.{payload}".encode(), "sha256")
     return {"protected": protected, "payload": payload, "signature": b64url(mac.digest())}
 
 
-def verify(jws: Jws, key: PublicKey | PrivateKey | None = None) -> bool:
+def verify(jws: object, key: PublicKey | PrivateKey | None = None) -> bool:
     """True when the signature is valid for `key`, or for the `jwk` in the header when no key is
-    given. A kid-signed JWS needs the account key passed in."""
+    given. A kid-signed JWS needs the account key passed in. A JWS that is not even shaped like
+    one (from a file or a server: any JSON) is an InputError."""
+    if not isinstance(jws, dict) or not all(
+        isinstance(jws.get(part), str) for part in ("protected", "payload", "signature")
+    ):
+        raise InputError("not a flattened JWS: protected, payload and signature strings expected")
     header = decode_part(jws["protected"])
+    if not isinstance(header, dict):
+        raise InputError("the JWS protected header is not a JSON object")
     if key is None:
         if "jwk" not in header:
             raise InputError("JWS uses a kid: pass the account's public key to verify it")
@@ -185,6 +227,7 @@ def verify(jws: Jws, key: PublicKey | PrivateKey | None = None) -> bool:
         )
     if header.get("alg") != algorithm(pub):
         return False
+    b64url_decode(jws["payload"])  # the signing input must be base64url, so ASCII, too
     data = f"{jws['protected']}.{jws['payload']}".encode("ascii")
     signature = b64url_decode(jws["signature"])
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
@@ -12,8 +13,10 @@ from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 
 from tui.acme.errors import InputError, PassphraseRequired
 from tui.acme.fileio import atomic_write
+from tui.acme.identifiers import identifier_for
 from tui.acme.jose import PrivateKey, b64url_decode
 from tui.acme.key_types import DEFAULT_KEY_TYPE, KEY_TYPES
+from tui.acme.text import printable
 
 
 def generate_key(key_type: str = DEFAULT_KEY_TYPE) -> PrivateKey:
@@ -52,29 +55,45 @@ def _check_supported(key: PrivateKeyTypes, source: str) -> PrivateKey:
     )
 
 
-def _load_jwk(data: dict[str, str], source: str) -> PrivateKeyTypes:
-    """certbot stores account keys as a private JWK (RFC 7518 §6.3.2 / §6.2.2)."""
+def _load_jwk(data: dict[str, Any], source: str) -> PrivateKeyTypes:
+    """certbot stores account keys as a private JWK (RFC 7518 §6.3.2 / §6.2.2). The file is
+    JSON of any shape: a member that is missing, not a string or not base64url is an
+    InputError that names the member, never its value."""
 
     def num(name: str) -> int:
-        return int.from_bytes(b64url_decode(data[name]), "big")
+        if name not in data:
+            raise InputError(f"{source}: JWK lacks private member {name!r}")
+        try:
+            return int.from_bytes(b64url_decode(data[name]), "big")
+        except InputError:
+            raise InputError(f"{source}: JWK member {name!r} is not a base64url string") from None
 
+    kty, crv = data.get("kty"), data.get("crv")
     try:
-        if data.get("kty") == "RSA":
+        if kty == "RSA":
             public = rsa.RSAPublicNumbers(num("e"), num("n"))
             private = rsa.RSAPrivateNumbers(
                 num("p"), num("q"), num("d"), num("dp"), num("dq"), num("qi"), public
             )
             return private.private_key()
-        if data.get("kty") == "EC":
-            curve = {"P-256": ec.SECP256R1(), "P-384": ec.SECP384R1()}.get(data.get("crv", ""))
+        if kty == "EC":
+            curve = _JWK_CURVES.get(crv) if isinstance(crv, str) else None
             if curve is None:
-                raise InputError(f"{source}: JWK curve {data.get('crv')!r} is not supported")
+                raise InputError(f"{source}: JWK curve {_shown(crv)} is not supported")
             return ec.derive_private_key(num("d"), curve)
-    except KeyError as exc:
-        raise InputError(f"{source}: JWK lacks private member {exc.args[0]!r}") from None
     except ValueError:
         raise InputError(f"{source}: JWK private key values are inconsistent") from None
-    raise InputError(f"{source}: JWK key type {data.get('kty')!r} is not supported")
+    raise InputError(f"{source}: JWK key type {_shown(kty)} is not supported")
+
+
+_JWK_CURVES: dict[str, ec.EllipticCurve] = {"P-256": ec.SECP256R1(), "P-384": ec.SECP384R1()}
+
+
+def _shown(value: object) -> str:
+    """A JWK member's value, for an error message: a short string, or only its JSON type."""
+    return (
+        repr(printable(value[:20])) if isinstance(value, str) else f"of type {type(value).__name__}"
+    )
 
 
 def _looks_encrypted(data: bytes) -> bool:
@@ -87,7 +106,7 @@ def parse_key(data: bytes, source: str, passphrase: bytes | None = None) -> Priv
     if stripped.startswith(b"{"):
         try:
             obj = json.loads(stripped)
-        except (UnicodeDecodeError, json.JSONDecodeError):
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
             raise InputError(f"{source}: looks like JSON but does not parse as a JWK") from None
         if not isinstance(obj, dict) or "d" not in obj:
             raise InputError(f"{source}: JSON is not a private JWK (no 'd' member)")
@@ -153,8 +172,10 @@ def save_key(key: PrivateKey, path: Path, passphrase: bytes | None = None) -> No
 
 
 def make_csr(key: PrivateKey, names: list[str]) -> bytes:
-    """A DER CSR for `names` (dns names and IP addresses as SANs). The CN is the first dns name
-    when it fits (64 characters); CAs take the names from the SANs anyway."""
+    """A DER CSR for `names` (dns names and IP addresses as SANs), normalised as the order's
+    identifiers are (`identifiers.identifier_for`), so that `Name.Example.` in both is
+    `name.example`. The CN is the first dns name when it fits (64 characters); CAs take the
+    names from the SANs anyway."""
     import ipaddress
 
     from cryptography import x509
@@ -164,12 +185,14 @@ def make_csr(key: PrivateKey, names: list[str]) -> bytes:
     if not names:
         raise InputError("a CSR needs at least one name")
     sans: list[x509.GeneralName] = []
-    for name in names:
-        try:
-            sans.append(x509.IPAddress(ipaddress.ip_address(name)))
-        except ValueError:
-            sans.append(x509.DNSName(name))
-    subject = [x509.NameAttribute(NameOID.COMMON_NAME, n) for n in names[:1] if len(n) <= 64]
+    dns_names: list[str] = []
+    for identifier in map(identifier_for, names):
+        if identifier.type == "ip":
+            sans.append(x509.IPAddress(ipaddress.ip_address(identifier.value)))
+        else:
+            sans.append(x509.DNSName(identifier.value))
+            dns_names.append(identifier.value)
+    subject = [x509.NameAttribute(NameOID.COMMON_NAME, n) for n in dns_names[:1] if len(n) <= 64]
     builder = (
         x509.CertificateSigningRequestBuilder()
         .subject_name(x509.Name(subject))

@@ -1,14 +1,18 @@
 """ACME resources parsed leniently: known fields typed, the whole object kept in `.raw`.
 
 CAs add fields (Let's Encrypt even adds a random directory key on purpose, to catch strict
-clients), so nothing unknown is ever an error.
+clients), so nothing unknown is ever an error. A known field of the wrong JSON type is read as
+absent. The body itself may be any JSON value (a hostile or broken server sends what it likes):
+anything but an object is a ProtocolError with a one-line message, never another exception.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
+
+from tui.acme.errors import ProtocolError
 
 
 def _str(obj: dict[str, Any], key: str) -> str:
@@ -19,6 +23,13 @@ def _str(obj: dict[str, Any], key: str) -> str:
 def _str_list(obj: dict[str, Any], key: str) -> list[str]:
     value = obj.get(key)
     return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
+def _object(obj: Any, what: str) -> dict[str, Any]:
+    """The body of a resource, which RFC 8555 §7.1 says is a JSON object."""
+    if not isinstance(obj, dict):
+        raise ProtocolError(f"the {what} is not a JSON object (RFC 8555 §7.1)")
+    return obj
 
 
 @dataclass(frozen=True)
@@ -39,7 +50,7 @@ class DirectoryMeta:
             website=_str(obj, "website"),
             caa_identities=_str_list(obj, "caaIdentities"),
             external_account_required=obj.get("externalAccountRequired") is True,
-            profiles={str(k): str(v) for k, v in profiles.items()}
+            profiles={k: v for k, v in profiles.items() if isinstance(v, str)}
             if isinstance(profiles, dict)
             else {},
         )
@@ -62,7 +73,8 @@ class Directory:
     REQUIRED = ("newNonce", "newAccount", "newOrder")
 
     @classmethod
-    def from_json(cls, obj: dict[str, Any]) -> Directory:
+    def from_json(cls, body: Any) -> Directory:
+        obj = _object(body, "directory")
         return cls(
             new_nonce=_str(obj, "newNonce"),
             new_account=_str(obj, "newAccount"),
@@ -90,7 +102,8 @@ class Account:
     created: bool = False
 
     @classmethod
-    def from_json(cls, url: str, obj: dict[str, Any], *, created: bool = False) -> Account:
+    def from_json(cls, url: str, body: Any, *, created: bool = False) -> Account:
+        obj = _object(body, "account object")
         return cls(
             url=url,
             created=created,
@@ -140,21 +153,30 @@ class Problem:
 
     @classmethod
     def from_json(cls, obj: Any, status: int | None = None) -> Problem:
+        """Any JSON value is a problem: what is not an object is one without a type. Only one
+        level of subproblems is read (RFC 8555 §6.7.1 has no deeper ones), so no nesting a
+        server sends can exhaust the stack."""
+        problem = cls._one(obj, status)
+        subs = obj.get("subproblems") if isinstance(obj, dict) else None
+        if not isinstance(subs, list):
+            return problem
+        return replace(problem, subproblems=tuple(cls._one(s, None) for s in subs))
+
+    @classmethod
+    def _one(cls, obj: Any, status: int | None) -> Problem:
         if not isinstance(obj, dict):
-            return cls(type="about:blank", detail=str(obj)[:200], status=status)
-        ident = obj.get("identifier")
-        subs = obj.get("subproblems")
+            detail = obj[:200] if isinstance(obj, str) else "problem document is not a JSON object"
+            return cls(type="about:blank", detail=detail, status=status)
         raw_status = obj.get("status")
         return cls(
             type=_str(obj, "type") or "about:blank",
             detail=_str(obj, "detail"),
-            status=raw_status if isinstance(raw_status, int) else status,
-            identifier=(
-                Identifier(_str(ident, "type"), _str(ident, "value"))
-                if isinstance(ident, dict)
-                else None
-            ),
-            subproblems=tuple(cls.from_json(s) for s in subs) if isinstance(subs, list) else (),
+            status=raw_status
+            if isinstance(raw_status, int) and not isinstance(raw_status, bool)
+            else status,
+            identifier=_identifier(ident)
+            if isinstance(ident := obj.get("identifier"), dict)
+            else None,
             raw=obj,
         )
 
@@ -163,7 +185,7 @@ class Problem:
         """From an application/problem+json body; one that does not parse still is a problem."""
         try:
             return cls.from_json(json.loads(body), status)
-        except ValueError:
+        except (ValueError, RecursionError):
             return cls(type="about:blank", detail="unparseable problem document", status=status)
 
     def summary(self) -> str:
@@ -204,7 +226,8 @@ class Challenge:
     raw: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def from_json(cls, obj: dict[str, Any]) -> Challenge:
+    def from_json(cls, body: Any) -> Challenge:
+        obj = _object(body, "challenge object")
         return cls(
             type=_str(obj, "type"),
             url=_str(obj, "url"),
@@ -229,7 +252,8 @@ class Authorization:
     raw: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def from_json(cls, url: str, obj: dict[str, Any]) -> Authorization:
+    def from_json(cls, url: str, body: Any) -> Authorization:
+        obj = _object(body, "authorization object")
         challenges = obj.get("challenges")
         return cls(
             url=url,
@@ -266,7 +290,8 @@ class Order:
     raw: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def from_json(cls, url: str, obj: dict[str, Any]) -> Order:
+    def from_json(cls, url: str, body: Any) -> Order:
+        obj = _object(body, "order object")
         identifiers = obj.get("identifiers")
         return cls(
             url=url,
@@ -298,7 +323,8 @@ class RenewalInfo:
     raw: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def from_json(cls, obj: dict[str, Any], retry_after: float | None = None) -> RenewalInfo:
+    def from_json(cls, body: Any, retry_after: float | None = None) -> RenewalInfo:
+        obj = _object(body, "renewalInfo object")
         window = obj.get("suggestedWindow")
         window = window if isinstance(window, dict) else {}
         return cls(

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import ipaddress
 from typing import Any
 
 import httpx
 
+from tui.acme import identifiers
 from tui.acme.encoding import b64url
 from tui.acme.errors import InputError, ProtocolError
 from tui.acme.models import Account, Authorization, Challenge, Identifier, Order
@@ -16,11 +16,9 @@ PENDING = ("pending", "processing")
 
 
 def identifier_for(name: str) -> Identifier:
-    """`192.0.2.1` and `2001:db8::1` are IP identifiers (RFC 8738); everything else is dns."""
-    try:
-        return Identifier("ip", str(ipaddress.ip_address(name)))
-    except ValueError:
-        return Identifier("dns", name.strip().lower().rstrip("."))
+    """The identifier to order for a name the user typed: normalised and checked by
+    `identifiers.identifier_for`, the one place that does it (the CSR uses it too)."""
+    return identifiers.identifier_for(name)
 
 
 class OrderOperations(ClientCore):
