@@ -211,3 +211,33 @@ def test_config_import_ini(cli: CliRunner) -> None:
 def test_python_dash_m_and_version(cli: CliRunner) -> None:
     result = cli("--version")
     assert result.returncode == 0 and result.stdout.startswith("acmedash ")
+
+
+def test_a_reader_that_went_away_is_not_an_internal_error(tmp_path: Path) -> None:
+    """`acmedash key show K | head -0`: the pipe is closed before acmedash writes to it."""
+    import os
+    import subprocess
+    import sys
+
+    key_file = tmp_path / "k.pem"
+    subprocess.run(
+        [sys.executable, "-m", "tui", "key", "generate", str(key_file)],
+        check=True,
+        capture_output=True,
+    )
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "tui", "key", "show", str(key_file)],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert result.returncode == 141, result.stderr
+    assert "internal error" not in result.stderr
+    assert "Traceback" not in result.stderr

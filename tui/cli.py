@@ -3,7 +3,8 @@
 Never imports textual (the dashboard is imported only when it is started), so scripts start
 fast. Exit codes are a contract (EXIT_CODES, shown by --help): 0 ok, 1 the server answered with
 a problem, 2 usage, config or input error, 3 network or TLS error, 70 an error acmedash did not
-expect (a bug: one line, the traceback only with --debug), 130 interrupted.
+expect (a bug: one line, the traceback only with --debug), 130 interrupted, 141 the reader
+of the output went away.
 
 Everything printed goes through an `_Escaped` stream: text from the network (a problem detail,
 a status, a URL) cannot drive the terminal. Values that must stay on one line are escaped
@@ -57,6 +58,7 @@ if TYPE_CHECKING:
 EXIT_OK, EXIT_PROBLEM, EXIT_INPUT, EXIT_NETWORK = 0, 1, 2, 3
 EXIT_SOFTWARE = 70  # sysexits.h EX_SOFTWARE: an internal error
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE
 PASSPHRASE_ENV = "ACMEDASH_KEY_PASSPHRASE"  # noqa: S105 - the name, not a secret
 EXIT_CODES = f"""exit codes:
   {EXIT_OK:<4}done
@@ -64,7 +66,8 @@ EXIT_CODES = f"""exit codes:
   {EXIT_INPUT:<4}usage, config or input error
   {EXIT_NETWORK:<4}network or TLS error
   {EXIT_SOFTWARE:<4}internal error (a bug in acmedash): one line; --debug adds the traceback
-  {EXIT_INTERRUPTED:<4}interrupted (Ctrl+C)"""
+  {EXIT_INTERRUPTED:<4}interrupted (Ctrl+C)
+  {EXIT_BROKEN_PIPE:<4}the reader of the output went away (`| head`)"""
 
 
 _GLOBAL_OPTIONS: tuple[tuple[tuple[str, ...], dict[str, Any]], ...] = (
@@ -591,6 +594,10 @@ def run(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         err.write("acmedash: interrupted\n")
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (`acmedash directory | head -1`): nothing is wrong with
+        # acmedash, and nothing more can be said to it; 141 = 128 + SIGPIPE, as git answers.
+        return EXIT_BROKEN_PIPE
     except Exception as exc:
         # Not an error we raise on purpose: a bug, said in one line, not as a traceback that
         # looks like a server problem (exit 1); the traceback is there for whoever asks.
