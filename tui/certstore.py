@@ -135,7 +135,7 @@ def _current(folder: Path) -> Path | None:
     """The version `current` points at, if it is one."""
     try:
         target = folder / os.readlink(folder / CURRENT)
-    except (FileNotFoundError, OSError):
+    except OSError:  # no link, or not a link
         return None
     return target if target.is_dir() else None
 
