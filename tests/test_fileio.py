@@ -1,19 +1,24 @@
-"""Atomic writes: all or nothing per file, modes as asked, no temp files left behind."""
+"""Durable writes: whole files with their modes, no temp files left behind, and the temp files
+of a killed writer recognised and swept."""
 
 from __future__ import annotations
 
 import os
+import re
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from tui.acme.fileio import atomic_write, atomic_write_all
+from tui.acme.fileio import atomic_write, replace_symlink, sweep_stale, temp_name
 
 
 def test_files_land_whole_with_their_modes(tmp_path: Path) -> None:
     folder = tmp_path / "new" / "site"
-    atomic_write_all([(folder / "cert.pem", b"cert", 0o644), (folder / "privkey.pem", b"k", 0o600)])
+    atomic_write(folder / "cert.pem", b"cert", mode=0o644)
+    atomic_write(folder / "privkey.pem", b"k")
     assert (folder / "cert.pem").read_bytes() == b"cert"
     assert stat.S_IMODE((folder / "privkey.pem").stat().st_mode) == 0o600
     assert stat.S_IMODE((folder / "cert.pem").stat().st_mode) == 0o644
@@ -21,16 +26,11 @@ def test_files_land_whole_with_their_modes(tmp_path: Path) -> None:
 
 
 def test_a_failure_replaces_nothing_and_leaves_no_temp_files(tmp_path: Path) -> None:
-    """The second file cannot be written (its folder is a file): the first keeps its old
-    content, as no file is renamed before all are on disk."""
-    (tmp_path / "cert.pem").write_bytes(b"old")
-    (tmp_path / "blocked").write_bytes(b"a file where a folder should be")
+    """The target is a folder: the rename fails, the temp file goes."""
+    (tmp_path / "cert.pem").mkdir()
     with pytest.raises(OSError):
-        atomic_write_all(
-            [(tmp_path / "cert.pem", b"new", 0o644), (tmp_path / "blocked" / "x.pem", b"x", 0o644)]
-        )
-    assert (tmp_path / "cert.pem").read_bytes() == b"old"
-    assert sorted(os.listdir(tmp_path)) == ["blocked", "cert.pem"]
+        atomic_write(tmp_path / "cert.pem", b"new")
+    assert os.listdir(tmp_path) == ["cert.pem"]
 
 
 def test_no_overwrite_keeps_an_existing_file(tmp_path: Path) -> None:
@@ -40,3 +40,41 @@ def test_no_overwrite_keeps_an_existing_file(tmp_path: Path) -> None:
         atomic_write(key, b"other", overwrite=False)
     assert key.read_bytes() == b"precious"
     assert os.listdir(tmp_path) == ["account.pem"]
+
+
+def test_replace_symlink_switches_in_one_step(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    replace_symlink(tmp_path / "current", "a")
+    replace_symlink(tmp_path / "current", "b")
+    assert os.readlink(tmp_path / "current") == "b"
+    assert sorted(os.listdir(tmp_path)) == ["a", "b", "current"]
+
+
+def test_sweep_removes_what_dead_or_old_writers_left_and_nothing_else(tmp_path: Path) -> None:
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    dead_pid = int(dead.stdout)
+    ours = tmp_path / temp_name("cert.pem")
+    ours.write_text("being written")
+    by_the_dead = tmp_path / ours.name.replace(f"-{os.getpid()}-", f"-{dead_pid}-")
+    (by_the_dead / "inside").mkdir(parents=True)
+    old = tmp_path / ".x.acmedash-1-00ff.tmp"
+    old.write_text("pid 1 lives, but this is old")
+    legacy = tmp_path / ".cert.pem.abcdefgh.tmp"
+    legacy.write_text("old code's temp file")
+    young_legacy = tmp_path / ".chain.pem.abcdefgh.tmp"
+    young_legacy.write_text("maybe in use")
+    for path in (old, legacy):
+        os.utime(path, (1_000_000_000, 1_000_000_000))
+    (tmp_path / "cert.pem").write_text("keep")
+    (tmp_path / ".hidden.tmp").write_text("not ours")
+    removed = sweep_stale(tmp_path, re.compile(r"\.(cert|chain)\.pem\.[a-z]{8}\.tmp"))
+    assert removed == 3
+    assert sorted(os.listdir(tmp_path)) == sorted(
+        [ours.name, young_legacy.name, "cert.pem", ".hidden.tmp"]
+    )

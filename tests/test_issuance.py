@@ -7,12 +7,15 @@ from __future__ import annotations
 import asyncio
 import itertools
 import socket
+import stat
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from tests.conftest import ValidatingPebble
@@ -20,7 +23,7 @@ from tui.acme import jose, keys
 from tui.acme.certificates import names_of
 from tui.acme.challenges import DnsHookSolver, Http01Responder, Solver, TlsAlpn01Responder
 from tui.acme.client import AcmeClient, ClientOptions
-from tui.acme.errors import ProblemError
+from tui.acme.errors import InputError, ProblemError
 from tui.acme.issuance import Issued, issue
 from tui.acme.models import Challenge, Identifier
 from tui.workflow import issue_and_save
@@ -243,3 +246,41 @@ async def test_deactivate_an_authorization(client: AcmeClient) -> None:
     deactivated = await client.deactivate_authorization(authorization.url)
     assert deactivated.status == "deactivated"
     assert (await client.fetch_authorization(authorization.url)).status == "deactivated"
+
+
+async def test_a_save_that_fails_after_issuance_keeps_the_certificate(
+    client: AcmeClient,
+    validating: ValidatingPebble,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The folder was fine when checked and is gone (a file in its place) when the
+    certificate arrives: it is saved under $XDG_DATA_HOME/acmedash/rescued/, key 0600, and
+    the error says where."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    out = tmp_path / "site"
+
+    def break_the_folder(line: str) -> None:
+        if line == "finalizing":
+            out.rmdir()
+            out.write_text("in the way")
+
+    with pytest.raises(InputError) as info:
+        await issue_and_save(
+            client,
+            [fresh("rescue")],
+            Http01Responder("127.0.0.1", validating.http_port),
+            out,
+            progress=break_the_folder,
+        )
+    message = str(info.value)
+    assert "cannot save the certificate" in message
+    rescued_root = tmp_path / "data" / "acmedash" / "rescued"
+    (rescued,) = rescued_root.iterdir()
+    assert f"the certificate was issued and is kept in {rescued}" in message
+    assert stat.S_IMODE(rescued_root.stat().st_mode) == 0o700
+    assert stat.S_IMODE((rescued / "privkey.pem").stat().st_mode) == 0o600
+    certificate = x509.load_pem_x509_certificate((rescued / "cert.pem").read_bytes())
+    key = serialization.load_pem_private_key((rescued / "privkey.pem").read_bytes(), None)
+    assert certificate.public_key() == key.public_key()
+    assert out.read_text() == "in the way"

@@ -1,9 +1,22 @@
-"""Where certificates live on disk: one folder per certificate with cert.pem, chain.pem,
-fullchain.pem and privkey.pem (0600), each written atomically. Files being replaced are first
-copied to archive/<UTC time>/, so an earlier certificate is never lost."""
+"""Where certificates live on disk, switched in one atomic step as certbot's live/ does.
+
+    FOLDER/cert.pem      -> current/cert.pem      (likewise chain.pem, fullchain.pem,
+    FOLDER/current       -> archive/<UTC time>     privkey.pem: relative symlinks)
+    FOLDER/archive/<UTC time>/cert.pem chain.pem fullchain.pem privkey.pem (0600)
+
+A save writes a complete new version under archive/ (files and folder fsynced), then renames
+one new `current` symlink over the old one: the four public paths switch together, so a crash
+at any moment leaves cert.pem and privkey.pem of the same version. Every earlier version stays
+in archive/. A folder of the old layout (plain files) is moved into this one on its next save,
+without loss; what a killed save left behind is swept on the next one.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import os
+import re
 import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -11,9 +24,21 @@ from pathlib import Path
 
 from tui.acme.certificates import Chain
 from tui.acme.errors import InputError
-from tui.acme.fileio import atomic_write, atomic_write_all
+from tui.acme.fileio import (
+    NewFile,
+    atomic_write,
+    fsync_folder,
+    replace_symlink,
+    sweep_stale,
+    temp_name,
+    write_new_files,
+)
 
 FILES = ("cert.pem", "chain.pem", "fullchain.pem", "privkey.pem")
+CURRENT = "current"
+ARCHIVE = "archive"
+# Temp files of the layout before this one (tempfile.mkstemp beside each public file).
+_LEGACY_TEMP = re.compile(r"\.(cert|chain|fullchain|privkey)\.pem\.[a-z0-9_]{8}\.tmp")
 
 
 @dataclass(frozen=True)
@@ -23,7 +48,7 @@ class Saved:
     chain: Path
     fullchain: Path
     privkey: Path | None
-    archived: Path | None
+    archived: Path | None  # the version that was current before, kept in archive/
 
 
 def _split(chain_pem: str) -> tuple[str, str]:
@@ -38,11 +63,15 @@ def _archive(paths: list[Path], folder: Path) -> Path | None:
     existing = [path for path in paths if path.exists()]
     if not existing:
         return None
-    archived = folder / "archive" / datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
+    archived = folder / ARCHIVE / _now()
     archived.mkdir(parents=True)
     for path in existing:
         shutil.copy2(path, archived / path.name)
     return archived
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
 
 
 def save_chain_file(path: Path, fullchain: Path) -> Path | None:
@@ -56,24 +85,124 @@ def save_chain_file(path: Path, fullchain: Path) -> Path | None:
     return archived
 
 
-def save(folder: Path, chain: Chain, private_key_pem: bytes | None) -> Saved:
-    """`private_key_pem` is None when the user brought a CSR (we never had the key)."""
+def _make_folder(folder: Path) -> None:
+    """The folder, made durable in its parent when it is new."""
+    if folder.is_dir():
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    fsync_folder(folder.parent)
+
+
+def check_writable(folder: Path) -> None:
+    """Before ordering: the folder can be made and written, so that a certificate is not
+    issued only to find it cannot be saved."""
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        archived = _archive([folder / name for name in FILES], folder)
-        leaf, issuers = _split(chain.pem)
-        privkey = folder / "privkey.pem"
-        files = [
-            (folder / "cert.pem", leaf.encode(), 0o644),
-            (folder / "chain.pem", issuers.encode(), 0o644),
-            (folder / "fullchain.pem", (leaf + issuers).encode(), 0o644),
-        ]
-        if private_key_pem is not None:
-            files.append((privkey, private_key_pem, 0o600))
-        atomic_write_all(files)
-        if private_key_pem is None and privkey.exists():
-            privkey.unlink()  # it belonged to the old certificate; a copy is in the archive
-        privkey_saved = privkey if private_key_pem is not None else None
+        _make_folder(folder)
+        probe = folder / temp_name("probe")
+        os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        probe.unlink()
+    except OSError as exc:
+        raise InputError(
+            f"{folder}: cannot create or write the certificate folder ({exc.strerror}); "
+            "nothing was ordered"
+        ) from None
+
+
+def _write_version(folder: Path, files: list[NewFile]) -> Path:
+    """A complete new version in archive/: written and fsynced in a temp folder, renamed to
+    its final name, archive/ fsynced. Returns it."""
+    archive = folder / ARCHIVE
+    tmp = archive / temp_name("version")
+    tmp.mkdir(mode=0o755)
+    write_new_files(tmp, files)
+    fsync_folder(tmp)
+    stamp = _now()
+    for attempt in range(100):
+        version = archive / (stamp if attempt == 0 else f"{stamp}-{attempt}")
+        try:
+            tmp.rename(version)  # fails on a non-empty folder of that name
+            break
+        except OSError as exc:
+            if exc.errno not in (errno.EEXIST, errno.ENOTEMPTY):
+                raise
+    else:
+        raise FileExistsError(errno.EEXIST, "no free version name", str(archive))
+    fsync_folder(archive)
+    return version
+
+
+def _current(folder: Path) -> Path | None:
+    """The version `current` points at, if it is one."""
+    try:
+        target = folder / os.readlink(folder / CURRENT)
+    except OSError:  # no link, or not a link
+        return None
+    return target if target.is_dir() else None
+
+
+def _plain(path: Path) -> bool:
+    return path.is_file() and not path.is_symlink()
+
+
+def _same(path: Path, other: Path) -> bool:
+    with contextlib.suppress(OSError):
+        return path.read_bytes() == other.read_bytes()
+    return False
+
+
+def _migrate(folder: Path) -> None:
+    """Plain public files (the layout before this one, or a save killed while migrating)
+    become symlinks through `current`. Their content is kept as a version in archive/ first,
+    unless `current` already holds the same bytes; with no `current` yet, that version becomes
+    current, so the public paths show the same content before and after each step."""
+    plain = [name for name in FILES if _plain(folder / name)]
+    if not plain:
+        return
+    current = _current(folder)
+    kept = [n for n in plain if current is None or not _same(folder / n, current / n)]
+    if kept:
+        files = [(n, (folder / n).read_bytes(), (folder / n).stat().st_mode & 0o777) for n in kept]
+        version = _write_version(folder, files)
+        if current is None:
+            replace_symlink(folder / CURRENT, f"{ARCHIVE}/{version.name}")
+    for name in plain:
+        replace_symlink(folder / name, f"{CURRENT}/{name}")
+    fsync_folder(folder)
+
+
+def _link(folder: Path, name: str) -> None:
+    """FOLDER/name -> current/name, made once and then left alone."""
+    path = folder / name
+    if path.is_symlink() and os.readlink(path) == f"{CURRENT}/{name}":
+        return
+    replace_symlink(path, f"{CURRENT}/{name}")
+
+
+def save(folder: Path, chain: Chain, private_key_pem: bytes | None) -> Saved:
+    """`private_key_pem` is None when the user brought a CSR (we never had the key): the new
+    version has no privkey.pem and the public privkey.pem link goes, after the switch."""
+    leaf, issuers = _split(chain.pem)
+    files: list[NewFile] = [
+        ("cert.pem", leaf.encode(), 0o644),
+        ("chain.pem", issuers.encode(), 0o644),
+        ("fullchain.pem", (leaf + issuers).encode(), 0o644),
+    ]
+    if private_key_pem is not None:
+        files.append(("privkey.pem", private_key_pem, 0o600))
+    try:
+        _make_folder(folder)
+        (folder / ARCHIVE).mkdir(exist_ok=True)
+        sweep_stale(folder, _LEGACY_TEMP)
+        sweep_stale(folder / ARCHIVE)
+        _migrate(folder)
+        previous = _current(folder)
+        version = _write_version(folder, files)
+        for name, _, _ in files:
+            _link(folder, name)
+        replace_symlink(folder / CURRENT, f"{ARCHIVE}/{version.name}")
+        if private_key_pem is None and (folder / "privkey.pem").is_symlink():
+            (folder / "privkey.pem").unlink()  # it named the old version's key, still archived
+        fsync_folder(folder)
     except OSError as exc:
         raise InputError(f"{folder}: cannot save the certificate ({exc.strerror})") from None
     return Saved(
@@ -81,6 +210,6 @@ def save(folder: Path, chain: Chain, private_key_pem: bytes | None) -> Saved:
         folder / "cert.pem",
         folder / "chain.pem",
         folder / "fullchain.pem",
-        privkey_saved,
-        archived,
+        folder / "privkey.pem" if private_key_pem is not None else None,
+        previous,
     )

@@ -5,8 +5,6 @@ the deploy hook. One implementation, so both front ends behave the same."""
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from tui.acme.errors import InputError, ProblemError
 
 if TYPE_CHECKING:
+    from tui.acme.certificates import Chain
     from tui.acme.challenges import Solver
     from tui.acme.client import AcmeClient
     from tui.certstore import Saved
@@ -79,9 +78,12 @@ async def require_account(client: AcmeClient) -> str:
         raise
 
 
-def run_deploy_hook(command: str, saved: Saved, names: list[str]) -> None:
+async def run_deploy_hook(command: str, saved: Saved, names: list[str]) -> None:
+    """The user's own command line, run by a shell as they wrote it; what it needs to know
+    (paths, the names asked for) is in ACMEDASH_* variables, never pasted into the command."""
+    from tui.acme.hooks import run_hook
+
     env = {
-        **os.environ,
         "ACMEDASH_FOLDER": str(saved.folder),
         "ACMEDASH_CERT": str(saved.cert),
         "ACMEDASH_CHAIN": str(saved.chain),
@@ -89,16 +91,42 @@ def run_deploy_hook(command: str, saved: Saved, names: list[str]) -> None:
         "ACMEDASH_PRIVKEY": str(saved.privkey or ""),
         "ACMEDASH_DOMAINS": " ".join(names),
     }
-    # The user's own hook command, as they wrote it: a shell is what they expect.
-    result = subprocess.run(  # noqa: S602
-        command, shell=True, env=env, capture_output=True, text=True, check=False
-    )
+    result = await run_hook(command, "acmedash-deploy-hook", [], env)
     if result.returncode != 0:
-        last = (result.stderr or result.stdout).strip().splitlines()
         raise InputError(
             f"certificate saved in {saved.folder}, but the deploy hook exited {result.returncode}"
-            + (f": {last[-1]}" if last else "")
+            + (f": {result.last_line}" if result.last_line else "")
         )
+
+
+def rescue_folder() -> Path:
+    """Where a certificate goes when its folder cannot take it after issuance:
+    $XDG_DATA_HOME/acmedash/rescued/<UTC time>/ (the store's own layout, privkey.pem 0600)."""
+    from datetime import UTC, datetime
+
+    from tui.config import default_data_dir
+
+    root = default_data_dir() / "rescued"
+    root.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return root / datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
+
+
+def save_or_rescue(out: Path, chain: Chain, key_pem: bytes | None) -> Saved:
+    """Saves in `out`; if that fails now that the certificate exists, saves it in
+    rescue_folder() instead and says where in the error: an issued certificate (and the only
+    copy of its key) is never dropped."""
+    from tui.certstore import save
+
+    try:
+        return save(out, chain, key_pem)
+    except InputError as failure:
+        try:
+            rescued = save(rescue_folder(), chain, key_pem)
+        except (InputError, OSError) as exc:
+            raise InputError(f"{failure}; keeping it elsewhere failed too: {exc}") from None
+        raise InputError(
+            f"{failure}; the certificate was issued and is kept in {rescued.folder}"
+        ) from None
 
 
 async def issue_and_save(
@@ -192,8 +220,9 @@ async def _issue_and_save_one(
 ) -> dict[str, Any]:
     from tui.acme import keys
     from tui.acme.issuance import issue
-    from tui.certstore import save
+    from tui.certstore import check_writable
 
+    await asyncio.to_thread(check_writable, out)
     cert_key_pem: bytes | None = None
     if csr is None:
         cert_key = keys.generate_key(key_type)
@@ -205,9 +234,9 @@ async def _issue_and_save_one(
     chain = issued.chain(preferred_chain)
     # Off the event loop: creating and fsyncing four files took 3 ms (on the test machine's
     # disk), time in which the dashboard would not redraw and other orders would not advance.
-    saved = await asyncio.to_thread(save, out, chain, cert_key_pem)
+    saved = await asyncio.to_thread(save_or_rescue, out, chain, cert_key_pem)
     if deploy_hook:
-        await asyncio.to_thread(run_deploy_hook, deploy_hook, saved, names)
+        await run_deploy_hook(deploy_hook, saved, names)
     leaf = chain.certificates[0]
     return {
         "names": names,

@@ -13,6 +13,8 @@ import datetime
 import errno
 import hashlib
 import os
+import re
+import secrets
 import ssl
 import tempfile
 from collections.abc import Awaitable, Callable
@@ -26,13 +28,28 @@ from cryptography.x509.oid import NameOID, ObjectIdentifier
 
 from tui.acme import jose
 from tui.acme.encoding import b64url
-from tui.acme.errors import InputError
+from tui.acme.errors import InputError, ProtocolError
 from tui.acme.fileio import atomic_write
+from tui.acme.hooks import run_hook
 from tui.acme.models import Identifier
 
 HTTP01_PREFIX = "/.well-known/acme-challenge/"
 ACME_TLS_ALPN = "acme-tls/1"
 ACME_IDENTIFIER_OID = ObjectIdentifier("1.3.6.1.5.5.7.1.31")  # RFC 8737 §3
+# RFC 8555 §8.1, §8.3: a token is base64url without padding. 255 characters at most, so that it
+# is a valid file name too (NAME_MAX); real tokens are 43.
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,255}")
+# A request head the http-01 responder reads, at most: the CA's GET is a few hundred bytes.
+HTTP01_HEAD_LIMIT = 8192
+
+
+def check_token(token: str) -> str:
+    """The token, if it is base64url (§8.1); a ProtocolError otherwise. A token becomes a file
+    name (webroot) and a URL path (responder): `../x` or `a/b` must never get that far."""
+    if _TOKEN.fullmatch(token) is None:
+        shown = repr(token[:60]) + ("..." if len(token) > 60 else "")
+        raise ProtocolError(f"the CA sent a challenge token that is not base64url: {shown}")
+    return token
 
 
 def key_authorization(token: str, account_key: jose.PrivateKey) -> str:
@@ -54,7 +71,13 @@ BIND_RETRY_SECONDS = 3.0
 
 
 async def _listen(
-    handler: Handler, host: str, port: int, context: ssl.SSLContext | None, what: str
+    handler: Handler,
+    host: str,
+    port: int,
+    context: ssl.SSLContext | None,
+    what: str,
+    *,
+    limit: int = 2**16,
 ) -> asyncio.Server:
     """Start a responder, retrying for a moment when the port is still busy: right after an
     earlier responder on the same port stopped (a renewal straight after an issuance) the
@@ -62,7 +85,7 @@ async def _listen(
     deadline = asyncio.get_running_loop().time() + BIND_RETRY_SECONDS
     while True:
         try:
-            return await asyncio.start_server(handler, host, port, ssl=context)
+            return await asyncio.start_server(handler, host, port, ssl=context, limit=limit)
         except OSError as exc:
             busy = exc.errno == errno.EADDRINUSE
             if not busy or asyncio.get_running_loop().time() > deadline:
@@ -92,7 +115,8 @@ class Solver(Protocol):
 
 class Http01Responder:
     """Serves /.well-known/acme-challenge/<token> over plain HTTP (§8.3). Answers every
-    Host, since the CA connects to whatever address the name resolves to."""
+    Host, since the CA connects to whatever address the name resolves to; answers only a GET
+    for a token it presents, and reads at most HTTP01_HEAD_LIMIT bytes of a request."""
 
     challenge_type = "http-01"
 
@@ -107,19 +131,21 @@ class Http01Responder:
         # Authorizations are presented concurrently: only the first may bind.
         async with self._starting:
             if self._server is None:
-                self._server = await _listen(self._handle, self.host, self.port, None, "http-01")
+                self._server = await _listen(
+                    self._handle, self.host, self.port, None, "http-01", limit=HTTP01_HEAD_LIMIT
+                )
+
+    def _answer(self, request_line: bytes) -> str | None:
+        parts = request_line.decode("latin-1").split()
+        if len(parts) != 3 or parts[0] != "GET" or not parts[1].startswith(HTTP01_PREFIX):
+            return None
+        return self._tokens.get(parts[1].removeprefix(HTTP01_PREFIX))
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             async with asyncio.timeout(10):
                 head = await reader.readuntil(b"\r\n\r\n")
-            parts = head.split(b"\r\n", 1)[0].decode("latin-1").split()
-            path = parts[1] if len(parts) >= 2 else ""
-            answer = (
-                self._tokens.get(path.removeprefix(HTTP01_PREFIX))
-                if path.startswith(HTTP01_PREFIX)
-                else None
-            )
+            answer = self._answer(head.split(b"\r\n", 1)[0])
             if answer is None:
                 status, body = "404 Not Found", b"not found\n"
             else:
@@ -130,19 +156,14 @@ class Http01Responder:
                 + body
             )
             await writer.drain()
-        except (
-            TimeoutError,
-            ConnectionError,
-            asyncio.IncompleteReadError,
-            asyncio.LimitOverrunError,
-        ):
+        except _NOT_A_REQUEST:
             pass  # not a request we can answer; the CA retries or reports it
         finally:
             writer.close()
 
     async def present(self, identifier: Identifier, token: str, key_auth: str) -> None:
         await self.start()
-        self._tokens[token] = key_auth
+        self._tokens[check_token(token)] = key_auth
 
     async def cleanup(self, identifier: Identifier, token: str, key_auth: str) -> None:
         self._tokens.pop(token, None)
@@ -155,26 +176,85 @@ class Http01Responder:
 
 
 class WebrootSolver:
-    """Writes the http-01 file where an existing web server serves it from."""
+    """Writes the http-01 file where an existing web server serves it from.
+
+    Every step goes through directory file descriptors opened with O_NOFOLLOW below the
+    webroot, so nothing is written outside WEBROOT/.well-known/acme-challenge/: not through
+    a token (checked to be base64url, so a plain file name), and not through a symlinked
+    `.well-known` or `acme-challenge` either (whoever can write the webroot could point it at
+    /root/.ssh). Such a symlink is refused with a clear message; the webroot itself, given by
+    the user, may be a symlink."""
 
     challenge_type = "http-01"
 
     def __init__(self, webroot: Path) -> None:
         if not webroot.is_dir():
             raise InputError(f"{webroot}: webroot is not a directory")
+        self.webroot = webroot
         self.folder = webroot / HTTP01_PREFIX.strip("/")
 
-    async def present(self, identifier: Identifier, token: str, key_auth: str) -> None:
+    def _open_folder(self) -> int:
+        """A descriptor of the challenge folder, made if missing, reached without symlinks."""
+        fd = os.open(self.webroot, os.O_RDONLY | os.O_DIRECTORY)
         try:
-            atomic_write(self.folder / token, key_auth.encode("ascii"), mode=0o644)
+            for part in HTTP01_PREFIX.strip("/").split("/"):
+                with contextlib.suppress(FileExistsError):
+                    os.mkdir(part, 0o755, dir_fd=fd)
+                try:
+                    inner = os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fd)
+                except OSError as exc:
+                    if exc.errno in (errno.ELOOP, errno.ENOTDIR):
+                        raise InputError(
+                            f"{self.webroot}: {part} is a symlink or not a folder; "
+                            "refusing to write challenge files through it"
+                        ) from None
+                    raise
+                os.close(fd)
+                fd = inner
+        except BaseException:
+            os.close(fd)
+            raise
+        return fd
+
+    def _write(self, token: str, data: bytes) -> None:
+        folder = self._open_folder()
+        tmp = f".{token}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+        try:
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+            fd = os.open(tmp, flags, 0o644, dir_fd=folder)
+            try:
+                os.fchmod(fd, 0o644)  # whatever the umask: the web server must read it
+                os.write(fd, data)
+            finally:
+                os.close(fd)
+            os.replace(tmp, token, src_dir_fd=folder, dst_dir_fd=folder)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp, dir_fd=folder)
+            raise
+        finally:
+            os.close(folder)
+
+    async def present(self, identifier: Identifier, token: str, key_auth: str) -> None:
+        check_token(token)
+        try:
+            self._write(token, key_auth.encode("ascii"))
         except OSError as exc:
             raise InputError(
                 f"{self.folder}: cannot write challenge file ({exc.strerror})"
             ) from None
 
     async def cleanup(self, identifier: Identifier, token: str, key_auth: str) -> None:
-        with contextlib.suppress(FileNotFoundError):
-            (self.folder / token).unlink()
+        check_token(token)
+        try:
+            folder = self._open_folder()
+        except FileNotFoundError:
+            return
+        try:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(token, dir_fd=folder)
+        finally:
+            os.close(folder)
 
     async def close(self) -> None:
         return None
@@ -182,7 +262,9 @@ class WebrootSolver:
 
 class DnsHookSolver:
     """Runs `COMMAND set NAME VALUE` before and `COMMAND clear NAME VALUE` after, with the same
-    values in ACME_DNS_NAME / ACME_DNS_VALUE / ACME_DOMAIN: the hook talks to the DNS provider."""
+    values in ACME_DNS_NAME / ACME_DNS_VALUE / ACME_DOMAIN: the hook talks to the DNS provider.
+    COMMAND is the user's shell command line; NAME and VALUE (derived from what the CA sent)
+    are passed as arguments, never pasted into it (hooks.run_hook)."""
 
     challenge_type = "dns-01"
 
@@ -192,24 +274,12 @@ class DnsHookSolver:
 
     async def _run(self, action: str, identifier: Identifier, key_auth: str) -> None:
         name, value = dns01_name(identifier), dns01_value(key_auth)
-        env = {
-            **os.environ,
-            "ACME_DNS_NAME": name,
-            "ACME_DNS_VALUE": value,
-            "ACME_DOMAIN": identifier.value,
-        }
-        process = await asyncio.create_subprocess_shell(
-            f"{self.command} {action} {name} {value}",
-            env=env,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT,
-        )
-        output, _ = await process.communicate()
-        if process.returncode != 0:
-            text = output.decode(errors="replace").strip().splitlines()
+        env = {"ACME_DNS_NAME": name, "ACME_DNS_VALUE": value, "ACME_DOMAIN": identifier.value}
+        result = await run_hook(self.command, "acmedash-dns-hook", [action, name, value], env)
+        if result.returncode != 0:
             raise InputError(
-                f"dns hook `{action}` for {name} exited {process.returncode}"
-                + (f": {text[-1]}" if text else "")
+                f"dns hook `{action}` for {name} exited {result.returncode}"
+                + (f": {result.last_line}" if result.last_line else "")
             )
 
     async def present(self, identifier: Identifier, token: str, key_auth: str) -> None:

@@ -1,55 +1,130 @@
-"""Atomic file writes: a crash or a full disk never leaves half a key or half a config file."""
+"""Durable file writes: a crash or a full disk never leaves half a key or half a config file,
+and what a killed process leaves behind can be recognised and swept later.
+
+Every temporary name we create is `.NAME.acmedash-PID-RANDOM.tmp`: the PID says whether its
+writer still runs, so a later writer can remove what a dead one left (`sweep_stale`).
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
+import re
+import secrets
+import shutil
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
-NewFile = tuple[Path, bytes, int]  # path, content, mode
+NewFile = tuple[str, bytes, int]  # name, content, mode
+STALE_AFTER = 15 * 60.0  # seconds: a temp file this old is left over, whoever made it
+_TEMP = re.compile(r"\..+\.acmedash-(\d+)-[0-9a-f]+\.tmp")
+
+
+def temp_name(name: str) -> str:
+    return f".{name}.acmedash-{os.getpid()}-{secrets.token_hex(4)}.tmp"
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+
+
+def sweep_stale(folder: Path, legacy: re.Pattern[str] | None = None) -> int:
+    """Removes our temp files and folders in `folder` whose writer is dead or that are older
+    than STALE_AFTER; with `legacy`, also names it matches that are older than that (temp
+    files of earlier versions, which carry no PID). Returns how many were removed."""
+    removed = 0
+    now = time.time()
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            match = _TEMP.fullmatch(entry.name)
+            if match is None and (legacy is None or legacy.fullmatch(entry.name) is None):
+                continue
+            try:
+                old = now - entry.stat(follow_symlinks=False).st_mtime > STALE_AFTER
+            except FileNotFoundError:
+                continue
+            if old or (match is not None and not _alive(int(match.group(1)))):
+                _remove(Path(entry.path))
+                removed += 1
+    return removed
+
+
+def fsync_folder(folder: Path) -> None:
+    """Makes the folder's entries (new names, renames, links) durable."""
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_new_files(folder: Path, files: Sequence[NewFile]) -> None:
+    """Creates each file in `folder` (which must not hold them yet), then fsyncs them all:
+    written together first, so the file system can commit them together."""
+    fds: list[int] = []
+    try:
+        for name, data, mode in files:
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+            fd = os.open(folder / name, flags, mode)
+            fds.append(fd)
+            os.fchmod(fd, mode)  # whatever the umask
+            with os.fdopen(os.dup(fd), "wb") as handle:
+                handle.write(data)
+        for fd in fds:
+            os.fsync(fd)
+    finally:
+        for fd in fds:
+            os.close(fd)
+
+
+def replace_symlink(link: Path, target: str) -> None:
+    """Points `link` at `target` in one step (a new link renamed over the old one), so a
+    reader sees the old target or the new one, never none."""
+    tmp = link.parent / temp_name(link.name)
+    os.symlink(target, tmp)
+    try:
+        os.replace(tmp, link)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        raise
 
 
 def atomic_write(path: Path, data: bytes, *, mode: int = 0o600, overwrite: bool = True) -> None:
-    """Write `data` to a temp file beside `path`, fsync, then rename it into place.
+    """Write `data` to a temp file beside `path`, fsync, rename it into place, fsync the folder.
 
     With `overwrite=False` the final step is a hard link, which fails if `path` exists, so even
     a race with another process cannot replace an existing file (keys are never silently lost).
     """
-    atomic_write_all([(path, data, mode)], overwrite=overwrite)
-
-
-def atomic_write_all(files: Sequence[NewFile], *, overwrite: bool = True) -> None:
-    """`atomic_write` for several files: all are written before any is fsynced, so the file
-    system can commit them together (a certificate's four files: 1.1 ms instead of 1.3 ms here),
-    and each is renamed into place only once all are on disk."""
-    written: list[tuple[Path, Path]] = []
+    if not path.parent.is_dir():  # a stat; mkdir on an existing one fails a syscall
+        path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.parent / temp_name(path.name)
     try:
-        with contextlib.ExitStack() as open_files:
-            handles = []
-            for path, data, mode in files:
-                if not path.parent.is_dir():  # a stat; mkdir on an existing one fails a syscall
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                fd, tmp_name = tempfile.mkstemp(
-                    prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
-                )
-                written.append((Path(tmp_name), path))
-                handle = open_files.enter_context(os.fdopen(fd, "wb"))
-                os.fchmod(fd, mode)
-                handle.write(data)
-                handle.flush()
-                handles.append(handle)
-            for handle in handles:
-                os.fsync(handle.fileno())
-        for tmp, path in written:
-            if overwrite:
-                os.replace(tmp, path)
-            else:
-                os.link(tmp, path)
-                tmp.unlink()
+        write_new_files(path.parent, [(tmp.name, data, mode)])
+        if overwrite:
+            os.replace(tmp, path)
+        else:
+            os.link(tmp, path)
+            tmp.unlink()
     except BaseException:
-        for tmp, _ in written:
-            with contextlib.suppress(FileNotFoundError):
-                tmp.unlink()
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
         raise
+    fsync_folder(path.parent)

@@ -1,22 +1,32 @@
 """Issuing a certificate, start to finish: order, authorizations, challenges, finalize,
 download. Everything the solver set up is removed again on success, failure and cancellation.
+
+The CA is not trusted: the order and every authorization must be for exactly the names asked
+for (a hostile CA's `a.test;touch PWNED` never reaches a solver), every token must be base64url,
+and the certificate must be for the CSR's key and exactly the names asked for, before anything
+is presented, answered or returned for saving.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+import ipaddress
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
 
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+
 from tui.acme.certificates import Chain
-from tui.acme.challenges import Solver, key_authorization
+from tui.acme.challenges import Solver, check_token, key_authorization
 from tui.acme.client import AcmeClient
-from tui.acme.errors import InputError, ProblemError
+from tui.acme.errors import InputError, ProblemError, ProtocolError
 from tui.acme.models import Authorization, Identifier, Order, Problem
 from tui.acme.orders import identifier_for
 
 Progress = Callable[[str], None]
+Cleanup = Callable[[], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -33,33 +43,124 @@ class Issued:
         return self.chains[0]
 
 
+def normalised(kind: str, value: str) -> Identifier:
+    """One spelling per identifier, so that what the CA sends compares with what was asked:
+    dns names in lower case without a trailing dot (a wildcard keeps its `*.`), IP addresses
+    in their canonical text (RFC 8738). Anything else is kept as it is, and matches nothing."""
+    kind = kind.lower()
+    if kind == "dns":
+        return Identifier("dns", value.lower().rstrip("."))
+    if kind == "ip":
+        try:
+            return Identifier("ip", str(ipaddress.ip_address(value)))
+        except ValueError:
+            pass
+    return Identifier(kind, value)
+
+
+def _shown(text: str) -> str:
+    """CA text in a message: quoted, escaped (repr), and short."""
+    return repr(text[:80]) + ("..." if len(text) > 80 else "")
+
+
+def _listed(identifiers: Iterable[Identifier]) -> str:
+    return ", ".join(sorted(_shown(i.value) for i in identifiers)) or "nothing"
+
+
+def _check_order(order: Order, asked: set[Identifier]) -> None:
+    """RFC 8555 §7.4: the order the CA created is for the identifiers we sent, no others."""
+    got = {normalised(i.type, i.value) for i in order.identifiers}
+    if got != asked:
+        raise ProtocolError(
+            f"the CA's order {order.url} is for {_listed(got)}, not for what was asked "
+            f"({_listed(asked)}); refusing it"
+        )
+
+
+def _asked_identifier(authorization: Authorization, asked: set[Identifier]) -> Identifier:
+    """The requested identifier this authorization is for (§7.1.4: a wildcard's authorization
+    names the base domain and sets `wildcard`), or a ProtocolError: an authorization for
+    anything else must never reach a solver, whose hooks and files it would steer."""
+    raw = authorization.identifier
+    value = f"*.{raw.value}" if authorization.wildcard else raw.value
+    identifier = normalised(raw.type, value)
+    if identifier not in asked:
+        raise ProtocolError(
+            f"the CA sent an authorization for {raw.type!r}:{_shown(value)}, which this order "
+            f"did not ask for (asked: {_listed(asked)}); refusing it"
+        )
+    return identifier
+
+
+def _certificate_names(certificate: x509.Certificate) -> set[Identifier]:
+    try:
+        san = certificate.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    except x509.ExtensionNotFound:
+        return set()
+    names: set[Identifier] = set()
+    for general in san:
+        if isinstance(general, x509.DNSName):
+            names.add(normalised("dns", general.value))
+        elif isinstance(general, x509.IPAddress):
+            names.add(normalised("ip", str(general.value)))
+        else:
+            names.add(Identifier(type(general).__name__, str(general.value)))
+    return names
+
+
+def _public_key_der(key: x509.Certificate | x509.CertificateSigningRequest) -> bytes:
+    return key.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+
+
+def check_chains(chains: list[Chain], asked: set[Identifier], csr_der: bytes) -> None:
+    """Every chain's leaf certifies the CSR's public key and exactly the names asked for, or a
+    ProtocolError: a certificate for another key or other names must never be saved beside
+    the private key as if it were its certificate."""
+    wanted_key = _public_key_der(x509.load_der_x509_csr(csr_der))
+    for chain in chains:
+        if not chain.certificates:
+            raise ProtocolError(f"{chain.url} holds no certificate")
+        leaf = chain.certificates[0]
+        if _public_key_der(leaf) != wanted_key:
+            raise ProtocolError(
+                f"the certificate from {chain.url} is for another public key than the CSR's; "
+                "refusing it"
+            )
+        names = _certificate_names(leaf)
+        if names != asked:
+            raise ProtocolError(
+                f"the certificate from {chain.url} names {_listed(names)}, not what was asked "
+                f"({_listed(asked)}); refusing it"
+            )
+
+
 async def _authorize(
     client: AcmeClient,
     url: str,
     solver: Solver,
     progress: Progress,
     *,
+    asked: set[Identifier],
     deadline: float | None,
-    cleanups: list[Callable[[], Awaitable[None]]],
+    cleanups: list[Cleanup],
 ) -> Authorization:
     authorization = await client.fetch_authorization(url)
     # As the user wrote it: a wildcard and its apex share an identifier value (RFC 8555 §7.1.3).
-    name = (
-        f"*.{authorization.identifier.value}"
-        if authorization.wildcard
-        else (authorization.identifier.value)
-    )
+    identifier = _asked_identifier(authorization, asked)
+    name = identifier.value
     if authorization.status == "valid":
         progress(f"{name}: already authorized")
         return authorization
     challenge = authorization.challenge(solver.challenge_type)
     if challenge is None:
-        offered = ", ".join(c.type for c in authorization.challenges) or "none"
+        offered = ", ".join(_shown(c.type) for c in authorization.challenges) or "none"
         raise InputError(f"{name}: the CA offers no {solver.challenge_type} (offered: {offered})")
-    key_auth = key_authorization(challenge.token, client.require_key())
-    identifier = Identifier(authorization.identifier.type, name)
-    cleanups.append(partial(solver.cleanup, identifier, challenge.token, key_auth))
-    await solver.present(identifier, challenge.token, key_auth)
+    token = check_token(challenge.token)
+    key_auth = key_authorization(token, client.require_key())
+    cleanups.append(partial(solver.cleanup, identifier, token, key_auth))
+    await solver.present(identifier, token, key_auth)
     progress(f"{name}: {solver.challenge_type} ready, asking the CA to validate")
     await client.respond(challenge)
     authorization = await client.wait_authorization(url, deadline)
@@ -74,6 +175,57 @@ async def _authorize(
     return authorization
 
 
+async def _run_cleanups(cleanups: list[Cleanup], progress: Progress) -> Exception | None:
+    """Runs every cleanup, whatever the others do; returns the first one's error. Each error
+    is also reported, since only one can be raised."""
+    first: Exception | None = None
+    for cleanup in cleanups:
+        try:
+            await cleanup()
+        except Exception as exc:
+            progress(f"cleanup failed: {exc}")
+            first = first or exc
+    return first
+
+
+async def _authorize_all(
+    client: AcmeClient,
+    order: Order,
+    solver: Solver,
+    progress: Progress,
+    *,
+    asked: set[Identifier],
+    deadline: float | None,
+) -> None:
+    """All authorizations concurrently; the first failure cancels the others and is raised.
+    Cleanup waits until every authorization is settled: `example.org` and `*.example.org`
+    share one TXT name, and removing the first one's record must not pull the other's. A
+    failure wins over cleanup errors; after success, a cleanup error is raised."""
+    cleanups: list[Cleanup] = []
+    try:
+        async with asyncio.TaskGroup() as group:
+            for url in order.authorizations:
+                group.create_task(
+                    _authorize(
+                        client,
+                        url,
+                        solver,
+                        progress,
+                        asked=asked,
+                        deadline=deadline,
+                        cleanups=cleanups,
+                    )
+                )
+    except BaseException as failure:
+        await _run_cleanups(cleanups, progress)
+        if isinstance(failure, ExceptionGroup):
+            raise failure.exceptions[0] from None
+        raise
+    cleanup_error = await _run_cleanups(cleanups, progress)
+    if cleanup_error is not None:
+        raise cleanup_error
+
+
 async def issue(
     client: AcmeClient,
     names: list[str],
@@ -85,29 +237,15 @@ async def issue(
     deadline: float | None = None,
     progress: Progress = lambda _: None,
 ) -> Issued:
-    """All authorizations are worked on concurrently; the first failure cancels the others
-    (their cleanup still runs) and is raised. The solver belongs to the caller, so several
-    orders can share one responder; the caller closes it (workflow.issue_and_save does)."""
-    order = await client.new_order(
-        [identifier_for(n) for n in names], profile=profile, replaces=replaces
-    )
+    """The solver belongs to the caller, so several orders can share one responder; the
+    caller closes it (workflow.issue_and_save does)."""
+    identifiers = [identifier_for(n) for n in names]
+    asked = {normalised(i.type, i.value) for i in identifiers}
+    order = await client.new_order(identifiers, profile=profile, replaces=replaces)
+    _check_order(order, asked)
     progress(f"order {order.url}: {order.status}")
-    # Cleanup waits until every authorization is settled: `example.org` and `*.example.org`
-    # share one TXT name, and removing the first one's record must not pull the other's.
-    cleanups: list[Callable[[], Awaitable[None]]] = []
-    try:
-        if order.status == "pending":
-            async with asyncio.TaskGroup() as group:
-                for url in order.authorizations:
-                    task = _authorize(
-                        client, url, solver, progress, deadline=deadline, cleanups=cleanups
-                    )
-                    group.create_task(task)
-    except ExceptionGroup as group_error:
-        raise group_error.exceptions[0] from None
-    finally:
-        for cleanup in cleanups:
-            await cleanup()
+    if order.status == "pending":
+        await _authorize_all(client, order, solver, progress, asked=asked, deadline=deadline)
     progress("finalizing")
     order = await client.finalize(order, csr_der, deadline)
     if order.status != "valid" or not order.certificate:
@@ -115,5 +253,6 @@ async def issue(
             order.error or Problem(type="about:blank", detail=f"order ended {order.status}")
         )
     chains = await client.download_chains(order.certificate)
+    check_chains(chains, asked, csr_der)
     progress(f"certificate {order.certificate} ({len(chains)} chain(s))")
     return Issued(order=order, chains=chains)

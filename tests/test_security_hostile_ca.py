@@ -1,0 +1,269 @@
+"""A hostile CA (tests/hostile_acme.py, a fake on 127.0.0.1: Pebble cannot be told to lie) must
+never run our commands, write our files, or get a wrong certificate saved."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import CliRunner
+from tests.hostile_acme import HostileAcme
+from tui.acme import keys
+from tui.acme.challenges import DnsHookSolver, WebrootSolver
+from tui.acme.client import AcmeClient
+from tui.acme.errors import InputError, ProblemError, ProtocolError
+from tui.acme.issuance import issue
+from tui.acme.models import Identifier
+from tui.workflow import issue_and_save
+
+INJECTION = "a.test;touch PWNED;echo"
+
+
+@pytest.fixture
+def hostile() -> Iterator[HostileAcme]:
+    with HostileAcme() as server:
+        yield server
+
+
+@pytest.fixture
+async def client(hostile: HostileAcme) -> AsyncIterator[AcmeClient]:
+    async with AcmeClient(hostile.directory_url, key=keys.generate_key("ec256")) as acme:
+        await acme.new_account([], terms_agreed=True)
+        yield acme
+
+
+class RecordingSolver:
+    """A solver that only notes what it was asked to do; `broken_cleanup` names an identifier
+    whose cleanup fails."""
+
+    challenge_type = "dns-01"
+
+    def __init__(self, broken_cleanup: str = "") -> None:
+        self.presented: list[Identifier] = []
+        self.cleaned: list[Identifier] = []
+        self.broken_cleanup = broken_cleanup
+
+    async def present(self, identifier: Identifier, token: str, key_auth: str) -> None:
+        self.presented.append(identifier)
+
+    async def cleanup(self, identifier: Identifier, token: str, key_auth: str) -> None:
+        self.cleaned.append(identifier)
+        if identifier.value == self.broken_cleanup:
+            raise InputError(f"cleanup of {identifier.value} broke")
+
+    async def close(self) -> None:
+        return None
+
+
+def _csr(names: list[str]) -> bytes:
+    return keys.make_csr(keys.generate_key("ec256"), names)
+
+
+# -- 1. identifiers nobody asked for -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "forged",
+    [
+        {"type": "dns", "value": INJECTION},
+        {"type": "dns", "value": "other.test"},
+        {"type": "ip", "value": "a.test"},
+        {"type": "dns", "value": "a.test", "wildcard": True},  # *.a.test was not asked for
+    ],
+)
+async def test_an_authorization_for_another_name_reaches_no_solver(
+    hostile: HostileAcme, client: AcmeClient, forged: dict[str, str]
+) -> None:
+    hostile.hostility.authz_identifier = forged
+    solver = RecordingSolver()
+    with pytest.raises(ProtocolError, match="which this order did not ask for"):
+        await issue(client, ["a.test"], solver, _csr(["a.test"]))
+    assert solver.presented == []
+
+
+async def test_identifiers_are_compared_normalised(
+    hostile: HostileAcme, client: AcmeClient
+) -> None:
+    """Case, a trailing dot and an IPv6 spelling are the same identifier; a wildcard's
+    authorization names its base domain with `wildcard` set (RFC 8555 §7.1.3)."""
+    names = ["*.Wild.test", "2001:db8::1"]
+    hostile.hostility.order_identifiers = [
+        {"type": "DNS", "value": "*.WILD.test."},
+        {"type": "ip", "value": "2001:0db8:0:0:0:0:0:1"},
+    ]
+    hostile.hostility.cert_names = ["*.wild.test", "2001:db8::1"]
+    solver = RecordingSolver()
+    await issue(client, names, solver, _csr(["*.wild.test", "2001:db8::1"]))
+    assert sorted(str(i) for i in solver.presented) == ["dns:*.wild.test", "ip:2001:db8::1"]
+
+
+async def test_an_order_for_other_names_is_refused(
+    hostile: HostileAcme, client: AcmeClient
+) -> None:
+    hostile.hostility.order_identifiers = [{"type": "dns", "value": "evil.test"}]
+    solver = RecordingSolver()
+    with pytest.raises(ProtocolError, match=r"is for 'evil.test', not for what was asked"):
+        await issue(client, ["a.test"], solver, _csr(["a.test"]))
+    assert solver.presented == []
+
+
+async def test_a_dns_hook_never_runs_a_forged_identifier(
+    hostile: HostileAcme, client: AcmeClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A real hook (a script that records its arguments) behind the check."""
+    monkeypatch.chdir(tmp_path)
+    hostile.hostility.authz_identifier = {"type": "dns", "value": INJECTION}
+    with pytest.raises(ProtocolError):
+        await issue(client, ["a.test"], DnsHookSolver("/bin/true"), _csr(["a.test"]))
+    assert not (tmp_path / "PWNED").exists()
+
+
+def test_cli_refuses_a_forged_identifier_without_running_anything(
+    hostile: HostileAcme, cli: CliRunner
+) -> None:
+    """The reviewer's finding, as the user runs it: exit 1 (a protocol error: the CA broke the
+    protocol), one clear line, no traceback, and no file created by the hook's shell."""
+    hostile.hostility.authz_identifier = {"type": "dns", "value": INJECTION}
+    keys.save_key(keys.generate_key("ec256"), cli.workdir / "account.pem")
+    run = cli(
+        "--endpoint",
+        hostile.directory_url,
+        "--key",
+        "account.pem",
+        "cert",
+        "issue",
+        "-d",
+        "a.test",
+        "--challenge",
+        "dns-01",
+        "--dns-hook",
+        "/bin/true",
+    )
+    assert run.returncode == 1, run.stderr
+    assert "Traceback" not in run.stderr
+    assert "which this order did not ask for" in run.stderr
+    assert "acmedash: protocol error:" in run.stderr.splitlines()[-1]
+    assert not (cli.workdir / "PWNED").exists()
+    assert not (cli.workdir / "certs").exists() or not any((cli.workdir / "certs").rglob("*.pem"))
+
+
+# -- 2. tokens that are paths ---------------------------------------------------------------------
+
+
+async def test_a_traversal_token_touches_no_file(
+    hostile: HostileAcme, client: AcmeClient, tmp_path: Path
+) -> None:
+    """`../../../../victim/target.txt` with a webroot: refused before any path is built; the
+    victim file keeps its content (before the fix it was overwritten, then deleted)."""
+    webroot = tmp_path / "www" / "site"
+    webroot.mkdir(parents=True)
+    victim = tmp_path / "victim" / "target.txt"
+    victim.parent.mkdir()
+    victim.write_text("precious")
+    hostile.hostility.token = "../../../../victim/target.txt"
+    solver = WebrootSolver(webroot)
+    with pytest.raises(ProtocolError, match="not base64url"):
+        await issue(client, ["a.test"], solver, _csr(["a.test"]))
+    assert victim.read_text() == "precious"
+    assert not (webroot / ".well-known").exists()
+
+
+@pytest.mark.parametrize("token", ["a/b", "..", "tok\n", "tok en", "x" * 256, ""])
+async def test_tokens_must_be_base64url(
+    hostile: HostileAcme, client: AcmeClient, token: str
+) -> None:
+    hostile.hostility.token = token
+    solver = RecordingSolver()
+    with pytest.raises(ProtocolError, match="not base64url"):
+        await issue(client, ["a.test"], solver, _csr(["a.test"]))
+    assert solver.presented == []
+
+
+# -- 5. the certificate must be the one that was asked for --------------------------------------
+
+
+async def test_a_certificate_for_another_key_is_refused_and_nothing_is_saved(
+    hostile: HostileAcme, client: AcmeClient, tmp_path: Path
+) -> None:
+    hostile.hostility.cert_other_key = True
+    with pytest.raises(ProtocolError, match="another public key than the CSR's"):
+        await issue_and_save(client, ["a.test"], RecordingSolver(), tmp_path / "out")
+    assert not list((tmp_path / "out").rglob("*.pem"))
+
+
+@pytest.mark.parametrize(
+    "names",
+    [["a.test", "b.test"], ["b.test"], ["*.a.test"], ["a.test", "192.0.2.1"]],
+)
+async def test_a_certificate_for_other_names_is_refused_and_nothing_is_saved(
+    hostile: HostileAcme, client: AcmeClient, tmp_path: Path, names: list[str]
+) -> None:
+    hostile.hostility.cert_names = names
+    with pytest.raises(ProtocolError, match=r"names .* not what was asked \('a.test'\)"):
+        await issue_and_save(client, ["a.test"], RecordingSolver(), tmp_path / "out")
+    assert not list((tmp_path / "out").rglob("*.pem"))
+
+
+async def test_the_right_certificate_is_saved(
+    hostile: HostileAcme, client: AcmeClient, tmp_path: Path
+) -> None:
+    """The check passes an honest certificate: names in another case and order are the same."""
+    hostile.hostility.cert_names = ["B.test", "a.test"]
+    done = await issue_and_save(client, ["a.test", "b.test"], RecordingSolver(), tmp_path / "o")
+    assert Path(done["cert"]).read_text().startswith("-----BEGIN CERTIFICATE-----")
+
+
+# -- 6. cleanup errors ----------------------------------------------------------------------------
+
+
+async def test_the_failure_wins_over_a_cleanup_error_and_every_cleanup_runs(
+    hostile: HostileAcme, client: AcmeClient
+) -> None:
+    hostile.hostility.invalid = {"a.test"}
+    solver = RecordingSolver(broken_cleanup="a.test")
+    steps: list[str] = []
+    with pytest.raises(ProblemError, match=r"fails a\.test on purpose"):
+        await issue(
+            client, ["a.test", "b.test"], solver, _csr(["a.test", "b.test"]), progress=steps.append
+        )
+    assert sorted(i.value for i in solver.cleaned) == ["a.test", "b.test"]
+    assert "cleanup failed: cleanup of a.test broke" in steps
+
+
+async def test_a_cleanup_error_after_success_is_raised_after_every_cleanup(
+    hostile: HostileAcme, client: AcmeClient
+) -> None:
+    solver = RecordingSolver(broken_cleanup="a.test")
+    with pytest.raises(InputError, match=r"cleanup of a\.test broke"):
+        await issue(client, ["a.test", "b.test"], solver, _csr(["a.test", "b.test"]))
+    assert sorted(i.value for i in solver.cleaned) == ["a.test", "b.test"]
+
+
+# -- 7. our secrets stay out of hooks -------------------------------------------------------------
+
+
+async def test_hooks_do_not_get_the_key_passphrase(
+    hostile: HostileAcme, client: AcmeClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both hooks, the dns-01 one and the deploy one, write down their environment."""
+    monkeypatch.setenv("ACMEDASH_KEY_PASSPHRASE", "s3cret-passphrase")
+    script = tmp_path / "env_names.py"
+    script.write_text("import os, sys\nopen(sys.argv[1], 'a').write(' '.join(os.environ))\n")
+    hook = f"{sys.executable} {script}"
+    await issue_and_save(
+        client,
+        ["a.test"],
+        DnsHookSolver(f"{hook} {tmp_path / 'dns.env'}"),
+        tmp_path / "out",
+        deploy_hook=f"{hook} {tmp_path / 'deploy.env'}",
+    )
+    for name in ("dns.env", "deploy.env"):
+        seen = (tmp_path / name).read_text().split()
+        assert "PATH" in seen
+        assert "ACMEDASH_KEY_PASSPHRASE" not in seen
+    assert "ACME_DNS_NAME" in (tmp_path / "dns.env").read_text().split()
+    assert os.environ["ACMEDASH_KEY_PASSPHRASE"] == "s3cret-passphrase"
