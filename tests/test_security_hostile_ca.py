@@ -246,11 +246,12 @@ async def test_a_cleanup_error_after_success_is_raised_after_every_cleanup(
 # -- 7. our secrets stay out of hooks -------------------------------------------------------------
 
 
-async def test_hooks_do_not_get_the_key_passphrase(
+async def test_hooks_do_not_get_our_secrets(
     hostile: HostileAcme, client: AcmeClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Both hooks, the dns-01 one and the deploy one, write down their environment."""
     monkeypatch.setenv("ACMEDASH_KEY_PASSPHRASE", "s3cret-passphrase")
+    monkeypatch.setenv("ACMEDASH_EAB_HMAC_KEY", "s3cret-mac-key")
     script = tmp_path / "env_names.py"
     script.write_text("import os, sys\nopen(sys.argv[1], 'a').write(' '.join(os.environ))\n")
     hook = f"{sys.executable} {script}"
@@ -265,5 +266,6 @@ async def test_hooks_do_not_get_the_key_passphrase(
         seen = (tmp_path / name).read_text().split()
         assert "PATH" in seen
         assert "ACMEDASH_KEY_PASSPHRASE" not in seen
+        assert "ACMEDASH_EAB_HMAC_KEY" not in seen
     assert "ACME_DNS_NAME" in (tmp_path / "dns.env").read_text().split()
     assert os.environ["ACMEDASH_KEY_PASSPHRASE"] == "s3cret-passphrase"

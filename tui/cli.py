@@ -31,11 +31,11 @@ from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 from tui import cli_certs
 from tui.acme import __version__
 from tui.acme.errors import AcmeError, InputError, NetworkError, PassphraseRequired, ProblemError
+from tui.acme.hooks import EAB_KEY_ENV, PASSPHRASE_ENV
 from tui.acme.key_types import DEFAULT_KEY_TYPE, KEY_TYPES
 from tui.acme.models import Account
 from tui.acme.text import printable
 from tui.config import (
-    EAB_KEY_ENV,
     ConfigError,
     Settings,
     configured_eab_mac_key,
@@ -59,7 +59,6 @@ EXIT_OK, EXIT_PROBLEM, EXIT_INPUT, EXIT_NETWORK = 0, 1, 2, 3
 EXIT_SOFTWARE = 70  # sysexits.h EX_SOFTWARE: an internal error
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE
-PASSPHRASE_ENV = "ACMEDASH_KEY_PASSPHRASE"  # noqa: S105 - the name, not a secret
 EXIT_CODES = f"""exit codes:
   {EXIT_OK:<4}done
   {EXIT_PROBLEM:<4}the CA answered with a problem, or not as RFC 8555 says

@@ -16,11 +16,11 @@ from typing import Any
 from tui import endpoints
 from tui.acme.errors import AcmeError
 from tui.acme.fileio import atomic_write
+from tui.acme.hooks import EAB_KEY_ENV
 from tui.contacts import normalise_contact
 from tui.secret_file import read_secret_file
 
 SCHEMA_VERSION = 1
-EAB_KEY_ENV = "ACMEDASH_EAB_HMAC_KEY"
 
 
 class ConfigError(AcmeError):

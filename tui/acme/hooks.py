@@ -14,8 +14,11 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-# Environment variables that hold our secrets (the account key's passphrase, read by the CLI).
-SECRET_ENVIRONMENT = frozenset({"ACMEDASH_KEY_PASSPHRASE"})
+# The environment variables through which acmedash takes secrets: named here, where every hook's
+# environment is made, so that a new one cannot be read without being kept from the hooks.
+PASSPHRASE_ENV = "ACMEDASH_KEY_PASSPHRASE"  # noqa: S105 - the name, not a secret
+EAB_KEY_ENV = "ACMEDASH_EAB_HMAC_KEY"
+SECRET_ENVIRONMENT = frozenset({PASSPHRASE_ENV, EAB_KEY_ENV})
 SHELL = "/bin/sh"
 
 

@@ -47,6 +47,20 @@ def identifier_for(name: str) -> Identifier:
     return Identifier("dns", f"*.{ascii_name}" if wildcard else ascii_name)
 
 
+def as_received(kind: str, value: str) -> Identifier:
+    """An identifier a CA sent (in an order, an authorization, a certificate), spelt as
+    `identifier_for` spells what was asked, so the two compare. What `identifier_for` would
+    refuse is kept as it came and so matches nothing that was asked."""
+    if kind.lower() in ("dns", "ip"):
+        try:
+            found = identifier_for(value)
+        except InputError:
+            return Identifier(kind, value)
+        if found.type == kind.lower():
+            return found
+    return Identifier(kind, value)
+
+
 def _ip_address(text: str, shown: str) -> str | None:
     if "/" in text:
         try:

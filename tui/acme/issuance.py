@@ -10,7 +10,6 @@ is presented, answered or returned for saving.
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
@@ -22,6 +21,7 @@ from tui.acme.certificates import Chain
 from tui.acme.challenges import Solver, check_token, key_authorization
 from tui.acme.client import AcmeClient
 from tui.acme.errors import InputError, ProblemError, ProtocolError
+from tui.acme.identifiers import as_received
 from tui.acme.models import Authorization, Identifier, Order, Problem
 from tui.acme.orders import identifier_for
 
@@ -43,21 +43,6 @@ class Issued:
         return self.chains[0]
 
 
-def normalised(kind: str, value: str) -> Identifier:
-    """One spelling per identifier, so that what the CA sends compares with what was asked:
-    dns names in lower case without a trailing dot (a wildcard keeps its `*.`), IP addresses
-    in their canonical text (RFC 8738). Anything else is kept as it is, and matches nothing."""
-    kind = kind.lower()
-    if kind == "dns":
-        return Identifier("dns", value.lower().rstrip("."))
-    if kind == "ip":
-        try:
-            return Identifier("ip", str(ipaddress.ip_address(value)))
-        except ValueError:
-            pass
-    return Identifier(kind, value)
-
-
 def _shown(text: str) -> str:
     """CA text in a message: quoted, escaped (repr), and short."""
     return repr(text[:80]) + ("..." if len(text) > 80 else "")
@@ -69,7 +54,7 @@ def _listed(identifiers: Iterable[Identifier]) -> str:
 
 def _check_order(order: Order, asked: set[Identifier]) -> None:
     """RFC 8555 §7.4: the order the CA created is for the identifiers we sent, no others."""
-    got = {normalised(i.type, i.value) for i in order.identifiers}
+    got = {as_received(i.type, i.value) for i in order.identifiers}
     if got != asked:
         raise ProtocolError(
             f"the CA's order {order.url} is for {_listed(got)}, not for what was asked "
@@ -83,7 +68,7 @@ def _asked_identifier(authorization: Authorization, asked: set[Identifier]) -> I
     anything else must never reach a solver, whose hooks and files it would steer."""
     raw = authorization.identifier
     value = f"*.{raw.value}" if authorization.wildcard else raw.value
-    identifier = normalised(raw.type, value)
+    identifier = as_received(raw.type, value)
     if identifier not in asked:
         raise ProtocolError(
             f"the CA sent an authorization for {raw.type!r}:{_shown(value)}, which this order "
@@ -100,9 +85,9 @@ def _certificate_names(certificate: x509.Certificate) -> set[Identifier]:
     names: set[Identifier] = set()
     for general in san:
         if isinstance(general, x509.DNSName):
-            names.add(normalised("dns", general.value))
+            names.add(as_received("dns", general.value))
         elif isinstance(general, x509.IPAddress):
-            names.add(normalised("ip", str(general.value)))
+            names.add(as_received("ip", str(general.value)))
         else:
             names.add(Identifier(type(general).__name__, str(general.value)))
     return names
@@ -240,7 +225,7 @@ async def issue(
     """The solver belongs to the caller, so several orders can share one responder; the
     caller closes it (workflow.issue_and_save does)."""
     identifiers = [identifier_for(n) for n in names]
-    asked = {normalised(i.type, i.value) for i in identifiers}
+    asked = {as_received(i.type, i.value) for i in identifiers}
     order = await client.new_order(identifiers, profile=profile, replaces=replaces)
     _check_order(order, asked)
     progress(f"order {order.url}: {order.status}")
