@@ -15,17 +15,17 @@ from tests.conftest import settle, wait_for_screen, wait_until
 from tui.acme import keys
 from tui.acme.client import AcmeClient, ClientOptions
 from tui.acme.traffic import read_jsonl
-from tui.app import AcmeDashApp
 from tui.config import Settings, load_settings
-from tui.panels.account import AccountPanel
-from tui.panels.tabs import TabbedPanes
-from tui.panels.traffic_list import TrafficList
+from tui.dashboard.app import AcmeDashApp
+from tui.dashboard.panels.account import AccountPanel
+from tui.dashboard.panels.tabs import TabbedPanes
+from tui.dashboard.panels.traffic_list import TrafficList
+from tui.dashboard.screens.confirm import ConfirmScreen
+from tui.dashboard.screens.generate_key import GenerateKeyScreen
+from tui.dashboard.screens.help import HelpScreen
+from tui.dashboard.screens.prompt import PromptScreen
+from tui.dashboard.screens.resend import ResendScreen
 from tui.pebble import Pebble
-from tui.screens.confirm import ConfirmScreen
-from tui.screens.generate_key import GenerateKeyScreen
-from tui.screens.help import HelpScreen
-from tui.screens.prompt import PromptScreen
-from tui.screens.resend import ResendScreen
 
 SIZE = (80, 24)
 
@@ -260,8 +260,8 @@ async def test_endpoint_picker_presets_and_custom_urls(tmp_path: Path) -> None:
     """No network: choosing endpoints only changes state and settings."""
     from textual.widgets import OptionList
 
+    from tui.dashboard.screens.endpoint_picker import EndpointPicker
     from tui.endpoints import PRESETS
-    from tui.screens.endpoint_picker import EndpointPicker
 
     app = AcmeDashApp(Settings(endpoint="letsencrypt-staging"), config_path=tmp_path / "c.toml")
     async with app.run_test(size=SIZE) as pilot:

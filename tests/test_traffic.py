@@ -8,7 +8,7 @@ from pathlib import Path
 
 from tui.acme import jose, keys
 from tui.acme.traffic import Exchange, read_jsonl, signature_valid, signing_keys, to_har
-from tui.traffic_query import Query, row_text
+from tui.traffic_log import Query, row_text
 
 SAMPLE = Path(__file__).parent / "data" / "sample.jsonl"
 

@@ -19,7 +19,7 @@ from tui.acme.encoding import decode_part
 from tui.acme.errors import InputError
 from tui.acme.models import Problem
 from tui.acme.traffic import Exchange, headers_to_dict
-from tui.panels.tabs import TabbedPanes
+from tui.dashboard.panels.tabs import TabbedPanes
 
 KEY_HEADERS = ("replay-nonce", "location", "link", "retry-after", "content-type")
 

@@ -4,7 +4,6 @@ certificate that came out of it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -13,9 +12,6 @@ from textual.message import Message
 from textual.widgets import Input, Static
 
 from tui.acme.key_types import DEFAULT_KEY_TYPE, KEY_TYPES
-
-if TYPE_CHECKING:
-    pass
 
 
 @dataclass(frozen=True)
