@@ -319,3 +319,48 @@ async def test_the_trust_store_loads_off_the_ui_thread(
         await settle(app)
         assert any(e.url == pebble.directory_url for e in app.query_one(TrafficList).exchanges)
     assert threads == ["acmedash-trust"]
+
+
+async def test_signatures_after_a_key_rollover_are_checked_with_the_new_key(
+    pebble: Pebble, tmp_path: Path
+) -> None:
+    """K (rollover), then i and a resend (r, ctrl+r): each request is signed by whichever key
+    the account had when it was sent, and the inspector must say each one verifies: before
+    the fix the new key's requests were checked against the old key."""
+    old = tmp_path / "old.pem"
+    keys.save_key(keys.generate_key("ec256"), old)
+    app = AcmeDashApp(_settings(pebble, old), config_path=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("a")
+        await wait_for_screen(pilot, ConfirmScreen)
+        await pilot.click("#confirm")
+        await settle(app)
+        await pilot.press("i")
+        await settle(app)
+        await pilot.press("K")
+        await wait_for_screen(pilot, PromptScreen)
+        app.screen.query_one(Input).value = str(tmp_path / "new.pem")
+        await pilot.press("enter")
+        await settle(app)
+        assert app.key_path == tmp_path / "new.pem"
+        await pilot.press("i")
+        await settle(app)
+        traffic = app.query_one(TrafficList)
+        traffic.cursor = len(traffic.rows) - 1  # the account fetch signed by the new key
+        await pilot.press("r")
+        await wait_for_screen(pilot, ResendScreen)
+        await pilot.press("ctrl+r")
+        await settle(app)
+
+        signed = [i for i, e in enumerate(traffic.exchanges) if e.jws and e.status is not None]
+        # The rollover's payload is the inner JWS (RFC 8555 §7.3.5), signed by the new key.
+        rollover = next(i for i in signed if "signature" in traffic.exchanges[i].jws.payload)
+        assert any(i > rollover and traffic.exchanges[i].resent_from for i in signed)
+        verdicts = {}
+        for index in signed:
+            traffic.cursor = traffic.rows.index(index)
+            await pilot.pause()
+            text = _text(app.query_one("#detail-request", Static))
+            lines = [line.strip() for line in text.splitlines()]
+            verdicts[traffic.exchanges[index].seq] = next(v for v in lines if "signature" in v)
+        assert set(verdicts.values()) == {"signature verifies"}, verdicts

@@ -11,13 +11,16 @@ Filter language: words match anywhere in a row; `method:`, `status:` (200, 4xx),
 
 from __future__ import annotations
 
+import bisect
 import gc
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit
 
-from tui.acme.encoding import Jwk
-from tui.acme.traffic import Exchange, signature_valid, signing_keys
+from tui.acme.encoding import Jwk, decode_part
+from tui.acme.errors import InputError
+from tui.acme.traffic import Exchange, header, signature_valid
 
 NO_RESPONSE = ("error", "none", "-")
 FREEZE_EVERY = 1000  # exchanges appended between two gc.freeze() calls
@@ -84,6 +87,67 @@ def row_text(exchange: Exchange) -> str:
     return f"{exchange.method} {path} {status} {problem}".lower()
 
 
+def _rolled_over_to(payload: Any) -> tuple[str, Jwk] | None:
+    """(account URL, new key) when `payload` is a key rollover's inner JWS (RFC 8555 §7.3.5:
+    signed by the new key, which its `jwk` header carries; the payload names the account)."""
+    if not isinstance(payload, dict):
+        return None
+    try:
+        protected = decode_part(payload["protected"])
+        inner = decode_part(payload["payload"])
+    except (KeyError, TypeError, InputError):
+        return None
+    if not isinstance(protected, dict) or not isinstance(inner, dict):
+        return None
+    jwk, account = protected.get("jwk"), inner.get("account")
+    if isinstance(jwk, dict) and isinstance(account, str) and "oldKey" in inner:
+        return account, jwk
+    return None
+
+
+class SigningKeys:
+    """Which public key each account had, from which exchange on: a kid-signed JWS is checked
+    with the key its account had when it was sent, not with whichever key is current.
+
+    An account's key is learnt from a jwk-signed request the CA answered with the account's
+    Location (newAccount, account lookup) and from every key rollover the CA accepted; the
+    session adds the key it signs with for an account it remembers from an earlier run."""
+
+    def __init__(self) -> None:
+        self._history: dict[str, list[tuple[int, Jwk]]] = {}  # URL -> [(from after seq, key)]
+
+    def add(self, account_url: str, jwk: Jwk, after_seq: int) -> None:
+        """From the exchange after `after_seq` on, `account_url` signs with `jwk`."""
+        history = self._history.setdefault(account_url, [])
+        bisect.insort(history, (after_seq, jwk), key=lambda entry: entry[0])
+
+    def learn(self, exchange: Exchange) -> None:
+        jws, status = exchange.jws, exchange.status
+        if jws is None or status is None or not 200 <= status < 300:
+            return  # only what the CA accepted changes an account's key
+        location = header(exchange.response_headers, "location")
+        jwk = jws.protected.get("jwk")
+        if location and isinstance(jwk, dict):
+            self.add(location, jwk, exchange.seq)
+        elif rolled := _rolled_over_to(jws.payload):
+            self.add(*rolled, exchange.seq)
+
+    def key_for(self, account_url: str, seq: int) -> Jwk | None:
+        """The key `account_url` had when exchange `seq` was sent; None when not known."""
+        history = self._history.get(account_url, [])
+        before = bisect.bisect_left(history, seq, key=lambda entry: entry[0])
+        return history[before - 1][1] if before else None
+
+    def verdict(self, exchange: Exchange) -> bool | None:
+        """True / False when the signature can be checked: with the `jwk` the JWS carries, or
+        the key its `kid` account had then. None when that key is unknown: not checked."""
+        if exchange.jws is None:
+            return None
+        kid = exchange.jws.protected.get("kid")
+        key = self.key_for(kid, exchange.seq) if isinstance(kid, str) else None
+        return signature_valid(exchange, {kid: key} if key and isinstance(kid, str) else {})
+
+
 class TrafficLog:
     """The exchanges, the filtered row indices, and the indexes kept up to date as exchanges
     arrive, so that selecting a row never rescans the log."""
@@ -92,10 +156,14 @@ class TrafficLog:
         self.exchanges: list[Exchange] = []
         self.rows: list[int] = []  # indices into `exchanges` that the filter lets through
         self.query_text = ""
+        self.keys = SigningKeys()
         self._query = Query()
         self._texts: list[str] = []  # row_text() of each exchange, for filtering
         self._nonce_source: dict[str, Exchange] = {}
-        self._signing_keys: dict[str, Jwk] = {}
+
+    @property
+    def last_seq(self) -> int:
+        return self.exchanges[-1].seq if self.exchanges else 0
 
     def _settle(self) -> None:
         """Move what the log holds out of the garbage collector's sight. Exchanges live until
@@ -107,7 +175,7 @@ class TrafficLog:
         self._texts.append(row_text(exchange))
         if exchange.nonce_received:
             self._nonce_source[exchange.nonce_received] = exchange
-        self._signing_keys.update(signing_keys([exchange]))
+        self.keys.learn(exchange)
 
     def append(self, exchange: Exchange) -> bool:
         """Records one exchange; True when the filter shows it (it is the last row then)."""
@@ -143,12 +211,5 @@ class TrafficLog:
         origin = self._nonce_source.get(nonce) if nonce else None
         return origin if origin is not None and origin.seq < exchange.seq else None
 
-    def signature_valid(
-        self, exchange: Exchange, session_key: tuple[str, Jwk] | None = None
-    ) -> bool | None:
-        """True / False when the signature can be checked; None when the key is unknown.
-        `session_key` is (account URL, public JWK) of the key this session signs with."""
-        known = dict(self._signing_keys)
-        if session_key is not None:
-            known.setdefault(*session_key)
-        return signature_valid(exchange, known)
+    def signature_valid(self, exchange: Exchange) -> bool | None:
+        return self.keys.verdict(exchange)

@@ -148,8 +148,7 @@ class MainScreen(Screen[None]):
 
     def on_traffic_list_selected(self, message: TrafficList.Selected) -> None:
         exchange, log = message.exchange, self.workspace.log
-        valid = log.signature_valid(exchange, self.workspace.session_key)
-        self.detail.show(exchange, valid, log.nonce_origin(exchange))
+        self.detail.show(exchange, log.signature_valid(exchange), log.nonce_origin(exchange))
 
     def selected(self) -> Exchange | None:
         exchange = self.traffic.selected

@@ -103,16 +103,14 @@ class Workspace:
                 observers=[observer],
                 sequence=self._sequence,
             )
+            if self.key is not None and self._client.account_url:
+                # An account remembered from an earlier run: from here on, its requests are
+                # signed by this key (the traffic log checks them with it).
+                from tui.acme.jose import public_jwk
+
+                account_url, jwk = self._client.account_url, public_jwk(self.key)
+                self.log.keys.add(account_url, jwk, after_seq=self.log.last_seq)
         return self._client
-
-    @property
-    def session_key(self) -> tuple[str, dict[str, str]] | None:
-        """(account URL, public JWK) of the key the current client signs for an account with."""
-        if self.key is None or self._client is None or not self._client.account_url:
-            return None
-        from tui.acme.jose import public_jwk
-
-        return self._client.account_url, public_jwk(self.key)
 
     def drop_client(self) -> AcmeClient | None:
         """Forgets the client (endpoint or key changed); returns it for the caller to close."""

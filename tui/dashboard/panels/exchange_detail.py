@@ -47,7 +47,10 @@ def request_view(
     verdict = {
         True: Text("signature verifies", style="bold green"),
         False: Text("signature DOES NOT verify", style="bold red"),
-        None: Text("signature not checked: signing key unknown in this traffic", style="yellow"),
+        None: Text(
+            "signature: key unknown, not checked (no key known for this kid at this point)",
+            style="yellow",
+        ),
     }[valid]
     nonce = jws.protected.get("nonce", "")
     origin = (
