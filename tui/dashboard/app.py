@@ -18,11 +18,14 @@ from tui.dashboard.keymap import GLOBAL_BINDINGS, WORKSPACE_BINDINGS, bindings
 from tui.dashboard.main_screen import MainScreen
 from tui.dashboard.panels.contacts import ContactsPanel
 from tui.dashboard.panels.traffic_list import TrafficList
+from tui.dashboard.untrusted import printable
 from tui.dashboard.workspace import Responder, Workspace
 from tui.endpoints import Endpoint
 from tui.themes import parse_theme, theme_files
 
 if TYPE_CHECKING:
+    from textual.notifications import SeverityLevel
+
     from tui.acme.jose import PrivateKey
 
 
@@ -115,6 +118,25 @@ class AcmeDashApp(App[None]):
                 f"key: {binding.key}",
                 lambda action=binding.action: self.run_action(action, self.main_screen),
             )
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Every notification passes here (a widget's notify calls the App's), and many carry
+        the CA's text (problem details, URLs, statuses): shown printable, never as markup."""
+        super().notify(
+            printable(message, lines=True),
+            title=printable(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
 
     async def action_quit(self) -> None:
         await self.workspace.aclose()

@@ -35,6 +35,7 @@ from tui.dashboard.panels.orders import OrderForm, OrdersPanel
 from tui.dashboard.panels.tabs import TabbedPanes
 from tui.dashboard.panels.traffic_list import TrafficList
 from tui.dashboard.screens.confirm import ConfirmScreen
+from tui.dashboard.untrusted import printable
 from tui.dashboard.view import Operation, ResultT
 from tui.dashboard.workspace import Workspace
 from tui.endpoints import Endpoint, resolve
@@ -109,7 +110,8 @@ class MainScreen(Screen[None]):
             bar.set_class(endpoint.environment.value == name, f"-{name}")
         mode = " [OFFLINE INSPECT]" if self.workspace.offline else ""
         working = f"  ⟳ {busy}…" if busy else ""
-        bar.update(Text(f" {endpoint.environment.badge} ▌ {endpoint.title}{mode}{working}"))
+        title = printable(endpoint.title)
+        bar.update(Text(f" {endpoint.environment.badge} ▌ {title}{mode}{working}"))
 
     def _show_endpoint(self) -> None:
         self.endpoint_panel.show_endpoint(self.workspace.endpoint)

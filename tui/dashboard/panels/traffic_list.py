@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from rich.segment import Segment
 from rich.style import Style
+from rich.text import Text
 from textual.binding import Binding
 from textual.cache import LRUCache
 from textual.geometry import Region, Size
@@ -22,6 +23,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tui.acme.traffic import Exchange
+from tui.dashboard.untrusted import printable
 from tui.traffic_log import TrafficLog
 
 _STYLES = {
@@ -46,16 +48,17 @@ WIDE = 64  # below this many columns the time and elapsed columns give way to th
 
 
 def format_row(exchange: Exchange, width: int) -> str:
-    """seq, [time], method, path, status, [elapsed], problem; the path gets what is left."""
-    path = urlsplit(exchange.url).path or "/"
-    status = str(exchange.status) if exchange.status is not None else "ERR"
-    problem = exchange.problem.short_type if exchange.problem else exchange.error
+    """seq, [time], method, path, status, [elapsed], problem; the path gets what is left.
+    What came from the network or a traffic file is made printable: one row, one line."""
+    path = printable(urlsplit(exchange.url).path or "/")
+    status = printable(str(exchange.status)) if exchange.status is not None else "ERR"
+    problem = printable(exchange.problem.short_type if exchange.problem else exchange.error)
     problem = problem if len(problem) <= 20 else problem[:19] + "…"
     mark = "↻" if exchange.resent_from is not None else " "
     wide = width >= WIDE
     time = exchange.started.astimezone().strftime("%H:%M:%S ") if wide else ""
     elapsed = f" {exchange.elapsed_ms:>5.0f}ms" if wide else ""
-    fixed = f"{exchange.seq:>5}{mark}{time}{exchange.method:<4} "
+    fixed = f"{exchange.seq:>5}{mark}{time}{printable(exchange.method):<4} "
     tail = f" {status:>3}{elapsed} {problem}".rstrip()
     room = max(8, width - len(fixed) - len(tail))
     if len(path) > room:
@@ -128,7 +131,7 @@ class TrafficList(ScrollView, can_focus=True):
         self._cache.clear()
         self._resize()
         shown = f"({len(self.rows)} of {len(self.exchanges)})"
-        self.border_title = f"filter: {text}  {shown}" if text else ""
+        self.border_title = Text(f"filter: {printable(text)}  {shown}") if text else ""
         if keep is not None and not self.follow:
             # rows is sorted: keep the same exchange selected, or the nearest one after it
             self.cursor = min(bisect.bisect_left(self.rows, keep), len(self.rows) - 1)
