@@ -20,9 +20,8 @@ class AccountView(View, Protocol):
 
 
 def _account_changed(view: View, client: AcmeClient, account: Account) -> None:
-    problem = view.workspace.account_changed(client, account)
-    if problem:
-        view.notify(problem, title="Settings not saved", severity="error")
+    view.workspace.account_changed(client, account)
+    view.save_settings()
     view.show_account()
 
 
@@ -43,6 +42,8 @@ def nonce(view: View) -> None:
 
 def new_account(view: View) -> None:
     """newAccount, after the terms of service are agreed in a dialog (default Cancel)."""
+    if not view.need_key():
+        return
     settings = view.workspace.settings
 
     async def operation(client: AcmeClient) -> str:
@@ -89,6 +90,9 @@ async def _external_account_binding(view: View) -> tuple[str, str] | None:
 
 
 def find_account(view: View) -> None:
+    if not view.need_key():
+        return
+
     async def operation(client: AcmeClient) -> str:
         _account_changed(view, client, await client.find_account())
         return "Account found."
@@ -97,6 +101,9 @@ def find_account(view: View) -> None:
 
 
 def account_info(view: View) -> None:
+    if not view.need_key():
+        return
+
     async def operation(client: AcmeClient) -> str:
         _account_changed(view, client, await client.fetch_account())
         return ""
@@ -106,6 +113,8 @@ def account_info(view: View) -> None:
 
 def update_contacts(view: View) -> None:
     """Replaces the account's contacts with the settings' (RFC 8555 §7.3.2)."""
+    if not view.need_key():
+        return
     settings = view.workspace.settings
 
     async def operation(client: AcmeClient) -> str:

@@ -56,10 +56,9 @@ class AcmeDashApp(App[None]):
             offline=offline,
             responder=Responder(responder_address, http_port, tls_port),
         )
+        self.main_screen = MainScreen(self.workspace)
         self._theme_error = ""
         self._started = False
-
-        self.main_screen = MainScreen(self.workspace)
 
     def get_default_screen(self) -> MainScreen:
         return self.main_screen
@@ -89,9 +88,7 @@ class AcmeDashApp(App[None]):
     def watch_theme(self, theme: str) -> None:
         if self._started and self.settings.theme != theme:
             self.settings.theme = theme
-            problem = self.workspace.save()
-            if problem:
-                self.notify(problem, title="Settings not saved", severity="error")
+            self.main_screen.save_settings()
 
     # -- help, palette, quit ----------------------------------------------------------------
 

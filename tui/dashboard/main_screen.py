@@ -38,7 +38,7 @@ from tui.dashboard.screens.confirm import ConfirmScreen
 from tui.dashboard.untrusted import printable
 from tui.dashboard.view import Operation, ResultT
 from tui.dashboard.workspace import Workspace
-from tui.endpoints import Endpoint, resolve
+from tui.endpoints import resolve
 
 if TYPE_CHECKING:
     from tui.acme.client import AcmeClient
@@ -133,7 +133,7 @@ class MainScreen(Screen[None]):
     def show_certificate(self, info: dict[str, object], path: str) -> None:
         self.orders_panel.show_certificate(info, path)
 
-    def _save(self) -> None:
+    def save_settings(self) -> None:
         problem = self.workspace.save()
         if problem:
             self.notify(problem, title="Settings not saved", severity="error")
@@ -229,24 +229,20 @@ class MainScreen(Screen[None]):
         account_actions.nonce(self)
 
     def action_new_account(self) -> None:
-        if self.need_key():
-            account_actions.new_account(self)
+        account_actions.new_account(self)
 
     def action_find_account(self) -> None:
-        if self.need_key():
-            account_actions.find_account(self)
+        account_actions.find_account(self)
 
     def action_account_info(self) -> None:
-        if self.need_key():
-            account_actions.account_info(self)
+        account_actions.account_info(self)
 
     def action_update_contacts(self) -> None:
-        if self.need_key():
-            account_actions.update_contacts(self)
+        account_actions.update_contacts(self)
 
     def on_contacts_panel_changed(self, message: ContactsPanel.Changed) -> None:
         self.workspace.settings.contacts = message.contacts
-        self._save()
+        self.save_settings()
         if self.workspace.account is not None or self.workspace.remembered_url():
             self.action_update_contacts()
 
@@ -259,13 +255,10 @@ class MainScreen(Screen[None]):
             self.notify(str(exc), severity="error")
             return
         self.workspace.settings.endpoint = endpoint.name
-        self._save()
-        self._apply_endpoint(endpoint)
-        self.notify(f"{endpoint.environment.badge}: {endpoint.title}", timeout=3)
-
-    def _apply_endpoint(self, endpoint: Endpoint) -> None:
+        self.save_settings()
         self._close(self.workspace.set_endpoint(endpoint))
         self._show_endpoint()
+        self.notify(f"{endpoint.environment.badge}: {endpoint.title}", timeout=3)
 
     def action_switch_twin(self) -> None:
         endpoint = self.workspace.endpoint
@@ -301,7 +294,7 @@ class MainScreen(Screen[None]):
 
     def use_key_file(self, path: Path) -> None:
         self.workspace.settings.account_key = str(path)
-        self._save()
+        self.save_settings()
         self.load_key(path)
         self.side.active = "pane-key"
 
@@ -390,20 +383,17 @@ class MainScreen(Screen[None]):
     @work(group="prompt")
     async def action_renew(self) -> None:
         form = self._order_form()
-        if form is not None and self.need_key():
+        if form is not None:
             await orders.renew(self, form)
 
     @work(group="prompt")
     async def action_revoke(self) -> None:
-        if self.need_key():
-            await orders.revoke(self)
+        await orders.revoke(self)
 
     @work(group="prompt")
     async def action_rollover(self) -> None:
-        if self.need_key():
-            await orders.rollover(self)
+        await orders.rollover(self)
 
     @work(group="prompt")
     async def action_deactivate(self) -> None:
-        if self.need_key():
-            await orders.deactivate(self)
+        await orders.deactivate(self)

@@ -160,6 +160,8 @@ async def renew(view: OrdersView, form: OrderForm) -> None:
     the CA offers a window)."""
     from tui.acme.certificates import names_of
 
+    if not view.need_key():
+        return
     path = await _certificate_path(view, "Renew which certificate (cert.pem)?")
     if path is None:
         return
@@ -196,6 +198,8 @@ async def _revocation_reason(view: View) -> tuple[str, int] | None:
 
 async def revoke(view: View) -> None:
     """Path, reason, a confirmation whose default is Cancel, then the revocation."""
+    if not view.need_key():
+        return
     path = await _certificate_path(view, "Revoke which certificate (cert.pem)?")
     if path is None:
         return
@@ -230,6 +234,8 @@ async def rollover(view: OrdersView) -> None:
     settings and the dashboard follow."""
     from tui.acme import keys
 
+    if not view.need_key():
+        return
     answer = await view.ask(
         PromptScreen("New account key file (generated as ec256 if it does not exist)", paths=True)
     )
@@ -266,6 +272,8 @@ async def deactivate(view: View) -> None:
     """RFC 8555 §7.3.6, for good: the user types the word, Enter alone does nothing."""
     from tui.dashboard.screens.typed_confirm import TypedConfirmScreen
 
+    if not view.need_key():
+        return
     workspace = view.workspace
     sure = await view.ask(
         TypedConfirmScreen(

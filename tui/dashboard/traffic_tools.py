@@ -25,10 +25,6 @@ class TrafficView(View, Protocol):
         """The exchange under the cursor; None (and the user told) when there is none."""
         ...
 
-    def need_key(self) -> bool:
-        """True when an account key is loaded; else the user is told how to get one."""
-        ...
-
     def copy_to_clipboard(self, text: str) -> None: ...
 
 

@@ -43,6 +43,14 @@ class View(Protocol):
         shown as notifications."""
         ...
 
+    def save_settings(self) -> None:
+        """Writes the settings to their file, if they have one; a failure is notified."""
+        ...
+
+    def need_key(self) -> bool:
+        """True when an account key is loaded; else the user is told how to get one."""
+        ...
+
     def show_account(self) -> None:
         """The workspace's account changed: show it."""
         ...

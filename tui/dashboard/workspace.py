@@ -149,11 +149,10 @@ class Workspace:
         self.account = None
         return problem, self.drop_client()
 
-    def account_changed(self, client: AcmeClient, account: Account) -> str:
-        """Remembers the account for this endpoint and key; returns a save problem, or ""."""
+    def account_changed(self, client: AcmeClient, account: Account) -> None:
+        """Remembers the account for this endpoint and key (in the settings, to save)."""
         self.account = account
         self.settings.remember_account(client.directory_url, client.thumbprint, account.url)
-        return self.save()
 
     async def aclose(self) -> None:
         if self._client is not None:
