@@ -17,7 +17,6 @@ from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
-from textual.lazy import Lazy
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
@@ -66,10 +65,10 @@ class MainScreen(Screen[None]):
         self.side = TabbedPanes(
             {
                 "pane-endpoint": ("CA", self.endpoint_panel),
-                "pane-key": ("Key", Lazy(self.key_panel)),
-                "pane-contacts": ("Contacts", Lazy(self.contacts_panel)),
-                "pane-account": ("Account", Lazy(self.account_panel)),
-                "pane-orders": ("Orders", Lazy(self.orders_panel)),
+                "pane-key": ("Key", self.key_panel),
+                "pane-contacts": ("Contacts", self.contacts_panel),
+                "pane-account": ("Account", self.account_panel),
+                "pane-orders": ("Orders", self.orders_panel),
             },
             id="side",
         )
@@ -90,13 +89,17 @@ class MainScreen(Screen[None]):
     def on_mount(self) -> None:
         self.contacts_panel.set_contacts(self.workspace.settings.contacts)
         self._show_endpoint()
-        self.call_after_refresh(self._after_first_paint)
+        # Counted from the App, not from this screen: this screen composes while the App is
+        # still starting (App.on_mount waits for it), and a refresh then paints nothing.
+        self.app.call_after_refresh(self._after_first_paint)
         self.traffic.focus()
 
     def on_resize(self) -> None:
         self.set_class(self.size.width >= 160, "-wide")
 
     def _after_first_paint(self) -> None:
+        self.side.mount_hidden()
+        self.detail.mount_hidden()
         self._ensure_key_loaded()
         if not self.workspace.offline:
             self.run_worker(Workspace.import_client, thread=True, group="warm-up")

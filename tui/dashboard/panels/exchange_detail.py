@@ -11,7 +11,6 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
-from textual.lazy import Lazy
 from textual.widget import Widget
 from textual.widgets import Static
 
@@ -160,8 +159,8 @@ def timing_view(exchange: Exchange) -> RenderableType:
 
 class ExchangeDetail(Vertical):
     """Tabs for one exchange; rendered when selected, not when recorded. The hidden tabs mount
-    lazily (after the first paint); their Statics exist from the start, so `show` can fill
-    them either way."""
+    after the first paint (`mount_hidden`); their Statics exist from the start, so `show` can
+    fill them either way."""
 
     TABS = ("Request", "Response", "Raw", "Timing")
 
@@ -169,13 +168,16 @@ class ExchangeDetail(Vertical):
         super().__init__(id=id)
         hint = Text("Select an exchange in the traffic list.", style="dim")
         self._views = {tab: Static(hint, id=f"detail-{tab.lower()}") for tab in self.TABS}
+        panes: dict[str, tuple[str, Widget]] = {
+            f"tab-{tab.lower()}": (tab, VerticalScroll(view)) for tab, view in self._views.items()
+        }
+        self._tabs = TabbedPanes(panes)
 
     def compose(self) -> ComposeResult:
-        panes: dict[str, tuple[str, Widget]] = {}
-        for index, tab in enumerate(self.TABS):
-            scroll = VerticalScroll(self._views[tab])
-            panes[f"tab-{tab.lower()}"] = (tab, scroll if index == 0 else Lazy(scroll))
-        yield TabbedPanes(panes)
+        yield self._tabs
+
+    def mount_hidden(self) -> None:
+        self._tabs.mount_hidden()
 
     def show(self, exchange: Exchange, valid: bool | None, nonce_from: Exchange | None) -> None:
         self._views["Request"].update(request_view(exchange, valid, nonce_from))

@@ -28,7 +28,7 @@ def loose_mode(path: Path) -> int | None:
 
 
 class KeyPanel(VerticalScroll):
-    """Its children exist before it is mounted, so it can be filled while it waits in a Lazy."""
+    """Its children exist before it is mounted, so it can be filled while its tab waits."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
