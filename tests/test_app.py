@@ -364,3 +364,30 @@ async def test_signatures_after_a_key_rollover_are_checked_with_the_new_key(
             lines = [line.strip() for line in text.splitlines()]
             verdicts[traffic.exchanges[index].seq] = next(v for v in lines if "signature" in v)
         assert set(verdicts.values()) == {"signature verifies"}, verdicts
+
+
+async def test_a_remembered_account_is_checked_with_the_key_the_session_signs_with(
+    pebble: Pebble, tmp_path: Path
+) -> None:
+    """An account from an earlier run, remembered in the config: this traffic has no
+    newAccount to learn its key from, so the inspector uses the key the session signs with."""
+    from tui.acme import jose
+
+    key_path = tmp_path / "k.pem"
+    key = keys.generate_key("ec256")
+    keys.save_key(key, key_path)
+    async with AcmeClient(
+        pebble.directory_url, key=key, options=ClientOptions(ca_bundle=pebble.ca_bundle)
+    ) as c:
+        url = (await c.new_account([], terms_agreed=True)).url
+    settings = _settings(pebble, key_path)
+    settings.remember_account(pebble.directory_url, jose.thumbprint(jose.public_jwk(key)), url)
+    app = AcmeDashApp(settings, config_path=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("i")
+        await settle(app)
+        traffic = app.query_one(TrafficList)
+        fetch = traffic.selected
+        assert fetch is not None and fetch.url == url and fetch.status == 200
+        assert "kid" in fetch.jws.protected  # type: ignore[union-attr]
+        assert "signature verifies" in _text(app.query_one("#detail-request", Static))

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from tui.acme import jose, keys
-from tui.acme.traffic import Exchange, read_jsonl, signature_valid, signing_keys, to_har
+from tui.acme.traffic import Exchange, read_jsonl, signature_valid, to_har
 from tui.traffic_log import Query, TrafficLog, row_text
 
 SAMPLE = Path(__file__).parent / "data" / "sample.jsonl"
@@ -79,9 +79,9 @@ def test_records_round_trip_and_har() -> None:
 
 def test_kid_signatures_verify_from_the_traffic_alone() -> None:
     exchanges = list(read_jsonl(SAMPLE))
-    known = signing_keys(exchanges)
-    assert list(known) == ["https://127.0.0.1:14000/my-account/1"]
-    assert [signature_valid(e, known) for e in exchanges] == [None, None, True, True]
+    log = TrafficLog()
+    log.extend(exchanges)
+    assert [log.signature_valid(e) for e in exchanges] == [None, None, True, True]
     assert signature_valid(exchanges[3], {}) is None, "kid unknown: cannot check"
     other = jose.public_jwk(keys.generate_key("ec256"))
     assert signature_valid(exchanges[3], {"https://127.0.0.1:14000/my-account/1": other}) is False

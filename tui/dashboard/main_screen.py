@@ -49,7 +49,7 @@ class MainScreen(Screen[None]):
 
     def __init__(self, workspace: Workspace) -> None:
         super().__init__()
-        self._workspace = workspace
+        self.workspace = workspace
         # Hidden panes mount after the first paint; the screen talks to the panel objects,
         # which accept updates before they are mounted.
         self.endpoint_panel = EndpointPanel(id="endpoint-panel")
@@ -72,10 +72,6 @@ class MainScreen(Screen[None]):
             },
             id="side",
         )
-
-    @property
-    def workspace(self) -> Workspace:
-        return self._workspace
 
     def compose(self) -> ComposeResult:
         yield Static(id="bar")
