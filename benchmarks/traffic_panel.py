@@ -1,7 +1,7 @@
 """Traffic panel: time to append an exchange, with 10,000 of them in the list.
 
 Run: python benchmarks/traffic_panel.py [N]
-Appends N exchanges through the same path as live traffic (App._record) in a headless run at
+Appends N exchanges through the same path as live traffic (MainScreen.record) in a headless run at
 80x24 and reports the mean time per append. Key-press latency and memory in a real terminal:
 benchmarks/traffic_keys.py.
 """
@@ -14,8 +14,8 @@ import time
 from datetime import UTC, datetime
 
 from tui.acme.traffic import Exchange
-from tui.app import AcmeDashApp
 from tui.config import Settings
+from tui.dashboard.app import AcmeDashApp
 
 
 def make(seq: int) -> Exchange:
@@ -47,7 +47,7 @@ async def main(count: int) -> None:
         exchanges = [make(seq) for seq in range(1, count + 1)]
         start = time.perf_counter()
         for exchange in exchanges:
-            app._record(exchange)
+            app.main_screen.record(exchange)
         append_us = (time.perf_counter() - start) / count * 1e6
         await pilot.pause()
     print(f"exchanges: {count}")

@@ -15,17 +15,17 @@ from tests.conftest import settle, wait_for_screen, wait_until
 from tui.acme import keys
 from tui.acme.client import AcmeClient, ClientOptions
 from tui.acme.traffic import read_jsonl
-from tui.app import AcmeDashApp
 from tui.config import Settings, load_settings
-from tui.panels.account import AccountPanel
-from tui.panels.tabs import TabbedPanes
-from tui.panels.traffic_list import TrafficList
+from tui.dashboard.app import AcmeDashApp
+from tui.dashboard.panels.account import AccountPanel
+from tui.dashboard.panels.tabs import TabbedPanes
+from tui.dashboard.panels.traffic_list import TrafficList
+from tui.dashboard.screens.confirm import ConfirmScreen
+from tui.dashboard.screens.generate_key import GenerateKeyScreen
+from tui.dashboard.screens.help import HelpScreen
+from tui.dashboard.screens.prompt import PromptScreen
+from tui.dashboard.screens.resend import ResendScreen
 from tui.pebble import Pebble
-from tui.screens.confirm import ConfirmScreen
-from tui.screens.generate_key import GenerateKeyScreen
-from tui.screens.help import HelpScreen
-from tui.screens.prompt import PromptScreen
-from tui.screens.resend import ResendScreen
 
 SIZE = (80, 24)
 
@@ -260,8 +260,8 @@ async def test_endpoint_picker_presets_and_custom_urls(tmp_path: Path) -> None:
     """No network: choosing endpoints only changes state and settings."""
     from textual.widgets import OptionList
 
+    from tui.dashboard.screens.endpoint_picker import EndpointPicker
     from tui.endpoints import PRESETS
-    from tui.screens.endpoint_picker import EndpointPicker
 
     app = AcmeDashApp(Settings(endpoint="letsencrypt-staging"), config_path=tmp_path / "c.toml")
     async with app.run_test(size=SIZE) as pilot:
@@ -319,3 +319,75 @@ async def test_the_trust_store_loads_off_the_ui_thread(
         await settle(app)
         assert any(e.url == pebble.directory_url for e in app.query_one(TrafficList).exchanges)
     assert threads == ["acmedash-trust"]
+
+
+async def test_signatures_after_a_key_rollover_are_checked_with_the_new_key(
+    pebble: Pebble, tmp_path: Path
+) -> None:
+    """K (rollover), then i and a resend (r, ctrl+r): each request is signed by whichever key
+    the account had when it was sent, and the inspector must say each one verifies: before
+    the fix the new key's requests were checked against the old key."""
+    old = tmp_path / "old.pem"
+    keys.save_key(keys.generate_key("ec256"), old)
+    app = AcmeDashApp(_settings(pebble, old), config_path=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("a")
+        await wait_for_screen(pilot, ConfirmScreen)
+        await pilot.click("#confirm")
+        await settle(app)
+        await pilot.press("i")
+        await settle(app)
+        await pilot.press("K")
+        await wait_for_screen(pilot, PromptScreen)
+        app.screen.query_one(Input).value = str(tmp_path / "new.pem")
+        await pilot.press("enter")
+        await settle(app)
+        assert app.key_path == tmp_path / "new.pem"
+        await pilot.press("i")
+        await settle(app)
+        traffic = app.query_one(TrafficList)
+        traffic.cursor = len(traffic.rows) - 1  # the account fetch signed by the new key
+        await pilot.press("r")
+        await wait_for_screen(pilot, ResendScreen)
+        await pilot.press("ctrl+r")
+        await settle(app)
+
+        signed = [i for i, e in enumerate(traffic.exchanges) if e.jws and e.status is not None]
+        # The rollover's payload is the inner JWS (RFC 8555 §7.3.5), signed by the new key.
+        rollover = next(i for i in signed if "signature" in traffic.exchanges[i].jws.payload)
+        assert any(i > rollover and traffic.exchanges[i].resent_from for i in signed)
+        verdicts = {}
+        for index in signed:
+            traffic.cursor = traffic.rows.index(index)
+            await pilot.pause()
+            text = _text(app.query_one("#detail-request", Static))
+            lines = [line.strip() for line in text.splitlines()]
+            verdicts[traffic.exchanges[index].seq] = next(v for v in lines if "signature" in v)
+        assert set(verdicts.values()) == {"signature verifies"}, verdicts
+
+
+async def test_a_remembered_account_is_checked_with_the_key_the_session_signs_with(
+    pebble: Pebble, tmp_path: Path
+) -> None:
+    """An account from an earlier run, remembered in the config: this traffic has no
+    newAccount to learn its key from, so the inspector uses the key the session signs with."""
+    from tui.acme import jose
+
+    key_path = tmp_path / "k.pem"
+    key = keys.generate_key("ec256")
+    keys.save_key(key, key_path)
+    async with AcmeClient(
+        pebble.directory_url, key=key, options=ClientOptions(ca_bundle=pebble.ca_bundle)
+    ) as c:
+        url = (await c.new_account([], terms_agreed=True)).url
+    settings = _settings(pebble, key_path)
+    settings.remember_account(pebble.directory_url, jose.thumbprint(jose.public_jwk(key)), url)
+    app = AcmeDashApp(settings, config_path=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("i")
+        await settle(app)
+        traffic = app.query_one(TrafficList)
+        fetch = traffic.selected
+        assert fetch is not None and fetch.url == url and fetch.status == 200
+        assert "kid" in fetch.jws.protected  # type: ignore[union-attr]
+        assert "signature verifies" in _text(app.query_one("#detail-request", Static))

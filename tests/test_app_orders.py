@@ -14,13 +14,13 @@ from tests.conftest import ValidatingPebble, settle, wait_for_screen, wait_until
 from tui.acme import keys
 from tui.acme.certificates import load_certificate, names_of
 from tui.acme.encoding import decode_part
-from tui.app import AcmeDashApp
 from tui.config import Settings
-from tui.panels.tabs import TabbedPanes
-from tui.screens.confirm import ConfirmScreen
-from tui.screens.dns_instructions import DnsInstructions
-from tui.screens.prompt import PromptScreen
-from tui.screens.typed_confirm import TypedConfirmScreen
+from tui.dashboard.app import AcmeDashApp
+from tui.dashboard.panels.tabs import TabbedPanes
+from tui.dashboard.screens.confirm import ConfirmScreen
+from tui.dashboard.screens.dns_instructions import DnsInstructions
+from tui.dashboard.screens.prompt import PromptScreen
+from tui.dashboard.screens.typed_confirm import TypedConfirmScreen
 
 SIZE = (100, 40)
 

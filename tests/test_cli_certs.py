@@ -320,10 +320,10 @@ async def test_dashboard_asks_for_external_account_binding(
     from textual.widgets import Input, Static
 
     from tui.acme import keys
-    from tui.app import AcmeDashApp
     from tui.config import Settings
-    from tui.screens.confirm import ConfirmScreen
-    from tui.screens.prompt import PromptScreen
+    from tui.dashboard.app import AcmeDashApp
+    from tui.dashboard.screens.confirm import ConfirmScreen
+    from tui.dashboard.screens.prompt import PromptScreen
 
     key_path = tmp_path / "k.pem"
     keys.save_key(keys.generate_key("ec256"), key_path)
@@ -361,7 +361,7 @@ def test_inspector_decodes_the_external_account_binding(cli: CliRunner, eab_pebb
     from rich.console import Console
 
     from tui.acme.traffic import read_jsonl
-    from tui.panels.exchange_detail import request_view
+    from tui.dashboard.panels.exchange_detail import request_view
 
     args = [*reach(eab_pebble), "--key", "view.pem", "--traffic", "t.jsonl", "--yes"]
     created = cli(*args, "account", "new", "--eab-kid", EAB_KID, "--eab-hmac-key", EAB_MAC)

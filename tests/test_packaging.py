@@ -21,6 +21,6 @@ def test_wheel_ships_themes_and_stylesheet(tmp_path: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     for theme in ("acme-dark", "acme-light", "acme-contrast"):
         assert f"tui/themes/{theme}.toml" in names
-    assert "tui/app.tcss" in names
+    assert "tui/dashboard/app.tcss" in names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "acmedash = tui.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()

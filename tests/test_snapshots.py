@@ -12,10 +12,10 @@ from textual.pilot import Pilot
 
 from tui.acme import keys
 from tui.acme.traffic import read_jsonl
-from tui.app import AcmeDashApp
 from tui.config import Settings
-from tui.panels.tabs import TabbedPanes
-from tui.panels.traffic_list import TrafficList
+from tui.dashboard.app import AcmeDashApp
+from tui.dashboard.panels.tabs import TabbedPanes
+from tui.dashboard.panels.traffic_list import TrafficList
 
 SAMPLE = Path(__file__).parent / "data" / "sample.jsonl"
 SIZE = (80, 24)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import UTC, datetime
 from pathlib import Path
 
 from tui.acme import jose, keys
-from tui.acme.traffic import Exchange, read_jsonl, signature_valid, signing_keys, to_har
-from tui.traffic_query import Query, row_text
+from tui.acme.traffic import Exchange, read_jsonl, signature_valid, to_har
+from tui.traffic_log import Query, TrafficLog, row_text
 
 SAMPLE = Path(__file__).parent / "data" / "sample.jsonl"
 
@@ -78,9 +79,78 @@ def test_records_round_trip_and_har() -> None:
 
 def test_kid_signatures_verify_from_the_traffic_alone() -> None:
     exchanges = list(read_jsonl(SAMPLE))
-    known = signing_keys(exchanges)
-    assert list(known) == ["https://127.0.0.1:14000/my-account/1"]
-    assert [signature_valid(e, known) for e in exchanges] == [None, None, True, True]
+    log = TrafficLog()
+    log.extend(exchanges)
+    assert [log.signature_valid(e) for e in exchanges] == [None, None, True, True]
     assert signature_valid(exchanges[3], {}) is None, "kid unknown: cannot check"
     other = jose.public_jwk(keys.generate_key("ec256"))
     assert signature_valid(exchanges[3], {"https://127.0.0.1:14000/my-account/1": other}) is False
+
+
+ACCOUNT = "https://ca.test/acct/1"
+
+
+def _post(
+    seq: int, key: jose.PrivateKey, payload: object, *, kid: bool = True, status: int = 200
+) -> Exchange:
+    """A POST signed by `key` (kid ACCOUNT, or its jwk) and the CA's answer; newAccount-like
+    answers (jwk-signed) carry the account's Location."""
+    url = f"https://ca.test/{seq}"
+    body = jose.sign(key, payload, url=url, nonce=f"n{seq}", kid=ACCOUNT if kid else None)
+    return Exchange(
+        seq=seq,
+        started=datetime(2026, 11, 26, tzinfo=UTC),
+        endpoint="https://ca.test/dir",
+        method="POST",
+        url=url,
+        request_headers=[("content-type", "application/jose+json")],
+        request_body=json.dumps(body).encode(),
+        status=status,
+        response_headers=[] if kid else [("location", ACCOUNT)],
+        response_body=b"{}",
+    )
+
+
+def _rollover(seq: int, old: jose.PrivateKey, new: jose.PrivateKey, status: int = 200) -> Exchange:
+    """RFC 8555 §7.3.5: the inner JWS is signed by the new key (jwk), the outer by the old."""
+    old_jwk = jose.public_jwk(old)
+    inner = jose.sign(new, {"account": ACCOUNT, "oldKey": old_jwk}, url="k", nonce=None)
+    return _post(seq, old, inner, status=status)
+
+
+def test_each_kid_is_checked_with_the_key_the_account_had_when_it_was_sent() -> None:
+    """Three keys over one session; a rollover the CA refused changes nothing; a request signed
+    by a key the account no longer has does not verify."""
+    k1, k2, k3, k4 = (keys.generate_key("ec256") for _ in range(4))
+    log = TrafficLog()
+    log.extend(
+        [
+            _post(1, k1, {"contact": []}, kid=False, status=201),  # newAccount
+            _post(2, k1, ""),
+            _rollover(3, k1, k2),
+            _post(4, k2, ""),
+            _rollover(5, k2, k4, status=409),  # refused: the account keeps k2
+            _post(6, k2, ""),
+            _rollover(7, k2, k3),
+            _post(8, k3, ""),
+            _post(9, k1, ""),  # the first key, after it was rolled away
+        ]
+    )
+    verdicts = [log.signature_valid(e) for e in log.exchanges]
+    assert verdicts == [True, True, True, True, True, True, True, True, False]
+
+
+def test_a_kid_with_no_known_key_is_not_checked() -> None:
+    """An imported file with kid-signed requests only: the verdict says the key is unknown,
+    never that the signature fails."""
+    from rich.console import Console
+
+    from tui.dashboard.panels.exchange_detail import request_view
+
+    log = TrafficLog()
+    log.extend([_post(1, keys.generate_key("ec256"), "")])
+    assert log.signature_valid(log.exchanges[0]) is None
+    console = Console(width=200, file=io.StringIO(), record=True)
+    console.print(request_view(log.exchanges[0], None, None))
+    text = console.export_text()
+    assert "key unknown, not checked" in text and "DOES NOT" not in text

@@ -466,7 +466,7 @@ async def cmd_account_update(ctx: Context) -> int:
 
 
 def _run_dashboard(ctx: Context, settings: Settings, **kwargs: Any) -> int:
-    from tui.app import AcmeDashApp  # textual is imported only when the dashboard starts
+    from tui.dashboard.app import AcmeDashApp  # textual is imported only when the dashboard starts
 
     AcmeDashApp(settings, ca_bundle=ctx.args.ca_bundle, **kwargs).run()
     return EXIT_OK

@@ -12,6 +12,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static, TextArea
 
+from tui.dashboard.untrusted import printable
+
 
 class ResendScreen(ModalScreen[tuple[Any, bool] | None]):
     """Returns (payload, use_jwk) or None. An empty editor means POST-as-GET."""
@@ -39,7 +41,9 @@ class ResendScreen(ModalScreen[tuple[Any, bool] | None]):
         with Vertical():
             header = "jwk (no account)" if self._use_jwk else "kid (current account)"
             yield Static(
-                f"Resend to {self._url}, signed with {header}. Empty = POST-as-GET. ctrl+r sends."
+                f"Resend to {printable(self._url)}, signed with {header}. "
+                "Empty = POST-as-GET. ctrl+r sends.",
+                markup=False,
             )
             text = "" if self._payload == "" else json.dumps(self._payload, indent=2)
             yield TextArea(text, language=None, id="payload")

@@ -7,6 +7,7 @@ from `active_bindings` shows the same keys for a fraction of that.
 
 from __future__ import annotations
 
+from textual.binding import ActiveBinding
 from textual.markup import escape
 from textual.screen import Screen
 from textual.widgets import Static
@@ -25,10 +26,18 @@ class KeyBar(Static):
     def on_unmount(self) -> None:
         self.screen.bindings_updated_signal.unsubscribe(self)
 
+    def _place(self, item: tuple[str, ActiveBinding]) -> int:
+        """The focused widget's own keys first, then F1 (it names all the others, and the bar
+        is cut at 80 columns), then the screen's and the App's keys in their order."""
+        active = item[1]
+        if active.node not in (self.screen, self.app):
+            return 0
+        return 1 if active.binding.action == "help" else 2
+
     def _bindings_changed(self, screen: Screen[object]) -> None:
         parts: list[str] = []
         seen: set[str] = set()
-        for key, active in screen.active_bindings.items():
+        for key, active in sorted(screen.active_bindings.items(), key=self._place):
             binding = active.binding
             if not binding.show or not active.enabled or binding.action in seen:
                 continue

@@ -67,8 +67,11 @@ class TabStrip(Static, can_focus=True):
 
 
 class TabbedPanes(Vertical):
-    """`panes` maps pane id -> (label, widget). Only the first pane is composed eagerly when
-    the caller wraps the others in textual.lazy.Lazy."""
+    """`panes` maps pane id -> (label, widget). Only the first pane's widget is composed; the
+    others mount on `mount_hidden()` (after the first paint) or when their tab is chosen,
+    whichever comes first. Not textual.lazy.Lazy: it mounts after the next refresh, and a
+    screen composed while the App is still starting gets a refresh that paints nothing, so
+    the hidden panes would cost start-up time after all."""
 
     DEFAULT_CSS = """
     TabbedPanes { height: 1fr; }
@@ -82,12 +85,22 @@ class TabbedPanes(Vertical):
         first = next(iter(panes))
         self.strip = TabStrip({pane: label for pane, (label, _) in panes.items()}, first)
         self.switcher = ContentSwitcher(initial=first)
+        self._hidden = {pane: widget for pane, (_, widget) in panes.items() if pane != first}
 
     def compose(self) -> ComposeResult:
         yield self.strip
         with self.switcher:
             for pane, (_, widget) in self._panes.items():
-                yield Vertical(widget, id=pane)
+                yield Vertical(id=pane) if pane in self._hidden else Vertical(widget, id=pane)
+
+    def mount_hidden(self) -> None:
+        for pane in list(self._hidden):
+            self._mount(pane)
+
+    def _mount(self, pane_id: str) -> None:
+        widget = self._hidden.pop(pane_id, None)
+        if widget is not None:
+            self.switcher.get_child_by_id(pane_id).mount(widget)
 
     @property
     def active(self) -> str:
@@ -99,4 +112,5 @@ class TabbedPanes(Vertical):
 
     def on_tab_strip_activated(self, message: TabStrip.Activated) -> None:
         message.stop()
+        self._mount(message.pane_id)
         self.switcher.current = message.pane_id

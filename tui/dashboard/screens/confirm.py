@@ -1,4 +1,5 @@
-"""A yes/no modal whose default (focused) button is Cancel: Enter alone never confirms."""
+"""A yes/no modal whose default (focused) button is Cancel: Enter alone never confirms. The
+message may carry the CA's text (the terms of service URL): it is shown inert."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
+
+from tui.dashboard.untrusted import inert
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -30,8 +33,8 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(self._title, id="title")
-            yield Static(self._message, id="message")
+            yield Static(inert(self._title), id="title")
+            yield Static(inert(self._message, lines=True), id="message")
             with Horizontal():
                 yield Button("Cancel", id="cancel", variant="primary")
                 yield Button(self._confirm_label, id="confirm", variant="error")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -28,6 +29,6 @@ class HelpScreen(ModalScreen[None]):
         table.add_column("action")
         table.add_column("id for [keymap]", style="dim")
         for key, description, binding_id in self._rows:
-            table.add_row(key, description, binding_id)
+            table.add_row(Text(key), Text(description), Text(binding_id))
         with VerticalScroll():
             yield Static(table)

@@ -1,10 +1,10 @@
 """Orders panel: a new-order form, the live progress of every authorization, and the
-certificate that came out of it."""
+certificate that came out of it. Progress lines and certificate fields carry the CA's text
+(URLs, statuses, names): they are made printable and shown as Text, never as markup."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -13,9 +13,7 @@ from textual.message import Message
 from textual.widgets import Input, Static
 
 from tui.acme.key_types import DEFAULT_KEY_TYPE, KEY_TYPES
-
-if TYPE_CHECKING:
-    pass
+from tui.dashboard.untrusted import printable
 
 
 @dataclass(frozen=True)
@@ -109,19 +107,19 @@ class OrdersPanel(VerticalScroll):
         text = Text()
         for index, line in enumerate(self._lines):
             style = "bold" if index == 0 else ("green" if line.endswith(": valid") else "")
-            text.append(f"{line}\n", style=style)
+            text.append(f"{printable(line)}\n", style=style)
         self._progress.update(text)
 
     def show_certificate(self, info: dict[str, object], path: str) -> None:
         text = Text()
-        text.append(f"{path}\n", style="bold")
+        text.append(f"{printable(path)}\n", style="bold")
         for key in ("names", "issuer", "serial", "not_before", "not_after", "days_left", "chain"):
             if key in info:
                 value = info[key]
                 shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
                 text.append(f"{key:<11}", style="dim")
-                text.append(f"{shown}\n")
+                text.append(f"{printable(shown)}\n")
         ari = info.get("ari")
         text.append(f"{'ARI':<11}", style="dim")
-        text.append(f"{ari}\n" if ari else "not offered by this CA\n")
+        text.append(f"{printable(str(ari))}\n" if ari else "not offered by this CA\n")
         self._certificate.update(text)

@@ -7,10 +7,12 @@ import stat
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rich.markup import escape
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
+
+from tui.dashboard.untrusted import printable
 
 if TYPE_CHECKING:
     from tui.acme.jose import PrivateKey
@@ -26,7 +28,7 @@ def loose_mode(path: Path) -> int | None:
 
 
 class KeyPanel(VerticalScroll):
-    """Its children exist before it is mounted, so it can be filled while it waits in a Lazy."""
+    """Its children exist before it is mounted, so it can be filled while its tab waits."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -39,18 +41,21 @@ class KeyPanel(VerticalScroll):
     def show_key(self, path: Path | None, key: PrivateKey | None, problem: str = "") -> None:
         from tui.acme import jose, keys
 
+        text = Text()
         if path is None:
-            text = "No account key.\nPress o to open one or g to generate one."
+            text.append("No account key.\nPress o to open one or g to generate one.")
         elif key is None:
-            text = f"{escape(str(path))}\n[b red]{escape(problem or 'not loaded')}[/]"
+            text.append(f"{printable(str(path))}\n")
+            text.append(printable(problem or "not loaded"), style="bold red")
         else:
             mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else 0
-            text = (
-                f"{escape(str(path))}\n"
+            text.append(
+                f"{printable(str(path))}\n"
                 f"type:       {keys.describe_key(key)} ({jose.algorithm(key)})\n"
                 f"thumbprint: {jose.thumbprint(jose.public_jwk(key))}\n"
                 f"mode:       {mode:04o}"
             )
             if loose_mode(path) is not None:
-                text += "\n[b yellow]warning: group or others can read this key; m: chmod 600[/]"
+                warning = "\nwarning: group or others can read this key; m: chmod 600"
+                text.append(warning, style="bold yellow")
         self._info.update(text)

@@ -1,18 +1,19 @@
 """The traffic list: one line per exchange, drawn with the Line API.
 
-A widget per row stops scaling near a thousand rows; this draws only the visible lines, from a
-list of indices (the filter's result) and an LRU cache of rendered strips, so it holds tens of
-thousands of exchanges (see benchmarks/).
+A widget per row stops scaling near a thousand rows; this draws only the visible lines of the
+traffic model (tui/traffic_log.py: the exchanges and the filter's rows) through an LRU cache of
+rendered strips, so it holds tens of thousands of exchanges (see benchmarks/). It keeps only
+what is about showing: the cursor, follow mode, the cache.
 """
 
 from __future__ import annotations
 
 import bisect
-import gc
 from urllib.parse import urlsplit
 
 from rich.segment import Segment
 from rich.style import Style
+from rich.text import Text
 from textual.binding import Binding
 from textual.cache import LRUCache
 from textual.geometry import Region, Size
@@ -22,7 +23,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tui.acme.traffic import Exchange
-from tui.traffic_query import Query, row_text
+from tui.dashboard.untrusted import printable
+from tui.traffic_log import TrafficLog
 
 _STYLES = {
     2: Style(color="green"),
@@ -42,21 +44,21 @@ def row_style(exchange: Exchange) -> Style:
     return _STYLES.get(exchange.status // 100, Style())
 
 
-FREEZE_EVERY = 1000  # exchanges appended between two gc.freeze() calls
 WIDE = 64  # below this many columns the time and elapsed columns give way to the path
 
 
 def format_row(exchange: Exchange, width: int) -> str:
-    """seq, [time], method, path, status, [elapsed], problem; the path gets what is left."""
-    path = urlsplit(exchange.url).path or "/"
-    status = str(exchange.status) if exchange.status is not None else "ERR"
-    problem = exchange.problem.short_type if exchange.problem else exchange.error
+    """seq, [time], method, path, status, [elapsed], problem; the path gets what is left.
+    What came from the network or a traffic file is made printable: one row, one line."""
+    path = printable(urlsplit(exchange.url).path or "/")
+    status = printable(str(exchange.status)) if exchange.status is not None else "ERR"
+    problem = printable(exchange.problem.short_type if exchange.problem else exchange.error)
     problem = problem if len(problem) <= 20 else problem[:19] + "…"
     mark = "↻" if exchange.resent_from is not None else " "
     wide = width >= WIDE
     time = exchange.started.astimezone().strftime("%H:%M:%S ") if wide else ""
     elapsed = f" {exchange.elapsed_ms:>5.0f}ms" if wide else ""
-    fixed = f"{exchange.seq:>5}{mark}{time}{exchange.method:<4} "
+    fixed = f"{exchange.seq:>5}{mark}{time}{printable(exchange.method):<4} "
     tail = f" {status:>3}{elapsed} {problem}".rstrip()
     room = max(8, width - len(fixed) - len(tail))
     if len(path) > room:
@@ -90,14 +92,18 @@ class TrafficList(ScrollView, can_focus=True):
             self.exchange = exchange
             super().__init__()
 
-    def __init__(self, *, name: str | None = None, id: str | None = None) -> None:
-        super().__init__(name=name, id=id)
-        self.exchanges: list[Exchange] = []
-        self.rows: list[int] = []
-        self.query_text = ""
-        self._query = Query()
-        self._texts: list[str] = []  # row_text() of each exchange, lower-cased, for filtering
+    def __init__(self, model: TrafficLog, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.model = model
         self._cache: LRUCache[tuple[int, int, bool], Strip] = LRUCache(1024)
+
+    @property
+    def exchanges(self) -> list[Exchange]:
+        return self.model.exchanges
+
+    @property
+    def rows(self) -> list[int]:
+        return self.model.rows
 
     @property
     def selected(self) -> Exchange | None:
@@ -105,41 +111,27 @@ class TrafficList(ScrollView, can_focus=True):
             return self.exchanges[self.rows[self.cursor]]
         return None
 
-    def _settle(self) -> None:
-        """Move what the log holds out of the garbage collector's sight. Exchanges live until
-        the app ends; with 10,000 of them a full collection took 50-60 ms, a visible stall in
-        the middle of a key press (benchmarks/traffic_keys.py)."""
-        gc.freeze()
+    def on_mount(self) -> None:
+        """A log that holds exchanges already (offline inspection) opens on its last one."""
+        self._resize()
+        self.cursor = len(self.rows) - 1
 
-    def append(self, exchange: Exchange) -> None:
-        self.exchanges.append(exchange)
-        if len(self.exchanges) % FREEZE_EVERY == 0:
-            self._settle()
-        self._texts.append(row_text(exchange))
-        if self._query.matches(exchange, self._texts[-1]):
-            self.rows.append(len(self.exchanges) - 1)
+    def appended(self, shown: bool) -> None:
+        """The log took a new exchange; `shown` when the filter lets it through."""
+        if shown:
             self._resize()
             if self.follow:
                 self.cursor = len(self.rows) - 1
             else:
                 self.refresh()
 
-    def extend(self, exchanges: list[Exchange]) -> None:
-        self.exchanges.extend(exchanges)
-        self._texts.extend(row_text(e) for e in exchanges)
-        self._settle()
-        self.apply_filter(self.query_text)
-
     def apply_filter(self, text: str) -> None:
-        self.query_text = text
-        self._query = Query.parse(text)
         keep = self.rows[self.cursor] if 0 <= self.cursor < len(self.rows) else None
-        matches = self._query.matches
-        self.rows = [i for i, e in enumerate(self.exchanges) if matches(e, self._texts[i])]
+        self.model.apply_filter(text)
         self._cache.clear()
         self._resize()
         shown = f"({len(self.rows)} of {len(self.exchanges)})"
-        self.border_title = f"filter: {text}  {shown}" if text else ""
+        self.border_title = Text(f"filter: {printable(text)}  {shown}") if text else ""
         if keep is not None and not self.follow:
             # rows is sorted: keep the same exchange selected, or the nearest one after it
             self.cursor = min(bisect.bisect_left(self.rows, keep), len(self.rows) - 1)

@@ -11,6 +11,8 @@ from textual.screen import ModalScreen
 from textual.suggester import Suggester, SuggestFromList
 from textual.widgets import Input, Static
 
+from tui.dashboard.untrusted import inert
+
 
 class PathSuggester(Suggester):
     """Completes the path typed so far from the file system (Right arrow accepts)."""
@@ -65,14 +67,14 @@ class PromptScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(self._title)
+            yield Static(inert(self._title))
             yield Input(
                 self._value,
                 password=self._password,
                 suggester=self._suggester,
                 id="value",
             )
-            yield Static(self._help or "Enter to accept, Escape to cancel", id="help")
+            yield Static(inert(self._help or "Enter to accept, Escape to cancel"), id="help")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.dismiss(event.value)

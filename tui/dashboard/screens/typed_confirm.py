@@ -8,6 +8,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from tui.dashboard.untrusted import printable
+
 
 class TypedConfirmScreen(ModalScreen[bool]):
     DEFAULT_CSS = """
@@ -24,7 +26,7 @@ class TypedConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(self._message, markup=False)
+            yield Static(printable(self._message, lines=True), markup=False)
             yield Static(f"Type {self._word} and press Enter; Escape cancels.", markup=False)
             yield Input(id="word")
 

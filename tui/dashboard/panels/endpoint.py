@@ -9,6 +9,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from tui.acme.models import Directory
+from tui.dashboard.untrusted import printable
 from tui.endpoints import Endpoint
 
 
@@ -24,11 +25,11 @@ class EndpointPanel(VerticalScroll):
 
     def show_endpoint(self, endpoint: Endpoint) -> None:
         text = Text()
-        text.append(f"{endpoint.title}\n", style="bold")
+        text.append(f"{printable(endpoint.title)}\n", style="bold")
         text.append(f"[{endpoint.environment.badge}] ", style="bold")
-        text.append(f"{endpoint.url}\n")
+        text.append(f"{printable(endpoint.url)}\n")
         if endpoint.note:
-            text.append(f"note: {endpoint.note}\n", style="yellow")
+            text.append(f"note: {printable(endpoint.note)}\n", style="yellow")
         text.append("e: choose another endpoint\n", style="dim")
         if endpoint.twin:
             text.append(f"t: switch to {endpoint.twin}\n", style="dim")
@@ -36,6 +37,7 @@ class EndpointPanel(VerticalScroll):
         self._directory.update(Text("d: fetch the directory", style="dim"))
 
     def show_directory(self, directory: Directory) -> None:
+        """Every name and value is the CA's text: made printable, never read as markup."""
         meta = directory.meta
         lines = [
             f"{name}: {value}" for name, value in directory.raw.items() if isinstance(value, str)
@@ -48,4 +50,4 @@ class EndpointPanel(VerticalScroll):
             f"  externalAccountRequired: {str(meta.external_account_required).lower()}",
             f"  profiles: {', '.join(meta.profiles) or '-'}",
         ]
-        self._directory.update(Text("\n".join(lines)))
+        self._directory.update(Text("\n".join(printable(line) for line in lines)))

@@ -1,4 +1,6 @@
-"""dns-01 by hand: show the TXT record to publish, offer to copy it, wait for "published"."""
+"""dns-01 by hand: show the TXT record to publish, offer to copy it, wait for "published".
+The name comes from the CA's authorization: what is shown and copied is made printable, so
+neither the screen nor a later paste into a shell gets its control characters."""
 
 from __future__ import annotations
 
@@ -7,6 +9,8 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
+
+from tui.dashboard.untrusted import printable
 
 
 class DnsInstructions(ModalScreen[bool]):
@@ -26,11 +30,12 @@ class DnsInstructions(ModalScreen[bool]):
         super().__init__()
         self.record_name = name
         self.record_value = value
+        self._record = printable(f'{name}. 60 IN TXT "{value}"')
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static("Publish this DNS record, then press Published:")
-            yield Static(f'\n{self.record_name}. 60 IN TXT "{self.record_value}"\n', markup=False)
+            yield Static(f"\n{self._record}\n", markup=False)
             yield Static("c copies it (OSC 52; not every terminal passes it on).")
             with Horizontal():
                 yield Button("Cancel", id="cancel")
@@ -41,7 +46,7 @@ class DnsInstructions(ModalScreen[bool]):
         self.query_one("#cancel", Button).focus()
 
     def action_copy(self) -> None:
-        self.app.copy_to_clipboard(f'{self.record_name}. 60 IN TXT "{self.record_value}"')
+        self.app.copy_to_clipboard(self._record)
         self.notify("Record sent to the clipboard (OSC 52)")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:

@@ -1,5 +1,6 @@
 """The selected exchange, decoded: Request (JWS parts, signature check, nonce origin), Response
-(headers that matter picked out, body, problem with subproblems), Raw bytes, Timing."""
+(headers that matter picked out, body, problem with subproblems), Raw bytes, Timing. Every
+string that came from the network or a traffic file goes through untrusted.py first."""
 
 from __future__ import annotations
 
@@ -7,11 +8,9 @@ import json
 from typing import Any
 
 from rich.console import Group, RenderableType
-from rich.json import JSON
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
-from textual.lazy import Lazy
 from textual.widget import Widget
 from textual.widgets import Static
 
@@ -19,7 +18,8 @@ from tui.acme.encoding import decode_part
 from tui.acme.errors import InputError
 from tui.acme.models import Problem
 from tui.acme.traffic import Exchange, headers_to_dict
-from tui.panels.tabs import TabbedPanes
+from tui.dashboard.panels.tabs import TabbedPanes
+from tui.dashboard.untrusted import inert, json_text, printable
 
 KEY_HEADERS = ("replay-nonce", "location", "link", "retry-after", "content-type")
 
@@ -27,7 +27,7 @@ KEY_HEADERS = ("replay-nonce", "location", "link", "retry-after", "content-type"
 def _json(value: Any) -> RenderableType:
     if value == "":
         return Text('"" (empty payload: POST-as-GET)', style="italic")
-    return JSON(json.dumps(value), indent=2)
+    return json_text(value)
 
 
 def _heading(text: str) -> Text:
@@ -37,9 +37,9 @@ def _heading(text: str) -> Text:
 def request_view(
     exchange: Exchange, valid: bool | None, nonce_from: Exchange | None
 ) -> RenderableType:
-    parts: list[RenderableType] = [Text(f"{exchange.method} {exchange.url}", style="bold")]
+    parts: list[RenderableType] = [inert(f"{exchange.method} {exchange.url}", "bold")]
     if exchange.resent_from is not None:
-        parts.append(Text(f"edited and resent from #{exchange.resent_from}", style="magenta"))
+        parts.append(inert(f"edited and resent from #{exchange.resent_from}", "magenta"))
     jws = exchange.jws
     if jws is None:
         parts.append(Text("no JWS (unsigned request)", style="dim"))
@@ -47,13 +47,16 @@ def request_view(
     verdict = {
         True: Text("signature verifies", style="bold green"),
         False: Text("signature DOES NOT verify", style="bold red"),
-        None: Text("signature not checked: signing key unknown in this traffic", style="yellow"),
+        None: Text(
+            "signature: key unknown, not checked (no key known for this kid at this point)",
+            style="yellow",
+        ),
     }[valid]
     nonce = jws.protected.get("nonce", "")
     origin = (
-        Text(f"nonce {nonce} came from #{nonce_from.seq} {nonce_from.method} {nonce_from.url}")
+        inert(f"nonce {nonce} came from #{nonce_from.seq} {nonce_from.method} {nonce_from.url}")
         if nonce_from
-        else Text(f"nonce {nonce}: no earlier response in this log supplied it", style="dim")
+        else inert(f"nonce {nonce}: no earlier response in this log supplied it", "dim")
     )
     parts += [
         verdict,
@@ -63,7 +66,7 @@ def request_view(
         _heading("Payload"),
         _json(jws.payload),
         _heading("Signature"),
-        Text(jws.signature, overflow="fold"),
+        Text(printable(str(jws.signature)), overflow="fold"),
     ]
     binding = jws.payload.get("externalAccountBinding") if isinstance(jws.payload, dict) else None
     if isinstance(binding, dict):
@@ -86,38 +89,39 @@ def request_view(
 def problem_view(problem: Problem) -> RenderableType:
     lines = Text()
     lines.append("Problem: ", style="bold red")
-    lines.append(problem.type, style="red")
+    lines.append(printable(problem.type), style="red")
     if problem.status is not None:
         lines.append(f" ({problem.status})")
     if problem.detail:
-        lines.append(f"\n  {problem.detail}")
+        lines.append(f"\n  {printable(problem.detail, lines=True)}")
     for sub in problem.subproblems:
         lines.append("\n  • ", style="red")
-        lines.append(sub.short_type, style="bold red")
+        lines.append(printable(sub.short_type), style="bold red")
         if sub.identifier:
-            lines.append(f" [{sub.identifier}]", style="bold")
-        lines.append(f": {sub.detail}")
+            lines.append(f" [{printable(str(sub.identifier))}]", style="bold")
+        lines.append(f": {printable(sub.detail, lines=True)}")
     return lines
 
 
 def response_view(exchange: Exchange) -> RenderableType:
     if exchange.status is None:
-        return Text(f"no response: {exchange.error}", style="bold red")
-    parts: list[RenderableType] = [Text(f"{exchange.http_version} {exchange.status}", style="bold")]
+        return inert(f"no response: {exchange.error}", "bold red", lines=True)
+    status_line = f"{exchange.http_version} {exchange.status}"
+    parts: list[RenderableType] = [inert(status_line, "bold")]
     if exchange.problem:
         parts.append(problem_view(exchange.problem))
     headers = headers_to_dict(exchange.response_headers)
     picked = Text()
     for name, value in headers.items():
         important = name.lower() in KEY_HEADERS
-        picked.append(f"{name}: ", style="bold cyan" if important else "dim")
-        picked.append(f"{value}\n", style="" if important else "dim")
+        picked.append(f"{printable(str(name))}: ", style="bold cyan" if important else "dim")
+        picked.append(f"{printable(str(value))}\n", style="" if important else "dim")
     parts += [_heading("Headers"), picked, _heading("Body")]
     body = exchange.response_body.decode("utf-8", "replace")
     try:
         parts.append(_json(json.loads(body)) if body else Text("(empty)", style="dim"))
     except ValueError:
-        parts.append(Text(body))
+        parts.append(inert(body, lines=True))
     return Group(*parts)
 
 
@@ -135,27 +139,28 @@ def raw_view(exchange: Exchange) -> RenderableType:
         received += exchange.response_body.decode("utf-8", "replace")
     return Group(
         _heading("Sent"),
-        Text(sent, overflow="fold"),
+        Text(printable(sent, lines=True), overflow="fold"),
         _heading("Received"),
-        Text(received or exchange.error, overflow="fold"),
+        Text(printable(received or exchange.error, lines=True), overflow="fold"),
     )
 
 
 def timing_view(exchange: Exchange) -> RenderableType:
-    return Text(
+    return inert(
         f"started   {exchange.started.isoformat(timespec='milliseconds')}\n"
         f"elapsed   {exchange.elapsed_ms:.1f} ms\n"
         f"request   {len(exchange.request_body)} bytes\n"
         f"response  {len(exchange.response_body)} bytes\n"
         f"protocol  {exchange.http_version or '-'}\n"
-        f"endpoint  {exchange.endpoint}"
+        f"endpoint  {exchange.endpoint}",
+        lines=True,
     )
 
 
 class ExchangeDetail(Vertical):
     """Tabs for one exchange; rendered when selected, not when recorded. The hidden tabs mount
-    lazily (after the first paint); their Statics exist from the start, so `show` can fill
-    them either way."""
+    after the first paint (`mount_hidden`); their Statics exist from the start, so `show` can
+    fill them either way."""
 
     TABS = ("Request", "Response", "Raw", "Timing")
 
@@ -163,13 +168,16 @@ class ExchangeDetail(Vertical):
         super().__init__(id=id)
         hint = Text("Select an exchange in the traffic list.", style="dim")
         self._views = {tab: Static(hint, id=f"detail-{tab.lower()}") for tab in self.TABS}
+        panes: dict[str, tuple[str, Widget]] = {
+            f"tab-{tab.lower()}": (tab, VerticalScroll(view)) for tab, view in self._views.items()
+        }
+        self._tabs = TabbedPanes(panes)
 
     def compose(self) -> ComposeResult:
-        panes: dict[str, tuple[str, Widget]] = {}
-        for index, tab in enumerate(self.TABS):
-            scroll = VerticalScroll(self._views[tab])
-            panes[f"tab-{tab.lower()}"] = (tab, scroll if index == 0 else Lazy(scroll))
-        yield TabbedPanes(panes)
+        yield self._tabs
+
+    def mount_hidden(self) -> None:
+        self._tabs.mount_hidden()
 
     def show(self, exchange: Exchange, valid: bool | None, nonce_from: Exchange | None) -> None:
         self._views["Request"].update(request_view(exchange, valid, nonce_from))

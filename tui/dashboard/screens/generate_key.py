@@ -9,7 +9,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Select, Static
 
 from tui.acme.key_types import DEFAULT_KEY_TYPE, KEY_TYPES
-from tui.screens.prompt import PathSuggester
+from tui.dashboard.screens.prompt import PathSuggester
 
 
 class GenerateKeyScreen(ModalScreen[tuple[str, str] | None]):

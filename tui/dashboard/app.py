@@ -1,0 +1,166 @@
+"""The App: global keys (F1, q), colour themes, the command palette. The workspace itself is
+main_screen.py's MainScreen over a Workspace (as posting's App and MainScreen)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from textual.app import App, SystemCommand
+from textual.screen import Screen
+from textual.widget import AwaitMount
+
+from tui.acme.models import Account
+from tui.acme.traffic import Exchange
+from tui.config import Settings, default_data_dir
+from tui.dashboard.keymap import GLOBAL_BINDINGS, WORKSPACE_BINDINGS, bindings
+from tui.dashboard.main_screen import MainScreen
+from tui.dashboard.panels.contacts import ContactsPanel
+from tui.dashboard.panels.traffic_list import TrafficList
+from tui.dashboard.untrusted import printable
+from tui.dashboard.workspace import Responder, Workspace
+from tui.endpoints import Endpoint
+from tui.themes import parse_theme, theme_files
+
+if TYPE_CHECKING:
+    from textual.notifications import SeverityLevel
+
+    from tui.acme.jose import PrivateKey
+
+
+class AcmeDashApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "acmedash"
+    BINDINGS = GLOBAL_BINDINGS
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        config_path: Path | None,
+        ca_bundle: str | None = None,
+        offline: Iterable[Exchange] | None = None,
+        responder_address: str = "0.0.0.0",  # noqa: S104 - the CA connects from outside
+        http_port: int = 80,
+        tls_port: int = 443,
+    ) -> None:
+        """`config_path=None` keeps settings in memory only (demo, inspect). The responder
+        address and ports are where http-01 / tls-alpn-01 answers listen by default."""
+        super().__init__()
+        self.settings = settings
+        self.workspace = Workspace(
+            settings,
+            config_path=config_path,
+            ca_bundle=ca_bundle,
+            offline=offline,
+            responder=Responder(responder_address, http_port, tls_port),
+        )
+        self.main_screen = MainScreen(self.workspace)
+        self._theme_error = ""
+        self._started = False
+
+    def get_default_screen(self) -> MainScreen:
+        return self.main_screen
+
+    async def on_mount(self) -> None:
+        self._load_themes()
+        if self.settings.theme in self.available_themes:
+            self.theme = self.settings.theme
+        if self.settings.keymap:
+            self.set_keymap(self.settings.keymap)
+        # The default screen composes in its own task: wait for it, so the workspace's widgets
+        # exist when the App is ready (scripts and snapshot tests query them at once).
+        await AwaitMount(self.main_screen, [self.main_screen])
+        if self._theme_error:
+            self.notify(self._theme_error, title="Theme", severity="warning")
+        self._started = True
+
+    # -- themes ---------------------------------------------------------------------------
+
+    def _load_themes(self) -> None:
+        for path in theme_files(default_data_dir() / "themes"):
+            try:
+                self.register_theme(parse_theme(path))
+            except ValueError as exc:
+                self._theme_error = f"{exc}; using the default theme"
+
+    def watch_theme(self, theme: str) -> None:
+        if self._started and self.settings.theme != theme:
+            self.settings.theme = theme
+            self.main_screen.save_settings()
+
+    # -- help, palette, quit ----------------------------------------------------------------
+
+    def action_help(self) -> None:
+        from tui.dashboard.screens.help import HelpScreen
+
+        keymap = self.settings.keymap
+        rows = []
+        for binding in bindings(
+            GLOBAL_BINDINGS, WORKSPACE_BINDINGS, TrafficList.BINDINGS, ContactsPanel.BINDINGS
+        ):
+            key = keymap.get(binding.id or "", binding.key)
+            tooltip = f" - {binding.tooltip}" if binding.tooltip else ""
+            rows.append((key, binding.description + tooltip, binding.id or ""))
+        self.push_screen(HelpScreen(rows))
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Textual's own commands (themes, keys, quit), then every workspace key."""
+        yield from super().get_system_commands(screen)
+        for binding in bindings(WORKSPACE_BINDINGS):
+            tooltip = f": {binding.tooltip}" if binding.tooltip else ""
+            yield SystemCommand(
+                binding.description + tooltip,
+                f"key: {binding.key}",
+                lambda action=binding.action: self.run_action(action, self.main_screen),
+            )
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Every notification passes here (a widget's notify calls the App's), and many carry
+        the CA's text (problem details, URLs, statuses): shown printable, never as markup."""
+        super().notify(
+            printable(message, lines=True),
+            title=printable(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
+
+    async def action_quit(self) -> None:
+        await self.workspace.aclose()
+        self.exit()
+
+    # -- the workspace's state, read through the App (scripts, Pilot tests) -----------------
+
+    @property
+    def endpoint(self) -> Endpoint:
+        return self.workspace.endpoint
+
+    @property
+    def key_path(self) -> Path | None:
+        return self.workspace.key_path
+
+    @property
+    def key(self) -> PrivateKey | None:
+        return self.workspace.key
+
+    @property
+    def _key_loaded(self) -> bool:
+        return self.workspace.key_loaded
+
+    @property
+    def account(self) -> Account | None:
+        return self.workspace.account
+
+    @property
+    def last_certificate(self) -> Path | None:
+        return self.workspace.last_certificate

@@ -1,0 +1,53 @@
+"""The dashboard's keys as data, in two contexts (as mitmproxy's defaultkeys.py): the global
+ones, bound on the App and active on every screen, and the workspace's, bound on the main
+screen. Every binding has an id, so `[keymap]` in the config file can move it (F1 lists the
+ids); the help screen and the command palette are built from these lists."""
+
+from __future__ import annotations
+
+from textual.binding import Binding, BindingType
+
+GLOBAL_BINDINGS: list[BindingType] = [
+    Binding("f1", "help", "Keys", id="help", tooltip="Every key and its keymap id"),
+    Binding("q", "quit", "Quit", id="quit"),
+]
+
+WORKSPACE_BINDINGS: list[BindingType] = [
+    Binding("d", "directory", "Directory", id="directory", tooltip="GET the directory"),
+    Binding("n", "nonce", "Nonce", id="nonce", show=False, tooltip="HEAD newNonce"),
+    Binding("a", "new_account", "New acct", id="new_account", tooltip="newAccount (asks for ToS)"),
+    Binding("l", "find_account", "Lookup", id="find_account", tooltip="Find the key's account"),
+    Binding(
+        "i", "account_info", "Info", id="account_info", show=False, tooltip="Fetch the account"
+    ),
+    Binding("u", "update_contacts", "Push contacts", id="update_contacts", show=False),
+    Binding("t", "switch_twin", "Stg/Prod", id="switch_twin", tooltip="Staging <-> production"),
+    Binding("e", "choose_endpoint", "Endpoint", id="choose_endpoint", tooltip="Pick a CA"),
+    Binding("o", "open_key", "Open key", id="open_key", show=False),
+    Binding("g", "generate_key", "Gen key", id="generate_key", show=False),
+    Binding("m", "fix_key_mode", "chmod 600", id="fix_key_mode", show=False),
+    Binding("slash", "filter", "Filter", id="filter", tooltip="Filter the traffic list"),
+    Binding("x", "export_jsonl", "Export", id="export_jsonl", tooltip="Export traffic as JSONL"),
+    Binding("X", "export_har", "HAR", id="export_har", show=False),
+    Binding("c", "copy_exchange", "Copy", id="copy_exchange", show=False),
+    Binding("s", "save_exchange", "Save", id="save_exchange", show=False),
+    Binding("r", "resend", "Resend", id="resend", tooltip="Edit the payload, sign again, send"),
+    Binding("I", "issue", "Issue", id="issue", tooltip="Order a certificate (Orders tab)"),
+    Binding("R", "renew", "Renew", id="renew", show=False, tooltip="Renew a certificate"),
+    Binding("V", "revoke", "Revoke", id="revoke", show=False, tooltip="Revoke a certificate"),
+    Binding("K", "rollover", "Key rollover", id="rollover", show=False),
+    Binding("D", "deactivate", "Deactivate", id="deactivate", show=False),
+    Binding(
+        "escape",
+        "leave_field",
+        "Leave field",
+        id="leave_field",
+        show=False,
+        tooltip="Leave a text box for the traffic list, where the letter keys work again",
+    ),
+]
+
+
+def bindings(*groups: list[BindingType]) -> list[Binding]:
+    """The Binding objects of these lists (BINDINGS may also hold plain tuples)."""
+    return [b for group in groups for b in group if isinstance(b, Binding)]

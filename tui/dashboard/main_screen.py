@@ -1,0 +1,398 @@
+"""The workspace screen: panels on the left (CA, key, contacts, account, orders), the live
+traffic list and the selected exchange on the right, the key bar at the bottom.
+
+Every network action runs in one exclusive worker (`run`) that calls AcmeClient; the UI thread
+never waits on the network. The state is the Workspace's; the panels only show it or report
+what the user changed. The actions themselves live in account_actions.py, orders.py and
+traffic_tools.py and reach this screen through the protocols in view.py.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
+from textual.screen import Screen
+from textual.widgets import Input, Static
+
+from tui.acme.errors import AcmeError, InputError, PassphraseRequired, ProblemError
+from tui.acme.traffic import Exchange
+from tui.dashboard import account_actions, key_actions, orders, traffic_tools
+from tui.dashboard.keymap import WORKSPACE_BINDINGS
+from tui.dashboard.panels.account import AccountPanel
+from tui.dashboard.panels.contacts import ContactsPanel
+from tui.dashboard.panels.endpoint import EndpointPanel
+from tui.dashboard.panels.exchange_detail import ExchangeDetail
+from tui.dashboard.panels.key import KeyPanel
+from tui.dashboard.panels.key_bar import KeyBar
+from tui.dashboard.panels.orders import OrderForm, OrdersPanel
+from tui.dashboard.panels.tabs import TabbedPanes
+from tui.dashboard.panels.traffic_list import TrafficList
+from tui.dashboard.screens.confirm import ConfirmScreen
+from tui.dashboard.untrusted import printable
+from tui.dashboard.view import Operation, ResultT
+from tui.dashboard.workspace import Workspace
+from tui.endpoints import resolve
+
+if TYPE_CHECKING:
+    from tui.acme.client import AcmeClient
+    from tui.acme.models import Directory
+
+
+class MainScreen(Screen[None]):
+    BINDINGS = WORKSPACE_BINDINGS
+
+    def __init__(self, workspace: Workspace) -> None:
+        super().__init__()
+        self.workspace = workspace
+        # Hidden panes mount after the first paint; the screen talks to the panel objects,
+        # which accept updates before they are mounted.
+        self.endpoint_panel = EndpointPanel(id="endpoint-panel")
+        self.key_panel = KeyPanel(id="key-panel")
+        self.contacts_panel = ContactsPanel(id="contacts-panel")
+        self.account_panel = AccountPanel(id="account-panel")
+        port = workspace.responder.http_port
+        self.orders_panel = OrdersPanel(
+            default_port=port if port != 80 else None, id="orders-panel"
+        )
+        self.traffic = TrafficList(workspace.log, id="traffic-list")
+        self.detail = ExchangeDetail(id="exchange-detail")
+        self.side = TabbedPanes(
+            {
+                "pane-endpoint": ("CA", self.endpoint_panel),
+                "pane-key": ("Key", self.key_panel),
+                "pane-contacts": ("Contacts", self.contacts_panel),
+                "pane-account": ("Account", self.account_panel),
+                "pane-orders": ("Orders", self.orders_panel),
+            },
+            id="side",
+        )
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="bar")
+        with Horizontal(id="main"):
+            yield self.side
+            with Vertical(id="right"):
+                yield self.traffic
+                yield self.detail
+        yield KeyBar(id="keys")
+
+    def on_mount(self) -> None:
+        self.contacts_panel.set_contacts(self.workspace.settings.contacts)
+        self._show_endpoint()
+        # Counted from the App, not from this screen: this screen composes while the App is
+        # still starting (App.on_mount waits for it), and a refresh then paints nothing.
+        self.app.call_after_refresh(self._after_first_paint)
+        self.traffic.focus()
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.width >= 160, "-wide")
+
+    def _after_first_paint(self) -> None:
+        self.side.mount_hidden()
+        self.detail.mount_hidden()
+        self._ensure_key_loaded()
+        if not self.workspace.offline:
+            self.run_worker(Workspace.import_client, thread=True, group="warm-up")
+
+    # -- showing the state ----------------------------------------------------------------
+
+    def _update_bar(self, busy: str = "") -> None:
+        bar = self.query_one("#bar", Static)
+        endpoint = self.workspace.endpoint
+        for name in ("production", "staging", "local"):
+            bar.set_class(endpoint.environment.value == name, f"-{name}")
+        mode = " [OFFLINE INSPECT]" if self.workspace.offline else ""
+        working = f"  ⟳ {busy}…" if busy else ""
+        title = printable(endpoint.title)
+        bar.update(Text(f" {endpoint.environment.badge} ▌ {title}{mode}{working}"))
+
+    def _show_endpoint(self) -> None:
+        self.endpoint_panel.show_endpoint(self.workspace.endpoint)
+        self._update_bar()
+        self.show_account()
+
+    def show_account(self) -> None:
+        self.account_panel.show_account(self.workspace.account, self.workspace.remembered_url())
+
+    def show_directory(self, directory: Directory) -> None:
+        self.endpoint_panel.show_directory(directory)
+
+    def start_progress(self, title: str) -> None:
+        self.orders_panel.start(title)
+
+    def progress(self, line: str) -> None:
+        self.orders_panel.add_progress(line)
+
+    def show_certificate(self, info: dict[str, object], path: str) -> None:
+        self.orders_panel.show_certificate(info, path)
+
+    def save_settings(self) -> None:
+        problem = self.workspace.save()
+        if problem:
+            self.notify(problem, title="Settings not saved", severity="error")
+
+    def _close(self, client: AcmeClient | None) -> None:
+        if client is not None:
+            self.run_worker(client.aclose(), group="close")
+
+    # -- traffic ----------------------------------------------------------------------------
+
+    def record(self, exchange: Exchange) -> None:
+        """The client's observer: every exchange goes to the log, then the list shows it."""
+        self.traffic.appended(self.workspace.log.append(exchange))
+
+    def on_traffic_list_selected(self, message: TrafficList.Selected) -> None:
+        exchange, log = message.exchange, self.workspace.log
+        self.detail.show(exchange, log.signature_valid(exchange), log.nonce_origin(exchange))
+
+    def selected(self) -> Exchange | None:
+        exchange = self.traffic.selected
+        if exchange is None:
+            self.notify("Select an exchange first.", severity="warning")
+        return exchange
+
+    def copy_to_clipboard(self, text: str) -> None:
+        self.app.copy_to_clipboard(text)
+
+    # -- running ACME operations -----------------------------------------------------------
+
+    async def ask(self, screen: Screen[ResultT]) -> ResultT:
+        return await self.app.push_screen_wait(screen)
+
+    def run(self, title: str, operation: Operation, *, changes_state: bool = False) -> None:
+        self._run(title, operation, changes_state)
+
+    @work(exclusive=True, group="acme")
+    async def _run(self, title: str, operation: Operation, changes_state: bool) -> None:
+        workspace = self.workspace
+        if workspace.offline:
+            self.notify("Offline inspection: no requests are sent.", severity="warning")
+            return
+        endpoint = workspace.endpoint
+        if (
+            changes_state
+            and endpoint.is_production
+            and endpoint.url not in workspace.confirmed_production
+        ):
+            confirmed = await self.ask(
+                ConfirmScreen(
+                    f"PRODUCTION: {endpoint.title}",
+                    f"{title} on the PRODUCTION endpoint\n{endpoint.url}\n\n"
+                    "This changes real state at a real CA. Continue?",
+                    "Yes, use production",
+                )
+            )
+            if not confirmed:
+                self.notify("Cancelled.", severity="warning")
+                return
+            workspace.confirmed_production.add(endpoint.url)
+        self._update_bar(title)
+        try:
+            message = await operation(workspace.client(self.record))
+        except ProblemError as exc:
+            self.notify(str(exc), title=f"{title}: server problem", severity="error", timeout=10)
+        except AcmeError as exc:
+            self.notify(str(exc), title=f"{title} failed", severity="error", timeout=10)
+        # A bug must not take the session (and its traffic log) down with it.
+        except Exception as exc:
+            self.log.error(f"{title}: {exc!r}")
+            self.notify(
+                f"unexpected {type(exc).__name__}: {exc}", title=f"{title} failed", severity="error"
+            )
+        else:
+            if message:
+                self.notify(message, title=title)
+        finally:
+            self._update_bar()
+
+    def need_key(self) -> bool:
+        self._ensure_key_loaded()
+        if self.workspace.key is None:
+            self.notify("Load or generate an account key first (o / g).", severity="warning")
+            self.side.active = "pane-key"
+            return False
+        return True
+
+    # -- directory and account --------------------------------------------------------------
+
+    def action_directory(self) -> None:
+        account_actions.directory(self)
+
+    def action_nonce(self) -> None:
+        account_actions.nonce(self)
+
+    def action_new_account(self) -> None:
+        account_actions.new_account(self)
+
+    def action_find_account(self) -> None:
+        account_actions.find_account(self)
+
+    def action_account_info(self) -> None:
+        account_actions.account_info(self)
+
+    def action_update_contacts(self) -> None:
+        account_actions.update_contacts(self)
+
+    def on_contacts_panel_changed(self, message: ContactsPanel.Changed) -> None:
+        self.workspace.settings.contacts = message.contacts
+        self.save_settings()
+        if self.workspace.account is not None or self.workspace.remembered_url():
+            self.action_update_contacts()
+
+    # -- endpoint and key -------------------------------------------------------------------
+
+    def _choose_endpoint(self, name_or_url: str) -> None:
+        try:
+            endpoint = resolve(name_or_url)
+        except InputError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.workspace.settings.endpoint = endpoint.name
+        self.save_settings()
+        self._close(self.workspace.set_endpoint(endpoint))
+        self._show_endpoint()
+        self.notify(f"{endpoint.environment.badge}: {endpoint.title}", timeout=3)
+
+    def action_switch_twin(self) -> None:
+        endpoint = self.workspace.endpoint
+        if not endpoint.twin:
+            self.notify(f"{endpoint.title} has no staging/production twin.", severity="warning")
+            return
+        self._choose_endpoint(endpoint.twin)
+
+    @work(group="prompt")
+    async def action_choose_endpoint(self) -> None:
+        from tui.dashboard.screens.endpoint_picker import EndpointPicker
+
+        choice = await self.ask(EndpointPicker(self.workspace.endpoint))
+        if choice:
+            self._choose_endpoint(choice)
+
+    def _ensure_key_loaded(self) -> None:
+        """The saved key loads right after the first paint, or sooner if an action needs it."""
+        if not self.workspace.key_loaded:
+            self.load_key(self.workspace.key_path)
+
+    def load_key(self, path: Path | None, passphrase: bytes | None = None) -> None:
+        problem, old_client = self.workspace.load_key(path, passphrase)
+        self._close(old_client)
+        if isinstance(problem, PassphraseRequired) and path is not None:
+            self._ask_passphrase(path)
+        self.key_panel.show_key(path, self.workspace.key, str(problem or ""))
+        self.show_account()
+
+    @work(group="prompt")
+    async def _ask_passphrase(self, path: Path) -> None:
+        await key_actions.ask_passphrase(self, path)
+
+    def use_key_file(self, path: Path) -> None:
+        self.workspace.settings.account_key = str(path)
+        self.save_settings()
+        self.load_key(path)
+        self.side.active = "pane-key"
+
+    @work(group="prompt")
+    async def action_open_key(self) -> None:
+        await key_actions.open_key(self)
+
+    @work(group="prompt")
+    async def action_generate_key(self) -> None:
+        await key_actions.generate_key(self)
+
+    def action_fix_key_mode(self) -> None:
+        key_actions.fix_key_mode(self)
+
+    # -- traffic tools ----------------------------------------------------------------------
+
+    def action_filter(self) -> None:
+        """The filter box is mounted the first time it is wanted, not at start-up."""
+        found = self.query("#traffic-filter")
+        if found:
+            box = found.first(Input)
+        else:
+            placeholder = "filter: words, method:POST status:4xx problem:badNonce"
+            box = Input(placeholder=placeholder, id="traffic-filter")
+            self.query_one("#right").mount(box, before=0)
+        box.add_class("-visible")
+        box.focus()
+
+    def on_input_submitted(self, message: Input.Submitted) -> None:
+        if message.input.id == "traffic-filter":
+            self.traffic.apply_filter(message.value)
+            if not message.value:
+                message.input.remove_class("-visible")
+            self.traffic.focus()
+
+    @work(group="prompt")
+    async def action_export_jsonl(self) -> None:
+        await traffic_tools.export_jsonl(self)
+
+    @work(group="prompt")
+    async def action_export_har(self) -> None:
+        await traffic_tools.export_har(self)
+
+    def action_copy_exchange(self) -> None:
+        traffic_tools.copy_exchange(self)
+
+    @work(group="prompt")
+    async def action_save_exchange(self) -> None:
+        await traffic_tools.save_exchange(self)
+
+    @work(group="prompt")
+    async def action_resend(self) -> None:
+        await traffic_tools.resend(self)
+
+    def action_leave_field(self) -> None:
+        """Escape out of a form field: typed letters no longer go into it, so R, V, ... act."""
+        self.traffic.focus()
+
+    # -- certificates (Orders tab) and the account's end of life ----------------------------
+
+    def _order_form(self) -> OrderForm | None:
+        try:
+            return self.orders_panel.form()
+        except ValueError as exc:
+            self.notify(str(exc), severity="error")
+            return None
+        except NoMatches:
+            self.notify("Open the Orders tab and fill in the names first.", severity="warning")
+            self.side.active = "pane-orders"
+            return None
+
+    def on_orders_panel_submitted(self) -> None:
+        self.action_issue()
+
+    def action_issue(self) -> None:
+        form = self._order_form()
+        if form is None or not self.need_key():
+            return
+        if not form.names:
+            self.side.active = "pane-orders"
+            self.query_one("#order-names", Input).focus()
+            self.notify("Type the names to certify, then Enter.", title="Issue certificate")
+            return
+        orders.issue(self, form)
+
+    @work(group="prompt")
+    async def action_renew(self) -> None:
+        form = self._order_form()
+        if form is not None:
+            await orders.renew(self, form)
+
+    @work(group="prompt")
+    async def action_revoke(self) -> None:
+        await orders.revoke(self)
+
+    @work(group="prompt")
+    async def action_rollover(self) -> None:
+        await orders.rollover(self)
+
+    @work(group="prompt")
+    async def action_deactivate(self) -> None:
+        await orders.deactivate(self)

@@ -1,0 +1,124 @@
+"""What the dashboard does with recorded traffic: export the shown exchanges (JSONL, HAR 1.2),
+copy or save one, and resend one with an edited payload. A resend goes through the client
+like any other request: new nonce, signed anew, recorded."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from tui.acme.fileio import atomic_write
+from tui.dashboard.screens.confirm import ConfirmScreen
+from tui.dashboard.screens.prompt import PromptScreen
+from tui.dashboard.view import View
+
+if TYPE_CHECKING:
+    from tui.acme.client import AcmeClient
+    from tui.acme.traffic import Exchange
+
+
+class TrafficView(View, Protocol):
+    def selected(self) -> Exchange | None:
+        """The exchange under the cursor; None (and the user told) when there is none."""
+        ...
+
+    def copy_to_clipboard(self, text: str) -> None: ...
+
+
+def _default_name(suffix: str) -> str:
+    return str(Path.cwd() / f"acmedash-{datetime.now():%Y%m%d-%H%M%S}{suffix}")
+
+
+async def _write_file(view: View, title: str, suffix: str, render: Callable[[], str]) -> None:
+    """Asks where (a file that exists is replaced only after a confirmation), then writes
+    atomically with mode 0600: traffic holds account URLs and orders."""
+    path = await view.ask(PromptScreen(title, _default_name(suffix), paths=True))
+    if not path:
+        return
+    target = Path(path).expanduser()
+    if target.exists():
+        overwrite = await view.ask(
+            ConfirmScreen("File exists", f"{target} exists. Replace it?", "Replace", alarm=False)
+        )
+        if not overwrite:
+            return
+    try:
+        atomic_write(target, render().encode("utf-8"), mode=0o600)
+    except OSError as exc:
+        view.notify(f"{target}: {exc.strerror}", severity="error")
+        return
+    view.notify(f"Wrote {target}")
+
+
+async def export_jsonl(view: View) -> None:
+    log = view.workspace.log
+    await _write_file(
+        view,
+        "Export the shown exchanges as JSONL",
+        ".jsonl",
+        lambda: "".join(json.dumps(e.to_record(), ensure_ascii=False) + "\n" for e in log.shown()),
+    )
+
+
+async def export_har(view: View) -> None:
+    from tui.acme import __version__
+    from tui.acme.traffic import to_har
+
+    log = view.workspace.log
+    await _write_file(
+        view,
+        "Export the shown exchanges as HAR 1.2",
+        ".har",
+        lambda: json.dumps(to_har(log.shown(), __version__), indent=2),
+    )
+
+
+def copy_exchange(view: TrafficView) -> None:
+    exchange = view.selected()
+    if exchange is not None:
+        view.copy_to_clipboard(json.dumps(exchange.to_record(), indent=2))
+        view.notify(
+            "Sent to the clipboard with OSC 52; not every terminal (or tmux) passes it on. "
+            "Press s to save it to a file instead.",
+            title=f"Exchange #{exchange.seq}",
+        )
+
+
+async def save_exchange(view: TrafficView) -> None:
+    exchange = view.selected()
+    if exchange is not None:
+        await _write_file(
+            view,
+            f"Save exchange #{exchange.seq} as JSON",
+            f"-{exchange.seq}.json",
+            lambda: json.dumps(exchange.to_record(), indent=2) + "\n",
+        )
+
+
+async def resend(view: TrafficView) -> None:
+    """Edit the payload, then the client signs it anew (fresh nonce) and sends it; a byte-for-
+    byte replay cannot work, nonces being single-use."""
+    exchange = view.selected()
+    if exchange is None:
+        return
+    if exchange.jws is None:
+        view.notify("Only signed POSTs can be edited and resent.", severity="warning")
+        return
+    if not view.need_key():
+        return
+    from tui.dashboard.screens.resend import ResendScreen  # TextArea: not at start-up
+
+    use_jwk = "jwk" in exchange.jws.protected
+    answer = await view.ask(ResendScreen(exchange.url, exchange.jws.payload, use_jwk))
+    if answer is None:
+        return
+    payload, use_jwk = answer
+
+    async def operation(client: AcmeClient) -> str:
+        await client.post(exchange.url, payload, use_jwk=use_jwk, resent_from=exchange.seq)
+        return f"Resent #{exchange.seq}."
+
+    view.run("Resend", operation, changes_state=True)
