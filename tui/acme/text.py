@@ -14,9 +14,9 @@ import re
 # C0 and DEL and C1 (the terminal's controls); U+2028/U+2029 (line breaks to some terminals and
 # viewers); the bidirectional overrides and isolates that make text read in another order than
 # it is stored (CVE-2021-42574); lone surrogates, which no terminal encoding can write.
-_UNSAFE = "\x00-\x1f\x7f-\x9f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff"
-_SINGLE_LINE = re.compile(f"[{_UNSAFE}]")
-_MULTI_LINE = re.compile(f"(?![\t\n])[{_UNSAFE}]")
+UNSAFE = "\x00-\x1f\x7f-\x9f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff"
+_SINGLE_LINE = re.compile(f"[{UNSAFE}]")
+_MULTI_LINE = re.compile(f"(?![\t\n])[{UNSAFE}]")
 _NAMED = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
 
 
