@@ -159,8 +159,10 @@ class _Guarded(httpcore.AsyncConnectionInterface):
     ) -> None:
         self._connection = connection
         self._unread = unread
+        self._holds_unread: bool | None = None  # not known for this idle spell yet
 
     async def handle_async_request(self, request: httpcore.Request) -> httpcore.Response:
+        self._holds_unread = None
         return await self._connection.handle_async_request(request)
 
     async def aclose(self) -> None:
@@ -176,9 +178,16 @@ class _Guarded(httpcore.AsyncConnectionInterface):
         return self._connection.is_available()
 
     def has_expired(self) -> bool:
-        return self._connection.has_expired() or (
-            self._connection.is_idle() and self._unread(self._connection)
-        )
+        if self._connection.has_expired():
+            return True
+        if not self._connection.is_idle():
+            return False
+        # Nothing reads from an idle connection, so what it holds unread cannot change before
+        # the next request: looked at once per idle spell, though the pool asks every time
+        # any request starts or ends (50 concurrent orders: 14,000 times for 360 requests).
+        if self._holds_unread is None:
+            self._holds_unread = self._unread(self._connection)
+        return self._holds_unread
 
     def is_idle(self) -> bool:
         return self._connection.is_idle()
