@@ -158,6 +158,26 @@ async def test_a_silent_server_is_a_timeout() -> None:
             await client.directory()
 
 
+async def test_a_cancelled_attempt_is_in_the_log() -> None:
+    """A request the caller gives up on (a failed sibling authorization, Ctrl-C) went out all
+    the same: it is recorded, as cancelled."""
+    log: list[Exchange] = []
+
+    async def silent(peer: Peer, request: Request) -> None:
+        await asyncio.sleep(10)
+
+    async with serve(answering(silent)) as server, client_for(server, log) as client:
+        task = asyncio.create_task(client.directory())
+        for _ in range(500):  # until the request is out, 5 s at most
+            if server.requests:
+                break
+            await asyncio.sleep(0.01)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    assert [(e.method, e.status, e.error) for e in log] == [("GET", None, "cancelled")]
+
+
 async def test_a_json_body_over_1_mib_is_refused_and_its_connection_closed() -> None:
     """Chunked, so no length announces it: the cap stops the reading, the connection is
     closed (the next request needs a new one)."""

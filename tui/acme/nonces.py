@@ -20,10 +20,10 @@ POOL_SIZE = 32
 class NoncePool:
     """Nonces kept for the next requests. `wait_in_flight` is how many requests must be on
     their way before one without a nonce waits for theirs rather than asking newNonce: as many
-    as the HTTP client sends at once (its connection limit; None: no limit, never wait), since
-    requests beyond it only queue for a connection."""
+    as the HTTP client sends at once (its connection limit), since requests beyond it only
+    queue for a connection."""
 
-    def __init__(self, wait_in_flight: int | None, size: int = POOL_SIZE) -> None:
+    def __init__(self, wait_in_flight: int, size: int = POOL_SIZE) -> None:
         self.wait_in_flight = wait_in_flight
         self._nonces: deque[str] = deque(maxlen=size)
         self._waiters: deque[asyncio.Future[str | None]] = deque()
@@ -53,7 +53,7 @@ class NoncePool:
     async def take(self, fetch: Callable[[], Awaitable[str]]) -> str:
         """A nonce from the pool, else one a response in flight brings, else `fetch`ed."""
         while not self._nonces:
-            if self.wait_in_flight is None or self._in_flight < self.wait_in_flight:
+            if self._in_flight < self.wait_in_flight:
                 return await fetch()
             waiter: asyncio.Future[str | None] = asyncio.get_running_loop().create_future()
             self._waiters.append(waiter)

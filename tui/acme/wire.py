@@ -22,12 +22,13 @@ import httpx
 
 from tui.acme.errors import NetworkError, NetworkTimeout, ProtocolError, TlsError
 
-# Requests in flight at once, per origin. More would hide more round trips from a CA far away
-# (50 concurrent orders against one 50 ms away: 2.2x one order's time with 32 connections), but
-# Debian's Pebble 2.4 deadlocks on its own locks under that load: 50 concurrent orders hung it
-# in 3 of 8 runs of eight with 32 connections and with 20, in none of 8 with 10 (its goroutine
-# dump: every handler waiting on the store's RWMutex behind AddCertificate). Against a local
-# Pebble the number made no difference to speed.
+# Requests in flight at once per client, which talks to one CA (httpx's limit is per pool, over
+# all origins). More would hide more round trips from a CA far away (50 concurrent orders
+# against one 50 ms away: 2.2x one order's time with 32 connections), but Debian's Pebble 2.4
+# deadlocks on its own locks under that load: 50 concurrent orders hung it in 3 of 8 runs with
+# 32 connections and with 20, in none of 8 with 10 (its goroutine dump: every handler waiting
+# on the store's RWMutex behind AddCertificate). Against a local Pebble the number made no
+# difference to speed.
 MAX_CONNECTIONS = 10
 LIMITS = httpx.Limits(max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_CONNECTIONS)
 
