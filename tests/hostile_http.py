@@ -35,10 +35,6 @@ class Request:
     def method(self) -> str:
         return self.head.split(b" ", 1)[0].decode()
 
-    @property
-    def path(self) -> str:
-        return self.head.split(b" ", 2)[1].decode()
-
 
 class Peer:
     """One accepted connection, as a script sees it."""
@@ -196,9 +192,9 @@ def nonce() -> bytes:
     return response(headers=(f"Replay-Nonce: nonce-{next(_nonces)}",))
 
 
-def ok_json(obj: Any, status: str = "200 OK") -> bytes:
+def ok_json(obj: Any) -> bytes:
     """A JSON answer with a fresh nonce, as a signed POST's answer must carry one."""
-    return json_response(obj, status, (f"Replay-Nonce: nonce-{next(_nonces)}",))
+    return json_response(obj, headers=(f"Replay-Nonce: nonce-{next(_nonces)}",))
 
 
 # -- actions -------------------------------------------------------------------------------
