@@ -1,7 +1,8 @@
 """Single-name issuance against a local Pebble, acmedash beside lego and certbot (Debian's
 packages), and 50 names issued as 50 concurrent orders in one acmedash process against one.
 
-Run: python benchmarks/issuance.py [ROUNDS]      (needs: apt-get install pebble lego certbot)
+Run: python benchmarks/issuance.py [ROUNDS] [--parts ...]   (--help; needs: apt-get install
+pebble lego; certbot is compared too when installed)
 Every tool has an existing account (registered in a warm-up), validates http-01 with its own
 responder on loopback, and Pebble runs with PEBBLE_VA_ALWAYS_VALID=1 (allowed for this
 benchmark), no nonce rejection and no authorization reuse, so all three do the same work.
@@ -21,6 +22,7 @@ Goals (issue 4): acmedash's median at most 0.5x lego's; the protocol's minimum o
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 import os
@@ -96,7 +98,9 @@ class Tools:
             "ACMEDASH_CONFIG": str(folder / "acmedash.toml"),
         }
         self.acmedash_path = str(acmedash)
-        self.requests: dict[str, list[int]] = {"acmedash": [], "lego": [], "certbot": []}
+        # certbot is optional: compared when installed.
+        self.names = ["acmedash", "lego", *(["certbot"] if shutil.which("certbot") else [])]
+        self.requests: dict[str, list[int]] = {tool: [] for tool in self.names}
 
     def run(self, tool: str, name: str) -> float:
         """One issuance of `name` by `tool`; its wall time, its request count recorded."""
@@ -190,8 +194,8 @@ class Tools:
     def register(self) -> None:
         """An account for each tool, and one issuance each to warm up."""
         self.register_acmedash()
-        self.lego(["warmup-lego.bench.test"], free_port())
-        self.certbot(["warmup-certbot.bench.test"], free_port())
+        for tool in self.names[1:]:
+            getattr(self, tool)([f"warmup-{tool}.bench.test"], free_port())
 
     def register_acmedash(self) -> None:
         subprocess.run(
@@ -238,7 +242,7 @@ def ms(seconds: float) -> str:
 
 
 def single_name(tools: Tools, rounds: int) -> None:
-    times: dict[str, list[float]] = {"acmedash": [], "lego": [], "certbot": []}
+    times: dict[str, list[float]] = {tool: [] for tool in tools.names}
     for i in range(rounds):
         for tool, values in times.items():
             values.append(tools.run(tool, f"{tool[0]}{i}.bench.test"))
@@ -250,7 +254,8 @@ def single_name(tools: Tools, rounds: int) -> None:
     slept = sum(t > LEGO_SLEPT for t in times["lego"])
     print(f"  lego slept before its second authorization check in {slept} of {rounds} runs")
     print(f"  acmedash / lego: {medians['acmedash'] / medians['lego']:.2f}x (goal <= 0.5x)")
-    print(f"  acmedash / certbot: {medians['acmedash'] / medians['certbot']:.2f}x")
+    if "certbot" in medians:
+        print(f"  acmedash / certbot: {medians['acmedash'] / medians['certbot']:.2f}x")
     print("  protocol minimum: 8 requests, 9 when finalize answers `processing` (see README)")
 
 
@@ -283,10 +288,27 @@ def report_in_process(single: float, many: float, cpu: float) -> None:
     )
 
 
-def main(rounds: int) -> None:
-    for tool in ("lego", "certbot"):
-        if shutil.which(tool) is None:
-            sys.exit(f"{tool} is not installed: apt-get install {tool}")
+PARTS = {
+    "single": "single-name issuance beside lego (and certbot)",
+    "each": f"{CONCURRENT} names with --each vs one, and {CONCURRENT} orders in one process",
+    "far": f"the same against a CA {FAR_AWAY * 1000:.0f} ms away",
+    "validating": "the same with real http-01 validation",
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=(__doc__ or "").split("\n\n", 1)[0],
+        epilog="parts: " + "; ".join(f"{name}: {what}" for name, what in PARTS.items()),
+    )
+    parser.add_argument("rounds", nargs="?", type=int, default=5, help="runs per figure")
+    parser.add_argument(
+        "--parts", nargs="+", choices=PARTS, default=list(PARTS), help="what to measure"
+    )
+    args = parser.parse_args()
+    if shutil.which("lego") is None:
+        sys.exit("lego is not installed: apt-get install lego")
+    rounds, parts = args.rounds, set(args.parts)
     with tempfile.TemporaryDirectory(prefix="acmedash-bench-") as name:
         folder = Path(name)
         acmedash = install(folder / "installed")
@@ -294,16 +316,21 @@ def main(rounds: int) -> None:
         try:
             tools = Tools(pebble, folder, acmedash)
             tools.register()
-            single_name(tools, rounds)
-            print(f"{CONCURRENT} names as {CONCURRENT} concurrent orders, Pebble always valid:")
-            with reported(pebble):
-                concurrency_commands(tools, max(3, rounds // 2), "valid")
-                report_in_process(*asyncio.run(in_process(pebble, CONCURRENT, free_port())))
-                far_away(pebble, folder / "far", rounds, acmedash)
+            if "single" in parts:
+                single_name(tools, rounds)
+            if "each" in parts:
+                print(f"{CONCURRENT} names as {CONCURRENT} concurrent orders, always valid:")
+                with reported(pebble):
+                    concurrency_commands(tools, max(3, rounds // 2), "valid")
+                    report_in_process(*asyncio.run(in_process(pebble, CONCURRENT, free_port())))
+            if "far" in parts:
+                with reported(pebble):
+                    far_away(pebble, folder / "far", rounds, acmedash)
         finally:
             pebble.stop()
-        print("the same with real http-01 validation (names resolved by pebble-challtestsrv):")
-        validating(folder / "validating", rounds, acmedash)
+        if "validating" in parts:
+            print("the same with real http-01 validation (names resolved by pebble-challtestsrv):")
+            validating(folder / "validating", rounds, acmedash)
 
 
 @contextlib.contextmanager
@@ -356,4 +383,4 @@ def validating(folder: Path, rounds: int, acmedash: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 5)
+    main()

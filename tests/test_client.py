@@ -11,11 +11,28 @@ from collections.abc import Callable, Coroutine
 import httpx
 import pytest
 
+from tests.conftest import ValidatingPebble
 from tui.acme import __version__, jose, keys
+from tui.acme.challenges import Http01Responder
 from tui.acme.client import AcmeClient, ClientOptions, parse_retry_after
-from tui.acme.errors import InputError, NetworkError, ProblemError, ProtocolError, TlsError
+from tui.acme.core import RETRY_AFTER_CAP, TRANSIENT_RETRIES
+from tui.acme.errors import (
+    DeadlineExceeded,
+    InputError,
+    NetworkError,
+    ProblemError,
+    ProtocolError,
+    TlsError,
+)
+from tui.acme.issuance import issue
+from tui.acme.models import Identifier
 from tui.acme.traffic import Exchange
+from tui.acme.wire import LIMITS
 from tui.pebble import Pebble, free_port
+
+# Requests in flight before one without a nonce waits for theirs: the connection limit.
+NONCE_WAIT_IN_FLIGHT = LIMITS.max_connections or 0
+_names = itertools.count()
 
 
 def _client(pebble: Pebble, log: list[Exchange], **kwargs: object) -> AcmeClient:
@@ -130,11 +147,14 @@ async def test_untrusted_certificate_is_a_tls_error(pebble: Pebble) -> None:
 
 
 async def test_connection_refused_is_a_network_error() -> None:
+    """A GET is tried again after a network error, a bounded number of times; each attempt is
+    in the log."""
     log: list[Exchange] = []
     async with AcmeClient(f"https://127.0.0.1:{free_port()}/dir", observers=[log.append]) as client:
         with pytest.raises(NetworkError, match="cannot reach"):
             await client.directory()
-    assert len(log) == 1 and log[0].error
+    assert len(log) == 1 + TRANSIENT_RETRIES
+    assert all(e.status is None and "cannot reach" in e.error for e in log)
 
 
 def _mock(
@@ -292,67 +312,113 @@ async def test_subproblems_carry_identifiers() -> None:
     assert "caa [dns:a.example]: CAA forbids" in str(info.value)
 
 
-async def test_html_error_page_becomes_a_problem() -> None:
-    async with _mock(
-        FakeCa([httpx.Response(502, html="<h1>bad gateway</h1>")]),
-        [],
-        key=keys.generate_key("ec256"),
-    ) as client:
-        with pytest.raises(ProblemError, match="HTTP 502"):
-            await client.find_account()
-
-
-def test_parse_retry_after() -> None:
-    assert parse_retry_after("120") == 120.0
-    assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now=1445412470.0) == 10.0
-    assert parse_retry_after("soon") is None
-    assert parse_retry_after(None) is None
-
-
-async def test_polling_honours_retry_after_then_backs_off_to_a_deadline() -> None:
-    """An order stuck in `processing` (Pebble finishes too fast to show this): Retry-After is
-    used when given, else 50 ms doubling, after a 5 ms settle before the first request; past
-    the deadline a DeadlineExceeded."""
-    from tui.acme.errors import DeadlineExceeded
-
-    answers = [{}, {}, {"Retry-After": "3"}]
+async def test_a_5xx_is_tried_again_only_where_repeating_does_nothing_twice() -> None:
+    """An HTML 502 page (a fault Pebble cannot be told to make): the account lookup is tried
+    twice more and reported as a problem; newOrder, which would create a second order, once."""
     slept: list[float] = []
 
     async def fake_sleep(seconds: float) -> None:
         slept.append(seconds)
 
-    def fake_clock() -> float:
-        return sum(slept)
+    bad_gateway = [httpx.Response(502, html="<h1>bad gateway</h1>") for _ in range(4)]
+    log: list[Exchange] = []
+    async with _mock(
+        FakeCa(bad_gateway), log, key=keys.generate_key("ec256"), sleep=fake_sleep
+    ) as client:
+        with pytest.raises(ProblemError, match="HTTP 502"):
+            await client.find_account()
+        assert [e.status for e in log if e.method == "POST"] == [502] * (1 + TRANSIENT_RETRIES)
+        assert slept == [0.1, 0.2]
+        log.clear()
+        client.account_url = "https://ca.test/acct/1"
+        with pytest.raises(ProblemError, match="HTTP 502"):
+            await client.new_order([Identifier("dns", "a.example")])
+        assert [e.status for e in log if e.method == "POST"] == [502]
 
-    def handler(request: httpx.Request) -> httpx.Response:
+
+def test_parse_retry_after() -> None:
+    assert parse_retry_after("120") == 120.0
+    assert parse_retry_after(" 7 ") == 7.0
+    assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now=1445412470.0) == 10.0
+    assert parse_retry_after("soon") is None
+    assert parse_retry_after(None) is None
+    # Not ASCII digits, though str.isdigit() says so; crashed with a ValueError before.
+    assert parse_retry_after("\u00b2") is None
+    assert parse_retry_after("-5") is None
+    assert parse_retry_after("Wed, 32 Oct 2015 07:28:00 GMT") is None
+    assert parse_retry_after("9" * 5000) == RETRY_AFTER_CAP
+
+
+class _StuckOrder:
+    """An order that stays `processing`, answering each poll with the next of `retry_after`
+    (the last one repeated): what Pebble, which finishes at once, cannot show. It refuses a
+    201st poll, so a test of a polling loop that never ends fails instead of hanging."""
+
+    def __init__(self, *retry_after: str | None) -> None:
+        self.retry_after = list(retry_after)
+        self.polls = 0
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
         if request.url.path == "/dir":
             return httpx.Response(200, json=DIRECTORY)
-        headers = {"Replay-Nonce": f"n{len(slept)}"}
-        if request.url.path == "/order/1":
-            headers.update(answers.pop(0) if answers else {})
-            return httpx.Response(200, headers=headers, json={"status": "processing"})
-        return httpx.Response(200, headers=headers)
+        headers = {"Replay-Nonce": f"n{self.polls}"}
+        if request.url.path != "/order/1":
+            return httpx.Response(200, headers=headers)
+        self.polls += 1
+        assert self.polls <= 200, "polling does not stop"
+        value = self.retry_after.pop(0) if len(self.retry_after) > 1 else self.retry_after[0]
+        if value is not None:
+            headers["Retry-After"] = value
+        return httpx.Response(200, headers=headers, json={"status": "processing"})
+
+
+async def _poll_stuck_order(order: _StuckOrder, deadline: float) -> list[float]:
+    """Polls until DeadlineExceeded; what the client slept, on a clock that only sleeping moves."""
+    slept: list[float] = []
+
+    async def fake_sleep(seconds: float) -> None:
+        slept.append(seconds)
 
     async with AcmeClient(
         "https://ca.test/dir",
         key=keys.generate_key("ec256"),
         account_url="https://ca.test/acct/1",
-        transport=httpx.MockTransport(handler),
+        transport=httpx.MockTransport(order),
         sleep=fake_sleep,
-        clock=fake_clock,
-        options=ClientOptions(poll_deadline=12.0),
+        clock=lambda: sum(slept),
+        options=ClientOptions(poll_deadline=deadline),
     ) as client:
         with pytest.raises(DeadlineExceeded, match="still not done"):
             await client.wait_order("https://ca.test/order/1")
-    assert slept[:6] == [0.005, 0.05, 0.1, 3.0, 0.4, 0.8], "settle, then 50 ms doubling"
-    assert max(slept) <= 5.0
-    assert sum(slept) <= 12.0 < sum(slept) + 5.0, "stops before the next wait would pass 12 s"
+    return slept
+
+
+async def test_polling_honours_retry_after_then_backs_off_to_a_deadline() -> None:
+    """Retry-After is used when given, else 1 s doubling to 5 s, after a 5 ms settle before the
+    first request; a DeadlineExceeded before a wait would pass the deadline."""
+    slept = await _poll_stuck_order(_StuckOrder(None, None, "3", None), deadline=12.0)
+    assert slept == [0.005, 1.0, 2.0, 3.0, 5.0]
+
+
+async def test_retry_after_zero_still_polls_at_most_once_a_second() -> None:
+    """`Retry-After: 0` on every answer made 123,979 requests in 120 s before."""
+    order = _StuckOrder("0")
+    slept = await _poll_stuck_order(order, deadline=120.0)
+    assert slept[0] == 0.005 and set(slept[1:]) == {1.0}
+    assert order.polls <= 121
+
+
+async def test_a_huge_retry_after_is_capped_by_the_deadline() -> None:
+    """One last poll at the deadline instead of a wait of three years (or an error at once)."""
+    order = _StuckOrder("99999999")
+    slept = await _poll_stuck_order(order, deadline=120.0)
+    assert slept[:2] == [0.005, 119.995]
+    assert order.polls == 2
 
 
 async def test_concurrent_requests_pass_nonces_on_instead_of_each_asking(pebble: Pebble) -> None:
-    """40 requests at once: the first NONCE_WAIT_IN_FLIGHT fetch a nonce, the others take the
+    """40 requests at once: as many as the connection limit fetch a nonce, the others take the
     nonces their responses bring; each nonce is used once."""
-    from tui.acme.transport import NONCE_WAIT_IN_FLIGHT
 
     log: list[Exchange] = []
     async with _client_with_defaults(pebble, log, keys.generate_key("ec256")) as client:
@@ -373,7 +439,6 @@ async def test_concurrent_requests_pass_nonces_on_instead_of_each_asking(pebble:
 async def test_a_request_ending_without_a_nonce_wakes_a_waiting_request(failure: str) -> None:
     """Errors without Replay-Nonce, or no answer at all, while others wait for a nonce (faults
     Pebble does not make): the waiters fetch their own nonce instead of hanging."""
-    from tui.acme.transport import NONCE_WAIT_IN_FLIGHT
 
     nonces = itertools.count()
 
@@ -408,3 +473,25 @@ async def test_concurrent_first_requests_fetch_the_directory_once(pebble: Pebble
     async with _client(pebble, log) as client:
         await asyncio.gather(*(client.directory() for _ in range(20)))
     assert [e.method for e in log] == ["GET"]
+
+
+async def test_finalizing_again_follows_order_not_ready_to_the_order(
+    validating: ValidatingPebble,
+) -> None:
+    """RFC 8555 §7.4: finalizing an order no longer `ready` is answered with orderNotReady,
+    and the client "should then send a POST-as-GET request to the order resource": a finalize
+    repeated after its first answer was lost ends with the valid order, not an error."""
+    name = f"again-{next(_names)}.example.test"
+    csr = keys.make_csr(keys.generate_key("ec256"), [name])
+    responder = Http01Responder("127.0.0.1", validating.http_port)
+    options = ClientOptions(ca_bundle=validating.pebble.ca_bundle, poll_deadline=60)
+    async with AcmeClient(
+        validating.pebble.directory_url, key=keys.generate_key("ec256"), options=options
+    ) as client:
+        await client.new_account([], terms_agreed=True)
+        try:
+            issued = await issue(client, [name], responder, csr)
+        finally:
+            await responder.close()
+        again = await client.finalize(issued.order, csr)
+    assert again.status == "valid" and again.certificate == issued.order.certificate

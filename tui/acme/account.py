@@ -7,9 +7,9 @@ from typing import Any
 import httpx
 
 from tui.acme import jose
+from tui.acme.core import ClientCore, json_object
 from tui.acme.errors import ProtocolError
 from tui.acme.models import Account
-from tui.acme.transport import ClientCore, json_object
 
 
 class AccountOperations(ClientCore):
@@ -38,7 +38,10 @@ class AccountOperations(ClientCore):
             payload["externalAccountBinding"] = jose.sign_eab(
                 eab[0], eab[1], self.require_key(), directory.new_account
             )
-        response = await self.post(directory.new_account, payload, use_jwk=True)
+        # RFC 8555 §7.3: "If the server already has an account registered with the provided
+        # account key, then it MUST return a response with status code 200 (OK) and provide
+        # the URL of that account in the Location header field." Repeating it creates nothing.
+        response = await self.post(directory.new_account, payload, use_jwk=True, idempotent=True)
         account = self._account_from(response)
         self.account_url = account.url
         return account
@@ -46,8 +49,9 @@ class AccountOperations(ClientCore):
     async def find_account(self) -> Account:
         """RFC 8555 §7.3.1: onlyReturnExisting finds this key's account without creating one."""
         directory = await self.directory()
+        # §7.3.1: with onlyReturnExisting "the server MUST NOT create a new account": a lookup.
         response = await self.post(
-            directory.new_account, {"onlyReturnExisting": True}, use_jwk=True
+            directory.new_account, {"onlyReturnExisting": True}, use_jwk=True, idempotent=True
         )
         account = self._account_from(response)
         self.account_url = account.url

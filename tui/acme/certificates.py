@@ -11,12 +11,11 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.x509.oid import NameOID
 
 from tui.acme import jose
+from tui.acme.core import ClientCore, json_object, parse_links, parse_retry_after
 from tui.acme.encoding import b64url
 from tui.acme.errors import InputError, ProtocolError
 from tui.acme.models import RenewalInfo
-from tui.acme.transport import ClientCore, json_object, parse_links, parse_retry_after
-
-PEM_CHAIN = "application/pem-certificate-chain"
+from tui.acme.wire import PEM_CHAIN
 
 # RFC 5280 §5.3.1 reason codes, by the names people type.
 REASONS = {

@@ -1,6 +1,6 @@
 """AcmeClient: every ACME operation over one transport core.
 
-Split by resource as mholt/acmez is: transport.py sends (nonces, signing, retries), account.py,
+Split by resource as mholt/acmez is: core.py sends (nonces, signing, retries), account.py,
 orders.py and certificates.py hold the operations. Import AcmeClient from here.
 """
 
@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from tui.acme.account import AccountOperations
 from tui.acme.certificates import CertificateOperations
+from tui.acme.core import ClientOptions, parse_retry_after
 from tui.acme.orders import OrderOperations
-from tui.acme.transport import ClientOptions, parse_retry_after
 
 __all__ = ["AcmeClient", "ClientOptions", "parse_retry_after"]
 

@@ -11,6 +11,10 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from tui.acme.models import Problem
 
+# RFC 8555 §6.7 error types the client acts on.
+BAD_NONCE = "urn:ietf:params:acme:error:badNonce"
+ORDER_NOT_READY = "urn:ietf:params:acme:error:orderNotReady"
+
 
 class AcmeError(Exception):
     """Base of every error the client raises on purpose."""
@@ -26,6 +30,10 @@ class PassphraseRequired(InputError):
 
 class NetworkError(AcmeError):
     """No HTTP response: DNS, connection, timeout, reset."""
+
+
+class NetworkTimeout(NetworkError):
+    """No complete answer in time. Not retried: each attempt may have taken the whole time."""
 
 
 class TlsError(NetworkError):

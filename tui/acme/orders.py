@@ -7,10 +7,10 @@ from typing import Any
 import httpx
 
 from tui.acme import identifiers
+from tui.acme.core import ClientCore, json_object, parse_links
 from tui.acme.encoding import b64url
-from tui.acme.errors import InputError, ProtocolError
+from tui.acme.errors import ORDER_NOT_READY, InputError, ProblemError, ProtocolError
 from tui.acme.models import Account, Authorization, Challenge, Identifier, Order
-from tui.acme.transport import ClientCore, json_object, parse_links
 
 PENDING = ("pending", "processing")
 
@@ -82,8 +82,26 @@ class OrderOperations(ClientCore):
         return Authorization.from_json(url, json_object(response, "authorization"))
 
     async def finalize(self, order: Order, csr_der: bytes, deadline: float | None = None) -> Order:
-        """RFC 8555 §7.4: send the CSR, then poll while the order is `processing`."""
-        response = await self.post(order.finalize, {"csr": b64url(csr_der)})
+        """RFC 8555 §7.4: send the CSR, then poll while the order is `processing`.
+
+        Repeated after a network error or a 5xx (idempotent), since the RFC makes a second
+        finalize harmless: "A request to finalize an order will result in an error if the
+        order is not in the "ready" state. In such cases, the server MUST return a 403
+        (Forbidden) error with a problem document of type "orderNotReady". The client should
+        then send a POST-as-GET request to the order resource to obtain its current state."
+        So orderNotReady for an order already `processing` (or `valid`: the first finalize
+        went through but its answer was lost) is followed, not reported."""
+        try:
+            response = await self.post(order.finalize, {"csr": b64url(csr_der)}, idempotent=True)
+        except ProblemError as exc:
+            if exc.type != ORDER_NOT_READY:
+                raise
+            current = await self.fetch_order(order.url)
+            if current.status == "processing":
+                return await self.wait_order(order.url, deadline)
+            if current.status == "valid":
+                return current
+            raise
         finalized = Order.from_json(order.url, json_object(response, "finalize"))
         if finalized.status not in PENDING:
             return finalized
