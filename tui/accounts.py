@@ -194,9 +194,9 @@ async def rollover(
     old_thumbprint = client.thumbprint
     await client.change_key(new_key)
     session.settings.forget_account(client.directory_url, old_thumbprint)
+    session.settings.remember_account(client.directory_url, client.thumbprint, url)
     session.use_key(new_path, new_key)
-    session.remember(client, url)
-    session.save()  # also when remember() found nothing new: account_key may have changed
+    session.save()
     return Rollover(url, new_path, generated)
 
 
