@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -129,10 +129,10 @@ class IssueResult:
     order: str
     certificate_url: str | None
     issuer: str  # the top issuer of the chain saved
-    chains: list[str] = field(default_factory=list)  # the top issuer of every chain offered
-    not_after: str = ""
-    serial: str = ""
-    replaces: str = ""
+    chains: list[str]  # the top issuer of every chain offered
+    not_after: str  # ISO 8601, UTC
+    serial: str  # hexadecimal
+    replaces: str  # the ARI certificate id named in the order; "" for none
 
     def to_json(self) -> dict[str, Any]:
         """The record `acmedash cert ... --json` prints (paths as text, None for none)."""
@@ -370,6 +370,13 @@ async def issue_and_save(
     """The former signature, kept for the dashboard (tui/certificate_actions.py) until it calls
     issue() / renew(): the same issuance, its result as the --json record. Remove it then."""
     options = IssueOptions(
-        names, out, key_type, csr, profile, replaces, preferred_chain, deploy_hook
+        names=names,
+        out=out,
+        key_type=key_type,
+        csr=csr,
+        profile=profile,
+        replaces=replaces,
+        preferred_chain=preferred_chain,
+        deploy_hook=deploy_hook,
     )
     return (await issue(client, solver, options, progress)).to_json()
