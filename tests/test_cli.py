@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 from tests.conftest import CliRunner, reach
@@ -215,10 +218,6 @@ def test_python_dash_m_and_version(cli: CliRunner) -> None:
 
 def test_a_reader_that_went_away_is_not_an_internal_error(tmp_path: Path) -> None:
     """`acmedash key show K | head -0`: the pipe is closed before acmedash writes to it."""
-    import os
-    import subprocess
-    import sys
-
     key_file = tmp_path / "k.pem"
     subprocess.run(
         [sys.executable, "-m", "tui", "key", "generate", str(key_file)],
@@ -241,3 +240,44 @@ def test_a_reader_that_went_away_is_not_an_internal_error(tmp_path: Path) -> Non
     assert result.returncode == 141, result.stderr
     assert "internal error" not in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def _on_a_terminal(cli: CliRunner, args: list[str], typed: str) -> subprocess.CompletedProcess[str]:
+    """The real command with a pseudo-terminal as its stdin, so it asks; the answers are typed
+    ahead (the terminal holds them until the command reads them)."""
+    import pty
+
+    controller, terminal = pty.openpty()
+    try:
+        os.write(controller, typed.encode())
+        return subprocess.run(
+            [sys.executable, "-m", "tui", *args],
+            cwd=cli.workdir,
+            stdin=terminal,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "ACMEDASH_CONFIG": str(cli.config)},
+            timeout=120,
+            check=False,
+        )
+    finally:
+        os.close(controller)
+        os.close(terminal)
+
+
+def test_questions_are_asked_on_a_terminal(cli: CliRunner, pebble: Pebble) -> None:
+    """accounts.Prompts as the CLI implements them: y/N, and a typed word for deactivation."""
+    args = [*reach(pebble), "--key", "tty.pem"]
+    declined = _on_a_terminal(cli, [*args, "account", "new"], "n\n")
+    assert declined.returncode == 2, declined.stderr
+    assert "Generate a new ec256 key at tty.pem, which does not exist? [y/N]" in declined.stderr
+    assert not (cli.workdir / "tty.pem").exists()
+    created = _on_a_terminal(cli, [*args, "account", "new"], "y\ny\n")
+    assert created.returncode == 0, created.stderr
+    assert "Do you agree to the terms of service at data:text/plain" in created.stderr
+    assert stat.S_IMODE((cli.workdir / "tty.pem").stat().st_mode) == 0o600
+    kept = _on_a_terminal(cli, [*args, "account", "deactivate"], "yes\n")
+    assert kept.returncode == 2 and "Type `deactivate` to confirm" in kept.stderr
+    assert "not deactivated" in kept.stderr
+    gone = _on_a_terminal(cli, [*args, "account", "deactivate"], "deactivate\n")
+    assert gone.returncode == 0 and "is deactivated" in gone.stdout, gone.stderr

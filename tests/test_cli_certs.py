@@ -14,6 +14,7 @@ from subprocess import CompletedProcess
 import pytest
 from cryptography import x509
 
+from tests.ari_front import ari_front
 from tests.conftest import CliRunner, ValidatingPebble, reach, settle, wait_for_screen
 from tui.acme.encoding import decode_part
 from tui.pebble import Pebble, PebbleError
@@ -225,6 +226,63 @@ def test_rollover_then_deactivate(
     assert gone.returncode == 0 and "deactivated" in gone.stdout
     after = cli(*new_key, "account", "orders")
     assert after.returncode == 1 and "unauthorized" in after.stderr
+
+
+def test_rollover_to_a_key_that_does_not_exist_generates_it(
+    cli: CliRunner, validating: ValidatingPebble, account: list[str]
+) -> None:
+    """As the dashboard's K does: the new key is made (ec256, 0600) and the account moves to
+    it; the config's account_key follows, since it named the old key. An existing file is
+    never written over: one that is no key stops the rollover before any request."""
+    from tui.config import load_settings, save_settings
+
+    settings = load_settings(cli.config)
+    settings.account_key = "account.pem"
+    save_settings(settings, cli.config)
+    rolled = cli(*account, "account", "rollover", "fresh.pem")
+    assert rolled.returncode == 0, rolled.stderr
+    assert "generated ec256 key at fresh.pem (mode 0600)" in rolled.stderr
+    assert stat.S_IMODE((cli.workdir / "fresh.pem").stat().st_mode) == 0o600
+    assert load_settings(cli.config).account_key == "fresh.pem"
+    old = cli(*account, "account", "show")
+    assert old.returncode == 1 and "accountDoesNotExist" in old.stderr
+    fresh = [*reach(validating.pebble), "--key", "fresh.pem", "--traffic", "t.jsonl"]
+    assert cli(*fresh, "account", "show").returncode == 0
+    (cli.workdir / "notes.pem").write_text("not a key")
+    sent = (cli.workdir / "t.jsonl").read_text()
+    refused = cli(*fresh, "account", "rollover", "notes.pem")
+    assert refused.returncode == 2 and "Traceback" not in refused.stderr, refused.stderr
+    assert (cli.workdir / "notes.pem").read_text() == "not a key"
+    assert (cli.workdir / "t.jsonl").read_text() == sent, "refused before any request"
+
+
+@pytest.mark.parametrize("mode", ["fail", "garbage", "window"])
+def test_renew_goes_on_when_the_ari_lookup_fails(
+    cli: CliRunner, validating: ValidatingPebble, mode: str
+) -> None:
+    """A renewal never stops at ARI (tests/ari_front.py plays a CA with ARI in front of
+    Pebble): a lookup answered with a 500 problem or with no JSON renews without `replaces`
+    and says so; a suggested window puts `replaces` into the order."""
+    with ari_front(validating.pebble) as front:
+        front.mode = mode
+        args = [
+            *("--endpoint", front.directory_url, "--ca-bundle", str(validating.pebble.ca_bundle)),
+            *("--key", "account.pem"),
+        ]
+        assert cli(*args, "account", "new", "--yes").returncode == 0
+        name = f"ari-{mode}.cli.example.test"
+        issued = cli(*args, "cert", "issue", "-d", name, *_http01(validating), "--out", "site")
+        assert issued.returncode == 0, issued.stderr
+        renewed = cli(*args, "cert", "renew", "site/cert.pem", *_http01(validating), "--json")
+    assert renewed.returncode == 0, renewed.stderr
+    replaces = json.loads(renewed.stdout)["replaces"]
+    if mode == "window":
+        assert replaces == front.lookups[0]
+        assert "ARI suggests renewing between" in renewed.stderr
+    else:
+        assert replaces is None
+        assert "ARI lookup failed" in renewed.stderr
+        assert "renewing without `replaces`" in renewed.stderr
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ import pytest
 
 from tests.conftest import CliRunner
 from tests.scripted_ca import Answer, ScriptedCa, scripted_ca
-from tui import cli
+from tui.cli import command as cli
 
 # What a terminal obeys: ESC, BEL, C1 CSI. None of them may reach stdout or stderr raw.
 RAW_CONTROLS = ("\x1b", "\x07", "\x9b", "\x00", "\u2028")

@@ -1,15 +1,21 @@
-"""Settings + endpoint + key -> a ready AcmeClient. Shared by the CLI and the dashboard so both
-build clients the same way (options, remembered account URL, traffic observers)."""
+"""Settings + endpoint + key -> a ready AcmeClient, and the Session that holds them. Shared by
+the CLI and the dashboard so both build clients the same way (options, remembered account URL,
+traffic observers) and remember accounts the same way.
+
+Imports the protocol client (httpx) when imported: front ends import this module when they are
+about to talk to a CA, not at start-up (the dashboard warms it up on a thread)."""
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from tui.acme import jose
 from tui.acme.client import AcmeClient, ClientOptions
 from tui.acme.traffic import Observer
-from tui.config import Settings
+from tui.config import Settings, save_settings
 from tui.endpoints import Endpoint
 
 
@@ -46,3 +52,55 @@ def make_client(
         observers=observers,
         sequence=sequence,
     )
+
+
+@dataclass
+class Session:
+    """One CA endpoint and one account key, with the settings they came from: what both front
+    ends hold while they talk to a CA. It makes the clients and keeps the remembered account
+    URLs, each under its (directory URL, key thumbprint) pair, saved to `config_path` as soon
+    as they change (never when `config_path` is None: a demo or an offline inspection)."""
+
+    settings: Settings
+    endpoint: Endpoint
+    config_path: Path | None = None
+    key_path: Path | None = None
+    key: jose.PrivateKey | None = None
+    ca_bundle: str | None = None
+    observers: list[Observer] = field(default_factory=list)
+    sequence: itertools.count[int] | None = None
+
+    def client(self, *, signed: bool = True) -> AcmeClient:
+        """A client with the account key, or without one (`signed=False`: the directory, ARI,
+        a revocation signed by the certificate's own key)."""
+        return make_client(
+            self.settings,
+            self.endpoint,
+            self.key if signed else None,
+            ca_bundle=self.ca_bundle,
+            observers=self.observers,
+            sequence=self.sequence,
+        )
+
+    def remember(self, client: AcmeClient, url: str) -> None:
+        """The client's account URL, under its directory and its key; saved if it changed."""
+        if self.settings.account_for(client.directory_url, client.thumbprint) != url:
+            self.settings.remember_account(client.directory_url, client.thumbprint, url)
+            self.save()
+
+    def forget(self, directory_url: str, thumbprint: str) -> None:
+        self.settings.forget_account(directory_url, thumbprint)
+        self.save()
+
+    def use_key(self, path: Path, key: jose.PrivateKey) -> None:
+        """From now on the session signs with `key`. The settings' account_key follows only
+        when it named the key this session had: a --key given for one command is not made the
+        configured key by it."""
+        configured = self.settings.account_key
+        if configured and self.key_path and Path(configured).expanduser() == self.key_path:
+            self.settings.account_key = str(path)
+        self.key_path, self.key = path, key
+
+    def save(self) -> None:
+        if self.config_path is not None:
+            save_settings(self.settings, self.config_path)

@@ -1,24 +1,40 @@
-"""Issue-and-save, shared by `acmedash cert issue|renew` and the dashboard's Orders panel:
+"""Issue, renew and revoke, shared by `acmedash cert ...` and the dashboard's Orders panel:
 choose a solver, make the key and CSR, run the issuance, pick the chain, save the folder, run
-the deploy hook. One implementation, so both front ends behave the same."""
+the deploy hook; for a renewal, decide on ARI's `replaces`. One implementation with typed
+options and results (IssueOptions, IssueResult), so both front ends behave the same.
+
+Light to import: the protocol modules load when an issuance starts, not with the CLI.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tui.acme.errors import InputError, ProblemError
+# Re-exported (the alias tells mypy so) for tui/certificate_actions.py, which imports it from here.
+from tui.accounts import require_account as require_account  # noqa: PLC0414
+from tui.acme.errors import AcmeError, InputError
+from tui.acme.key_types import DEFAULT_KEY_TYPE
 
 if TYPE_CHECKING:
+    from cryptography import x509
+
     from tui.acme.certificates import Chain
     from tui.acme.challenges import Solver
     from tui.acme.client import AcmeClient
+    from tui.acme.jose import PrivateKey
     from tui.certstore import Saved
 
 CHALLENGES = ("http-01", "dns-01", "tls-alpn-01")
+
+Progress = Callable[[str], None]  # one line of what is happening, for the user to read
+
+
+def _silent(_line: str) -> None:
+    return None
 
 
 @dataclass(frozen=True)
@@ -65,17 +81,81 @@ def folder_for(names: list[str]) -> Path:
     return Path("certs") / names[0].replace("*", "_wildcard").replace(":", "_")
 
 
-async def require_account(client: AcmeClient) -> str:
-    """Certificates need an existing account; say so plainly when there is none."""
+def ordered_names(given: Sequence[str]) -> list[str]:
+    """The names as they will be ordered (identifiers.identifier_for: lower case, no trailing
+    dot, IDNA), each checked before any request; a name given twice, in any spelling, once
+    (per-name orders would otherwise race two orders for one folder)."""
+    from tui.acme.identifiers import identifier_for
+
+    return list(dict.fromkeys(identifier_for(name).value for name in given if name.strip()))
+
+
+def load_certificate_file(path: Path) -> x509.Certificate:
+    """A certificate (PEM or DER) to renew, revoke or describe; one clear error otherwise."""
+    from tui.acme.certificates import load_certificate
+
     try:
-        return await client.known_account_url()
-    except ProblemError as exc:
-        if exc.type.endswith(":accountDoesNotExist"):
-            raise InputError(
-                "this key has no account at this CA; create one first "
-                "(`acmedash account new`, or `a` in the dashboard)"
-            ) from None
-        raise
+        return load_certificate(path.read_bytes(), str(path))
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read certificate ({exc.strerror})") from None
+
+
+@dataclass(frozen=True)
+class IssueOptions:
+    """One certificate to order. `csr`: a DER CSR of the user's own (then no key is made and
+    no privkey.pem saved); `replaces`: the ARI certificate id it succeeds (RFC 9773 §5)."""
+
+    names: list[str]
+    out: Path
+    key_type: str = DEFAULT_KEY_TYPE
+    csr: bytes | None = None
+    profile: str = ""
+    replaces: str = ""
+    preferred_chain: str = ""
+    deploy_hook: str = ""
+
+
+@dataclass(frozen=True)
+class IssueResult:
+    """What an issuance did: where the files are, and what the CA issued."""
+
+    names: list[str]
+    folder: Path
+    cert: Path
+    chain: Path
+    fullchain: Path
+    privkey: Path | None  # None: the key behind a given CSR was never ours
+    archived: Path | None  # where the folder's previous files were kept
+    order: str
+    certificate_url: str | None
+    issuer: str  # the top issuer of the chain saved
+    chains: list[str]  # the top issuer of every chain offered
+    not_after: str  # ISO 8601, UTC
+    serial: str  # hexadecimal
+    replaces: str  # the ARI certificate id named in the order; "" for none
+
+    def to_json(self) -> dict[str, Any]:
+        """The record `acmedash cert ... --json` prints (paths as text, None for none)."""
+
+        def text(path: Path | None) -> str | None:
+            return str(path) if path is not None else None
+
+        return {
+            "names": self.names,
+            "folder": str(self.folder),
+            "cert": str(self.cert),
+            "chain": str(self.chain),
+            "fullchain": str(self.fullchain),
+            "privkey": text(self.privkey),
+            "archived": text(self.archived),
+            "order": self.order,
+            "certificate_url": self.certificate_url,
+            "issuer": self.issuer,
+            "chains": self.chains,
+            "not_after": self.not_after,
+            "serial": self.serial,
+            "replaces": self.replaces or None,
+        }
 
 
 async def run_deploy_hook(command: str, saved: Saved, names: list[str]) -> None:
@@ -129,73 +209,38 @@ def save_or_rescue(out: Path, chain: Chain, key_pem: bytes | None) -> Saved:
         ) from None
 
 
-async def issue_and_save(
-    client: AcmeClient,
-    names: list[str],
-    solver: Solver,
-    out: Path,
-    *,
-    key_type: str = "ec256",
-    csr: bytes | None = None,
-    profile: str = "",
-    replaces: str = "",
-    preferred_chain: str = "",
-    deploy_hook: str = "",
-    progress: Callable[[str], None] = lambda _: None,
-) -> dict[str, Any]:
-    """Returns what was done, as the CLI's --json prints it. Closes the solver (stops the
-    responder) however the issuance ends."""
+async def issue(
+    client: AcmeClient, solver: Solver, options: IssueOptions, progress: Progress = _silent
+) -> IssueResult:
+    """Order, validate, finalize, download, save, deploy. Needs the client's account (said
+    plainly when there is none). Closes the solver (stops the responder) however it ends."""
     try:
-        return await _issue_and_save_one(
-            client,
-            names,
-            solver,
-            out,
-            key_type=key_type,
-            csr=csr,
-            profile=profile,
-            replaces=replaces,
-            preferred_chain=preferred_chain,
-            deploy_hook=deploy_hook,
-            progress=progress,
-        )
+        await require_account(client)
+        return await _issue_one(client, solver, options, progress)
     finally:
         await solver.close()
 
 
-async def issue_each_and_save(
+async def issue_each(
     client: AcmeClient,
-    names: list[str],
     solver: Solver,
-    out_for: Callable[[str], Path],
-    *,
-    key_type: str = "ec256",
-    profile: str = "",
-    preferred_chain: str = "",
-    deploy_hook: str = "",
+    orders: Sequence[IssueOptions],
     progress: Callable[[str, str], None] = lambda _name, _line: None,
-) -> list[dict[str, Any] | Exception]:
-    """One certificate per name, all orders at once, sharing one solver (one responder), closed
-    when the last one ends. A failed name does not stop the others: its entry is the error."""
+) -> list[IssueResult | Exception]:
+    """Several certificates, all ordered at once, sharing one solver (one responder), closed
+    when the last one ends. `progress` gets each order's first name. A failed order does not
+    stop the others: its entry is the error."""
 
-    async def one(name: str) -> dict[str, Any]:
-        return await _issue_and_save_one(
-            client,
-            [name],
-            solver,
-            out_for(name),
-            key_type=key_type,
-            profile=profile,
-            preferred_chain=preferred_chain,
-            deploy_hook=deploy_hook,
-            progress=lambda line: progress(name, line),
-        )
+    async def one(options: IssueOptions) -> IssueResult:
+        name = options.names[0]
+        return await _issue_one(client, solver, options, lambda line: progress(name, line))
 
     try:
-        results = await asyncio.gather(*(one(name) for name in names), return_exceptions=True)
+        await require_account(client)  # once, not by every order at the same time
+        results = await asyncio.gather(*(one(o) for o in orders), return_exceptions=True)
     finally:
         await solver.close()
-    outcomes: list[dict[str, Any] | Exception] = []
+    outcomes: list[IssueResult | Exception] = []
     for result in results:
         if isinstance(result, Exception) or not isinstance(result, BaseException):
             outcomes.append(result)
@@ -204,52 +249,134 @@ async def issue_each_and_save(
     return outcomes
 
 
-async def _issue_and_save_one(
+async def renewal_replaces(
+    client: AcmeClient, certificate: x509.Certificate, progress: Progress = _silent
+) -> str:
+    """The ARI policy (RFC 9773), for both front ends: the certificate id to name in the new
+    order's `replaces` when the CA's renewalInfo answered. A CA without renewalInfo, or a
+    lookup that failed in any way, never stops a renewal: it goes on without `replaces`, and
+    `progress` says so."""
+    from tui.acme.certificates import ari_cert_id
+
+    try:
+        window = await client.renewal_info(certificate)
+    except AcmeError as exc:
+        progress(f"ARI lookup failed ({exc}); renewing without `replaces`")
+        return ""
+    if window is None:
+        progress("the CA offers no ARI (renewalInfo); renewing without `replaces`")
+        return ""
+    progress(f"ARI suggests renewing between {window.start} and {window.end}")
+    return ari_cert_id(certificate)
+
+
+async def renew(
+    client: AcmeClient,
+    solver: Solver,
+    certificate: x509.Certificate,
+    options: IssueOptions,
+    progress: Progress = _silent,
+) -> IssueResult:
+    """A new certificate succeeding `certificate`, as `options` say (usually its own names,
+    see renewal_names), with `replaces` decided by renewal_replaces. Closes the solver."""
+    try:
+        replaces = await renewal_replaces(client, certificate, progress)
+    except BaseException:
+        await solver.close()
+        raise
+    return await issue(client, solver, replace(options, replaces=replaces), progress)
+
+
+def renewal_names(certificate: x509.Certificate) -> list[str]:
+    """The names a renewal orders: the certificate's own, as an order spells them."""
+    from tui.acme.certificates import names_of
+
+    return ordered_names(names_of(certificate))
+
+
+async def revoke(
+    client: AcmeClient,
+    certificate: x509.Certificate,
+    reason: int = 0,
+    certificate_key: PrivateKey | None = None,
+) -> None:
+    """RFC 8555 §7.6 with an RFC 5280 reason code: signed by the account, or by the
+    certificate's own key when given (proof of control that needs no account)."""
+    await client.revoke(certificate, reason, certificate_key=certificate_key)
+
+
+async def _issue_one(
+    client: AcmeClient, solver: Solver, options: IssueOptions, progress: Progress
+) -> IssueResult:
+    from tui.acme import keys
+    from tui.acme.issuance import issue as run_issuance
+    from tui.certstore import check_writable
+
+    names, csr = options.names, options.csr
+    await asyncio.to_thread(check_writable, options.out)
+    cert_key_pem: bytes | None = None
+    if csr is None:
+        cert_key = keys.generate_key(options.key_type)
+        cert_key_pem = keys.key_to_pem(cert_key)
+        csr = keys.make_csr(cert_key, names)
+    issued = await run_issuance(
+        client,
+        names,
+        solver,
+        csr,
+        profile=options.profile,
+        replaces=options.replaces,
+        progress=progress,
+    )
+    chain = issued.chain(options.preferred_chain)
+    # Off the event loop: creating and fsyncing four files took 3 ms (on the test machine's
+    # disk), time in which the dashboard would not redraw and other orders would not advance.
+    saved = await asyncio.to_thread(save_or_rescue, options.out, chain, cert_key_pem)
+    if options.deploy_hook:
+        await run_deploy_hook(options.deploy_hook, saved, names)
+    leaf = chain.certificates[0]
+    return IssueResult(
+        names=names,
+        folder=saved.folder,
+        cert=saved.cert,
+        chain=saved.chain,
+        fullchain=saved.fullchain,
+        privkey=saved.privkey,
+        archived=saved.archived,
+        order=issued.order.url,
+        certificate_url=issued.order.certificate,
+        issuer=chain.top_issuer,
+        chains=[c.top_issuer for c in issued.chains],
+        not_after=leaf.not_valid_after_utc.isoformat(),
+        serial=f"{leaf.serial_number:x}",
+        replaces=options.replaces,
+    )
+
+
+async def issue_and_save(
     client: AcmeClient,
     names: list[str],
     solver: Solver,
     out: Path,
     *,
-    key_type: str,
+    key_type: str = DEFAULT_KEY_TYPE,
     csr: bytes | None = None,
-    profile: str,
+    profile: str = "",
     replaces: str = "",
-    preferred_chain: str,
-    deploy_hook: str,
-    progress: Callable[[str], None],
+    preferred_chain: str = "",
+    deploy_hook: str = "",
+    progress: Progress = _silent,
 ) -> dict[str, Any]:
-    from tui.acme import keys
-    from tui.acme.issuance import issue
-    from tui.certstore import check_writable
-
-    await asyncio.to_thread(check_writable, out)
-    cert_key_pem: bytes | None = None
-    if csr is None:
-        cert_key = keys.generate_key(key_type)
-        cert_key_pem = keys.key_to_pem(cert_key)
-        csr = keys.make_csr(cert_key, names)
-    issued = await issue(
-        client, names, solver, csr, profile=profile, replaces=replaces, progress=progress
+    """The former signature, kept for the dashboard (tui/certificate_actions.py) until it calls
+    issue() / renew(): the same issuance, its result as the --json record. Remove it then."""
+    options = IssueOptions(
+        names=names,
+        out=out,
+        key_type=key_type,
+        csr=csr,
+        profile=profile,
+        replaces=replaces,
+        preferred_chain=preferred_chain,
+        deploy_hook=deploy_hook,
     )
-    chain = issued.chain(preferred_chain)
-    # Off the event loop: creating and fsyncing four files took 3 ms (on the test machine's
-    # disk), time in which the dashboard would not redraw and other orders would not advance.
-    saved = await asyncio.to_thread(save_or_rescue, out, chain, cert_key_pem)
-    if deploy_hook:
-        await run_deploy_hook(deploy_hook, saved, names)
-    leaf = chain.certificates[0]
-    return {
-        "names": names,
-        "folder": str(saved.folder),
-        "cert": str(saved.cert),
-        "chain": str(saved.chain),
-        "fullchain": str(saved.fullchain),
-        "privkey": str(saved.privkey) if saved.privkey else None,
-        "archived": str(saved.archived) if saved.archived else None,
-        "order": issued.order.url,
-        "certificate_url": issued.order.certificate,
-        "issuer": chain.top_issuer,
-        "chains": [c.top_issuer for c in issued.chains],
-        "not_after": leaf.not_valid_after_utc.isoformat(),
-        "serial": f"{leaf.serial_number:x}",
-    }
+    return (await issue(client, solver, options, progress)).to_json()

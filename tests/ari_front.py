@@ -1,0 +1,86 @@
+"""A directory front for Pebble that adds ARI (RFC 9773), on 127.0.0.1.
+
+Why: Debian's Pebble 2.4 has no renewalInfo, and no CA can be told to fail its ARI lookups on
+purpose. This server answers two things only: GET /dir with Pebble's own directory plus a
+`renewalInfo` entry pointing here, and GET /renewal-info/<id> as `mode` says. Every other URL
+in that directory is Pebble's, so orders, validation and certificates are real.
+
+Modes: "window" (a valid suggested window), "fail" (500 with a problem document), "garbage"
+(200 with a body that is not JSON).
+"""
+
+from __future__ import annotations
+
+import json
+import ssl
+import threading
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from tui.pebble import Pebble
+
+WINDOW = {"start": "2026-12-01T00:00:00Z", "end": "2026-12-03T00:00:00Z"}
+
+
+@dataclass
+class AriFront:
+    base: str
+    pebble_directory: dict[str, Any]
+    mode: str = "window"
+    lookups: list[str] = field(default_factory=list)  # the certificate ids asked for
+
+    @property
+    def directory_url(self) -> str:
+        return f"{self.base}/dir"
+
+    def answer(self, path: str) -> tuple[int, str, bytes]:
+        if path == "/dir":
+            directory = {**self.pebble_directory, "renewalInfo": f"{self.base}/renewal-info/"}
+            return 200, "application/json", json.dumps(directory).encode()
+        if not path.startswith("/renewal-info/"):
+            return 404, "text/plain", b"not here"
+        self.lookups.append(path.removeprefix("/renewal-info/"))
+        if self.mode == "fail":
+            problem = {"type": "urn:ietf:params:acme:error:serverInternal", "detail": "ARI down"}
+            return 500, "application/problem+json", json.dumps(problem).encode()
+        if self.mode == "garbage":
+            return 200, "application/json", b"<html>not json</html>"
+        return 200, "application/json", json.dumps({"suggestedWindow": WINDOW}).encode()
+
+
+def _handler(front: AriFront) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            status, content_type, body = front.answer(self.path)
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *_args: Any) -> None:
+            """Quiet: the test reads what it needs from `lookups`."""
+
+    return Handler
+
+
+@contextmanager
+def ari_front(pebble: Pebble) -> Iterator[AriFront]:
+    context = ssl.create_default_context(cafile=str(pebble.ca_bundle))
+    with urllib.request.urlopen(pebble.directory_url, context=context, timeout=10) as response:  # noqa: S310 - Pebble on loopback
+        directory = json.load(response)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
+    front = AriFront(f"http://127.0.0.1:{server.server_address[1]}", directory)
+    server.RequestHandlerClass = _handler(front)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield front
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)

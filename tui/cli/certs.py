@@ -1,0 +1,334 @@
+"""`acmedash cert issue|renew|revoke|info`. The issuance, the renewal's ARI decision and the
+revocation are tui/workflow.py, shared with the dashboard; this module turns options into
+IssueOptions and results into lines. Heavy imports stay inside the handlers so that
+`acmedash --help` and the dashboard start without them."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tui import accounts, workflow
+from tui.acme.errors import AcmeError, InputError
+from tui.acme.key_types import DEFAULT_KEY_TYPE, KEY_TYPES
+from tui.acme.text import printable
+from tui.cli.context import Context, Handler
+from tui.cli.options import global_options, port
+from tui.workflow import CHALLENGES, IssueOptions, IssueResult, SolverChoice
+
+if TYPE_CHECKING:
+    from tui.acme.client import AcmeClient
+    from tui.session import Session
+
+
+def add_parsers(commands: Any) -> None:
+    cert = commands.add_parser("cert", help="issue, renew, revoke, inspect certificates")
+    actions = cert.add_subparsers(dest="cert_command", metavar="ACTION", required=True)
+    issue = actions.add_parser("issue", help="order, validate, finalize, download, save")
+    issue.add_argument(
+        "-d",
+        "--domain",
+        dest="domains",
+        action="append",
+        metavar="NAME",
+        help="a dns name, wildcard or IP address (repeatable)",
+    )
+    _solver_options(issue)
+    issue.add_argument(
+        "--key-type",
+        choices=KEY_TYPES,
+        default=DEFAULT_KEY_TYPE,
+        help="type of the new certificate key",
+    )
+    issue.add_argument(
+        "--csr", metavar="FILE", help="use this CSR (PEM or DER) instead of a new key"
+    )
+    issue.add_argument(
+        "--profile", metavar="NAME", help="certificate profile, when the CA has them"
+    )
+    issue.add_argument(
+        "--each",
+        action="store_true",
+        help="one certificate per name, all ordered at once (--out DIR holds a folder per name)",
+    )
+    renew = actions.add_parser("renew", help="a new certificate for the same names (ARI aware)")
+    renew.add_argument("cert", metavar="CERT")
+    _solver_options(renew)
+    renew.add_argument("--key-type", choices=KEY_TYPES, default=DEFAULT_KEY_TYPE)
+    renew.add_argument("--profile", metavar="NAME")
+    revoke = actions.add_parser("revoke", help="revoke a certificate")
+    revoke.add_argument("cert", metavar="CERT")
+    revoke.add_argument("--reason", default="unspecified", metavar="NAME|CODE")
+    revoke.add_argument(
+        "--cert-key",
+        metavar="PATH",
+        help="sign with the certificate's own key instead of the account key",
+    )
+    info = actions.add_parser("info", help="names, issuer, validity, serial, ARI window")
+    info.add_argument("cert", metavar="CERT")
+    info.add_argument("--json", action="store_true")
+    for leaf in (issue, renew, revoke, info):
+        global_options(leaf, nested=True)
+
+
+def _solver_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--challenge", choices=CHALLENGES, default="http-01")
+    parser.add_argument("--http-port", type=port, default=80, metavar="N")
+    parser.add_argument("--tls-port", type=port, default=443, metavar="N")
+    parser.add_argument(
+        "--listen",
+        default="0.0.0.0",  # noqa: S104 - the CA connects from outside
+        metavar="ADDRESS",
+        help="address the http-01 / tls-alpn-01 responder binds to",
+    )
+    parser.add_argument("--webroot", metavar="DIR", help="http-01: write files here instead")
+    parser.add_argument(
+        "--dns-hook",
+        metavar="CMD",
+        help="dns-01: run `CMD set|clear NAME VALUE` to publish the TXT record",
+    )
+    parser.add_argument("--out", metavar="DIR", help="folder for cert.pem, fullchain.pem, ...")
+    parser.add_argument(
+        "--preferred-chain",
+        metavar="ISSUER_CN",
+        help="pick the alternate chain with this issuer common name",
+    )
+    parser.add_argument(
+        "--deploy-hook",
+        metavar="CMD",
+        help="run after saving, with the file paths in ACMEDASH_* variables",
+    )
+    parser.add_argument("--json", action="store_true")
+
+
+def _read_csr(path: Path) -> tuple[bytes, list[str]]:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read CSR ({exc.strerror})") from None
+    try:
+        csr = (x509.load_pem_x509_csr if b"-----BEGIN" in data else x509.load_der_x509_csr)(data)
+    except ValueError:
+        raise InputError(f"{path}: not a PEM or DER certificate signing request") from None
+    if not csr.is_signature_valid:
+        raise InputError(f"{path}: the CSR's signature does not verify")
+    try:
+        san = csr.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+        names = [str(n) for n in san.get_values_for_type(x509.DNSName)]
+        names += [str(ip) for ip in san.get_values_for_type(x509.IPAddress)]
+    except x509.ExtensionNotFound:
+        names = []
+    return csr.public_bytes(serialization.Encoding.DER), workflow.ordered_names(names)
+
+
+def _choice(args: argparse.Namespace) -> SolverChoice:
+    return SolverChoice(
+        challenge=args.challenge,
+        listen=args.listen,
+        http_port=args.http_port,
+        tls_port=args.tls_port,
+        webroot=args.webroot or "",
+        dns_hook=args.dns_hook or "",
+    )
+
+
+def _options(ctx: Context, names: list[str], out: Path, csr: bytes | None = None) -> IssueOptions:
+    args = ctx.args
+    return IssueOptions(
+        names=names,
+        out=out,
+        key_type=args.key_type,
+        csr=csr,
+        profile=args.profile or "",
+        preferred_chain=args.preferred_chain or "",
+        deploy_hook=args.deploy_hook or ctx.settings.deploy_hook,
+    )
+
+
+async def _account_client(session: Session) -> AcmeClient:
+    """A client whose account is known (looked up, and remembered, when it was not)."""
+    client = session.client()
+    try:
+        await accounts.require_account(client, session)
+    except BaseException:
+        await client.aclose()
+        raise
+    return client
+
+
+def _progress(ctx: Context) -> workflow.Progress:
+    return lambda line: print(f"  {printable(line)}", file=ctx.err)
+
+
+def _issued_text(result: IssueResult) -> str:
+    lines = [f"certificate for {', '.join(result.names)} saved in {result.folder}"]
+    lines.append(f"  expires {result.not_after}, chain to {printable(result.issuer)}")
+    if result.archived:
+        lines.append(f"  previous files kept in {result.archived}")
+    return "\n".join(lines)
+
+
+async def _issue_each(ctx: Context, names: list[str]) -> int:
+    """`cert issue --each`: every name's result is reported; the first failure, raised once the
+    others are done, sets the exit code."""
+    root = Path(ctx.args.out).expanduser() if ctx.args.out else None
+    folders = {name: workflow.folder_for([name]) for name in names}
+    orders = [
+        _options(ctx, [name], root / folder.name if root else folder)
+        for name, folder in folders.items()
+    ]
+    solver = workflow.build_solver(_choice(ctx.args))
+    async with await _account_client(ctx.account_session()) as client:
+        outcomes = await workflow.issue_each(
+            client,
+            solver,
+            orders,
+            lambda name, line: print(f"  [{name}] {printable(line)}", file=ctx.err),
+        )
+    done = [o for o in outcomes if isinstance(o, IssueResult)]
+    failed = [(n, o) for n, o in zip(names, outcomes, strict=True) if isinstance(o, Exception)]
+    ctx.emit(
+        [*(r.to_json() for r in done), *({"names": [n], "error": str(e)} for n, e in failed)],
+        "\n".join(_issued_text(result) for result in done),
+    )
+    for name, error in failed[1:]:
+        print(f"acmedash: {name}: {printable(str(error))}", file=ctx.err)
+    if failed:
+        raise failed[0][1]  # reported by cli.command.run, which also sets the exit code
+    return 0
+
+
+def _names_and_csr(ctx: Context) -> tuple[list[str], bytes | None, bool]:
+    """(names, CSR, whether the CSR is the config's csr_file). With neither -d nor --csr, the
+    configured csr_file is the CSR: the NeoPrime acme.ini's CSRFile flow."""
+    args = ctx.args
+    names = workflow.ordered_names(args.domains or [])
+    if args.each and args.csr:
+        raise InputError("--each makes a key and CSR per name; it cannot take --csr")
+    csr_path = args.csr
+    from_config = not csr_path and not names and not args.each and bool(ctx.settings.csr_file)
+    if from_config:
+        csr_path = ctx.settings.csr_file
+        print(f"  CSR from the config's csr_file: {csr_path}", file=ctx.err)
+    csr: bytes | None = None
+    if csr_path:
+        csr, csr_names = _read_csr(Path(csr_path).expanduser())
+        names = names or csr_names
+        if sorted(names) != sorted(csr_names):
+            raise InputError(f"-d names {names} differ from the CSR's names {csr_names}")
+    if not names:
+        raise InputError("name at least one domain with -d NAME (or pass --csr)")
+    return names, csr, from_config
+
+
+async def cmd_cert_issue(ctx: Context) -> int:
+    """With the config's csr_file as the CSR, the full chain is also written to the configured
+    chain_file: the NeoPrime acme.ini's ChainFile."""
+    args = ctx.args
+    names, csr, from_config = _names_and_csr(ctx)
+    workflow.check_names(names, args.challenge)
+    if args.each:
+        ctx.confirm_production(f"issue {len(names)} certificates, one per name")
+        return await _issue_each(ctx, names)
+    ctx.confirm_production(f"issue a certificate for {', '.join(names)}")
+    out = Path(args.out).expanduser() if args.out else workflow.folder_for(names)
+    solver = workflow.build_solver(_choice(args))
+    async with await _account_client(ctx.account_session()) as client:
+        result = await workflow.issue(
+            client, solver, _options(ctx, names, out, csr), _progress(ctx)
+        )
+    record, text = result.to_json(), _issued_text(result)
+    if from_config and ctx.settings.chain_file:
+        from tui.certstore import save_chain_file
+
+        chain_file = Path(ctx.settings.chain_file).expanduser()
+        archived = save_chain_file(chain_file, result.fullchain)
+        record["chain_file"] = str(chain_file)
+        text += f"\n  full chain also written to {chain_file} (the config's chain_file)"
+        if archived:
+            text += f"\n  previous chain file kept in {archived}"
+    ctx.emit(record, text)
+    return 0
+
+
+async def cmd_cert_renew(ctx: Context) -> int:
+    """The ARI decision is workflow.renewal_replaces': a CA without ARI, or a lookup that
+    fails, renews without `replaces` and says so."""
+    path = Path(ctx.args.cert).expanduser()
+    certificate = workflow.load_certificate_file(path)
+    names = workflow.renewal_names(certificate)
+    workflow.check_names(names, ctx.args.challenge)  # before any request, as for `cert issue`
+    ctx.confirm_production(f"renew the certificate for {', '.join(names)}")
+    out = Path(ctx.args.out).expanduser() if ctx.args.out else path.parent
+    solver = workflow.build_solver(_choice(ctx.args))
+    async with await _account_client(ctx.account_session()) as client:
+        result = await workflow.renew(
+            client, solver, certificate, _options(ctx, names, out), _progress(ctx)
+        )
+    ctx.emit(result.to_json(), _issued_text(result))
+    return 0
+
+
+async def cmd_cert_revoke(ctx: Context) -> int:
+    from tui.acme import keys
+    from tui.acme.certificates import names_of, reason_code
+
+    certificate = workflow.load_certificate_file(Path(ctx.args.cert).expanduser())
+    reason = reason_code(ctx.args.reason)
+    ctx.confirm_production(f"revoke the certificate for {', '.join(names_of(certificate))}")
+    if ctx.args.cert_key:
+        cert_key = keys.load_key(Path(ctx.args.cert_key).expanduser())
+        async with ctx.session().client() as client:
+            await workflow.revoke(client, certificate, reason, cert_key)
+    else:
+        async with ctx.account_session().client() as client:
+            await workflow.revoke(client, certificate, reason)
+    ctx.out.write(f"revoked {certificate.serial_number:x} (reason {reason})\n")
+    return 0
+
+
+async def cmd_cert_info(ctx: Context) -> int:
+    from tui.acme.certificates import describe
+
+    certificate = workflow.load_certificate_file(Path(ctx.args.cert).expanduser())
+    info: dict[str, Any] = describe(certificate)
+    try:
+        async with ctx.session().client() as client:
+            window = await client.renewal_info(certificate)
+        info["ari"] = (
+            None
+            if window is None
+            else {
+                "start": window.start,
+                "end": window.end,
+                "explanationURL": window.explanation_url,
+            }
+        )
+    except (AcmeError, InputError) as exc:
+        info["ari"] = {"error": str(exc)}
+    p = printable
+    lines = [
+        f"{key:<11}{p(str(value))}" for key, value in info.items() if key not in ("names", "ari")
+    ]
+    lines.insert(1, f"{'names':<11}{p(', '.join(info['names']))}")
+    ari = info["ari"]
+    if ari is None:
+        lines.append(f"{'ari':<11}not offered by this CA")
+    elif "error" in ari:
+        lines.append(f"{'ari':<11}unavailable: {p(ari['error'])}")
+    else:
+        lines.append(f"{'ari':<11}renew between {p(ari['start'])} and {p(ari['end'])}")
+    ctx.emit(info, "\n".join(lines))
+    return 0
+
+
+HANDLERS: dict[tuple[str | None, str | None], Handler] = {
+    ("cert", "issue"): cmd_cert_issue,
+    ("cert", "renew"): cmd_cert_renew,
+    ("cert", "revoke"): cmd_cert_revoke,
+    ("cert", "info"): cmd_cert_info,
+}

@@ -1,0 +1,185 @@
+"""The `acmedash` command: the parser, the exit codes, and running a command.
+
+Never imports textual (the dashboard is imported only when it is started), so scripts start
+fast. Exit codes are a contract (EXIT_CODES, shown by --help): 0 ok, 1 the server answered with
+a problem, 2 usage, config or input error, 3 network or TLS error, 70 an error acmedash did not
+expect (a bug: one line, the traceback only with --debug), 130 interrupted, 141 the reader
+of the output went away.
+
+The commands live beside this module, each with its parsers and HANDLERS: basics.py
+(directory, config), account.py (key, account), certs.py (cert), dashboard.py (the dashboard,
+inspect, demo); context.py holds what they all get.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import sys
+import traceback
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any, NoReturn
+
+from tui.acme import __version__
+from tui.acme.errors import AcmeError, InputError, NetworkError, ProblemError
+from tui.acme.text import printable
+from tui.cli import account, basics, certs, dashboard
+from tui.cli.context import Context, Escaped, Handler
+from tui.cli.options import global_options
+from tui.config import ConfigError, default_config_path, load_settings
+
+EXIT_OK, EXIT_PROBLEM, EXIT_INPUT, EXIT_NETWORK = 0, 1, 2, 3
+EXIT_SOFTWARE = 70  # sysexits.h EX_SOFTWARE: an internal error
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE
+EXIT_CODES = f"""exit codes:
+  {EXIT_OK:<4}done
+  {EXIT_PROBLEM:<4}the CA answered with a problem, or not as RFC 8555 says
+  {EXIT_INPUT:<4}usage, config or input error
+  {EXIT_NETWORK:<4}network or TLS error
+  {EXIT_SOFTWARE:<4}internal error (a bug in acmedash): one line; --debug adds the traceback
+  {EXIT_INTERRUPTED:<4}interrupted (Ctrl+C)
+  {EXIT_BROKEN_PIPE:<4}the reader of the output went away (`| head`)"""
+
+
+class _Parser(argparse.ArgumentParser):
+    """Every parser of the command, subcommands included (argparse makes them of the parent's
+    class): no abbreviations, so a mistyped or newer option (`--dns`) is an error instead of
+    landing on an old one (`--dns-hook`); and a usage error is one line, like every other."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["allow_abbrev"] = False
+        super().__init__(*args, **kwargs)
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_INPUT, f"{self.prog}: {printable(message)} (see {self.prog} --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="acmedash",
+        description="ACME v2 (RFC 8555) dashboard and headless client. "
+        "Without a command, opens the dashboard.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"acmedash {__version__}")
+    global_options(parser, nested=False)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    basics.add_directory_parser(commands)
+    account.add_key_parsers(commands)
+    account.add_account_parsers(commands)
+    basics.add_config_parsers(commands)
+    dashboard.add_parsers(commands)
+    certs.add_parsers(commands)
+    return parser
+
+
+HANDLERS: dict[tuple[str | None, str | None], Handler] = {
+    **basics.HANDLERS,
+    **account.HANDLERS,
+    **certs.HANDLERS,
+    **dashboard.HANDLERS,
+}
+
+
+# Commands that talk to a CA: they get a head start on loading the TLS trust store.
+_TALKS_TO_CA = ("directory", "account", "cert")
+
+
+def _dispatch(ctx: Context) -> int:
+    command = ctx.args.command
+    action = getattr(ctx.args, f"{command}_command", None)
+    result = HANDLERS[(command, action)](ctx)
+    return result if isinstance(result, int) else asyncio.run(result)
+
+
+def run(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    err = Escaped(sys.stderr)
+    try:
+        return _run(args)
+    except ProblemError as exc:
+        _report_problem(exc, err)
+        return EXIT_PROBLEM
+    except NetworkError as exc:
+        err.write(f"acmedash: network error: {printable(str(exc))}\n")
+        return EXIT_NETWORK
+    except (InputError, ConfigError) as exc:
+        err.write(f"acmedash: {printable(str(exc))}\n")
+        return EXIT_INPUT
+    except AcmeError as exc:
+        err.write(f"acmedash: protocol error: {printable(str(exc))}\n")
+        return EXIT_PROBLEM
+    except KeyboardInterrupt:
+        err.write("acmedash: interrupted\n")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (`acmedash directory | head -1`): nothing is wrong with
+        # acmedash, and nothing more can be said to it; 141 = 128 + SIGPIPE, as git answers.
+        return EXIT_BROKEN_PIPE
+    except Exception as exc:
+        # Not an error we raise on purpose: a bug, said in one line, not as a traceback that
+        # looks like a server problem (exit 1); the traceback is there for whoever asks.
+        if args.debug:
+            err.write(traceback.format_exc())
+        err.write(
+            f"acmedash: internal error: {type(exc).__name__}: {printable(str(exc))} "
+            "(a bug in acmedash; --debug shows where)\n"
+        )
+        return EXIT_SOFTWARE
+
+
+def _run(args: argparse.Namespace) -> int:
+    with ExitStack() as stack:
+        config_path = Path(args.config).expanduser() if args.config else default_config_path()
+        ctx = Context(args=args, config_path=config_path, settings=load_settings(config_path))
+        if args.command in _TALKS_TO_CA:
+            ctx.endpoint()  # a bad endpoint is refused before anything else happens
+            from tui.acme import trust
+
+            trust.preload(ctx.settings.ca_bundle_path(args.ca_bundle))
+        if args.traffic:
+            try:
+                stream = stack.enter_context(
+                    Path(args.traffic).expanduser().open("a", encoding="utf-8")
+                )
+            except OSError as exc:
+                raise InputError(
+                    f"{args.traffic}: cannot open traffic file ({exc.strerror})"
+                ) from None
+            from tui.acme.traffic import JsonlWriter
+
+            ctx.observers.append(JsonlWriter(stream))
+        return _dispatch(ctx)
+
+
+def _report_problem(exc: ProblemError, err: Escaped) -> None:
+    """The problem document, each value escaped and on its own line (RFC 8555 §6.7)."""
+    p, problem = printable, exc.problem
+    err.write(f"acmedash: server problem: {p(problem.type)}: {p(problem.detail or str(exc))}\n")
+    for sub in problem.subproblems:
+        who = f" [{p(str(sub.identifier))}]" if sub.identifier else ""
+        err.write(f"  {p(sub.type)}{who}: {p(sub.detail)}\n")
+    if exc.retry_after is not None:
+        err.write(f"  retry after {exc.retry_after:.0f} s\n")
+    if exc.type.endswith(":accountDoesNotExist"):
+        err.write(
+            "  this key has no account at this CA: `acmedash account new` creates one; "
+            "after `account rollover`, use the new key\n"
+        )
+
+
+def main() -> NoReturn:
+    """The console script. It ends the process without the interpreter's teardown: every file
+    is written, fsynced and closed by then, and the teardown (freeing the modules and OpenSSL's
+    state) cost 30 ms of CPU, a tenth of a headless issuance (benchmarks/issuance.py)."""
+    code = run(sys.argv[1:])
+    for stream in (sys.stdout, sys.stderr):
+        # A closed pipe: nothing more can reach it anyway.
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(code)
