@@ -1,16 +1,18 @@
 """The workspace screen: panels on the left (CA, key, contacts, account, orders), the live
 traffic list and the selected exchange on the right, the key bar at the bottom.
 
-Every network action runs in one exclusive worker (`run`) that calls AcmeClient; the UI thread
-never waits on the network. The state is the Workspace's; the panels only show it or report
-what the user changed. The actions themselves live in account_actions.py, orders.py and
-traffic_tools.py and reach this screen through the protocols in view.py.
+Every network action runs in one worker (`run`), one at a time, that calls AcmeClient; the UI
+thread never waits on the network. A key's dialogs run in a worker of their own (`_dialog`).
+The state is the Workspace's; the panels only show it or report what the user changed. The
+actions themselves live in account_actions.py, endpoint_actions.py, key_actions.py, orders.py
+and traffic_tools.py and reach this screen through the protocols in view.py.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import work
@@ -20,9 +22,9 @@ from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
-from tui.acme.errors import AcmeError, InputError, PassphraseRequired, ProblemError
+from tui.acme.errors import AcmeError, PassphraseRequired, ProblemError
 from tui.acme.traffic import Exchange
-from tui.dashboard import account_actions, key_actions, orders, traffic_tools
+from tui.dashboard import account_actions, endpoint_actions, key_actions, orders, traffic_tools
 from tui.dashboard.keymap import WORKSPACE_BINDINGS
 from tui.dashboard.panels.account import AccountPanel
 from tui.dashboard.panels.contacts import ContactsPanel
@@ -37,7 +39,7 @@ from tui.dashboard.screens.confirm import ConfirmScreen
 from tui.dashboard.untrusted import printable
 from tui.dashboard.view import Operation, ResultT
 from tui.dashboard.workspace import Workspace
-from tui.endpoints import resolve
+from tui.endpoints import Endpoint
 
 if TYPE_CHECKING:
     from tui.acme.client import AcmeClient
@@ -50,6 +52,7 @@ class MainScreen(Screen[None]):
     def __init__(self, workspace: Workspace) -> None:
         super().__init__()
         self.workspace = workspace
+        self.busy = ""  # the title of the operation in flight, "" when none
         # Hidden panes mount after the first paint; the screen talks to the panel objects,
         # which accept updates before they are mounted.
         self.endpoint_panel = EndpointPanel(id="endpoint-panel")
@@ -165,11 +168,31 @@ class MainScreen(Screen[None]):
     async def ask(self, screen: Screen[ResultT]) -> ResultT:
         return await self.app.push_screen_wait(screen)
 
+    def _dialog(self, flow: Callable[[], Coroutine[Any, Any, None]]) -> None:
+        """Starts the dialogs of a key (a path, a reason, a confirmation), unless those of a key
+        are already under way: a dialog shows one event-loop turn after its key, and keys typed
+        fast in that gap stacked one dialog on another."""
+        if any(w.group == "dialog" and not w.is_finished for w in self.workers):
+            return
+        self.run_worker(flow(), group="dialog")
+
     def run(self, title: str, operation: Operation, *, changes_state: bool = False) -> None:
+        """One operation at a time: another key is refused while one runs (it used to cancel the
+        running one, an issuance half done included)."""
+        if self.busy:
+            self.notify(f"{self.busy} is still running.", severity="warning")
+            return
+        self.busy = title
         self._run(title, operation, changes_state)
 
-    @work(exclusive=True, group="acme")
+    @work(group="acme")
     async def _run(self, title: str, operation: Operation, changes_state: bool) -> None:
+        try:
+            await self._operate(title, operation, changes_state)
+        finally:
+            self.busy = ""
+
+    async def _operate(self, title: str, operation: Operation, changes_state: bool) -> None:
         workspace = self.workspace
         if workspace.offline:
             self.notify("Offline inspection: no requests are sent.", severity="warning")
@@ -247,12 +270,7 @@ class MainScreen(Screen[None]):
 
     # -- endpoint and key -------------------------------------------------------------------
 
-    def _choose_endpoint(self, name_or_url: str) -> None:
-        try:
-            endpoint = resolve(name_or_url)
-        except InputError as exc:
-            self.notify(str(exc), severity="error")
-            return
+    def use_endpoint(self, endpoint: Endpoint) -> None:
         self.workspace.settings.endpoint = endpoint.name
         self.save_settings()
         self._close(self.workspace.set_endpoint(endpoint))
@@ -260,19 +278,10 @@ class MainScreen(Screen[None]):
         self.notify(f"{endpoint.environment.badge}: {endpoint.title}", timeout=3)
 
     def action_switch_twin(self) -> None:
-        endpoint = self.workspace.endpoint
-        if not endpoint.twin:
-            self.notify(f"{endpoint.title} has no staging/production twin.", severity="warning")
-            return
-        self._choose_endpoint(endpoint.twin)
+        endpoint_actions.switch_twin(self)
 
-    @work(group="prompt")
-    async def action_choose_endpoint(self) -> None:
-        from tui.dashboard.screens.endpoint_picker import EndpointPicker
-
-        choice = await self.ask(EndpointPicker(self.workspace.endpoint))
-        if choice:
-            self._choose_endpoint(choice)
+    def action_choose_endpoint(self) -> None:
+        self._dialog(lambda: endpoint_actions.choose_endpoint(self))
 
     def _ensure_key_loaded(self) -> None:
         """The saved key loads right after the first paint, or sooner if an action needs it."""
@@ -287,7 +296,7 @@ class MainScreen(Screen[None]):
         self.key_panel.show_key(path, self.workspace.key, str(problem or ""))
         self.show_account()
 
-    @work(group="prompt")
+    @work(group="passphrase")
     async def _ask_passphrase(self, path: Path) -> None:
         await key_actions.ask_passphrase(self, path)
 
@@ -297,13 +306,11 @@ class MainScreen(Screen[None]):
         self.load_key(path)
         self.side.active = "pane-key"
 
-    @work(group="prompt")
-    async def action_open_key(self) -> None:
-        await key_actions.open_key(self)
+    def action_open_key(self) -> None:
+        self._dialog(lambda: key_actions.open_key(self))
 
-    @work(group="prompt")
-    async def action_generate_key(self) -> None:
-        await key_actions.generate_key(self)
+    def action_generate_key(self) -> None:
+        self._dialog(lambda: key_actions.generate_key(self))
 
     def action_fix_key_mode(self) -> None:
         key_actions.fix_key_mode(self)
@@ -329,24 +336,20 @@ class MainScreen(Screen[None]):
                 message.input.remove_class("-visible")
             self.traffic.focus()
 
-    @work(group="prompt")
-    async def action_export_jsonl(self) -> None:
-        await traffic_tools.export_jsonl(self)
+    def action_export_jsonl(self) -> None:
+        self._dialog(lambda: traffic_tools.export_jsonl(self))
 
-    @work(group="prompt")
-    async def action_export_har(self) -> None:
-        await traffic_tools.export_har(self)
+    def action_export_har(self) -> None:
+        self._dialog(lambda: traffic_tools.export_har(self))
 
     def action_copy_exchange(self) -> None:
         traffic_tools.copy_exchange(self)
 
-    @work(group="prompt")
-    async def action_save_exchange(self) -> None:
-        await traffic_tools.save_exchange(self)
+    def action_save_exchange(self) -> None:
+        self._dialog(lambda: traffic_tools.save_exchange(self))
 
-    @work(group="prompt")
-    async def action_resend(self) -> None:
-        await traffic_tools.resend(self)
+    def action_resend(self) -> None:
+        self._dialog(lambda: traffic_tools.resend(self))
 
     def action_leave_field(self) -> None:
         """Escape out of a form field: typed letters no longer go into it, so R, V, ... act."""
@@ -379,20 +382,16 @@ class MainScreen(Screen[None]):
             return
         orders.issue(self, form)
 
-    @work(group="prompt")
-    async def action_renew(self) -> None:
+    def action_renew(self) -> None:
         form = self._order_form()
         if form is not None:
-            await orders.renew(self, form)
+            self._dialog(lambda: orders.renew(self, form))
 
-    @work(group="prompt")
-    async def action_revoke(self) -> None:
-        await orders.revoke(self)
+    def action_revoke(self) -> None:
+        self._dialog(lambda: orders.revoke(self))
 
-    @work(group="prompt")
-    async def action_rollover(self) -> None:
-        await orders.rollover(self)
+    def action_rollover(self) -> None:
+        self._dialog(lambda: orders.rollover(self))
 
-    @work(group="prompt")
-    async def action_deactivate(self) -> None:
-        await orders.deactivate(self)
+    def action_deactivate(self) -> None:
+        self._dialog(lambda: orders.deactivate(self))

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from tui.acme.models import Directory
+from tui.dashboard.panels.pane import Pane
 from tui.dashboard.untrusted import printable
 from tui.endpoints import Endpoint
 
 
-class EndpointPanel(VerticalScroll):
+class EndpointPanel(Pane):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._info = Static(id="endpoint-info")

@@ -10,7 +10,7 @@ from typing import Any
 from rich.console import Group, RenderableType
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Vertical
 from textual.widget import Widget
 from textual.widgets import Static
 
@@ -18,6 +18,7 @@ from tui.acme.encoding import decode_part
 from tui.acme.errors import InputError
 from tui.acme.models import Problem
 from tui.acme.traffic import Exchange, headers_to_dict
+from tui.dashboard.panels.pane import Pane
 from tui.dashboard.panels.tabs import TabbedPanes
 from tui.dashboard.untrusted import inert, json_text, printable
 
@@ -169,7 +170,7 @@ class ExchangeDetail(Vertical):
         hint = Text("Select an exchange in the traffic list.", style="dim")
         self._views = {tab: Static(hint, id=f"detail-{tab.lower()}") for tab in self.TABS}
         panes: dict[str, tuple[str, Widget]] = {
-            f"tab-{tab.lower()}": (tab, VerticalScroll(view)) for tab, view in self._views.items()
+            f"tab-{tab.lower()}": (tab, Pane(view)) for tab, view in self._views.items()
         }
         self._tabs = TabbedPanes(panes)
 

@@ -22,7 +22,7 @@ from textual.widgets import ContentSwitcher, Static
 class TabStrip(Static, can_focus=True):
     DEFAULT_CSS = """
     TabStrip { height: 1; background: $panel; text-wrap: nowrap; text-overflow: ellipsis; }
-    TabStrip:focus { background: $primary 30%; }
+    TabStrip:focus { background: $accent 40%; text-style: bold; }
     """
     BINDINGS = [
         Binding("left", "move(-1)", "Previous tab", show=False),

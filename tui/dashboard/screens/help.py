@@ -16,6 +16,7 @@ class HelpScreen(ModalScreen[None]):
     HelpScreen { align: center middle; }
     HelpScreen > VerticalScroll { width: 90%; height: 90%; border: thick $primary;
         background: $surface; }
+    HelpScreen > VerticalScroll:focus { border: thick $accent; }
     """
     BINDINGS = [Binding("escape,f1,q", "dismiss(None)", "Close")]
 
