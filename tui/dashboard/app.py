@@ -18,6 +18,7 @@ from tui.dashboard.keymap import GLOBAL_BINDINGS, WORKSPACE_BINDINGS, bindings
 from tui.dashboard.main_screen import MainScreen
 from tui.dashboard.panels.contacts import ContactsPanel
 from tui.dashboard.panels.traffic_list import TrafficList
+from tui.dashboard.screens.confirm import ConfirmScreen
 from tui.dashboard.untrusted import printable
 from tui.dashboard.workspace import Responder, Workspace
 from tui.endpoints import Endpoint
@@ -59,6 +60,7 @@ class AcmeDashApp(App[None]):
         self.main_screen = MainScreen(self.workspace)
         self._theme_error = ""
         self._started = False
+        self._asking_to_quit = False
 
     def get_default_screen(self) -> MainScreen:
         return self.main_screen
@@ -136,6 +138,27 @@ class AcmeDashApp(App[None]):
         )
 
     async def action_quit(self) -> None:
+        """q, ctrl+c, ctrl+q: at once when nothing is in flight; while an operation runs, ask
+        first (Cancel focused). Asked already, another one quits."""
+        busy = self.main_screen.busy
+        if busy and not self._asking_to_quit:
+            self._asking_to_quit = True
+            question = ConfirmScreen(
+                f"{busy} is running",
+                f"{busy} has not finished. Quitting stops it where it is.\n\n"
+                "Quit anyway? (ctrl+c again quits too)",
+                "Quit",
+            )
+            self.push_screen(question, self._quit_answered)
+            return
+        await self._quit()
+
+    async def _quit_answered(self, quit: bool | None) -> None:
+        self._asking_to_quit = False
+        if quit:
+            await self._quit()
+
+    async def _quit(self) -> None:
         await self.workspace.aclose()
         self.exit()
 

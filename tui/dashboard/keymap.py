@@ -10,6 +10,16 @@ from textual.binding import Binding, BindingType
 GLOBAL_BINDINGS: list[BindingType] = [
     Binding("f1", "help", "Keys", id="help", tooltip="Every key and its keymap id"),
     Binding("q", "quit", "Quit", id="quit"),
+    # Before any widget's own ctrl+c (copy, in a text box): over SSH ctrl+c means quit.
+    Binding(
+        "ctrl+c",
+        "quit",
+        "Quit",
+        id="interrupt",
+        show=False,
+        priority=True,
+        tooltip="Quit; asks first while an operation runs",
+    ),
 ]
 
 WORKSPACE_BINDINGS: list[BindingType] = [

@@ -53,6 +53,8 @@ class MainScreen(Screen[None]):
         super().__init__()
         self.workspace = workspace
         self.busy = ""  # the title of the operation in flight, "" when none
+        # Kept, not queried: an operation that ends while the App quits still updates it.
+        self._bar = Static(id="bar")
         # Hidden panes mount after the first paint; the screen talks to the panel objects,
         # which accept updates before they are mounted.
         self.endpoint_panel = EndpointPanel(id="endpoint-panel")
@@ -77,7 +79,7 @@ class MainScreen(Screen[None]):
         )
 
     def compose(self) -> ComposeResult:
-        yield Static(id="bar")
+        yield self._bar
         with Horizontal(id="main"):
             yield self.side
             with Vertical(id="right"):
@@ -97,6 +99,8 @@ class MainScreen(Screen[None]):
         self.set_class(self.size.width >= 160, "-wide")
 
     def _after_first_paint(self) -> None:
+        if not self.is_attached:
+            return  # quit (ctrl+c) before the first paint: nothing left to mount into
         self.side.mount_hidden()
         self.detail.mount_hidden()
         self._ensure_key_loaded()
@@ -106,7 +110,7 @@ class MainScreen(Screen[None]):
     # -- showing the state ----------------------------------------------------------------
 
     def _update_bar(self, busy: str = "") -> None:
-        bar = self.query_one("#bar", Static)
+        bar = self._bar
         endpoint = self.workspace.endpoint
         for name in ("production", "staging", "local"):
             bar.set_class(endpoint.environment.value == name, f"-{name}")
