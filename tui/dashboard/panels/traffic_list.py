@@ -45,32 +45,58 @@ def row_style(exchange: Exchange) -> Style:
 
 
 WIDE = 64  # below this many columns the time and elapsed columns give way to the path
+PROBLEM = 20  # the problem column at most; it takes no more than half of what is spare
+MIN_PATH = 8  # and is left out when the path would get less than this
+
+
+def _fit(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _status(exchange: Exchange) -> str:
+    """Three columns: what a traffic file says could be any length."""
+    if exchange.status is None:
+        return "ERR"
+    status = printable(str(exchange.status))
+    return status if len(status) <= 3 else "???"
+
+
+def _elapsed(milliseconds: float) -> str:
+    """Eight columns: ` 12345ms`, or seconds from 100 s on."""
+    if milliseconds < 99_999.5:
+        return f" {milliseconds:>5.0f}ms"
+    return f" {milliseconds / 1000:>5.0f}s "
 
 
 def format_row(exchange: Exchange, width: int) -> str:
-    """seq, [time], method, path, status, [elapsed], problem; the path gets what is left.
-    What came from the network or a traffic file is made printable: one row, one line."""
-    path = printable(urlsplit(exchange.url).path or "/")
-    status = printable(str(exchange.status)) if exchange.status is not None else "ERR"
-    problem = printable(exchange.problem.short_type if exchange.problem else exchange.error)
-    problem = problem if len(problem) <= 20 else problem[:19] + "…"
-    mark = "↻" if exchange.resent_from is not None else " "
+    """seq, [time], method, path, status, [elapsed], problem. Every column but the path and
+    the problem has a fixed width, and the problem's depends on `width` only, so the status
+    sits in one column on every row; the path gets what is left, cut at its start (the end of
+    an ACME URL is what tells them apart). What came from the network or a traffic file is
+    made printable: one row, one line."""
     wide = width >= WIDE
+    mark = "↻" if exchange.resent_from is not None else " "
     time = exchange.started.astimezone().strftime("%H:%M:%S ") if wide else ""
-    elapsed = f" {exchange.elapsed_ms:>5.0f}ms" if wide else ""
-    fixed = f"{exchange.seq:>5}{mark}{time}{printable(exchange.method):<4} "
-    tail = f" {status:>3}{elapsed} {problem}".rstrip()
-    room = max(8, width - len(fixed) - len(tail))
+    fixed = f"{exchange.seq:>5}{mark}{time}{_fit(printable(exchange.method), 4):<4} "
+    status = f" {_status(exchange)}{_elapsed(exchange.elapsed_ms) if wide else ''}"
+    spare = width - len(fixed) - len(status)
+    problem_width = min(PROBLEM, (spare - 1) // 2) if spare > 2 * MIN_PATH else 0
+    room = max(0, spare - (problem_width + 1 if problem_width else 0))
+    path = printable(urlsplit(exchange.url).path or "/")
     if len(path) > room:
-        path = "…" + path[-(room - 1) :]
-    return f"{fixed}{path:<{room}}{tail}"
+        path = "…" + path[-(room - 1) :] if room > 1 else path[:room]
+    row = f"{fixed}{path:<{room}}{status}"
+    if problem_width:
+        problem = exchange.problem.short_type if exchange.problem else exchange.error
+        row += f" {_fit(printable(problem), problem_width)}"
+    return row.rstrip()
 
 
 class TrafficList(ScrollView, can_focus=True):
     """Exchanges in arrival order; follows new rows while the cursor sits on the last one."""
 
     DEFAULT_CSS = """
-    TrafficList { height: 1fr; }
+    TrafficList { height: 1fr; overflow-x: hidden; }
     """
     BINDINGS = [
         Binding("up,k", "cursor(-1)", "Up", show=False),
@@ -140,7 +166,8 @@ class TrafficList(ScrollView, can_focus=True):
         self.refresh()
 
     def _resize(self) -> None:
-        self.virtual_size = Size(self.size.width, len(self.rows))
+        """Rows are as wide as the list (render_line fits them): nothing to scroll sideways."""
+        self.virtual_size = Size(0, len(self.rows))
 
     def on_resize(self) -> None:
         self._resize()
@@ -178,7 +205,7 @@ class TrafficList(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         row = int(self.scroll_y) + y
-        width = self.size.width
+        width = self.scrollable_content_region.width  # the scrollbar's columns are not ours
         if row >= len(self.rows) or width <= 0:
             return Strip.blank(width, self.rich_style)
         selected = row == self.cursor
