@@ -94,3 +94,46 @@ async def test_inspect_opens_with_the_selected_last_row_in_sight(size: tuple[int
         assert traffic.cursor == len(traffic.rows) - 1
         shown = _screen_rows(app, traffic)
         assert any(row.startswith("   60 ") for row in shown), shown
+
+
+def _row_colour(app: AcmeDashApp, traffic: TrafficList, status: str) -> tuple[int, int, int]:
+    """The foreground colour of the first row on screen with this status."""
+    region = traffic.content_region
+    for strip in app.screen._compositor.render_strips()[region.y : region.bottom]:
+        row = strip.crop(region.x, region.right)
+        if f" {status} " in row.text and not any(s.style and s.style.reverse for s in row):
+            segment = next(s for s in row if s.text.strip())
+            assert segment.style is not None and segment.style.color is not None
+            return segment.style.color.get_truecolor()
+    raise AssertionError(f"no unselected {status} row on screen")
+
+
+async def test_rows_take_the_theme_s_colours_and_follow_a_theme_switch() -> None:
+    """Rows already drawn are drawn again in the new theme's success / warning / error (they
+    stayed in the old colours, cached; and were green / yellow / red whatever the theme)."""
+    from textual.color import Color
+
+    app = AcmeDashApp(
+        Settings(endpoint="pebble", theme="acme-dark"), config_path=None, offline=_traffic(12)
+    )
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        traffic = app.query_one(TrafficList)
+        for theme_name in ("acme-dark", "acme-light", "acme-dark"):
+            app.theme = theme_name
+            await pilot.pause()
+            theme = app.get_theme(theme_name)
+            assert theme is not None
+            for status, colour in (
+                ("200", theme.success),
+                ("403", theme.warning),
+                ("ERR", theme.error),
+            ):
+                expected = Color.parse(colour or "").rich_color.get_truecolor()
+                shown = _row_colour(app, traffic, status)
+                assert all(abs(a - b) <= 2 for a, b in zip(shown, expected, strict=True)), (
+                    theme_name,
+                    status,
+                    shown,
+                    expected,
+                )

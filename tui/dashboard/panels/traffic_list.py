@@ -12,7 +12,6 @@ import bisect
 from urllib.parse import urlsplit
 
 from rich.segment import Segment
-from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
 from textual.cache import LRUCache
@@ -26,22 +25,14 @@ from tui.acme.traffic import Exchange
 from tui.dashboard.untrusted import printable
 from tui.traffic_log import TrafficLog
 
-_STYLES = {
-    2: Style(color="green"),
-    3: Style(color="cyan"),
-    4: Style(color="yellow"),
-    5: Style(color="red", bold=True),
-}
-_ERROR_STYLE = Style(color="red", bold=True, reverse=False)
-_NONCE_STYLE = Style(color="yellow", dim=True)
 
-
-def row_style(exchange: Exchange) -> Style:
+def row_component(exchange: Exchange) -> str:
+    """The component class (TrafficList.COMPONENT_CLASSES) a row is drawn with."""
     if exchange.status is None:
-        return _ERROR_STYLE
+        return "traffic-list--no-response"
     if exchange.problem and exchange.problem.short_type == "badNonce":
-        return _NONCE_STYLE
-    return _STYLES.get(exchange.status // 100, Style())
+        return "traffic-list--bad-nonce"
+    return f"traffic-list--{min(max(exchange.status // 100, 1), 5)}xx"
 
 
 WIDE = 64  # below this many columns the time and elapsed columns give way to the path
@@ -95,8 +86,28 @@ def format_row(exchange: Exchange, width: int) -> str:
 class TrafficList(ScrollView, can_focus=True):
     """Exchanges in arrival order; follows new rows while the cursor sits on the last one."""
 
+    # Row colours are the theme's (as toolong's LogLines), never named colours: a light theme
+    # or the 16-colour one must be as readable as the dark one.
+    COMPONENT_CLASSES = {
+        "traffic-list--1xx",
+        "traffic-list--2xx",
+        "traffic-list--3xx",
+        "traffic-list--4xx",
+        "traffic-list--5xx",
+        "traffic-list--bad-nonce",
+        "traffic-list--no-response",
+        "traffic-list--cursor",
+    }
     DEFAULT_CSS = """
     TrafficList { height: 1fr; overflow-x: hidden; }
+    TrafficList > .traffic-list--2xx { color: $success; }
+    TrafficList > .traffic-list--3xx { color: $primary; }
+    TrafficList > .traffic-list--4xx { color: $warning; }
+    TrafficList > .traffic-list--5xx { color: $error; text-style: bold; }
+    TrafficList > .traffic-list--bad-nonce { color: $warning; text-style: dim; }
+    TrafficList > .traffic-list--no-response { color: $error; text-style: bold; }
+    TrafficList > .traffic-list--cursor { text-style: reverse; }
+    TrafficList:focus > .traffic-list--cursor { text-style: bold reverse; }
     """
     BINDINGS = [
         Binding("up,k", "cursor(-1)", "Up", show=False),
@@ -213,18 +224,18 @@ class TrafficList(ScrollView, can_focus=True):
         strip = self._cache.get(key)
         if strip is None:
             exchange = self.exchanges[self.rows[row]]
-            style = self.rich_style + row_style(exchange)
+            components = [row_component(exchange)]
             if selected:
-                style += Style(reverse=True, bold=True) if self.has_focus else Style(reverse=True)
+                components.append("traffic-list--cursor")
+            style = self.get_component_rich_style(*components)
             text = format_row(exchange, width)[:width].ljust(width)
             strip = Strip([Segment(text, style)], width)
             self._cache[key] = strip
         return strip
 
-    def on_focus(self) -> None:
-        self._cache.clear()
-        self.refresh()
-
-    def on_blur(self) -> None:
+    def notify_style_update(self) -> None:
+        """A theme switch, or focus in or out (the cursor's style): rows drawn so far were
+        drawn in the old styles."""
+        super().notify_style_update()
         self._cache.clear()
         self.refresh()
