@@ -108,9 +108,12 @@ class AcmeDashApp(App[None]):
         self.push_screen(HelpScreen(rows))
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        """Textual's own commands (themes, keys, quit), then every workspace key."""
+        """Textual's own commands (themes, keys, quit), then every workspace key that works
+        here (offline, none that talks to a CA)."""
         yield from super().get_system_commands(screen)
         for binding in bindings(WORKSPACE_BINDINGS):
+            if not self.main_screen.check_action(binding.action, ()):
+                continue
             tooltip = f": {binding.tooltip}" if binding.tooltip else ""
             yield SystemCommand(
                 binding.description + tooltip,

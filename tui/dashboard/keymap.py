@@ -58,6 +58,41 @@ WORKSPACE_BINDINGS: list[BindingType] = [
 ]
 
 
+# The keys that talk to a CA or change the account key: off (not offered, not run) while a
+# traffic file is inspected offline.
+ONLINE_ONLY = frozenset(
+    {
+        "directory",
+        "nonce",
+        "new_account",
+        "find_account",
+        "account_info",
+        "update_contacts",
+        "switch_twin",
+        "choose_endpoint",
+        "open_key",
+        "generate_key",
+        "fix_key_mode",
+        "resend",
+        "issue",
+        "renew",
+        "revoke",
+        "rollover",
+        "deactivate",
+    }
+)
+
+
 def bindings(*groups: list[BindingType]) -> list[Binding]:
     """The Binding objects of these lists (BINDINGS may also hold plain tuples)."""
     return [b for group in groups for b in group if isinstance(b, Binding)]
+
+
+_ORDER = {b.id: i for i, b in enumerate(bindings(WORKSPACE_BINDINGS, GLOBAL_BINDINGS)) if b.id}
+
+
+def display_order(binding: Binding) -> int:
+    """Where a key goes in the key bar: the order of the lists above, whatever key it is bound
+    to (a remapped binding comes last among Textual's active bindings, and an 80-column bar
+    cut it off)."""
+    return _ORDER.get(binding.id or "", len(_ORDER))

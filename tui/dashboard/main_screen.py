@@ -25,7 +25,7 @@ from textual.widgets import Input, Static
 from tui.acme.errors import AcmeError, PassphraseRequired, ProblemError
 from tui.acme.traffic import Exchange
 from tui.dashboard import account_actions, endpoint_actions, key_actions, orders, traffic_tools
-from tui.dashboard.keymap import WORKSPACE_BINDINGS
+from tui.dashboard.keymap import ONLINE_ONLY, WORKSPACE_BINDINGS
 from tui.dashboard.panels.account import AccountPanel
 from tui.dashboard.panels.contacts import ContactsPanel
 from tui.dashboard.panels.endpoint import EndpointPanel
@@ -94,6 +94,10 @@ class MainScreen(Screen[None]):
         # still starting (App.on_mount waits for it), and a refresh then paints nothing.
         self.app.call_after_refresh(self._after_first_paint)
         self.traffic.focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Offline, the keys that would talk to a CA are neither offered nor run."""
+        return not (self.workspace.offline and action in ONLINE_ONLY)
 
     def on_resize(self) -> None:
         self.set_class(self.size.width >= 160, "-wide")

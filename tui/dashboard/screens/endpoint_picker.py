@@ -5,14 +5,14 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from tui.dashboard.screens.dialog import Dialog
 from tui.endpoints import PRESETS, Endpoint
 
 
-class EndpointPicker(ModalScreen[str | None]):
+class EndpointPicker(Dialog[str | None]):
     """Returns a preset name or a URL; resolve() in the App validates it."""
 
     DEFAULT_CSS = """
