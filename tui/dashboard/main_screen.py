@@ -359,6 +359,11 @@ class MainScreen(Screen[None]):
     def action_resend(self) -> None:
         self._dialog(lambda: traffic_tools.resend(self))
 
+    def action_toggle_wrap(self) -> None:
+        self.detail.wrap = not self.detail.wrap
+        how = "folded at the pane's edge" if self.detail.wrap else "whole: scroll sideways"
+        self.notify(f"Long lines {how}", timeout=2)
+
     def action_leave_field(self) -> None:
         """Escape out of a form field: typed letters no longer go into it, so R, V, ... act."""
         self.traffic.focus()
