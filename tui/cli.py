@@ -532,6 +532,7 @@ def cmd_demo(ctx: Context) -> int:
                 responder_address="127.0.0.1",
                 http_port=http_port,
                 tls_port=tls_port,
+                files_dir=Path(folder),
             )
         finally:
             pebble.stop()

@@ -45,9 +45,11 @@ class AcmeDashApp(App[None]):
         responder_address: str = "0.0.0.0",  # noqa: S104 - the CA connects from outside
         http_port: int = 80,
         tls_port: int = 443,
+        files_dir: Path | None = None,
     ) -> None:
         """`config_path=None` keeps settings in memory only (demo, inspect). The responder
-        address and ports are where http-01 / tls-alpn-01 answers listen by default."""
+        address and ports are where http-01 / tls-alpn-01 answers listen by default.
+        `files_dir`: where files the user does not name go (Workspace.place)."""
         super().__init__()
         self.settings = settings
         self.workspace = Workspace(
@@ -56,6 +58,7 @@ class AcmeDashApp(App[None]):
             ca_bundle=ca_bundle,
             offline=offline,
             responder=Responder(responder_address, http_port, tls_port),
+            files_dir=files_dir,
         )
         self.main_screen = MainScreen(self.workspace)
         self._theme_error = ""

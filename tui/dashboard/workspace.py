@@ -43,10 +43,14 @@ class Workspace:
         ca_bundle: str | None = None,
         offline: Iterable[Exchange] | None = None,
         responder: Responder | None = None,
+        files_dir: Path | None = None,
     ) -> None:
         """`config_path=None` keeps settings in memory only (demo, inspect); `offline` is a
-        traffic file's exchanges, inspected without sending anything."""
+        traffic file's exchanges, inspected without sending anything; `files_dir` is where
+        certificates, exports and keys go unless the user names a place (the demo's throwaway
+        folder; None: the current folder, as the CLI)."""
         self.settings = settings
+        self.files_dir = files_dir
         self.config_path = config_path
         self.ca_bundle = ca_bundle
         self.offline = offline is not None
@@ -76,6 +80,10 @@ class Workspace:
         except ConfigError as exc:
             return str(exc)
         return ""
+
+    def place(self, relative: Path | str) -> Path:
+        """Where a file the user did not name goes: in `files_dir`, else the current folder."""
+        return (self.files_dir or Path.cwd()) / relative
 
     def remembered_url(self) -> str | None:
         """The account URL remembered for this exact (endpoint, key) pair."""
