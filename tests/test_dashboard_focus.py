@@ -184,3 +184,36 @@ async def test_the_picker_asks_before_switching_to_production(tmp_path: Path) ->
         await pilot.click("#confirm")
         await wait_until(pilot, lambda: app.endpoint.name == "letsencrypt", "the switch")
         assert app.query_one("#bar").has_class("-production")
+
+
+async def test_the_picker_lists_the_current_and_recently_used_endpoints(tmp_path: Path) -> None:
+    """A custom URL in use (the demo's Pebble) was missing from the list, and so were the
+    URLs used before: this session's, and those the config remembers an account for."""
+    from textual.widgets import OptionList
+
+    from tui.config import RememberedAccount
+
+    earlier = "https://acme.internal.example/directory"
+    settings = Settings(
+        endpoint=LOCAL, accounts=[RememberedAccount(earlier, "thumbprint", earlier + "/acct/7")]
+    )
+    app = AcmeDashApp(settings, config_path=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("e")
+        await wait_for_screen(pilot, EndpointPicker)
+        options = app.screen.query_one("#presets", OptionList)
+        ids = [options.get_option_at_index(i).id for i in range(options.option_count)]
+        assert LOCAL in ids and earlier in ids, ids
+        assert options.highlighted == ids.index(LOCAL), "the one in use is highlighted"
+        options.highlighted = ids.index("letsencrypt-staging")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: app.endpoint.name == "letsencrypt-staging", "switch")
+
+        await pilot.press("e")
+        await wait_for_screen(pilot, EndpointPicker)
+        options = app.screen.query_one("#presets", OptionList)
+        ids = [options.get_option_at_index(i).id for i in range(options.option_count)]
+        assert LOCAL in ids, "used earlier in this session"
+        options.highlighted = ids.index(LOCAL)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: app.endpoint.url == LOCAL, "back to the local URL")

@@ -29,8 +29,9 @@ def _resolve(view: View, name_or_url: str) -> Endpoint | None:
 async def choose_endpoint(view: EndpointView) -> None:
     from tui.dashboard.screens.endpoint_picker import EndpointPicker
 
-    current = view.workspace.endpoint
-    choice = await view.ask(EndpointPicker(current))
+    workspace = view.workspace
+    current = workspace.endpoint
+    choice = await view.ask(EndpointPicker(current, workspace.custom_endpoints()))
     endpoint = _resolve(view, choice) if choice else None
     if endpoint is None:
         return
