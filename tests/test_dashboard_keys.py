@@ -51,6 +51,8 @@ async def test_offline_inspection_offers_no_key_that_would_send_a_request() -> N
         for offered in ("Directory", "New acct", "Lookup", "Stg/Prod", "Endpoint", "Resend"):
             assert offered not in bar, bar
         assert "Filter" in bar and "Export" in bar, bar
+        screen = "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+        assert "e: choose" not in screen and "d: fetch" not in screen, "nor does the CA tab"
         await pilot.press("e")
         await pilot.pause()
         assert not isinstance(app.screen, EndpointPicker)

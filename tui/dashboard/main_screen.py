@@ -124,7 +124,7 @@ class MainScreen(Screen[None]):
         bar.update(Text(f" {endpoint.environment.badge} ▌ {title}{mode}{working}"))
 
     def _show_endpoint(self) -> None:
-        self.endpoint_panel.show_endpoint(self.workspace.endpoint)
+        self.endpoint_panel.show_endpoint(self.workspace.endpoint, offline=self.workspace.offline)
         self._update_bar()
         self.show_account()
 
