@@ -59,3 +59,15 @@ async def test_offline_inspection_offers_no_key_that_would_send_a_request() -> N
         palette = [command.title for command in app.get_system_commands(app.screen)]
         assert not any(title.startswith("Directory") for title in palette), palette
         assert any(title.startswith("Filter") for title in palette), palette
+
+
+async def test_a_remap_onto_a_key_in_use_says_which_action_lost_its_key() -> None:
+    """`directory = "D"` takes deactivate's key: deactivate silently had no key at all."""
+    app = AcmeDashApp(Settings(endpoint="pebble", keymap={"directory": "D"}), config_path=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("j")  # any key: bindings are looked up again
+        await pilot.pause()
+        told = [n.message for n in app._notifications if "deactivate" in n.message]
+        assert len(told) == 1, [n.message for n in app._notifications]
+        assert "D" in told[0]

@@ -14,7 +14,7 @@ from textual.widget import AwaitMount
 from tui.acme.models import Account
 from tui.acme.traffic import Exchange
 from tui.config import Settings, default_data_dir
-from tui.dashboard.keymap import GLOBAL_BINDINGS, WORKSPACE_BINDINGS, bindings
+from tui.dashboard.keymap import GLOBAL_BINDINGS, WORKSPACE_BINDINGS, bindings, displaced
 from tui.dashboard.main_screen import MainScreen
 from tui.dashboard.panels.contacts import ContactsPanel
 from tui.dashboard.panels.traffic_list import TrafficList
@@ -28,6 +28,11 @@ if TYPE_CHECKING:
     from textual.notifications import SeverityLevel
 
     from tui.acme.jose import PrivateKey
+
+
+# Each list is one place keys are looked up in: the App, the workspace, the traffic list, the
+# contacts panel (F1 lists them all; a remap clashes only within one).
+KEY_CONTEXTS = (GLOBAL_BINDINGS, WORKSPACE_BINDINGS, TrafficList.BINDINGS, ContactsPanel.BINDINGS)
 
 
 class AcmeDashApp(App[None]):
@@ -74,6 +79,12 @@ class AcmeDashApp(App[None]):
             self.theme = self.settings.theme
         if self.settings.keymap:
             self.set_keymap(self.settings.keymap)
+            for binding_id, key in displaced(self.settings.keymap, *KEY_CONTEXTS):
+                self.notify(
+                    f"[keymap] gave {key} to another action: {binding_id} has no key now",
+                    title="Keymap",
+                    severity="warning",
+                )
         # The default screen composes in its own task: wait for it, so the workspace's widgets
         # exist when the App is ready (scripts and snapshot tests query them at once).
         await AwaitMount(self.main_screen, [self.main_screen])
@@ -102,9 +113,7 @@ class AcmeDashApp(App[None]):
 
         keymap = self.settings.keymap
         rows = []
-        for binding in bindings(
-            GLOBAL_BINDINGS, WORKSPACE_BINDINGS, TrafficList.BINDINGS, ContactsPanel.BINDINGS
-        ):
+        for binding in bindings(*KEY_CONTEXTS):
             key = keymap.get(binding.id or "", binding.key)
             tooltip = f" - {binding.tooltip}" if binding.tooltip else ""
             rows.append((key, binding.description + tooltip, binding.id or ""))

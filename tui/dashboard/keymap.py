@@ -96,6 +96,27 @@ def bindings(*groups: list[BindingType]) -> list[Binding]:
     return [b for group in groups for b in group if isinstance(b, Binding)]
 
 
+def _keys(keys: str) -> set[str]:
+    return {key.strip() for key in keys.split(",") if key.strip()}
+
+
+def displaced(keymap: dict[str, str], *contexts: list[BindingType]) -> list[tuple[str, str]]:
+    """(binding id, its keys) for each binding whose every key a [keymap] entry gave to another
+    binding of the same context, leaving it none. Textual drops such a binding without a word
+    (its own clash check skips bindings the keymap does not name)."""
+    lost = []
+    for context in contexts:
+        group = bindings(context)
+        for binding in group:
+            own = _keys(binding.key)
+            taken = set().union(
+                *(_keys(keymap.get(o.id or "", "")) for o in group if o is not binding)
+            )
+            if binding.id not in keymap and own <= taken:
+                lost.append((binding.id or binding.action, ", ".join(sorted(own))))
+    return lost
+
+
 _ORDER = {b.id: i for i, b in enumerate(bindings(WORKSPACE_BINDINGS, GLOBAL_BINDINGS)) if b.id}
 
 
