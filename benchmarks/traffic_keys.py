@@ -74,7 +74,7 @@ def main(count: int) -> None:
         command = f"{env} {acmedash} inspect {traffic}"
         tmux("new-session", "-d", "-s", SESSION, "-x", "80", "-y", "24", command)
         try:
-            wait_for(lambda text: f"{count} " in text and "Stg/Prod" in text)
+            wait_for(lambda text: f"{count} " in text and "Filter" in text)
             time.sleep(1.0)  # let the lazily mounted panes settle
             memory = rss_mib(f"inspect {traffic}")
             scroll = [timed("Up") for _ in range(30)]

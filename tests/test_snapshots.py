@@ -1,5 +1,6 @@
-"""What the dashboard shows at 80x24 (pytest-textual-snapshot). The data is a committed traffic
-file, so the pictures do not depend on ports, keys or the clock."""
+"""What the dashboard shows at 80x24, and at 60x20 and 120x40 (pytest-textual-snapshot). The
+data is a committed traffic file or made here, so the pictures do not depend on ports, keys or
+the clock."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from tui.dashboard.panels.traffic_list import TrafficList
 
 SAMPLE = Path(__file__).parent / "data" / "sample.jsonl"
 SIZE = (80, 24)
+OTHER_SIZES = pytest.mark.parametrize("size", [(60, 20), (120, 40)], ids=["60x20", "120x40"])
 
 
 @pytest.fixture(autouse=True)
@@ -33,19 +35,40 @@ def _offline() -> AcmeDashApp:
     )
 
 
+async def _show_problem(pilot: Pilot[None]) -> None:
+    app = pilot.app
+    traffic = app.query_one(TrafficList)
+    traffic.cursor = len(traffic.rows) - 1
+    app.query_one("#exchange-detail TabbedPanes", TabbedPanes).active = "tab-response"
+    await pilot.pause()
+
+
 def test_main_screen(snap_compare) -> None:  # type: ignore[no-untyped-def]
     assert snap_compare(_offline(), terminal_size=SIZE)
 
 
-def test_problem_document_detail(snap_compare) -> None:  # type: ignore[no-untyped-def]
-    async def show_problem(pilot: Pilot[None]) -> None:
-        app = pilot.app
-        traffic = app.query_one(TrafficList)
-        traffic.cursor = len(traffic.rows) - 1
-        app.query_one("#exchange-detail TabbedPanes", TabbedPanes).active = "tab-response"
-        await pilot.pause()
+@OTHER_SIZES
+def test_main_screen_at(snap_compare, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(_offline(), terminal_size=size)
 
-    assert snap_compare(_offline(), terminal_size=SIZE, run_before=show_problem)
+
+def test_problem_document_detail(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    """The README's picture."""
+    assert snap_compare(_offline(), terminal_size=SIZE, run_before=_show_problem)
+
+
+@OTHER_SIZES
+def test_problem_document_detail_at(snap_compare, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(_offline(), terminal_size=size, run_before=_show_problem)
+
+
+@pytest.mark.parametrize("size", [(60, 20), SIZE, (120, 40)], ids=["60x20", "80x24", "120x40"])
+def test_scrolled_traffic_list(snap_compare, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    """Enough rows to scroll, every kind of status: the status column whole and in line."""
+    from tests.test_dashboard_traffic_list import _traffic
+
+    app = AcmeDashApp(Settings(theme="textual-dark"), config_path=None, offline=_traffic())
+    assert snap_compare(app, terminal_size=size)
 
 
 def test_production_confirmation(snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -44,9 +44,9 @@ def cmd_dashboard(ctx: Context) -> int:
 
 
 def cmd_inspect(ctx: Context) -> int:
-    from tui.acme.traffic import read_jsonl
+    from tui.traffic_files import read_traffic
 
-    exchanges = list(read_jsonl(Path(ctx.args.file).expanduser()))
+    exchanges = read_traffic(Path(ctx.args.file).expanduser())
     if not exchanges:
         raise InputError(f"{ctx.args.file}: no exchanges in this file")
     settings = replace(
@@ -93,6 +93,7 @@ def cmd_demo(ctx: Context) -> int:
                 responder_address="127.0.0.1",
                 http_port=http_port,
                 tls_port=tls_port,
+                files_dir=Path(folder),
             )
         finally:
             pebble.stop()

@@ -14,10 +14,11 @@ from textual.widget import AwaitMount
 from tui.acme.models import Account
 from tui.acme.traffic import Exchange
 from tui.config import Settings, default_data_dir
-from tui.dashboard.keymap import GLOBAL_BINDINGS, WORKSPACE_BINDINGS, bindings
+from tui.dashboard.keymap import GLOBAL_BINDINGS, WORKSPACE_BINDINGS, bindings, displaced
 from tui.dashboard.main_screen import MainScreen
 from tui.dashboard.panels.contacts import ContactsPanel
 from tui.dashboard.panels.traffic_list import TrafficList
+from tui.dashboard.screens.confirm import ConfirmScreen
 from tui.dashboard.untrusted import printable
 from tui.dashboard.workspace import Responder, Workspace
 from tui.endpoints import Endpoint
@@ -27,6 +28,11 @@ if TYPE_CHECKING:
     from textual.notifications import SeverityLevel
 
     from tui.acme.jose import PrivateKey
+
+
+# Each list is one place keys are looked up in: the App, the workspace, the traffic list, the
+# contacts panel (F1 lists them all; a remap clashes only within one).
+KEY_CONTEXTS = (GLOBAL_BINDINGS, WORKSPACE_BINDINGS, TrafficList.BINDINGS, ContactsPanel.BINDINGS)
 
 
 class AcmeDashApp(App[None]):
@@ -44,9 +50,11 @@ class AcmeDashApp(App[None]):
         responder_address: str = "0.0.0.0",  # noqa: S104 - the CA connects from outside
         http_port: int = 80,
         tls_port: int = 443,
+        files_dir: Path | None = None,
     ) -> None:
         """`config_path=None` keeps settings in memory only (demo, inspect). The responder
-        address and ports are where http-01 / tls-alpn-01 answers listen by default."""
+        address and ports are where http-01 / tls-alpn-01 answers listen by default.
+        `files_dir`: where files the user does not name go (Workspace.place)."""
         super().__init__()
         self.settings = settings
         self.workspace = Workspace(
@@ -55,10 +63,12 @@ class AcmeDashApp(App[None]):
             ca_bundle=ca_bundle,
             offline=offline,
             responder=Responder(responder_address, http_port, tls_port),
+            files_dir=files_dir,
         )
         self.main_screen = MainScreen(self.workspace)
         self._theme_error = ""
         self._started = False
+        self._asking_to_quit = False
 
     def get_default_screen(self) -> MainScreen:
         return self.main_screen
@@ -69,6 +79,12 @@ class AcmeDashApp(App[None]):
             self.theme = self.settings.theme
         if self.settings.keymap:
             self.set_keymap(self.settings.keymap)
+            for binding_id, key in displaced(self.settings.keymap, *KEY_CONTEXTS):
+                self.notify(
+                    f"[keymap] gave {key} to another action: {binding_id} has no key now",
+                    title="Keymap",
+                    severity="warning",
+                )
         # The default screen composes in its own task: wait for it, so the workspace's widgets
         # exist when the App is ready (scripts and snapshot tests query them at once).
         await AwaitMount(self.main_screen, [self.main_screen])
@@ -97,18 +113,19 @@ class AcmeDashApp(App[None]):
 
         keymap = self.settings.keymap
         rows = []
-        for binding in bindings(
-            GLOBAL_BINDINGS, WORKSPACE_BINDINGS, TrafficList.BINDINGS, ContactsPanel.BINDINGS
-        ):
+        for binding in bindings(*KEY_CONTEXTS):
             key = keymap.get(binding.id or "", binding.key)
             tooltip = f" - {binding.tooltip}" if binding.tooltip else ""
             rows.append((key, binding.description + tooltip, binding.id or ""))
         self.push_screen(HelpScreen(rows))
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        """Textual's own commands (themes, keys, quit), then every workspace key."""
+        """Textual's own commands (themes, keys, quit), then every workspace key that works
+        here (offline, none that talks to a CA)."""
         yield from super().get_system_commands(screen)
         for binding in bindings(WORKSPACE_BINDINGS):
+            if not self.main_screen.check_action(binding.action, ()):
+                continue
             tooltip = f": {binding.tooltip}" if binding.tooltip else ""
             yield SystemCommand(
                 binding.description + tooltip,
@@ -136,6 +153,27 @@ class AcmeDashApp(App[None]):
         )
 
     async def action_quit(self) -> None:
+        """q, ctrl+c, ctrl+q: at once when nothing is in flight; while an operation runs, ask
+        first (Cancel focused). Asked already, another one quits."""
+        busy = self.main_screen.busy
+        if busy and not self._asking_to_quit:
+            self._asking_to_quit = True
+            question = ConfirmScreen(
+                f"{busy} is running",
+                f"{busy} has not finished. Quitting stops it where it is.\n\n"
+                "Quit anyway? (ctrl+c again quits too)",
+                "Quit",
+            )
+            self.push_screen(question, self._quit_answered)
+            return
+        await self._quit()
+
+    async def _quit_answered(self, quit: bool | None) -> None:
+        self._asking_to_quit = False
+        if quit:
+            await self._quit()
+
+    async def _quit(self) -> None:
         await self.workspace.aclose()
         self.exit()
 

@@ -43,7 +43,7 @@ async def generate_key(view: KeyView) -> None:
     from tui.dashboard.screens.generate_key import GenerateKeyScreen  # Select: not at start-up
 
     key_path = view.workspace.key_path
-    default = str(key_path or Path.cwd() / "account.pem")
+    default = str(key_path or view.workspace.place("account.pem"))
     if key_path is not None and key_path.exists():
         default = str(key_path.with_name("account-new.pem"))
     answer = await view.ask(GenerateKeyScreen(default))

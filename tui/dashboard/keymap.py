@@ -10,6 +10,16 @@ from textual.binding import Binding, BindingType
 GLOBAL_BINDINGS: list[BindingType] = [
     Binding("f1", "help", "Keys", id="help", tooltip="Every key and its keymap id"),
     Binding("q", "quit", "Quit", id="quit"),
+    # Before any widget's own ctrl+c (copy, in a text box): over SSH ctrl+c means quit.
+    Binding(
+        "ctrl+c",
+        "quit",
+        "Quit",
+        id="interrupt",
+        show=False,
+        priority=True,
+        tooltip="Quit; asks first while an operation runs",
+    ),
 ]
 
 WORKSPACE_BINDINGS: list[BindingType] = [
@@ -32,6 +42,14 @@ WORKSPACE_BINDINGS: list[BindingType] = [
     Binding("c", "copy_exchange", "Copy", id="copy_exchange", show=False),
     Binding("s", "save_exchange", "Save", id="save_exchange", show=False),
     Binding("r", "resend", "Resend", id="resend", tooltip="Edit the payload, sign again, send"),
+    Binding(
+        "w",
+        "toggle_wrap",
+        "Wrap",
+        id="toggle_wrap",
+        show=False,
+        tooltip="Wrap long lines in the exchange detail, or keep them whole to scroll sideways",
+    ),
     Binding("I", "issue", "Issue", id="issue", tooltip="Order a certificate (Orders tab)"),
     Binding("R", "renew", "Renew", id="renew", show=False, tooltip="Renew a certificate"),
     Binding("V", "revoke", "Revoke", id="revoke", show=False, tooltip="Revoke a certificate"),
@@ -48,6 +66,62 @@ WORKSPACE_BINDINGS: list[BindingType] = [
 ]
 
 
+# The keys that talk to a CA or change the account key: off (not offered, not run) while a
+# traffic file is inspected offline.
+ONLINE_ONLY = frozenset(
+    {
+        "directory",
+        "nonce",
+        "new_account",
+        "find_account",
+        "account_info",
+        "update_contacts",
+        "switch_twin",
+        "choose_endpoint",
+        "open_key",
+        "generate_key",
+        "fix_key_mode",
+        "resend",
+        "issue",
+        "renew",
+        "revoke",
+        "rollover",
+        "deactivate",
+    }
+)
+
+
 def bindings(*groups: list[BindingType]) -> list[Binding]:
     """The Binding objects of these lists (BINDINGS may also hold plain tuples)."""
     return [b for group in groups for b in group if isinstance(b, Binding)]
+
+
+def _keys(keys: str) -> set[str]:
+    return {key.strip() for key in keys.split(",") if key.strip()}
+
+
+def displaced(keymap: dict[str, str], *contexts: list[BindingType]) -> list[tuple[str, str]]:
+    """(binding id, its keys) for each binding whose every key a [keymap] entry gave to another
+    binding of the same context, leaving it none. Textual drops such a binding without a word
+    (its own clash check skips bindings the keymap does not name)."""
+    lost = []
+    for context in contexts:
+        group = bindings(context)
+        for binding in group:
+            own = _keys(binding.key)
+            taken = set().union(
+                *(_keys(keymap.get(o.id or "", "")) for o in group if o is not binding)
+            )
+            if binding.id not in keymap and own <= taken:
+                lost.append((binding.id or binding.action, ", ".join(sorted(own))))
+    return lost
+
+
+_ORDER = {b.id: i for i, b in enumerate(bindings(WORKSPACE_BINDINGS, GLOBAL_BINDINGS)) if b.id}
+
+
+def display_order(binding: Binding) -> int:
+    """Where a key goes in the key bar: the order of the lists above, whatever key it is bound
+    to (a remapped binding comes last among Textual's active bindings, and an 80-column bar
+    cut it off)."""
+    return _ORDER.get(binding.id or "", len(_ORDER))

@@ -1,16 +1,18 @@
 """The workspace screen: panels on the left (CA, key, contacts, account, orders), the live
 traffic list and the selected exchange on the right, the key bar at the bottom.
 
-Every network action runs in one exclusive worker (`run`) that calls AcmeClient; the UI thread
-never waits on the network. The state is the Workspace's; the panels only show it or report
-what the user changed. The actions themselves live in account_actions.py, orders.py and
-traffic_tools.py and reach this screen through the protocols in view.py.
+Every network action runs in one worker (`run`), one at a time, that calls AcmeClient; the UI
+thread never waits on the network. A key's dialogs run in a worker of their own (`_dialog`).
+The state is the Workspace's; the panels only show it or report what the user changed. The
+actions themselves live in account_actions.py, endpoint_actions.py, key_actions.py, orders.py
+and traffic_tools.py and reach this screen through the protocols in view.py.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import work
@@ -20,10 +22,10 @@ from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
-from tui.acme.errors import AcmeError, InputError, PassphraseRequired, ProblemError
+from tui.acme.errors import AcmeError, PassphraseRequired, ProblemError
 from tui.acme.traffic import Exchange
-from tui.dashboard import account_actions, key_actions, orders, traffic_tools
-from tui.dashboard.keymap import WORKSPACE_BINDINGS
+from tui.dashboard import account_actions, endpoint_actions, key_actions, orders, traffic_tools
+from tui.dashboard.keymap import ONLINE_ONLY, WORKSPACE_BINDINGS
 from tui.dashboard.panels.account import AccountPanel
 from tui.dashboard.panels.contacts import ContactsPanel
 from tui.dashboard.panels.endpoint import EndpointPanel
@@ -37,7 +39,7 @@ from tui.dashboard.screens.confirm import ConfirmScreen
 from tui.dashboard.untrusted import printable
 from tui.dashboard.view import Operation, ResultT
 from tui.dashboard.workspace import Workspace
-from tui.endpoints import resolve
+from tui.endpoints import Endpoint
 
 if TYPE_CHECKING:
     from tui.acme.client import AcmeClient
@@ -50,6 +52,9 @@ class MainScreen(Screen[None]):
     def __init__(self, workspace: Workspace) -> None:
         super().__init__()
         self.workspace = workspace
+        self.busy = ""  # the title of the operation in flight, "" when none
+        # Kept, not queried: an operation that ends while the App quits still updates it.
+        self._bar = Static(id="bar")
         # Hidden panes mount after the first paint; the screen talks to the panel objects,
         # which accept updates before they are mounted.
         self.endpoint_panel = EndpointPanel(id="endpoint-panel")
@@ -74,7 +79,7 @@ class MainScreen(Screen[None]):
         )
 
     def compose(self) -> ComposeResult:
-        yield Static(id="bar")
+        yield self._bar
         with Horizontal(id="main"):
             yield self.side
             with Vertical(id="right"):
@@ -90,10 +95,16 @@ class MainScreen(Screen[None]):
         self.app.call_after_refresh(self._after_first_paint)
         self.traffic.focus()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Offline, the keys that would talk to a CA are neither offered nor run."""
+        return not (self.workspace.offline and action in ONLINE_ONLY)
+
     def on_resize(self) -> None:
         self.set_class(self.size.width >= 160, "-wide")
 
     def _after_first_paint(self) -> None:
+        if not self.is_attached:
+            return  # quit (ctrl+c) before the first paint: nothing left to mount into
         self.side.mount_hidden()
         self.detail.mount_hidden()
         self._ensure_key_loaded()
@@ -103,7 +114,7 @@ class MainScreen(Screen[None]):
     # -- showing the state ----------------------------------------------------------------
 
     def _update_bar(self, busy: str = "") -> None:
-        bar = self.query_one("#bar", Static)
+        bar = self._bar
         endpoint = self.workspace.endpoint
         for name in ("production", "staging", "local"):
             bar.set_class(endpoint.environment.value == name, f"-{name}")
@@ -113,7 +124,7 @@ class MainScreen(Screen[None]):
         bar.update(Text(f" {endpoint.environment.badge} ▌ {title}{mode}{working}"))
 
     def _show_endpoint(self) -> None:
-        self.endpoint_panel.show_endpoint(self.workspace.endpoint)
+        self.endpoint_panel.show_endpoint(self.workspace.endpoint, offline=self.workspace.offline)
         self._update_bar()
         self.show_account()
 
@@ -165,11 +176,31 @@ class MainScreen(Screen[None]):
     async def ask(self, screen: Screen[ResultT]) -> ResultT:
         return await self.app.push_screen_wait(screen)
 
+    def _dialog(self, flow: Callable[[], Coroutine[Any, Any, None]]) -> None:
+        """Starts the dialogs of a key (a path, a reason, a confirmation), unless those of a key
+        are already under way: a dialog shows one event-loop turn after its key, and keys typed
+        fast in that gap stacked one dialog on another."""
+        if any(w.group == "dialog" and not w.is_finished for w in self.workers):
+            return
+        self.run_worker(flow(), group="dialog")
+
     def run(self, title: str, operation: Operation, *, changes_state: bool = False) -> None:
+        """One operation at a time: another key is refused while one runs (it used to cancel the
+        running one, an issuance half done included)."""
+        if self.busy:
+            self.notify(f"{self.busy} is still running.", severity="warning")
+            return
+        self.busy = title
         self._run(title, operation, changes_state)
 
-    @work(exclusive=True, group="acme")
+    @work(group="acme")
     async def _run(self, title: str, operation: Operation, changes_state: bool) -> None:
+        try:
+            await self._operate(title, operation, changes_state)
+        finally:
+            self.busy = ""
+
+    async def _operate(self, title: str, operation: Operation, changes_state: bool) -> None:
         workspace = self.workspace
         if workspace.offline:
             self.notify("Offline inspection: no requests are sent.", severity="warning")
@@ -247,12 +278,7 @@ class MainScreen(Screen[None]):
 
     # -- endpoint and key -------------------------------------------------------------------
 
-    def _choose_endpoint(self, name_or_url: str) -> None:
-        try:
-            endpoint = resolve(name_or_url)
-        except InputError as exc:
-            self.notify(str(exc), severity="error")
-            return
+    def use_endpoint(self, endpoint: Endpoint) -> None:
         self.workspace.settings.endpoint = endpoint.name
         self.save_settings()
         self._close(self.workspace.set_endpoint(endpoint))
@@ -260,19 +286,10 @@ class MainScreen(Screen[None]):
         self.notify(f"{endpoint.environment.badge}: {endpoint.title}", timeout=3)
 
     def action_switch_twin(self) -> None:
-        endpoint = self.workspace.endpoint
-        if not endpoint.twin:
-            self.notify(f"{endpoint.title} has no staging/production twin.", severity="warning")
-            return
-        self._choose_endpoint(endpoint.twin)
+        endpoint_actions.switch_twin(self)
 
-    @work(group="prompt")
-    async def action_choose_endpoint(self) -> None:
-        from tui.dashboard.screens.endpoint_picker import EndpointPicker
-
-        choice = await self.ask(EndpointPicker(self.workspace.endpoint))
-        if choice:
-            self._choose_endpoint(choice)
+    def action_choose_endpoint(self) -> None:
+        self._dialog(lambda: endpoint_actions.choose_endpoint(self))
 
     def _ensure_key_loaded(self) -> None:
         """The saved key loads right after the first paint, or sooner if an action needs it."""
@@ -287,7 +304,7 @@ class MainScreen(Screen[None]):
         self.key_panel.show_key(path, self.workspace.key, str(problem or ""))
         self.show_account()
 
-    @work(group="prompt")
+    @work(group="passphrase")
     async def _ask_passphrase(self, path: Path) -> None:
         await key_actions.ask_passphrase(self, path)
 
@@ -297,13 +314,11 @@ class MainScreen(Screen[None]):
         self.load_key(path)
         self.side.active = "pane-key"
 
-    @work(group="prompt")
-    async def action_open_key(self) -> None:
-        await key_actions.open_key(self)
+    def action_open_key(self) -> None:
+        self._dialog(lambda: key_actions.open_key(self))
 
-    @work(group="prompt")
-    async def action_generate_key(self) -> None:
-        await key_actions.generate_key(self)
+    def action_generate_key(self) -> None:
+        self._dialog(lambda: key_actions.generate_key(self))
 
     def action_fix_key_mode(self) -> None:
         key_actions.fix_key_mode(self)
@@ -329,24 +344,25 @@ class MainScreen(Screen[None]):
                 message.input.remove_class("-visible")
             self.traffic.focus()
 
-    @work(group="prompt")
-    async def action_export_jsonl(self) -> None:
-        await traffic_tools.export_jsonl(self)
+    def action_export_jsonl(self) -> None:
+        self._dialog(lambda: traffic_tools.export_jsonl(self))
 
-    @work(group="prompt")
-    async def action_export_har(self) -> None:
-        await traffic_tools.export_har(self)
+    def action_export_har(self) -> None:
+        self._dialog(lambda: traffic_tools.export_har(self))
 
     def action_copy_exchange(self) -> None:
         traffic_tools.copy_exchange(self)
 
-    @work(group="prompt")
-    async def action_save_exchange(self) -> None:
-        await traffic_tools.save_exchange(self)
+    def action_save_exchange(self) -> None:
+        self._dialog(lambda: traffic_tools.save_exchange(self))
 
-    @work(group="prompt")
-    async def action_resend(self) -> None:
-        await traffic_tools.resend(self)
+    def action_resend(self) -> None:
+        self._dialog(lambda: traffic_tools.resend(self))
+
+    def action_toggle_wrap(self) -> None:
+        self.detail.wrap = not self.detail.wrap
+        how = "folded at the pane's edge" if self.detail.wrap else "whole: scroll sideways"
+        self.notify(f"Long lines {how}", timeout=2)
 
     def action_leave_field(self) -> None:
         """Escape out of a form field: typed letters no longer go into it, so R, V, ... act."""
@@ -379,20 +395,16 @@ class MainScreen(Screen[None]):
             return
         orders.issue(self, form)
 
-    @work(group="prompt")
-    async def action_renew(self) -> None:
+    def action_renew(self) -> None:
         form = self._order_form()
         if form is not None:
-            await orders.renew(self, form)
+            self._dialog(lambda: orders.renew(self, form))
 
-    @work(group="prompt")
-    async def action_revoke(self) -> None:
-        await orders.revoke(self)
+    def action_revoke(self) -> None:
+        self._dialog(lambda: orders.revoke(self))
 
-    @work(group="prompt")
-    async def action_rollover(self) -> None:
-        await orders.rollover(self)
+    def action_rollover(self) -> None:
+        self._dialog(lambda: orders.rollover(self))
 
-    @work(group="prompt")
-    async def action_deactivate(self) -> None:
-        await orders.deactivate(self)
+    def action_deactivate(self) -> None:
+        self._dialog(lambda: orders.deactivate(self))

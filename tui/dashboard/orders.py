@@ -132,7 +132,11 @@ def issue(view: OrdersView, form: OrderForm) -> None:
     """Orders a certificate for the form's names."""
     try:
         check_names(form.names, form.challenge)  # before folder_for, which needs a first name
-        out = Path(form.out).expanduser() if form.out else folder_for(form.names)
+        out = (
+            Path(form.out).expanduser()
+            if form.out
+            else view.workspace.place(folder_for(form.names))
+        )
         operation = _issue_operation(view, form, form.names, out)
     except InputError as exc:
         view.notify(str(exc), severity="error")

@@ -28,14 +28,14 @@ class TrafficView(View, Protocol):
     def copy_to_clipboard(self, text: str) -> None: ...
 
 
-def _default_name(suffix: str) -> str:
-    return str(Path.cwd() / f"acmedash-{datetime.now():%Y%m%d-%H%M%S}{suffix}")
+def _default_name(view: View, suffix: str) -> str:
+    return str(view.workspace.place(f"acmedash-{datetime.now():%Y%m%d-%H%M%S}{suffix}"))
 
 
 async def _write_file(view: View, title: str, suffix: str, render: Callable[[], str]) -> None:
     """Asks where (a file that exists is replaced only after a confirmation), then writes
     atomically with mode 0600: traffic holds account URLs and orders."""
-    path = await view.ask(PromptScreen(title, _default_name(suffix), paths=True))
+    path = await view.ask(PromptScreen(title, _default_name(view, suffix), paths=True))
     if not path:
         return
     target = Path(path).expanduser()

@@ -21,7 +21,8 @@ from rich.text import Text
 from tui.acme.text import UNSAFE
 from tui.acme.text import printable as safe_text
 
-_IN_JSON = re.compile(f"[{UNSAFE}]")
+# json.dumps escapes C0 inside strings, so a raw newline in its output is the indentation's own.
+_IN_JSON = re.compile(f"(?!\n)[{UNSAFE}]")
 _HIGHLIGHT_JSON = JSONHighlighter()
 
 
@@ -48,7 +49,4 @@ def json_text(value: Any) -> Text:
     C0 inside strings; DEL, C1 and the Unicode controls get JSON escapes too, so the text is
     still the same JSON."""
     dumped = _IN_JSON.sub(_json_escape, json.dumps(value, indent=2, ensure_ascii=False))
-    text = _HIGHLIGHT_JSON(dumped)
-    text.no_wrap = True
-    text.overflow = None
-    return text
+    return _HIGHLIGHT_JSON(dumped)

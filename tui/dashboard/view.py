@@ -40,7 +40,7 @@ class View(Protocol):
 
     def run(self, title: str, operation: Operation, *, changes_state: bool = False) -> None:
         """Runs `operation` in the network worker: production confirmation, busy bar, errors
-        shown as notifications."""
+        shown as notifications. Refused, with a notification, while another one runs."""
         ...
 
     def save_settings(self) -> None:

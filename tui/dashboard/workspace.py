@@ -16,13 +16,16 @@ from tui.acme.errors import InputError
 from tui.acme.models import Account
 from tui.acme.traffic import Exchange, Observer
 from tui.config import ConfigError, Settings, save_settings
-from tui.endpoints import Endpoint, resolve
+from tui.endpoints import PRESETS, Endpoint, resolve
 from tui.traffic_log import TrafficLog
 
 if TYPE_CHECKING:
     # httpx, cryptography and the client load with the first network action, not at start-up.
     from tui.acme.client import AcmeClient
     from tui.acme.jose import PrivateKey
+
+
+PRESET_URLS = frozenset(preset.url for preset in PRESETS.values())
 
 
 @dataclass(frozen=True)
@@ -43,10 +46,14 @@ class Workspace:
         ca_bundle: str | None = None,
         offline: Iterable[Exchange] | None = None,
         responder: Responder | None = None,
+        files_dir: Path | None = None,
     ) -> None:
         """`config_path=None` keeps settings in memory only (demo, inspect); `offline` is a
-        traffic file's exchanges, inspected without sending anything."""
+        traffic file's exchanges, inspected without sending anything; `files_dir` is where
+        certificates, exports and keys go unless the user names a place (the demo's throwaway
+        folder; None: the current folder, as the CLI)."""
         self.settings = settings
+        self.files_dir = files_dir
         self.config_path = config_path
         self.ca_bundle = ca_bundle
         self.offline = offline is not None
@@ -55,6 +62,7 @@ class Workspace:
             self.log.extend(offline)
         self.responder = responder or Responder()
         self.endpoint: Endpoint = resolve(settings.endpoint)
+        self._used: list[Endpoint] = []  # this session's earlier endpoints, latest first
         self.key_path: Path | None = (
             Path(settings.account_key).expanduser() if settings.account_key else None
         )
@@ -76,6 +84,10 @@ class Workspace:
         except ConfigError as exc:
             return str(exc)
         return ""
+
+    def place(self, relative: Path | str) -> Path:
+        """Where a file the user did not name goes: in `files_dir`, else the current folder."""
+        return (self.files_dir or Path.cwd()) / relative
 
     def remembered_url(self) -> str | None:
         """The account URL remembered for this exact (endpoint, key) pair."""
@@ -126,9 +138,26 @@ class Workspace:
     def set_endpoint(self, endpoint: Endpoint) -> AcmeClient | None:
         """Switches endpoint; the account is unknown there until looked up. Returns the old
         client, to close."""
+        self._used = [self.endpoint, *(e for e in self._used if e.url != self.endpoint.url)]
         self.endpoint = endpoint
         self.account = None
         return self.drop_client()
+
+    def custom_endpoints(self) -> list[Endpoint]:
+        """The directory URLs that are no preset but in use or used before, for the picker:
+        the current one, this session's earlier ones (latest first), then those the config
+        remembers an account for. One that no longer passes resolve() is left out."""
+        candidates = [self.endpoint.url, *(e.url for e in self._used)]
+        candidates += [account.directory for account in self.settings.accounts]
+        found: dict[str, Endpoint] = {}
+        for url in candidates:
+            if url in found or url in PRESET_URLS:
+                continue
+            try:
+                found[url] = resolve(url)
+            except InputError:
+                continue
+        return list(found.values())
 
     def load_key(
         self, path: Path | None, passphrase: bytes | None = None

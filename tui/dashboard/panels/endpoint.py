@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from tui.acme.models import Directory
+from tui.dashboard.panels.pane import Pane
 from tui.dashboard.untrusted import printable
 from tui.endpoints import Endpoint
 
 
-class EndpointPanel(VerticalScroll):
+class EndpointPanel(Pane):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._info = Static(id="endpoint-info")
@@ -23,18 +23,20 @@ class EndpointPanel(VerticalScroll):
         yield self._info
         yield self._directory
 
-    def show_endpoint(self, endpoint: Endpoint) -> None:
+    def show_endpoint(self, endpoint: Endpoint, *, offline: bool = False) -> None:
+        """`offline`: a traffic file under inspection, where e, t and d do nothing: not named."""
         text = Text()
         text.append(f"{printable(endpoint.title)}\n", style="bold")
         text.append(f"[{endpoint.environment.badge}] ", style="bold")
         text.append(f"{printable(endpoint.url)}\n")
         if endpoint.note:
             text.append(f"note: {printable(endpoint.note)}\n", style="yellow")
-        text.append("e: choose another endpoint\n", style="dim")
-        if endpoint.twin:
-            text.append(f"t: switch to {endpoint.twin}\n", style="dim")
+        if not offline:
+            text.append("e: choose another endpoint\n", style="dim")
+            if endpoint.twin:
+                text.append(f"t: switch to {endpoint.twin}\n", style="dim")
         self._info.update(text)
-        self._directory.update(Text("d: fetch the directory", style="dim"))
+        self._directory.update(Text("" if offline else "d: fetch the directory", style="dim"))
 
     def show_directory(self, directory: Directory) -> None:
         """Every name and value is the CA's text: made printable, never read as markup."""

@@ -7,10 +7,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from rich.cells import cell_len
 from rich.console import Group, RenderableType
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Vertical
+from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Static
 
@@ -18,6 +20,7 @@ from tui.acme.encoding import decode_part
 from tui.acme.errors import InputError
 from tui.acme.models import Problem
 from tui.acme.traffic import Exchange, headers_to_dict
+from tui.dashboard.panels.pane import Pane
 from tui.dashboard.panels.tabs import TabbedPanes
 from tui.dashboard.untrusted import inert, json_text, printable
 
@@ -157,19 +160,39 @@ def timing_view(exchange: Exchange) -> RenderableType:
     )
 
 
+def _wrapped(renderable: RenderableType, wrap: bool) -> int | None:
+    """Folds every line at the pane's width (`wrap`), or keeps it whole for a sideways
+    scroll, so no character of a long line is out of reach. Returns the widest line's width
+    when kept whole (a Static would measure itself no wider than its pane), else None."""
+    parts = renderable.renderables if isinstance(renderable, Group) else [renderable]
+    widest = 0
+    for part in parts:
+        if isinstance(part, Text):
+            part.no_wrap = not wrap
+            part.overflow = "fold" if wrap else "ignore"
+            widest = max([widest, *(cell_len(line) for line in part.plain.split("\n"))])
+    return None if wrap else widest
+
+
 class ExchangeDetail(Vertical):
     """Tabs for one exchange; rendered when selected, not when recorded. The hidden tabs mount
     after the first paint (`mount_hidden`); their Statics exist from the start, so `show` can
     fill them either way."""
 
+    DEFAULT_CSS = """
+    ExchangeDetail.-no-wrap Pane { overflow-x: auto; }
+    """
     TABS = ("Request", "Response", "Raw", "Timing")
+
+    wrap: reactive[bool] = reactive(True, init=False)
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
+        self._shown: tuple[Exchange, bool | None, Exchange | None] | None = None
         hint = Text("Select an exchange in the traffic list.", style="dim")
         self._views = {tab: Static(hint, id=f"detail-{tab.lower()}") for tab in self.TABS}
         panes: dict[str, tuple[str, Widget]] = {
-            f"tab-{tab.lower()}": (tab, VerticalScroll(view)) for tab, view in self._views.items()
+            f"tab-{tab.lower()}": (tab, Pane(view)) for tab, view in self._views.items()
         }
         self._tabs = TabbedPanes(panes)
 
@@ -180,7 +203,19 @@ class ExchangeDetail(Vertical):
         self._tabs.mount_hidden()
 
     def show(self, exchange: Exchange, valid: bool | None, nonce_from: Exchange | None) -> None:
-        self._views["Request"].update(request_view(exchange, valid, nonce_from))
-        self._views["Response"].update(response_view(exchange))
-        self._views["Raw"].update(raw_view(exchange))
-        self._views["Timing"].update(timing_view(exchange))
+        self._shown = (exchange, valid, nonce_from)
+        views = {
+            "Request": request_view(exchange, valid, nonce_from),
+            "Response": response_view(exchange),
+            "Raw": raw_view(exchange),
+            "Timing": timing_view(exchange),
+        }
+        for tab, renderable in views.items():
+            view = self._views[tab]
+            view.styles.width = _wrapped(renderable, self.wrap)
+            view.update(renderable)
+
+    def watch_wrap(self, wrap: bool) -> None:
+        self.set_class(not wrap, "-no-wrap")
+        if self._shown is not None:
+            self.show(*self._shown)

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from tui.dashboard.panels.pane import Pane
 from tui.dashboard.untrusted import printable
 
 if TYPE_CHECKING:
@@ -27,7 +27,7 @@ def loose_mode(path: Path) -> int | None:
     return mode if mode & 0o077 else None
 
 
-class KeyPanel(VerticalScroll):
+class KeyPanel(Pane):
     """Its children exist before it is mounted, so it can be filled while its tab waits."""
 
     def __init__(self, *, id: str | None = None) -> None:

@@ -1,8 +1,11 @@
 """The footer: the keys of whatever has focus, as one line of text.
 
-Textual's Footer mounts a widget per key and recomposes whenever the bindings change, which
-cost about 150 ms of the dashboard's start-up (benchmarks/first_paint.py). One Static redrawn
-from `active_bindings` shows the same keys for a fraction of that.
+Textual's Footer mounts a widget per key and composes them only after the first refresh, and
+again whenever the bindings change. Measured again on 2026-11-27 (benchmarks/first_paint.py,
+30 alternating rounds, medians): this bar 1.25x the minimal app, Footer in its place 1.36x,
+Footer and TabbedContent 1.68x; the goal is <= 1.25x. One Static redrawn from
+`active_bindings` shows the same keys. Every screen has one: the workspace and each dialog
+(screens/dialog.py), so the bar always names the keys that work where focus is.
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ from textual.binding import ActiveBinding
 from textual.markup import escape
 from textual.screen import Screen
 from textual.widgets import Static
+
+from tui.dashboard.keymap import display_order
 
 
 class KeyBar(Static):
@@ -26,13 +31,13 @@ class KeyBar(Static):
     def on_unmount(self) -> None:
         self.screen.bindings_updated_signal.unsubscribe(self)
 
-    def _place(self, item: tuple[str, ActiveBinding]) -> int:
+    def _place(self, item: tuple[str, ActiveBinding]) -> tuple[int, int]:
         """The focused widget's own keys first, then F1 (it names all the others, and the bar
-        is cut at 80 columns), then the screen's and the App's keys in their order."""
+        is cut at 80 columns), then the screen's and the App's keys in the keymap's order."""
         active = item[1]
         if active.node not in (self.screen, self.app):
-            return 0
-        return 1 if active.binding.action == "help" else 2
+            return 0, 0
+        return (1 if active.binding.action == "help" else 2), display_order(active.binding)
 
     def _bindings_changed(self, screen: Screen[object]) -> None:
         parts: list[str] = []

@@ -26,7 +26,12 @@ class OrderForm:
     out: str
 
 
-class OrdersPanel(VerticalScroll):
+class OrdersPanel(VerticalScroll, can_focus=False):
+    """Not focusable itself: Tab from the tab strip goes straight into the names box (a stop on
+    the panel before it looked like the box, and the letters typed there ran commands). Its
+    fields scroll it as focus moves, the arrow and page keys scroll it from any field, and
+    progress and the certificate scroll into view as they arrive."""
+
     DEFAULT_CSS = """
     OrdersPanel Input, OrdersPanel Select { margin: 0; }
     OrdersPanel .label { color: $text-muted; }
@@ -46,16 +51,15 @@ class OrdersPanel(VerticalScroll):
 
     def compose(self) -> ComposeResult:
         # Imported here: this tab mounts after the first paint, and start-up is counted.
-        from textual.widgets import Select
-
+        from tui.dashboard.panels.choice import Choice
         from tui.workflow import CHALLENGES
 
         yield Static("Names (space or comma separated)", classes="label")
         yield Input(placeholder="example.org www.example.org", id="order-names")
-        yield Select(
+        yield Choice(
             [(c, c) for c in CHALLENGES], value="http-01", allow_blank=False, id="order-challenge"
         )
-        yield Select(
+        yield Choice(
             [(k, k) for k in KEY_TYPES],
             value=DEFAULT_KEY_TYPE,
             allow_blank=False,
@@ -109,6 +113,7 @@ class OrdersPanel(VerticalScroll):
             style = "bold" if index == 0 else ("green" if line.endswith(": valid") else "")
             text.append(f"{printable(line)}\n", style=style)
         self._progress.update(text)
+        self._show(self._progress)
 
     def show_certificate(self, info: dict[str, object], path: str) -> None:
         text = Text()
@@ -123,3 +128,8 @@ class OrdersPanel(VerticalScroll):
         text.append(f"{'ARI':<11}", style="dim")
         text.append(f"{printable(str(ari))}\n" if ari else "not offered by this CA\n")
         self._certificate.update(text)
+        self._show(self._certificate)
+
+    def _show(self, widget: Static) -> None:
+        if widget.is_mounted:
+            self.call_after_refresh(self.scroll_to_widget, widget, animate=False)

@@ -1,9 +1,10 @@
 """Tabbed panes for a small start-up budget.
 
-Textual's TabbedContent costs about 70 ms of wall time to first paint per instance (its Tabs
-widget animates an underline over several refresh cycles; measured with
-benchmarks/first_paint.py). The dashboard has two, so this is one line of text over a
-ContentSwitcher: same keys (focus the strip, left/right), same `active` pane id.
+Textual's TabbedContent (its Tabs mount a widget per tab and an underline bar, a line more per
+instance) put the dashboard's first paint at 1.49x the minimal app against 1.25x with this
+strip, in the same run of benchmarks/first_paint.py on 2026-11-27 (goal <= 1.25x). The
+dashboard has two, so this is one line of text over a ContentSwitcher: same keys (focus the
+strip, left/right), same `active` pane id.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from textual.widgets import ContentSwitcher, Static
 class TabStrip(Static, can_focus=True):
     DEFAULT_CSS = """
     TabStrip { height: 1; background: $panel; text-wrap: nowrap; text-overflow: ellipsis; }
-    TabStrip:focus { background: $primary 30%; }
+    TabStrip:focus { background: $accent 40%; text-style: bold; }
     """
     BINDINGS = [
         Binding("left", "move(-1)", "Previous tab", show=False),

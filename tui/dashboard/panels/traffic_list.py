@@ -12,7 +12,6 @@ import bisect
 from urllib.parse import urlsplit
 
 from rich.segment import Segment
-from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
 from textual.cache import LRUCache
@@ -26,51 +25,89 @@ from tui.acme.traffic import Exchange
 from tui.dashboard.untrusted import printable
 from tui.traffic_log import TrafficLog
 
-_STYLES = {
-    2: Style(color="green"),
-    3: Style(color="cyan"),
-    4: Style(color="yellow"),
-    5: Style(color="red", bold=True),
-}
-_ERROR_STYLE = Style(color="red", bold=True, reverse=False)
-_NONCE_STYLE = Style(color="yellow", dim=True)
 
-
-def row_style(exchange: Exchange) -> Style:
+def row_component(exchange: Exchange) -> str:
+    """The component class (TrafficList.COMPONENT_CLASSES) a row is drawn with."""
     if exchange.status is None:
-        return _ERROR_STYLE
+        return "traffic-list--no-response"
     if exchange.problem and exchange.problem.short_type == "badNonce":
-        return _NONCE_STYLE
-    return _STYLES.get(exchange.status // 100, Style())
+        return "traffic-list--bad-nonce"
+    return f"traffic-list--{min(max(exchange.status // 100, 1), 5)}xx"
 
 
 WIDE = 64  # below this many columns the time and elapsed columns give way to the path
+PROBLEM = 20  # the problem column at most; it takes no more than half of what is spare
+MIN_PATH = 8  # and is left out when the path would get less than this
+
+
+def _fit(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _status(exchange: Exchange) -> str:
+    """Three columns: what a traffic file says could be any length."""
+    if exchange.status is None:
+        return "ERR"
+    status = printable(str(exchange.status))
+    return status if len(status) <= 3 else "???"
+
+
+def _elapsed(milliseconds: float) -> str:
+    """Eight columns: ` 12345ms`, or seconds from 100 s on."""
+    if milliseconds < 99_999.5:
+        return f" {milliseconds:>5.0f}ms"
+    return f" {milliseconds / 1000:>5.0f}s "
 
 
 def format_row(exchange: Exchange, width: int) -> str:
-    """seq, [time], method, path, status, [elapsed], problem; the path gets what is left.
-    What came from the network or a traffic file is made printable: one row, one line."""
-    path = printable(urlsplit(exchange.url).path or "/")
-    status = printable(str(exchange.status)) if exchange.status is not None else "ERR"
-    problem = printable(exchange.problem.short_type if exchange.problem else exchange.error)
-    problem = problem if len(problem) <= 20 else problem[:19] + "…"
-    mark = "↻" if exchange.resent_from is not None else " "
+    """seq, [time], method, path, status, [elapsed], problem. Every column but the path and
+    the problem has a fixed width, and the problem's depends on `width` only, so the status
+    sits in one column on every row; the path gets what is left, cut at its start (the end of
+    an ACME URL is what tells them apart). What came from the network or a traffic file is
+    made printable: one row, one line."""
     wide = width >= WIDE
+    mark = "↻" if exchange.resent_from is not None else " "
     time = exchange.started.astimezone().strftime("%H:%M:%S ") if wide else ""
-    elapsed = f" {exchange.elapsed_ms:>5.0f}ms" if wide else ""
-    fixed = f"{exchange.seq:>5}{mark}{time}{printable(exchange.method):<4} "
-    tail = f" {status:>3}{elapsed} {problem}".rstrip()
-    room = max(8, width - len(fixed) - len(tail))
+    fixed = f"{exchange.seq:>5}{mark}{time}{_fit(printable(exchange.method), 4):<4} "
+    status = f" {_status(exchange)}{_elapsed(exchange.elapsed_ms) if wide else ''}"
+    spare = width - len(fixed) - len(status)
+    problem_width = min(PROBLEM, (spare - 1) // 2) if spare > 2 * MIN_PATH else 0
+    room = max(0, spare - (problem_width + 1 if problem_width else 0))
+    path = printable(urlsplit(exchange.url).path or "/")
     if len(path) > room:
-        path = "…" + path[-(room - 1) :]
-    return f"{fixed}{path:<{room}}{tail}"
+        path = "…" + path[-(room - 1) :] if room > 1 else path[:room]
+    row = f"{fixed}{path:<{room}}{status}"
+    if problem_width:
+        problem = exchange.problem.short_type if exchange.problem else exchange.error
+        row += f" {_fit(printable(problem), problem_width)}"
+    return row.rstrip()
 
 
 class TrafficList(ScrollView, can_focus=True):
     """Exchanges in arrival order; follows new rows while the cursor sits on the last one."""
 
+    # Row colours are the theme's (as toolong's LogLines), never named colours: a light theme
+    # or the 16-colour one must be as readable as the dark one.
+    COMPONENT_CLASSES = {
+        "traffic-list--1xx",
+        "traffic-list--2xx",
+        "traffic-list--3xx",
+        "traffic-list--4xx",
+        "traffic-list--5xx",
+        "traffic-list--bad-nonce",
+        "traffic-list--no-response",
+        "traffic-list--cursor",
+    }
     DEFAULT_CSS = """
-    TrafficList { height: 1fr; }
+    TrafficList { height: 1fr; overflow-x: hidden; }
+    TrafficList > .traffic-list--2xx { color: $success; }
+    TrafficList > .traffic-list--3xx { color: $primary; }
+    TrafficList > .traffic-list--4xx { color: $warning; }
+    TrafficList > .traffic-list--5xx { color: $error; text-style: bold; }
+    TrafficList > .traffic-list--bad-nonce { color: $warning; text-style: dim; }
+    TrafficList > .traffic-list--no-response { color: $error; text-style: bold; }
+    TrafficList > .traffic-list--cursor { text-style: reverse; }
+    TrafficList:focus > .traffic-list--cursor { text-style: bold reverse; }
     """
     BINDINGS = [
         Binding("up,k", "cursor(-1)", "Up", show=False),
@@ -140,7 +177,8 @@ class TrafficList(ScrollView, can_focus=True):
         self.refresh()
 
     def _resize(self) -> None:
-        self.virtual_size = Size(self.size.width, len(self.rows))
+        """Rows are as wide as the list (render_line fits them): nothing to scroll sideways."""
+        self.virtual_size = Size(0, len(self.rows))
 
     def on_resize(self) -> None:
         self._resize()
@@ -178,7 +216,7 @@ class TrafficList(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         row = int(self.scroll_y) + y
-        width = self.size.width
+        width = self.scrollable_content_region.width  # the scrollbar's columns are not ours
         if row >= len(self.rows) or width <= 0:
             return Strip.blank(width, self.rich_style)
         selected = row == self.cursor
@@ -186,18 +224,18 @@ class TrafficList(ScrollView, can_focus=True):
         strip = self._cache.get(key)
         if strip is None:
             exchange = self.exchanges[self.rows[row]]
-            style = self.rich_style + row_style(exchange)
+            components = [row_component(exchange)]
             if selected:
-                style += Style(reverse=True, bold=True) if self.has_focus else Style(reverse=True)
+                components.append("traffic-list--cursor")
+            style = self.get_component_rich_style(*components)
             text = format_row(exchange, width)[:width].ljust(width)
             strip = Strip([Segment(text, style)], width)
             self._cache[key] = strip
         return strip
 
-    def on_focus(self) -> None:
-        self._cache.clear()
-        self.refresh()
-
-    def on_blur(self) -> None:
+    def notify_style_update(self) -> None:
+        """A theme switch, or focus in or out (the cursor's style): rows drawn so far were
+        drawn in the old styles."""
+        super().notify_style_update()
         self._cache.clear()
         self.refresh()

@@ -7,13 +7,13 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from tui.dashboard.screens.dialog import Dialog
 from tui.dashboard.untrusted import printable
 
 
-class DnsInstructions(ModalScreen[bool]):
+class DnsInstructions(Dialog[bool]):
     DEFAULT_CSS = """
     DnsInstructions { align: center middle; }
     DnsInstructions > Vertical { width: 78; max-width: 100%; height: auto; padding: 1 2;

@@ -1,19 +1,26 @@
-"""Choose an endpoint: a preset from the list, or a directory URL typed in."""
+"""Choose an endpoint: a preset, a directory URL in use or used before, or one typed in."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from contextlib import suppress
+
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets.option_list import Option, OptionDoesNotExist
 
+from tui.dashboard.screens.dialog import Dialog
+from tui.dashboard.untrusted import printable
 from tui.endpoints import PRESETS, Endpoint
 
 
-class EndpointPicker(ModalScreen[str | None]):
-    """Returns a preset name or a URL; resolve() in the App validates it."""
+class EndpointPicker(Dialog[str | None]):
+    """Returns a preset name or a URL; resolve() validates it. `custom` are the URLs that are no
+    preset but in use or used before (Workspace.custom_endpoints): listed below the presets, so
+    the demo's Pebble or a private CA is one key press away, like a preset."""
 
     DEFAULT_CSS = """
     EndpointPicker { align: center middle; }
@@ -23,24 +30,34 @@ class EndpointPicker(ModalScreen[str | None]):
     """
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
 
-    def __init__(self, current: Endpoint) -> None:
+    def __init__(self, current: Endpoint, custom: Sequence[Endpoint] = ()) -> None:
         super().__init__()
         self._current = current
+        self._custom = custom
+
+    def _option(self, endpoint: Endpoint, label: str, option_id: str) -> Option:
+        text = Text(f"{endpoint.environment.badge:<10} {printable(label)}")
+        if endpoint.url == self._current.url:
+            text.append("  (in use)", style="bold")
+        return Option(text, id=option_id)
 
     def compose(self) -> ComposeResult:
-        options = [
-            Option(f"{p.environment.badge:<10} {p.title}", id=p.name) for p in PRESETS.values()
-        ]
+        options: list[Option | None] = [self._option(p, p.title, p.name) for p in PRESETS.values()]
+        if self._custom:
+            options.append(None)  # a separator line
+            options += [self._option(e, e.url, e.url) for e in self._custom]
         with Vertical():
-            yield Static("Endpoint: Enter picks a preset; or type a directory URL below")
+            yield Static("Endpoint: Enter picks one; or type a directory URL below")
             yield OptionList(*options, id="presets")
             custom = "" if self._current.name in PRESETS else self._current.url
             yield Input(custom, placeholder="https://… directory URL, Enter to use", id="url")
 
     def on_mount(self) -> None:
         presets = self.query_one("#presets", OptionList)
-        if self._current.name in PRESETS:
-            presets.highlighted = list(PRESETS).index(self._current.name)
+        current = self._current.name if self._current.name in PRESETS else self._current.url
+        # A URL that no longer resolves is not listed: nothing to highlight then.
+        with suppress(OptionDoesNotExist):
+            presets.highlighted = presets.get_option_index(current)
         presets.focus()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:

@@ -5,14 +5,15 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Select, Static
 
 from tui.acme.key_types import DEFAULT_KEY_TYPE, KEY_TYPES
+from tui.dashboard.panels.choice import Choice
+from tui.dashboard.screens.dialog import Dialog
 from tui.dashboard.screens.prompt import PathSuggester
 
 
-class GenerateKeyScreen(ModalScreen[tuple[str, str] | None]):
+class GenerateKeyScreen(Dialog[tuple[str, str] | None]):
     """Returns (path, key type) or None."""
 
     DEFAULT_CSS = """
@@ -37,7 +38,7 @@ class GenerateKeyScreen(ModalScreen[tuple[str, str] | None]):
                 suggester=PathSuggester(),
                 id="path",
             )
-            yield Select(
+            yield Choice(
                 [(t, t) for t in KEY_TYPES], value=DEFAULT_KEY_TYPE, allow_blank=False, id="type"
             )
             with Horizontal():

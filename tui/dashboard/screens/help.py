@@ -7,15 +7,17 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from tui.dashboard.screens.dialog import Dialog
 
-class HelpScreen(ModalScreen[None]):
+
+class HelpScreen(Dialog[None]):
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
     HelpScreen > VerticalScroll { width: 90%; height: 90%; border: thick $primary;
         background: $surface; }
+    HelpScreen > VerticalScroll:focus { border: thick $accent; }
     """
     BINDINGS = [Binding("escape,f1,q", "dismiss(None)", "Close")]
 

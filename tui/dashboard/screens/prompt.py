@@ -7,10 +7,10 @@ from collections.abc import Sequence
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.suggester import Suggester, SuggestFromList
 from textual.widgets import Input, Static
 
+from tui.dashboard.screens.dialog import Dialog
 from tui.dashboard.untrusted import inert
 
 
@@ -35,7 +35,7 @@ class PathSuggester(Suggester):
         return value[: len(value) - len(stem)] + match
 
 
-class PromptScreen(ModalScreen[str | None]):
+class PromptScreen(Dialog[str | None]):
     DEFAULT_CSS = """
     PromptScreen { align: center middle; }
     PromptScreen > Vertical { width: 72; max-width: 100%; height: auto; border: thick $primary;

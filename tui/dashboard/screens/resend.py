@@ -9,13 +9,13 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Static, TextArea
 
+from tui.dashboard.screens.dialog import Dialog
 from tui.dashboard.untrusted import printable
 
 
-class ResendScreen(ModalScreen[tuple[Any, bool] | None]):
+class ResendScreen(Dialog[tuple[Any, bool] | None]):
     """Returns (payload, use_jwk) or None. An empty editor means POST-as-GET."""
 
     DEFAULT_CSS = """

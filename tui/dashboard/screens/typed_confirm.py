@@ -5,13 +5,13 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from tui.dashboard.screens.dialog import Dialog
 from tui.dashboard.untrusted import printable
 
 
-class TypedConfirmScreen(ModalScreen[bool]):
+class TypedConfirmScreen(Dialog[bool]):
     DEFAULT_CSS = """
     TypedConfirmScreen { align: center middle; }
     TypedConfirmScreen > Vertical { width: 72; max-width: 100%; height: auto; padding: 1 2;

@@ -1,0 +1,219 @@
+"""Where focus is, and what a key press does there: driven with Pilot, no network (the endpoint is
+a local URL nothing listens on, and nothing here sends a request).
+
+Operators type into the Orders form believing they are in a text box; a letter that reaches the
+screen instead runs a command (`e` opened the endpoint picker, whose Enter then switched the
+session to production). So every focusable widget must look different when focused, letters
+typed at a form field never run a command, and a dialog never opens on top of itself."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.segment import Segment
+from textual.app import App
+from textual.pilot import Pilot
+from textual.screen import ModalScreen, Screen
+from textual.widget import Widget
+from textual.widgets import Button, Input, Select
+
+from tests.conftest import wait_for_screen, wait_until
+from tui.config import Settings
+from tui.dashboard.app import AcmeDashApp
+from tui.dashboard.screens.confirm import ConfirmScreen
+from tui.dashboard.screens.dns_instructions import DnsInstructions
+from tui.dashboard.screens.endpoint_picker import EndpointPicker
+from tui.dashboard.screens.generate_key import GenerateKeyScreen
+from tui.dashboard.screens.help import HelpScreen
+from tui.dashboard.screens.prompt import PromptScreen
+from tui.dashboard.screens.resend import ResendScreen
+from tui.dashboard.screens.typed_confirm import TypedConfirmScreen
+from tui.endpoints import resolve
+
+SIZE = (80, 24)
+LOCAL = "https://127.0.0.1:9/dir"  # the discard port: nothing answers, nothing is sent
+
+
+def _app(tmp_path: Path, endpoint: str = LOCAL) -> AcmeDashApp:
+    return AcmeDashApp(Settings(endpoint=endpoint), config_path=tmp_path / "config.toml")
+
+
+async def _all_panes_mounted(app: AcmeDashApp, pilot: Pilot[None]) -> None:
+    await wait_until(pilot, lambda: bool(app.query("#order-names")), "the hidden panes mounted")
+
+
+def _look(app: App[None], widget: Widget) -> list[list[Segment]]:
+    """What the screen shows over `widget` and the row above it (where a pane's title or a
+    border sits), segments with their styles."""
+    region = widget.region
+    top = max(0, region.y - 1)
+    strips = app.screen._compositor.render_strips()
+    return [list(strip.crop(region.x, region.right)) for strip in strips[top : region.bottom]]
+
+
+async def _unmarked(app: App[None], pilot: Pilot[None], screen: Screen[object]) -> list[str]:
+    """The focusable widgets of `screen` that look the same focused and not focused."""
+    unmarked = []
+    for widget in list(screen.focus_chain):
+        screen.set_focus(None)
+        await pilot.pause()
+        blurred = _look(app, widget)
+        screen.set_focus(widget)
+        await pilot.pause()
+        if _look(app, widget) == blurred:
+            unmarked.append(f"{type(widget).__name__}#{widget.id}")
+    return unmarked
+
+
+async def test_tab_from_the_orders_tab_lands_in_the_names_box_and_letters_stay_there(
+    tmp_path: Path,
+) -> None:
+    """The reported sequence: shift+Tab twice (to the side tab strip), Right x4 (Orders), Tab,
+    type a name, Enter. The name must be in the names box, no dialog opened, the endpoint the
+    same (it went to PRODUCTION / Let's Encrypt before the fix)."""
+    app = _app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await _all_panes_mounted(app, pilot)
+        await pilot.press("shift+tab", "shift+tab", "right", "right", "right", "right", "tab")
+        await pilot.pause()
+        assert app.focused is app.query_one("#order-names", Input)
+        await pilot.press(*"demo.example.org", "enter")
+        await pilot.pause()
+        assert app.query_one("#order-names", Input).value == "demo.example.org"
+        assert app.endpoint.url == LOCAL
+        assert len(app.screen_stack) == 1, app.screen_stack
+
+
+async def test_letters_typed_at_a_select_run_no_command(tmp_path: Path) -> None:
+    app = _app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await _all_panes_mounted(app, pilot)
+        app.main_screen.side.active = "pane-orders"
+        await pilot.pause()
+        app.query_one("#order-challenge", Select).focus()
+        await pilot.press(*"egoq")
+        await pilot.pause()
+        assert len(app.screen_stack) == 1, app.screen_stack
+        assert app.is_running
+        bound = app.screen.active_bindings
+        assert "e" not in bound and "g" not in bound, "the key bar offers no letter here either"
+
+
+async def test_every_focusable_widget_of_the_workspace_shows_its_focus(tmp_path: Path) -> None:
+    app = _app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await _all_panes_mounted(app, pilot)
+        unmarked: list[str] = []
+        for pane in ("pane-endpoint", "pane-key", "pane-contacts", "pane-account", "pane-orders"):
+            app.main_screen.side.active = pane
+            await pilot.pause()
+            unmarked += await _unmarked(app, pilot, app.main_screen)
+        assert not unmarked, f"focus not shown on {sorted(set(unmarked))}"
+
+
+def _dialogs() -> list[ModalScreen[object]]:
+    return [
+        ConfirmScreen("Sure?", "Really?", "Yes"),
+        PromptScreen("A path"),
+        TypedConfirmScreen("Deactivate?", "deactivate"),
+        EndpointPicker(resolve("letsencrypt-staging")),
+        GenerateKeyScreen("account.pem"),
+        HelpScreen([("d", "Directory", "directory")] * 60),
+        ResendScreen("https://127.0.0.1:9/acct/1", {"contact": []}, use_jwk=False),
+        DnsInstructions("_acme-challenge.example.org", "value"),
+    ]
+
+
+async def test_every_focusable_widget_of_every_dialog_shows_its_focus(tmp_path: Path) -> None:
+    app = _app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        unmarked: list[str] = []
+        for dialog in _dialogs():
+            await app.push_screen(dialog)
+            await pilot.pause()
+            unmarked += [
+                f"{type(dialog).__name__}: {name}" for name in await _unmarked(app, pilot, dialog)
+            ]
+            app.pop_screen()
+            await pilot.pause()
+        assert not unmarked, f"focus not shown on {unmarked}"
+
+
+async def test_a_dialog_key_pressed_again_before_its_dialog_shows_opens_one_dialog(
+    tmp_path: Path,
+) -> None:
+    """Fast typing: each key press starts the dialog's worker before the first one has pushed
+    its screen (four endpoint pickers were stacked)."""
+    app = _app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(4):
+            app.main_screen.action_choose_endpoint()
+            app.main_screen.action_open_key()
+        await wait_for_screen(pilot, ModalScreen)  # type: ignore[type-abstract]
+        await pilot.pause(0.2)
+        kinds = [type(screen).__name__ for screen in app.screen_stack[1:]]
+        assert len(kinds) == 1, kinds
+
+
+async def test_the_picker_asks_before_switching_to_production(tmp_path: Path) -> None:
+    from textual.widgets import OptionList
+
+    from tui.endpoints import PRESETS
+
+    app = _app(tmp_path, "letsencrypt-staging")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("e")
+        await wait_for_screen(pilot, EndpointPicker)
+        presets = app.screen.query_one("#presets", OptionList)
+        presets.highlighted = list(PRESETS).index("letsencrypt")
+        await pilot.press("enter")
+        await wait_for_screen(pilot, ConfirmScreen)
+        assert "PRODUCTION" in str(app.screen.query_one("#title").render())
+        assert app.screen.focused is app.screen.query_one("#cancel", Button)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: len(app.screen_stack) == 1, "the dialog closed")
+        assert app.endpoint.name == "letsencrypt-staging"
+
+        await pilot.press("e")
+        await wait_for_screen(pilot, EndpointPicker)
+        app.screen.query_one("#presets", OptionList).highlighted = list(PRESETS).index(
+            "letsencrypt"
+        )
+        await pilot.press("enter")
+        await wait_for_screen(pilot, ConfirmScreen)
+        await pilot.click("#confirm")
+        await wait_until(pilot, lambda: app.endpoint.name == "letsencrypt", "the switch")
+        assert app.query_one("#bar").has_class("-production")
+
+
+async def test_the_picker_lists_the_current_and_recently_used_endpoints(tmp_path: Path) -> None:
+    """A custom URL in use (the demo's Pebble) was missing from the list, and so were the
+    URLs used before: this session's, and those the config remembers an account for."""
+    from textual.widgets import OptionList
+
+    from tui.config import RememberedAccount
+
+    earlier = "https://acme.internal.example/directory"
+    settings = Settings(
+        endpoint=LOCAL, accounts=[RememberedAccount(earlier, "thumbprint", earlier + "/acct/7")]
+    )
+    app = AcmeDashApp(settings, config_path=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("e")
+        await wait_for_screen(pilot, EndpointPicker)
+        options = app.screen.query_one("#presets", OptionList)
+        ids = [options.get_option_at_index(i).id for i in range(options.option_count)]
+        assert LOCAL in ids and earlier in ids, ids
+        assert options.highlighted == ids.index(LOCAL), "the one in use is highlighted"
+        options.highlighted = ids.index("letsencrypt-staging")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: app.endpoint.name == "letsencrypt-staging", "switch")
+
+        await pilot.press("e")
+        await wait_for_screen(pilot, EndpointPicker)
+        options = app.screen.query_one("#presets", OptionList)
+        ids = [options.get_option_at_index(i).id for i in range(options.option_count)]
+        assert LOCAL in ids, "used earlier in this session"
+        options.highlighted = ids.index(LOCAL)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: app.endpoint.url == LOCAL, "back to the local URL")

@@ -1,0 +1,87 @@
+"""ctrl+c and the operation in flight: driven with Pilot, no network (the operations here are
+coroutines of the test that wait on an event; the endpoint is a local URL nothing listens on).
+
+In a terminal tool over SSH ctrl+c means quit. Textual binds it to a hint instead ("Press ctrl+q
+to quit", and once the dashboard made notifications inert, "Press [b]q[/b]" word for word)."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from textual.widgets import Button, Input
+
+from tests.conftest import wait_for_screen, wait_until
+from tui.acme.client import AcmeClient
+from tui.config import Settings
+from tui.dashboard.app import AcmeDashApp
+from tui.dashboard.screens.confirm import ConfirmScreen
+
+SIZE = (80, 24)
+
+
+def _app(tmp_path: Path) -> AcmeDashApp:
+    return AcmeDashApp(Settings(endpoint="https://127.0.0.1:9/dir"), config_path=None)
+
+
+def _slow(started: asyncio.Event, release: asyncio.Event) -> object:
+    async def operation(client: AcmeClient) -> str:
+        started.set()
+        await release.wait()
+        return "slow thing done"
+
+    return operation
+
+
+async def test_ctrl_c_quits_at_once_when_nothing_runs(tmp_path: Path) -> None:
+    app = _app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+        assert app._exit, [n.message for n in app._notifications]
+
+
+async def test_ctrl_c_quits_from_a_text_box_too(tmp_path: Path) -> None:
+    """Input binds ctrl+c to copy (to a clipboard an SSH session does not have)."""
+    app = _app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash")
+        await pilot.pause()
+        assert isinstance(app.focused, Input)
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+        assert app._exit
+
+
+async def test_ctrl_c_asks_while_an_operation_runs_and_keeps_it_running(tmp_path: Path) -> None:
+    app = _app(tmp_path)
+    started, release = asyncio.Event(), asyncio.Event()
+    async with app.run_test(size=SIZE) as pilot:
+        app.main_screen.run("Slow thing", _slow(started, release))  # type: ignore[arg-type]
+        await asyncio.wait_for(started.wait(), 10)
+        await pilot.press("ctrl+c")
+        await wait_for_screen(pilot, ConfirmScreen)
+        assert "Slow thing" in str(app.screen.query_one("#message").render())
+        assert app.screen.focused is app.screen.query_one("#cancel", Button)
+        await pilot.press("enter")  # Cancel: stay
+        await wait_until(pilot, lambda: len(app.screen_stack) == 1, "the question closed")
+        assert not app._exit
+        assert app.main_screen.busy == "Slow thing"
+
+        await pilot.press("d")  # another operation is refused, the running one kept
+        await pilot.pause()
+        assert app.main_screen.busy == "Slow thing"
+        assert any("still running" in n.message for n in app._notifications)
+        release.set()
+        await wait_until(pilot, lambda: not app.main_screen.busy, "the operation finished")
+        assert any("slow thing done" in n.message for n in app._notifications)
+
+        started.clear()
+        release.clear()
+        app.main_screen.run("Slow thing", _slow(started, release))  # type: ignore[arg-type]
+        await asyncio.wait_for(started.wait(), 10)
+        await pilot.press("ctrl+c")
+        await wait_for_screen(pilot, ConfirmScreen)
+        await pilot.press("ctrl+c")  # asked already: a second ctrl+c quits
+        await pilot.pause()
+        assert app._exit
