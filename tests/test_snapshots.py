@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 
+from tests.conftest import wait_until
 from tui.acme import keys
 from tui.acme.traffic import read_jsonl
 from tui.config import Settings
@@ -85,3 +86,18 @@ def test_production_confirmation(snap_compare, tmp_path: Path) -> None:  # type:
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=SIZE, run_before=press_new_account)
+
+
+def test_orders_tab_with_focus_in_the_names_box(snap_compare, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Reached as people do (shift+Tab twice, Right x4, Tab): the names box shows its focus."""
+    app = AcmeDashApp(
+        Settings(endpoint="https://127.0.0.1:9/dir", theme="textual-dark"), config_path=None
+    )
+
+    async def to_the_names_box(pilot: Pilot[None]) -> None:
+        await wait_until(pilot, lambda: bool(app.query("#order-names")), "the Orders tab mounted")
+        await pilot.press("shift+tab", "shift+tab", "right", "right", "right", "right", "tab")
+        await pilot.press(*"demo.example.org")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=to_the_names_box)
