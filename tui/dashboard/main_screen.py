@@ -42,6 +42,7 @@ from tui.endpoints import resolve
 if TYPE_CHECKING:
     from tui.acme.client import AcmeClient
     from tui.acme.models import Directory
+    from tui.config import ConfigError
 
 
 class MainScreen(Screen[None]):
@@ -50,6 +51,7 @@ class MainScreen(Screen[None]):
     def __init__(self, workspace: Workspace) -> None:
         super().__init__()
         self.workspace = workspace
+        workspace.session.save_failed = self._save_failed
         # Hidden panes mount after the first paint; the screen talks to the panel objects,
         # which accept updates before they are mounted.
         self.endpoint_panel = EndpointPanel(id="endpoint-panel")
@@ -133,9 +135,11 @@ class MainScreen(Screen[None]):
         self.orders_panel.show_certificate(info, path)
 
     def save_settings(self) -> None:
-        problem = self.workspace.save()
-        if problem:
-            self.notify(problem, title="Settings not saved", severity="error")
+        self.workspace.session.save()
+
+    def _save_failed(self, problem: ConfigError) -> None:
+        """The session's save_failed: shown; the settings stay in memory, saved next time."""
+        self.notify(str(problem), title="Settings not saved", severity="error")
 
     def _close(self, client: AcmeClient | None) -> None:
         if client is not None:
@@ -279,7 +283,7 @@ class MainScreen(Screen[None]):
         if not self.workspace.key_loaded:
             self.load_key(self.workspace.key_path)
 
-    def load_key(self, path: Path | None, passphrase: bytes | None = None) -> None:
+    def load_key(self, path: Path | None, passphrase: str | None = None) -> None:
         problem, old_client = self.workspace.load_key(path, passphrase)
         self._close(old_client)
         if isinstance(problem, PassphraseRequired) and path is not None:
@@ -393,6 +397,5 @@ class MainScreen(Screen[None]):
     async def action_rollover(self) -> None:
         await orders.rollover(self)
 
-    @work(group="prompt")
-    async def action_deactivate(self) -> None:
-        await orders.deactivate(self)
+    def action_deactivate(self) -> None:
+        orders.deactivate(self)
