@@ -4,7 +4,7 @@ Why a fake: Pebble is a well-behaved CA. It never sends an authorization for a n
 asked for, a challenge token with `../` in it, or a certificate for another key or other names,
 and it cannot be told to. These tests need exactly such a CA, so this one speaks just enough of
 RFC 8555 (directory, newNonce, newAccount, newOrder, authorization, challenge, finalize,
-certificate download) for `tui.acme.issuance.issue`, `tui.workflow.issue_and_save` and
+certificate download) for `tui.acme.issuance.issue`, `tui.workflow.issue` and
 `acmedash cert issue` to run to the end, and has knobs (the attributes of `Hostility`) to inject
 hostile values. It validates nothing (every challenge the client answers becomes valid, unless
 `invalid` names it) and checks no JWS signature: it is the client's behaviour under test here,

@@ -391,3 +391,34 @@ async def test_a_remembered_account_is_checked_with_the_key_the_session_signs_wi
         assert fetch is not None and fetch.url == url and fetch.status == 200
         assert "kid" in fetch.jws.protected  # type: ignore[union-attr]
         assert "signature verifies" in _text(app.query_one("#detail-request", Static))
+
+
+async def test_settings_that_cannot_be_saved_are_shown_and_nothing_is_lost(
+    pebble: Pebble, tmp_path: Path
+) -> None:
+    """The config's folder is a file: every save fails. Each failure is shown, and the
+    operation that caused it still ends as it would have: the new account is shown and
+    remembered in memory, the rolled-over key is the one in use."""
+    (tmp_path / "blocked").write_text("a file where the config's folder should be")
+    key_path = tmp_path / "k.pem"
+    keys.save_key(keys.generate_key("ec256"), key_path)
+    app = AcmeDashApp(_settings(pebble, key_path), config_path=tmp_path / "blocked" / "c.toml")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("a")
+        await wait_for_screen(pilot, ConfirmScreen)
+        await pilot.click("#confirm")
+        await settle(app)
+        assert app.account is not None and app.account.status == "valid"
+        assert [a.url for a in app.settings.accounts] == [app.account.url]
+        await pilot.press("K")
+        await wait_for_screen(pilot, PromptScreen)
+        app.screen.query_one(Input).value = str(tmp_path / "new.pem")
+        await pilot.press("enter")
+        await settle(app)
+        assert app.key_path == tmp_path / "new.pem"
+        assert app.settings.account_key == str(tmp_path / "new.pem")
+        failures = [n for n in app._notifications if n.title == "Settings not saved"]
+        assert failures and all("cannot save config" in n.message for n in failures)
+        assert not [n for n in app._notifications if "failed" in n.title], [
+            (n.title, n.message) for n in app._notifications
+        ]

@@ -12,13 +12,14 @@ import pytest
 
 from tests.conftest import CliRunner
 from tests.hostile_acme import HostileAcme
+from tui import workflow
 from tui.acme import keys
 from tui.acme.challenges import DnsHookSolver, WebrootSolver
 from tui.acme.client import AcmeClient
 from tui.acme.errors import InputError, ProblemError, ProtocolError
 from tui.acme.issuance import issue
 from tui.acme.models import Identifier
-from tui.workflow import issue_and_save
+from tui.workflow import IssueOptions
 
 INJECTION = "a.test;touch PWNED;echo"
 
@@ -191,7 +192,7 @@ async def test_a_certificate_for_another_key_is_refused_and_nothing_is_saved(
 ) -> None:
     hostile.hostility.cert_other_key = True
     with pytest.raises(ProtocolError, match="another public key than the CSR's"):
-        await issue_and_save(client, ["a.test"], RecordingSolver(), tmp_path / "out")
+        await workflow.issue(client, RecordingSolver(), IssueOptions(["a.test"], tmp_path / "out"))
     assert not list((tmp_path / "out").rglob("*.pem"))
 
 
@@ -204,7 +205,7 @@ async def test_a_certificate_for_other_names_is_refused_and_nothing_is_saved(
 ) -> None:
     hostile.hostility.cert_names = names
     with pytest.raises(ProtocolError, match=r"names .* not what was asked \('a.test'\)"):
-        await issue_and_save(client, ["a.test"], RecordingSolver(), tmp_path / "out")
+        await workflow.issue(client, RecordingSolver(), IssueOptions(["a.test"], tmp_path / "out"))
     assert not list((tmp_path / "out").rglob("*.pem"))
 
 
@@ -213,8 +214,9 @@ async def test_the_right_certificate_is_saved(
 ) -> None:
     """The check passes an honest certificate: names in another case and order are the same."""
     hostile.hostility.cert_names = ["B.test", "a.test"]
-    done = await issue_and_save(client, ["a.test", "b.test"], RecordingSolver(), tmp_path / "o")
-    assert Path(done["cert"]).read_text().startswith("-----BEGIN CERTIFICATE-----")
+    options = IssueOptions(["a.test", "b.test"], tmp_path / "o")
+    done = await workflow.issue(client, RecordingSolver(), options)
+    assert done.cert.read_text().startswith("-----BEGIN CERTIFICATE-----")
 
 
 # -- 6. cleanup errors ----------------------------------------------------------------------------
@@ -255,12 +257,10 @@ async def test_hooks_do_not_get_our_secrets(
     script = tmp_path / "env_names.py"
     script.write_text("import os, sys\nopen(sys.argv[1], 'a').write(' '.join(os.environ))\n")
     hook = f"{sys.executable} {script}"
-    await issue_and_save(
+    await workflow.issue(
         client,
-        ["a.test"],
         DnsHookSolver(f"{hook} {tmp_path / 'dns.env'}"),
-        tmp_path / "out",
-        deploy_hook=f"{hook} {tmp_path / 'deploy.env'}",
+        IssueOptions(["a.test"], tmp_path / "out", deploy_hook=f"{hook} {tmp_path / 'deploy.env'}"),
     )
     for name in ("dns.env", "deploy.env"):
         seen = (tmp_path / name).read_text().split()

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from tests.conftest import wait_until
 from tui.acme import keys
@@ -98,6 +99,13 @@ def test_orders_tab_with_focus_in_the_names_box(snap_compare, tmp_path: Path) ->
         await wait_until(pilot, lambda: bool(app.query("#order-names")), "the Orders tab mounted")
         await pilot.press("shift+tab", "shift+tab", "right", "right", "right", "right", "tab")
         await pilot.press(*"demo.example.org")
+        names = app.query_one("#order-names", Input)
+        await wait_until(
+            pilot,
+            lambda: app.focused is names and names.value == "demo.example.org",
+            "everything typed into the names box",
+        )
+        names.cursor_blink = False  # a loaded machine let the cursor blink before the capture
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=SIZE, run_before=to_the_names_box)

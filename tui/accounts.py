@@ -51,17 +51,23 @@ class Prompts(Protocol):
         ...
 
 
+def passphrase_may_be_asked() -> bool:
+    """Whether a front end may ask for a key's passphrase: not when $ACMEDASH_KEY_PASSPHRASE
+    is set, whose answer is final (a wrong one is an error, never followed by a question)."""
+    return PASSPHRASE_ENV not in os.environ
+
+
 def load_key(path: Path, ask: Callable[[Path], str] | None = None) -> PrivateKey:
     """The account key in `path`. An encrypted key is opened with $ACMEDASH_KEY_PASSPHRASE, or
-    else with what `ask` answers (a front end that can ask for a passphrase); a wrong one from
-    the environment is not followed by a question."""
+    else with what `ask` answers (a front end that can ask for a passphrase), when
+    passphrase_may_be_asked."""
     from tui.acme import keys
 
     passphrase = os.environ.get(PASSPHRASE_ENV)
     try:
         return keys.load_key(path, passphrase.encode() if passphrase else None)
     except PassphraseRequired:
-        if passphrase is not None or ask is None:
+        if ask is None or not passphrase_may_be_asked():
             raise
         return keys.load_key(path, ask(path).encode())
 
@@ -187,10 +193,12 @@ async def rollover(
     generated there first (the default type, 0600, never over an existing file) without a
     question: naming a new key for a rollover is asking for one. The account is then
     remembered under the new key and forgotten under the old, and the session (and the
-    settings' account_key, when it named the old key) signs with the new key."""
+    settings' account_key, when it named the old key) signs with the new key. The key is
+    generated once the account is known: a rollover refused for want of one makes no file."""
     generated = not _exists(new_path)
-    new_key = _generate_key(new_path) if generated else load(new_path)
-    url = await client.known_account_url()
+    existing = None if generated else load(new_path)  # a file that is no key stops it here
+    url = await client.known_account_url()  # a key without an account leaves no new file
+    new_key = _generate_key(new_path) if existing is None else existing
     old_thumbprint = client.thumbprint
     await client.change_key(new_key)
     session.settings.forget_account(client.directory_url, old_thumbprint)

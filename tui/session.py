@@ -2,24 +2,29 @@
 the CLI and the dashboard so both build clients the same way (options, remembered account URL,
 traffic observers) and remember accounts the same way.
 
-Imports the protocol client (httpx) when imported: front ends import this module when they are
-about to talk to a CA, not at start-up (the dashboard warms it up on a thread)."""
+Light to import: the protocol client (httpx) and cryptography load when the first client is
+made, so the dashboard can hold a Session before its first paint."""
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from tui.acme import jose
-from tui.acme.client import AcmeClient, ClientOptions
 from tui.acme.traffic import Observer
-from tui.config import Settings, save_settings
+from tui.config import ConfigError, Settings, save_settings
 from tui.endpoints import Endpoint
+
+if TYPE_CHECKING:
+    from tui.acme.client import AcmeClient, ClientOptions
+    from tui.acme.jose import PrivateKey
 
 
 def client_options(settings: Settings, ca_bundle: str | None = None) -> ClientOptions:
+    from tui.acme.client import ClientOptions
+
     return ClientOptions(
         user_agent=settings.user_agent,
         language=settings.language,
@@ -33,7 +38,7 @@ def client_options(settings: Settings, ca_bundle: str | None = None) -> ClientOp
 def make_client(
     settings: Settings,
     endpoint: Endpoint,
-    key: jose.PrivateKey | None,
+    key: PrivateKey | None,
     *,
     ca_bundle: str | None = None,
     observers: Iterable[Observer] = (),
@@ -41,6 +46,9 @@ def make_client(
 ) -> AcmeClient:
     """The account URL is looked up for this exact (directory, key) pair, never borrowed from
     another endpoint: a staging kid must never be sent to production."""
+    from tui.acme import jose
+    from tui.acme.client import AcmeClient
+
     account_url = None
     if key is not None:
         account_url = settings.account_for(endpoint.url, jose.thumbprint(jose.public_jwk(key)))
@@ -65,10 +73,11 @@ class Session:
     endpoint: Endpoint
     config_path: Path | None = None
     key_path: Path | None = None
-    key: jose.PrivateKey | None = None
+    key: PrivateKey | None = None
     ca_bundle: str | None = None
     observers: list[Observer] = field(default_factory=list)
     sequence: itertools.count[int] | None = None
+    save_failed: Callable[[ConfigError], None] | None = None
 
     def client(self, *, signed: bool = True) -> AcmeClient:
         """A client with the account key, or without one (`signed=False`: the directory, ARI,
@@ -92,7 +101,7 @@ class Session:
         self.settings.forget_account(directory_url, thumbprint)
         self.save()
 
-    def use_key(self, path: Path, key: jose.PrivateKey) -> None:
+    def use_key(self, path: Path, key: PrivateKey) -> None:
         """From now on the session signs with `key`. The settings' account_key follows only
         when it named the key this session had: a --key given for one command is not made the
         configured key by it."""
@@ -102,5 +111,14 @@ class Session:
         self.key_path, self.key = path, key
 
     def save(self) -> None:
-        if self.config_path is not None:
+        """Writes the settings to `config_path`. A failure raises ConfigError, unless the front
+        end takes it in `save_failed` (the dashboard shows it and goes on: the settings stay
+        as they are in memory, and the next save writes them all)."""
+        if self.config_path is None:
+            return
+        try:
             save_settings(self.settings, self.config_path)
+        except ConfigError as exc:
+            if self.save_failed is None:
+                raise
+            self.save_failed(exc)

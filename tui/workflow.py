@@ -14,8 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-# Re-exported (the alias tells mypy so) for tui/certificate_actions.py, which imports it from here.
-from tui.accounts import require_account as require_account  # noqa: PLC0414
+from tui.accounts import require_account
 from tui.acme.errors import AcmeError, InputError
 from tui.acme.key_types import DEFAULT_KEY_TYPE
 
@@ -367,8 +366,9 @@ async def issue_and_save(
     deploy_hook: str = "",
     progress: Progress = _silent,
 ) -> dict[str, Any]:
-    """The former signature, kept for the dashboard (tui/certificate_actions.py) until it calls
-    issue() / renew(): the same issuance, its result as the --json record. Remove it then."""
+    """The former signature, which neither front end calls any more: kept only while
+    tests/test_issuance.py (being edited elsewhere) still calls it. The same issuance, its
+    result as the --json record. Remove it once that test calls issue()."""
     options = IssueOptions(
         names=names,
         out=out,

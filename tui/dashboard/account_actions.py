@@ -1,13 +1,17 @@
 """The dashboard's directory, nonce and account keys (d n a l i u) as operations for View.run.
-The questions a new account needs (terms of service, External Account Binding) are asked
-through the view, in the network worker, only when the directory says they are needed."""
+The account policy (terms of service, External Account Binding, remembering the account under
+its endpoint and key) is tui/accounts.py's, the same as the CLI's; its questions are asked as
+dialogs (prompts.DialogPrompts), in the network worker, only when the policy asks them."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol
 
-from tui.dashboard.screens.confirm import ConfirmScreen
-from tui.dashboard.screens.prompt import PromptScreen
+from tui import accounts
+from tui.acme.errors import AcmeError
+from tui.acme.hooks import EAB_KEY_ENV
+from tui.config import configured_eab_mac_key
+from tui.dashboard.prompts import DialogPrompts
 from tui.dashboard.view import View
 
 if TYPE_CHECKING:
@@ -19,9 +23,9 @@ class AccountView(View, Protocol):
     def show_directory(self, directory: Directory) -> None: ...
 
 
-def _account_changed(view: View, client: AcmeClient, account: Account) -> None:
-    view.workspace.account_changed(client, account)
-    view.save_settings()
+def _show(view: View, account: Account) -> None:
+    """The account as the CA has it now (accounts.* has remembered it in the session)."""
+    view.workspace.account = account
     view.show_account()
 
 
@@ -41,52 +45,31 @@ def nonce(view: View) -> None:
 
 
 def new_account(view: View) -> None:
-    """newAccount, after the terms of service are agreed in a dialog (default Cancel)."""
+    """newAccount as accounts.new_account decides it. The configured EAB pair (key id from the
+    config, MAC key from $ACMEDASH_EAB_HMAC_KEY or the config, as for the CLI) is checked
+    here, before any request; without one, it is asked for if the CA requires it."""
     if not view.need_key():
         return
-    settings = view.workspace.settings
+    workspace = view.workspace
+    settings = workspace.settings
+    try:
+        eab = accounts.external_account_binding(
+            settings.eab_kid,
+            configured_eab_mac_key(settings),
+            where=f"eab_kid in the config, and ${EAB_KEY_ENV} or the config's eab_hmac_key_file",
+        )
+    except AcmeError as exc:
+        view.notify(str(exc), title="New account", severity="error")
+        return
 
     async def operation(client: AcmeClient) -> str:
-        directory = await client.directory()
-        eab = None
-        if directory.meta.external_account_required:
-            eab = await _external_account_binding(view)
-            if eab is None:
-                return "This CA requires External Account Binding; no account created."
-        agreed: bool | None = None
-        if directory.meta.terms_of_service:
-            agreed = await view.ask(
-                ConfirmScreen(
-                    "Terms of service",
-                    f"Creating an account means agreeing to the CA's terms of service:\n\n"
-                    f"{directory.meta.terms_of_service}\n\nDo you agree?",
-                    "I agree",
-                    alarm=False,
-                )
-            )
-            if not agreed:
-                return "Terms not agreed; no account created."
-        account = await client.new_account(settings.contacts, terms_agreed=agreed, eab=eab)
-        _account_changed(view, client, account)
+        account = await accounts.new_account(
+            workspace.session, client, DialogPrompts(view), settings.contacts, eab
+        )
+        _show(view, account)
         return "Account created." if account.created else "This key already had an account."
 
     view.run("New account", operation, changes_state=True)
-
-
-async def _external_account_binding(view: View) -> tuple[str, str] | None:
-    """RFC 8555 §7.3.4: the key id and MAC key the CA issued, from the config or asked for.
-    The MAC key is typed into a password box and used once; it is never shown or saved."""
-    settings = view.workspace.settings
-    kid, mac_key = settings.eab_kid, settings.eab_hmac_key
-    if not kid:
-        title = "This CA requires External Account Binding. Key id (EAB KID):"
-        answer = await view.ask(PromptScreen(title))
-        kid = answer or ""
-    if kid and not mac_key:
-        title = f"MAC key for {kid} (base64url; not shown, not saved)"
-        answer = await view.ask(PromptScreen(title, password=True))
-        mac_key = answer or ""
-    return (kid, mac_key) if kid and mac_key else None
 
 
 def find_account(view: View) -> None:
@@ -94,7 +77,7 @@ def find_account(view: View) -> None:
         return
 
     async def operation(client: AcmeClient) -> str:
-        _account_changed(view, client, await client.find_account())
+        _show(view, await accounts.find_account(view.workspace.session, client))
         return "Account found."
 
     view.run("Find account", operation)
@@ -105,7 +88,7 @@ def account_info(view: View) -> None:
         return
 
     async def operation(client: AcmeClient) -> str:
-        _account_changed(view, client, await client.fetch_account())
+        _show(view, await accounts.fetch_account(view.workspace.session, client))
         return ""
 
     view.run("Account info", operation)
@@ -115,10 +98,11 @@ def update_contacts(view: View) -> None:
     """Replaces the account's contacts with the settings' (RFC 8555 §7.3.2)."""
     if not view.need_key():
         return
-    settings = view.workspace.settings
+    workspace = view.workspace
 
     async def operation(client: AcmeClient) -> str:
-        _account_changed(view, client, await client.update_account(settings.contacts))
+        contacts = workspace.settings.contacts
+        _show(view, await accounts.update_contacts(workspace.session, client, contacts))
         return "Contacts updated on the server."
 
     view.run("Update contacts", operation, changes_state=True)

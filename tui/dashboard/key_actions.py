@@ -14,7 +14,7 @@ from tui.dashboard.view import View
 
 
 class KeyView(View, Protocol):
-    def load_key(self, path: Path | None, passphrase: bytes | None = None) -> None:
+    def load_key(self, path: Path | None, passphrase: str | None = None) -> None:
         """Loads the key at `path` and shows it (or why it did not load)."""
         ...
 
@@ -26,7 +26,7 @@ class KeyView(View, Protocol):
 async def ask_passphrase(view: KeyView, path: Path) -> None:
     secret = await view.ask(PromptScreen(f"Passphrase for {path}", password=True))
     if secret:
-        view.load_key(path, secret.encode())
+        view.load_key(path, secret)
 
 
 async def open_key(view: KeyView) -> None:

@@ -44,6 +44,7 @@ from tui.endpoints import Endpoint
 if TYPE_CHECKING:
     from tui.acme.client import AcmeClient
     from tui.acme.models import Directory
+    from tui.config import ConfigError
 
 
 class MainScreen(Screen[None]):
@@ -55,6 +56,7 @@ class MainScreen(Screen[None]):
         self.busy = ""  # the title of the operation in flight, "" when none
         # Kept, not queried: an operation that ends while the App quits still updates it.
         self._bar = Static(id="bar")
+        workspace.session.save_failed = self._save_failed
         # Hidden panes mount after the first paint; the screen talks to the panel objects,
         # which accept updates before they are mounted.
         self.endpoint_panel = EndpointPanel(id="endpoint-panel")
@@ -144,9 +146,11 @@ class MainScreen(Screen[None]):
         self.orders_panel.show_certificate(info, path)
 
     def save_settings(self) -> None:
-        problem = self.workspace.save()
-        if problem:
-            self.notify(problem, title="Settings not saved", severity="error")
+        self.workspace.session.save()
+
+    def _save_failed(self, problem: ConfigError) -> None:
+        """The session's save_failed: shown; the settings stay in memory, saved next time."""
+        self.notify(str(problem), title="Settings not saved", severity="error")
 
     def _close(self, client: AcmeClient | None) -> None:
         if client is not None:
@@ -296,7 +300,7 @@ class MainScreen(Screen[None]):
         if not self.workspace.key_loaded:
             self.load_key(self.workspace.key_path)
 
-    def load_key(self, path: Path | None, passphrase: bytes | None = None) -> None:
+    def load_key(self, path: Path | None, passphrase: str | None = None) -> None:
         problem, old_client = self.workspace.load_key(path, passphrase)
         self._close(old_client)
         if isinstance(problem, PassphraseRequired) and path is not None:
@@ -407,4 +411,4 @@ class MainScreen(Screen[None]):
         self._dialog(lambda: orders.rollover(self))
 
     def action_deactivate(self) -> None:
-        self._dialog(lambda: orders.deactivate(self))
+        orders.deactivate(self)  # its typed confirmation is asked inside the operation

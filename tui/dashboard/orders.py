@@ -1,26 +1,29 @@
 """What the dashboard's certificate keys do (Orders tab: issue, renew, revoke) and the account's
 end of life (key rollover, deactivation): the questions asked, then an operation for View.run.
-The issuance itself is tui/workflow.py, the same code the CLI runs. Everything here talks to
-the screen through OrdersView, never to the App."""
+Issuance, the renewal's ARI decision and revocation are tui/workflow.py, the rollover and the
+deactivation tui/accounts.py: the same code the CLI runs. Everything here talks to the screen
+through OrdersView, never to the App."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from tui import accounts, workflow
 from tui.acme.errors import AcmeError, InputError
+from tui.acme.key_types import DEFAULT_KEY_TYPE
 from tui.acme.models import Identifier
+from tui.dashboard.prompts import DialogPrompts
 from tui.dashboard.screens.confirm import ConfirmScreen
 from tui.dashboard.screens.prompt import PromptScreen
 from tui.dashboard.view import Operation, View
-from tui.workflow import SolverChoice, build_solver, check_names, folder_for, issue_and_save
+from tui.workflow import IssueOptions, SolverChoice
 
 if TYPE_CHECKING:
     from cryptography import x509
 
     from tui.acme.challenges import Solver
     from tui.acme.client import AcmeClient
-    from tui.acme.jose import PrivateKey
     from tui.dashboard.panels.orders import OrderForm
 
 
@@ -66,7 +69,7 @@ def _solver(view: OrdersView, form: OrderForm) -> Solver:
     if form.challenge == "dns-01":
         return ManualDnsSolver(view)
     responder = view.workspace.responder
-    return build_solver(
+    return workflow.build_solver(
         SolverChoice(
             challenge=form.challenge,
             listen=responder.address,
@@ -76,7 +79,9 @@ def _solver(view: OrdersView, form: OrderForm) -> Solver:
     )
 
 
-async def _window(client: AcmeClient, certificate: x509.Certificate) -> str:
+async def _ari_window(client: AcmeClient, certificate: x509.Certificate) -> str:
+    """The new certificate's ARI window, for the certificate view only (the renewal decision
+    is workflow.renewal_replaces')."""
     try:
         window = await client.renewal_info(certificate)
     except AcmeError as exc:
@@ -85,72 +90,57 @@ async def _window(client: AcmeClient, certificate: x509.Certificate) -> str:
 
 
 def _issue_operation(
-    view: OrdersView,
-    form: OrderForm,
-    names: list[str],
-    out: Path,
-    replaces_cert: x509.Certificate | None = None,
+    view: OrdersView, form: OrderForm, options: IssueOptions, renewing: x509.Certificate | None
 ) -> Operation:
-    from tui.acme.certificates import ari_cert_id, describe, load_certificate
-
-    check_names(names, form.challenge)
+    """workflow.issue, or workflow.renew when `renewing`, then the certificate shown."""
+    from tui.acme.certificates import describe
 
     async def operation(client: AcmeClient) -> str:
-        from tui.workflow import require_account
-
-        view.start_progress(f"{'Renewing' if replaces_cert else 'Issuing'} {', '.join(names)}")
-        await require_account(client)
-        replaces = ""
-        if replaces_cert is not None:
-            window = await _window(client, replaces_cert)
-            if window.startswith("renew between"):
-                replaces = ari_cert_id(replaces_cert)
-                view.progress(f"ARI: {window}")
-        result = await issue_and_save(
-            client,
-            names,
-            _solver(view, form),
-            out,
-            key_type=form.key_type,
-            profile=form.profile,
-            replaces=replaces,
-            deploy_hook=view.workspace.settings.deploy_hook,
-            progress=view.progress,
-        )
-        certificate = load_certificate(Path(result["cert"]).read_bytes(), result["cert"])
+        names = ", ".join(options.names)
+        view.start_progress(f"{'Renewing' if renewing else 'Issuing'} {names}")
+        await accounts.require_account(client, view.workspace.session)
+        solver = _solver(view, form)
+        if renewing is None:
+            result = await workflow.issue(client, solver, options, view.progress)
+        else:
+            result = await workflow.renew(client, solver, renewing, options, view.progress)
+        certificate = workflow.load_certificate_file(result.cert)
         info = describe(certificate)
-        info["chain"] = result["chains"]
-        info["ari"] = await _window(client, certificate)
-        view.show_certificate(info, result["cert"])
-        view.workspace.last_certificate = Path(result["cert"])
-        return f"Certificate saved in {result['folder']}"
+        info["chain"] = result.chains
+        info["ari"] = await _ari_window(client, certificate)
+        view.show_certificate(info, str(result.cert))
+        view.workspace.last_certificate = result.cert
+        return f"Certificate saved in {result.folder}"
 
     return operation
 
 
+def _options(view: View, form: OrderForm, names: list[str], out: Path) -> IssueOptions:
+    return IssueOptions(
+        names,
+        out,
+        key_type=form.key_type,
+        profile=form.profile,
+        deploy_hook=view.workspace.settings.deploy_hook,
+    )
+
+
 def issue(view: OrdersView, form: OrderForm) -> None:
-    """Orders a certificate for the form's names."""
+    """Orders a certificate for the form's names, spelt as the CA will spell them (the CLI's
+    workflow.ordered_names), each checked before any request."""
     try:
-        check_names(form.names, form.challenge)  # before folder_for, which needs a first name
+        names = workflow.ordered_names(form.names)
+        workflow.check_names(names, form.challenge)  # before folder_for, which needs a name
         out = (
             Path(form.out).expanduser()
             if form.out
-            else view.workspace.place(folder_for(form.names))
+            else view.workspace.place(workflow.folder_for(names))
         )
-        operation = _issue_operation(view, form, form.names, out)
     except InputError as exc:
         view.notify(str(exc), severity="error")
         return
+    operation = _issue_operation(view, form, _options(view, form, names, out), None)
     view.run("Issue certificate", operation, changes_state=True)
-
-
-def _read_certificate(path: Path) -> x509.Certificate:
-    from tui.acme.certificates import load_certificate
-
-    try:
-        return load_certificate(path.read_bytes(), str(path))
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read certificate ({exc.strerror})") from None
 
 
 async def _certificate_path(view: View, title: str) -> Path | None:
@@ -160,21 +150,22 @@ async def _certificate_path(view: View, title: str) -> Path | None:
 
 
 async def renew(view: OrdersView, form: OrderForm) -> None:
-    """A new certificate for the names of one on disk, saved beside it (ARI `replaces` when
-    the CA offers a window)."""
-    from tui.acme.certificates import names_of
-
+    """A new certificate for the names of one on disk, saved beside it; workflow.renew decides
+    on ARI's `replaces`."""
     if not view.need_key():
         return
     path = await _certificate_path(view, "Renew which certificate (cert.pem)?")
     if path is None:
         return
     try:
-        certificate = _read_certificate(path)
-        operation = _issue_operation(view, form, names_of(certificate), path.parent, certificate)
+        certificate = workflow.load_certificate_file(path)
+        names = workflow.renewal_names(certificate)
+        workflow.check_names(names, form.challenge)
     except InputError as exc:
         view.notify(str(exc), severity="error")
         return
+    options = _options(view, form, names, path.parent)
+    operation = _issue_operation(view, form, options, certificate)
     view.run("Renew certificate", operation, changes_state=True)
 
 
@@ -201,11 +192,17 @@ async def _revocation_reason(view: View) -> tuple[str, int] | None:
 
 
 async def revoke(view: View) -> None:
-    """Path, reason, a confirmation whose default is Cancel, then the revocation."""
+    """Path (a certificate, checked at once), reason, a confirmation whose default is Cancel,
+    then workflow.revoke, signed by the account."""
     if not view.need_key():
         return
     path = await _certificate_path(view, "Revoke which certificate (cert.pem)?")
     if path is None:
+        return
+    try:
+        certificate = workflow.load_certificate_file(path)
+    except InputError as exc:
+        view.notify(str(exc), severity="error")
         return
     reason = await _revocation_reason(view)
     if reason is None:
@@ -220,78 +217,43 @@ async def revoke(view: View) -> None:
     )
     if not sure:
         return
-    try:
-        certificate = _read_certificate(path)
-    except InputError as exc:
-        view.notify(str(exc), severity="error")
-        return
 
     async def operation(client: AcmeClient) -> str:
-        await client.revoke(certificate, code)
+        await workflow.revoke(client, certificate, code)
         return f"Revoked {certificate.serial_number:x}"
 
     view.run("Revoke certificate", operation, changes_state=True)
 
 
 async def rollover(view: OrdersView) -> None:
-    """RFC 8555 §7.3.5: the account moves to another key file (generated when missing); the
-    settings and the dashboard follow."""
-    from tui.acme import keys
-
+    """RFC 8555 §7.3.5 as accounts.rollover does it: the account moves to another key file,
+    generated when missing (once the production question is answered and the account is
+    known); the settings follow, then the screen."""
     if not view.need_key():
         return
-    answer = await view.ask(
-        PromptScreen("New account key file (generated as ec256 if it does not exist)", paths=True)
-    )
+    title = f"New account key file (generated as {DEFAULT_KEY_TYPE} if it does not exist)"
+    answer = await view.ask(PromptScreen(title, paths=True))
     if not answer:
         return
     path = Path(answer).expanduser()
-    try:
-        if path.exists():
-            new_key = keys.load_key(path)
-        else:
-            new_key = keys.generate_key()
-            keys.save_key(new_key, path)
-    except InputError as exc:
-        view.notify(str(exc), severity="error")
-        return
-    view.run("Key rollover", _rollover_operation(view, path, new_key), changes_state=True)
 
-
-def _rollover_operation(view: OrdersView, new_path: Path, new_key: PrivateKey) -> Operation:
     async def operation(client: AcmeClient) -> str:
-        url = await client.known_account_url()
-        old = client.thumbprint
-        await client.change_key(new_key)
-        settings = view.workspace.settings
-        settings.forget_account(client.directory_url, old)
-        settings.remember_account(client.directory_url, client.thumbprint, url)
-        view.use_key_file(new_path)
-        return f"The account now uses {new_path}"
+        done = await accounts.rollover(view.workspace.session, client, path)
+        view.use_key_file(path)
+        made = f" (a new {DEFAULT_KEY_TYPE} key)" if done.generated else ""
+        return f"The account now uses {path}{made}"
 
-    return operation
+    view.run("Key rollover", operation, changes_state=True)
 
 
-async def deactivate(view: View) -> None:
-    """RFC 8555 §7.3.6, for good: the user types the word, Enter alone does nothing."""
-    from tui.dashboard.screens.typed_confirm import TypedConfirmScreen
-
+def deactivate(view: View) -> None:
+    """RFC 8555 §7.3.6, for good, after the typed word accounts.deactivate asks for."""
     if not view.need_key():
         return
     workspace = view.workspace
-    sure = await view.ask(
-        TypedConfirmScreen(
-            f"Deactivate the account of this key at {workspace.endpoint.title}?\n"
-            "The CA will refuse it for good; its certificates stay valid.",
-            "deactivate",
-        )
-    )
-    if not sure:
-        return
 
     async def operation(client: AcmeClient) -> str:
-        account = await client.deactivate_account()
-        workspace.settings.forget_account(client.directory_url, client.thumbprint)
+        account = await accounts.deactivate(workspace.session, client, DialogPrompts(view))
         workspace.account = account
         view.show_account()
         return f"Account {account.url} is {account.status}"

@@ -1,6 +1,6 @@
 """What the dashboard's actions need from the screen that runs them, as a small protocol: the
-actions (account_actions.py, orders.py, traffic_tools.py) depend on this, not on the App or on
-a concrete Screen, so none of them imports the module that imports them."""
+actions (account_actions.py, orders.py, traffic_tools.py, prompts.py) depend on this, not on
+the App or on a concrete Screen, so none of them imports the module that imports them."""
 
 from __future__ import annotations
 
@@ -41,10 +41,6 @@ class View(Protocol):
     def run(self, title: str, operation: Operation, *, changes_state: bool = False) -> None:
         """Runs `operation` in the network worker: production confirmation, busy bar, errors
         shown as notifications. Refused, with a notification, while another one runs."""
-        ...
-
-    def save_settings(self) -> None:
-        """Writes the settings to their file, if they have one; a failure is notified."""
         ...
 
     def need_key(self) -> bool:

@@ -1,7 +1,7 @@
-"""What the dashboard works on: settings, endpoint, account key, account, the client that talks
-to the CA, and the traffic log. No widgets here: the main screen shows this state and the
-actions change it, so each piece can be checked (and later shared with the CLI through
-tui/session.py) without a terminal.
+"""What the dashboard works on: a Session (settings, endpoint, account key, the clients it
+makes; the CLI's too), the account shown, the client in use, and the traffic log. No widgets
+here: the main screen shows this state and the actions change it, so each piece can be checked
+without a terminal.
 """
 
 from __future__ import annotations
@@ -12,11 +12,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tui.acme.errors import InputError
+from tui import accounts
+from tui.acme.errors import InputError, PassphraseRequired
+from tui.acme.hooks import PASSPHRASE_ENV
 from tui.acme.models import Account
 from tui.acme.traffic import Exchange, Observer
-from tui.config import ConfigError, Settings, save_settings
+from tui.config import Settings
 from tui.endpoints import PRESETS, Endpoint, resolve
+from tui.session import Session
 from tui.traffic_log import TrafficLog
 
 if TYPE_CHECKING:
@@ -51,39 +54,45 @@ class Workspace:
         """`config_path=None` keeps settings in memory only (demo, inspect); `offline` is a
         traffic file's exchanges, inspected without sending anything; `files_dir` is where
         certificates, exports and keys go unless the user names a place (the demo's throwaway
-        folder; None: the current folder, as the CLI)."""
-        self.settings = settings
+        folder; None: the current folder, as the CLI). The key named in the settings loads
+        later (load_key), after the first paint."""
+        self.session = Session(
+            settings,
+            resolve(settings.endpoint),
+            config_path,
+            key_path=Path(settings.account_key).expanduser() if settings.account_key else None,
+            ca_bundle=ca_bundle,
+            sequence=itertools.count(1),
+        )
         self.files_dir = files_dir
-        self.config_path = config_path
-        self.ca_bundle = ca_bundle
         self.offline = offline is not None
         self.log = TrafficLog()
         if offline is not None:
             self.log.extend(offline)
         self.responder = responder or Responder()
-        self.endpoint: Endpoint = resolve(settings.endpoint)
         self._used: list[Endpoint] = []  # this session's earlier endpoints, latest first
-        self.key_path: Path | None = (
-            Path(settings.account_key).expanduser() if settings.account_key else None
-        )
-        self.key: PrivateKey | None = None
         self.key_thumbprint: str | None = None
         self.key_loaded = False
         self.account: Account | None = None
         self.last_certificate: Path | None = None
         self.confirmed_production: set[str] = set()
         self._client: AcmeClient | None = None
-        self._sequence = itertools.count(1)
 
-    def save(self) -> str:
-        """Writes the settings when they have a file; returns the problem, or ""."""
-        if self.config_path is None:
-            return ""
-        try:
-            save_settings(self.settings, self.config_path)
-        except ConfigError as exc:
-            return str(exc)
-        return ""
+    @property
+    def settings(self) -> Settings:
+        return self.session.settings
+
+    @property
+    def endpoint(self) -> Endpoint:
+        return self.session.endpoint
+
+    @property
+    def key_path(self) -> Path | None:
+        return self.session.key_path
+
+    @property
+    def key(self) -> PrivateKey | None:
+        return self.session.key
 
     def place(self, relative: Path | str) -> Path:
         """Where a file the user did not name goes: in `files_dir`, else the current folder."""
@@ -99,22 +108,14 @@ class Workspace:
     def import_client() -> None:
         """httpx and the client modules (60-75 ms of imports): for a thread to load while the
         first screen is looked at, so the first network action does not freeze the screen."""
-        import tui.session  # noqa: F401
+        import tui.acme.client  # noqa: F401
 
     def client(self, observer: Observer) -> AcmeClient:
-        """The client for the current endpoint and key, made on first use; every exchange it
-        makes goes to `observer`."""
+        """The session's client for the current endpoint and key, made on first use and kept
+        until either changes; every exchange it makes goes to `observer`."""
         if self._client is None:
-            from tui.session import make_client
-
-            self._client = make_client(
-                self.settings,
-                self.endpoint,
-                self.key,
-                ca_bundle=self.ca_bundle,
-                observers=[observer],
-                sequence=self._sequence,
-            )
+            self.session.observers = [observer]
+            self._client = self.session.client()
             if self.key is not None and self._client.account_url:
                 # An account remembered from an earlier run: from here on, its requests are
                 # signed by this key (the traffic log checks them with it).
@@ -132,14 +133,14 @@ class Workspace:
             # the UI thread when the next action needs it. Not before the first paint.
             from tui.acme import trust
 
-            trust.preload(self.settings.ca_bundle_path(self.ca_bundle))
+            trust.preload(self.settings.ca_bundle_path(self.session.ca_bundle))
         return client
 
     def set_endpoint(self, endpoint: Endpoint) -> AcmeClient | None:
         """Switches endpoint; the account is unknown there until looked up. Returns the old
         client, to close."""
         self._used = [self.endpoint, *(e for e in self._used if e.url != self.endpoint.url)]
-        self.endpoint = endpoint
+        self.session.endpoint = endpoint
         self.account = None
         return self.drop_client()
 
@@ -160,28 +161,33 @@ class Workspace:
         return list(found.values())
 
     def load_key(
-        self, path: Path | None, passphrase: bytes | None = None
+        self, path: Path | None, passphrase: str | None = None
     ) -> tuple[InputError | None, AcmeClient | None]:
-        """Makes the key at `path` (None: no key) the account key. Returns why it did not load
-        (PassphraseRequired: ask for one), or None; and the old client, to close."""
-        from tui.acme import jose, keys  # cryptography: loaded after the first paint
+        """Makes the key at `path` (None: no key) the account key, opened as accounts.load_key
+        opens it for the CLI: with $ACMEDASH_KEY_PASSPHRASE, else with `passphrase` (the one
+        the user typed). Returns why it did not load, or None (PassphraseRequired: ask for
+        one; never when the environment's passphrase was wrong); and the old client, to
+        close."""
+        from tui.acme import jose  # cryptography: loaded after the first paint
 
         self.key_loaded = True
-        self.key_path, self.key, self.key_thumbprint = path, None, None
-        problem = None
+        self.session.key_path, self.session.key, self.key_thumbprint = path, None, None
+        problem: InputError | None = None
         if path is not None:
+            typed = None if passphrase is None else (lambda _path: passphrase)
             try:
-                self.key = keys.load_key(path, passphrase)
-                self.key_thumbprint = jose.thumbprint(jose.public_jwk(self.key))
+                key = accounts.load_key(path, typed)
+            except PassphraseRequired as exc:
+                problem = exc
+                if not accounts.passphrase_may_be_asked():
+                    problem = InputError(f"{exc} (${PASSPHRASE_ENV})")
             except InputError as exc:
                 problem = exc
+            else:
+                self.session.key = key
+                self.key_thumbprint = jose.thumbprint(jose.public_jwk(key))
         self.account = None
         return problem, self.drop_client()
-
-    def account_changed(self, client: AcmeClient, account: Account) -> None:
-        """Remembers the account for this endpoint and key (in the settings, to save)."""
-        self.account = account
-        self.settings.remember_account(client.directory_url, client.thumbprint, account.url)
 
     async def aclose(self) -> None:
         if self._client is not None:
