@@ -133,8 +133,19 @@ async def test_switch_to_production_needs_confirmation(tmp_path: Path) -> None:
     app = AcmeDashApp(settings, config_path=tmp_path / "c.toml")
     async with app.run_test(size=SIZE) as pilot:
         assert "STAGING" in _text(app.query_one("#bar", Static))
+        # `t` towards production asks first, Cancel focused: a stray `t` changes nothing.
         await pilot.press("t")
-        await pilot.pause()
+        await wait_for_screen(pilot, ConfirmScreen)
+        assert "PRODUCTION" in _text(app.screen.query_one("#title", Static))
+        await pilot.press("enter")
+        await settle(app)
+        assert app.endpoint.name == "letsencrypt-staging"
+        assert "STAGING" in _text(app.query_one("#bar", Static))
+        assert not (tmp_path / "c.toml").exists()
+        await pilot.press("t")
+        await wait_for_screen(pilot, ConfirmScreen)
+        await pilot.click("#confirm")
+        await settle(app)
         assert app.endpoint.name == "letsencrypt"
         assert "PRODUCTION" in _text(app.query_one("#bar", Static))
         assert app.query_one("#bar").has_class("-production")
@@ -239,6 +250,9 @@ async def test_reopening_restores_settings(tmp_path: Path) -> None:
     app = AcmeDashApp(settings, config_path=config)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("t")
+        await wait_for_screen(pilot, ConfirmScreen)  # google: production, asked first
+        await pilot.click("#confirm")
+        await settle(app)
         app.theme = "acme-light"
         app.query_one("#side", TabbedPanes).active = "pane-contacts"
         await pilot.pause()

@@ -1,5 +1,5 @@
 """The endpoint keys (e t): pick a CA, or switch to the same CA's other environment. Switching
-sends nothing; a switch to production from the picker still asks first, with Cancel focused,
+sends nothing; a switch to production (from the picker or with `t`) asks first, with Cancel focused,
 because the next key press would talk to a real CA."""
 
 from __future__ import annotations
@@ -26,21 +26,16 @@ def _resolve(view: View, name_or_url: str) -> Endpoint | None:
         return None
 
 
-async def choose_endpoint(view: EndpointView) -> None:
-    from tui.dashboard.screens.endpoint_picker import EndpointPicker
-
-    workspace = view.workspace
-    current = workspace.endpoint
-    choice = await view.ask(EndpointPicker(current, workspace.custom_endpoints()))
-    endpoint = _resolve(view, choice) if choice else None
-    if endpoint is None:
-        return
+async def _switch(view: EndpointView, endpoint: Endpoint) -> None:
+    """Makes `endpoint` the session's; a switch to production asks first, Cancel focused."""
+    current = view.workspace.endpoint
     if endpoint.is_production and endpoint.url != current.url:
         sure = await view.ask(
             ConfirmScreen(
                 f"Switch to PRODUCTION: {endpoint.title}",
                 f"{endpoint.url}\n\nFrom here on every request goes to a real CA and acts on "
-                "real accounts and certificates. Switch?",
+                "real accounts and certificates, and the settings keep it as your endpoint. "
+                "Switch?",
                 "Yes, switch to production",
             )
         )
@@ -50,11 +45,23 @@ async def choose_endpoint(view: EndpointView) -> None:
     view.use_endpoint(endpoint)
 
 
-def switch_twin(view: EndpointView) -> None:
+async def choose_endpoint(view: EndpointView) -> None:
+    from tui.dashboard.screens.endpoint_picker import EndpointPicker
+
+    workspace = view.workspace
+    choice = await view.ask(EndpointPicker(workspace.endpoint, workspace.custom_endpoints()))
+    endpoint = _resolve(view, choice) if choice else None
+    if endpoint is not None:
+        await _switch(view, endpoint)
+
+
+async def switch_twin(view: EndpointView) -> None:
+    """`t`: staging <-> production of the same CA; towards production it asks as the picker
+    does (one stray `t` once saved production as the endpoint of every later headless run)."""
     endpoint = view.workspace.endpoint
     if not endpoint.twin:
         view.notify(f"{endpoint.title} has no staging/production twin.", severity="warning")
         return
     twin = _resolve(view, endpoint.twin)
     if twin is not None:
-        view.use_endpoint(twin)
+        await _switch(view, twin)

@@ -290,7 +290,7 @@ class MainScreen(Screen[None]):
         self.notify(f"{endpoint.environment.badge}: {endpoint.title}", timeout=3)
 
     def action_switch_twin(self) -> None:
-        endpoint_actions.switch_twin(self)
+        self._dialog(lambda: endpoint_actions.switch_twin(self))
 
     def action_choose_endpoint(self) -> None:
         self._dialog(lambda: endpoint_actions.choose_endpoint(self))
