@@ -73,14 +73,31 @@ def add_parsers(commands: Any) -> None:
 
 
 def _solver_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--challenge", choices=CHALLENGES, default="http-01")
-    parser.add_argument("--http-port", type=port, default=80, metavar="N")
-    parser.add_argument("--tls-port", type=port, default=443, metavar="N")
+    parser.add_argument(
+        "--challenge",
+        choices=CHALLENGES,
+        default="http-01",
+        help="how the CA checks you control the names (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--http-port",
+        type=port,
+        default=80,
+        metavar="N",
+        help="port of the http-01 responder: the one the CA fetches from (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--tls-port",
+        type=port,
+        default=443,
+        metavar="N",
+        help="port of the tls-alpn-01 responder (default: %(default)s)",
+    )
     parser.add_argument(
         "--listen",
         default="0.0.0.0",  # noqa: S104 - the CA connects from outside
         metavar="ADDRESS",
-        help="address the http-01 / tls-alpn-01 responder binds to",
+        help="address the http-01 / tls-alpn-01 responder binds to (default: %(default)s)",
     )
     parser.add_argument("--webroot", metavar="DIR", help="http-01: write files here instead")
     parser.add_argument(

@@ -18,10 +18,21 @@ from tui.endpoints import resolve
 
 def add_parsers(commands: Any) -> None:
     inspect = commands.add_parser(
-        "inspect", help="open a JSONL traffic file in the dashboard, offline"
+        "inspect",
+        help="open a JSONL or HAR traffic file in the dashboard, offline",
+        description="Opens a traffic file (--traffic FILE, or the dashboard's x / X exports) "
+        "in the dashboard without talking to any CA.",
     )
-    inspect.add_argument("file")
-    demo = commands.add_parser("demo", help="the dashboard against a throwaway local Pebble")
+    inspect.add_argument("file", help="a JSONL traffic file or a HAR 1.2 file")
+    demo = commands.add_parser(
+        "demo",
+        help="the dashboard against a throwaway local Pebble",
+        description="Starts Debian's pebble and pebble-challtestsrv on free loopback ports, "
+        "with a new account key, and opens the dashboard on them. Names resolve to 127.0.0.1 "
+        "and Pebble validates for real against the dashboard's own responders. Your settings "
+        "are neither used for the endpoint nor written; every file goes into a temporary "
+        "folder, removed at exit.",
+    )
     for leaf in (inspect, demo):
         global_options(leaf, nested=True)
 
