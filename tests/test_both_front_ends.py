@@ -316,11 +316,13 @@ async def test_rollover_to_a_missing_key(fronts: Fronts, pebble: Pebble) -> None
 
     orphan = cli("account", "rollover", str(folder / "cli-orphan.pem"))
     assert orphan.returncode == 1 and "accountDoesNotExist" in orphan.stderr, orphan.stderr
+    assert "`acmedash account new` creates one" in orphan.stderr
     app = _dashboard(fronts.dash_config)
     async with app.run_test(size=SIZE) as pilot:
         await _dashboard_rollover(app, pilot, folder / "dash-orphan.pem")
         await _settled(app)
         assert "accountDoesNotExist" in _notes(app)
+        assert "a (new account) creates one" in _notes(app)  # the hint the CLI gives, too
         assert app.key_path == fronts.dash_key
     assert not (folder / "cli-orphan.pem").exists()
     assert not (folder / "dash-orphan.pem").exists()

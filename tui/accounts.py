@@ -179,6 +179,17 @@ async def require_account(client: AcmeClient, session: Session | None = None) ->
     return url
 
 
+def problem_hint(problem_type: str, create: str) -> str:
+    """What a person can do about a CA's problem, said alike by both front ends; `create` names
+    the front end's way to create an account. "" when there is nothing to add."""
+    if problem_type.endswith(":accountDoesNotExist"):
+        return (
+            f"this key has no account at this CA: {create} creates one; "
+            "after a key rollover, use the new key"
+        )
+    return ""
+
+
 @dataclass(frozen=True)
 class Rollover:
     url: str

@@ -166,11 +166,10 @@ def _report_problem(exc: ProblemError, err: Escaped) -> None:
         err.write(f"  {p(sub.type)}{who}: {p(sub.detail)}\n")
     if exc.retry_after is not None:
         err.write(f"  retry after {exc.retry_after:.0f} s\n")
-    if exc.type.endswith(":accountDoesNotExist"):
-        err.write(
-            "  this key has no account at this CA: `acmedash account new` creates one; "
-            "after `account rollover`, use the new key\n"
-        )
+    from tui.accounts import problem_hint
+
+    if hint := problem_hint(exc.type, "`acmedash account new`"):
+        err.write(f"  {hint}\n")
 
 
 def main() -> NoReturn:

@@ -22,6 +22,7 @@ from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
+from tui.accounts import problem_hint
 from tui.acme.errors import AcmeError, PassphraseRequired, ProblemError
 from tui.acme.traffic import Exchange
 from tui.dashboard import account_actions, endpoint_actions, key_actions, orders, traffic_tools
@@ -231,7 +232,13 @@ class MainScreen(Screen[None]):
         try:
             message = await operation(workspace.client(self.record))
         except ProblemError as exc:
-            self.notify(str(exc), title=f"{title}: server problem", severity="error", timeout=10)
+            hint = problem_hint(exc.type, "a (new account)")
+            self.notify(
+                "\n".join(filter(None, [str(exc), hint])),
+                title=f"{title}: server problem",
+                severity="error",
+                timeout=10,
+            )
         except AcmeError as exc:
             self.notify(str(exc), title=f"{title} failed", severity="error", timeout=10)
         # A bug must not take the session (and its traffic log) down with it.
