@@ -23,6 +23,7 @@ import itertools
 import json
 import secrets
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -43,7 +44,8 @@ class Hostility:
     when the object has a "wildcard" key). `order_identifiers`: what the order object says it is
     for. `token`: every challenge's token. `cert_names`: the SANs of the issued certificate
     instead of the CSR's. `cert_other_key`: certify a key of the server's own, not the CSR's.
-    `invalid`: names (as ordered) whose authorization fails validation.
+    `invalid`: names (as ordered) whose authorization fails validation. `chain_text`: rewrites
+    the PEM chain (leaf, then root) before it is served.
     """
 
     authz_identifier: dict[str, Any] | None = None
@@ -52,6 +54,7 @@ class Hostility:
     cert_names: list[str] | None = None
     cert_other_key: bool = False
     invalid: set[str] = field(default_factory=set)
+    chain_text: Callable[[bytes], bytes] | None = None
 
 
 def _b64decode(text: str) -> bytes:
@@ -248,6 +251,8 @@ class HostileAcme:
         pem = leaf.public_bytes(serialization.Encoding.PEM) + self._ca_cert.public_bytes(
             serialization.Encoding.PEM
         )
+        if self.hostility.chain_text is not None:
+            pem = self.hostility.chain_text(pem)
         cert_id = str(next(self._ids))
         self._certificates[cert_id] = pem
         order.status = "valid"

@@ -3,12 +3,18 @@ never run our commands, write our files, or get a wrong certificate saved."""
 
 from __future__ import annotations
 
+import base64
+import datetime
 import os
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.serialization import Encoding
+from cryptography.x509.oid import NameOID
 
 from tests.conftest import CliRunner
 from tests.hostile_acme import HostileAcme
@@ -215,6 +221,75 @@ async def test_the_right_certificate_is_saved(
     hostile.hostility.cert_names = ["B.test", "a.test"]
     done = await issue_and_save(client, ["a.test", "b.test"], RecordingSolver(), tmp_path / "o")
     assert Path(done["cert"]).read_text().startswith("-----BEGIN CERTIFICATE-----")
+
+
+def _stray_end(pem: bytes) -> bytes:
+    """Text before the leaf with an END line in it: a cut at the first END line misses the leaf."""
+    return b"Note: -----END CERTIFICATE----- \x1b]0;hi\x07\n" + pem
+
+
+def _trusted_first(pem: bytes) -> bytes:
+    """A certificate of another key in a TRUSTED CERTIFICATE block, which OpenSSL (nginx) reads
+    first and cryptography's PEM reader skips."""
+    key = keys.generate_key("ec256")
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "evil.test")])
+    now = datetime.datetime.now(datetime.UTC)
+    other = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(1)
+        .not_valid_before(now)
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+    body = base64.encodebytes(other.public_bytes(Encoding.DER))
+    return (
+        b"-----BEGIN TRUSTED CERTIFICATE-----\n"
+        + body
+        + b"-----END TRUSTED CERTIFICATE-----\n"
+        + pem
+    )
+
+
+def _junk_after(pem: bytes) -> bytes:
+    return pem + b"-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49\n-----END PRIVATE KEY-----\n"
+
+
+@pytest.mark.parametrize("rewrite", [_stray_end, _trusted_first, _junk_after])
+async def test_a_chain_with_anything_but_certificates_is_refused_and_nothing_is_saved(
+    hostile: HostileAcme, client: AcmeClient, tmp_path: Path, rewrite: Callable[[bytes], bytes]
+) -> None:
+    """RFC 8555 §9.1: certificates only. Before, the files were cut from this text as sent."""
+    hostile.hostility.chain_text = rewrite
+    with pytest.raises(ProtocolError, match="did not return a PEM certificate chain"):
+        await issue_and_save(client, ["a.test"], RecordingSolver(), tmp_path / "out")
+    assert not list((tmp_path / "out").rglob("*.pem"))
+
+
+async def test_the_files_are_written_from_the_parsed_certificates(
+    hostile: HostileAcme, client: AcmeClient, tmp_path: Path
+) -> None:
+    """CRLF line ends and blank lines between blocks are fine to receive, but the files hold
+    our own serialisation of the checked certificates: leaf, issuers, both."""
+    hostile.hostility.chain_text = lambda pem: (
+        b"\r\n" + pem.replace(b"\n", b"\r\n").replace(b"-----\r\n-----", b"-----\r\n\r\n-----")
+    )
+    done = await issue_and_save(client, ["a.test"], RecordingSolver(), tmp_path / "out")
+    leaf, root = (c.public_bytes(Encoding.PEM) for c in _certificates(Path(done["fullchain"])))
+    assert Path(done["cert"]).read_bytes() == leaf
+    assert Path(done["chain"]).read_bytes() == root
+    assert Path(done["fullchain"]).read_bytes() == leaf + root
+    key = serialization.load_pem_private_key(Path(done["privkey"]).read_bytes(), None)
+    spki = (Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    assert x509.load_pem_x509_certificate(leaf).public_key().public_bytes(
+        *spki
+    ) == key.public_key().public_bytes(*spki)
+
+
+def _certificates(path: Path) -> list[x509.Certificate]:
+    return x509.load_pem_x509_certificates(path.read_bytes())
 
 
 # -- 6. cleanup errors ----------------------------------------------------------------------------
