@@ -45,7 +45,9 @@ class Hostility:
     for. `token`: every challenge's token. `cert_names`: the SANs of the issued certificate
     instead of the CSR's. `cert_other_key`: certify a key of the server's own, not the CSR's.
     `invalid`: names (as ordered) whose authorization fails validation. `chain_text`: rewrites
-    the PEM chain (leaf, then root) before it is served.
+    the PEM chain (leaf, then root) before it is served. `alternate_links`: the Link
+    rel="alternate" targets sent with a certificate, from its URL; every path below that URL
+    serves the same chain.
     """
 
     authz_identifier: dict[str, Any] | None = None
@@ -55,6 +57,7 @@ class Hostility:
     cert_other_key: bool = False
     invalid: set[str] = field(default_factory=set)
     chain_text: Callable[[bytes], bytes] | None = None
+    alternate_links: Callable[[str], list[str]] | None = None
 
 
 def _b64decode(text: str) -> bytes:
@@ -114,6 +117,7 @@ class HostileAcme:
         self._authorizations: dict[str, _Authorization] = {}
         self._certificates: dict[str, bytes] = {}
         self._lock = threading.Lock()
+        self.posted: list[str] = []  # the path of every POST, in order
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
         # A short poll interval: shutdown() waits for the loop to notice, 0.5 s by default.
@@ -281,6 +285,9 @@ class HostileAcme:
                 return 200, {}, _json(self._finalize(parts[1], payload))
             if parts[0] == "cert":
                 headers = {"Content-Type": "application/pem-certificate-chain"}
+                if self.hostility.alternate_links is not None:
+                    links = self.hostility.alternate_links(f"{self.base}/cert/{parts[1]}")
+                    headers["Link"] = ", ".join(f'<{u}>;rel="alternate"' for u in links)
                 return 200, headers, self._certificates[parts[1]]
         return 404, {}, _json({"type": "urn:ietf:params:acme:error:malformed", "detail": path})
 
@@ -319,6 +326,7 @@ class HostileAcme:
                 jws = json.loads(self.rfile.read(length))
                 encoded = jws.get("payload", "")
                 payload = json.loads(_b64decode(encoded)) if encoded else None
+                server.posted.append(self.path)
                 self._send(*server.dispatch(self.path, payload))
 
         return Handler

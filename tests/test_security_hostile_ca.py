@@ -19,6 +19,7 @@ from cryptography.x509.oid import NameOID
 from tests.conftest import CliRunner
 from tests.hostile_acme import HostileAcme
 from tui.acme import keys
+from tui.acme.certificates import MAX_ALTERNATES
 from tui.acme.challenges import DnsHookSolver, WebrootSolver
 from tui.acme.client import AcmeClient
 from tui.acme.errors import InputError, ProblemError, ProtocolError
@@ -290,6 +291,36 @@ async def test_the_files_are_written_from_the_parsed_certificates(
 
 def _certificates(path: Path) -> list[x509.Certificate]:
     return x509.load_pem_x509_certificates(path.read_bytes())
+
+
+async def test_alternate_chains_are_fetched_once_each_and_at_most_five(
+    hostile: HostileAcme, client: AcmeClient
+) -> None:
+    """100 links (the default chain's own URL and repeats among them) cost 5 downloads, not 100:
+    each alternate may be 4 MiB, and 100 of them were 1.3 GiB."""
+    hostile.hostility.alternate_links = lambda url: [
+        url,
+        *(f"{url}/alt/{k % 20}" for k in range(99)),
+    ]
+    issued = await issue(client, ["a.test"], RecordingSolver(), _csr(["a.test"]))
+    downloads = [path for path in hostile.posted if path.startswith("/cert/")]
+    assert len(issued.chains) == len(downloads) == 1 + MAX_ALTERNATES == 6
+    assert sorted(path.rsplit("/", 2)[-2:][1] for path in downloads[1:]) == [
+        "0",
+        "1",
+        "2",
+        "3",
+        "4",
+    ]
+
+
+async def test_a_broken_alternate_chain_is_one_error(
+    hostile: HostileAcme, client: AcmeClient
+) -> None:
+    """Alternates are fetched together; the failure is raised as itself, not as a group."""
+    hostile.hostility.alternate_links = lambda url: [f"{url}/alt/1", f"{hostile.base}/nowhere"]
+    with pytest.raises(ProblemError, match="404"):
+        await issue(client, ["a.test"], RecordingSolver(), _csr(["a.test"]))
 
 
 # -- 6. cleanup errors ----------------------------------------------------------------------------

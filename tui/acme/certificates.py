@@ -3,6 +3,7 @@ information (RFC 9773), and what a certificate says about itself."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import re
 from collections.abc import Iterable
@@ -67,6 +68,17 @@ class Chain:
 def to_pem(certificates: Iterable[x509.Certificate]) -> bytes:
     """Certificates as PEM, serialised by us."""
     return b"".join(c.public_bytes(serialization.Encoding.PEM) for c in certificates)
+
+
+# Alternate chains fetched at most. CAs offer one or two (Let's Encrypt: one cross-signed
+# chain); the CA chooses how many links to send, and each chain may be PEM_LIMIT (4 MiB) in the
+# traffic record: 100 links were 1.3 GiB. Five leaves room for any real CA's choice of roots.
+MAX_ALTERNATES = 5
+
+
+def distinct_alternates(url: str, links: list[str]) -> list[str]:
+    """The first MAX_ALTERNATES distinct alternate URLs, the default chain's own left out."""
+    return [link for link in dict.fromkeys(links) if link != url][:MAX_ALTERNATES]
 
 
 def common_name(name: x509.Name) -> str:
@@ -157,12 +169,17 @@ class CertificateOperations(ClientCore):
         return parse_chain(url, response.content)
 
     async def download_chains(self, url: str) -> list[Chain]:
-        """The default chain first, then every Link rel="alternate" one (§7.4.2)."""
+        """The default chain first, then its Link rel="alternate" ones (§7.4.2), fetched
+        together: the first failure cancels the rest and is raised."""
         response = await self.post_as_get(url, accept=PEM_CHAIN)
-        chains = [parse_chain(url, response.content)]
-        for alternate in parse_links(response, "alternate"):
-            chains.append(await self.download_certificate(alternate))
-        return chains
+        default = parse_chain(url, response.content)
+        alternates = distinct_alternates(url, parse_links(response, "alternate"))
+        try:
+            async with asyncio.TaskGroup() as group:
+                tasks = [group.create_task(self.download_certificate(a)) for a in alternates]
+        except ExceptionGroup as failure:
+            raise failure.exceptions[0] from None
+        return [default, *(task.result() for task in tasks)]
 
     async def revoke(
         self,
