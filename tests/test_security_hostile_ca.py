@@ -4,11 +4,13 @@ never run our commands, write our files, or get a wrong certificate saved."""
 from __future__ import annotations
 
 import base64
+import codecs
 import datetime
 import os
 import sys
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 from cryptography import x509
@@ -116,6 +118,21 @@ async def test_an_order_for_other_names_is_refused(
     with pytest.raises(ProtocolError, match=r"is for 'evil.test', not for what was asked"):
         await issue(client, ["a.test"], solver, _csr(["a.test"]))
     assert solver.presented == []
+
+
+async def test_a_long_xn_label_from_the_ca_is_refused_without_decoding_it(
+    hostile: HostileAcme, client: AcmeClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Punycode decoding is quadratic (a 1M-character label was 276 s of CPU): the length
+    limits come first, so the codec never sees it."""
+    hostile.hostility.order_identifiers = [{"type": "dns", "value": "xn--x-" + "b" * 200_000}]
+
+    def never(*_args: object) -> NoReturn:
+        raise AssertionError("punycode decoding of an over-long label")
+
+    monkeypatch.setattr(codecs, "decode", never)
+    with pytest.raises(ProtocolError, match=r"is for 'xn--x-b.*\.\.\., not for what was asked"):
+        await issue(client, ["a.test"], RecordingSolver(), _csr(["a.test"]))
 
 
 async def test_a_dns_hook_never_runs_a_forged_identifier(
