@@ -31,7 +31,7 @@ from typing import Any
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
+from cryptography.x509.oid import ExtensionOID, NameOID
 
 MAX_BODY = 1 << 20
 
@@ -47,7 +47,8 @@ class Hostility:
     `invalid`: names (as ordered) whose authorization fails validation. `chain_text`: rewrites
     the PEM chain (leaf, then root) before it is served. `alternate_links`: the Link
     rel="alternate" targets sent with a certificate, from its URL; every path below that URL
-    serves the same chain.
+    serves the same chain. `cert_san_der`: the raw value of the certificate's subjectAltName
+    extension instead of the names (for DER that does not parse).
     """
 
     authz_identifier: dict[str, Any] | None = None
@@ -58,6 +59,7 @@ class Hostility:
     invalid: set[str] = field(default_factory=set)
     chain_text: Callable[[bytes], bytes] | None = None
     alternate_links: Callable[[str], list[str]] | None = None
+    cert_san_der: bytes | None = None
 
 
 def _b64decode(text: str) -> bytes:
@@ -241,7 +243,7 @@ class HostileAcme:
         if self.hostility.cert_other_key:
             public_key = ec.generate_private_key(ec.SECP256R1()).public_key()
         now = datetime.datetime.now(datetime.UTC)
-        leaf = (
+        builder = (
             x509.CertificateBuilder()
             .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "fake leaf")]))
             .issuer_name(self._ca_cert.subject)
@@ -249,9 +251,12 @@ class HostileAcme:
             .serial_number(x509.random_serial_number())
             .not_valid_before(now - datetime.timedelta(minutes=5))
             .not_valid_after(now + datetime.timedelta(days=7))
-            .add_extension(x509.SubjectAlternativeName(names), critical=False)
-            .sign(self._ca_key, hashes.SHA256())
         )
+        san: x509.ExtensionType = x509.SubjectAlternativeName(names)
+        if self.hostility.cert_san_der is not None:
+            oid = ExtensionOID.SUBJECT_ALTERNATIVE_NAME
+            san = x509.UnrecognizedExtension(oid, self.hostility.cert_san_der)
+        leaf = builder.add_extension(san, critical=False).sign(self._ca_key, hashes.SHA256())
         pem = leaf.public_bytes(serialization.Encoding.PEM) + self._ca_cert.public_bytes(
             serialization.Encoding.PEM
         )

@@ -16,7 +16,7 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.serialization import Encoding
-from cryptography.x509.oid import NameOID
+from cryptography.x509.oid import ExtensionOID, NameOID
 
 from tests.conftest import CliRunner
 from tests.hostile_acme import HostileAcme
@@ -241,6 +241,24 @@ async def test_the_right_certificate_is_saved(
     assert Path(done["cert"]).read_text().startswith("-----BEGIN CERTIFICATE-----")
 
 
+def _self_signed(name: str, *extensions: x509.ExtensionType) -> x509.Certificate:
+    key = keys.generate_key("ec256")
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.datetime.now(datetime.UTC)
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(1)
+        .not_valid_before(now)
+        .not_valid_after(now + datetime.timedelta(days=1))
+    )
+    for extension in extensions:
+        builder = builder.add_extension(extension, critical=False)
+    return builder.sign(key, hashes.SHA256())
+
+
 def _stray_end(pem: bytes) -> bytes:
     """Text before the leaf with an END line in it: a cut at the first END line misses the leaf."""
     return b"Note: -----END CERTIFICATE----- \x1b]0;hi\x07\n" + pem
@@ -249,19 +267,7 @@ def _stray_end(pem: bytes) -> bytes:
 def _trusted_first(pem: bytes) -> bytes:
     """A certificate of another key in a TRUSTED CERTIFICATE block, which OpenSSL (nginx) reads
     first and cryptography's PEM reader skips."""
-    key = keys.generate_key("ec256")
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "evil.test")])
-    now = datetime.datetime.now(datetime.UTC)
-    other = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(1)
-        .not_valid_before(now)
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .sign(key, hashes.SHA256())
-    )
+    other = _self_signed("evil.test")
     body = base64.encodebytes(other.public_bytes(Encoding.DER))
     return (
         b"-----BEGIN TRUSTED CERTIFICATE-----\n"
@@ -338,6 +344,42 @@ async def test_a_broken_alternate_chain_is_one_error(
     hostile.hostility.alternate_links = lambda url: [f"{url}/alt/1", f"{hostile.base}/nowhere"]
     with pytest.raises(ProblemError, match="404"):
         await issue(client, ["a.test"], RecordingSolver(), _csr(["a.test"]))
+
+
+BAD_SAN = b"\x30\x05\x82\x09abc"  # a SEQUENCE that says 5 bytes and a dNSName that says 9
+
+
+def test_a_certificate_whose_san_is_not_der_is_a_protocol_error(
+    hostile: HostileAcme, cli: CliRunner
+) -> None:
+    """cryptography parses extensions on first use: the name check met a ValueError (exit 70)."""
+    hostile.hostility.cert_san_der = BAD_SAN
+    keys.save_key(keys.generate_key("ec256"), cli.workdir / "account.pem")
+    args = ["--endpoint", hostile.directory_url, "--key", "account.pem", "cert", "issue"]
+    run = cli(*args, "-d", "a.test", "--challenge", "dns-01", "--dns-hook", "/bin/true")
+    assert run.returncode == 1, run.stderr
+    last = run.stderr.splitlines()[-1]
+    assert last.startswith("acmedash: protocol error:") and "cannot be read" in last
+    assert "Traceback" not in run.stderr
+    assert not (cli.workdir / "certs").exists() or not any((cli.workdir / "certs").rglob("*.pem"))
+
+
+@pytest.mark.parametrize("command", ["info", "renew", "revoke"])
+def test_a_certificate_file_whose_san_is_not_der_is_an_input_error(
+    hostile: HostileAcme, cli: CliRunner, command: str
+) -> None:
+    """The same certificate in a file the user names: exit 2, one line, before any request."""
+    bad = _self_signed(
+        "a.test", x509.UnrecognizedExtension(ExtensionOID.SUBJECT_ALTERNATIVE_NAME, BAD_SAN)
+    )
+    (cli.workdir / "bad.pem").write_bytes(bad.public_bytes(Encoding.PEM))
+    keys.save_key(keys.generate_key("ec256"), cli.workdir / "account.pem")
+    args = ["--endpoint", hostile.directory_url, "--key", "account.pem", "--yes"]
+    run = cli(*args, "cert", command, "bad.pem")
+    assert run.returncode == 2, run.stderr
+    assert len(run.stderr.splitlines()) == 1
+    assert "bad.pem: not a PEM or DER certificate that can be read (error parsing" in run.stderr
+    assert hostile.posted == []
 
 
 # -- 6. cleanup errors ----------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from tui.acme.core import ClientCore, json_object, parse_links, parse_retry_afte
 from tui.acme.encoding import b64url
 from tui.acme.errors import InputError, ProtocolError
 from tui.acme.models import RenewalInfo
+from tui.acme.text import printable
 from tui.acme.wire import PEM_CHAIN
 
 # RFC 5280 §5.3.1 reason codes, by the names people type.
@@ -86,6 +87,23 @@ def common_name(name: x509.Name) -> str:
     return str(values[0].value) if values else name.rfc4514_string()
 
 
+# What cryptography raises for a certificate it cannot read, when loading it or on first use of
+# a part it parses lazily.
+_UNREADABLE = (ValueError, x509.DuplicateExtension, x509.UnsupportedGeneralNameType)
+
+
+def _read_whole(certificate: x509.Certificate) -> x509.Certificate:
+    """The certificate with its names and extensions parsed now. cryptography parses them on
+    first use, so a subjectAltName that is not valid DER raised ValueError later, deep in a
+    name check or a print (exit 70); read here, it is an error of the certificate's source."""
+    _ = certificate.subject, certificate.issuer, certificate.extensions
+    return certificate
+
+
+def _reason(exc: Exception) -> str:
+    return printable(str(exc))[:200]
+
+
 # RFC 8555 §9.1: application/pem-certificate-chain is RFC 7468's strict encoding, certificates
 # only and no explanatory text. The base64 class has no "-", so a block ends at its END line.
 _CERTIFICATE_BLOCK = re.compile(
@@ -105,11 +123,15 @@ def parse_chain(url: str, data: bytes) -> Chain:
         )
     try:
         certificates = tuple(
-            x509.load_der_x509_certificate(base64.b64decode(b"".join(b.split()), validate=True))
+            _read_whole(
+                x509.load_der_x509_certificate(base64.b64decode(b"".join(b.split()), validate=True))
+            )
             for b in blocks
         )
-    except ValueError:
-        raise ProtocolError(f"{url} sent a certificate that is not valid base64 DER") from None
+    except _UNREADABLE as exc:
+        raise ProtocolError(
+            f"{url} sent a certificate that cannot be read ({_reason(exc)}); refusing it"
+        ) from None
     return Chain(url=url, certificates=certificates)
 
 
@@ -117,10 +139,12 @@ def load_certificate(data: bytes, source: str) -> x509.Certificate:
     """The first certificate of a PEM file (a fullchain.pem works) or a DER file."""
     try:
         if b"-----BEGIN" in data:
-            return x509.load_pem_x509_certificates(data)[0]
-        return x509.load_der_x509_certificate(data)
-    except ValueError:
-        raise InputError(f"{source}: not a PEM or DER certificate") from None
+            return _read_whole(x509.load_pem_x509_certificates(data)[0])
+        return _read_whole(x509.load_der_x509_certificate(data))
+    except _UNREADABLE as exc:
+        raise InputError(
+            f"{source}: not a PEM or DER certificate that can be read ({_reason(exc)})"
+        ) from None
 
 
 def ari_cert_id(certificate: x509.Certificate) -> str:
