@@ -23,6 +23,7 @@ import itertools
 import json
 import secrets
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -30,7 +31,7 @@ from typing import Any
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
+from cryptography.x509.oid import ExtensionOID, NameOID
 
 MAX_BODY = 1 << 20
 
@@ -43,7 +44,11 @@ class Hostility:
     when the object has a "wildcard" key). `order_identifiers`: what the order object says it is
     for. `token`: every challenge's token. `cert_names`: the SANs of the issued certificate
     instead of the CSR's. `cert_other_key`: certify a key of the server's own, not the CSR's.
-    `invalid`: names (as ordered) whose authorization fails validation.
+    `invalid`: names (as ordered) whose authorization fails validation. `chain_text`: rewrites
+    the PEM chain (leaf, then root) before it is served. `alternate_links`: the Link
+    rel="alternate" targets sent with a certificate, from its URL; every path below that URL
+    serves the same chain. `cert_san_der`: the raw value of the certificate's subjectAltName
+    extension instead of the names (for DER that does not parse).
     """
 
     authz_identifier: dict[str, Any] | None = None
@@ -52,6 +57,9 @@ class Hostility:
     cert_names: list[str] | None = None
     cert_other_key: bool = False
     invalid: set[str] = field(default_factory=set)
+    chain_text: Callable[[bytes], bytes] | None = None
+    alternate_links: Callable[[str], list[str]] | None = None
+    cert_san_der: bytes | None = None
 
 
 def _b64decode(text: str) -> bytes:
@@ -111,6 +119,7 @@ class HostileAcme:
         self._authorizations: dict[str, _Authorization] = {}
         self._certificates: dict[str, bytes] = {}
         self._lock = threading.Lock()
+        self.posted: list[str] = []  # the path of every POST, in order
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
         # A short poll interval: shutdown() waits for the loop to notice, 0.5 s by default.
@@ -234,7 +243,7 @@ class HostileAcme:
         if self.hostility.cert_other_key:
             public_key = ec.generate_private_key(ec.SECP256R1()).public_key()
         now = datetime.datetime.now(datetime.UTC)
-        leaf = (
+        builder = (
             x509.CertificateBuilder()
             .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "fake leaf")]))
             .issuer_name(self._ca_cert.subject)
@@ -242,12 +251,17 @@ class HostileAcme:
             .serial_number(x509.random_serial_number())
             .not_valid_before(now - datetime.timedelta(minutes=5))
             .not_valid_after(now + datetime.timedelta(days=7))
-            .add_extension(x509.SubjectAlternativeName(names), critical=False)
-            .sign(self._ca_key, hashes.SHA256())
         )
+        san: x509.ExtensionType = x509.SubjectAlternativeName(names)
+        if self.hostility.cert_san_der is not None:
+            oid = ExtensionOID.SUBJECT_ALTERNATIVE_NAME
+            san = x509.UnrecognizedExtension(oid, self.hostility.cert_san_der)
+        leaf = builder.add_extension(san, critical=False).sign(self._ca_key, hashes.SHA256())
         pem = leaf.public_bytes(serialization.Encoding.PEM) + self._ca_cert.public_bytes(
             serialization.Encoding.PEM
         )
+        if self.hostility.chain_text is not None:
+            pem = self.hostility.chain_text(pem)
         cert_id = str(next(self._ids))
         self._certificates[cert_id] = pem
         order.status = "valid"
@@ -276,6 +290,9 @@ class HostileAcme:
                 return 200, {}, _json(self._finalize(parts[1], payload))
             if parts[0] == "cert":
                 headers = {"Content-Type": "application/pem-certificate-chain"}
+                if self.hostility.alternate_links is not None:
+                    links = self.hostility.alternate_links(f"{self.base}/cert/{parts[1]}")
+                    headers["Link"] = ", ".join(f'<{u}>;rel="alternate"' for u in links)
                 return 200, headers, self._certificates[parts[1]]
         return 404, {}, _json({"type": "urn:ietf:params:acme:error:malformed", "detail": path})
 
@@ -314,6 +331,7 @@ class HostileAcme:
                 jws = json.loads(self.rfile.read(length))
                 encoded = jws.get("payload", "")
                 payload = json.loads(_b64decode(encoded)) if encoded else None
+                server.posted.append(self.path)
                 self._send(*server.dispatch(self.path, payload))
 
         return Handler

@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from tui.acme import keys
-from tui.acme.certificates import Chain, parse_chain
+from tui.acme.certificates import Chain, parse_chain, to_pem
 from tui.acme.errors import InputError
 from tui.certstore import FILES, check_writable, save
 
@@ -93,7 +93,7 @@ def test_a_save_switches_all_four_files_through_one_link(tmp_path: Path) -> None
     assert second.archived is not None and second.archived != current
     assert (second.archived / "privkey.pem").read_bytes() == first_key
     assert (folder / "privkey.pem").read_bytes() == second_key
-    assert (folder / "fullchain.pem").read_text() == second_chain.pem.strip() + "\n"
+    assert (folder / "fullchain.pem").read_bytes() == to_pem(second_chain.certificates)
     assert (folder / "cert.pem").read_text() + (folder / "chain.pem").read_text() == (
         folder / "fullchain.pem"
     ).read_text()

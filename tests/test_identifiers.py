@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import codecs
+import encodings.idna
+from typing import NoReturn
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 import tests.json_strategies  # noqa: F401 - the hypothesis profile
 from tui.acme.errors import InputError
-from tui.acme.identifiers import identifier_for
+from tui.acme.identifiers import as_received, identifier_for
 from tui.acme.models import Identifier
 
 
@@ -65,6 +69,31 @@ def test_names_no_ca_would_certify_are_refused(name: str, reason: str) -> None:
         identifier_for(name)
     assert reason in str(caught.value)
     assert "\x1b" not in str(caught.value) and "\n" not in str(caught.value)
+
+
+def _never(*_args: object, **_kwargs: object) -> NoReturn:
+    raise AssertionError("IDNA/punycode decoding ran on a name over the length limits")
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "xn--x-" + "b" * 100_000 + ".example",  # a CA's: 1M characters were 276 s of CPU
+        "é" * 100_000 + ".example",
+        ".".join(["xn--bcher-kva"] * 20),  # short labels, 279 characters in all
+        ".".join(["bücher"] * 40),
+    ],
+)
+def test_length_limits_come_before_any_idna_decoding(
+    monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    """Python's punycode codec is quadratic: the limits (RFC 1035 §2.3.4) must be checked
+    first, for what a user types and for what a CA sends (as_received)."""
+    monkeypatch.setattr(codecs, "decode", _never)
+    monkeypatch.setattr(encodings.idna, "ToASCII", _never)
+    with pytest.raises(InputError, match="longer than"):
+        identifier_for(name)
+    assert as_received("dns", name) == Identifier("dns", name)
 
 
 @given(st.text(max_size=30))

@@ -160,7 +160,7 @@ async def test_orders_are_listed(client: AcmeClient, validating: ValidatingPebbl
     _, csr = _csr(names)
     issued = await _issue(client, names, Http01Responder("127.0.0.1", validating.http_port), csr)
     account = await client.fetch_account()
-    assert issued.order.url in await client.list_orders(account)
+    assert issued.order.url in (await client.list_orders(account)).urls
 
 
 async def test_key_rollover_then_old_key_is_refused(validating: ValidatingPebble) -> None:

@@ -3,17 +3,26 @@ never run our commands, write our files, or get a wrong certificate saved."""
 
 from __future__ import annotations
 
+import base64
+import codecs
+import datetime
 import os
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.serialization import Encoding
+from cryptography.x509.oid import ExtensionOID, NameOID
 
 from tests.conftest import CliRunner
 from tests.hostile_acme import HostileAcme
 from tui import workflow
 from tui.acme import keys
+from tui.acme.certificates import MAX_ALTERNATES
 from tui.acme.challenges import DnsHookSolver, WebrootSolver
 from tui.acme.client import AcmeClient
 from tui.acme.errors import InputError, ProblemError, ProtocolError
@@ -110,6 +119,21 @@ async def test_an_order_for_other_names_is_refused(
     with pytest.raises(ProtocolError, match=r"is for 'evil.test', not for what was asked"):
         await issue(client, ["a.test"], solver, _csr(["a.test"]))
     assert solver.presented == []
+
+
+async def test_a_long_xn_label_from_the_ca_is_refused_without_decoding_it(
+    hostile: HostileAcme, client: AcmeClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Punycode decoding is quadratic (a 1M-character label was 276 s of CPU): the length
+    limits come first, so the codec never sees it."""
+    hostile.hostility.order_identifiers = [{"type": "dns", "value": "xn--x-" + "b" * 200_000}]
+
+    def never(*_args: object) -> NoReturn:
+        raise AssertionError("punycode decoding of an over-long label")
+
+    monkeypatch.setattr(codecs, "decode", never)
+    with pytest.raises(ProtocolError, match=r"is for 'xn--x-b.*\.\.\., not for what was asked"):
+        await issue(client, ["a.test"], RecordingSolver(), _csr(["a.test"]))
 
 
 async def test_a_dns_hook_never_runs_a_forged_identifier(
@@ -217,6 +241,147 @@ async def test_the_right_certificate_is_saved(
     options = IssueOptions(["a.test", "b.test"], tmp_path / "o")
     done = await workflow.issue(client, RecordingSolver(), options)
     assert done.cert.read_text().startswith("-----BEGIN CERTIFICATE-----")
+
+
+def _self_signed(name: str, *extensions: x509.ExtensionType) -> x509.Certificate:
+    key = keys.generate_key("ec256")
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.datetime.now(datetime.UTC)
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(1)
+        .not_valid_before(now)
+        .not_valid_after(now + datetime.timedelta(days=1))
+    )
+    for extension in extensions:
+        builder = builder.add_extension(extension, critical=False)
+    return builder.sign(key, hashes.SHA256())
+
+
+def _stray_end(pem: bytes) -> bytes:
+    """Text before the leaf with an END line in it: a cut at the first END line misses the leaf."""
+    return b"Note: -----END CERTIFICATE----- \x1b]0;hi\x07\n" + pem
+
+
+def _trusted_first(pem: bytes) -> bytes:
+    """A certificate of another key in a TRUSTED CERTIFICATE block, which OpenSSL (nginx) reads
+    first and cryptography's PEM reader skips."""
+    other = _self_signed("evil.test")
+    body = base64.encodebytes(other.public_bytes(Encoding.DER))
+    return (
+        b"-----BEGIN TRUSTED CERTIFICATE-----\n"
+        + body
+        + b"-----END TRUSTED CERTIFICATE-----\n"
+        + pem
+    )
+
+
+def _junk_after(pem: bytes) -> bytes:
+    return pem + b"-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49\n-----END PRIVATE KEY-----\n"
+
+
+@pytest.mark.parametrize("rewrite", [_stray_end, _trusted_first, _junk_after])
+async def test_a_chain_with_anything_but_certificates_is_refused_and_nothing_is_saved(
+    hostile: HostileAcme, client: AcmeClient, tmp_path: Path, rewrite: Callable[[bytes], bytes]
+) -> None:
+    """RFC 8555 §9.1: certificates only. Before, the files were cut from this text as sent."""
+    hostile.hostility.chain_text = rewrite
+    with pytest.raises(ProtocolError, match="did not return a PEM certificate chain"):
+        await issue_and_save(client, ["a.test"], RecordingSolver(), tmp_path / "out")
+    assert not list((tmp_path / "out").rglob("*.pem"))
+
+
+async def test_the_files_are_written_from_the_parsed_certificates(
+    hostile: HostileAcme, client: AcmeClient, tmp_path: Path
+) -> None:
+    """CRLF line ends and blank lines between blocks are fine to receive, but the files hold
+    our own serialisation of the checked certificates: leaf, issuers, both."""
+    hostile.hostility.chain_text = lambda pem: (
+        b"\r\n" + pem.replace(b"\n", b"\r\n").replace(b"-----\r\n-----", b"-----\r\n\r\n-----")
+    )
+    done = await issue_and_save(client, ["a.test"], RecordingSolver(), tmp_path / "out")
+    leaf, root = (c.public_bytes(Encoding.PEM) for c in _certificates(Path(done["fullchain"])))
+    assert Path(done["cert"]).read_bytes() == leaf
+    assert Path(done["chain"]).read_bytes() == root
+    assert Path(done["fullchain"]).read_bytes() == leaf + root
+    key = serialization.load_pem_private_key(Path(done["privkey"]).read_bytes(), None)
+    spki = (Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    assert x509.load_pem_x509_certificate(leaf).public_key().public_bytes(
+        *spki
+    ) == key.public_key().public_bytes(*spki)
+
+
+def _certificates(path: Path) -> list[x509.Certificate]:
+    return x509.load_pem_x509_certificates(path.read_bytes())
+
+
+async def test_alternate_chains_are_fetched_once_each_and_at_most_five(
+    hostile: HostileAcme, client: AcmeClient
+) -> None:
+    """100 links (the default chain's own URL and repeats among them) cost 5 downloads, not 100:
+    each alternate may be 4 MiB, and 100 of them were 1.3 GiB."""
+    hostile.hostility.alternate_links = lambda url: [
+        url,
+        *(f"{url}/alt/{k % 20}" for k in range(99)),
+    ]
+    issued = await issue(client, ["a.test"], RecordingSolver(), _csr(["a.test"]))
+    downloads = [path for path in hostile.posted if path.startswith("/cert/")]
+    assert len(issued.chains) == len(downloads) == 1 + MAX_ALTERNATES == 6
+    assert sorted(path.rsplit("/", 2)[-2:][1] for path in downloads[1:]) == [
+        "0",
+        "1",
+        "2",
+        "3",
+        "4",
+    ]
+
+
+async def test_a_broken_alternate_chain_is_one_error(
+    hostile: HostileAcme, client: AcmeClient
+) -> None:
+    """Alternates are fetched together; the failure is raised as itself, not as a group."""
+    hostile.hostility.alternate_links = lambda url: [f"{url}/alt/1", f"{hostile.base}/nowhere"]
+    with pytest.raises(ProblemError, match="404"):
+        await issue(client, ["a.test"], RecordingSolver(), _csr(["a.test"]))
+
+
+BAD_SAN = b"\x30\x05\x82\x09abc"  # a SEQUENCE that says 5 bytes and a dNSName that says 9
+
+
+def test_a_certificate_whose_san_is_not_der_is_a_protocol_error(
+    hostile: HostileAcme, cli: CliRunner
+) -> None:
+    """cryptography parses extensions on first use: the name check met a ValueError (exit 70)."""
+    hostile.hostility.cert_san_der = BAD_SAN
+    keys.save_key(keys.generate_key("ec256"), cli.workdir / "account.pem")
+    args = ["--endpoint", hostile.directory_url, "--key", "account.pem", "cert", "issue"]
+    run = cli(*args, "-d", "a.test", "--challenge", "dns-01", "--dns-hook", "/bin/true")
+    assert run.returncode == 1, run.stderr
+    last = run.stderr.splitlines()[-1]
+    assert last.startswith("acmedash: protocol error:") and "cannot be read" in last
+    assert "Traceback" not in run.stderr
+    assert not (cli.workdir / "certs").exists() or not any((cli.workdir / "certs").rglob("*.pem"))
+
+
+@pytest.mark.parametrize("command", ["info", "renew", "revoke"])
+def test_a_certificate_file_whose_san_is_not_der_is_an_input_error(
+    hostile: HostileAcme, cli: CliRunner, command: str
+) -> None:
+    """The same certificate in a file the user names: exit 2, one line, before any request."""
+    bad = _self_signed(
+        "a.test", x509.UnrecognizedExtension(ExtensionOID.SUBJECT_ALTERNATIVE_NAME, BAD_SAN)
+    )
+    (cli.workdir / "bad.pem").write_bytes(bad.public_bytes(Encoding.PEM))
+    keys.save_key(keys.generate_key("ec256"), cli.workdir / "account.pem")
+    args = ["--endpoint", hostile.directory_url, "--key", "account.pem", "--yes"]
+    run = cli(*args, "cert", command, "bad.pem")
+    assert run.returncode == 2, run.stderr
+    assert len(run.stderr.splitlines()) == 1
+    assert "bad.pem: not a PEM or DER certificate that can be read (error parsing" in run.stderr
+    assert hostile.posted == []
 
 
 # -- 6. cleanup errors ----------------------------------------------------------------------------

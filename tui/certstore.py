@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tui.acme.certificates import Chain
+from tui.acme.certificates import Chain, to_pem
 from tui.acme.errors import InputError
 from tui.acme.fileio import (
     NewFile,
@@ -49,13 +49,6 @@ class Saved:
     fullchain: Path
     privkey: Path | None
     archived: Path | None  # the version that was current before, kept in archive/
-
-
-def _split(chain_pem: str) -> tuple[str, str]:
-    """(leaf PEM, issuers PEM) from a PEM chain as the CA sent it."""
-    end = "-----END CERTIFICATE-----"
-    cut = chain_pem.index(end) + len(end)
-    return chain_pem[:cut].strip() + "\n", chain_pem[cut:].strip() + "\n"
 
 
 def _archive(paths: list[Path], folder: Path) -> Path | None:
@@ -181,11 +174,13 @@ def _link(folder: Path, name: str) -> None:
 def save(folder: Path, chain: Chain, private_key_pem: bytes | None) -> Saved:
     """`private_key_pem` is None when the user brought a CSR (we never had the key): the new
     version has no privkey.pem and the public privkey.pem link goes, after the switch."""
-    leaf, issuers = _split(chain.pem)
+    # Serialised from the parsed certificates, never cut from the CA's text: cert.pem is the
+    # leaf that was checked against the key, whatever else the CA's bytes held.
+    leaf, issuers = to_pem(chain.certificates[:1]), to_pem(chain.certificates[1:])
     files: list[NewFile] = [
-        ("cert.pem", leaf.encode(), 0o644),
-        ("chain.pem", issuers.encode(), 0o644),
-        ("fullchain.pem", (leaf + issuers).encode(), 0o644),
+        ("cert.pem", leaf, 0o644),
+        ("chain.pem", issuers, 0o644),
+        ("fullchain.pem", leaf + issuers, 0o644),
     ]
     if private_key_pem is not None:
         files.append(("privkey.pem", private_key_pem, 0o600))

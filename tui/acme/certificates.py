@@ -3,6 +3,10 @@ information (RFC 9773), and what a certificate says about itself."""
 
 from __future__ import annotations
 
+import asyncio
+import base64
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -15,6 +19,7 @@ from tui.acme.core import ClientCore, json_object, parse_links, parse_retry_afte
 from tui.acme.encoding import b64url
 from tui.acme.errors import InputError, ProtocolError
 from tui.acme.models import RenewalInfo
+from tui.acme.text import printable
 from tui.acme.wire import PEM_CHAIN
 
 # RFC 5280 §5.3.1 reason codes, by the names people type.
@@ -44,10 +49,11 @@ def reason_code(value: str) -> int:
 
 @dataclass(frozen=True)
 class Chain:
-    """One chain as the CA sent it: the leaf first, then its issuers."""
+    """One chain the CA sent, as parsed certificates: the leaf first, then its issuers. It keeps
+    no text of the CA's: what is saved is serialised again from these certificates, so the
+    files hold exactly what was checked (the traffic record keeps the bytes as received)."""
 
     url: str
-    pem: str
     certificates: tuple[x509.Certificate, ...] = field(repr=False)
 
     @property
@@ -60,30 +66,85 @@ class Chain:
         return common_name(self.certificates[-1].issuer) if self.certificates else ""
 
 
+def to_pem(certificates: Iterable[x509.Certificate]) -> bytes:
+    """Certificates as PEM, serialised by us."""
+    return b"".join(c.public_bytes(serialization.Encoding.PEM) for c in certificates)
+
+
+# Alternate chains fetched at most. CAs offer one or two (Let's Encrypt: one cross-signed
+# chain); the CA chooses how many links to send, and each chain may be PEM_LIMIT (4 MiB) in the
+# traffic record: 100 links were 1.3 GiB. Five leaves room for any real CA's choice of roots.
+MAX_ALTERNATES = 5
+
+
+def distinct_alternates(url: str, links: list[str]) -> list[str]:
+    """The first MAX_ALTERNATES distinct alternate URLs, the default chain's own left out."""
+    return [link for link in dict.fromkeys(links) if link != url][:MAX_ALTERNATES]
+
+
 def common_name(name: x509.Name) -> str:
     values = name.get_attributes_for_oid(NameOID.COMMON_NAME)
     return str(values[0].value) if values else name.rfc4514_string()
 
 
+# What cryptography raises for a certificate it cannot read, when loading it or on first use of
+# a part it parses lazily.
+_UNREADABLE = (ValueError, x509.DuplicateExtension, x509.UnsupportedGeneralNameType)
+
+
+def _read_whole(certificate: x509.Certificate) -> x509.Certificate:
+    """The certificate with its names and extensions parsed now. cryptography parses them on
+    first use, so a subjectAltName that is not valid DER raised ValueError later, deep in a
+    name check or a print (exit 70); read here, it is an error of the certificate's source."""
+    _ = certificate.subject, certificate.issuer, certificate.extensions
+    return certificate
+
+
+def _reason(exc: Exception) -> str:
+    return printable(str(exc))[:200]
+
+
+# RFC 8555 §9.1: application/pem-certificate-chain is RFC 7468's strict encoding, certificates
+# only and no explanatory text. The base64 class has no "-", so a block ends at its END line.
+_CERTIFICATE_BLOCK = re.compile(
+    rb"-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]*)-----END CERTIFICATE-----"
+)
+
+
 def parse_chain(url: str, data: bytes) -> Chain:
-    """PEM is ASCII (RFC 7468), so the body is decoded as such: httpx's `.text` would first
-    parse the Content-Type with the email package, 0.3 ms per download here."""
+    """Only CERTIFICATE blocks and whitespace between them, or a ProtocolError: anything else
+    (text with a stray END line, a TRUSTED CERTIFICATE or PRIVATE KEY block) is what other
+    PEM readers may take differently from us, so a chain with it is refused, not cleaned."""
+    blocks = _CERTIFICATE_BLOCK.findall(data)
+    if not blocks or _CERTIFICATE_BLOCK.sub(b"", data).strip():
+        raise ProtocolError(
+            f"{url} did not return a PEM certificate chain (RFC 8555 §9.1: CERTIFICATE "
+            "blocks only, no other text); refusing it"
+        )
     try:
-        pem = data.decode("ascii")
-        certificates = tuple(x509.load_pem_x509_certificates(data))
-    except ValueError:
-        raise ProtocolError(f"{url} did not return a PEM certificate chain") from None
-    return Chain(url=url, pem=pem, certificates=certificates)
+        certificates = tuple(
+            _read_whole(
+                x509.load_der_x509_certificate(base64.b64decode(b"".join(b.split()), validate=True))
+            )
+            for b in blocks
+        )
+    except _UNREADABLE as exc:
+        raise ProtocolError(
+            f"{url} sent a certificate that cannot be read ({_reason(exc)}); refusing it"
+        ) from None
+    return Chain(url=url, certificates=certificates)
 
 
 def load_certificate(data: bytes, source: str) -> x509.Certificate:
     """The first certificate of a PEM file (a fullchain.pem works) or a DER file."""
     try:
         if b"-----BEGIN" in data:
-            return x509.load_pem_x509_certificates(data)[0]
-        return x509.load_der_x509_certificate(data)
-    except ValueError:
-        raise InputError(f"{source}: not a PEM or DER certificate") from None
+            return _read_whole(x509.load_pem_x509_certificates(data)[0])
+        return _read_whole(x509.load_der_x509_certificate(data))
+    except _UNREADABLE as exc:
+        raise InputError(
+            f"{source}: not a PEM or DER certificate that can be read ({_reason(exc)})"
+        ) from None
 
 
 def ari_cert_id(certificate: x509.Certificate) -> str:
@@ -132,12 +193,17 @@ class CertificateOperations(ClientCore):
         return parse_chain(url, response.content)
 
     async def download_chains(self, url: str) -> list[Chain]:
-        """The default chain first, then every Link rel="alternate" one (§7.4.2)."""
+        """The default chain first, then its Link rel="alternate" ones (§7.4.2), fetched
+        together: the first failure cancels the rest and is raised."""
         response = await self.post_as_get(url, accept=PEM_CHAIN)
-        chains = [parse_chain(url, response.content)]
-        for alternate in parse_links(response, "alternate"):
-            chains.append(await self.download_certificate(alternate))
-        return chains
+        default = parse_chain(url, response.content)
+        alternates = distinct_alternates(url, parse_links(response, "alternate"))
+        try:
+            async with asyncio.TaskGroup() as group:
+                tasks = [group.create_task(self.download_certificate(a)) for a in alternates]
+        except ExceptionGroup as failure:
+            raise failure.exceptions[0] from None
+        return [default, *(task.result() for task in tasks)]
 
     async def revoke(
         self,

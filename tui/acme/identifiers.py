@@ -42,7 +42,12 @@ def identifier_for(name: str) -> Identifier:
     body = text[2:] if wildcard else text
     if "*" in body:
         raise InputError(f"{shown}: `*` may only be the whole first label, as in *.example.org")
-    ascii_name = _a_labels(body.lower().removesuffix("."), shown)
+    # The limits first: Python's punycode codec is quadratic, and a CA's 1M-character xn--
+    # label cost 276 s of CPU. An A-label is never shorter than its U-label, so a name too
+    # long as typed is too long encoded; the encoded form is checked again below.
+    lowered = body.lower().removesuffix(".")
+    _check_lengths(lowered, shown)
+    ascii_name = _a_labels(lowered, shown)
     _check_ldh(ascii_name, shown)
     return Identifier("dns", f"*.{ascii_name}" if wildcard else ascii_name)
 
@@ -106,15 +111,23 @@ def _check_punycode(label: str, shown: str) -> None:
         raise InputError(f"{shown}: {label} is not a valid xn-- (punycode) label")
 
 
-def _check_ldh(name: str, shown: str) -> None:
+def _check_lengths(name: str, shown: str) -> None:
+    """RFC 1035 §2.3.4: 253 characters a name (without the trailing dot), 63 a label."""
     if len(name) > MAX_NAME:
         raise InputError(f"{shown}: longer than {MAX_NAME} characters")
+    for label in name.split("."):
+        if len(label) > MAX_LABEL:
+            raise InputError(
+                f"{shown}: label {printable(label[:20])}... is longer than {MAX_LABEL}"
+            )
+
+
+def _check_ldh(name: str, shown: str) -> None:
+    _check_lengths(name, shown)
     labels = name.split(".")
     for label in labels:
         if not label:
             raise InputError(f"{shown}: empty label (two dots in a row, or a leading dot)")
-        if len(label) > MAX_LABEL:
-            raise InputError(f"{shown}: label {label[:20]}... is longer than {MAX_LABEL}")
         if not _LABEL.fullmatch(label):
             raise InputError(
                 f"{shown}: label '{printable(label)}' may hold only letters, digits and inner "

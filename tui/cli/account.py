@@ -217,11 +217,23 @@ async def cmd_account_deactivate(ctx: Context) -> int:
     return 0
 
 
+# Orders fetched and shown; the rest are counted. The client sends at most MAX_CONNECTIONS (10)
+# requests at once whatever the number of tasks (core's slots), so these wait their turn there.
+SHOWN_ORDERS = 100
+
+
 async def cmd_account_orders(ctx: Context) -> int:
     async with ctx.account_session().client() as client:
         account = await client.fetch_account()
-        urls = await client.list_orders(account)
-        orders = await asyncio.gather(*(client.fetch_order(u) for u in urls))
+        listing = await client.list_orders(account)
+        fetched = await asyncio.gather(
+            *(client.fetch_order(u) for u in listing.urls[:SHOWN_ORDERS]), return_exceptions=True
+        )
+    orders = []
+    for order in fetched:  # every fetch has ended: the first failure is raised, none left behind
+        if isinstance(order, BaseException):
+            raise order
+        orders.append(order)
     rows = [
         {
             "url": o.url,
@@ -238,6 +250,13 @@ async def cmd_account_orders(ctx: Context) -> int:
         for o in orders
     )
     ctx.emit(rows, text or "no orders")
+    if not listing.complete:
+        ctx.err.write(
+            f"the CA lists more orders than acmedash reads; the first {len(orders)} shown\n"
+        )
+    elif len(listing.urls) > len(orders):
+        more = len(listing.urls) - len(orders)
+        ctx.err.write(f"{more} more orders not shown; the first {len(orders)} are\n")
     return 0
 
 
