@@ -290,7 +290,7 @@ async def test_a_chain_with_anything_but_certificates_is_refused_and_nothing_is_
     """RFC 8555 §9.1: certificates only. Before, the files were cut from this text as sent."""
     hostile.hostility.chain_text = rewrite
     with pytest.raises(ProtocolError, match="did not return a PEM certificate chain"):
-        await issue_and_save(client, ["a.test"], RecordingSolver(), tmp_path / "out")
+        await workflow.issue(client, RecordingSolver(), IssueOptions(["a.test"], tmp_path / "out"))
     assert not list((tmp_path / "out").rglob("*.pem"))
 
 
@@ -302,12 +302,15 @@ async def test_the_files_are_written_from_the_parsed_certificates(
     hostile.hostility.chain_text = lambda pem: (
         b"\r\n" + pem.replace(b"\n", b"\r\n").replace(b"-----\r\n-----", b"-----\r\n\r\n-----")
     )
-    done = await issue_and_save(client, ["a.test"], RecordingSolver(), tmp_path / "out")
-    leaf, root = (c.public_bytes(Encoding.PEM) for c in _certificates(Path(done["fullchain"])))
-    assert Path(done["cert"]).read_bytes() == leaf
-    assert Path(done["chain"]).read_bytes() == root
-    assert Path(done["fullchain"]).read_bytes() == leaf + root
-    key = serialization.load_pem_private_key(Path(done["privkey"]).read_bytes(), None)
+    done = await workflow.issue(
+        client, RecordingSolver(), IssueOptions(["a.test"], tmp_path / "out")
+    )
+    assert done.privkey is not None
+    leaf, root = (c.public_bytes(Encoding.PEM) for c in _certificates(done.fullchain))
+    assert done.cert.read_bytes() == leaf
+    assert done.chain.read_bytes() == root
+    assert done.fullchain.read_bytes() == leaf + root
+    key = serialization.load_pem_private_key(done.privkey.read_bytes(), None)
     spki = (Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
     assert x509.load_pem_x509_certificate(leaf).public_key().public_bytes(
         *spki
