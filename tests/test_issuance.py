@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from tests.conftest import ValidatingPebble
+from tui import workflow
 from tui.acme import jose, keys
 from tui.acme.certificates import names_of
 from tui.acme.challenges import DnsHookSolver, Http01Responder, Solver, TlsAlpn01Responder
@@ -26,7 +27,7 @@ from tui.acme.client import AcmeClient, ClientOptions
 from tui.acme.errors import InputError, ProblemError
 from tui.acme.issuance import Issued, issue
 from tui.acme.models import Challenge, Identifier
-from tui.workflow import issue_and_save
+from tui.workflow import IssueOptions
 
 _unique = itertools.count()
 
@@ -210,12 +211,14 @@ class RecordingResponder(Http01Responder):
 async def test_workflow_stops_the_responder_on_success_and_on_cancellation(
     client: AcmeClient, validating: ValidatingPebble, tmp_path: Path
 ) -> None:
-    """issue_and_save owns the solver: after a success, and after a cancellation that comes
+    """workflow.issue owns the solver: after a success, and after a cancellation that comes
     once the challenge is presented, the token is withdrawn and nothing listens any more."""
-    done = await issue_and_save(
-        client, [fresh("owned")], Http01Responder("127.0.0.1", validating.http_port), tmp_path / "a"
+    done = await workflow.issue(
+        client,
+        Http01Responder("127.0.0.1", validating.http_port),
+        IssueOptions([fresh("owned")], tmp_path / "a"),
     )
-    assert Path(done["fullchain"]).exists()
+    assert done.fullchain.exists()
     assert _port_is_free(validating.http_port)
     names = [fresh("cancel")]
     _, csr = _csr(names)
@@ -226,7 +229,8 @@ async def test_workflow_stops_the_responder_on_success_and_on_cancellation(
         raise AssertionError("not reached")
 
     client.respond = slow_respond  # type: ignore[method-assign]
-    task = asyncio.create_task(issue_and_save(client, names, responder, tmp_path / "b", csr=csr))
+    options = IssueOptions(names, tmp_path / "b", csr=csr)
+    task = asyncio.create_task(workflow.issue(client, responder, options))
     await asyncio.wait_for(responder.presented.wait(), 10)
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
@@ -266,12 +270,11 @@ async def test_a_save_that_fails_after_issuance_keeps_the_certificate(
             out.write_text("in the way")
 
     with pytest.raises(InputError) as info:
-        await issue_and_save(
+        await workflow.issue(
             client,
-            [fresh("rescue")],
             Http01Responder("127.0.0.1", validating.http_port),
-            out,
-            progress=break_the_folder,
+            IssueOptions([fresh("rescue")], out),
+            break_the_folder,
         )
     message = str(info.value)
     assert "cannot save the certificate" in message

@@ -350,33 +350,3 @@ async def _issue_one(
         serial=f"{leaf.serial_number:x}",
         replaces=options.replaces,
     )
-
-
-async def issue_and_save(
-    client: AcmeClient,
-    names: list[str],
-    solver: Solver,
-    out: Path,
-    *,
-    key_type: str = DEFAULT_KEY_TYPE,
-    csr: bytes | None = None,
-    profile: str = "",
-    replaces: str = "",
-    preferred_chain: str = "",
-    deploy_hook: str = "",
-    progress: Progress = _silent,
-) -> dict[str, Any]:
-    """The former signature, which neither front end calls any more: kept only while
-    tests/test_issuance.py (being edited elsewhere) still calls it. The same issuance, its
-    result as the --json record. Remove it once that test calls issue()."""
-    options = IssueOptions(
-        names=names,
-        out=out,
-        key_type=key_type,
-        csr=csr,
-        profile=profile,
-        replaces=replaces,
-        preferred_chain=preferred_chain,
-        deploy_hook=deploy_hook,
-    )
-    return (await issue(client, solver, options, progress)).to_json()

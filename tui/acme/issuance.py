@@ -223,7 +223,7 @@ async def issue(
     progress: Progress = lambda _: None,
 ) -> Issued:
     """The solver belongs to the caller, so several orders can share one responder; the
-    caller closes it (workflow.issue_and_save does)."""
+    caller closes it (workflow.issue does)."""
     identifiers = [identifier_for(n) for n in names]
     asked = {as_received(i.type, i.value) for i in identifiers}
     order = await client.new_order(identifiers, profile=profile, replaces=replaces)
