@@ -217,7 +217,7 @@ def test_rollover_then_deactivate(
     assert rolled.returncode == 0, rolled.stderr
     old = cli(*account, "account", "show")
     assert old.returncode == 1 and "accountDoesNotExist" in old.stderr
-    assert "after `account rollover`, use the new key" in old.stderr
+    assert "after a key rollover, use the new key" in old.stderr
     new_key = [*reach(validating.pebble), "--key", "next.pem"]
     assert cli(*new_key, "account", "show").returncode == 0
     refused = cli(*new_key, "account", "deactivate")
