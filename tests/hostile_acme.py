@@ -23,6 +23,7 @@ import itertools
 import json
 import secrets
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -43,7 +44,9 @@ class Hostility:
     when the object has a "wildcard" key). `order_identifiers`: what the order object says it is
     for. `token`: every challenge's token. `cert_names`: the SANs of the issued certificate
     instead of the CSR's. `cert_other_key`: certify a key of the server's own, not the CSR's.
-    `invalid`: names (as ordered) whose authorization fails validation.
+    `invalid`: names (as ordered) whose authorization fails validation. `authz_per_name`:
+    distinct authorizations made for each identifier ordered; `authz_urls`: rewrites the list
+    of authorization URLs the order names (repeats one, say).
     """
 
     authz_identifier: dict[str, Any] | None = None
@@ -52,6 +55,8 @@ class Hostility:
     cert_names: list[str] | None = None
     cert_other_key: bool = False
     invalid: set[str] = field(default_factory=set)
+    authz_per_name: int = 1
+    authz_urls: Callable[[list[str]], list[str]] | None = None
 
 
 def _b64decode(text: str) -> bytes:
@@ -110,6 +115,8 @@ class HostileAcme:
         self._orders: dict[str, _Order] = {}
         self._authorizations: dict[str, _Authorization] = {}
         self._certificates: dict[str, bytes] = {}
+        # The path of every signed POST, in order: what a test counts requests by.
+        self.posted: list[str] = []
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
@@ -150,7 +157,7 @@ class HostileAcme:
         asked = [i for i in payload.get("identifiers", []) if isinstance(i, dict)]
         order_id = str(next(self._ids))
         urls = []
-        for identifier in asked:
+        for identifier in asked * self.hostility.authz_per_name:
             value = str(identifier.get("value", ""))
             forced = self.hostility.authz_identifier
             wildcard = value.startswith("*.")
@@ -175,6 +182,8 @@ class HostileAcme:
             authz_id = str(next(self._ids))
             self._authorizations[authz_id] = authorization
             urls.append(f"{self.base}/authz/{authz_id}")
+        if self.hostility.authz_urls is not None:
+            urls = self.hostility.authz_urls(urls)
         self._orders[order_id] = _Order(identifiers=asked, authorizations=urls)
         return f"{self.base}/order/{order_id}", self._order_json(order_id)
 
@@ -258,6 +267,7 @@ class HostileAcme:
         """(status, headers, body) for a signed POST to `path` with this decoded payload."""
         parts = path.strip("/").split("/")
         with self._lock:
+            self.posted.append(path)
             if parts[0] == "new-account":
                 headers = {"Location": f"{self.base}/account/1"}
                 return 200, headers, _json({"status": "valid", "orders": ""})
