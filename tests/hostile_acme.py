@@ -182,8 +182,6 @@ class HostileAcme:
             authz_id = str(next(self._ids))
             self._authorizations[authz_id] = authorization
             urls.append(f"{self.base}/authz/{authz_id}")
-        if self.hostility.authz_urls is not None:
-            urls = self.hostility.authz_urls(urls)
         self._orders[order_id] = _Order(identifiers=asked, authorizations=urls)
         return f"{self.base}/order/{order_id}", self._order_json(order_id)
 
@@ -194,10 +192,11 @@ class HostileAcme:
             for url in order.authorizations
         ):
             order.status = "ready"
+        rewrite = self.hostility.authz_urls
         body: dict[str, Any] = {
             "status": order.status,
             "identifiers": self.hostility.order_identifiers or order.identifiers,
-            "authorizations": order.authorizations,
+            "authorizations": rewrite(order.authorizations) if rewrite else order.authorizations,
             "finalize": f"{self.base}/finalize/{order_id}",
         }
         if order.certificate:

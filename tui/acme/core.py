@@ -88,8 +88,17 @@ def parse_links(response: httpx.Response, rel: str) -> list[str]:
         for target, params in _LINK.findall(value):
             rels = re.findall(r'rel\s*=\s*"?([^";]+)"?', params)
             if any(rel in r.split() for r in rels):
-                found.append(str(response.url.join(target)))
+                found.append(_resolved(response.url, target))
     return found
+
+
+def _resolved(base: httpx.URL, target: str) -> str:
+    try:
+        return str(base.join(target))
+    except (httpx.InvalidURL, ValueError):
+        raise ProtocolError(
+            f"the Link target {target[:200]!r} in the answer from {base} is not a URL"
+        ) from None
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
@@ -214,10 +223,9 @@ class ClientCore:
         headers = {"Content-Type": JOSE_CONTENT_TYPE} if body else {}
         if accept:
             headers["Accept"] = accept
-        try:
-            request = self._http.build_request(method, url, headers=headers, content=body or None)
-        except httpx.InvalidURL as exc:
-            raise InputError(f"invalid URL {url!r}: {exc}") from None
+        request = self._http.build_request(
+            method, self._usable_url(url), headers=headers, content=body or None
+        )
         exchange = Exchange(
             seq=next(self._sequence),
             started=datetime.now(UTC),
@@ -272,6 +280,18 @@ class ClientCore:
                 "reason_phrase": response.reason_phrase.encode("ascii"),
             },
         )
+
+    def _usable_url(self, url: str) -> httpx.URL:
+        """Every URL but the directory's came from the CA (the directory, a Location, a JSON
+        field, a Link): one that cannot be sent means the CA broke RFC 8555, not the user."""
+        try:
+            return wire.usable_url(url)
+        except ValueError as exc:
+            if url == self.directory_url:
+                raise InputError(f"invalid directory URL {url!r}: {exc}") from None
+            raise ProtocolError(
+                f"the CA gave a URL acmedash cannot use, {url[:200]!r}: {exc}"
+            ) from None
 
     def _record(self, exchange: Exchange, start: float, error: str) -> None:
         """The attempt is over, however it ended: into the log."""
