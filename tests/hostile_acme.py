@@ -46,7 +46,9 @@ class Hostility:
     instead of the CSR's. `cert_other_key`: certify a key of the server's own, not the CSR's.
     `invalid`: names (as ordered) whose authorization fails validation. `authz_per_name`:
     distinct authorizations made for each identifier ordered; `authz_urls`: rewrites the list
-    of authorization URLs the order names (repeats one, say).
+    of authorization URLs the order names (repeats one, say). `on_challenge`: called with the
+    challenge type when the client answers a challenge, before the answer (to connect to the
+    client's responder, say).
     """
 
     authz_identifier: dict[str, Any] | None = None
@@ -57,6 +59,7 @@ class Hostility:
     invalid: set[str] = field(default_factory=set)
     authz_per_name: int = 1
     authz_urls: Callable[[list[str]], list[str]] | None = None
+    on_challenge: Callable[[str], None] | None = None
 
 
 def _b64decode(text: str) -> bytes:
@@ -226,6 +229,8 @@ class HostileAcme:
         return body
 
     def _respond(self, authz_id: str, kind: str) -> dict[str, Any]:
+        if self.hostility.on_challenge is not None:
+            self.hostility.on_challenge(kind)
         authorization = self._authorizations[authz_id]
         authorization.status = "invalid" if authorization.error else "valid"
         challenges: list[dict[str, Any]] = self._authz_json(authz_id)["challenges"]
