@@ -48,7 +48,11 @@ class Hostility:
     the PEM chain (leaf, then root) before it is served. `alternate_links`: the Link
     rel="alternate" targets sent with a certificate, from its URL; every path below that URL
     serves the same chain. `cert_san_der`: the raw value of the certificate's subjectAltName
-    extension instead of the names (for DER that does not parse).
+    extension instead of the names (for DER that does not parse). `authz_per_name`:
+    distinct authorizations made for each identifier ordered; `authz_urls`: rewrites the list
+    of authorization URLs the order names (repeats one, say). `on_challenge`: called with the
+    challenge type when the client answers a challenge, before the answer (to connect to the
+    client's responder, say).
     """
 
     authz_identifier: dict[str, Any] | None = None
@@ -60,6 +64,9 @@ class Hostility:
     chain_text: Callable[[bytes], bytes] | None = None
     alternate_links: Callable[[str], list[str]] | None = None
     cert_san_der: bytes | None = None
+    authz_per_name: int = 1
+    authz_urls: Callable[[list[str]], list[str]] | None = None
+    on_challenge: Callable[[str], None] | None = None
 
 
 def _b64decode(text: str) -> bytes:
@@ -118,8 +125,9 @@ class HostileAcme:
         self._orders: dict[str, _Order] = {}
         self._authorizations: dict[str, _Authorization] = {}
         self._certificates: dict[str, bytes] = {}
+        # The path of every signed POST, in order: what a test counts requests by.
+        self.posted: list[str] = []
         self._lock = threading.Lock()
-        self.posted: list[str] = []  # the path of every POST, in order
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
         # A short poll interval: shutdown() waits for the loop to notice, 0.5 s by default.
@@ -159,7 +167,7 @@ class HostileAcme:
         asked = [i for i in payload.get("identifiers", []) if isinstance(i, dict)]
         order_id = str(next(self._ids))
         urls = []
-        for identifier in asked:
+        for identifier in asked * self.hostility.authz_per_name:
             value = str(identifier.get("value", ""))
             forced = self.hostility.authz_identifier
             wildcard = value.startswith("*.")
@@ -194,10 +202,11 @@ class HostileAcme:
             for url in order.authorizations
         ):
             order.status = "ready"
+        rewrite = self.hostility.authz_urls
         body: dict[str, Any] = {
             "status": order.status,
             "identifiers": self.hostility.order_identifiers or order.identifiers,
-            "authorizations": order.authorizations,
+            "authorizations": rewrite(order.authorizations) if rewrite else order.authorizations,
             "finalize": f"{self.base}/finalize/{order_id}",
         }
         if order.certificate:
@@ -227,6 +236,8 @@ class HostileAcme:
         return body
 
     def _respond(self, authz_id: str, kind: str) -> dict[str, Any]:
+        if self.hostility.on_challenge is not None:
+            self.hostility.on_challenge(kind)
         authorization = self._authorizations[authz_id]
         authorization.status = "invalid" if authorization.error else "valid"
         challenges: list[dict[str, Any]] = self._authz_json(authz_id)["challenges"]
@@ -272,6 +283,7 @@ class HostileAcme:
         """(status, headers, body) for a signed POST to `path` with this decoded payload."""
         parts = path.strip("/").split("/")
         with self._lock:
+            self.posted.append(path)
             if parts[0] == "new-account":
                 headers = {"Location": f"{self.base}/account/1"}
                 return 200, headers, _json({"status": "valid", "orders": ""})
@@ -331,7 +343,6 @@ class HostileAcme:
                 jws = json.loads(self.rfile.read(length))
                 encoded = jws.get("payload", "")
                 payload = json.loads(_b64decode(encoded)) if encoded else None
-                server.posted.append(self.path)
                 self._send(*server.dispatch(self.path, payload))
 
         return Handler

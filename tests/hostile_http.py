@@ -242,6 +242,23 @@ def trickle(interval: float, count: int = 10_000) -> Answer:
     return action
 
 
+def drip_then_reset(seconds: float, interval: float = 0.1) -> Answer:
+    """A byte every `interval` for `seconds`, then a TCP reset: every read is in time, and the
+    reset invites a retry."""
+
+    async def action(peer: Peer, request: Request) -> None:
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+        if not await peer.send(head + b"Content-Length: 100000\r\n\r\n"):
+            return
+        for _ in range(round(seconds / interval)):
+            await asyncio.sleep(interval)
+            if not await peer.send(b" "):
+                return
+        peer.reset()
+
+    return action
+
+
 def huge_body(size: int = GiB, *, length: bool) -> Answer:
     """`size` bytes of body, with a Content-Length or delimited by the close (HTTP/1.0 style),
     written 64 KiB at a time until the client gives up."""

@@ -34,8 +34,10 @@ class Answer:
 
 @dataclass
 class ScriptedCa:
+    """`routes`: the answer per path; a list is answered in turn, round and round."""
+
     base: str
-    routes: dict[str, Answer]
+    routes: dict[str, Answer | list[Answer]]
     requests: list[tuple[str, str]] = field(default_factory=list)
 
     @property
@@ -61,6 +63,9 @@ def _handler(ca: ScriptedCa) -> type[BaseHTTPRequestHandler]:
             self.rfile.read(length)
             ca.requests.append((self.command, self.path))
             answer = ca.routes.get(self.path, Answer(404, {"type": "about:blank"}))
+            if isinstance(answer, list):
+                turn = sum(path == self.path for _, path in ca.requests) - 1
+                answer = answer[turn % len(answer)]
             body = answer.encoded()
             self.send_response(answer.status)
             self.send_header("Content-Type", answer.content_type)

@@ -68,39 +68,90 @@ def dns01_value(key_auth: str) -> str:
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 BIND_RETRY_SECONDS = 3.0
-
-
-async def _listen(
-    handler: Handler,
-    host: str,
-    port: int,
-    context: ssl.SSLContext | None,
-    what: str,
-    *,
-    limit: int = 2**16,
-) -> asyncio.Server:
-    """Start a responder, retrying for a moment when the port is still busy: right after an
-    earlier responder on the same port stopped (a renewal straight after an issuance) the
-    kernel can refuse the bind for a short while."""
-    deadline = asyncio.get_running_loop().time() + BIND_RETRY_SECONDS
-    while True:
-        try:
-            return await asyncio.start_server(handler, host, port, ssl=context, limit=limit)
-        except OSError as exc:
-            busy = exc.errno == errno.EADDRINUSE
-            if not busy or asyncio.get_running_loop().time() > deadline:
-                raise InputError(
-                    f"cannot listen on {host}:{port} for {what} ({exc.strerror})"
-                ) from None
-            await asyncio.sleep(0.1)
-
+# Connections a responder serves at once, and how long one may take, TLS handshake included. A
+# CA opens a few and is done in well under a second; more are closed at once, so a flood of
+# them cannot exhaust our file descriptors (1,500 made asyncio log 17,179 lines of errors).
+MAX_CONNECTIONS = 64
+CONNECTION_DEADLINE = 10.0
 
 _NOT_A_REQUEST = (
     TimeoutError,
     ConnectionError,
+    ssl.SSLError,
     asyncio.IncompleteReadError,
     asyncio.LimitOverrunError,
 )
+
+
+class _Listener:
+    """One responder's listening socket and the connections it accepted: at most
+    MAX_CONNECTIONS at once, each within CONNECTION_DEADLINE, all ended and awaited by close().
+
+    asyncio.start_server would run each connection in a task of its own that nothing ends: one
+    still open when the issuance ended was cancelled at the loop's shutdown, and Python 3.11's
+    streams then print "Exception in callback ... CancelledError". Here the accept callback is
+    a plain function that starts a task this class owns. TLS is started in that task too, not
+    by the server, so a handshake counts against the deadline and the bound."""
+
+    def __init__(self, serve: Handler, what: str) -> None:
+        self._serve = serve
+        self._what = what
+        self._server: asyncio.Server | None = None
+        self._tls: ssl.SSLContext | None = None
+        self._connections: set[asyncio.Task[None]] = set()
+
+    async def listen(
+        self, host: str, port: int, *, tls: ssl.SSLContext | None = None, limit: int = 2**16
+    ) -> None:
+        """Starts listening, retrying for a moment when the port is still busy: right after an
+        earlier responder on the same port stopped (a renewal straight after an issuance) the
+        kernel can refuse the bind for a short while."""
+        self._tls = tls
+        deadline = asyncio.get_running_loop().time() + BIND_RETRY_SECONDS
+        while True:
+            try:
+                self._server = await asyncio.start_server(self._accept, host, port, limit=limit)
+                return
+            except OSError as exc:
+                busy = exc.errno == errno.EADDRINUSE
+                if not busy or asyncio.get_running_loop().time() > deadline:
+                    raise InputError(
+                        f"cannot listen on {host}:{port} for {self._what} ({exc.strerror})"
+                    ) from None
+                await asyncio.sleep(0.1)
+
+    @property
+    def listening(self) -> bool:
+        return self._server is not None
+
+    def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if len(self._connections) >= MAX_CONNECTIONS:
+            writer.transport.abort()
+            return
+        task = asyncio.get_running_loop().create_task(self._connection(reader, writer))
+        self._connections.add(task)
+        task.add_done_callback(self._connections.discard)
+
+    async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            async with asyncio.timeout(CONNECTION_DEADLINE):
+                if self._tls is not None:
+                    await writer.start_tls(self._tls)
+                await self._serve(reader, writer)
+        except _NOT_A_REQUEST:
+            pass  # not a request we can answer; the CA retries or reports it
+        finally:
+            writer.transport.abort()
+
+    async def close(self) -> None:
+        """Stops listening, ends every open connection and waits until their tasks are done."""
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+            self._server = None
+        for task in self._connections:
+            task.cancel()
+        await asyncio.gather(*self._connections, return_exceptions=True)
 
 
 class Solver(Protocol):
@@ -124,16 +175,14 @@ class Http01Responder:
         self.host = host
         self.port = port
         self._tokens: dict[str, str] = {}
-        self._server: asyncio.Server | None = None
+        self._listener = _Listener(self._handle, "http-01")
         self._starting = asyncio.Lock()
 
     async def start(self) -> None:
         # Authorizations are presented concurrently: only the first may bind.
         async with self._starting:
-            if self._server is None:
-                self._server = await _listen(
-                    self._handle, self.host, self.port, None, "http-01", limit=HTTP01_HEAD_LIMIT
-                )
+            if not self._listener.listening:
+                await self._listener.listen(self.host, self.port, limit=HTTP01_HEAD_LIMIT)
 
     def _answer(self, request_line: bytes) -> str | None:
         parts = request_line.decode("latin-1").split()
@@ -142,24 +191,18 @@ class Http01Responder:
         return self._tokens.get(parts[1].removeprefix(HTTP01_PREFIX))
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            async with asyncio.timeout(10):
-                head = await reader.readuntil(b"\r\n\r\n")
-            answer = self._answer(head.split(b"\r\n", 1)[0])
-            if answer is None:
-                status, body = "404 Not Found", b"not found\n"
-            else:
-                status, body = "200 OK", answer.encode("ascii")
-            writer.write(
-                f"HTTP/1.1 {status}\r\nContent-Type: text/plain\r\n"
-                f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode()
-                + body
-            )
-            await writer.drain()
-        except _NOT_A_REQUEST:
-            pass  # not a request we can answer; the CA retries or reports it
-        finally:
-            writer.close()
+        head = await reader.readuntil(b"\r\n\r\n")
+        answer = self._answer(head.split(b"\r\n", 1)[0])
+        if answer is None:
+            status, body = "404 Not Found", b"not found\n"
+        else:
+            status, body = "200 OK", answer.encode("ascii")
+        writer.write(
+            f"HTTP/1.1 {status}\r\nContent-Type: text/plain\r\n"
+            f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode()
+            + body
+        )
+        await writer.drain()
 
     async def present(self, identifier: Identifier, token: str, key_auth: str) -> None:
         await self.start()
@@ -169,10 +212,7 @@ class Http01Responder:
         self._tokens.pop(token, None)
 
     async def close(self) -> None:
-        if self._server is not None:
-            self._server.close()
-            await self._server.wait_closed()
-            self._server = None
+        await self._listener.close()
 
 
 class WebrootSolver:
@@ -332,7 +372,7 @@ class TlsAlpn01Responder:
         self.host = host
         self.port = port
         self._contexts: dict[str, ssl.SSLContext] = {}
-        self._server: asyncio.Server | None = None
+        self._listener = _Listener(self._handle, "tls-alpn-01")
         self._starting = asyncio.Lock()
         self._folder = tempfile.TemporaryDirectory(prefix="acmedash-alpn-")
 
@@ -354,13 +394,13 @@ class TlsAlpn01Responder:
 
     async def start(self) -> None:
         async with self._starting:  # authorizations are presented concurrently
-            if self._server is not None:
+            if self._listener.listening:
                 return
             default = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             default.set_alpn_protocols([ACME_TLS_ALPN])
             default.load_cert_chain(self._write_default())
             default.sni_callback = self._pick
-            self._server = await _listen(self._handle, self.host, self.port, default, "tls-alpn-01")
+            await self._listener.listen(self.host, self.port, tls=default)
 
     def _write_default(self) -> str:
         cert_pem, key_pem = alpn_certificate("acmedash.invalid", "none")
@@ -370,10 +410,7 @@ class TlsAlpn01Responder:
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         # The handshake is the whole validation; the CA closes the connection after it.
-        with contextlib.suppress(ConnectionError, ssl.SSLError, TimeoutError):
-            async with asyncio.timeout(10):
-                await reader.read(1)
-        writer.close()
+        await reader.read(1)
 
     async def present(self, identifier: Identifier, token: str, key_auth: str) -> None:
         cert_pem, key_pem = alpn_certificate(identifier.value, key_auth)
@@ -384,8 +421,5 @@ class TlsAlpn01Responder:
         self._contexts.pop(identifier.value.lower(), None)
 
     async def close(self) -> None:
-        if self._server is not None:
-            self._server.close()
-            await self._server.wait_closed()
-            self._server = None
+        await self._listener.close()
         self._folder.cleanup()

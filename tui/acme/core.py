@@ -13,6 +13,7 @@ import asyncio
 import email.utils
 import itertools
 import json
+import math
 import re
 import time
 from collections.abc import Awaitable, Callable, Iterable
@@ -88,8 +89,17 @@ def parse_links(response: httpx.Response, rel: str) -> list[str]:
         for target, params in _LINK.findall(value):
             rels = re.findall(r'rel\s*=\s*"?([^";]+)"?', params)
             if any(rel in r.split() for r in rels):
-                found.append(str(response.url.join(target)))
+                found.append(_resolved(response.url, target))
     return found
+
+
+def _resolved(base: httpx.URL, target: str) -> str:
+    try:
+        return str(base.join(target))
+    except (httpx.InvalidURL, ValueError):
+        raise ProtocolError(
+            f"the Link target {target[:200]!r} in the answer from {base} is not a URL"
+        ) from None
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
@@ -135,6 +145,17 @@ class ClientOptions:
     # Ten, not five: against a server rejecting half of all nonces (Pebble's NONCEREJECT=50)
     # five retries still fail one request in 64; ten fail one in 2048.
     bad_nonce_retries: int = 10
+
+
+@dataclass
+class Pace:
+    """One poll's schedule: the resource is asked at most once per `interval`, its badNonce
+    and 5xx retries included (a CA answering ten badNonce errors before each `pending` got
+    11 requests a second), and no attempt starts after `until` (the polling deadline)."""
+
+    interval: float
+    until: float
+    earliest: float = -math.inf
 
 
 class ClientCore:
@@ -207,17 +228,17 @@ class ClientCore:
         accept: str | None = None,
         *,
         keep_nonce: bool = True,
+        timeout: float,
     ) -> httpx.Response:
-        """One attempt, recorded as an Exchange whatever happens, within one deadline from the
+        """One attempt, recorded as an Exchange whatever happens, within `timeout` from the
         connection to the last byte. The response's nonce goes to a request waiting for one,
         else into the pool (unless `keep_nonce` is false: the caller's)."""
         headers = {"Content-Type": JOSE_CONTENT_TYPE} if body else {}
         if accept:
             headers["Accept"] = accept
-        try:
-            request = self._http.build_request(method, url, headers=headers, content=body or None)
-        except httpx.InvalidURL as exc:
-            raise InputError(f"invalid URL {url!r}: {exc}") from None
+        request = self._http.build_request(
+            method, self._usable_url(url), headers=headers, content=body or None
+        )
         exchange = Exchange(
             seq=next(self._sequence),
             started=datetime.now(UTC),
@@ -233,7 +254,7 @@ class ClientCore:
         error: AcmeError | None = None
         self._nonces.started()
         try:
-            async with self._slots, asyncio.timeout(self.options.request_deadline):
+            async with self._slots, asyncio.timeout(max(0.0, timeout)):
                 response = await self._http.send(request, stream=True)
                 try:
                     nonce = response.headers.get("Replay-Nonce")
@@ -273,6 +294,18 @@ class ClientCore:
             },
         )
 
+    def _usable_url(self, url: str) -> httpx.URL:
+        """Every URL but the directory's came from the CA (the directory, a Location, a JSON
+        field, a Link): one that cannot be sent means the CA broke RFC 8555, not the user."""
+        try:
+            return wire.usable_url(url)
+        except ValueError as exc:
+            if url == self.directory_url:
+                raise InputError(f"invalid directory URL {url!r}: {exc}") from None
+            raise ProtocolError(
+                f"the CA gave a URL acmedash cannot use, {url[:200]!r}: {exc}"
+            ) from None
+
     def _record(self, exchange: Exchange, start: float, error: str) -> None:
         """The attempt is over, however it ended: into the log."""
         exchange.elapsed_ms = (time.perf_counter() - start) * 1000
@@ -310,18 +343,41 @@ class ClientCore:
         accept: str | None = None,
         resent_from: int | None = None,
         keep_nonce: bool = True,
+        pace: Pace | None = None,
     ) -> httpx.Response:
         """Every request, signed or not, until a 2xx answer or an error to report. `sign` makes
         the body from a nonce: each attempt is signed anew, with a nonce of its own, so no JWS
         is ever sent twice. `idempotent`: repeating the request cannot do anything twice, so
         a network error or a 5xx answer, after which the server may or may not have acted, is
-        tried again (a bounded number of times)."""
+        tried again (a bounded number of times).
+
+        All attempts share one deadline, options.request_deadline, stretched only by the
+        Retry-After waits the server asked for: a body dribbled for 55 s and then reset, tried
+        three times, took 166 s. A retry that cannot start before the deadline (or `pace`'s)
+        is not made; the error that called for it is raised."""
+        budget = self._clock() + self.options.request_deadline
         bad_nonces = waits = transient = 0
+        delay = 0.0
+        error: AcmeError | None = None
         while True:
+            end = budget if pace is None else min(budget, pace.until)
+            wait = delay if pace is None else max(delay, pace.earliest - self._clock())
+            if error is not None and self._clock() + wait >= end:
+                raise error
+            if wait > 0:
+                await self._sleep(wait)
+            if pace is not None:
+                pace.earliest = self._clock() + pace.interval
             body = sign(await self._take_nonce()) if sign else b""
             try:
                 response = await self._send(
-                    method, url, body, resent_from, accept, keep_nonce=keep_nonce
+                    method,
+                    url,
+                    body,
+                    resent_from,
+                    accept,
+                    keep_nonce=keep_nonce,
+                    timeout=end - self._clock(),
                 )
             except NetworkError as exc:
                 # RFC 9110 §9.2.2: "Idempotent methods are distinguished because the request
@@ -334,13 +390,15 @@ class ClientCore:
                     or transient == TRANSIENT_RETRIES
                 ):
                     raise
-                await self._sleep(TRANSIENT_BACKOFF * 2**transient)
+                delay, error = TRANSIENT_BACKOFF * 2**transient, exc
                 transient += 1
                 continue
             if response.is_success:
                 return response
             problem = self._problem(response)
             retry_after = parse_retry_after(response.headers.get("Retry-After"))
+            error = ProblemError(problem, retry_after)
+            delay = 0.0
             # RFC 8555 §6.5: "An error response with the "badNonce" error type MUST include a
             # Replay-Nonce header field with a fresh nonce that the server will accept in a
             # retry of the original query [...]. On receiving such a response, a client
@@ -367,15 +425,16 @@ class ClientCore:
                     retry_after <= self.options.retry_after_max
                 ):
                     waits += 1
-                    await self._sleep(retry_after)
+                    delay = retry_after
+                    budget += retry_after
                     continue
-                raise ProblemError(problem, retry_after)
+                raise error
             # A 5xx may have come after the server acted: repeated only when that is harmless.
             if response.status_code >= 500 and idempotent and transient < TRANSIENT_RETRIES:
-                await self._sleep(TRANSIENT_BACKOFF * 2**transient)
+                delay = TRANSIENT_BACKOFF * 2**transient
                 transient += 1
                 continue
-            raise ProblemError(problem, retry_after)
+            raise error
 
     async def _get(self, url: str, method: str = "GET", keep_nonce: bool = True) -> httpx.Response:
         """GET and HEAD are safe methods (RFC 9110 §9.2.1), so always idempotent."""
@@ -444,6 +503,18 @@ class ClientCore:
         (payload None), since RFC 8555 §6.3 says "the server MUST treat this request as having
         the same semantics as a GET request for the same resource", and the POSTs a caller
         marks `idempotent` because the RFC makes their repetition harmless."""
+        return await self._request(
+            "POST",
+            url,
+            sign=self._signer(url, payload, use_jwk=use_jwk, signer=signer),
+            idempotent=idempotent or payload is None,
+            accept=accept,
+            resent_from=resent_from,
+        )
+
+    def _signer(
+        self, url: str, payload: Any, *, use_jwk: bool = False, signer: jose.PrivateKey | None
+    ) -> Signer:
         key = signer or self.require_key()
         use_jwk = use_jwk or signer is not None
         if not use_jwk and self.account_url is None:
@@ -456,14 +527,7 @@ class ClientCore:
             jws = jose.sign(key, payload, url=url, nonce=nonce, kid=kid)
             return json.dumps(jws).encode("utf-8")
 
-        return await self._request(
-            "POST",
-            url,
-            sign=sign,
-            idempotent=idempotent or payload is None,
-            accept=accept,
-            resent_from=resent_from,
-        )
+        return sign
 
     async def post_as_get(self, url: str, accept: str | None = None) -> httpx.Response:
         return await self.post(url, None, accept=accept)
@@ -486,12 +550,17 @@ class ClientCore:
 
         The first request waits only POLL_SETTLE: polls follow a request that just set the
         server to work, and asked at once, Pebble was still `processing` a finalize 7 times in
-        10, costing a request; 5 ms later, 0 in 10."""
+        10, costing a request; 5 ms later, 0 in 10.
+
+        The once-a-second floor holds for every attempt, badNonce and 5xx retries included,
+        and no retry starts past the deadline (Pace)."""
         limit = self._clock() + (self.options.poll_deadline if deadline is None else deadline)
+        pace = Pace(POLL_INTERVAL, limit)
+        sign = self._signer(url, None, signer=None)
         backoff = POLL_INTERVAL
         await self._sleep(POLL_SETTLE)
         while True:
-            response = await self.post_as_get(url)
+            response = await self._request("POST", url, sign=sign, pace=pace)
             if done(response):
                 return response
             hint = parse_retry_after(response.headers.get("Retry-After"))

@@ -13,6 +13,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
+from typing import TypeVar
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
@@ -27,6 +28,9 @@ from tui.acme.orders import identifier_for
 
 Progress = Callable[[str], None]
 Cleanup = Callable[[], Awaitable[None]]
+T = TypeVar("T")
+# Authorizations fetched or solved at once: each may run a hook or hold a poll loop.
+AUTHORIZATION_CONCURRENCY = 10
 
 
 @dataclass(frozen=True)
@@ -123,17 +127,15 @@ def check_chains(chains: list[Chain], asked: set[Identifier], csr_der: bytes) ->
 
 async def _authorize(
     client: AcmeClient,
-    url: str,
+    authorization: Authorization,
+    identifier: Identifier,
     solver: Solver,
     progress: Progress,
     *,
-    asked: set[Identifier],
     deadline: float | None,
     cleanups: list[Cleanup],
 ) -> Authorization:
-    authorization = await client.fetch_authorization(url)
     # As the user wrote it: a wildcard and its apex share an identifier value (RFC 8555 §7.1.3).
-    identifier = _asked_identifier(authorization, asked)
     name = identifier.value
     if authorization.status == "valid":
         progress(f"{name}: already authorized")
@@ -148,7 +150,7 @@ async def _authorize(
     await solver.present(identifier, token, key_auth)
     progress(f"{name}: {solver.challenge_type} ready, asking the CA to validate")
     await client.respond(challenge)
-    authorization = await client.wait_authorization(url, deadline)
+    authorization = await client.wait_authorization(authorization.url, deadline)
     if authorization.status != "valid":
         failed = authorization.challenge(solver.challenge_type)
         error = failed.error if failed and failed.error else None
@@ -173,6 +175,58 @@ async def _run_cleanups(cleanups: list[Cleanup], progress: Progress) -> Exceptio
     return first
 
 
+def _authorization_urls(order: Order, asked: set[Identifier]) -> tuple[str, ...]:
+    """The order's authorization URLs, before any is fetched. RFC 8555 §7.1.3: the server
+    "MUST return an authorization for each of the identifiers" (a valid one may be reused),
+    so one per identifier at most, each listed once. A CA that listed 1 MiB of them, or one
+    URL 50 times, had us send tens of thousands of requests and run a hook 500 times."""
+    urls = order.authorizations
+    if len(urls) > len(asked):
+        raise ProtocolError(
+            f"the CA's order {order.url} lists {len(urls)} authorizations for {len(asked)} "
+            "identifier(s), at most one each (RFC 8555 §7.1.3); refusing it"
+        )
+    if len(set(urls)) != len(urls):
+        twice = next(url for url in urls if urls.count(url) > 1)
+        raise ProtocolError(
+            f"the CA's order {order.url} lists the authorization {_shown(twice)} more than "
+            "once; refusing it"
+        )
+    return urls
+
+
+def _one_each(
+    authorizations: list[Authorization], asked: set[Identifier]
+) -> list[tuple[Authorization, Identifier]]:
+    """Each authorization with the asked identifier it is for; two for one identifier would
+    run a solver twice for one name, and leave another name without one."""
+    paired: dict[Identifier, Authorization] = {}
+    for authorization in authorizations:
+        identifier = _asked_identifier(authorization, asked)
+        if identifier in paired:
+            raise ProtocolError(
+                f"the CA sent two authorizations for {_shown(identifier.value)} "
+                f"({paired[identifier].url} and {authorization.url}); refusing them"
+            )
+        paired[identifier] = authorization
+    return [(authorization, identifier) for identifier, authorization in paired.items()]
+
+
+async def _bounded(limit: asyncio.Semaphore, job: Callable[[], Awaitable[T]]) -> T:
+    async with limit:
+        return await job()
+
+
+async def _all_bounded(jobs: list[Callable[[], Awaitable[T]]]) -> list[T]:
+    """Every job, AUTHORIZATION_CONCURRENCY at a time: a hundred names (a certificate may
+    have that many) must not start a hundred hook shells at once. The first failure cancels
+    the others."""
+    limit = asyncio.Semaphore(AUTHORIZATION_CONCURRENCY)
+    async with asyncio.TaskGroup() as group:
+        tasks = [group.create_task(_bounded(limit, job)) for job in jobs]
+    return [task.result() for task in tasks]
+
+
 async def _authorize_all(
     client: AcmeClient,
     order: Order,
@@ -182,25 +236,30 @@ async def _authorize_all(
     asked: set[Identifier],
     deadline: float | None,
 ) -> None:
-    """All authorizations concurrently; the first failure cancels the others and is raised.
+    """Every authorization fetched and checked before any solver runs, then all solved
+    concurrently (bounded); the first failure cancels the others and is raised.
     Cleanup waits until every authorization is settled: `example.org` and `*.example.org`
     share one TXT name, and removing the first one's record must not pull the other's. A
     failure wins over cleanup errors; after success, a cleanup error is raised."""
+    urls = _authorization_urls(order, asked)
     cleanups: list[Cleanup] = []
     try:
-        async with asyncio.TaskGroup() as group:
-            for url in order.authorizations:
-                group.create_task(
-                    _authorize(
-                        client,
-                        url,
-                        solver,
-                        progress,
-                        asked=asked,
-                        deadline=deadline,
-                        cleanups=cleanups,
-                    )
+        fetched = await _all_bounded([partial(client.fetch_authorization, url) for url in urls])
+        await _all_bounded(
+            [
+                partial(
+                    _authorize,
+                    client,
+                    authorization,
+                    identifier,
+                    solver,
+                    progress,
+                    deadline=deadline,
+                    cleanups=cleanups,
                 )
+                for authorization, identifier in _one_each(fetched, asked)
+            ]
+        )
     except BaseException as failure:
         await _run_cleanups(cleanups, progress)
         if isinstance(failure, ExceptionGroup):

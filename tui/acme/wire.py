@@ -110,6 +110,21 @@ async def _raw_chunks(response: httpx.Response) -> AsyncIterator[bytes]:
             yield chunk
 
 
+def usable_url(url: str) -> httpx.URL:
+    """The URL as httpx will send it, or a ValueError saying why it cannot be sent: before it
+    reaches the connection, where a port past 65535 raised OverflowError and a host `xn--`
+    idna.IDNAError, and where a relative URL passed for a network error."""
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, ValueError) as exc:  # idna.IDNAError is a ValueError
+        raise ValueError(str(exc)) from None
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        raise ValueError("not an absolute http:// or https:// URL")
+    if parsed.port is not None and not 0 < parsed.port < 65536:
+        raise ValueError(f"port {parsed.port} is not a port to connect to")
+    return parsed
+
+
 def describe_network_error(exc: httpx.HTTPError, url: str) -> NetworkError:
     """One line for an error without a usable response. A failed certificate check is found
     anywhere in the chain of causes; the chain is walked once, even if it loops."""
