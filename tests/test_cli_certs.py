@@ -515,3 +515,22 @@ def test_configured_csr_file_and_chain_file(
     assert chain_file.read_text() == (cli.workdir / "neo" / "fullchain.pem").read_text()
     (kept,) = (cli.workdir / "chain" / "archive").iterdir()
     assert (kept / "chain.pem").read_text() != chain_file.read_text()
+
+
+def test_a_csr_whose_names_do_not_parse_is_one_line(cli: CliRunner, tmp_path: Path) -> None:
+    """A CSR of the user's own whose subjectAltName is not DER: exit 2, not an internal error."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.serialization import Encoding
+    from cryptography.x509.oid import ExtensionOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    broken = x509.UnrecognizedExtension(ExtensionOID.SUBJECT_ALTERNATIVE_NAME, b"\x30\x05junk")
+    csr = x509.CertificateSigningRequestBuilder(x509.Name([])).add_extension(broken, False)
+    path = tmp_path / "broken.csr"
+    path.write_bytes(csr.sign(key, hashes.SHA256()).public_bytes(Encoding.PEM))
+    result = cli("--endpoint", "https://127.0.0.1:9/dir", "cert", "issue", "--csr", str(path))
+    assert result.returncode == 2, result.stderr
+    assert "subjectAltName extension does not parse" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

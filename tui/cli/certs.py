@@ -139,6 +139,8 @@ def _read_csr(path: Path) -> tuple[bytes, list[str]]:
         names += [str(ip) for ip in san.get_values_for_type(x509.IPAddress)]
     except x509.ExtensionNotFound:
         names = []
+    except ValueError:  # extensions are parsed on first use: a SAN that is not valid DER
+        raise InputError(f"{path}: the CSR's subjectAltName extension does not parse") from None
     return csr.public_bytes(serialization.Encoding.DER), workflow.ordered_names(names)
 
 
