@@ -152,6 +152,30 @@ async def test_dns01_by_hand_then_rollover_and_deactivate(
         assert app.account is not None and app.account.status == "deactivated"
 
 
+async def test_a_failed_issuance_ends_the_orders_log_with_the_failure(
+    validating: ValidatingPebble, tmp_path: Path
+) -> None:
+    """Found by a new user: after a failed renewal the log ended with the last step and the old
+    certificate was still shown under it, read as renewed. The log now ends with the failure."""
+    app = _app(validating, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await _create_account(app, pilot)
+        app.query_one("#side", TabbedPanes).active = "pane-orders"
+        await wait_until(pilot, lambda: bool(app.query("#order-names")), "the Orders tab mounted")
+        app.query_one("#order-challenge", Select).value = "dns-01"
+        app.query_one("#order-out", Input).value = str(tmp_path / "never")
+        names = app.query_one("#order-names", Input)
+        names.value = "never.example.test"
+        names.focus()
+        await pilot.press("enter")
+        await wait_for_screen(pilot, DnsInstructions)
+        await pilot.click("#cancel")
+        await settle(app)
+        progress = str(app.query_one("#order-progress").content)
+        assert progress.strip().splitlines()[-1].startswith("FAILED: "), progress
+        assert not (tmp_path / "never" / "cert.pem").exists()
+
+
 async def test_bad_order_forms_are_refused_with_a_message(
     validating: ValidatingPebble, tmp_path: Path
 ) -> None:

@@ -100,10 +100,16 @@ def _issue_operation(
         view.start_progress(f"{'Renewing' if renewing else 'Issuing'} {names}")
         await accounts.require_account(client, view.workspace.session)
         solver = _solver(view, form)
-        if renewing is None:
-            result = await workflow.issue(client, solver, options, view.progress)
-        else:
-            result = await workflow.renew(client, solver, renewing, options, view.progress)
+        try:
+            if renewing is None:
+                result = await workflow.issue(client, solver, options, view.progress)
+            else:
+                result = await workflow.renew(client, solver, renewing, options, view.progress)
+        except Exception as exc:
+            # The log must end with the failure: a toast fades, and the certificate shown
+            # under the log is still the earlier one (a new user read it as renewed).
+            view.progress(f"FAILED: {exc}; the certificate below is the earlier one, if any")
+            raise
         certificate = workflow.load_certificate_file(result.cert)
         info = describe(certificate)
         info["chain"] = result.chains
