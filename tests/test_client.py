@@ -15,7 +15,6 @@ from tests.conftest import ValidatingPebble
 from tui.acme import __version__, jose, keys
 from tui.acme.challenges import Http01Responder
 from tui.acme.client import AcmeClient, ClientOptions, parse_retry_after
-from tui.acme.core import RETRY_AFTER_CAP, TRANSIENT_RETRIES
 from tui.acme.errors import (
     DeadlineExceeded,
     InputError,
@@ -26,6 +25,7 @@ from tui.acme.errors import (
 )
 from tui.acme.issuance import issue
 from tui.acme.models import Identifier
+from tui.acme.retries import RETRY_AFTER_CAP, TRANSIENT_RETRIES
 from tui.acme.traffic import Exchange
 from tui.acme.wire import LIMITS
 from tui.pebble import Pebble, free_port

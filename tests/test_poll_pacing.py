@@ -23,8 +23,8 @@ from tests.hostile_http import answering, drip_then_reset, serve
 from tests.scripted_ca import Answer, ScriptedCa, scripted_ca
 from tui.acme import keys
 from tui.acme.client import AcmeClient, ClientOptions
-from tui.acme.core import POLL_INTERVAL
 from tui.acme.errors import AcmeError, NetworkError
+from tui.acme.polling import POLL_INTERVAL
 from tui.acme.traffic import Exchange
 
 PENDING = Answer(body={"status": "pending", "identifier": {"type": "dns", "value": "a.test"}})

@@ -38,7 +38,6 @@ from tests.hostile_http import (
 )
 from tui.acme import keys
 from tui.acme.client import AcmeClient, ClientOptions
-from tui.acme.core import TRANSIENT_RETRIES
 from tui.acme.errors import (
     InputError,
     NetworkError,
@@ -47,6 +46,7 @@ from tui.acme.errors import (
     ProtocolError,
 )
 from tui.acme.models import Identifier, Order
+from tui.acme.retries import TRANSIENT_RETRIES
 from tui.acme.traffic import Exchange
 from tui.acme.wire import default_language, describe_network_error
 from tui.pebble import _write_tls_files

@@ -20,8 +20,8 @@ from tui.acme import keys
 from tui.acme.certificates import ari_cert_id
 from tui.acme.challenges import Http01Responder
 from tui.acme.client import AcmeClient
-from tui.acme.core import TRANSIENT_RETRIES
 from tui.acme.errors import InputError, ProblemError
+from tui.acme.retries import TRANSIENT_RETRIES
 from tui.acme.traffic import Exchange
 from tui.config import Settings
 from tui.endpoints import resolve
@@ -164,7 +164,7 @@ async def test_a_renewal_goes_on_without_ari_and_says_so(
     said = [line for line in lines if "renewing without `replaces`" in line]
     assert len(said) == 1, lines
     assert ("offers no ARI" in said[0]) == (mode == "none")
-    # A GET answered 500 is asked again TRANSIENT_RETRIES times (core.py's retry ladder).
+    # A GET answered 500 is asked again TRANSIENT_RETRIES times (retries.py's retry ladder).
     expected = {"none": 0, "garbage": 1, "fail": 1 + TRANSIENT_RETRIES}[mode]
     assert len(front.lookups) == expected
     assert all("replaces" not in payload for payload in _order_payloads(sent))

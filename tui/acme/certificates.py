@@ -15,10 +15,11 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.x509.oid import NameOID
 
 from tui.acme import jose
-from tui.acme.core import ClientCore, json_object, parse_links, parse_retry_after
+from tui.acme.core import ClientCore, json_object, parse_links
 from tui.acme.encoding import b64url
 from tui.acme.errors import InputError, ProtocolError
 from tui.acme.models import RenewalInfo
+from tui.acme.retries import parse_retry_after
 from tui.acme.text import printable
 from tui.acme.wire import PEM_CHAIN
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from tui.acme.account import AccountOperations
 from tui.acme.certificates import CertificateOperations
-from tui.acme.core import ClientOptions, parse_retry_after
+from tui.acme.options import ClientOptions
 from tui.acme.orders import OrderOperations
+from tui.acme.retries import parse_retry_after
 
 __all__ = ["AcmeClient", "ClientOptions", "parse_retry_after"]
 

@@ -2,63 +2,34 @@
 
 `_send` is one HTTP attempt, the only code that sends anything, and every attempt becomes an
 Exchange handed to the observers (HEAD newNonce, GET directory and every retry included).
-`_request` is the retry ladder every request goes through, written once, as mholt/acmez's
-`acme/http.go` does; `poll` waits for the CA. Behaviour that RFC 8555 dictates quotes the RFC
-next to the code. The HTTP itself is httpx's, configured in wire.py.
+`_request` sends every request up the retry ladder (retries.py); `poll` waits for the CA
+(polling.py). Behaviour that RFC 8555 dictates quotes the RFC next to the code. The HTTP itself
+is httpx's, configured in wire.py.
 """
 
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import itertools
 import json
-import math
 import re
 import time
-from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any, Self
 
 import httpx
 
-from tui.acme import __version__, jose, trust, wire
-from tui.acme.errors import (
-    BAD_NONCE,
-    AcmeError,
-    DeadlineExceeded,
-    InputError,
-    NetworkError,
-    NetworkTimeout,
-    ProblemError,
-    ProtocolError,
-    TlsError,
-)
+from tui.acme import __version__, jose, polling, trust, wire
+from tui.acme.errors import AcmeError, InputError, NetworkTimeout, ProtocolError
 from tui.acme.models import Directory, Problem
 from tui.acme.nonces import NoncePool
+from tui.acme.options import ClientOptions
+from tui.acme.retries import Ladder, Pace, Signer, SleepFn
 from tui.acme.traffic import PROBLEM_CONTENT_TYPE, Exchange, Observer
 
 JOSE_CONTENT_TYPE = "application/jose+json"
-# Polling: the first poll shortly after the request that set the CA to work, then never more
-# often than once a second per resource, whatever Retry-After says (`Retry-After: 0` on every
-# answer made 123,979 requests in 120 s before), backing off to 5 s without one.
-POLL_SETTLE = 0.005
-POLL_INTERVAL = 1.0
-POLL_MAX_DELAY = 5.0
-# Network errors and 5xx answers to requests that may be repeated: two more attempts, 0.1 s
-# and 0.2 s later. Short: a reset or a dropped keep-alive connection is over at once, and an
-# unreachable CA is reported in well under a second instead of after a long back-off.
-TRANSIENT_RETRIES = 2
-TRANSIENT_BACKOFF = 0.1
-# A Retry-After is believed up to a year; beyond, it is a year (no float('inf') downstream).
-RETRY_AFTER_CAP = 365 * 86400.0
 _LINK = re.compile(r"<([^>]*)>\s*((?:;\s*[^;,]*)*)")
-_DELAY_SECONDS = re.compile(r"[0-9]+")  # ASCII digits: str.isdigit() takes "²" too
-
-SleepFn = Callable[[float], Awaitable[None]]
-Signer = Callable[[str], bytes]
 
 
 def _loads(data: bytes) -> Any:
@@ -102,60 +73,12 @@ def _resolved(base: httpx.URL, target: str) -> str:
         ) from None
 
 
-def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
-    """RFC 9110 §10.2.3: delay-seconds or an HTTP-date; None for anything else."""
-    if not value:
-        return None
-    value = value.strip()
-    if _DELAY_SECONDS.fullmatch(value):
-        return min(float(value), RETRY_AFTER_CAP)
-    try:
-        when = email.utils.parsedate_to_datetime(value).timestamp()
-    except (TypeError, ValueError, OverflowError, IndexError):
-        return None
-    return min(max(0.0, when - (time.time() if now is None else now)), RETRY_AFTER_CAP)
-
-
 def _header_value(what: str, value: str) -> str:
     """A configured header value goes out as given, so it must be one printable ASCII line:
     a line break in it would smuggle header fields of its own."""
     if not (value.isascii() and value.isprintable()):
         raise InputError(f"{what} {value!r} must be printable ASCII on one line")
     return value
-
-
-@dataclass(frozen=True)
-class ClientOptions:
-    """What a user may tune. The defaults suit public CAs on ordinary networks."""
-
-    user_agent: str = ""
-    # Accept-Language; empty: from the process locale (wire.default_language).
-    language: str = ""
-    ca_bundle: Path | None = None
-    connect_timeout: float = 10.0
-    read_timeout: float = 30.0
-    # One attempt, connection to the last byte, however slowly the server trickles.
-    request_deadline: float = 60.0
-    # 429 / 503 with Retry-After: wait when the server asks for at most this long, this often.
-    retry_after_max: float = 60.0
-    retry_after_attempts: int = 3
-    # How long to keep polling an authorization or order before giving up, in seconds.
-    poll_deadline: float = 120.0
-    # RFC 8555 §6.5: a badNonce error carries a fresh nonce; retry with it this many times.
-    # Ten, not five: against a server rejecting half of all nonces (Pebble's NONCEREJECT=50)
-    # five retries still fail one request in 64; ten fail one in 2048.
-    bad_nonce_retries: int = 10
-
-
-@dataclass
-class Pace:
-    """One poll's schedule: the resource is asked at most once per `interval`, its badNonce
-    and 5xx retries included (a CA answering ten badNonce errors before each `pending` got
-    11 requests a second), and no attempt starts after `until` (the polling deadline)."""
-
-    interval: float
-    until: float
-    earliest: float = -math.inf
 
 
 class ClientCore:
@@ -181,14 +104,14 @@ class ClientCore:
         self.options = options or ClientOptions()
         self.observers: list[Observer] = list(observers)
         self._sequence = sequence if sequence is not None else itertools.count(1)
-        self._sleep = sleep
-        self._clock = clock  # injectable with `sleep`, so tests can run polling in no time
         connections = wire.LIMITS.max_connections or wire.MAX_CONNECTIONS
         self._nonces = NoncePool(wait_in_flight=connections)
         # Requests beyond the connection limit wait here, not in httpcore's pool: there every
         # waiting request is offered each connection that falls idle, all but one are turned
         # away and ask again; 50 concurrent orders took 15% more CPU.
         self._slots = asyncio.Semaphore(connections)
+        # `clock` is injectable with `sleep`, so tests can run retries and polling in no time.
+        self._ladder = Ladder(self.options, self._take_nonce, self._problem, clock, sleep)
         self._directory: Directory | None = None
         self._directory_lock = asyncio.Lock()
         agent = " ".join(filter(None, [f"acmedash/{__version__}", self.options.user_agent]))
@@ -331,7 +254,7 @@ class ClientCore:
             status=response.status_code,
         )
 
-    # -- the retry ladder -------------------------------------------------------------------
+    # -- every request: up the retry ladder (retries.py) ------------------------------------
 
     async def _request(
         self,
@@ -345,96 +268,15 @@ class ClientCore:
         keep_nonce: bool = True,
         pace: Pace | None = None,
     ) -> httpx.Response:
-        """Every request, signed or not, until a 2xx answer or an error to report. `sign` makes
-        the body from a nonce: each attempt is signed anew, with a nonce of its own, so no JWS
-        is ever sent twice. `idempotent`: repeating the request cannot do anything twice, so
-        a network error or a 5xx answer, after which the server may or may not have acted, is
-        tried again (a bounded number of times).
+        """Every request, signed or not, up the retry ladder (retries.py), each attempt through
+        `_send`."""
 
-        All attempts share one deadline, options.request_deadline, stretched only by the
-        Retry-After waits the server asked for: a body dribbled for 55 s and then reset, tried
-        three times, took 166 s. A retry that cannot start before the deadline (or `pace`'s)
-        is not made; the error that called for it is raised."""
-        budget = self._clock() + self.options.request_deadline
-        bad_nonces = waits = transient = 0
-        delay = 0.0
-        error: AcmeError | None = None
-        while True:
-            end = budget if pace is None else min(budget, pace.until)
-            wait = delay if pace is None else max(delay, pace.earliest - self._clock())
-            if error is not None and self._clock() + wait >= end:
-                raise error
-            if wait > 0:
-                await self._sleep(wait)
-            if pace is not None:
-                pace.earliest = self._clock() + pace.interval
-            body = sign(await self._take_nonce()) if sign else b""
-            try:
-                response = await self._send(
-                    method,
-                    url,
-                    body,
-                    resent_from,
-                    accept,
-                    keep_nonce=keep_nonce,
-                    timeout=end - self._clock(),
-                )
-            except NetworkError as exc:
-                # RFC 9110 §9.2.2: "Idempotent methods are distinguished because the request
-                # can be repeated automatically if a communication failure occurs before the
-                # client is able to read the server's response." A certificate that does not
-                # verify stays so; a timeout has already cost the whole deadline.
-                if (
-                    not idempotent
-                    or isinstance(exc, TlsError | NetworkTimeout)
-                    or transient == TRANSIENT_RETRIES
-                ):
-                    raise
-                delay, error = TRANSIENT_BACKOFF * 2**transient, exc
-                transient += 1
-                continue
-            if response.is_success:
-                return response
-            problem = self._problem(response)
-            retry_after = parse_retry_after(response.headers.get("Retry-After"))
-            error = ProblemError(problem, retry_after)
-            delay = 0.0
-            # RFC 8555 §6.5: "An error response with the "badNonce" error type MUST include a
-            # Replay-Nonce header field with a fresh nonce that the server will accept in a
-            # retry of the original query [...]. On receiving such a response, a client
-            # SHOULD retry the request using the new nonce." That nonce is in the pool now.
-            if sign is not None and problem.type == BAD_NONCE:
-                bad_nonces += 1
-                if bad_nonces <= self.options.bad_nonce_retries:
-                    continue
-                raise ProblemError(
-                    Problem(
-                        type=BAD_NONCE,
-                        detail=f"server rejected {bad_nonces} nonces in a row; "
-                        f"giving up ({problem.detail})",
-                        status=problem.status,
-                        raw=problem.raw,
-                    )
-                )
-            # RFC 8555 §6.6: "the server SHOULD send a Retry-After header field [RFC7231]
-            # indicating when the current request may succeed again"; a 503 with one says
-            # the server did not handle the request (RFC 9110 §15.6.4), so any request may
-            # be repeated then, if the wait is one we agree to.
-            if response.status_code in (429, 503) and retry_after is not None:
-                if waits < self.options.retry_after_attempts and (
-                    retry_after <= self.options.retry_after_max
-                ):
-                    waits += 1
-                    delay = retry_after
-                    budget += retry_after
-                    continue
-                raise error
-            # A 5xx may have come after the server acted: repeated only when that is harmless.
-            if response.status_code >= 500 and idempotent and transient < TRANSIENT_RETRIES:
-                delay = TRANSIENT_BACKOFF * 2**transient
-                transient += 1
-                continue
-            raise error
+        async def send(body: bytes, timeout: float) -> httpx.Response:
+            return await self._send(
+                method, url, body, resent_from, accept, keep_nonce=keep_nonce, timeout=timeout
+            )
+
+        return await self._ladder.climb(send, sign=sign, idempotent=idempotent, pace=pace)
 
     async def _get(self, url: str, method: str = "GET", keep_nonce: bool = True) -> httpx.Response:
         """GET and HEAD are safe methods (RFC 9110 §9.2.1), so always idempotent."""
@@ -540,35 +382,16 @@ class ClientCore:
         deadline: float | None = None,
     ) -> httpx.Response:
         """POST-as-GET `url` until `done(response)`, for at most `deadline` seconds (default:
-        options.poll_deadline), then a DeadlineExceeded.
-
-        RFC 8555 §7.5.1: "In responding to poll requests while the validation is still in
-        progress, the server MUST return a 200 (OK) response and MAY include a Retry-After
-        header field to suggest a polling interval to the client." Suggested: it is honoured,
-        but never below POLL_INTERVAL, and never past the deadline. Without one, the wait
-        doubles from POLL_INTERVAL to POLL_MAX_DELAY.
-
-        The first request waits only POLL_SETTLE: polls follow a request that just set the
-        server to work, and asked at once, Pebble was still `processing` a finalize 7 times in
-        10, costing a request; 5 ms later, 0 in 10.
-
-        The once-a-second floor holds for every attempt, badNonce and 5xx retries included,
-        and no retry starts past the deadline (Pace)."""
-        limit = self._clock() + (self.options.poll_deadline if deadline is None else deadline)
-        pace = Pace(POLL_INTERVAL, limit)
+        options.poll_deadline), then a DeadlineExceeded; paced as polling.py says why."""
         sign = self._signer(url, None, signer=None)
-        backoff = POLL_INTERVAL
-        await self._sleep(POLL_SETTLE)
-        while True:
-            response = await self._request("POST", url, sign=sign, pace=pace)
-            if done(response):
-                return response
-            hint = parse_retry_after(response.headers.get("Retry-After"))
-            wait = min(max(POLL_INTERVAL, backoff if hint is None else hint), limit - self._clock())
-            if wait < POLL_INTERVAL:
-                raise DeadlineExceeded(f"{url} still not done after the polling deadline")
-            await self._sleep(wait)
-            backoff = min(backoff * 2, POLL_MAX_DELAY)
+        return await polling.poll(
+            url,
+            lambda pace: self._request("POST", url, sign=sign, pace=pace),
+            done,
+            deadline=self.options.poll_deadline if deadline is None else deadline,
+            clock=self._ladder.clock,
+            sleep=self._ladder.sleep,
+        )
 
     @property
     def thumbprint(self) -> str:
