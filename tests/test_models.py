@@ -90,3 +90,23 @@ def test_nested_problems_cannot_exhaust_the_stack() -> None:
     parses = ('{"type": "t", "subproblems": [' * depth + "]}" * depth).encode()
     problem = Problem.from_body(parses, 400)
     assert len(problem.subproblems) == 1 and problem.subproblems[0].subproblems == ()
+
+
+def test_padded_lists_are_refused_before_they_become_models() -> None:
+    """Second attacker round: a 1 MiB authorization whose `challenges` held 349,000 `{}` took
+    195 MiB as models, fifty of them 13 GiB. Lists past their bound are refused; a problem's
+    subproblems are cut to what a terminal can show, saying how many more there were."""
+    from tui.acme.models import MAX_SUBPROBLEMS, Authorization, Order, Problem
+
+    padded = json.loads("[" + ",".join(["{}"] * 349_000) + "]")
+    with pytest.raises(ProtocolError, match="challenges` lists 349000 entries"):
+        Authorization.from_json("https://ca.test/authz/1", {"challenges": padded})
+    with pytest.raises(ProtocolError, match="identifiers` lists 349000 entries"):
+        Order.from_json("https://ca.test/order/1", {"identifiers": padded})
+    with pytest.raises(ProtocolError, match="authorizations` lists 349000 entries"):
+        Order.from_json("https://ca.test/order/1", {"authorizations": ["u"] * 349_000})
+    problem = Problem.from_json({"type": "t", "subproblems": [{"detail": "x"}] * 5000})
+    assert len(problem.subproblems) == MAX_SUBPROBLEMS + 1
+    assert problem.subproblems[-1].detail == "and 4900 more subproblems, not shown"
+    real = {"type": "http-01", "url": "https://ca.test/c", "token": "t", "status": "pending"}
+    assert len(Authorization.from_json("u", {"challenges": [real] * 3}).challenges) == 3
