@@ -437,3 +437,23 @@ async def test_hooks_do_not_get_our_secrets(
         assert "ACMEDASH_EAB_HMAC_KEY" not in seen
     assert "ACME_DNS_NAME" in (tmp_path / "dns.env").read_text().split()
     assert os.environ["ACMEDASH_KEY_PASSPHRASE"] == "s3cret-passphrase"
+
+
+async def test_errors_kept_per_name_hold_no_parsed_answer(
+    hostile: HostileAcme, client: AcmeClient, tmp_path: Path
+) -> None:
+    """Second attacker round: `--each` keeps one error per name until every order ends, and
+    with its traceback each kept the frames that parsed the CA's answer (50 refused 1 MiB
+    orders: 1.3 GiB). The kept error's traceback is only the frame that kept it."""
+    hostile.hostility.order_identifiers = [{"type": "dns", "value": "evil.test"}]
+    outcomes = await workflow.issue_each(
+        client, RecordingSolver(), [IssueOptions(["a.test"], tmp_path / "a")]
+    )
+    (error,) = outcomes
+    assert isinstance(error, ProtocolError)
+    frames = []
+    trace = error.__traceback__
+    while trace is not None:
+        frames.append(trace.tb_frame.f_code.co_name)
+        trace = trace.tb_next
+    assert frames == ["one"]

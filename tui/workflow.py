@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tui.accounts import require_account
-from tui.acme.errors import AcmeError, InputError
+from tui.acme.errors import AcmeError, InputError, detached
 from tui.acme.key_types import DEFAULT_KEY_TYPE
 
 if TYPE_CHECKING:
@@ -232,7 +232,10 @@ async def issue_each(
 
     async def one(options: IssueOptions) -> IssueResult:
         name = options.names[0]
-        return await _issue_one(client, solver, options, lambda line: progress(name, line))
+        try:
+            return await _issue_one(client, solver, options, lambda line: progress(name, line))
+        except Exception as exc:
+            raise detached(exc) from None  # kept until every order has ended
 
     try:
         await require_account(client)  # once, not by every order at the same time

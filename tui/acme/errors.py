@@ -6,7 +6,7 @@ message. Every message is one line and never contains key material.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
     from tui.acme.models import Problem
@@ -59,3 +59,14 @@ class ProblemError(AcmeError):
     @property
     def type(self) -> str:
         return self.problem.type
+
+
+_E = TypeVar("_E", bound=BaseException)
+
+
+def detached(exc: _E) -> _E:
+    """`exc` without its traceback, for an error kept while other work goes on (one per name of
+    `cert issue --each`, one per order `account orders` lists): the traceback's frames hold
+    what was parsed when it was raised, and a hostile CA's refused 1 MiB answers, kept that
+    way, took 2.4 GiB for 100 orders and 1.3 GiB for 50 names (second attacker round)."""
+    return exc.with_traceback(None)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tui import accounts
-from tui.acme.errors import InputError
+from tui.acme.errors import AcmeError, InputError, detached
 from tui.acme.hooks import EAB_KEY_ENV
 from tui.acme.key_types import DEFAULT_KEY_TYPE, KEY_TYPES
 from tui.acme.text import printable
@@ -24,7 +24,7 @@ from tui.secret_file import read_secret_file
 if TYPE_CHECKING:
     from tui.acme.client import AcmeClient
     from tui.acme.jose import PrivateKey
-    from tui.acme.models import Account
+    from tui.acme.models import Account, Order
 
 
 def add_key_parsers(commands: Any) -> None:
@@ -226,8 +226,15 @@ async def cmd_account_orders(ctx: Context) -> int:
     async with ctx.account_session().client() as client:
         account = await client.fetch_account()
         listing = await client.list_orders(account)
+
+        async def fetch(url: str) -> Order:
+            try:
+                return await client.fetch_order(url)
+            except AcmeError as exc:
+                raise detached(exc) from None  # kept until every fetch has ended
+
         fetched = await asyncio.gather(
-            *(client.fetch_order(u) for u in listing.urls[:SHOWN_ORDERS]), return_exceptions=True
+            *(fetch(u) for u in listing.urls[:SHOWN_ORDERS]), return_exceptions=True
         )
     orders = []
     for order in fetched:  # every fetch has ended: the first failure is raised, none left behind
