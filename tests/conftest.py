@@ -21,9 +21,11 @@ from textual.screen import Screen
 from tui.pebble import ChallTestSrv, Pebble, PebbleError, free_port
 
 
-def _start(folder: Path, env: dict[str, str] | None = None) -> Pebble:
+def _start(
+    folder: Path, env: dict[str, str] | None = None, extra_config: dict[str, Any] | None = None
+) -> Pebble:
     try:
-        return Pebble(folder, env=env or {}).start()
+        return Pebble(folder, env=env or {}, extra_config=extra_config or {}).start()
     except PebbleError as exc:
         pytest.fail(f"cannot start Pebble: {exc}", pytrace=False)
 
@@ -40,6 +42,24 @@ def pebble(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pebble]:
 def harsh_pebble(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pebble]:
     """Pebble rejecting half of all nonces."""
     server = _start(tmp_path_factory.mktemp("pebble-harsh"), {"PEBBLE_WFE_NONCEREJECT": "50"})
+    yield server
+    server.stop()
+
+
+EAB_KID = "kid-1"
+EAB_MAC = "zWNDZM6eQGHWpSRTPal5eIUYFTu7EajVIoguysqZ9wG44nMEtx3MUAsUDkMTQ12W"
+
+
+@pytest.fixture(scope="session")
+def eab_pebble(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pebble]:
+    """Pebble requiring External Account Binding, with one key id (EAB_KID, EAB_MAC)."""
+    server = _start(
+        tmp_path_factory.mktemp("pebble-eab"),
+        extra_config={
+            "externalAccountBindingRequired": True,
+            "externalAccountMACKeys": {EAB_KID: EAB_MAC},
+        },
+    )
     yield server
     server.stop()
 

@@ -5,14 +5,13 @@ same operations through the CLI are in test_cli.py and test_cli_certs.py."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import EAB_KID, EAB_MAC
 from tests.scripted_prompts import ScriptedPrompts
-from tests.test_cli_certs import EAB_KID, EAB_MAC
 from tui import accounts
 from tui.acme import jose, keys
 from tui.acme.errors import InputError, PassphraseRequired, ProblemError
@@ -20,7 +19,7 @@ from tui.acme.hooks import PASSPHRASE_ENV
 from tui.acme.traffic import Exchange
 from tui.config import Settings, load_settings
 from tui.endpoints import resolve
-from tui.pebble import Pebble, PebbleError
+from tui.pebble import Pebble
 from tui.session import Session
 
 
@@ -175,28 +174,10 @@ def test_external_account_binding_is_a_pair_checked_before_any_request() -> None
     assert EAB_MAC[:20] not in str(info.value)
 
 
-@pytest.fixture(scope="module")
-def eab_only(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pebble]:
-    """Pebble requiring External Account Binding, with one key id."""
-    server = Pebble(
-        tmp_path_factory.mktemp("pebble-eab-accounts"),
-        extra_config={
-            "externalAccountBindingRequired": True,
-            "externalAccountMACKeys": {EAB_KID: EAB_MAC},
-        },
-    )
-    try:
-        server.start()
-    except PebbleError as exc:
-        pytest.fail(f"cannot start Pebble: {exc}", pytrace=False)
-    yield server
-    server.stop()
-
-
 async def test_eab_is_asked_for_only_when_required_and_not_given(
-    eab_only: Pebble, tmp_path: Path
+    eab_pebble: Pebble, tmp_path: Path
 ) -> None:
-    session = _session(eab_only, tmp_path)
+    session = _session(eab_pebble, tmp_path)
     sent: list[Exchange] = []
     session.observers.append(sent.append)
     for answer, error in [
@@ -214,7 +195,7 @@ async def test_eab_is_asked_for_only_when_required_and_not_given(
     async with session.client() as client:
         account = await accounts.new_account(session, client, asked, [])
     assert account.created and asked.asked[0] == "eab"
-    given = _session(eab_only, tmp_path, "given.pem")
+    given = _session(eab_pebble, tmp_path, "given.pem")
     not_asked = ScriptedPrompts()
     async with given.client() as client:
         await accounts.new_account(given, client, not_asked, [], eab=(EAB_KID, EAB_MAC))

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,10 +23,17 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
 from tests.ari_front import ari_front
-from tests.conftest import CliRunner, ValidatingPebble, settle, wait_for_screen, wait_until
+from tests.conftest import (
+    EAB_KID,
+    EAB_MAC,
+    CliRunner,
+    ValidatingPebble,
+    settle,
+    wait_for_screen,
+    wait_until,
+)
 from tests.scripted_prompts import ScriptedPrompts
 from tests.test_cli import _on_a_terminal
-from tests.test_cli_certs import EAB_KID, EAB_MAC
 from tui import accounts, workflow
 from tui.acme import jose, keys
 from tui.acme.challenges import Http01Responder
@@ -41,7 +48,7 @@ from tui.dashboard.screens.confirm import ConfirmScreen
 from tui.dashboard.screens.prompt import PromptScreen
 from tui.dashboard.screens.typed_confirm import TypedConfirmScreen
 from tui.endpoints import resolve
-from tui.pebble import Pebble, PebbleError
+from tui.pebble import Pebble
 from tui.session import Session
 
 SIZE = (100, 40)
@@ -212,24 +219,6 @@ async def test_new_account_terms_refused_then_agreed(fronts: Fronts, pebble: Peb
     [(cli_thumbprint, _)] = _remembered(cli.config)
     assert cli_thumbprint == _thumbprint(fronts.cli_key)
     assert _remembered(fronts.dash_config) == [(_thumbprint(fronts.dash_key), app.account.url)]
-
-
-@pytest.fixture(scope="module")
-def eab_pebble(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pebble]:
-    """Pebble requiring External Account Binding, with one key id."""
-    server = Pebble(
-        tmp_path_factory.mktemp("pebble-eab-both"),
-        extra_config={
-            "externalAccountBindingRequired": True,
-            "externalAccountMACKeys": {EAB_KID: EAB_MAC},
-        },
-    )
-    try:
-        server.start()
-    except PebbleError as exc:
-        pytest.fail(f"cannot start Pebble: {exc}", pytrace=False)
-    yield server
-    server.stop()
 
 
 async def test_eab_mac_key_from_the_environment(

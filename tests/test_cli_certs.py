@@ -7,7 +7,6 @@ import json
 import stat
 import sys
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from subprocess import CompletedProcess
 
@@ -15,12 +14,17 @@ import pytest
 from cryptography import x509
 
 from tests.ari_front import ari_front
-from tests.conftest import CliRunner, ValidatingPebble, reach, settle, wait_for_screen
+from tests.conftest import (
+    EAB_KID,
+    EAB_MAC,
+    CliRunner,
+    ValidatingPebble,
+    reach,
+    settle,
+    wait_for_screen,
+)
 from tui.acme.encoding import decode_part
-from tui.pebble import Pebble, PebbleError
-
-EAB_KID = "kid-1"
-EAB_MAC = "zWNDZM6eQGHWpSRTPal5eIUYFTu7EajVIoguysqZ9wG44nMEtx3MUAsUDkMTQ12W"
+from tui.pebble import Pebble
 
 
 def _http01(validating: ValidatingPebble) -> list[str]:
@@ -283,24 +287,6 @@ def test_renew_goes_on_when_the_ari_lookup_fails(
         assert replaces is None
         assert "ARI lookup failed" in renewed.stderr
         assert "renewing without `replaces`" in renewed.stderr
-
-
-@pytest.fixture(scope="module")
-def eab_pebble(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pebble]:
-    """Pebble with the EAB configuration of its own example file."""
-    server = Pebble(
-        tmp_path_factory.mktemp("pebble-eab"),
-        extra_config={
-            "externalAccountBindingRequired": True,
-            "externalAccountMACKeys": {EAB_KID: EAB_MAC},
-        },
-    )
-    try:
-        server.start()
-    except PebbleError as exc:
-        pytest.fail(f"cannot start Pebble: {exc}", pytrace=False)
-    yield server
-    server.stop()
 
 
 def test_external_account_binding(cli: CliRunner, eab_pebble: Pebble) -> None:
