@@ -105,21 +105,26 @@ async def test_issue_renew_revoke_from_the_orders_tab(
         assert payload["reason"] == 4
 
 
+async def _order_by_hand(app: AcmeDashApp, pilot: Pilot[None], name: str, out: Path) -> None:
+    """Orders `name` with dns-01 by hand from the Orders tab, up to the TXT record dialog."""
+    app.query_one("#side", TabbedPanes).active = "pane-orders"
+    await wait_until(pilot, lambda: bool(app.query("#order-names")), "the Orders tab mounted")
+    app.query_one("#order-challenge", Select).value = "dns-01"
+    app.query_one("#order-out", Input).value = str(out)
+    names = app.query_one("#order-names", Input)
+    names.value = name
+    names.focus()
+    await pilot.press("enter")
+    await wait_for_screen(pilot, DnsInstructions)
+
+
 async def test_dns01_by_hand_then_rollover_and_deactivate(
     validating: ValidatingPebble, tmp_path: Path
 ) -> None:
     app = _app(validating, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await _create_account(app, pilot)
-        app.query_one("#side", TabbedPanes).active = "pane-orders"
-        await wait_until(pilot, lambda: bool(app.query("#order-names")), "the Orders tab mounted")
-        app.query_one("#order-challenge", Select).value = "dns-01"
-        app.query_one("#order-out", Input).value = str(tmp_path / "wild")
-        names = app.query_one("#order-names", Input)
-        names.value = "*.dashwild.example.test"
-        names.focus()
-        await pilot.press("enter")
-        await wait_for_screen(pilot, DnsInstructions)
+        await _order_by_hand(app, pilot, "*.dashwild.example.test", tmp_path / "wild")
         screen = app.screen
         assert isinstance(screen, DnsInstructions)
         assert screen.record_name == "_acme-challenge.dashwild.example.test"
@@ -160,15 +165,7 @@ async def test_a_failed_issuance_ends_the_orders_log_with_the_failure(
     app = _app(validating, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await _create_account(app, pilot)
-        app.query_one("#side", TabbedPanes).active = "pane-orders"
-        await wait_until(pilot, lambda: bool(app.query("#order-names")), "the Orders tab mounted")
-        app.query_one("#order-challenge", Select).value = "dns-01"
-        app.query_one("#order-out", Input).value = str(tmp_path / "never")
-        names = app.query_one("#order-names", Input)
-        names.value = "never.example.test"
-        names.focus()
-        await pilot.press("enter")
-        await wait_for_screen(pilot, DnsInstructions)
+        await _order_by_hand(app, pilot, "never.example.test", tmp_path / "never")
         await pilot.click("#cancel")
         await settle(app)
         progress = str(app.query_one("#order-progress").content)
