@@ -67,6 +67,7 @@ class Settings:
     chain_file: str = ""
     theme: str = ""
     deploy_hook: str = ""
+    certs_dir: str = ""  # the certificate store; relative to the config's folder
     eab_kid: str = ""
     eab_hmac_key: str = ""
     eab_hmac_key_file: str = ""
@@ -123,6 +124,7 @@ _STRING_KEYS = (
     "chain_file",
     "theme",
     "deploy_hook",
+    "certs_dir",
     "eab_kid",
     "eab_hmac_key",
     "eab_hmac_key_file",

@@ -76,8 +76,8 @@ def check_names(names: list[str], challenge: str) -> None:
         raise InputError("wildcard names can only be validated with dns-01")
 
 
-def folder_for(names: list[str]) -> Path:
-    return Path("certs") / names[0].replace("*", "_wildcard").replace(":", "_")
+def folder_for(names: list[str], store: Path = Path("certs")) -> Path:
+    return store / names[0].replace("*", "_wildcard").replace(":", "_")
 
 
 def ordered_names(given: Sequence[str]) -> list[str]:
@@ -112,6 +112,7 @@ class IssueOptions:
     replaces: str = ""
     preferred_chain: str = ""
     deploy_hook: str = ""
+    reuse_key: Path | None = None  # renew with this certificate key (privkey.pem) again
 
 
 @dataclass(frozen=True)
@@ -289,6 +290,14 @@ async def renew(
     return await issue(client, solver, replace(options, replaces=replaces), progress)
 
 
+async def issue_shared(
+    client: AcmeClient, solver: Solver, options: IssueOptions, progress: Progress = _silent
+) -> IssueResult:
+    """One order on a solver the caller shares between orders and closes itself (`cert renew
+    --all`: one responder for every certificate renewed at once, as issue_each does)."""
+    return await _issue_one(client, solver, options, progress)
+
+
 def renewal_names(certificate: x509.Certificate) -> list[str]:
     """The names a renewal orders: the certificate's own, as an order spells them."""
     from tui.acme.certificates import names_of
@@ -318,7 +327,11 @@ async def _issue_one(
     await asyncio.to_thread(check_writable, options.out)
     cert_key_pem: bytes | None = None
     if csr is None:
-        cert_key = keys.generate_key(options.key_type)
+        cert_key = (
+            keys.load_key(options.reuse_key)
+            if options.reuse_key
+            else keys.generate_key(options.key_type)
+        )
         cert_key_pem = keys.key_to_pem(cert_key)
         csr = keys.make_csr(cert_key, names)
     issued = await run_issuance(

@@ -26,7 +26,7 @@ from typing import Any, NoReturn
 from tui.acme import __version__
 from tui.acme.errors import AcmeError, InputError, NetworkError, ProblemError
 from tui.acme.text import printable
-from tui.cli import account, basics, certs, dashboard
+from tui.cli import account, basics, certs, dashboard, renew
 from tui.cli.context import Context, Escaped, Handler
 from tui.cli.options import global_options
 from tui.config import ConfigError, default_config_path, load_settings
@@ -75,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     basics.add_config_parsers(commands)
     dashboard.add_parsers(commands)
     certs.add_parsers(commands)
+    renew.add_schedule_parser(commands)
     return parser
 
 
@@ -83,6 +84,7 @@ HANDLERS: dict[tuple[str | None, str | None], Handler] = {
     **account.HANDLERS,
     **certs.HANDLERS,
     **dashboard.HANDLERS,
+    **renew.HANDLERS,
 }
 
 
