@@ -113,9 +113,12 @@ class Run:
                 client = await self.clients.unsigned(job.settings)
                 status = await refresh_ari(client, entry.certificate, status, self.clock())
             except (AcmeError, InputError) as exc:  # no client for that CA: no ARI, go on
-                status = replace(status, ari_error=str(exc)[:300])
+                status = replace(status, ari_error=f"ARI lookup failed ({str(exc)[:300]})")
         if status.ari_error:
-            self.progress(entry.name, f"no ARI ({status.ari_error}); the expiry rule decides")
+            self.progress(entry.name, f"{status.ari_error}; renewing without `replaces`")
+        elif status.ari_start:
+            window = f"{status.ari_start} and {status.ari_end}"
+            self.progress(entry.name, f"ARI suggests renewing between {window}")
         decision = decide(entry.certificate, status, self.clock(), days=self.days, force=self.force)
         return decision, status
 

@@ -117,12 +117,13 @@ async def refresh_ari(
     try:
         info = await client.renewal_info(certificate)
     except (AcmeError, InputError) as exc:
-        return replace(cleared, ari_error=str(exc)[:300], ari_next_check=iso(now + MIN_RECHECK))
+        failed = f"ARI lookup failed ({str(exc)[:300]})"
+        return replace(cleared, ari_error=failed, ari_next_check=iso(now + MIN_RECHECK))
     if info is None:
         return replace(cleared, ari_error="the CA offers no ARI", ari_next_check=iso(now))
     start, end = _time(info.start), _time(info.end)
     if start is None or end is None or end < start:
-        return replace(cleared, ari_error="the CA's window does not parse", ari_next_check="")
+        return replace(cleared, ari_error="ARI lookup failed (the window does not parse)", ari_next_check="")
     recheck = DEFAULT_RECHECK
     if info.retry_after is not None:
         recheck = min(max(timedelta(seconds=info.retry_after), MIN_RECHECK), MAX_RECHECK)

@@ -188,6 +188,10 @@ def _one_job(ctx: Context, where: Path) -> Job:
             file=ctx.err,
         )
     settings = _overridden(ctx, remembered)
+    from tui.workflow import check_names, renewal_names
+
+    names = settings.names or renewal_names(entry.certificate)
+    check_names(names, settings.challenge.challenge)  # before any request, as `cert issue`
     return Job(entry, settings, out, save=ctx.args.save or out != source)
 
 
