@@ -123,7 +123,8 @@ async def refresh_ari(
         return replace(cleared, ari_error="the CA offers no ARI", ari_next_check=iso(now))
     start, end = _time(info.start), _time(info.end)
     if start is None or end is None or end < start:
-        return replace(cleared, ari_error="ARI lookup failed (the window does not parse)", ari_next_check="")
+        unusable = "ARI lookup failed (the window does not parse)"
+        return replace(cleared, ari_error=unusable, ari_next_check="")
     recheck = DEFAULT_RECHECK
     if info.retry_after is not None:
         recheck = min(max(timedelta(seconds=info.retry_after), MIN_RECHECK), MAX_RECHECK)

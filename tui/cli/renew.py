@@ -241,9 +241,13 @@ async def cmd_cert_renew(ctx: Context) -> int:
             run = Run(clients, days=args.days, force=args.force)
             if progress:
                 run.progress = progress
-            outcomes += await run.run(jobs)
+            done = await run.run(jobs)
         finally:
             await clients.aclose()
+        outcomes += done
+        for job, outcome in zip(jobs, done, strict=True):
+            if outcome.renewed and job.out != job.entry.folder:
+                inventory.register(where, job.out)  # --out: a new managed folder
     records = [o.to_json() for o in outcomes]
     ctx.emit(records if args.all else records[0], "\n".join(printable(o.line()) for o in outcomes))
     failures = [o.error for o in outcomes if o.error is not None]
