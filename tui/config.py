@@ -196,12 +196,17 @@ class _Reader:
         return value
 
 
-def parse_settings(text: str, path: Path) -> Settings:
+def read_toml(text: str, path: Path) -> tuple[dict[str, Any], _Reader]:
+    """The document and a reader whose errors name `path`, line and key (also renewal.toml's)."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise _syntax_error(path, text, str(exc)) from None
-    reader = _Reader(path, text)
+    return data, _Reader(path, text)
+
+
+def parse_settings(text: str, path: Path) -> Settings:
+    data, reader = read_toml(text, path)
     version = data.get("schema_version", SCHEMA_VERSION)
     if not isinstance(version, int) or isinstance(version, bool):
         raise reader.fail("", "schema_version", "an integer", version)

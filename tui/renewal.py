@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import re
-import tomllib
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -26,7 +25,7 @@ from typing import Any
 from tui.acme.errors import InputError
 from tui.acme.fileio import atomic_write
 from tui.acme.key_types import DEFAULT_KEY_TYPE, KEY_TYPES
-from tui.config import ConfigError, _Reader, _syntax_error
+from tui.config import ConfigError, _Reader, read_toml
 from tui.workflow import CHALLENGES, SolverChoice
 
 SETTINGS_FILE = "renewal.toml"
@@ -92,11 +91,7 @@ def _typed(reader: _Reader, obj: dict[str, Any], table: str, key: str, default: 
 
 
 def parse_settings(text: str, path: Path) -> RenewalSettings:
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise _syntax_error(path, text, str(exc)) from None
-    reader = _Reader(path, text)
+    data, reader = read_toml(text, path)
     version = _typed(reader, data, "", "schema_version", SCHEMA_VERSION)
     if version > SCHEMA_VERSION:
         raise ConfigError(f"{path}: schema_version {version} is newer than this acmedash reads")
