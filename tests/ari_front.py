@@ -59,6 +59,8 @@ class AriFront:
 
 def _handler(front: AriFront) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # connections kept open, as a CA's are
+
         def do_GET(self) -> None:
             status, content_type, body = front.answer(self.path)
             self.send_response(status)

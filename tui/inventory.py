@@ -81,11 +81,11 @@ def register(store: Path, folder: Path) -> None:
 def managed_folders(store: Path) -> list[Path]:
     """Every managed folder with a certificate, the store's first (sorted), then elsewhere's."""
     inside = sorted(p for p in store.iterdir() if p.is_dir()) if store.is_dir() else []
-    seen: list[Path] = []
+    found: dict[Path, None] = {}  # in order, each once
     for folder in [*inside, *elsewhere(store)]:
-        if folder not in seen and (folder / "cert.pem").is_file() and is_managed(folder):
-            seen.append(folder)
-    return seen
+        if folder not in found and (folder / "cert.pem").is_file() and is_managed(folder):
+            found[folder] = None
+    return list(found)
 
 
 @dataclass
