@@ -26,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -43,21 +44,35 @@ PEBBLE_ENV = {"PEBBLE_VA_ALWAYS_VALID": "1", "PEBBLE_WFE_NONCEREJECT": "0"}
 FUTURE = {"start": "2099-01-01T00:00:00Z", "end": "2099-01-02T00:00:00Z"}
 
 
-def command(acmedash: Path, args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    """The config is cwd/c.toml, so the store is cwd/certs."""
-    env = {**os.environ, "ACMEDASH_CONFIG": str(cwd / "c.toml")}
-    return subprocess.run(
-        [str(acmedash), *args], cwd=cwd, capture_output=True, text=True, check=False, env=env
-    )
+@dataclass
+class Measure:
+    """Wall and CPU seconds (acmedash's, user + system) of each run of one command."""
 
+    name: str
+    wall: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
 
-def run(acmedash: Path, args: list[str], cwd: Path) -> float:
-    start = time.perf_counter()
-    result = command(acmedash, args, cwd)
-    elapsed = time.perf_counter() - start
-    if result.returncode != 0:
-        raise SystemExit(f"{' '.join(args[-4:])}: exit {result.returncode}: {result.stderr}")
-    return elapsed
+    def run(self, acmedash: Path, args: list[str], cwd: Path) -> str:
+        """The config is cwd/c.toml, so the store is cwd/certs. Returns stdout."""
+        env = {**os.environ, "ACMEDASH_CONFIG": str(cwd / "c.toml")}
+        used = resource.getrusage(resource.RUSAGE_CHILDREN)
+        start = time.perf_counter()
+        result = subprocess.run(
+            [str(acmedash), *args], cwd=cwd, capture_output=True, text=True, check=False, env=env
+        )
+        self.wall.append(time.perf_counter() - start)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        self.cpu.append(after.ru_utime + after.ru_stime - used.ru_utime - used.ru_stime)
+        if result.returncode != 0:
+            raise SystemExit(f"{self.name}: exit {result.returncode}: {result.stderr[-800:]}")
+        return result.stdout
+
+    def line(self, extra: str = "") -> str:
+        med = statistics.median
+        return (
+            f"  {self.name:<44} {med(self.wall):5.2f} s ({min(self.wall):.2f}-"
+            f"{max(self.wall):.2f}), CPU {med(self.cpu):.2f} s{extra}"
+        )
 
 
 def set_windows(front: AriFront, store: Path, due: set[str]) -> None:
@@ -89,57 +104,51 @@ def main() -> None:
 
 def measure(acmedash: Path, work: Path, pebble: Pebble, front: AriFront, rounds: int) -> None:
     reach = ["--endpoint", front.directory_url, "--ca-bundle", str(pebble.ca_bundle)]
-    reach += ["--key", "account.pem"]
-    run(acmedash, [*reach, "account", "new", "--yes"], work)
+    reach += ["--key", str(work / "account.pem")]
+    setup = Measure("setup")
+    setup.run(acmedash, [*reach, "account", "new", "--yes"], work)
     names = [f"r{i:03}.bench.test" for i in range(STORE_SIZE)]
     http = ["--listen", "127.0.0.1", "--http-port", str(free_port())]
-    each = [arg for name in names for arg in ("-d", name)]
-    run(acmedash, [*reach, "cert", "issue", "--each", *each, *http], work)
+    setup.run(acmedash, [*reach, "cert", "issue", "--each", *_each(names), *http], work)
     store = work / "certs"
     set_windows(front, store, set())
     other = work / "each"  # another config, another store: --each's folders stay out of ours
     other.mkdir()
-    run(acmedash, [*reach[:-1], str(work / "account.pem"), "account", "new", "--yes"], other)
-    cold, warm, one, due50, cpu, each = [], [], [], [], [], []
+    setup.run(acmedash, [*reach, "account", "new", "--yes"], other)
+    cold = Measure(f"none due, ARI asked for all {STORE_SIZE}")
+    warm = Measure("none due, ARI windows cached")
+    one = Measure("one renewal (cert renew NAME --force)")
+    due50 = Measure(f"{DUE} due (and {STORE_SIZE - DUE} ARI lookups)")
+    each = Measure(f"for scale: cert issue --each, {DUE} new names")
     for index in range(rounds):
         forget_ari(store)
         front.lookups.clear()
-        cold.append(run(acmedash, [*reach, "cert", "renew", "--all", "--quiet"], work))
+        cold.run(acmedash, [*reach, "cert", "renew", "--all", "--quiet"], work)
         if len(front.lookups) != STORE_SIZE:
             raise SystemExit(f"{len(front.lookups)} ARI lookups, not {STORE_SIZE}")
-        warm.append(run(acmedash, [*reach, "cert", "renew", "--all", "--quiet"], work))
-        one.append(run(acmedash, [*reach, "cert", "renew", names[-1 - index], "--force"], work))
+        warm.run(acmedash, [*reach, "cert", "renew", "--all", "--quiet"], work)
+        one.run(acmedash, [*reach, "cert", "renew", names[-1 - index], "--force"], work)
         due = set(names[index * DUE : (index + 1) * DUE])
         set_windows(front, store, due)
         forget_ari(store)
-        used = resource.getrusage(resource.RUSAGE_CHILDREN)
-        start = time.perf_counter()
-        out = command(acmedash, [*reach, "cert", "renew", "--all", "--json"], work)
-        due50.append(time.perf_counter() - start)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpu.append(after.ru_utime + after.ru_stime - used.ru_utime - used.ru_stime)
-        renewed = {r["name"] for r in json.loads(out.stdout) if r["renewed"]}
-        if out.returncode != 0 or renewed != due:
-            raise SystemExit(f"exit {out.returncode}, {len(renewed)} renewed: {out.stderr[-500:]}")
+        out = due50.run(acmedash, [*reach, "cert", "renew", "--all", "--json"], work)
+        renewed = {r["name"] for r in json.loads(out) if r["renewed"]}
+        if renewed != due:
+            raise SystemExit(f"{len(renewed)} renewed, not the {DUE} due")
         set_windows(front, store, set())
-        fresh = [arg for i in range(DUE) for arg in ("-d", f"e{index}-{i}.bench.test")]
-        each.append(
-            run(acmedash, [*reach[:-1], str(work / "account.pem"), "cert", "issue", "--each",
-                           *fresh, *http], other)
-        )  # fmt: skip
-    med = statistics.median
-    print(f"store of {STORE_SIZE}, {rounds} rounds, medians (min-max), whole command:")
-    print(f"  none due, ARI asked for all {STORE_SIZE}: {med(cold):.2f} s "
-          f"({min(cold):.2f}-{max(cold):.2f})  goal <= 2 s")  # fmt: skip
-    print(f"  none due, ARI cached:               {med(warm):.2f} s "
-          f"({min(warm):.2f}-{max(warm):.2f})")  # fmt: skip
-    print(f"  one renewal (cert renew NAME --force): {med(one):.2f} s "
-          f"({min(one):.2f}-{max(one):.2f})")  # fmt: skip
-    print(f"  {DUE} due (and {STORE_SIZE - DUE} ARI lookups): {med(due50):.2f} s "
-          f"({min(due50):.2f}-{max(due50):.2f}) = {med(due50) / med(one):.2f}x one  goal <= 3x; "
-          f"acmedash CPU {med(cpu):.2f} s")  # fmt: skip
-    print(f"  for scale: cert issue --each, {DUE} new names: {med(each):.2f} s "
-          f"= {med(each) / med(one):.2f}x one renewal")  # fmt: skip
+        fresh = [f"e{index}-{i}.bench.test" for i in range(DUE)]
+        each.run(acmedash, [*reach, "cert", "issue", "--each", *_each(fresh), *http], other)
+    ratio = statistics.median(due50.wall) / statistics.median(one.wall)
+    print(f"store of {STORE_SIZE}, {rounds} rounds, medians (min-max), whole commands:")
+    print(cold.line("  goal <= 2 s"))
+    print(warm.line())
+    print(one.line())
+    print(due50.line(f"  = {ratio:.2f}x one, goal <= 3x"))
+    print(each.line(f"  = {statistics.median(each.wall) / statistics.median(one.wall):.2f}x one"))
+
+
+def _each(names: list[str]) -> list[str]:
+    return [arg for name in names for arg in ("-d", name)]
 
 
 if __name__ == "__main__":

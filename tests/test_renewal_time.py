@@ -78,6 +78,9 @@ def test_inside_the_ari_window_at_the_chosen_moment_and_at_once_past_it() -> Non
     assert at.due and at.replaces == ari_cert_id(certificate)
     late = _window(NOW - timedelta(days=3), NOW - timedelta(days=2), NOW - timedelta(days=2))
     assert decide(certificate, late, NOW).due
+    beyond = certificate.not_valid_after_utc + timedelta(days=30)
+    lapse = decide(certificate, _window(beyond, beyond + timedelta(days=1), beyond), NOW)
+    assert lapse.when == certificate.not_valid_after_utc - timedelta(days=9), "never past expiry"
     other = Status(**{**status.__dict__, "serial": "def"})
     assert decide(certificate, other, NOW).replaces == "", "a window of another certificate"
 

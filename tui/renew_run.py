@@ -157,8 +157,9 @@ class Run:
         try:
             result = await self._renew(job, decision)
         except Exception as exc:
+            error = str(exc)[:500]
             failed = replace(
-                status, last_attempt=iso(self.clock()), last_result="failed", last_error=str(exc)
+                status, last_attempt=iso(self.clock()), last_result="failed", last_error=error
             )
             await asyncio.to_thread(save_status, entry.folder, failed)
             outcome.error = detached(exc)
@@ -175,7 +176,7 @@ class Run:
     @staticmethod
     def _after(job: Job, status: Status) -> None:
         save_status(job.out, status)
-        if job.save or (job.out != job.entry.folder and job.entry.settings is not None):
+        if job.save:
             save_settings(job.out, job.settings)
 
     async def run(self, jobs: list[Job]) -> list[Outcome]:

@@ -86,7 +86,9 @@ def decide(
         reason = f"{days} days before expiry"
     elif window:
         start, end, chosen = window
-        when = min(chosen, end)
+        # Never later than a tenth of the lifetime before expiry: a window past the expiry
+        # (a CA's mistake, or a hostile one) must not let the certificate lapse.
+        when = min(chosen, end, not_after - (not_after - not_before) / 10)
         reason = f"ARI window {iso(start)} to {iso(end)}"
     else:
         when = not_after - (not_after - not_before) / 3
