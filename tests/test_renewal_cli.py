@@ -264,3 +264,38 @@ def test_a_killed_run_leaves_whole_certificates_and_no_lock(
     again = cli(*account, "cert", "renew", "--all", "--force")
     assert again.returncode == 0, again.stderr
     assert all(_whole(cli.workdir / "certs" / name) for name in names)
+
+
+def test_a_failed_renewal_keeps_the_certificate_records_the_error_and_is_retried(
+    cli: CliRunner, validating: ValidatingPebble, account: list[str]
+) -> None:
+    """renewal.toml edited by hand: a name added, and a port Pebble does not fetch from, so
+    the new name's validation fails (exit 1, the CA's problem; the old names' authorizations
+    are reused by Pebble). The certificate in place is untouched, `cert list` shows the error,
+    and the next run, with the file put back, renews."""
+    from tui.pebble import free_port
+
+    names = ["r-fail.example.test", "r-fine.example.test"]
+    for name in names:
+        assert cli(*account, "cert", "issue", "-d", name, *_http01(validating)).returncode == 0
+    folder = cli.workdir / "certs" / names[0]
+    settings = folder / "renewal.toml"
+    good = settings.read_text()
+    bad = good.replace(str(validating.http_port), str(free_port()))
+    settings.write_text(bad.replace("names = [", 'names = [ "r-new.example.test",'))
+    before = (folder / "cert.pem").read_bytes()
+    failed = cli(*account, "cert", "renew", "--all", "--force")
+    assert failed.returncode == 1, failed.stderr
+    assert (
+        f"{names[0]}: renewal failed" in failed.stdout and f"{names[1]}: renewed" in failed.stdout
+    )
+    assert (folder / "cert.pem").read_bytes() == before and _whole(folder)
+    rows = {r["name"]: r for r in json.loads(cli(*account, "cert", "list", "--json").stdout)}
+    assert rows[names[0]]["last_result"] == "failed" and rows[names[0]]["last_error"]
+    assert rows[names[1]]["last_result"] == "renewed"
+    settings.write_text(good)
+    retried = cli(*account, "cert", "renew", names[0], "--force")
+    assert retried.returncode == 0, retried.stderr
+    assert (folder / "cert.pem").read_bytes() != before
+    rows = {r["name"]: r for r in json.loads(cli(*account, "cert", "list", "--json").stdout)}
+    assert rows[names[0]]["last_result"] == "renewed" and rows[names[0]]["last_error"] is None
