@@ -96,14 +96,16 @@ class Run:
     progress: Callable[[str, str], None] = lambda _name, _line: None
 
     def __post_init__(self) -> None:
-        self._solvers: dict[SolverChoice, Solver] = {}
+        # By repr: a SolverChoice field may be a list (not hashable), and equal choices share.
+        self._solvers: dict[str, Solver] = {}
         self._ari = asyncio.Semaphore(ARI_CONCURRENCY)
         self._renewing = asyncio.Semaphore(RENEW_CONCURRENCY)
 
     def _solver(self, choice: SolverChoice) -> Solver:
-        if choice not in self._solvers:
-            self._solvers[choice] = workflow.build_solver(choice)
-        return self._solvers[choice]
+        key = repr(choice)
+        if key not in self._solvers:
+            self._solvers[key] = workflow.build_solver(choice)
+        return self._solvers[key]
 
     async def _decide(self, job: Job) -> tuple[Decision, Status]:
         entry = job.entry

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tui import inventory, renewal
 from tui.acme.errors import AcmeError, InputError, detached
 from tui.acme.key_types import KEY_TYPES
 from tui.acme.text import printable
@@ -23,6 +22,7 @@ from tui.workflow import IssueOptions, SolverChoice
 
 if TYPE_CHECKING:
     from tui.acme.client import AcmeClient
+    from tui.inventory import Entry
     from tui.renew_run import Job, Outcome
     from tui.renewal import RenewalSettings
 
@@ -82,11 +82,15 @@ def add_schedule_parser(commands: Any) -> None:
 
 
 def store(ctx: Context) -> Path:
+    from tui import inventory
+
     return inventory.store_dir(ctx.settings, ctx.config_path)
 
 
 def remember(ctx: Context, choice: SolverChoice, options: IssueOptions) -> None:
     """After an issuance: renewal.toml in its folder, and the folder known to the store."""
+    from tui import inventory, renewal
+
     settings = renewal.RenewalSettings(
         directory=ctx.endpoint().url,
         account_key=str(ctx.key_path().absolute()),
@@ -167,7 +171,8 @@ def _overridden(ctx: Context, remembered: RenewalSettings) -> RenewalSettings:
     return dataclasses.replace(remembered, challenge=challenge, **top)
 
 
-def _defaults(ctx: Context, entry: inventory.Entry) -> RenewalSettings:
+def _defaults(ctx: Context, entry: Entry) -> RenewalSettings:
+    from tui import renewal
     from tui.workflow import renewal_names
 
     names = renewal_names(entry.certificate)
@@ -175,6 +180,7 @@ def _defaults(ctx: Context, entry: inventory.Entry) -> RenewalSettings:
 
 
 def _one_job(ctx: Context, where: Path) -> Job:
+    from tui import inventory, renewal
     from tui.renew_run import Job
 
     cert, source, out = inventory.renewal_target(ctx.args.cert, where, ctx.args.out)
@@ -197,6 +203,7 @@ def _one_job(ctx: Context, where: Path) -> Job:
 
 def _all_jobs(ctx: Context, where: Path) -> tuple[list[Job], list[Outcome]]:
     """A folder that cannot be read is that certificate's failure, not the run's."""
+    from tui import inventory
     from tui.renew_run import Job, Outcome
     from tui.renewal_due import utc_now
 
@@ -222,6 +229,7 @@ def _given_overrides(args: argparse.Namespace) -> list[str]:
 
 async def cmd_cert_renew(ctx: Context) -> int:
     """Exit 0 when every certificate is renewed or not due; else the first failure's code."""
+    from tui import inventory
     from tui.renew_run import Run
     from tui.store_lock import store_lock
 
@@ -261,6 +269,7 @@ def _progress(ctx: Context) -> Callable[[str, str], None]:
 
 
 async def cmd_cert_list(ctx: Context) -> int:
+    from tui import inventory
     from tui.cert_list import describe_entries
 
     rows = describe_entries(inventory.managed_folders(store(ctx)))
