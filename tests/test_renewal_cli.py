@@ -151,6 +151,11 @@ def test_a_flag_overrides_for_one_run_and_save_keeps_it(
     kept = cli(*account, "cert", "renew", name, "--force", "--key-type", "ec384", "--save")
     assert kept.returncode == 0, kept.stderr
     assert 'key_type = "ec384"' in (folder / "renewal.toml").read_text()
+    key = (folder / "privkey.pem").read_bytes()
+    pinned = cli(*account, "cert", "renew", name, "--force", "--reuse-key", "--save")
+    assert pinned.returncode == 0, pinned.stderr
+    assert (folder / "privkey.pem").read_bytes() == key and _whole(folder)
+    assert "reuse_key = true" in (folder / "renewal.toml").read_text()
 
 
 def test_a_folder_from_before_renews_with_the_defaults_and_says_so(

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 # Options of `cert renew` that override renewal.toml for one run (and with --save for good),
 # besides every SolverChoice field: each defaults to None, "not given".
-_OVERRIDES = ("key_type", "profile", "preferred_chain", "deploy_hook")
+_OVERRIDES = ("key_type", "reuse_key", "profile", "preferred_chain", "deploy_hook")
 
 
 def _days(text: str) -> int:
@@ -57,6 +57,11 @@ def add_parsers(actions: Any, solver_options: Callable[[argparse.ArgumentParser]
     renew.add_argument("--quiet", action="store_true", help="one line per certificate only")
     solver_options(renew)
     renew.add_argument("--key-type", choices=KEY_TYPES)
+    renew.add_argument(
+        "--reuse-key",
+        action=argparse.BooleanOptionalAction,
+        help="order with the folder's privkey.pem again (key pinning)",
+    )
     renew.add_argument("--profile", metavar="NAME")
     fields = {f.name for f in dataclasses.fields(SolverChoice)}
     for action in renew._actions:
