@@ -141,6 +141,9 @@ def renewal_target(given: str, store: Path, out: str | None) -> tuple[Path, Path
     if out:
         return cert, source, Path(out).expanduser()
     if cert.name != "cert.pem" or not is_managed(source):
+        from tui.workflow import load_certificate_file
+
+        load_certificate_file(cert)  # a file that is no certificate says that first
         raise InputError(
             f"{given}: not the cert.pem of a folder acmedash manages (no {SETTINGS_FILE}, no "
             "current/archive layout); renewing would write cert.pem and privkey.pem there: "
