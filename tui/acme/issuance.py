@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives import serialization
 from tui.acme.certificates import Chain
 from tui.acme.challenges import Solver, check_token, key_authorization
 from tui.acme.client import AcmeClient
-from tui.acme.errors import InputError, ProblemError, ProtocolError
+from tui.acme.errors import InputError, ProblemError, ProtocolError, StateError
 from tui.acme.identifiers import as_received
 from tui.acme.models import Authorization, Identifier, Order, Problem
 from tui.acme.orders import identifier_for
@@ -39,10 +39,13 @@ class Issued:
     chains: list[Chain]
 
     def chain(self, preferred_issuer: str = "") -> Chain:
-        """The chain whose top issuer CN matches, else the CA's default (the first)."""
+        """The chain whose topmost issuer's CN is `preferred_issuer` (case-insensitive), else
+        the CA's default (the first). Only the top counts, as certbot's --preferred-chain: in
+        Let's Encrypt's 2021 layout both chains pass through ISRG Root X1 (one ends there,
+        the other goes on to DST Root CA X3), so matching any issuer picked the long one."""
         wanted = preferred_issuer.lower()
         for chain in self.chains:
-            if wanted and any(wanted == name.lower() for name in chain.issuer_names):
+            if wanted and chain.top_issuer.lower() == wanted:
                 return chain
         return self.chains[0]
 
@@ -140,6 +143,14 @@ async def _authorize(
     if authorization.status == "valid":
         progress(f"{name}: already authorized")
         return authorization
+    if authorization.status != "pending":
+        # RFC 8555 §7.1.6: only a pending authorization can still become valid; answering a
+        # challenge of an invalid, expired, deactivated or revoked one only gets a refusal.
+        raise StateError(
+            f"{name}: the CA's authorization {authorization.url} is "
+            f"{_shown(authorization.status or 'without a status')}{_why(authorization)}; "
+            "no challenge answered"
+        )
     challenge = authorization.challenge(solver.challenge_type)
     if challenge is None:
         offered = ", ".join(_shown(c.type) for c in authorization.challenges) or "none"
@@ -162,6 +173,12 @@ async def _authorize(
     return authorization
 
 
+def _why(authorization: Authorization) -> str:
+    """The error of the authorization's failed challenge, as a clause, when it has one."""
+    failed = next((c.error for c in authorization.challenges if c.error), None)
+    return f" ({failed.summary()[:200]})" if failed else ""
+
+
 async def _run_cleanups(cleanups: list[Cleanup], progress: Progress) -> Exception | None:
     """Runs every cleanup, whatever the others do; returns the first one's error. Each error
     is also reported, since only one can be raised."""
@@ -178,13 +195,14 @@ async def _run_cleanups(cleanups: list[Cleanup], progress: Progress) -> Exceptio
 def _authorization_urls(order: Order, asked: set[Identifier]) -> tuple[str, ...]:
     """The order's authorization URLs, before any is fetched. RFC 8555 §7.1.3: the server
     "MUST return an authorization for each of the identifiers" (a valid one may be reused),
-    so one per identifier at most, each listed once. A CA that listed 1 MiB of them, or one
-    URL 50 times, had us send tens of thousands of requests and run a hook 500 times."""
+    so exactly one per identifier, each listed once. A CA that listed 1 MiB of them, or one
+    URL 50 times, had us send tens of thousands of requests and run a hook 500 times; one
+    that listed fewer would have had names in the certificate nobody proved control of."""
     urls = order.authorizations
-    if len(urls) > len(asked):
+    if len(urls) != len(asked):
         raise ProtocolError(
-            f"the CA's order {order.url} lists {len(urls)} authorizations for {len(asked)} "
-            "identifier(s), at most one each (RFC 8555 §7.1.3); refusing it"
+            f"the CA's order {order.url} lists {len(urls)} authorization(s) for {len(asked)} "
+            "identifier(s), one each (RFC 8555 §7.1.3); refusing it"
         )
     if len(set(urls)) != len(urls):
         twice = next(url for url in urls if urls.count(url) > 1)
@@ -290,8 +308,13 @@ async def issue(
     progress(f"order {order.url}: {order.status}")
     if order.status == "pending":
         await _authorize_all(client, order, solver, progress, asked=asked, deadline=deadline)
-    progress("finalizing")
-    order = await client.finalize(order, csr_der, deadline)
+    else:
+        _authorization_urls(order, asked)  # one per name, whatever the state (§7.1.3)
+    if order.status == "valid":
+        progress("the CA's order is already valid; nothing to finalize")
+    else:
+        progress("finalizing")
+        order = await client.finalize(order, csr_der, deadline)
     if order.status != "valid" or not order.certificate:
         raise ProblemError(
             order.error or Problem(type="about:blank", detail=f"order ended {order.status}")

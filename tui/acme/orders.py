@@ -10,7 +10,7 @@ import httpx
 from tui.acme import identifiers
 from tui.acme.core import ClientCore, json_object, parse_links
 from tui.acme.encoding import b64url
-from tui.acme.errors import ORDER_NOT_READY, InputError, ProblemError, ProtocolError
+from tui.acme.errors import ORDER_NOT_READY, InputError, ProblemError, ProtocolError, StateError
 from tui.acme.models import Account, Authorization, Challenge, Identifier, Order
 
 PENDING = ("pending", "processing")
@@ -34,6 +34,13 @@ def identifier_for(name: str) -> Identifier:
     """The identifier to order for a name the user typed: normalised and checked by
     `identifiers.identifier_for`, the one place that does it (the CSR uses it too)."""
     return identifiers.identifier_for(name)
+
+
+def invalid_order(order: Order) -> StateError:
+    """An order the CA has made `invalid`, which no request can bring back (§7.1.6), with the
+    CA's reason when the order carries one."""
+    why = f": {order.error.summary()[:300]}" if order.error else ""
+    return StateError(f"the CA's order {order.url} is invalid{why}; not finalized")
 
 
 class OrderOperations(ClientCore):
@@ -105,7 +112,17 @@ class OrderOperations(ClientCore):
         (Forbidden) error with a problem document of type "orderNotReady". The client should
         then send a POST-as-GET request to the order resource to obtain its current state."
         So orderNotReady for an order already `processing` (or `valid`: the first finalize
-        went through but its answer was lost) is followed, not reported."""
+        went through but its answer was lost) is followed, not reported.
+
+        Nothing is sent for an order known to be `invalid` (§7.1.6: final), `valid` (it has
+        its certificate) or `processing` (finalized already): the first is said locally, the
+        second returned as it is, the third waited for."""
+        if order.status == "valid":
+            return order
+        if order.status == "invalid":
+            raise invalid_order(order)
+        if order.status == "processing":
+            return await self.wait_order(order.url, deadline)
         try:
             response = await self.post(order.finalize, {"csr": b64url(csr_der)}, idempotent=True)
         except ProblemError as exc:
@@ -116,6 +133,8 @@ class OrderOperations(ClientCore):
                 return await self.wait_order(order.url, deadline)
             if current.status == "valid":
                 return current
+            if current.status == "invalid":
+                raise invalid_order(current) from None
             raise
         finalized = Order.from_json(order.url, json_object(response, "finalize"))
         if finalized.status not in PENDING:
@@ -132,6 +151,13 @@ class OrderOperations(ClientCore):
     async def list_orders(self, account: Account) -> OrderList:
         """RFC 8555 §7.1.2.1: the account's order URLs, following Link rel="next" pages, as far
         as MAX_ORDER_PAGES pages and MAX_ORDER_URLS distinct URLs go."""
+        if not account.orders:
+            # §7.1.2: `orders` is REQUIRED in an account object. Without it there is no list to
+            # read, which is not the same as an empty one: "no orders" would be false.
+            raise ProtocolError(
+                f"the CA gave no orders list for the account {account.url} (its account object "
+                "has no `orders` URL, which RFC 8555 §7.1.2 requires)"
+            )
         urls: dict[str, None] = {}  # an ordered set
         page = account.orders
         seen: set[str] = set()

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from tui.acme import __version__
-from tui.acme.errors import AcmeError, InputError, NetworkError, ProblemError
+from tui.acme.errors import AcmeError, InputError, NetworkError, ProblemError, StateError
 from tui.acme.text import printable
 from tui.cli import account, basics, certs, dashboard
 from tui.cli.context import Context, Escaped, Handler
@@ -111,6 +111,9 @@ def run(argv: list[str] | None = None) -> int:
     except (InputError, ConfigError) as exc:
         err.write(f"acmedash: {printable(str(exc))}\n")
         return EXIT_INPUT
+    except StateError as exc:
+        err.write(f"acmedash: {printable(str(exc))}\n")
+        return EXIT_PROBLEM
     except AcmeError as exc:
         err.write(f"acmedash: protocol error: {printable(str(exc))}\n")
         return EXIT_PROBLEM
@@ -168,7 +171,7 @@ def _report_problem(exc: ProblemError, err: Escaped) -> None:
         err.write(f"  retry after {exc.retry_after:.0f} s\n")
     from tui.accounts import problem_hint
 
-    if hint := problem_hint(exc.type, "`acmedash account new`"):
+    if hint := problem_hint(exc, "`acmedash account new`"):
         err.write(f"  {hint}\n")
 
 
