@@ -23,6 +23,7 @@ LAYERS = {
     "tui.config": 1,
     "tui.certstore": 1,
     "tui.pebble": 1,
+    "tui.process_guard": 1,
     "tui.themes": 1,
     "tui.session": 2,
     "tui.accounts": 2,

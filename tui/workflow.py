@@ -226,10 +226,16 @@ async def issue_each(
     when the last one ends. `progress` gets each order's first name. A failed order does not
     stop the others: its entry is the error."""
 
+    from tui.acme.issuance import concurrency_limit
+
+    limit = concurrency_limit()  # one for the whole run: hooks of all names at once, bounded
+
     async def one(options: IssueOptions) -> IssueResult:
         name = options.names[0]
         try:
-            return await _issue_one(client, solver, options, lambda line: progress(name, line))
+            return await _issue_one(
+                client, solver, options, lambda line: progress(name, line), limit
+            )
         except Exception as exc:
             raise detached(exc) from None  # kept until every order has ended
 
@@ -329,7 +335,11 @@ def revocation_refused(exc: ProblemError, reason: int, *, by_certificate_key: bo
 
 
 async def _issue_one(
-    client: AcmeClient, solver: Solver, options: IssueOptions, progress: Progress
+    client: AcmeClient,
+    solver: Solver,
+    options: IssueOptions,
+    progress: Progress,
+    limit: asyncio.Semaphore | None = None,
 ) -> IssueResult:
     from tui.acme import keys
     from tui.acme.issuance import issue as run_issuance
@@ -350,6 +360,7 @@ async def _issue_one(
         profile=options.profile,
         replaces=options.replaces,
         progress=progress,
+        limit=limit,
     )
     chain = issued.chain(options.preferred_chain)
     # Off the event loop: creating and fsyncing four files took 3 ms (on the test machine's

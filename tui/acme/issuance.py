@@ -179,13 +179,16 @@ def _why(authorization: Authorization) -> str:
     return f" ({failed.summary()[:200]})" if failed else ""
 
 
-async def _run_cleanups(cleanups: list[Cleanup], progress: Progress) -> Exception | None:
+async def _run_cleanups(
+    cleanups: list[Cleanup], progress: Progress, limit: asyncio.Semaphore
+) -> Exception | None:
     """Runs every cleanup, whatever the others do; returns the first one's error. Each error
-    is also reported, since only one can be raised."""
+    is also reported, since only one can be raised. A cleanup runs a hook too: it takes a
+    place in `limit` as the presenting did."""
     first: Exception | None = None
     for cleanup in cleanups:
         try:
-            await cleanup()
+            await _bounded(limit, cleanup)
         except Exception as exc:
             progress(f"cleanup failed: {exc}")
             first = first or exc
@@ -235,11 +238,17 @@ async def _bounded(limit: asyncio.Semaphore, job: Callable[[], Awaitable[T]]) ->
         return await job()
 
 
-async def _all_bounded(jobs: list[Callable[[], Awaitable[T]]]) -> list[T]:
-    """Every job, AUTHORIZATION_CONCURRENCY at a time: a hundred names (a certificate may
-    have that many) must not start a hundred hook shells at once. The first failure cancels
-    the others."""
-    limit = asyncio.Semaphore(AUTHORIZATION_CONCURRENCY)
+def concurrency_limit() -> asyncio.Semaphore:
+    """How many authorizations are fetched or solved at once: one for an order, or one
+    shared by every order of a run (`cert issue --each`: fifty names, one order each, ran
+    fifty dns hooks at once while each order kept to its own ten)."""
+    return asyncio.Semaphore(AUTHORIZATION_CONCURRENCY)
+
+
+async def _all_bounded(jobs: list[Callable[[], Awaitable[T]]], limit: asyncio.Semaphore) -> list[T]:
+    """Every job, as many at a time as `limit` lets: a hundred names (a certificate may have
+    that many) must not start a hundred hook shells at once. The first failure cancels the
+    others."""
     async with asyncio.TaskGroup() as group:
         tasks = [group.create_task(_bounded(limit, job)) for job in jobs]
     return [task.result() for task in tasks]
@@ -253,6 +262,7 @@ async def _authorize_all(
     *,
     asked: set[Identifier],
     deadline: float | None,
+    limit: asyncio.Semaphore,
 ) -> None:
     """Every authorization fetched and checked before any solver runs, then all solved
     concurrently (bounded); the first failure cancels the others and is raised.
@@ -262,7 +272,9 @@ async def _authorize_all(
     urls = _authorization_urls(order, asked)
     cleanups: list[Cleanup] = []
     try:
-        fetched = await _all_bounded([partial(client.fetch_authorization, url) for url in urls])
+        fetched = await _all_bounded(
+            [partial(client.fetch_authorization, url) for url in urls], limit
+        )
         await _all_bounded(
             [
                 partial(
@@ -276,14 +288,15 @@ async def _authorize_all(
                     cleanups=cleanups,
                 )
                 for authorization, identifier in _one_each(fetched, asked)
-            ]
+            ],
+            limit,
         )
     except BaseException as failure:
-        await _run_cleanups(cleanups, progress)
+        await _run_cleanups(cleanups, progress, limit)
         if isinstance(failure, ExceptionGroup):
             raise failure.exceptions[0] from None
         raise
-    cleanup_error = await _run_cleanups(cleanups, progress)
+    cleanup_error = await _run_cleanups(cleanups, progress, limit)
     if cleanup_error is not None:
         raise cleanup_error
 
@@ -298,16 +311,26 @@ async def issue(
     replaces: str = "",
     deadline: float | None = None,
     progress: Progress = lambda _: None,
+    limit: asyncio.Semaphore | None = None,
 ) -> Issued:
     """The solver belongs to the caller, so several orders can share one responder; the
-    caller closes it (workflow.issue does)."""
+    caller closes it (workflow.issue does). `limit`: a concurrency_limit shared with other
+    orders, so that together they run no more hooks at once than one order would."""
     identifiers = [identifier_for(n) for n in names]
     asked = {as_received(i.type, i.value) for i in identifiers}
     order = await client.new_order(identifiers, profile=profile, replaces=replaces)
     _check_order(order, asked)
     progress(f"order {order.url}: {order.status}")
     if order.status == "pending":
-        await _authorize_all(client, order, solver, progress, asked=asked, deadline=deadline)
+        await _authorize_all(
+            client,
+            order,
+            solver,
+            progress,
+            asked=asked,
+            deadline=deadline,
+            limit=limit or concurrency_limit(),
+        )
     else:
         _authorization_urls(order, asked)  # one per name, whatever the state (§7.1.3)
     if order.status == "valid":
