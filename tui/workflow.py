@@ -306,7 +306,10 @@ async def revoke(
 ) -> None:
     """RFC 8555 §7.6 with an RFC 5280 reason code: signed by the account, or by the
     certificate's own key when given (proof of control that needs no account). A refusal
-    is said in the terms of what was asked (revocation_refused)."""
+    is said in the terms of what was asked (revocation_refused). The account is looked up
+    first when its URL is not known yet, as for an issuance."""
+    if certificate_key is None:
+        await require_account(client)
     try:
         await client.revoke(certificate, reason, certificate_key=certificate_key)
     except ProblemError as exc:

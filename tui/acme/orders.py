@@ -36,11 +36,13 @@ def identifier_for(name: str) -> Identifier:
     return identifiers.identifier_for(name)
 
 
-def invalid_order(order: Order) -> StateError:
-    """An order the CA has made `invalid`, which no request can bring back (§7.1.6), with the
-    CA's reason when the order carries one."""
+def unfinalizable(order: Order) -> StateError:
+    """An order the CA has made `invalid`, which no request can bring back (§7.1.6), or put in
+    a state RFC 8555 does not have (Pebble: `deactivated`), with the CA's reason when the
+    order carries one."""
     why = f": {order.error.summary()[:300]}" if order.error else ""
-    return StateError(f"the CA's order {order.url} is invalid{why}; not finalized")
+    status = repr(order.status[:40]) if order.status else "without a status"
+    return StateError(f"the CA's order {order.url} is {status}{why}; not finalized")
 
 
 class OrderOperations(ClientCore):
@@ -114,15 +116,15 @@ class OrderOperations(ClientCore):
         So orderNotReady for an order already `processing` (or `valid`: the first finalize
         went through but its answer was lost) is followed, not reported.
 
-        Nothing is sent for an order known to be `invalid` (§7.1.6: final), `valid` (it has
-        its certificate) or `processing` (finalized already): the first is said locally, the
-        second returned as it is, the third waited for."""
+        Only a `pending` or `ready` order is finalized: for one already `valid` (it has its
+        certificate) or `processing` (finalized already) nothing is sent, it is returned or
+        waited for; any other (`invalid`, final by §7.1.6) is said locally."""
         if order.status == "valid":
             return order
-        if order.status == "invalid":
-            raise invalid_order(order)
         if order.status == "processing":
             return await self.wait_order(order.url, deadline)
+        if order.status not in ("pending", "ready"):
+            raise unfinalizable(order)
         try:
             response = await self.post(order.finalize, {"csr": b64url(csr_der)}, idempotent=True)
         except ProblemError as exc:
@@ -133,8 +135,8 @@ class OrderOperations(ClientCore):
                 return await self.wait_order(order.url, deadline)
             if current.status == "valid":
                 return current
-            if current.status == "invalid":
-                raise invalid_order(current) from None
+            if current.status not in ("pending", "ready"):
+                raise unfinalizable(current) from None
             raise
         finalized = Order.from_json(order.url, json_object(response, "finalize"))
         if finalized.status not in PENDING:
