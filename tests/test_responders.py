@@ -20,8 +20,8 @@ from tests.conftest import CliRunner
 from tests.hostile_acme import HostileAcme
 from tui.acme import keys, listener
 from tui.acme.challenges import Http01Responder
-from tui.acme.tls_alpn import ACME_TLS_ALPN, TlsAlpn01Responder
 from tui.acme.models import Identifier
+from tui.acme.tls_alpn import ACME_TLS_ALPN, TlsAlpn01Responder
 from tui.pebble import free_port
 
 Responder = Http01Responder | TlsAlpn01Responder
