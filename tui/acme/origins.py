@@ -9,10 +9,9 @@ origin the directory itself names (newNonce, newAccount, ...) is allowed too; no
 
 from __future__ import annotations
 
-import httpx
-
 from tui.acme.errors import ProtocolError
 from tui.acme.models import Directory
+from tui.acme.wire import usable_url
 
 # The directory's resources (RFC 8555 §7.1.1, RFC 9773 renewalInfo). Not `meta`: its URLs
 # (terms of service, website) are for people, not for requests.
@@ -31,14 +30,12 @@ Origin = tuple[str, str, int]
 
 def origin(url: str) -> Origin | None:
     """RFC 6454 §4: scheme, host and port (the scheme's default when none is written); None
-    for what is not an absolute URL."""
+    for what cannot be sent at all (wire.usable_url says why, when it is sent)."""
     try:
-        parsed = httpx.URL(url)
-    except (httpx.InvalidURL, ValueError):
+        parsed = usable_url(url)
+    except ValueError:
         return None
-    if not parsed.scheme or not parsed.host:
-        return None
-    default = {"http": 80, "https": 443}.get(parsed.scheme, 0)
+    default = {"http": 80, "https": 443}[parsed.scheme]
     return parsed.scheme, parsed.host.lower(), parsed.port or default
 
 
@@ -51,8 +48,10 @@ def allowed(directory_url: str, directory: Directory) -> frozenset[Origin]:
 
 def check(url: str, directory_url: str, directory: Directory, what: str) -> None:
     """A ProtocolError, before anything is sent, when `url` is on an origin `allowed` does not
-    hold. `what` names where the URL came from, for the message."""
-    if origin(url) in allowed(directory_url, directory):
+    hold. `what` names where the URL came from, for the message. A URL that is no URL at all
+    passes here: the send path refuses it with its own reason (core._usable_url)."""
+    found = origin(url)
+    if found is None or found in allowed(directory_url, directory):
         return
     raise ProtocolError(
         f"the CA gave {what} {url[:200]!r}, on another host than its directory "
