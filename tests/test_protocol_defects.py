@@ -103,19 +103,6 @@ def test_preferred_chain_matches_the_top_issuer_in_the_lets_encrypt_2021_layout(
 # -- 4. states checked before acting ---------------------------------------------------------
 
 
-@pytest.fixture
-def hostile() -> Iterator[HostileAcme]:
-    with HostileAcme() as server:
-        yield server
-
-
-@pytest.fixture
-async def hostile_client(hostile: HostileAcme) -> AsyncIterator[AcmeClient]:
-    async with AcmeClient(hostile.directory_url, key=keys.generate_key("ec256")) as acme:
-        await acme.new_account([], terms_agreed=True)
-        yield acme
-
-
 @pytest.mark.parametrize("status", ["expired", "revoked", "invalid", "deactivated"])
 async def test_no_challenge_is_answered_on_an_authorization_that_cannot_become_valid(
     hostile: HostileAcme, hostile_client: AcmeClient, status: str

@@ -204,7 +204,7 @@ def _authorization_urls(order: Order, asked: set[Identifier]) -> tuple[str, ...]
     urls = order.authorizations
     if len(urls) != len(asked):
         raise ProtocolError(
-            f"the CA's order {order.url} lists {len(urls)} authorization(s) for {len(asked)} "
+            f"the CA's order {order.url} lists {len(urls)} authorizations for {len(asked)} "
             "identifier(s), one each (RFC 8555 §7.1.3); refusing it"
         )
     if len(set(urls)) != len(urls):
