@@ -188,7 +188,8 @@ def test_a_hook_cannot_read_our_secrets_from_proc(cli: CliRunner, hostile: Hosti
     seen = cli.workdir / "seen.txt"
     assert cli("key", "generate", "k.pem").returncode == 0
     hook = f"{sys.executable} {probe} {seen}"
-    issue_args = "--key k.pem cert issue -d a.test --challenge dns-01 --dns-hook".split()
+    issue_args = ["--key", "k.pem", "cert", "issue", "-d", "a.test"]
+    issue_args += ["--challenge", "dns-01", "--dns-hook"]
     env = {"ACMEDASH_EAB_HMAC_KEY": "s3cret-mac-key"}
     result = cli("--endpoint", hostile.directory_url, *issue_args, hook, env=env)
     assert result.returncode == 0, result.stderr
