@@ -24,7 +24,7 @@ from tui.acme.client import AcmeClient
 from tui.acme.errors import InputError, ProblemError, ProtocolError, StateError
 from tui.acme.identifiers import as_received
 from tui.acme.models import Authorization, Identifier, Order, Problem
-from tui.acme.orders import identifier_for
+from tui.acme.orders import FINAL, identifier_for
 
 Progress = Callable[[str], None]
 Cleanup = Callable[[], Awaitable[None]]
@@ -143,13 +143,12 @@ async def _authorize(
     if authorization.status == "valid":
         progress(f"{name}: already authorized")
         return authorization
-    if authorization.status != "pending":
+    if authorization.status in FINAL:
         # RFC 8555 §7.1.6: only a pending authorization can still become valid; answering a
         # challenge of an invalid, expired, deactivated or revoked one only gets a refusal.
         raise StateError(
             f"{name}: the CA's authorization {authorization.url} is "
-            f"{_shown(authorization.status or 'without a status')}{_why(authorization)}; "
-            "no challenge answered"
+            f"{_shown(authorization.status)}{_why(authorization)}; no challenge answered"
         )
     challenge = authorization.challenge(solver.challenge_type)
     if challenge is None:

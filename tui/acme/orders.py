@@ -14,6 +14,9 @@ from tui.acme.errors import ORDER_NOT_READY, InputError, ProblemError, ProtocolE
 from tui.acme.models import Account, Authorization, Challenge, Identifier, Order
 
 PENDING = ("pending", "processing")
+# States from which no request leads on (RFC 8555 §7.1.6): an authorization's, and an order's
+# `invalid` (some CAs give orders the authorization states too; Pebble: `deactivated`).
+FINAL = ("invalid", "deactivated", "expired", "revoked")
 # The CA decides how many pages and URLs an orders list has: endless rel="next" pages were
 # 1.6 GiB within 20 s, one 1 MiB page 349k entries. A page is at most JSON_LIMIT (1 MiB), so
 # 100 pages bound what is read; 10,000 URLs are more orders than anyone reads in a terminal.
@@ -41,8 +44,7 @@ def unfinalizable(order: Order) -> StateError:
     a state RFC 8555 does not have (Pebble: `deactivated`), with the CA's reason when the
     order carries one."""
     why = f": {order.error.summary()[:300]}" if order.error else ""
-    status = repr(order.status[:40]) if order.status else "without a status"
-    return StateError(f"the CA's order {order.url} is {status}{why}; not finalized")
+    return StateError(f"the CA's order {order.url} is {order.status!r}{why}; not finalized")
 
 
 class OrderOperations(ClientCore):
@@ -116,14 +118,14 @@ class OrderOperations(ClientCore):
         So orderNotReady for an order already `processing` (or `valid`: the first finalize
         went through but its answer was lost) is followed, not reported.
 
-        Only a `pending` or `ready` order is finalized: for one already `valid` (it has its
-        certificate) or `processing` (finalized already) nothing is sent, it is returned or
-        waited for; any other (`invalid`, final by §7.1.6) is said locally."""
+        Nothing is sent for an order already `valid` (it has its certificate) or `processing`
+        (finalized already): it is returned or waited for; nor for one in a FINAL state,
+        which is said locally."""
         if order.status == "valid":
             return order
         if order.status == "processing":
             return await self.wait_order(order.url, deadline)
-        if order.status not in ("pending", "ready"):
+        if order.status in FINAL:
             raise unfinalizable(order)
         try:
             response = await self.post(order.finalize, {"csr": b64url(csr_der)}, idempotent=True)
@@ -135,7 +137,7 @@ class OrderOperations(ClientCore):
                 return await self.wait_order(order.url, deadline)
             if current.status == "valid":
                 return current
-            if current.status not in ("pending", "ready"):
+            if current.status in FINAL:
                 raise unfinalizable(current) from None
             raise
         finalized = Order.from_json(order.url, json_object(response, "finalize"))
