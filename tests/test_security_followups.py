@@ -80,16 +80,20 @@ def test_the_command_deadline_has_a_default_and_is_in_the_example_config() -> No
 
 # -- N3: --each bounds the hooks of the whole run ---------------------------------------------
 
-# Notes how many hooks run at the moment it starts, then stays a while, so that they overlap.
+# Stays a second, noting the most hooks it saw running at once meanwhile: long enough for
+# hooks started together to overlap, on a loaded machine too.
 COUNTING_HOOK = """\
 import os, sys, time
 running, log = sys.argv[1], sys.argv[2]
 mine = os.path.join(running, str(os.getpid()))
 open(mine, "w").close()
-with open(log, "a") as out:
-    out.write(f"{len(os.listdir(running))}\\n")
-time.sleep(0.4)
+most, end = 0, time.monotonic() + 1.0
+while time.monotonic() < end:
+    most = max(most, len(os.listdir(running)))
+    time.sleep(0.05)
 os.unlink(mine)
+with open(log, "a") as out:
+    out.write(f"{most}\\n")
 """
 
 
