@@ -25,6 +25,7 @@ LAYERS = {
     "tui.pebble": 1,
     "tui.store_lock": 1,
     "tui.schedule": 1,
+    "tui.process_guard": 1,
     "tui.themes": 1,
     "tui.session": 2,
     "tui.accounts": 2,

@@ -44,6 +44,10 @@ class Timeouts:
     connect: float = 10.0
     read: float = 30.0
     retry_after_max: float = 60.0
+    # One whole `acmedash` command, every request, retry, Retry-After wait and poll included:
+    # a CA answering 503 with Retry-After: 60 three times to each request kept one alive for
+    # over 15 minutes. Ten minutes is far more than a real issuance takes.
+    command: float = 600.0
 
 
 @dataclass

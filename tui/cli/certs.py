@@ -295,25 +295,38 @@ async def cmd_cert_revoke(ctx: Context) -> int:
     return 0
 
 
+def _names_a_ca(ctx: Context) -> bool:
+    """Whether the user named the CA to ask about a certificate: --endpoint, or an endpoint
+    of their own in the config. The built-in default (Let's Encrypt staging) is no answer: it
+    is asked about certificates it never issued (a 404, shown as if ARI were broken), and it
+    learns of certificates from other CAs. ARI is then not asked, and `cert info` says so."""
+    from tui.config import Settings
+
+    return bool(ctx.args.endpoint) or ctx.settings.endpoint != Settings().endpoint
+
+
 async def cmd_cert_info(ctx: Context) -> int:
     from tui.acme.certificates import describe
 
     certificate = workflow.load_certificate_file(Path(ctx.args.cert).expanduser())
     info: dict[str, Any] = describe(certificate)
-    try:
-        async with ctx.session().client() as client:
-            window = await client.renewal_info(certificate)
-        info["ari"] = (
-            None
-            if window is None
-            else {
-                "start": window.start,
-                "end": window.end,
-                "explanationURL": window.explanation_url,
-            }
-        )
-    except (AcmeError, InputError) as exc:
-        info["ari"] = {"error": str(exc)}
+    if not _names_a_ca(ctx):
+        info["ari"] = {"not_asked": "no CA named: --endpoint, or endpoint in the config"}
+    else:
+        try:
+            async with ctx.session().client() as client:
+                window = await client.renewal_info(certificate)
+            info["ari"] = (
+                None
+                if window is None
+                else {
+                    "start": window.start,
+                    "end": window.end,
+                    "explanationURL": window.explanation_url,
+                }
+            )
+        except (AcmeError, InputError) as exc:
+            info["ari"] = {"error": str(exc)}
     p = printable
     lines = [
         f"{key:<11}{p(str(value))}" for key, value in info.items() if key not in ("names", "ari")
@@ -324,6 +337,8 @@ async def cmd_cert_info(ctx: Context) -> int:
         lines.append(f"{'ari':<11}not offered by this CA")
     elif "error" in ari:
         lines.append(f"{'ari':<11}unavailable: {p(ari['error'])}")
+    elif "not_asked" in ari:
+        lines.append(f"{'ari':<11}not asked ({ari['not_asked']})")
     else:
         lines.append(f"{'ari':<11}renew between {p(ari['start'])} and {p(ari['end'])}")
     ctx.emit(info, "\n".join(lines))

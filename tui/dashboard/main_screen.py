@@ -235,7 +235,7 @@ class MainScreen(Screen[None]):
         try:
             message = await operation(workspace.client(self.record))
         except ProblemError as exc:
-            hint = problem_hint(exc.type, "a (new account)")
+            hint = problem_hint(exc, "a (new account)")
             self.notify(
                 "\n".join(filter(None, [str(exc), hint])),
                 title=f"{title}: server problem",
