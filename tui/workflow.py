@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tui.accounts import require_account
 from tui.acme.errors import AcmeError, InputError, detached
 from tui.acme.key_types import DEFAULT_KEY_TYPE
+from tui.dns.method import DnsMethod
 
 if TYPE_CHECKING:
     from cryptography import x509
@@ -44,9 +45,15 @@ class SolverChoice:
     tls_port: int = 443
     webroot: str = ""
     dns_hook: str = ""
+    # dns-01 published by acmedash itself (RFC 2136 or a lexicon provider); no secrets in it.
+    dns: DnsMethod = field(default_factory=DnsMethod)
 
 
-def build_solver(choice: SolverChoice) -> Solver:
+def build_solver(
+    choice: SolverChoice, progress: Progress = _silent, extra: dict[str, Any] | None = None
+) -> Solver:
+    """The solver `choice` names. `extra`: the config's tables this version reads elsewhere
+    (settings.extra), where a DNS provider's options live ([dns.PROVIDER])."""
     from tui.acme.challenges import (
         DnsHookSolver,
         Http01Responder,
@@ -55,11 +62,17 @@ def build_solver(choice: SolverChoice) -> Solver:
     )
 
     if choice.challenge == "dns-01":
-        if not choice.dns_hook:
-            raise InputError(
-                "dns-01 needs a hook command: --dns-hook CMD, run as `CMD set|clear NAME VALUE`"
-            )
-        return DnsHookSolver(choice.dns_hook)
+        if choice.dns_hook:
+            return DnsHookSolver(choice.dns_hook)
+        if choice.dns.method:
+            from tui.dns.solver import build_dns_solver
+
+            return build_dns_solver(choice.dns, extra or {}, progress)
+        raise InputError(
+            "dns-01 needs a way to publish the TXT record: --dns rfc2136 --dns-server HOST "
+            "(or the config's [dns] table), --dns PROVIDER (dns-lexicon), or --dns-hook CMD, "
+            "run as `CMD set|clear NAME VALUE`"
+        )
     if choice.challenge == "tls-alpn-01":
         return TlsAlpn01Responder(choice.listen, choice.tls_port)
     if choice.challenge != "http-01":

@@ -90,8 +90,8 @@ class LexiconPublisher:
         from lexicon._private.discovery import load_provider_module
         from lexicon.config import ConfigResolver
 
-        config = (  # type: ignore[no-untyped-call]
-            ConfigResolver()
+        config = (
+            ConfigResolver()  # type: ignore[no-untyped-call]
             .with_env()
             .with_dict(
                 {
