@@ -2,7 +2,10 @@
 own config in a temporary folder (never the packages' system services):
 
 - BIND 9 (Debian's bind9): authoritative for test zones, TSIG-signed updates allowed in some,
-  refused in one; zone transfers to loopback so a test can read a whole zone.
+  refused in one; zone transfers to loopback so a test can read a whole zone. Recursion is on
+  for loopback (cache 1 s) because Pebble uses it as the CA's resolver, which follows a CNAME
+  into another zone (an authoritative-only BIND stops at the CNAME); acmedash's own checks ask
+  with recursion off, so they see authoritative answers only.
 - PowerDNS (Debian's pdns-server + pdns-backend-sqlite3): the gsqlite3 backend and the HTTP API
   on loopback, the zone made through that API.
 
@@ -116,7 +119,8 @@ class Bind:
             f'\tsession-keyfile "{self.folder}/session.key";\n'
             f'\tmanaged-keys-directory "{self.folder}";\n'
             f"\tlisten-on port {self.port} {{ 127.0.0.1; }};\n\tlisten-on-v6 {{ none; }};\n"
-            "\trecursion no;\n\tnotify no;\n\tdnssec-validation no;\n};\n"
+            "\trecursion yes;\n\tallow-recursion { 127.0.0.1; };\n\tmax-cache-ttl 1;\n"
+            "\tmax-ncache-ttl 1;\n\tnotify no;\n\tdnssec-validation no;\n};\n"
             "controls { };\n" + self.key_block() + zones
         )
         log = self.folder / "named.log"

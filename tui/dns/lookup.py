@@ -37,6 +37,13 @@ class Server:
         shown = f"[{self.host}]" if ":" in self.host else self.host
         return f"{shown}:{self.port}"
 
+    @property
+    def label(self) -> str:
+        """For progress: the NS host's name and where it was asked."""
+        if self.host == self.address:
+            return str(self)
+        return f"{self.host} at {Server(self.address, self.address, self.port)}"
+
 
 def split_host_port(text: str) -> tuple[str, int | None]:
     """HOST, HOST:PORT, [IPv6]:PORT or a bare IPv6 address."""
@@ -197,12 +204,14 @@ async def authoritative_servers(zone: str, server: Server | None, port: int) -> 
             for rdata in rrset
         }
     )
-    found: list[Server] = [server] if server else []
+    found: list[Server] = []
     for host in hosts[:MAX_SERVERS]:
         for address in await _addresses(host, server):
             candidate = Server(host, address, port)
             if all(candidate.address != s.address or candidate.port != s.port for s in found):
                 found.append(candidate)
+    if server and all(server.address != s.address or server.port != s.port for s in found):
+        found.insert(0, server)
     if not found:
         raise InputError(f"zone {zone}: no authoritative server found (no NS records)")
     return found[:MAX_SERVERS]

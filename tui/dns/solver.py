@@ -109,7 +109,7 @@ class DnsUpdateSolver:
             ready = [s for s, yes in zip(servers, answers, strict=True) if yes]
             waited = time.monotonic() - record.published
             line = ", ".join(
-                f"{s.host} {s}: {'yes' if yes else 'not yet'}"
+                f"{s.label}: {'yes' if yes else 'not yet'}"
                 for s, yes in zip(servers, answers, strict=True)
             )
             if line != shown:
