@@ -215,7 +215,7 @@ class PowerDns:
         return self
 
     def _api(self, method: str, path: str, body: object = None) -> object:
-        request = urllib.request.Request(
+        request = urllib.request.Request(  # noqa: S310 - an http URL on loopback
             self.api_url + path,
             data=json.dumps(body).encode() if body is not None else None,
             method=method,
