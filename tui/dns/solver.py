@@ -85,8 +85,11 @@ class DnsUpdateSolver:
     async def present(self, identifier: Identifier, token: str, key_auth: str) -> None:
         name, value = dns01_name(identifier), dns01_value(key_auth)
         await self._resolve_server()
-        target = await self._target(name)
-        zone = await self._zone(target)
+        try:
+            target = await self._target(name)
+            zone = await self._zone(target)
+        except NetworkError as exc:
+            raise NetworkError(f"{exc} (finding the zone of {name})") from None
         record = _Record(zone, target, value, time.monotonic())
         try:
             await self.publisher.add(self.server, zone, target, value)
@@ -122,7 +125,7 @@ class DnsUpdateSolver:
                 record.visible_after = waited
                 return
             if time.monotonic() > deadline:
-                missing = ", ".join(str(s) for s in servers if s not in ready)
+                missing = ", ".join(s.label for s in servers if s not in ready)
                 raise NetworkError(
                     f"{record.name} in zone {record.zone}: not answered by {missing} "
                     f"after {self.method.timeout:.0f} s (--dns-timeout)"
