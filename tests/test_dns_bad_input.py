@@ -102,8 +102,14 @@ def test_ctrl_c_while_waiting_removes_the_record(
 ) -> None:
     key = secret_file(cli.workdir, bind_pebble.dns.secret)
     child = subprocess.Popen(
-        [sys.executable, "-m", "tui", *account, "cert", "issue", "-d", "c.slow.test"]
-        + rfc2136(bind_pebble, key),
+        [
+            sys.executable,
+            "-m",
+            "tui",
+            *account,
+            *("cert", "issue", "-d", "c.slow.test"),
+            *rfc2136(bind_pebble, key),
+        ],
         cwd=cli.workdir,
         env={**os.environ, "ACMEDASH_CONFIG": str(cli.config)},
         stderr=subprocess.PIPE,

@@ -13,7 +13,7 @@ lexicon's own guess needs the public suffix list, fetched from the network."""
 from __future__ import annotations
 
 import asyncio
-import importlib.util
+import re
 from pathlib import Path
 from typing import Any
 
@@ -23,10 +23,16 @@ from tui.secret_file import read_secret_file
 
 INSTALL_HINT = "pip install 'acmedash[dns]'"
 _MIN_REDACTED = 4
+_WHERE = re.compile(r"(_server|_url|_endpoint|_id)$")
 
 
 def lexicon_installed() -> bool:
-    return importlib.util.find_spec("lexicon") is not None
+    """Whether lexicon imports (a half-removed install counts as missing)."""
+    try:
+        import lexicon  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 def provider_names() -> list[str]:
@@ -71,20 +77,25 @@ def redact(text: str, secrets: list[str]) -> str:
 
 
 class LexiconPublisher:
-    """Adds and removes TXT values at a provider, one lexicon provider object per zone."""
+    """Adds and removes TXT values at a provider, one call at a time: providers change a
+    record set by reading it and writing it back whole (PowerDNS does), so a wildcard's and its
+    apex's values added at once kept only one of them."""
 
     def __init__(self, provider: str, options: dict[str, str]) -> None:
         self.provider = provider
         self._options = options
+        self._one_at_a_time = asyncio.Lock()
 
     def describe(self) -> str:
         return f"{self.provider} (dns-lexicon)"
 
     def _secrets(self) -> list[str]:
+        """Every option value but the few that only say where (a server URL, an id)."""
         import os
 
+        options = [v for k, v in self._options.items() if not _WHERE.search(k)]
         from_env = [v for k, v in os.environ.items() if k.startswith("LEXICON_")]
-        return [*self._options.values(), *from_env]
+        return [*options, *from_env]
 
     def _run(self, zone: str, action: str, name: str, value: str) -> None:
         from lexicon._private.discovery import load_provider_module
@@ -116,12 +127,15 @@ class LexiconPublisher:
         verb = "adding" if action == "create" else "removing"
         what = f"{verb} TXT {name} in zone {zone} at {self.provider}"
         try:
-            await asyncio.to_thread(self._run, zone, action, name, value)
+            async with self._one_at_a_time:
+                await asyncio.to_thread(self._run, zone, action, name, value)
         except (ImportError, AttributeError) as exc:
             raise InputError(f"{what}: the provider cannot load ({exc}); {INSTALL_HINT}") from None
-        except OSError as exc:
+        except OSError as exc:  # requests' errors are OSErrors
             message = redact(f"{type(exc).__name__}: {exc}", self._secrets())
-            raise NetworkError(f"{what}: {message}") from None
+            if getattr(exc, "response", None) is not None:  # the provider answered: refused
+                raise InputError(f"{what}: {message}"[:500]) from None
+            raise NetworkError(f"{what}: {message}"[:500]) from None
         except Exception as exc:
             message = redact(f"{type(exc).__name__}: {exc}", self._secrets())
             raise InputError(f"{what}: {message}"[:500]) from None

@@ -43,7 +43,7 @@ class _Record:
     name: str
     value: str
     published: float  # time.monotonic()
-    visible_after: float = 0.0
+    visible_after: float | None = None  # seconds after publishing; None: not seen yet
 
 
 class DnsUpdateSolver:
@@ -140,11 +140,12 @@ class DnsUpdateSolver:
     async def cleanup(self, identifier: Identifier, token: str, key_auth: str) -> None:
         value = dns01_value(key_auth)
         for record in [r for r in self._records if r.value == value]:
-            elapsed = time.monotonic() - record.published
-            self.progress(
-                f"{record.name}: {elapsed:.1f} s from publishing to the CA's validation "
-                f"(on every authoritative server after {record.visible_after:.1f} s)"
-            )
+            if record.visible_after is not None:
+                elapsed = time.monotonic() - record.published
+                self.progress(
+                    f"{record.name}: {elapsed:.1f} s from publishing to the CA's validation "
+                    f"(on every authoritative server after {record.visible_after:.1f} s)"
+                )
             await self._remove(record)
 
     async def close(self) -> None:
