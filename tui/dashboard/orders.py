@@ -65,9 +65,28 @@ class ManualDnsSolver:
         return None
 
 
-def _solver(view: OrdersView, form: OrderForm) -> Solver:
-    if form.challenge == "dns-01":
+async def _dns01_solver(view: OrdersView) -> Solver:
+    """By hand, unless the config's [dns] table names a method and the user picks it; the
+    solver then reports its propagation check (each server, yes or not yet) as progress."""
+    from tui.dashboard.screens.dns_method import BY_HAND, DnsMethodScreen
+    from tui.dns.method import from_config
+
+    extra = view.workspace.settings.extra
+    method = from_config(extra)
+    if not method.method:
         return ManualDnsSolver(view)
+    answer = await view.ask(DnsMethodScreen(method.describe()))
+    if answer is None:
+        raise InputError("dns-01: no way to publish the TXT records chosen; stopped")
+    if answer == BY_HAND:
+        return ManualDnsSolver(view)
+    choice = SolverChoice(challenge="dns-01", dns=method)
+    return workflow.build_solver(choice, view.progress, extra)
+
+
+async def _solver(view: OrdersView, form: OrderForm) -> Solver:
+    if form.challenge == "dns-01":
+        return await _dns01_solver(view)
     responder = view.workspace.responder
     return workflow.build_solver(
         SolverChoice(
@@ -99,7 +118,7 @@ def _issue_operation(
         names = ", ".join(options.names)
         view.start_progress(f"{'Renewing' if renewing else 'Issuing'} {names}")
         await accounts.require_account(client, view.workspace.session)
-        solver = _solver(view, form)
+        solver = await _solver(view, form)
         try:
             if renewing is None:
                 result = await workflow.issue(client, solver, options, view.progress)

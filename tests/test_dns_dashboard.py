@@ -1,0 +1,86 @@
+"""The dashboard's dns-01 flow with the config's [dns] table naming RFC 2136: the dialog offers
+it besides "by hand", the Orders panel shows the propagation check server by server, and the
+record is gone afterwards. Real BIND 9 and Pebble (conftest.bind_pebble), driven with Pilot."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.pilot import Pilot
+from textual.widgets import Button, Input, Select
+
+from tests.conftest import DnsPebble, settle, wait_for_screen, wait_until
+from tests.test_app_orders import _create_account
+from tests.test_dns_rfc2136 import secret_file
+from tui.acme import keys
+from tui.config import Settings
+from tui.dashboard.app import AcmeDashApp
+from tui.dashboard.panels.orders import OrdersPanel
+from tui.dashboard.panels.tabs import TabbedPanes
+from tui.dashboard.screens.dns_instructions import DnsInstructions
+from tui.dashboard.screens.dns_method import AUTOMATIC, DnsMethodScreen
+
+SIZE = (100, 40)
+
+
+def _app(bind_pebble: DnsPebble, tmp_path: Path) -> AcmeDashApp:
+    key_path = tmp_path / "account.pem"
+    keys.save_key(keys.generate_key("ec256"), key_path)
+    tsig = secret_file(tmp_path, bind_pebble.dns.key_block())
+    settings = Settings(
+        endpoint=bind_pebble.pebble.directory_url,
+        ca_bundle=str(bind_pebble.pebble.ca_bundle),
+        account_key=str(key_path),
+        extra={
+            "dns": {
+                "method": "rfc2136",
+                "server": bind_pebble.dns.server,
+                "tsig_secret_file": str(tsig),
+            }
+        },
+    )
+    return AcmeDashApp(settings, config_path=tmp_path / "c.toml", responder_address="127.0.0.1")
+
+
+async def _order(app: AcmeDashApp, pilot: Pilot[None], name: str, out: Path) -> None:
+    app.query_one("#side", TabbedPanes).active = "pane-orders"
+    await wait_until(pilot, lambda: bool(app.query("#order-names")), "the Orders tab mounted")
+    app.query_one("#order-challenge", Select).value = "dns-01"
+    app.query_one("#order-out", Input).value = str(out)
+    names = app.query_one("#order-names", Input)
+    names.value = name
+    names.focus()
+    await pilot.press("enter")
+    await wait_for_screen(pilot, DnsMethodScreen)
+
+
+async def test_dashboard_publishes_through_rfc2136_and_shows_each_server(
+    bind_pebble: DnsPebble, tmp_path: Path
+) -> None:
+    app = _app(bind_pebble, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await _create_account(app, pilot)
+        await _order(app, pilot, "*.dash.example.test dash.example.test", tmp_path / "w")
+        assert app.screen.focused is app.screen.query_one(f"#{AUTOMATIC}", Button)
+        await pilot.press("enter")
+        await settle(app)
+        assert (tmp_path / "w" / "cert.pem").exists()
+        lines = app.query_one(OrdersPanel)._lines
+        shown = "\n".join(lines)
+        assert f"ns1.example.test at {bind_pebble.dns.server}: yes" in shown
+        assert "s from publishing to the CA's validation" in shown
+        assert "TXT removed from zone example.test" in shown
+        assert bind_pebble.dns.secret not in shown
+        assert bind_pebble.dns.txt_records("example.test") == []
+
+
+async def test_dashboard_still_offers_by_hand(bind_pebble: DnsPebble, tmp_path: Path) -> None:
+    app = _app(bind_pebble, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await _create_account(app, pilot)
+        await _order(app, pilot, "hand.example.test", tmp_path / "h")
+        await pilot.click("#by-hand")
+        await wait_for_screen(pilot, DnsInstructions)
+        await pilot.press("escape")
+        await settle(app)
+        assert bind_pebble.dns.txt_records("example.test") == []
