@@ -31,12 +31,10 @@ def _app(bind_pebble: DnsPebble, tmp_path: Path) -> AcmeDashApp:
         endpoint=bind_pebble.pebble.directory_url,
         ca_bundle=str(bind_pebble.pebble.ca_bundle),
         account_key=str(key_path),
-        extra={
-            "dns": {
-                "method": "rfc2136",
-                "server": bind_pebble.dns.server,
-                "tsig_secret_file": str(tsig),
-            }
+        dns={
+            "method": "rfc2136",
+            "server": bind_pebble.dns.server,
+            "tsig_secret_file": str(tsig),
         },
     )
     return AcmeDashApp(settings, config_path=tmp_path / "c.toml", responder_address="127.0.0.1")

@@ -77,7 +77,7 @@ def test_the_remembered_solver_choice_holds_no_secret(tmp_path: Path) -> None:
     secret = base64.b64encode(b"s" * 32).decode()
     key = secret_file(tmp_path, secret)
     dns = method.with_overrides(
-        method.from_config({"dns": {"method": "rfc2136", "server": "127.0.0.1"}}),
+        method.from_config({"method": "rfc2136", "server": "127.0.0.1"}),
         tsig_key="k",
         tsig_secret_file=str(key),
     )
@@ -106,3 +106,10 @@ def test_secret_file_forms_and_refusals(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="0600") as refused:
         load_tsig_key("k", "", str(readable))
     assert secret not in str(refused.value)
+
+
+def test_hooks_never_get_the_tsig_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tui.acme.hooks import hook_environment
+
+    monkeypatch.setenv(TSIG_SECRET_ENV, "c2VjcmV0")
+    assert TSIG_SECRET_ENV not in hook_environment({})

@@ -50,10 +50,10 @@ class SolverChoice:
 
 
 def build_solver(
-    choice: SolverChoice, progress: Progress = _silent, extra: dict[str, Any] | None = None
+    choice: SolverChoice, progress: Progress = _silent, dns: dict[str, Any] | None = None
 ) -> Solver:
-    """The solver `choice` names. `extra`: the config's tables this version reads elsewhere
-    (settings.extra), where a DNS provider's options live ([dns.PROVIDER])."""
+    """The solver `choice` names. `dns`: the config's [dns] table (settings.dns), where a DNS
+    provider's options live ([dns.PROVIDER]); they may be secrets, so not in `choice`."""
     from tui.acme.challenges import (
         DnsHookSolver,
         Http01Responder,
@@ -67,7 +67,7 @@ def build_solver(
         if choice.dns.method:
             from tui.dns.solver import build_dns_solver
 
-            return build_dns_solver(choice.dns, extra or {}, progress)
+            return build_dns_solver(choice.dns, dns or {}, progress)
         raise InputError(
             "dns-01 needs a way to publish the TXT record: --dns rfc2136 --dns-server HOST "
             "(or the config's [dns] table), --dns PROVIDER (dns-lexicon), or --dns-hook CMD, "

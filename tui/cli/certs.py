@@ -192,7 +192,7 @@ def _dns_method(ctx: Context) -> DnsMethod:
 
     args = ctx.args
     return method.with_overrides(
-        method.from_config(ctx.settings.extra),
+        method.from_config(ctx.settings.dns),
         method=args.dns_method,
         server=args.dns_server,
         tsig_key=args.tsig_key,
@@ -204,7 +204,7 @@ def _dns_method(ctx: Context) -> DnsMethod:
 
 
 def _solver(ctx: Context) -> Solver:
-    return workflow.build_solver(_choice(ctx), _progress(ctx), ctx.settings.extra)
+    return workflow.build_solver(_choice(ctx), _progress(ctx), ctx.settings.dns)
 
 
 def _choice(ctx: Context) -> SolverChoice:

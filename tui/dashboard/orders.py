@@ -71,8 +71,8 @@ async def _dns01_solver(view: OrdersView) -> Solver:
     from tui.dashboard.screens.dns_method import BY_HAND, DnsMethodScreen
     from tui.dns.method import from_config
 
-    extra = view.workspace.settings.extra
-    method = from_config(extra)
+    table = view.workspace.settings.dns
+    method = from_config(table)
     if not method.method:
         return ManualDnsSolver(view)
     answer = await view.ask(DnsMethodScreen(method.describe()))
@@ -81,7 +81,7 @@ async def _dns01_solver(view: OrdersView) -> Solver:
     if answer == BY_HAND:
         return ManualDnsSolver(view)
     choice = SolverChoice(challenge="dns-01", dns=method)
-    return workflow.build_solver(choice, view.progress, extra)
+    return workflow.build_solver(choice, view.progress, table)
 
 
 async def _solver(view: OrdersView, form: OrderForm) -> Solver:

@@ -32,17 +32,12 @@ class DnsMethod:
         return f"{self.method} (dns-lexicon)" if self.method else "by hand"
 
 
-def dns_table(extra: dict[str, Any]) -> dict[str, Any]:
-    """The config's [dns] table (settings.extra keeps tables this version reads elsewhere)."""
-    table = extra.get("dns", {})
-    if not isinstance(table, dict):
-        raise InputError("config: dns must be a table ([dns])")
-    return table
-
-
-def from_config(extra: dict[str, Any]) -> DnsMethod:
-    table = dns_table(extra)
+def from_config(table: dict[str, Any]) -> DnsMethod:
+    """The config's [dns] table (settings.dns) as a DnsMethod, each key's type checked."""
     values: dict[str, Any] = {}
+    for key, value in table.items():
+        if key not in KEYS and not isinstance(value, dict):
+            raise InputError(f"config: dns.{key} is not a [dns] key ({', '.join(KEYS)})")
     for key in KEYS:
         if key not in table:
             continue
@@ -63,8 +58,9 @@ def with_overrides(base: DnsMethod, **given: Any) -> DnsMethod:
     return replace(base, **{k: v for k, v in given.items() if v is not None and k in known})
 
 
-def provider_table(extra: dict[str, Any], provider: str) -> dict[str, Any]:
-    table = dns_table(extra).get(provider, {})
+def provider_table(dns: dict[str, Any], provider: str) -> dict[str, Any]:
+    """[dns.PROVIDER]: the provider's options, inside the [dns] table."""
+    table = dns.get(provider, {})
     if not isinstance(table, dict):
         raise InputError(f"config: dns.{provider} must be a table ([dns.{provider}])")
     return table

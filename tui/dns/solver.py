@@ -161,9 +161,9 @@ class DnsUpdateSolver:
 
 
 def build_dns_solver(
-    method: DnsMethod, extra: dict[str, Any], progress: Callable[[str], None]
+    method: DnsMethod, dns: dict[str, Any], progress: Callable[[str], None]
 ) -> DnsUpdateSolver:
-    """The solver for `method`, with `extra` the config's unknown tables ([dns.PROVIDER]);
+    """The solver for `method`, with `dns` the config's [dns] table (for [dns.PROVIDER]);
     secrets are read now, so a missing or unreadable one fails before any order."""
     publisher: Publisher
     if method.method == RFC2136:
@@ -178,6 +178,6 @@ def build_dns_solver(
         from tui.dns.providers import LexiconPublisher, check_provider, provider_options
 
         check_provider(method.method)
-        options = provider_options(method.method, provider_table(extra, method.method))
+        options = provider_options(method.method, provider_table(dns, method.method))
         publisher = LexiconPublisher(method.method, options)
     return DnsUpdateSolver(publisher, method, progress)

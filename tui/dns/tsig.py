@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tui.acme.errors import InputError
+from tui.acme.hooks import TSIG_SECRET_ENV
 from tui.secret_file import read_secret_file
 
-TSIG_SECRET_ENV = "ACMEDASH_TSIG_SECRET"  # noqa: S105 - a variable name
 DEFAULT_ALGORITHM = "hmac-sha256"
 ALGORITHMS = (
     "hmac-sha256",
