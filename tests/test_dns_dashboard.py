@@ -6,17 +6,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual.pilot import Pilot
-from textual.widgets import Button, Input, Select
+from textual.widgets import Button
 
-from tests.conftest import DnsPebble, settle, wait_for_screen, wait_until
-from tests.test_app_orders import _create_account
+from tests.conftest import DnsPebble, settle, wait_for_screen
+from tests.test_app_orders import _create_account, _order_by_hand
 from tests.test_dns_rfc2136 import secret_file
 from tui.acme import keys
 from tui.config import Settings
 from tui.dashboard.app import AcmeDashApp
 from tui.dashboard.panels.orders import OrdersPanel
-from tui.dashboard.panels.tabs import TabbedPanes
 from tui.dashboard.screens.dns_instructions import DnsInstructions
 from tui.dashboard.screens.dns_method import AUTOMATIC, DnsMethodScreen
 
@@ -40,25 +38,15 @@ def _app(bind_pebble: DnsPebble, tmp_path: Path) -> AcmeDashApp:
     return AcmeDashApp(settings, config_path=tmp_path / "c.toml", responder_address="127.0.0.1")
 
 
-async def _order(app: AcmeDashApp, pilot: Pilot[None], name: str, out: Path) -> None:
-    app.query_one("#side", TabbedPanes).active = "pane-orders"
-    await wait_until(pilot, lambda: bool(app.query("#order-names")), "the Orders tab mounted")
-    app.query_one("#order-challenge", Select).value = "dns-01"
-    app.query_one("#order-out", Input).value = str(out)
-    names = app.query_one("#order-names", Input)
-    names.value = name
-    names.focus()
-    await pilot.press("enter")
-    await wait_for_screen(pilot, DnsMethodScreen)
-
-
 async def test_dashboard_publishes_through_rfc2136_and_shows_each_server(
     bind_pebble: DnsPebble, tmp_path: Path
 ) -> None:
     app = _app(bind_pebble, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await _create_account(app, pilot)
-        await _order(app, pilot, "*.dash.example.test dash.example.test", tmp_path / "w")
+        await _order_by_hand(
+            app, pilot, "*.dash.example.test dash.example.test", tmp_path / "w", DnsMethodScreen
+        )
         assert app.screen.focused is app.screen.query_one(f"#{AUTOMATIC}", Button)
         await pilot.press("enter")
         await settle(app)
@@ -76,7 +64,7 @@ async def test_dashboard_still_offers_by_hand(bind_pebble: DnsPebble, tmp_path: 
     app = _app(bind_pebble, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await _create_account(app, pilot)
-        await _order(app, pilot, "hand.example.test", tmp_path / "h")
+        await _order_by_hand(app, pilot, "hand.example.test", tmp_path / "h", DnsMethodScreen)
         await pilot.click("#by-hand")
         await wait_for_screen(pilot, DnsInstructions)
         await pilot.press("escape")

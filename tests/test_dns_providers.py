@@ -11,15 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CliRunner, DnsPebble, reach
+from tests.conftest import CliRunner, DnsPebble
+from tests.test_dns_rfc2136 import dns_account
 
 
 @pytest.fixture
 def pdns_account(cli: CliRunner, pdns_pebble: DnsPebble) -> list[str]:
-    args = [*reach(pdns_pebble.pebble), "--key", "account.pem", "--traffic", "t.jsonl"]
-    created = cli(*args, "account", "new", "--yes")
-    assert created.returncode == 0, created.stderr
-    return args
+    return dns_account(cli, pdns_pebble)
 
 
 def powerdns_config(cli: CliRunner, pdns: DnsPebble, *, token_line: str) -> None:

@@ -13,8 +13,9 @@ import pytest
 from tests.conftest import CliRunner, DnsPebble, reach
 
 
-def _account(cli: CliRunner, bind_pebble: DnsPebble) -> list[str]:
-    args = [*reach(bind_pebble.pebble), "--key", "account.pem", "--traffic", "t.jsonl"]
+def dns_account(cli: CliRunner, dns_pebble: DnsPebble) -> list[str]:
+    """Global options for a fresh account on the Pebble of a DNS fixture."""
+    args = [*reach(dns_pebble.pebble), "--key", "account.pem", "--traffic", "t.jsonl"]
     created = cli(*args, "account", "new", "--yes")
     assert created.returncode == 0, created.stderr
     return args
@@ -22,7 +23,7 @@ def _account(cli: CliRunner, bind_pebble: DnsPebble) -> list[str]:
 
 @pytest.fixture
 def account(cli: CliRunner, bind_pebble: DnsPebble) -> list[str]:
-    return _account(cli, bind_pebble)
+    return dns_account(cli, bind_pebble)
 
 
 def secret_file(folder: Path, text: str, name: str = "tsig.key") -> Path:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import socket
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -74,7 +75,7 @@ async def resolve_server(text: str, default_port: int = 53) -> Server:
     except ValueError:
         pass
     try:
-        infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=2)
+        infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_DGRAM)
     except OSError as exc:
         raise NetworkError(f"DNS server {host}: cannot resolve the name ({exc})") from None
     return Server(host, str(infos[0][4][0]), port)
