@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tui.accounts import require_account
 from tui.acme.errors import AcmeError, InputError, detached
 from tui.acme.key_types import DEFAULT_KEY_TYPE
-from tui.dns.method import DnsMethod
 
 if TYPE_CHECKING:
     from cryptography import x509
@@ -27,6 +26,7 @@ if TYPE_CHECKING:
     from tui.acme.client import AcmeClient
     from tui.acme.jose import PrivateKey
     from tui.certstore import Saved
+    from tui.dns.method import DnsMethod
 
 CHALLENGES = ("http-01", "dns-01", "tls-alpn-01")
 
@@ -46,7 +46,8 @@ class SolverChoice:
     webroot: str = ""
     dns_hook: str = ""
     # dns-01 published by acmedash itself (RFC 2136 or a lexicon provider); no secrets in it.
-    dns: DnsMethod = field(default_factory=DnsMethod)
+    # None, not an empty DnsMethod: tui.dns loads when dns-01 is asked for, not at start-up.
+    dns: DnsMethod | None = None
 
 
 def build_solver(
@@ -64,7 +65,7 @@ def build_solver(
     if choice.challenge == "dns-01":
         if choice.dns_hook:
             return DnsHookSolver(choice.dns_hook)
-        if choice.dns.method:
+        if choice.dns is not None and choice.dns.method:
             from tui.dns.solver import build_dns_solver
 
             return build_dns_solver(choice.dns, dns or {}, progress)

@@ -216,7 +216,7 @@ def _choice(ctx: Context) -> SolverChoice:
         tls_port=args.tls_port,
         webroot=args.webroot or "",
         dns_hook=args.dns_hook or "",
-        dns=_dns_method(ctx),
+        dns=_dns_method(ctx) if args.challenge == "dns-01" else None,
     )
 
 
