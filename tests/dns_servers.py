@@ -31,8 +31,11 @@ from tui.pebble import PebbleError, free_port
 TSIG_NAME = "acmedash-test"
 # Zones the BIND fixture serves. `example.test` and `alias.test` take signed updates of TXT
 # records; `locked.test` takes none (a refused update); `slow.test` names a second NS host on
-# 127.0.0.2 where nothing answers (a propagation that never completes).
-UPDATABLE = ("example.test", "alias.test", "slow.test")
+# 127.0.0.2 where nothing listens (a propagation that never completes); `two.test` has a real
+# second server, a BIND secondary on [::1] (the same port; BIND listens only on configured
+# addresses, and loopback has 127.0.0.1 and ::1) that the primary NOTIFYs after each update.
+UPDATABLE = ("example.test", "alias.test", "slow.test", "two.test")
+SECONDARY = "two.test"
 LOCKED = "locked.test"
 SCHEMA = Path("/usr/share/doc/pdns-backend-sqlite3/schema.sqlite3.sql")
 
@@ -44,18 +47,20 @@ def _binary(name: str, package: str) -> str:
     return found
 
 
-def _wait_port(port: int, process: subprocess.Popen[bytes], log: Path, what: str) -> None:
+def _wait_port(
+    port: int, process: subprocess.Popen[bytes], log: Path, what: str, host: str = "127.0.0.1"
+) -> None:
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         if process.poll() is not None:
             tail = log.read_text(errors="replace")[-2000:]
             raise PebbleError(f"{what} exited with {process.returncode}: {tail}")
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
+            with socket.create_connection((host, port), timeout=1):
                 return
         except OSError:
             time.sleep(0.1)
-    raise PebbleError(f"{what} did not listen on 127.0.0.1:{port}")
+    raise PebbleError(f"{what} did not listen on {host}:{port}")
 
 
 def _stop(process: subprocess.Popen[bytes] | None) -> None:
@@ -69,7 +74,10 @@ def _stop(process: subprocess.Popen[bytes] | None) -> None:
 
 
 def _zone_text(zone: str) -> str:
-    extra = f"@ IN NS ns2.{zone}.\nns2 IN A 127.0.0.2\n" if zone == "slow.test" else ""
+    extra = {
+        "slow.test": "@ IN NS ns2.slow.test.\nns2 IN A 127.0.0.2\n",
+        SECONDARY: f"@ IN NS ns2.{SECONDARY}.\nns2 IN AAAA ::1\n",
+    }.get(zone, "")
     cname = (
         "_acme-challenge.cname IN CNAME _acme-challenge.cname.alias.test.\n"
         if zone == "example.test"
@@ -87,6 +95,7 @@ class Bind:
     port: int = 0
     secret: str = field(default_factory=lambda: base64.b64encode(secrets.token_bytes(32)).decode())
     process: subprocess.Popen[bytes] | None = None
+    secondary: subprocess.Popen[bytes] | None = None
 
     @property
     def server(self) -> str:
@@ -109,28 +118,53 @@ class Bind:
                 if zone == LOCKED
                 else f"update-policy {{ grant {TSIG_NAME} zonesub TXT; }};"
             )
+            notify = (
+                f"notify explicit; also-notify {{ ::1 port {self.port}; }};"
+                if zone == SECONDARY
+                else ""
+            )
             zones += (
                 f'zone "{zone}" {{ type primary; file "{self.folder}/{zone}.zone"; {policy} '
-                "allow-transfer { 127.0.0.1; }; };\n"
+                f"{notify} allow-transfer {{ 127.0.0.0/8; }}; }};\n"
             )
-        conf = self.folder / "named.conf"
+        self.process = self._named(named, self.folder, "127.0.0.1", self.key_block() + zones)
+        secondary = self.folder / "secondary"
+        secondary.mkdir()
+        self.secondary = self._named(
+            named,
+            secondary,
+            "::1",
+            f'zone "{SECONDARY}" {{ type secondary; file "{secondary}/{SECONDARY}.copy"; '
+            f"primaries {{ 127.0.0.1 port {self.port}; }}; allow-notify {{ ::1; 127.0.0.1; }}; }};\n",
+        )
+        return self
+
+    def _named(
+        self, binary: str, folder: Path, address: str, zones: str
+    ) -> subprocess.Popen[bytes]:
+        conf = folder / "named.conf"
         conf.write_text(
-            f'options {{\n\tdirectory "{self.folder}";\n\tpid-file "{self.folder}/named.pid";\n'
-            f'\tsession-keyfile "{self.folder}/session.key";\n'
-            f'\tmanaged-keys-directory "{self.folder}";\n'
-            f"\tlisten-on port {self.port} {{ 127.0.0.1; }};\n\tlisten-on-v6 {{ none; }};\n"
+            f'options {{\n\tdirectory "{folder}";\n\tpid-file "{folder}/named.pid";\n'
+            f'\tsession-keyfile "{folder}/session.key";\n'
+            f'\tmanaged-keys-directory "{folder}";\n'
+            f"\tlisten-on port {self.port} {{ {'none' if ':' in address else address}; }};\n"
+            f"\tlisten-on-v6 port {self.port} {{ {address if ':' in address else 'none'}; }};\n"
             "\trecursion yes;\n\tallow-recursion { 127.0.0.1; };\n\tmax-cache-ttl 1;\n"
             "\tmax-ncache-ttl 1;\n\tnotify no;\n\tdnssec-validation no;\n};\n"
-            "controls { };\n" + self.key_block() + zones
+            "controls { };\n" + zones
         )
-        log = self.folder / "named.log"
-        self.process = subprocess.Popen(
-            [named, "-g", "-c", str(conf), "-p", str(self.port), "-n", "1"],
+        log = folder / "named.log"
+        process = subprocess.Popen(
+            [binary, "-g", "-c", str(conf), "-p", str(self.port), "-n", "1"],
             stdout=log.open("wb"),
             stderr=subprocess.STDOUT,
         )
-        _wait_port(self.port, self.process, log, "named")
-        return self
+        try:
+            _wait_port(self.port, process, log, f"named on {address}", address)
+        except PebbleError:
+            _stop(process)
+            raise
+        return process
 
     def records(self, zone: str) -> list[str]:
         """The zone's records as text (AXFR), to see what is published."""
@@ -148,8 +182,9 @@ class Bind:
         return [r for r in self.records(zone) if " TXT " in r]
 
     def stop(self) -> None:
+        _stop(self.secondary)
         _stop(self.process)
-        self.process = None
+        self.process = self.secondary = None
 
 
 @dataclass

@@ -153,3 +153,22 @@ def test_json_result_unchanged(cli: CliRunner, bind_pebble: DnsPebble, account: 
     )
     assert run.returncode == 0, run.stderr
     assert json.loads(run.stdout)["names"] == ["json.example.test"]
+
+
+def test_every_authoritative_server_is_waited_for(
+    cli: CliRunner, bind_pebble: DnsPebble, account: list[str]
+) -> None:
+    """two.test has a BIND secondary on [::1] (tests/dns_servers): the record must be on
+    both before the CA is asked, and the progress says which one has it."""
+    bind = bind_pebble.dns
+    key = secret_file(cli.workdir, bind.secret)
+    options = rfc2136(bind_pebble, key, "--dns-timeout", "30")
+    issued = cli(*account, "cert", "issue", "-d", "a.two.test", *options)
+    assert issued.returncode == 0, issued.stderr
+    both = (
+        "on 2/2 authoritative servers after",
+        f"ns1.two.test at 127.0.0.1:{bind.port}: yes, ns2.two.test at [::1]:{bind.port}: yes",
+    )
+    assert all(text in issued.stderr for text in both), issued.stderr
+    assert issued.stderr.index(both[1]) < issued.stderr.index("a.two.test: dns-01 ready")
+    assert bind.txt_records("two.test") == []
