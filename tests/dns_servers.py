@@ -135,7 +135,8 @@ class Bind:
             secondary,
             "::1",
             f'zone "{SECONDARY}" {{ type secondary; file "{secondary}/{SECONDARY}.copy"; '
-            f"primaries {{ 127.0.0.1 port {self.port}; }}; allow-notify {{ ::1; 127.0.0.1; }}; }};\n",
+            f"primaries {{ 127.0.0.1 port {self.port}; }}; "
+            "allow-notify { ::1; 127.0.0.1; }; };\n",
         )
         return self
 
