@@ -21,27 +21,28 @@ from tui.dashboard.screens.dns_method import AUTOMATIC, DnsMethodScreen
 SIZE = (100, 40)
 
 
-def _app(bind_pebble: DnsPebble, tmp_path: Path) -> AcmeDashApp:
+def _app(dns_pebble: DnsPebble, tmp_path: Path, dns: dict[str, object]) -> AcmeDashApp:
     key_path = tmp_path / "account.pem"
     keys.save_key(keys.generate_key("ec256"), key_path)
-    tsig = secret_file(tmp_path, bind_pebble.dns.key_block())
     settings = Settings(
-        endpoint=bind_pebble.pebble.directory_url,
-        ca_bundle=str(bind_pebble.pebble.ca_bundle),
+        endpoint=dns_pebble.pebble.directory_url,
+        ca_bundle=str(dns_pebble.pebble.ca_bundle),
         account_key=str(key_path),
-        dns={
-            "method": "rfc2136",
-            "server": bind_pebble.dns.server,
-            "tsig_secret_file": str(tsig),
-        },
+        dns=dns,
     )
     return AcmeDashApp(settings, config_path=tmp_path / "c.toml", responder_address="127.0.0.1")
+
+
+def _rfc2136_app(bind_pebble: DnsPebble, tmp_path: Path) -> AcmeDashApp:
+    tsig = secret_file(tmp_path, bind_pebble.dns.key_block())
+    dns = {"method": "rfc2136", "server": bind_pebble.dns.server, "tsig_secret_file": str(tsig)}
+    return _app(bind_pebble, tmp_path, dns)
 
 
 async def test_dashboard_publishes_through_rfc2136_and_shows_each_server(
     bind_pebble: DnsPebble, tmp_path: Path
 ) -> None:
-    app = _app(bind_pebble, tmp_path)
+    app = _rfc2136_app(bind_pebble, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await _create_account(app, pilot)
         await _order_by_hand(
@@ -61,7 +62,7 @@ async def test_dashboard_publishes_through_rfc2136_and_shows_each_server(
 
 
 async def test_dashboard_still_offers_by_hand(bind_pebble: DnsPebble, tmp_path: Path) -> None:
-    app = _app(bind_pebble, tmp_path)
+    app = _rfc2136_app(bind_pebble, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await _create_account(app, pilot)
         await _order_by_hand(app, pilot, "hand.example.test", tmp_path / "h", DnsMethodScreen)
@@ -70,3 +71,24 @@ async def test_dashboard_still_offers_by_hand(bind_pebble: DnsPebble, tmp_path: 
         await pilot.press("escape")
         await settle(app)
         assert bind_pebble.dns.txt_records("example.test") == []
+
+
+async def test_dashboard_publishes_through_a_lexicon_provider(
+    pdns_pebble: DnsPebble, tmp_path: Path
+) -> None:
+    """The provider is checked and lexicon loaded on a thread; the token never shows."""
+    pdns = pdns_pebble.dns
+    provider = {"pdns_server": pdns.api_url, "auth_token": pdns.api_key}
+    dns = {"method": "powerdns", "server": pdns.server, "powerdns": provider}
+    app = _app(pdns_pebble, tmp_path, dns)
+    async with app.run_test(size=SIZE) as pilot:
+        await _create_account(app, pilot)
+        await _order_by_hand(app, pilot, "lex.example.test", tmp_path / "l", DnsMethodScreen)
+        await pilot.press("enter")
+        await settle(app)
+        assert (tmp_path / "l" / "cert.pem").exists()
+        shown = "\n".join(app.query_one(OrdersPanel)._lines)
+        assert "TXT published in zone example.test (powerdns (dns-lexicon))" in shown
+        assert f"ns1.example.test at {pdns.server}: yes" in shown
+        assert pdns.api_key not in shown
+        assert pdns.txt_records() == []
