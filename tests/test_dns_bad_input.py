@@ -124,3 +124,25 @@ def test_ctrl_c_while_waiting_removes_the_record(
     assert child.returncode == 130, err
     assert "TXT removed from zone slow.test" in err
     assert bind_pebble.dns.txt_records("slow.test") == []
+
+
+def test_bad_server_and_alias_refused_before_any_request(
+    cli: CliRunner, bind_pebble: DnsPebble, account: list[str]
+) -> None:
+    key = secret_file(cli.workdir, bind_pebble.dns.secret)
+    traffic = cli.workdir / "t.jsonl"
+    sent = traffic.read_text()
+    for option, value, said in (
+        ("--dns-alias", "a..b", "empty label"),
+        ("--dns-alias", "192.0.2.1", "give a DNS zone name"),
+        ("--dns-server", "127.0.0.1:99999", "port must be a number from 1 to 65535"),
+    ):
+        args = rfc2136(bind_pebble, key)
+        if option == "--dns-server":
+            args[args.index(bind_pebble.dns.server)] = value
+        else:
+            args += [option, value]
+        run = cli(*account, "cert", "issue", "-d", "r.example.test", *args)
+        assert run.returncode == 2, run.stderr
+        assert said in _one_line_error(run)
+    assert traffic.read_text() == sent

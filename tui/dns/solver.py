@@ -160,12 +160,26 @@ class DnsUpdateSolver:
             raise first
 
 
+def _check_names(method: DnsMethod) -> None:
+    """--dns-server and --dns-alias checked before any order is made."""
+    from tui.acme.identifiers import identifier_for
+    from tui.dns.lookup import split_host_port
+
+    if method.server:
+        split_host_port(method.server)
+    if method.alias:
+        alias = identifier_for(method.alias)
+        if alias.type != "dns" or alias.value.startswith("*."):
+            raise InputError(f"--dns-alias {method.alias!r}: give a DNS zone name")
+
+
 def build_dns_solver(
     method: DnsMethod, dns: dict[str, Any], progress: Callable[[str], None]
 ) -> DnsUpdateSolver:
     """The solver for `method`, with `dns` the config's [dns] table (for [dns.PROVIDER]);
     secrets are read now, so a missing or unreadable one fails before any order."""
     publisher: Publisher
+    _check_names(method)
     if method.method == RFC2136:
         from tui.dns.rfc2136 import Rfc2136Publisher
         from tui.dns.tsig import load_tsig_key
