@@ -77,17 +77,8 @@ def test_wrong_token_is_one_line_naming_provider_and_zone(
 
 
 def test_a_provider_lexicon_does_not_have(cli: CliRunner, pdns_account: list[str]) -> None:
-    run = cli(
-        *pdns_account,
-        "cert",
-        "issue",
-        "-d",
-        "a.example.test",
-        "--challenge",
-        "dns-01",
-        "--dns",
-        "nosuchdns",
-    )
+    command = "cert issue -d a.example.test --challenge dns-01 --dns nosuchdns"
+    run = cli(*pdns_account, *command.split())
     assert run.returncode == 2 and "dns-lexicon has no such provider" in run.stderr
 
 

@@ -131,17 +131,8 @@ def test_dns_alias_option_names_the_zone(
 def test_without_dns_server_rfc2136_says_what_is_missing(
     cli: CliRunner, account: list[str]
 ) -> None:
-    run = cli(
-        *account,
-        "cert",
-        "issue",
-        "-d",
-        "a.example.test",
-        "--challenge",
-        "dns-01",
-        "--dns",
-        "rfc2136",
-    )
+    command = "cert issue -d a.example.test --challenge dns-01 --dns rfc2136"
+    run = cli(*account, *command.split())
     assert run.returncode == 2 and "--dns-server HOST[:PORT]" in run.stderr
     assert "Traceback" not in run.stderr
 
