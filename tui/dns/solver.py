@@ -27,6 +27,7 @@ from tui.dns.lookup import (
 from tui.dns.method import RFC2136, DnsMethod, provider_table
 
 CHECK_INTERVAL = 1.0
+PROGRESS_EVERY = 10.0  # seconds: a line even when no server changed, so a wait never looks hung
 
 
 class Publisher(Protocol):
@@ -91,12 +92,14 @@ class DnsUpdateSolver:
         except NetworkError as exc:
             raise NetworkError(f"{exc} (finding the zone of {name})") from None
         record = _Record(zone, target, value, time.monotonic())
+        # Kept before the update is sent: after a timeout or an interrupt (Ctrl+C) it may have
+        # landed all the same, and is removed then. Only a refusal surely left nothing.
+        self._records.append(record)
         try:
             await self.publisher.add(self.server, zone, target, value)
-        except NetworkError:
-            self._records.append(record)  # it may have landed: remove it later all the same
+        except InputError:
+            self._records.remove(record)
             raise
-        self._records.append(record)
         self.progress(f"{target}: TXT published in zone {zone} ({self.publisher.describe()})")
         await self._wait_visible(record)
 
@@ -104,7 +107,7 @@ class DnsUpdateSolver:
         port = self.server.port if self.server else 53
         servers = await authoritative_servers(record.zone, self.server, port)
         deadline = record.published + self.method.timeout
-        shown = ""
+        shown, shown_at = "", 0.0
         while True:
             answers = await asyncio.gather(
                 *(has_txt(s, record.name, record.value) for s in servers)
@@ -115,12 +118,12 @@ class DnsUpdateSolver:
                 f"{s.label}: {'yes' if yes else 'not yet'}"
                 for s, yes in zip(servers, answers, strict=True)
             )
-            if line != shown:
+            if line != shown or waited - shown_at >= PROGRESS_EVERY:
                 self.progress(
                     f"{record.name}: on {len(ready)}/{len(servers)} authoritative servers "
-                    f"after {waited:.1f} s ({line})"
+                    f"after {waited:.1f} s of {self.method.timeout:.0f} ({line})"
                 )
-                shown = line
+                shown, shown_at = line, waited
             if len(ready) == len(servers):
                 record.visible_after = waited
                 return
