@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual.app import App
 from textual.widgets import Button
 
 from tests.conftest import DnsPebble, settle, wait_for_screen
@@ -92,3 +93,14 @@ async def test_dashboard_publishes_through_a_lexicon_provider(
         assert f"ns1.example.test at {pdns.server}: yes" in shown
         assert pdns.api_key not in shown
         assert pdns.txt_records() == []
+
+
+class _DialogOnly(App[None]):
+    """The dialog alone, over an empty screen: its picture does not change with the workspace."""
+
+    def on_mount(self) -> None:
+        self.push_screen(DnsMethodScreen("RFC 2136 at ns1.example.org:53"))
+
+
+def test_dns_method_dialog_at_80x24(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(_DialogOnly(), terminal_size=(80, 24))
