@@ -7,9 +7,12 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from tui.acme import jose, keys
 from tui.acme.traffic import Exchange, read_jsonl, signature_valid, to_har
-from tui.traffic_log import Query, TrafficLog, row_text
+from tui.traffic_filter import FilterError, Query, row_text
+from tui.traffic_log import TrafficLog
 
 SAMPLE = Path(__file__).parent / "data" / "sample.jsonl"
 
@@ -62,7 +65,8 @@ def test_filter_language() -> None:
     assert _seqs("method:post unauthorized") == [5]
     assert _seqs("/path/2") == [2]
     assert _seqs("Method:POST STATUS:4XX") == [4, 5], "case does not matter"
-    assert _seqs("status:9xx") == []
+    with pytest.raises(FilterError, match="status:9xx"):
+        Query.parse("status:9xx")
 
 
 def test_records_round_trip_and_har() -> None:
