@@ -11,6 +11,7 @@ from textual.widget import Widget
 from tui.acme.traffic import Exchange
 from tui.config import Settings
 from tui.dashboard.app import AcmeDashApp
+from tui.dashboard.panels.document import Document
 from tui.dashboard.panels.tabs import TabbedPanes
 
 SIZE = (80, 24)
@@ -47,8 +48,7 @@ async def test_long_lines_wrap_and_w_turns_them_into_a_sideways_scroll() -> None
         tabs = app.query_one("#exchange-detail TabbedPanes", TabbedPanes)
         tabs.active = "tab-response"
         await pilot.pause()
-        pane = app.query_one("#detail-response").parent
-        assert isinstance(pane, Widget)
+        pane = app.query_one("#detail-response", Document)
         pane.scroll_end(animate=False)
         await pilot.pause()
         shown = _shown(app, pane)
