@@ -11,7 +11,8 @@ from __future__ import annotations
 import bisect
 import itertools
 
-from rich.cells import cell_len, get_character_cell_size
+from rich._wrap import divide_line  # what Text.wrap cuts lines with
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -24,17 +25,11 @@ from textual.strip import Strip
 
 
 def _fold_points(plain: str, width: int) -> list[int]:
-    """Offsets where a line is cut so that no piece is wider than `width` cells."""
-    if plain.isascii():
-        return list(range(width, len(plain), width))
-    points, used = [], 0
-    for offset, character in enumerate(plain):
-        size = get_character_cell_size(character)
-        if used + size > width and used:
-            points.append(offset)
-            used = 0
-        used += size
-    return points
+    """Offsets where a line is cut so that no piece is wider than `width` cells: at a space
+    when there is one (as Rich wraps a Static), inside a word longer than the line."""
+    if cell_len(plain) <= width:
+        return []
+    return divide_line(plain, width, fold=True)
 
 
 class Document(ScrollView, can_focus=True):
@@ -170,12 +165,16 @@ class Document(ScrollView, can_focus=True):
             return Strip.blank(width, self.rich_style)
         number, start, end = self._visual[row]
         piece = self._styled(number)[start:end]
+        console = self.app.console
+        # Text.render leaves out the Text's own style (Rich adds it when printing): add it.
+        base = self.rich_style + console.get_style(piece.style, default=Style())
         segments = [
-            Segment(text, Style.chain(self.rich_style, style) if style else self.rich_style)
-            for text, style, _ in piece.render(self.app.console)
+            Segment(text, base + style if style else base)
+            for text, style, _ in piece.render(console)
         ]
         strip = Strip(segments)
+        pad = Style.from_color(bgcolor=self.rich_style.bgcolor)
         if not self.wrap:
             x = int(self.scroll_x)
-            return strip.crop_extend(x, x + width, self.rich_style)
-        return strip.extend_cell_length(width, self.rich_style)
+            return strip.crop_extend(x, x + width, pad)
+        return strip.extend_cell_length(width, pad)

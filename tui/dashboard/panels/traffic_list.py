@@ -68,18 +68,17 @@ def format_row(
     label_width: int = 5,
     marked: bool = False,
 ) -> str:
-    """label (seq, or run:seq), mark, [time], method, path, status, [elapsed], problem. Every
+    """label (seq, or run:seq), mark (* marked, ↻ resent), [time], method, path, status, [elapsed], problem. Every
     column but the path and the problem has a fixed width, and the problem's depends on `width`
     only, so the status sits in one column on every row; the path gets what is left, cut at its
     start (the end of an ACME URL is what tells them apart). What came from the network or a
     traffic file is made printable: one row, one line."""
     wide = width >= WIDE
-    resent = "↻" if exchange.resent_from is not None else " "
+    mark = "*" if marked else "↻" if exchange.resent_from is not None else " "
     time = exchange.started.astimezone().strftime("%H:%M:%S ") if wide else ""
     name = str(exchange.seq) if label is None else label
-    mark = "*" if marked else " "
     method = _fit(printable(exchange.method), 4)
-    fixed = f"{name:>{label_width}}{mark}{resent}{time}{method:<4} "
+    fixed = f"{name:>{label_width}}{mark}{time}{method:<4} "
     status = f" {_status(exchange)}{_elapsed(exchange.elapsed_ms) if wide else ''}"
     spare = width - len(fixed) - len(status)
     problem_width = min(PROBLEM, (spare - 1) // 2) if spare > 2 * MIN_PATH else 0
@@ -137,6 +136,7 @@ class TrafficList(ScrollView, can_focus=True):
             "toggle_mark",
             "Mark",
             id="traffic.mark",
+            show=False,
             tooltip="Mark or unmark the exchange; x / X then export only the marked",
         ),
         Binding(
