@@ -68,11 +68,11 @@ def format_row(
     label_width: int = 5,
     marked: bool = False,
 ) -> str:
-    """label (seq, or run:seq), mark (* marked, ↻ resent), [time], method, path, status, [elapsed], problem. Every
-    column but the path and the problem has a fixed width, and the problem's depends on `width`
-    only, so the status sits in one column on every row; the path gets what is left, cut at its
-    start (the end of an ACME URL is what tells them apart). What came from the network or a
-    traffic file is made printable: one row, one line."""
+    """label (seq, or run:seq), mark (* marked, ↻ resent), [time], method, path, status,
+    [elapsed], problem. Every column but the path and the problem has a fixed width, and the
+    problem's depends on `width` only, so the status sits in one column on every row; the path
+    gets what is left, cut at its start (the end of an ACME URL is what tells them apart). What
+    came from the network or a traffic file is made printable: one row, one line."""
     wide = width >= WIDE
     mark = "*" if marked else "↻" if exchange.resent_from is not None else " "
     time = exchange.started.astimezone().strftime("%H:%M:%S ") if wide else ""
