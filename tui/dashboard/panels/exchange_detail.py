@@ -168,7 +168,7 @@ class ExchangeDetail(Vertical):
             return
         deepest = _json_depth(self._shown[0])
         current = deepest if self.fold is None else self.fold
-        wanted = max(0, min(deepest, current + step))
+        wanted = max(1, min(deepest, current + step))  # the outermost object stays open
         self.fold = None if wanted >= deepest else wanted
         self.show(*self._shown)
         shown = "all levels" if self.fold is None else f"{self.fold} level(s)"
