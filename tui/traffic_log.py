@@ -136,6 +136,7 @@ class TrafficLog:
         self._cleared = 0  # exchanges dropped by clear(): position = _cleared + index + 1
         self._run_starts: list[int] = []  # the position where each run starts
         self._previous_seq: int | None = None
+        self._seq_digits = 1  # of the longest seq taken
         self._listeners: list[Listener] = []
 
     # -- the read API for a status line ---------------------------------------------------
@@ -205,8 +206,8 @@ class TrafficLog:
     @property
     def label_width(self) -> int:
         """Columns the widest label may take: the list's first column."""
-        widest = max(len(str(self.exchanges[-1].seq)) if self.exchanges else 1, 5)
-        return widest + (len(str(self.runs)) + 1 if self.runs > 1 else 0)
+        run = len(str(self.runs)) + 1 if self.runs > 1 else 0
+        return max(5, self._seq_digits + run)
 
     # -- taking exchanges -----------------------------------------------------------------
 
@@ -222,6 +223,7 @@ class TrafficLog:
         if self._previous_seq is None or exchange.seq <= self._previous_seq:
             self._run_starts.append(position)
         self._previous_seq = exchange.seq
+        self._seq_digits = max(self._seq_digits, len(str(exchange.seq)))
         self._index_of[id(exchange)] = index
         self._texts.append(row_text(exchange))
         if exchange.nonce_received:
