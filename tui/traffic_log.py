@@ -13,16 +13,39 @@ from __future__ import annotations
 
 import bisect
 import gc
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from tui.acme.encoding import Jwk, decode_part
 from tui.acme.errors import InputError
-from tui.acme.traffic import Exchange, header, signature_valid
+from tui.acme.traffic import Exchange, Headers, signature_valid
 from tui.traffic_filter import Query, row_text
 
 FREEZE_EVERY = 1000  # exchanges appended between two gc.freeze() calls
+
+
+def _picked(headers: Headers) -> tuple[str | None, str | None]:
+    """(Replay-Nonce, Location) in one pass over the headers: header() twice, once per name,
+    took most of the time 100,000 exchanges took to index."""
+    nonce = location = None
+    for name, value in headers:
+        lowered = name.lower()
+        if lowered == "replay-nonce" and nonce is None:
+            nonce = value
+        elif lowered == "location" and location is None:
+            location = value
+    return nonce, location
+
+
+def _jws_part(body: bytes, name: str) -> Any:
+    """One part of a flattened JWS, decoded; None when the body is no JWS."""
+    try:
+        jws = json.loads(body)
+        return decode_part(jws[name]) if isinstance(jws, dict) else None
+    except (ValueError, KeyError, TypeError, InputError, RecursionError):
+        return None
 
 
 def _rolled_over_to(payload: Any) -> tuple[str, Jwk] | None:
@@ -59,16 +82,22 @@ class SigningKeys:
         history = self._history.setdefault(account_url, [])
         bisect.insort(history, (after_seq, jwk), key=lambda entry: entry[0])
 
-    def learn(self, exchange: Exchange, position: int) -> None:
-        """`position`: the exchange's place in the log (its seq in a live session)."""
-        jws, status = exchange.jws, exchange.status
-        if jws is None or status is None or not 200 <= status < 300:
+    def learn(self, exchange: Exchange, position: int, location: str | None) -> None:
+        """`position`: the exchange's place in the log (its seq in a live session); `location`:
+        its response's Location header. Decodes only what can change a key, and without
+        caching it on the exchange: this runs for each of the 100,000 exchanges a file may
+        hold."""
+        status = exchange.status
+        if status is None or not 200 <= status < 300 or not exchange.request_body:
             return  # only what the CA accepted changes an account's key
-        location = header(exchange.response_headers, "location")
-        jwk = jws.protected.get("jwk")
-        if location and isinstance(jwk, dict):
-            self.add(location, jwk, position)
-        elif rolled := _rolled_over_to(jws.payload):
+        if location:
+            protected = _jws_part(exchange.request_body, "protected")
+            if isinstance(protected, dict) and isinstance(protected.get("jwk"), dict):
+                self.add(location, protected["jwk"], position)
+                return
+        if b'"payload":""' in exchange.request_body.replace(b" ", b""):
+            return  # POST-as-GET: no rollover
+        if rolled := _rolled_over_to(_jws_part(exchange.request_body, "payload")):
             self.add(*rolled, position)
 
     def key_for(self, account_url: str, position: int) -> Jwk | None:
@@ -130,7 +159,9 @@ class TrafficLog:
         self.history: list[str] = []  # filters applied, oldest first, no repeats
         self.keys = SigningKeys()
         self._query = Query()
-        self._texts: list[str] = []  # row_text() of each exchange, for filtering
+        # row_text() of each exchange, for filtering; computed for the first filter with free
+        # words, not at open: 100,000 of them took a second (benchmarks/traffic_100k.py).
+        self._texts: list[str] = []
         self._nonce_source: dict[str, int] = {}  # nonce -> index of the response carrying it
         self._index_of: dict[int, int] = {}  # id(exchange) -> index
         self._cleared = 0  # exchanges dropped by clear(): position = _cleared + index + 1
@@ -225,10 +256,16 @@ class TrafficLog:
         self._previous_seq = exchange.seq
         self._seq_digits = max(self._seq_digits, len(str(exchange.seq)))
         self._index_of[id(exchange)] = index
-        self._texts.append(row_text(exchange))
-        if exchange.nonce_received:
-            self._nonce_source[exchange.nonce_received] = index
-        self.keys.learn(exchange, position)
+        nonce, location = _picked(exchange.response_headers)
+        if nonce:
+            self._nonce_source[nonce] = index
+        self.keys.learn(exchange, position, location)
+
+    def _row_texts(self) -> list[str]:
+        texts = self._texts
+        if len(texts) < len(self.exchanges):
+            texts += [row_text(e) for e in self.exchanges[len(texts) :]]
+        return texts
 
     def append(self, exchange: Exchange) -> bool:
         """Records one exchange; True when the filter shows it (it is the last row then)."""
@@ -236,7 +273,9 @@ class TrafficLog:
         if len(self.exchanges) % FREEZE_EVERY == 0:
             self._settle()
         self._index(exchange)
-        shown = self._query.matches(exchange, self._texts[-1])
+        shown = self._query.matches(
+            exchange, self._row_texts()[-1] if self._query.needs_row else ""
+        )
         if shown:
             self.rows.append(len(self.exchanges) - 1)
         if self._listeners:
@@ -278,7 +317,7 @@ class TrafficLog:
             self.history.append(text)
         matches = query.matches
         if query:
-            texts = self._texts
+            texts = self._row_texts() if query.needs_row else [""] * len(self.exchanges)
             self.rows = [i for i, e in enumerate(self.exchanges) if matches(e, texts[i])]
         else:
             self.rows = list(range(len(self.exchanges)))
