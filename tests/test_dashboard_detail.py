@@ -95,15 +95,12 @@ def _nested() -> Exchange:
         "meta": {"profiles": {"classic": "valid for 90 days", "shortlived": "6 days"}},
         "note": "all valid",
     }
-    return Exchange(
+    return replace(
+        _exchange(),
         seq=7,
-        started=datetime(2026, 11, 26, tzinfo=UTC),
-        endpoint="https://ca.test/dir",
         method="GET",
         url="https://ca.test/dir?x='$(touch /tmp/pwned)'",
         request_headers=[("user-agent", "acmedash"), ("host", "ca.test")],
-        request_body=b"",
-        status=200,
         response_headers=[("content-type", "application/json"), ("replay-nonce", "NONCE-77")],
         response_body=json.dumps(body, indent=1).encode(),
     )

@@ -5,34 +5,27 @@ exchanges, no server: the language is pure."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from dataclasses import replace
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 import tests.json_strategies  # noqa: F401 - the project's hypothesis profile
-from tui.acme import jose, keys
+from tests.test_traffic import _post
+from tui.acme import keys
 from tui.acme.traffic import Exchange
 from tui.traffic_filter import FilterError, Query
 from tui.traffic_log import TrafficLog
 
-ACCOUNT = "https://ca.test/acct/1"
 KEY = keys.generate_key("ec256")
 
 
-def _signed(seq: int, payload: object, answer: dict[str, object], status: int = 200) -> Exchange:
-    url = f"https://ca.test/order/{seq}"
-    body = jose.sign(KEY, payload, url=url, nonce=f"nonce-{seq}", kid=ACCOUNT)
-    return Exchange(
-        seq=seq,
-        started=datetime(2026, 11, 26, tzinfo=UTC),
-        endpoint="https://ca.test/dir",
-        method="POST",
-        url=url,
+def _signed(seq: int, payload: object, answer: dict[str, object]) -> Exchange:
+    """test_traffic's signed POST, with a user agent, a fresh nonce and a JSON answer."""
+    return replace(
+        _post(seq, KEY, payload),
         request_headers=[("content-type", "application/jose+json"), ("user-agent", "acmedash")],
-        request_body=json.dumps(body).encode(),
-        status=status,
         response_headers=[("Replay-Nonce", f"fresh-{seq}")]
         + ([("Retry-After", "3")] if seq == 2 else []),
         response_body=json.dumps(answer).encode(),
@@ -77,8 +70,8 @@ def test_negation_and_regular_expressions() -> None:
     assert _seqs("!~b processing !body:pending") == [3]
     assert _seqs("body:/pend|process/") == [1, 2]
     assert _seqs("!body:/pend|process/") == [3]
-    assert _seqs("/order/[12]$/") == [], "a row's text is `method path status problem`"
-    assert _seqs('"/order/[12] /"') == [1, 2], "quotes keep the space in the expression"
+    assert _seqs("/post$/") == [], "a row's text is `method path status problem`"
+    assert _seqs('"/^post /[12] /"') == [1, 2], "quotes keep the spaces in the expression"
     assert _seqs("BODY:/PENDING/") == [1], "case never matters"
 
 

@@ -42,6 +42,8 @@ def parts(exchange: Exchange) -> dict[str, str]:
         with contextlib.suppress(NoCurl):
             found["copy as curl"] = curl(exchange)
     found["request body (as sent)"] = exchange.request_body.decode("utf-8", "replace")
+    for name, value in exchange.request_headers:
+        found.setdefault(f"request header {name}", value)
     if exchange.status is not None:
         found["response body"] = exchange.response_body.decode("utf-8", "replace")
         for name, value in exchange.response_headers:

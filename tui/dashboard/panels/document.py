@@ -73,7 +73,10 @@ class Document(ScrollView, can_focus=True):
     def set_blocks(self, blocks: list[Text]) -> None:
         """Shows `blocks` (each may hold several lines); a search in effect is run again."""
         self._lines = [line for block in blocks for line in block.split("\n", allow_blank=True)]
+        current = self.current
         self._find()
+        if self.matches and current >= 0:  # the same exchange refolded, or the next one
+            self.current = min(current, len(self.matches) - 1)
         self._layout()
 
     def watch_wrap(self) -> None:
