@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import bisect
 import json
+import os
 import re
-import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,7 +71,7 @@ def json_block(value: Any, fold: int | None = None) -> Text:
     a 1 MiB body (the cap) took seconds at every cursor move."""
     if value == "":
         return Text('"" (empty payload: POST-as-GET)', style="italic")
-    token, folds = f"fold-{secrets.token_hex(8)}-", dict[str, str]()
+    token, folds = f"fold-{os.urandom(8).hex()}-", dict[str, str]()
     shown = value if fold is None else _folded(value, fold, token, folds)
     dumped = json.dumps(shown, indent=2, ensure_ascii=False)
     text = json_text(shown) if len(dumped) <= LARGE else inert(dumped, lines=True)
