@@ -97,7 +97,7 @@ def _statuses(pattern: str) -> frozenset[int | None]:
     )
 
 
-Test = Callable[[str], bool]
+Test = Callable[[str], bool]  # does a text hold the value
 
 
 def _text_test(value: str) -> Test:
@@ -113,34 +113,41 @@ def _text_test(value: str) -> Test:
     return lambda text: value in text
 
 
+Hit = Callable[[Exchange, str], bool]  # (exchange, its row text) -> does the term match
+
+
 @dataclass(frozen=True)
 class Term:
-    """One term: which part of the exchange it looks at, and the test on it."""
+    """One term: which part of the exchange it looks at, and the test on it, chosen once when
+    the filter is parsed (a test per part, not a dispatch per row: 100,000 rows a filter)."""
 
     part: str  # "" for the row, else one of FIELDS
     value: str
     negated: bool
-    test: Test = field(compare=False)
-    statuses: frozenset[int | None] = field(default=frozenset(), compare=False)
+    hit: Hit = field(compare=False)
 
     def matches(self, exchange: Exchange, row: str) -> bool:
-        return self._hit(exchange, row) != self.negated
+        return self.hit(exchange, row) != self.negated
 
-    def _hit(self, exchange: Exchange, row: str) -> bool:
-        if self.part == "":
-            return self.test(row)
-        if self.part == "method":
-            return exchange.method.lower() == self.value
-        if self.part == "status":
-            return exchange.status in self.statuses
-        if self.part == "problem":
-            problem = exchange.problem
-            if problem is None:
-                return False
-            return self.value == "any" or self.test(problem.type.lower())
-        if self.part == "body":
-            return self.test(body_text(exchange))
-        return self.test(header_text(exchange))
+
+def _hit(part: str, value: str) -> Hit:
+    if part == "status":
+        statuses = _statuses(value)
+        if not statuses:
+            raise FilterError(f"status:{value}: give a code (201), a class (4xx) or error")
+        return lambda exchange, row: exchange.status in statuses
+    if part == "method":
+        return lambda exchange, row: exchange.method.lower() == value
+    test = _text_test(value)
+    if part == "":
+        return lambda exchange, row: test(row)
+    if part == "problem":
+        return lambda exchange, row: (
+            exchange.problem is not None and (value == "any" or test(exchange.problem.type.lower()))
+        )
+    if part == "body":
+        return lambda exchange, row: test(body_text(exchange))
+    return lambda exchange, row: test(header_text(exchange))
 
 
 def _tokens(text: str) -> list[str]:
@@ -156,16 +163,7 @@ _TOKEN = re.compile(r'(?:[^\s"]|"[^"]*"?)+')
 def _term(name: str, value: str, negated: bool) -> Term:
     if not value:
         raise FilterError(f"{name}: needs a value, as in {name}:{_EXAMPLE[name]}")
-    if name == "status":
-        statuses = _statuses(value)
-        if not statuses:
-            raise FilterError(f"status:{value}: give a code (201), a class (4xx) or error")
-        return Term(name, value, negated, test=_never, statuses=statuses)
-    return Term(name, value, negated, test=_text_test(value))
-
-
-def _never(text: str) -> bool:
-    return False
+    return Term(name, value, negated, hit=_hit(name, value))
 
 
 _EXAMPLE = {
@@ -204,7 +202,7 @@ class Query:
             if colon and name in FIELDS:
                 terms.append(_term(name, value, negated))
             elif token:
-                terms.append(Term("", token, negated, test=_text_test(token)))
+                terms.append(Term("", token, negated, hit=_hit("", token)))
             elif negated:
                 raise FilterError("! needs a term after it, as in !status:2xx")
         return cls(tuple(terms), any(term.part == "" for term in terms))
@@ -215,4 +213,4 @@ class Query:
     def matches(self, exchange: Exchange, text: str | None = None) -> bool:
         """`text` is the exchange's row_text(), when the caller keeps it; else computed here."""
         row = (row_text(exchange) if text is None else text) if self.needs_row else ""
-        return all(term.matches(exchange, row) for term in self.terms)
+        return all(term.hit(exchange, row) != term.negated for term in self.terms)

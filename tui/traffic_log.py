@@ -261,6 +261,9 @@ class TrafficLog:
             self._nonce_source[nonce] = index
         self.keys.learn(exchange, position, location)
 
+    def _texts_for(self, query: Query) -> list[str]:
+        return self._row_texts() if query.needs_row else [""] * len(self.exchanges)
+
     def _row_texts(self) -> list[str]:
         texts = self._texts
         if len(texts) < len(self.exchanges):
@@ -315,12 +318,15 @@ class TrafficLog:
             self.history.remove(text)
         if text:
             self.history.append(text)
-        matches = query.matches
-        if query:
-            texts = self._row_texts() if query.needs_row else [""] * len(self.exchanges)
-            self.rows = [i for i, e in enumerate(self.exchanges) if matches(e, texts[i])]
+        exchanges = self.exchanges
+        if not query:
+            self.rows = list(range(len(exchanges)))
+        elif len(query.terms) == 1:  # the usual filter: one call a row, not three
+            hit, negated, texts = query.terms[0].hit, query.terms[0].negated, self._texts_for(query)
+            self.rows = [i for i, e in enumerate(exchanges) if hit(e, texts[i]) != negated]
         else:
-            self.rows = list(range(len(self.exchanges)))
+            matches, texts = query.matches, self._texts_for(query)
+            self.rows = [i for i, e in enumerate(exchanges) if matches(e, texts[i])]
         self.changed()
 
     def shown(self) -> list[Exchange]:
