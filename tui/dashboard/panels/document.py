@@ -33,12 +33,10 @@ def _fold_points(plain: str, width: int) -> list[int]:
 
 
 class Document(ScrollView, can_focus=True):
+    COMPONENT_CLASSES = {"document--match", "document--current-match"}
     DEFAULT_CSS = """
     Document { height: 1fr; border-left: blank; }
     Document:focus { border-left: outer $accent; }
-    """
-    COMPONENT_CLASSES = {"document--match", "document--current-match"}
-    DEFAULT_CSS += """
     Document > .document--match { background: $warning 40%; }
     Document > .document--current-match { background: $accent; color: $text; text-style: bold; }
     """
@@ -64,6 +62,7 @@ class Document(ScrollView, can_focus=True):
         self._first_row: list[int] = []  # the screen row each line starts on
         self.term = ""
         self.matches: list[tuple[int, int, int]] = []  # (line, start, end)
+        self._on_line: dict[int, list[int]] = {}  # line -> indices into matches
         self.current = -1
 
     @property
@@ -115,13 +114,14 @@ class Document(ScrollView, can_focus=True):
         return len(self.matches)
 
     def _find(self) -> None:
-        self.matches, self.current = [], -1
+        self.matches, self.current, self._on_line = [], -1, {}
         term = self.term.lower()
         if not term:
             return
         for number, line in enumerate(self._lines):
             plain, start = line.plain.lower(), 0
             while (found := plain.find(term, start)) >= 0:
+                self._on_line.setdefault(number, []).append(len(self.matches))
                 self.matches.append((number, found, found + len(term)))
                 start = found + max(1, len(term))
 
@@ -152,11 +152,12 @@ class Document(ScrollView, can_focus=True):
 
     def _styled(self, number: int) -> Text:
         line = self._lines[number]
-        spans = [(s, e, i) for i, (n, s, e) in enumerate(self.matches) if n == number]
-        if not spans:
+        found = self._on_line.get(number)
+        if not found:
             return line
         line = line.copy()
-        for start, end, index in spans:
+        for index in found:
+            _, start, end = self.matches[index]
             name = "document--current-match" if index == self.current else "document--match"
             line.stylize(self.get_component_rich_style(name), start, end)
         return line

@@ -6,6 +6,7 @@ part of the exchange (or curl for an unsigned request) to the clipboard or a fil
 from __future__ import annotations
 
 import contextlib
+import json
 from typing import TYPE_CHECKING, Any, cast
 
 from rich.text import Text
@@ -35,8 +36,7 @@ VIEWS = {"Request": request_view, "Response": response_view, "Raw": raw_view, "T
 
 
 def _json_depth(exchange: Exchange) -> int:
-    import json
-
+    """How many levels `-` can fold: the deepest JSON the views show for this exchange."""
     values: list[Any] = []
     if exchange.jws is not None:
         values += [exchange.jws.protected, exchange.jws.payload]
@@ -93,10 +93,6 @@ class ExchangeDetail(Vertical):
 
     def mount_hidden(self) -> None:
         self._tabs.mount_hidden()
-
-    @property
-    def exchange(self) -> Exchange | None:
-        return self._shown[0] if self._shown else None
 
     def active_document(self) -> Document:
         return self.documents[self._active_tab()]
