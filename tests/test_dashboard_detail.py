@@ -261,3 +261,23 @@ def test_the_rollover_inner_jws_is_decoded_and_checked_with_the_new_key() -> Non
     tampered = replace(rollover, request_body=json.dumps(body).encode())
     shown = "\n".join(t.plain for t in request_view(tampered, Context(valid=True)))
     assert "inner signature DOES NOT verify with the new key" in shown
+
+
+async def test_f1_lists_the_inspector_keys_and_the_keymap_moves_them() -> None:
+    """The detail pane's and the list's new keys have ids: F1 names them, [keymap] remaps."""
+    from tui.dashboard.screens.help import HelpScreen
+
+    settings = Settings(endpoint="pebble", keymap={"detail.search": "s"})
+    app = AcmeDashApp(settings, config_path=None, offline=[_nested()])
+    async with app.run_test(size=SIZE) as pilot:
+        document = await _open(pilot)
+        await pilot.press("f1")
+        await wait_for_screen(pilot, HelpScreen)
+        ids = {row[2] for row in app.screen._rows}
+        assert {"detail.search", "detail.fold", "detail.copy", "traffic.mark"} <= ids
+        await pilot.press("escape")
+        await pilot.pause()
+        document.focus()
+        await pilot.press("s")
+        await pilot.pause()
+        assert isinstance(app.focused, SearchBox), "s, remapped, opens the search"
