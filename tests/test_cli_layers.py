@@ -32,6 +32,7 @@ LAYERS = {
     "tui.accounts": 2,
     "tui.workflow": 2,
     "tui.traffic_log": 2,
+    "tui.traffic_filter": 2,
     "tui.traffic_files": 2,
     "tui.renewal": 2,
     "tui.renewal_due": 2,

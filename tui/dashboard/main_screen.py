@@ -32,6 +32,7 @@ from tui.dashboard.panels.certificates import CertificatesPanel
 from tui.dashboard.panels.contacts import ContactsPanel
 from tui.dashboard.panels.endpoint import EndpointPanel
 from tui.dashboard.panels.exchange_detail import ExchangeDetail
+from tui.dashboard.panels.filter_box import FilterBox
 from tui.dashboard.panels.key import KeyPanel
 from tui.dashboard.panels.key_bar import KeyBar
 from tui.dashboard.panels.orders import OrderForm, OrdersPanel
@@ -71,7 +72,7 @@ class MainScreen(Screen[None]):
         )
         self.certificates_panel = CertificatesPanel(id="certificates-panel")
         self.traffic = TrafficList(workspace.log, id="traffic-list")
-        self.detail = ExchangeDetail(id="exchange-detail")
+        self.detail = ExchangeDetail(workspace.log, id="exchange-detail")
         self.side = TabbedPanes(
             {
                 "pane-endpoint": ("CA", self.endpoint_panel),
@@ -169,6 +170,9 @@ class MainScreen(Screen[None]):
     def on_traffic_list_selected(self, message: TrafficList.Selected) -> None:
         exchange, log = message.exchange, self.workspace.log
         self.detail.show(exchange, log.signature_valid(exchange), log.nonce_origin(exchange))
+
+    def on_traffic_list_cleared(self) -> None:
+        self.detail.clear()
 
     def selected(self) -> Exchange | None:
         exchange = self.traffic.selected
@@ -345,15 +349,15 @@ class MainScreen(Screen[None]):
         if found:
             box = found.first(Input)
         else:
-            placeholder = "filter: words, method:POST status:4xx problem:badNonce"
-            box = Input(placeholder=placeholder, id="traffic-filter")
+            box = FilterBox(self.workspace.log, id="traffic-filter")
             self.query_one("#right").mount(box, before=0)
         box.add_class("-visible")
         box.focus()
 
     def on_input_submitted(self, message: Input.Submitted) -> None:
         if message.input.id == "traffic-filter":
-            self.traffic.apply_filter(message.value)
+            if not self.traffic.apply_filter(message.value):
+                return  # told why; the box keeps the text to correct
             if not message.value:
                 message.input.remove_class("-visible")
             self.traffic.focus()
