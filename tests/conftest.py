@@ -111,14 +111,21 @@ class ValidatingPebble:
 
 @pytest.fixture(scope="session")
 def validating(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ValidatingPebble]:
+    yield from validating_pebble(tmp_path_factory.mktemp("pebble-va"))
+
+
+def validating_pebble(
+    folder: Path, env: dict[str, str] | None = None
+) -> Iterator[ValidatingPebble]:
+    """A ValidatingPebble for a fixture to yield; `env` adds to Pebble's environment."""
     try:
         dns = ChallTestSrv().start()
     except PebbleError as exc:
         pytest.fail(f"cannot start pebble-challtestsrv: {exc}", pytrace=False)
     http_port, tls_port = free_port(), free_port()
     server = Pebble(
-        tmp_path_factory.mktemp("pebble-va"),
-        env={"PEBBLE_ALTERNATE_ROOTS": "2"},
+        folder,
+        env={"PEBBLE_ALTERNATE_ROOTS": "2", **(env or {})},
         extra_config={"httpPort": http_port, "tlsPort": tls_port},
         dns_server=dns.dns_server,
     )
@@ -158,3 +165,12 @@ async def settle(app: App[Any]) -> None:
     while any(not worker.is_finished for worker in app.workers):
         await app.workers.wait_for_complete()
     await app.animator.wait_for_idle()
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """The fault matrix's faults x operations tables, when its tests ran (README shows them)."""
+    from tests.fault_matrix import DASHBOARD_RESULTS, RESULTS, table
+
+    for results, title in ((RESULTS, "CLI"), (DASHBOARD_RESULTS, "dashboard")):
+        for line in table(results, f"Fault matrix, {title}"):
+            terminalreporter.write_line(line)

@@ -43,6 +43,8 @@ def default_data_dir() -> Path:
 class Timeouts:
     connect: float = 10.0
     read: float = 30.0
+    # One request, all its attempts, however slowly the CA trickles its answer.
+    request: float = 60.0
     retry_after_max: float = 60.0
 
 
