@@ -222,7 +222,7 @@ async def test_fault_in_the_dashboard(
 ) -> None:
     """The dashboard (Pilot) meets one fault per operation: it shows an error when the CLI
     exits non-zero for the same cell (never an `unexpected` bug), succeeds when the CLI does,
-    then still answers a key (d, the directory) and has lost no file."""
+    then still answers a key (n, a new nonce) and has lost no file."""
     fault = DASHBOARD_CELLS[operation]
     key, config = start.copy_to(tmp_path)
     key_bytes = key.read_bytes()
@@ -234,7 +234,8 @@ async def test_fault_in_the_dashboard(
     name = f"{fault}.{operation.replace(' ', '-')}.dash.test"
     if operation == "revoke":  # a certificate to revoke, issued straight at Pebble
         base = ["--ca-bundle", str(steady.pebble.ca_bundle), "--config", str(config)]
-        assert run([*base, *_argv("download", name, steady.http_port)[0]]) == 0
+        command = [*base, *_argv("download", name, steady.http_port)[0]]
+        assert await asyncio.to_thread(run, command) == 0
     _through(proxy, monkeypatch)
     app = AcmeDashApp(
         load_settings(config),
@@ -263,7 +264,8 @@ async def test_fault_in_the_dashboard(
             assert (tmp_path / "certs" / name / "cert.pem").exists()
         proxy.arm()
         before = len(app.query_one(TrafficList).exchanges)
-        await pilot.press("d")
+        app.screen.set_focus(None)  # not the Orders tab's names field, which takes an n
+        await pilot.press("n")
         await asyncio.wait_for(settle(app), WALL_BOUND)
         after = app.query_one(TrafficList).exchanges[before:]
         assert any(e.status == 200 for e in after), "the dashboard stopped answering"
