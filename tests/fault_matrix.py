@@ -69,6 +69,8 @@ def expected(fault: str, operation: str) -> int:
         return 1  # a wait past retry_after_max, or a problem: the CA's answer, reported
     if fault == "huge-body":
         return 0 if operation == "nonce" else 1  # refused past the size limit; HEAD has no body
+    if fault == "json-array" and operation == "directory":
+        return 2  # not a directory: the URL the user gave is the wrong one
     if fault == "json-array":
         return 0 if operation in BODILESS else 1
     if fault == "no-nonce":  # a POST's answer without one: a fresh one from newNonce
@@ -143,7 +145,7 @@ def assert_files_whole(folder: Path, key_bytes: bytes) -> None:
 
 def outcome(code: int, seconds: float) -> str:
     """A cell of the table: how it ended and how long it took."""
-    word = {0: "ok", 1: "CA err (1)", 3: "net err (3)"}.get(code, f"EXIT {code}")
+    word = {0: "ok", 1: "CA err (1)", 2: "input (2)", 3: "net err (3)"}.get(code, f"EXIT {code}")
     return f"{word} {seconds:.1f}s"
 
 

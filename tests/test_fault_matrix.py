@@ -4,7 +4,8 @@ suite's time) and a REAL Pebble that validates http-01 for real. Pebble cannot f
 the proxy in front of it (a test stand-in, see its docstring) spoils one request per cell.
 
 Each cell asserts: retried where the RFC allows and then done (exit 0), or one readable line
-with the documented exit code (1 the CA, 3 the network), never a traceback or an internal
+with the documented exit code (1 the CA, 3 the network; 2 for a directory
+that is not one: the URL the user gave), never a traceback or an internal
 error; within WALL_BOUND seconds and MEMORY_BOUND_MIB of peak memory; the key, config and
 certificate files whole. The outcome goes into the table the session prints."""
 
