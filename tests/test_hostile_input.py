@@ -16,12 +16,17 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ed25519
+from textual.widgets import Input, Static
 
-from tests.conftest import CliRunner
+from tests.conftest import CliRunner, settle, wait_for_screen, wait_until
 from tests.scripted_ca import Answer, ScriptedCa, scripted_ca
 from tui.acme import jose, keys
 from tui.acme.hooks import PASSPHRASE_ENV
-from tui.config import Settings, save_settings
+from tui.config import Settings, load_settings, save_settings
+from tui.dashboard.app import AcmeDashApp
+from tui.dashboard.panels.choice import Choice
+from tui.dashboard.panels.tabs import TabbedPanes
+from tui.dashboard.screens.prompt import PromptScreen
 from tui.pebble import _write_tls_files
 
 # A file no one may read, root included: the kernel refuses /proc/1/mem to all but a tracer.
@@ -107,10 +112,15 @@ class Case:
 # unless its own options say otherwise: the input alone stops the command.
 CASES: dict[str, Case] = {
     # contacts
-    "email without @": Case(["--contact", "mailto:nobody", "account", "new", "--yes"], "nobody"),
-    "contact not a URI": Case(["--contact", "ops example", "account", "new", "--yes"], "contact"),
+    "email without @": Case(
+        ["--contact", "mailto:nobody", "account", "new", "--yes"], "not a valid e-mail contact"
+    ),
+    "contact not a URI": Case(
+        ["--contact", "ops example", "account", "new", "--yes"], "not a contact URI"
+    ),
     "e-mail with a space": Case(
-        ["--contact", "mailto:a b@example.org", "account", "new", "--yes"], "e-mail"
+        ["--contact", "mailto:a b@example.org", "account", "new", "--yes"],
+        "not a valid e-mail contact",
     ),
     # names
     "underscore in a name": Case([*ISSUE[:3], "a_b.test"], "letters, digits and inner hyphens"),
@@ -118,28 +128,37 @@ CASES: dict[str, Case] = {
     "name over 253": Case([*ISSUE[:3], ".".join(["a" * 60] * 5)], "longer than 253"),
     "empty label": Case(["cert", "issue", "--each", "-d", "ok.test", "-d", "bad..test"], "empty"),
     "not punycode": Case([*ISSUE[:3], "straße.test"], "xn--"),
-    "*.*.x": Case([*ISSUE[:3], "*.*.a.test", "--challenge", "dns-01", "--dns-hook", "true"], "*"),
-    "wildcard with http-01": Case([*ISSUE[:3], "*.a.test", "--challenge", "http-01"], "dns-01"),
+    "*.*.x": Case(
+        [*ISSUE[:3], "*.*.a.test", "--challenge", "dns-01", "--dns-hook", "true"],
+        "`*` may only be the whole first label",
+    ),
+    "wildcard with http-01": Case(
+        [*ISSUE[:3], "*.a.test", "--challenge", "http-01"], "can only be validated with dns-01"
+    ),
     "IP with dns-01": Case(
         [*ISSUE[:3], "192.0.2.1", "--challenge", "dns-01", "--dns-hook", "true"],
         "is an IP address",
     ),
     "IP with CIDR": Case([*ISSUE[:3], "10.0.0.0/8"], "CIDR"),
-    "no identifiers": Case(["cert", "issue"], "-d"),
+    "no identifiers": Case(["cert", "issue"], "name at least one domain"),
     # key files
     "missing key": Case(["--key", "missing.pem", "account", "show"], "does not exist"),
     "corrupt key": Case(
         ["--key", "bad.pem", "account", "show"],
-        "bad.pem",
+        "bad.pem: not a readable private key",
         _write("bad.pem", b"-----BEGIN PRIVATE KEY-----\nnot base64\n-----END PRIVATE KEY-----\n"),
     ),
     "empty key": Case(
-        ["--key", "empty.pem", "account", "show"], "empty.pem", _write("empty.pem", b"")
+        ["--key", "empty.pem", "account", "show"],
+        "empty.pem: not a readable",
+        _write("empty.pem", b""),
     ),
     "DER certificate as key": Case(
-        ["--key", "cert.der", "account", "show"], "cert.der", _der_certificate
+        ["--key", "cert.der", "account", "show"], "cert.der: not a readable", _der_certificate
     ),
-    "public key only": Case(["--key", "public.pem", "account", "show"], "public.pem", _public_only),
+    "public key only": Case(
+        ["--key", "public.pem", "account", "show"], "public.pem: not a readable", _public_only
+    ),
     "Ed25519 key": Case(
         ["--key", "ed.pem", "account", "show"],
         "Ed25519 keys are not accepted",
@@ -152,18 +171,20 @@ CASES: dict[str, Case] = {
     ),
     "encrypted key, no passphrase": Case(
         ["--key", "enc.pem", "account", "show"],
-        "passphrase",
+        "a passphrase is needed",
         _key_file("enc.pem", lambda: keys.generate_key("ec256"), b"right one"),
     ),
     "encrypted key, wrong passphrase": Case(
         ["--key", "enc.pem", "account", "show"],
-        "passphrase",
+        "wrong passphrase",
         _key_file("enc.pem", lambda: keys.generate_key("ec256"), b"right one"),
         ((PASSPHRASE_ENV, "wrong one"),),
     ),
     "key path is a folder": Case(["--key", ".", "account", "show"], "is a directory"),
     "unreadable key": Case(
-        ["--key", "locked.pem", "account", "show"], "locked.pem", _link("locked.pem", UNREADABLE)
+        ["--key", "locked.pem", "account", "show"],
+        "cannot read key file",
+        _link("locked.pem", UNREADABLE),
     ),
     "key generate over a key": Case(["key", "generate", "k.pem"], "refusing to overwrite"),
     "unknown key type": Case(["key", "generate", "n.pem", "--type", "rsa1024"], "invalid choice"),
@@ -172,33 +193,43 @@ CASES: dict[str, Case] = {
     "--traffic is a folder": Case(["--traffic", ".", "directory"], "cannot open traffic file"),
     # CSR
     "CSR garbage": Case(
-        [*ISSUE, "--csr", "csr.pem"], "csr.pem", _write("csr.pem", b"not a CSR at all\n")
+        [*ISSUE, "--csr", "csr.pem"],
+        "not a PEM or DER certificate signing",
+        _write("csr.pem", b"not a CSR at all\n"),
     ),
-    "CSR names differ": Case([*ISSUE, "--csr", "csr.pem"], "b.test", _csr_for(["b.test"])),
+    "CSR names differ": Case(
+        [*ISSUE, "--csr", "csr.pem"], "differ from the CSR's names", _csr_for(["b.test"])
+    ),
     # config
     "config syntax error": Case(["directory"], "config.toml:2", _config('theme = "x"\nc = [\n')),
-    "config wrong type": Case(["directory"], "contacts", _config("contacts = 5\n")),
+    "config wrong type": Case(
+        ["directory"], "config.toml:1: contacts must be a list", _config("contacts = 5\n")
+    ),
     "config unreadable": Case(
-        ["--config", "locked.toml", "directory"], "locked.toml", _link("locked.toml", UNREADABLE)
+        ["--config", "locked.toml", "directory"],
+        "cannot read config",
+        _link("locked.toml", UNREADABLE),
     ),
     "config is a folder": Case(
-        ["--config", "cfg", "directory"], "cfg", lambda f: (f / "cfg").mkdir()
+        ["--config", "cfg", "directory"], "cannot read config", lambda f: (f / "cfg").mkdir()
     ),
     # endpoint and trust
-    "unknown preset": Case(["--endpoint", "no-such-ca", "directory"], "no-such-ca"),
+    "unknown preset": Case(["--endpoint", "no-such-ca", "directory"], "unknown endpoint"),
     "http:// off loopback": Case(
-        ["--endpoint", "http://acme.example.net/dir", "directory"], "http://"
+        ["--endpoint", "http://acme.example.net/dir", "directory"], "refusing plain http://"
     ),
     "invalid IPv6 URL": Case(["--endpoint", "https://[::1", "directory"], "Invalid IPv6 URL"),
     "port out of range in URL": Case(
         ["--endpoint", "https://x.test:99999/dir", "directory"], "Port out of range"
     ),
-    "missing CA bundle": Case(["--ca-bundle", "nope.pem", "directory"], "nope.pem"),
+    "missing CA bundle": Case(["--ca-bundle", "nope.pem", "directory"], "cannot load CA bundle"),
     # revocation
     "unknown revocation reason": Case(
-        ["cert", "revoke", "tls/cert.pem", "--reason", "bored"], "bored", _certificate
+        ["cert", "revoke", "tls/cert.pem", "--reason", "bored"],
+        "unknown revocation reason 'bored'",
+        _certificate,
     ),
-    "revoke a key file": Case(["cert", "revoke", "k.pem"], "k.pem"),
+    "revoke a key file": Case(["cert", "revoke", "k.pem"], "not a PEM or DER certificate"),
     # options
     "http port out of range": Case([*ISSUE, "--http-port", "99999"], "out of range"),
     "tls port negative": Case([*ISSUE, "--tls-port", "-1"], "out of range"),
@@ -286,3 +317,126 @@ def test_cli_refuses_what_is_not_a_directory(name: str, cli: CliRunner, ca: Scri
 
 def test_the_table_has_forty_cases() -> None:
     assert len(CASES) + len(DIRECTORY_CASES) >= 40
+
+
+# -- the dashboard: the same inputs through its own fields ---------------------------------
+
+# Names typed into the Orders tab, with the challenge chosen there and the folder to save to.
+DASHBOARD_ORDERS: dict[str, tuple[str, str, str]] = {
+    "underscore in a name": ("a_b.test", "http-01", ""),
+    "label over 63": ("a" * 64 + ".test", "http-01", ""),
+    "name over 253": (".".join(["a" * 60] * 5), "http-01", ""),
+    "empty label": ("ok.test bad..test", "http-01", ""),
+    "not punycode": ("straße.test", "http-01", ""),
+    "*.*.x": ("*.*.a.test", "dns-01", ""),
+    "wildcard with http-01": ("*.a.test", "http-01", ""),
+    "IP with dns-01": ("192.0.2.1", "dns-01", ""),
+    "IP with CIDR": ("10.0.0.0/8", "http-01", ""),
+    # No names is not an error here: Enter (or I) on an empty form asks for them.
+    "no identifiers": ("   ", "http-01", ""),
+    "--out unwritable": ("a.test", "http-01", UNWRITABLE),
+}
+# The account key the config names, as the dashboard opens with it.
+DASHBOARD_KEYS = [
+    "missing key",
+    "corrupt key",
+    "empty key",
+    "DER certificate as key",
+    "public key only",
+    "Ed25519 key",
+    "DSA key",
+    "encrypted key, wrong passphrase",
+    "key path is a folder",
+    "unreadable key",
+]
+
+
+def _dashboard(folder: Path, ca: ScriptedCa, key: str = "k.pem") -> AcmeDashApp:
+    settings = load_settings(folder / "config.toml")
+    settings.endpoint = ca.directory_url
+    settings.account_key = str(folder / key)
+    save_settings(settings, folder / "config.toml")
+    return AcmeDashApp(load_settings(folder / "config.toml"), config_path=folder / "config.toml")
+
+
+def _errors(app: AcmeDashApp) -> list[str]:
+    return [n.message for n in app._notifications if n.severity == "error"]
+
+
+@pytest.mark.parametrize("name", list(DASHBOARD_ORDERS))
+async def test_dashboard_refuses_names(
+    name: str, ca: ScriptedCa, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Typed into the Orders tab: one error notification with the CLI's reason, no file, no
+    POST, and the dashboard still there."""
+    names, challenge, out = DASHBOARD_ORDERS[name]
+    _with_account(tmp_path, ca)
+    monkeypatch.chdir(tmp_path)
+    app = _dashboard(tmp_path, ca)
+    async with app.run_test(size=(100, 40)) as pilot:
+        app.query_one("#side", TabbedPanes).active = "pane-orders"
+        await wait_until(pilot, lambda: bool(app.query("#order-names")), "the Orders tab")
+        app.query_one("#order-challenge", Choice).value = challenge
+        app.query_one("#order-out", Input).value = out
+        before = _files(tmp_path)
+        field = app.query_one("#order-names", Input)
+        field.value = names
+        field.focus()
+        await pilot.press("enter")
+        await settle(app)
+        said = [n.message for n in app._notifications]
+        reason = "Type the names" if name == "no identifiers" else CASES[name].reason
+        assert len(said) == 1 and reason in said[0], said
+        assert "unexpected" not in said[0] and "\n" not in said[0]
+        assert _errors(app) == ([] if name == "no identifiers" else said)
+        assert app.is_running
+    assert _files(tmp_path) == before
+    assert [r for r in ca.requests if r[0] == "POST"] == []
+
+
+@pytest.mark.parametrize("name", DASHBOARD_KEYS)
+async def test_dashboard_refuses_key_files(
+    name: str, ca: ScriptedCa, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The config names a bad key file: the Key tab says why in the CLI's words, `l` (find the
+    account) asks for a key instead of sending anything, and no file changes."""
+    case = CASES[name]
+    _with_account(tmp_path, ca)
+    case.setup(tmp_path)
+    for variable, value in case.env:
+        monkeypatch.setenv(variable, value)
+    app = _dashboard(tmp_path, ca, case.args[1])
+    before = _files(tmp_path)
+    async with app.run_test(size=(100, 40)) as pilot:
+        app.query_one("#side", TabbedPanes).active = "pane-key"
+        await wait_until(pilot, lambda: bool(app.query("#key-info")), "the Key tab")
+        info = app.query_one("#key-info", Static)
+        await wait_until(pilot, lambda: case.reason in str(info.content), f"{case.reason} shown")
+        await pilot.press("l")
+        await settle(app)
+        assert not _errors(app), _errors(app)
+        assert app.workspace.key is None
+    assert _files(tmp_path) == before
+    assert ca.requests == []
+
+
+async def test_dashboard_refuses_an_unknown_revocation_reason(
+    ca: ScriptedCa, tmp_path: Path
+) -> None:
+    _with_account(tmp_path, ca)
+    CASES["unknown revocation reason"].setup(tmp_path)
+    app = _dashboard(tmp_path, ca)
+    before = _files(tmp_path)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("V")
+        await wait_for_screen(pilot, PromptScreen)
+        app.screen.query_one(Input).value = str(tmp_path / "tls" / "cert.pem")
+        await pilot.press("enter")
+        await wait_for_screen(pilot, PromptScreen)
+        app.screen.query_one(Input).value = "bored"
+        await pilot.press("enter")
+        await settle(app)
+        errors = _errors(app)
+        assert len(errors) == 1 and "bored" in errors[0], errors
+    assert _files(tmp_path) == before
+    assert [r for r in ca.requests if r[0] == "POST"] == []
