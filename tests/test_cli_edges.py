@@ -8,24 +8,17 @@ or malformed objects, and these tests are about what a hostile CA sends."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import CliRunner
-from tests.scripted_ca import Answer, ScriptedCa, scripted_ca
+from tests.scripted_ca import Answer, ScriptedCa
 from tui.cli import command as cli
 
 # What a terminal obeys: ESC, BEL, C1 CSI. None of them may reach stdout or stderr raw.
 RAW_CONTROLS = ("\x1b", "\x07", "\x9b", "\x00", "\u2028")
 TITLE_AND_CLEAR = "\x1b]0;pwned\x07\x1b[2J"
-
-
-@pytest.fixture
-def ca() -> Iterator[ScriptedCa]:
-    with scripted_ca() as server:
-        yield server
 
 
 def _assert_no_raw_controls(*texts: str) -> None:

@@ -9,7 +9,7 @@ key files and revocation reasons through its own fields and dialogs, below."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import dsa, ed25519
 from textual.widgets import Input, Static
 
 from tests.conftest import CliRunner, settle, wait_for_screen, wait_until
-from tests.scripted_ca import Answer, ScriptedCa, scripted_ca
+from tests.scripted_ca import Answer, ScriptedCa
 from tui.acme import jose, keys
 from tui.acme.hooks import PASSPHRASE_ENV
 from tui.config import Settings, load_settings, save_settings
@@ -250,12 +250,6 @@ DIRECTORY_CASES: dict[str, tuple[Answer, str]] = {
     ),
     "directory lacks fields": (Answer(body={"newNonce": "x"}), "not an ACME directory"),
 }
-
-
-@pytest.fixture
-def ca() -> Iterator[ScriptedCa]:
-    with scripted_ca() as server:
-        yield server
 
 
 def _with_account(folder: Path, ca: ScriptedCa) -> None:
