@@ -156,6 +156,8 @@ def test_fault_from_the_cli(
     assert seconds < WALL_BOUND
     assert peak_rss_mib() - memory < MEMORY_BOUND_MIB
     assert_files_whole(tmp_path, key_bytes)
+    if code == 0 and commands[0][0] == "cert":
+        assert (tmp_path / "site" / "cert.pem").exists()
 
 
 # -- the dashboard: one row per operation ---------------------------------------------------
