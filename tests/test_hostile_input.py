@@ -141,6 +141,7 @@ CASES: dict[str, Case] = {
     ),
     "IP with CIDR": Case([*ISSUE[:3], "10.0.0.0/8"], "CIDR"),
     "no identifiers": Case(["cert", "issue"], "name at least one domain"),
+    "dns-01 without a hook": Case([*ISSUE, "--challenge", "dns-01"], "--dns-hook"),
     # key files
     "missing key": Case(["--key", "missing.pem", "account", "show"], "does not exist"),
     "corrupt key": Case(
@@ -228,6 +229,11 @@ CASES: dict[str, Case] = {
         ["cert", "revoke", "tls/cert.pem", "--reason", "bored"],
         "unknown revocation reason 'bored'",
         _certificate,
+    ),
+    "cert info of a non-certificate": Case(
+        ["cert", "info", "junk.pem"],
+        "not a PEM or DER certificate",
+        _write("junk.pem", b"not a certificate"),
     ),
     "revoke a key file": Case(["cert", "revoke", "k.pem"], "not a PEM or DER certificate"),
     # options
