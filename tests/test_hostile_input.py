@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ed25519
 from textual.widgets import Input, Static
 
-from tests.conftest import CliRunner, settle, wait_for_screen, wait_until
+from tests.conftest import CliRunner, ValidatingPebble, reach, settle, wait_for_screen, wait_until
 from tests.scripted_ca import Answer, ScriptedCa
 from tui.acme import jose, keys
 from tui.acme.hooks import PASSPHRASE_ENV
@@ -440,3 +440,24 @@ async def test_dashboard_refuses_an_unknown_revocation_reason(
         assert len(errors) == 1 and "bored" in errors[0], errors
     assert _files(tmp_path) == before
     assert [r for r in ca.requests if r[0] == "POST"] == []
+
+
+def test_a_failing_deploy_hook_is_said_in_one_line(
+    cli: CliRunner, validating: ValidatingPebble
+) -> None:
+    """The one case where something is written: the certificate is issued and saved before the
+    hook runs, so the line says where it is, and the exit code says the hook (the user's
+    command) failed."""
+    common = [*reach(validating.pebble), "--key", "k.pem"]
+    assert cli(*common, "account", "new", "--yes").returncode == 0
+    http01 = ["--challenge", "http-01", "--listen", "127.0.0.1"]
+    http01 += ["--http-port", str(validating.http_port)]
+    hook = ["--deploy-hook", "echo reload refused; exit 4"]
+    result = cli(*common, "cert", "issue", "-d", "hook.input.test", *http01, "--out", "s", *hook)
+    said = [line for line in result.stderr.splitlines() if line.startswith("acmedash: ")]
+    assert result.returncode == 2, result.stderr
+    assert said == [
+        "acmedash: certificate saved in s, but the deploy hook exited 4: reload refused"
+    ], result.stderr
+    assert "Traceback" not in result.stderr
+    assert (cli.workdir / "s" / "cert.pem").exists()
