@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric import ec
 from textual.widgets import Input
 
 from tests.conftest import (
@@ -178,7 +179,7 @@ async def test_nothing_written_holds_a_secret(
 def test_the_scan_finds_what_it_seeks() -> None:
     """The scan above passing means something only if it can fail: each secret hidden as the
     session could leak it, in a JWS payload inside a JSONL line, is found."""
-    key = keys.generate_key("ec256")
+    key = ec.generate_private_key(ec.SECP256R1())
     d = jose.b64url(key.private_numbers().private_value.to_bytes(32, "big")).encode()
     hidden = [
         {"d": d.decode(), "kty": "EC"},
