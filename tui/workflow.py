@@ -9,7 +9,6 @@ Light to import: the protocol modules load when an issuance starts, not with the
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -82,6 +81,8 @@ def check_names(names: list[str], challenge: str) -> None:
 
 
 def _is_ip(name: str) -> bool:
+    import ipaddress  # not at start-up: only commands that order names need it
+
     try:
         ipaddress.ip_address(name)
     except ValueError:
