@@ -77,7 +77,7 @@ def ca() -> Iterator[ScriptedCa]:
 
 @pytest.fixture
 def hostile() -> Iterator[HostileAcme]:
-    """tests/hostile_acme.py: an ACME server that bends or breaks the RFC on request."""
+    """The fake CA that can lie (tests/hostile_acme.py), honest until a test sets a knob."""
     with HostileAcme() as server:
         yield server
 

@@ -23,6 +23,12 @@ from tui.acme.issuance import AUTHORIZATION_CONCURRENCY, issue
 from tui.acme.models import Identifier
 
 
+@pytest.fixture
+def client(hostile_client: AcmeClient) -> AcmeClient:
+    """conftest's client with an account at the `hostile` fake CA."""
+    return hostile_client
+
+
 class CountingSolver:
     """Notes what it presents and the most presentations in progress at once."""
 
@@ -56,57 +62,57 @@ def _authz_requests(hostile: HostileAcme) -> list[str]:
 
 
 async def test_one_url_listed_many_times_is_refused_before_any_request(
-    hostile: HostileAcme, hostile_client: AcmeClient
+    hostile: HostileAcme, client: AcmeClient
 ) -> None:
     hostile.hostility.authz_urls = lambda urls: urls * 500
     solver = CountingSolver()
     with pytest.raises(ProtocolError, match="lists 500 authorizations for 1 identifier"):
-        await issue(hostile_client, ["a.test"], solver, _csr(["a.test"]))
+        await issue(client, ["a.test"], solver, _csr(["a.test"]))
     assert _authz_requests(hostile) == []
     assert solver.presented == []
 
 
 async def test_the_same_url_twice_is_refused_before_any_request(
-    hostile: HostileAcme, hostile_client: AcmeClient
+    hostile: HostileAcme, client: AcmeClient
 ) -> None:
     """Two names, two entries, but one URL twice: no more entries than names, still a lie."""
     hostile.hostility.authz_urls = lambda urls: [urls[0]] * len(urls)
     names = ["a.test", "b.test"]
     solver = CountingSolver()
     with pytest.raises(ProtocolError, match="more than once"):
-        await issue(hostile_client, names, solver, _csr(names))
+        await issue(client, names, solver, _csr(names))
     assert _authz_requests(hostile) == []
     assert solver.presented == []
 
 
 async def test_more_authorizations_than_names_are_refused_before_any_request(
-    hostile: HostileAcme, hostile_client: AcmeClient
+    hostile: HostileAcme, client: AcmeClient
 ) -> None:
     hostile.hostility.authz_per_name = 3
     solver = CountingSolver()
     with pytest.raises(ProtocolError, match="lists 3 authorizations for 1 identifier"):
-        await issue(hostile_client, ["a.test"], solver, _csr(["a.test"]))
+        await issue(client, ["a.test"], solver, _csr(["a.test"]))
     assert _authz_requests(hostile) == []
     assert solver.presented == []
 
 
 async def test_two_authorizations_for_one_name_reach_no_solver(
-    hostile: HostileAcme, hostile_client: AcmeClient
+    hostile: HostileAcme, client: AcmeClient
 ) -> None:
     hostile.hostility.authz_identifier = {"type": "dns", "value": "a.test"}
     names = ["a.test", "b.test"]
     solver = CountingSolver()
     with pytest.raises(ProtocolError, match=r"two authorizations for 'a\.test'"):
-        await issue(hostile_client, names, solver, _csr(names))
+        await issue(client, names, solver, _csr(names))
     assert solver.presented == []
 
 
 async def test_authorizations_are_solved_a_bounded_number_at_once(
-    hostile: HostileAcme, hostile_client: AcmeClient
+    hostile: HostileAcme, client: AcmeClient
 ) -> None:
     names = [f"n{i}.test" for i in range(3 * AUTHORIZATION_CONCURRENCY)]
     solver = CountingSolver()
-    await issue(hostile_client, names, solver, _csr(names))
+    await issue(client, names, solver, _csr(names))
     assert sorted(i.value for i in solver.presented) == sorted(names)
     assert solver.most_busy == AUTHORIZATION_CONCURRENCY
 

@@ -93,7 +93,7 @@ def test_killed_renewals_leave_the_old_or_the_new_certificate(
     assert issued.returncode == 0, issued.stderr
     site, config = cli.workdir / "site", cli.config.read_bytes()
     renew = [sys.executable, "-m", "tui", "--config", str(cli.config), *common, "cert", "renew"]
-    renew += [str(site / "cert.pem"), *http01]
+    renew += [str(site / "cert.pem"), "--force", *http01]  # due or not: renew now
     serials = set()
     chance = random.Random(7)  # noqa: S311 - when to kill, not a secret
     for kill in range(12):
@@ -102,7 +102,7 @@ def test_killed_renewals_leave_the_old_or_the_new_certificate(
         serials.add(certificate.serial_number)
         assert _key_matches(site), f"kill {kill}: cert.pem and privkey.pem differ"
         assert cli.config.read_bytes() == config, f"kill {kill}: the config changed"
-    renewed = cli(*common, "cert", "renew", str(site / "cert.pem"), *http01)
+    renewed = cli(*common, "cert", "renew", str(site / "cert.pem"), "--force", *http01)
     assert renewed.returncode == 0, renewed.stderr
     assert _key_matches(site) and not _temp_entries(site)
     assert len(serials) >= 2, "no kill came late enough to see a renewal through"

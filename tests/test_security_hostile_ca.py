@@ -33,6 +33,12 @@ from tui.workflow import IssueOptions
 INJECTION = "a.test;touch PWNED;echo"
 
 
+@pytest.fixture
+def client(hostile_client: AcmeClient) -> AcmeClient:
+    """conftest's client with an account at the `hostile` fake CA."""
+    return hostile_client
+
+
 class RecordingSolver:
     """A solver that only notes what it was asked to do; `broken_cleanup` names an identifier
     whose cleanup fails."""
@@ -73,17 +79,17 @@ def _csr(names: list[str]) -> bytes:
     ],
 )
 async def test_an_authorization_for_another_name_reaches_no_solver(
-    hostile: HostileAcme, hostile_client: AcmeClient, forged: dict[str, str]
+    hostile: HostileAcme, client: AcmeClient, forged: dict[str, str]
 ) -> None:
     hostile.hostility.authz_identifier = forged
     solver = RecordingSolver()
     with pytest.raises(ProtocolError, match="which this order did not ask for"):
-        await issue(hostile_client, ["a.test"], solver, _csr(["a.test"]))
+        await issue(client, ["a.test"], solver, _csr(["a.test"]))
     assert solver.presented == []
 
 
 async def test_identifiers_are_compared_normalised(
-    hostile: HostileAcme, hostile_client: AcmeClient
+    hostile: HostileAcme, client: AcmeClient
 ) -> None:
     """Case, a trailing dot and an IPv6 spelling are the same identifier; a wildcard's
     authorization names its base domain with `wildcard` set (RFC 8555 §7.1.3)."""
@@ -94,22 +100,22 @@ async def test_identifiers_are_compared_normalised(
     ]
     hostile.hostility.cert_names = ["*.wild.test", "2001:db8::1"]
     solver = RecordingSolver()
-    await issue(hostile_client, names, solver, _csr(["*.wild.test", "2001:db8::1"]))
+    await issue(client, names, solver, _csr(["*.wild.test", "2001:db8::1"]))
     assert sorted(str(i) for i in solver.presented) == ["dns:*.wild.test", "ip:2001:db8::1"]
 
 
 async def test_an_order_for_other_names_is_refused(
-    hostile: HostileAcme, hostile_client: AcmeClient
+    hostile: HostileAcme, client: AcmeClient
 ) -> None:
     hostile.hostility.order_identifiers = [{"type": "dns", "value": "evil.test"}]
     solver = RecordingSolver()
     with pytest.raises(ProtocolError, match=r"is for 'evil.test', not for what was asked"):
-        await issue(hostile_client, ["a.test"], solver, _csr(["a.test"]))
+        await issue(client, ["a.test"], solver, _csr(["a.test"]))
     assert solver.presented == []
 
 
 async def test_a_long_xn_label_from_the_ca_is_refused_without_decoding_it(
-    hostile: HostileAcme, hostile_client: AcmeClient, monkeypatch: pytest.MonkeyPatch
+    hostile: HostileAcme, client: AcmeClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Punycode decoding is quadratic (a 1M-character label was 276 s of CPU): the length
     limits come first, so the codec never sees it."""
@@ -120,20 +126,17 @@ async def test_a_long_xn_label_from_the_ca_is_refused_without_decoding_it(
 
     monkeypatch.setattr(codecs, "decode", never)
     with pytest.raises(ProtocolError, match=r"is for 'xn--x-b.*\.\.\., not for what was asked"):
-        await issue(hostile_client, ["a.test"], RecordingSolver(), _csr(["a.test"]))
+        await issue(client, ["a.test"], RecordingSolver(), _csr(["a.test"]))
 
 
 async def test_a_dns_hook_never_runs_a_forged_identifier(
-    hostile: HostileAcme,
-    hostile_client: AcmeClient,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    hostile: HostileAcme, client: AcmeClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A real hook (a script that records its arguments) behind the check."""
     monkeypatch.chdir(tmp_path)
     hostile.hostility.authz_identifier = {"type": "dns", "value": INJECTION}
     with pytest.raises(ProtocolError):
-        await issue(hostile_client, ["a.test"], DnsHookSolver("/bin/true"), _csr(["a.test"]))
+        await issue(client, ["a.test"], DnsHookSolver("/bin/true"), _csr(["a.test"]))
     assert not (tmp_path / "PWNED").exists()
 
 
@@ -170,7 +173,7 @@ def test_cli_refuses_a_forged_identifier_without_running_anything(
 
 
 async def test_a_traversal_token_touches_no_file(
-    hostile: HostileAcme, hostile_client: AcmeClient, tmp_path: Path
+    hostile: HostileAcme, client: AcmeClient, tmp_path: Path
 ) -> None:
     """`../../../../victim/target.txt` with a webroot: refused before any path is built; the
     victim file keeps its content (before the fix it was overwritten, then deleted)."""
@@ -182,19 +185,19 @@ async def test_a_traversal_token_touches_no_file(
     hostile.hostility.token = "../../../../victim/target.txt"
     solver = WebrootSolver(webroot)
     with pytest.raises(ProtocolError, match="not base64url"):
-        await issue(hostile_client, ["a.test"], solver, _csr(["a.test"]))
+        await issue(client, ["a.test"], solver, _csr(["a.test"]))
     assert victim.read_text() == "precious"
     assert not (webroot / ".well-known").exists()
 
 
 @pytest.mark.parametrize("token", ["a/b", "..", "tok\n", "tok en", "x" * 256, ""])
 async def test_tokens_must_be_base64url(
-    hostile: HostileAcme, hostile_client: AcmeClient, token: str
+    hostile: HostileAcme, client: AcmeClient, token: str
 ) -> None:
     hostile.hostility.token = token
     solver = RecordingSolver()
     with pytest.raises(ProtocolError, match="not base64url"):
-        await issue(hostile_client, ["a.test"], solver, _csr(["a.test"]))
+        await issue(client, ["a.test"], solver, _csr(["a.test"]))
     assert solver.presented == []
 
 
@@ -202,13 +205,11 @@ async def test_tokens_must_be_base64url(
 
 
 async def test_a_certificate_for_another_key_is_refused_and_nothing_is_saved(
-    hostile: HostileAcme, hostile_client: AcmeClient, tmp_path: Path
+    hostile: HostileAcme, client: AcmeClient, tmp_path: Path
 ) -> None:
     hostile.hostility.cert_other_key = True
     with pytest.raises(ProtocolError, match="another public key than the CSR's"):
-        await workflow.issue(
-            hostile_client, RecordingSolver(), IssueOptions(["a.test"], tmp_path / "out")
-        )
+        await workflow.issue(client, RecordingSolver(), IssueOptions(["a.test"], tmp_path / "out"))
     assert not list((tmp_path / "out").rglob("*.pem"))
 
 
@@ -217,23 +218,21 @@ async def test_a_certificate_for_another_key_is_refused_and_nothing_is_saved(
     [["a.test", "b.test"], ["b.test"], ["*.a.test"], ["a.test", "192.0.2.1"]],
 )
 async def test_a_certificate_for_other_names_is_refused_and_nothing_is_saved(
-    hostile: HostileAcme, hostile_client: AcmeClient, tmp_path: Path, names: list[str]
+    hostile: HostileAcme, client: AcmeClient, tmp_path: Path, names: list[str]
 ) -> None:
     hostile.hostility.cert_names = names
     with pytest.raises(ProtocolError, match=r"names .* not what was asked \('a.test'\)"):
-        await workflow.issue(
-            hostile_client, RecordingSolver(), IssueOptions(["a.test"], tmp_path / "out")
-        )
+        await workflow.issue(client, RecordingSolver(), IssueOptions(["a.test"], tmp_path / "out"))
     assert not list((tmp_path / "out").rglob("*.pem"))
 
 
 async def test_the_right_certificate_is_saved(
-    hostile: HostileAcme, hostile_client: AcmeClient, tmp_path: Path
+    hostile: HostileAcme, client: AcmeClient, tmp_path: Path
 ) -> None:
     """The check passes an honest certificate: names in another case and order are the same."""
     hostile.hostility.cert_names = ["B.test", "a.test"]
     options = IssueOptions(["a.test", "b.test"], tmp_path / "o")
-    done = await workflow.issue(hostile_client, RecordingSolver(), options)
+    done = await workflow.issue(client, RecordingSolver(), options)
     assert done.cert.read_text().startswith("-----BEGIN CERTIFICATE-----")
 
 
@@ -279,22 +278,17 @@ def _junk_after(pem: bytes) -> bytes:
 
 @pytest.mark.parametrize("rewrite", [_stray_end, _trusted_first, _junk_after])
 async def test_a_chain_with_anything_but_certificates_is_refused_and_nothing_is_saved(
-    hostile: HostileAcme,
-    hostile_client: AcmeClient,
-    tmp_path: Path,
-    rewrite: Callable[[bytes], bytes],
+    hostile: HostileAcme, client: AcmeClient, tmp_path: Path, rewrite: Callable[[bytes], bytes]
 ) -> None:
     """RFC 8555 §9.1: certificates only. Before, the files were cut from this text as sent."""
     hostile.hostility.chain_text = rewrite
     with pytest.raises(ProtocolError, match="did not return a PEM certificate chain"):
-        await workflow.issue(
-            hostile_client, RecordingSolver(), IssueOptions(["a.test"], tmp_path / "out")
-        )
+        await workflow.issue(client, RecordingSolver(), IssueOptions(["a.test"], tmp_path / "out"))
     assert not list((tmp_path / "out").rglob("*.pem"))
 
 
 async def test_the_files_are_written_from_the_parsed_certificates(
-    hostile: HostileAcme, hostile_client: AcmeClient, tmp_path: Path
+    hostile: HostileAcme, client: AcmeClient, tmp_path: Path
 ) -> None:
     """CRLF line ends and blank lines between blocks are fine to receive, but the files hold
     our own serialisation of the checked certificates: leaf, issuers, both."""
@@ -302,7 +296,7 @@ async def test_the_files_are_written_from_the_parsed_certificates(
         b"\r\n" + pem.replace(b"\n", b"\r\n").replace(b"-----\r\n-----", b"-----\r\n\r\n-----")
     )
     done = await workflow.issue(
-        hostile_client, RecordingSolver(), IssueOptions(["a.test"], tmp_path / "out")
+        client, RecordingSolver(), IssueOptions(["a.test"], tmp_path / "out")
     )
     assert done.privkey is not None
     leaf, root = (c.public_bytes(Encoding.PEM) for c in _certificates(done.fullchain))
@@ -321,7 +315,7 @@ def _certificates(path: Path) -> list[x509.Certificate]:
 
 
 async def test_alternate_chains_are_fetched_once_each_and_at_most_five(
-    hostile: HostileAcme, hostile_client: AcmeClient
+    hostile: HostileAcme, client: AcmeClient
 ) -> None:
     """100 links (the default chain's own URL and repeats among them) cost 5 downloads, not 100:
     each alternate may be 4 MiB, and 100 of them were 1.3 GiB."""
@@ -329,7 +323,7 @@ async def test_alternate_chains_are_fetched_once_each_and_at_most_five(
         url,
         *(f"{url}/alt/{k % 20}" for k in range(99)),
     ]
-    issued = await issue(hostile_client, ["a.test"], RecordingSolver(), _csr(["a.test"]))
+    issued = await issue(client, ["a.test"], RecordingSolver(), _csr(["a.test"]))
     downloads = [path for path in hostile.posted if path.startswith("/cert/")]
     assert len(issued.chains) == len(downloads) == 1 + MAX_ALTERNATES == 6
     assert sorted(path.rsplit("/", 2)[-2:][1] for path in downloads[1:]) == [
@@ -342,12 +336,12 @@ async def test_alternate_chains_are_fetched_once_each_and_at_most_five(
 
 
 async def test_a_broken_alternate_chain_is_one_error(
-    hostile: HostileAcme, hostile_client: AcmeClient
+    hostile: HostileAcme, client: AcmeClient
 ) -> None:
     """Alternates are fetched together; the failure is raised as itself, not as a group."""
     hostile.hostility.alternate_links = lambda url: [f"{url}/alt/1", f"{hostile.base}/nowhere"]
     with pytest.raises(ProblemError, match="404"):
-        await issue(hostile_client, ["a.test"], RecordingSolver(), _csr(["a.test"]))
+        await issue(client, ["a.test"], RecordingSolver(), _csr(["a.test"]))
 
 
 BAD_SAN = b"\x30\x05\x82\x09abc"  # a SEQUENCE that says 5 bytes and a dNSName that says 9
@@ -390,29 +384,25 @@ def test_a_certificate_file_whose_san_is_not_der_is_an_input_error(
 
 
 async def test_the_failure_wins_over_a_cleanup_error_and_every_cleanup_runs(
-    hostile: HostileAcme, hostile_client: AcmeClient
+    hostile: HostileAcme, client: AcmeClient
 ) -> None:
     hostile.hostility.invalid = {"a.test"}
     solver = RecordingSolver(broken_cleanup="a.test")
     steps: list[str] = []
     with pytest.raises(ProblemError, match=r"fails a\.test on purpose"):
         await issue(
-            hostile_client,
-            ["a.test", "b.test"],
-            solver,
-            _csr(["a.test", "b.test"]),
-            progress=steps.append,
+            client, ["a.test", "b.test"], solver, _csr(["a.test", "b.test"]), progress=steps.append
         )
     assert sorted(i.value for i in solver.cleaned) == ["a.test", "b.test"]
     assert "cleanup failed: cleanup of a.test broke" in steps
 
 
 async def test_a_cleanup_error_after_success_is_raised_after_every_cleanup(
-    hostile: HostileAcme, hostile_client: AcmeClient
+    hostile: HostileAcme, client: AcmeClient
 ) -> None:
     solver = RecordingSolver(broken_cleanup="a.test")
     with pytest.raises(InputError, match=r"cleanup of a\.test broke"):
-        await issue(hostile_client, ["a.test", "b.test"], solver, _csr(["a.test", "b.test"]))
+        await issue(client, ["a.test", "b.test"], solver, _csr(["a.test", "b.test"]))
     assert sorted(i.value for i in solver.cleaned) == ["a.test", "b.test"]
 
 
@@ -420,10 +410,7 @@ async def test_a_cleanup_error_after_success_is_raised_after_every_cleanup(
 
 
 async def test_hooks_do_not_get_our_secrets(
-    hostile: HostileAcme,
-    hostile_client: AcmeClient,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    hostile: HostileAcme, client: AcmeClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Both hooks, the dns-01 one and the deploy one, write down their environment."""
     monkeypatch.setenv("ACMEDASH_KEY_PASSPHRASE", "s3cret-passphrase")
@@ -432,7 +419,7 @@ async def test_hooks_do_not_get_our_secrets(
     script.write_text("import os, sys\nopen(sys.argv[1], 'a').write(' '.join(os.environ))\n")
     hook = f"{sys.executable} {script}"
     await workflow.issue(
-        hostile_client,
+        client,
         DnsHookSolver(f"{hook} {tmp_path / 'dns.env'}"),
         IssueOptions(["a.test"], tmp_path / "out", deploy_hook=f"{hook} {tmp_path / 'deploy.env'}"),
     )
@@ -446,14 +433,14 @@ async def test_hooks_do_not_get_our_secrets(
 
 
 async def test_errors_kept_per_name_hold_no_parsed_answer(
-    hostile: HostileAcme, hostile_client: AcmeClient, tmp_path: Path
+    hostile: HostileAcme, client: AcmeClient, tmp_path: Path
 ) -> None:
     """Second attacker round: `--each` keeps one error per name until every order ends, and
     with its traceback each kept the frames that parsed the CA's answer (50 refused 1 MiB
     orders: 1.3 GiB). The kept error's traceback is only the frame that kept it."""
     hostile.hostility.order_identifiers = [{"type": "dns", "value": "evil.test"}]
     outcomes = await workflow.issue_each(
-        hostile_client, RecordingSolver(), [IssueOptions(["a.test"], tmp_path / "a")]
+        client, RecordingSolver(), [IssueOptions(["a.test"], tmp_path / "a")]
     )
     (error,) = outcomes
     assert isinstance(error, ProtocolError)

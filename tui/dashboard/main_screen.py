@@ -28,6 +28,7 @@ from tui.acme.traffic import Exchange
 from tui.dashboard import account_actions, endpoint_actions, key_actions, orders, traffic_tools
 from tui.dashboard.keymap import ONLINE_ONLY, WORKSPACE_BINDINGS
 from tui.dashboard.panels.account import AccountPanel
+from tui.dashboard.panels.certificates import CertificatesPanel
 from tui.dashboard.panels.contacts import ContactsPanel
 from tui.dashboard.panels.endpoint import EndpointPanel
 from tui.dashboard.panels.exchange_detail import ExchangeDetail
@@ -68,6 +69,7 @@ class MainScreen(Screen[None]):
         self.orders_panel = OrdersPanel(
             default_port=port if port != 80 else None, id="orders-panel"
         )
+        self.certificates_panel = CertificatesPanel(id="certificates-panel")
         self.traffic = TrafficList(workspace.log, id="traffic-list")
         self.detail = ExchangeDetail(id="exchange-detail")
         self.side = TabbedPanes(
@@ -77,6 +79,7 @@ class MainScreen(Screen[None]):
                 "pane-contacts": ("Contacts", self.contacts_panel),
                 "pane-account": ("Account", self.account_panel),
                 "pane-orders": ("Orders", self.orders_panel),
+                "pane-certificates": ("Certificates", self.certificates_panel),
             },
             id="side",
         )
@@ -236,7 +239,7 @@ class MainScreen(Screen[None]):
         try:
             message = await operation(workspace.client(self.record))
         except ProblemError as exc:
-            hint = problem_hint(exc.type, "a (new account)")
+            hint = problem_hint(exc, "a (new account)")
             self.notify(
                 "\n".join(filter(None, [str(exc), hint])),
                 title=f"{title}: server problem",
@@ -417,6 +420,25 @@ class MainScreen(Screen[None]):
 
     def action_revoke(self) -> None:
         self._dialog(lambda: orders.revoke(self))
+
+    # -- the Certificates tab (certificate_actions loads with it, not at start-up) ----------
+
+    def on_certificates_panel_reload(self) -> None:
+        from tui.dashboard import certificate_actions
+
+        self.run_worker(certificate_actions.reload(self, self.certificates_panel), group="list")
+
+    def on_certificates_panel_renew(self, message: CertificatesPanel.Renew) -> None:
+        from tui.dashboard import certificate_actions
+
+        panel, folders = self.certificates_panel, message.folders
+        certificate_actions.renew(self, panel, folders, force=message.force)
+
+    def on_certificates_panel_open(self, message: CertificatesPanel.Open) -> None:
+        from tui.dashboard import certificate_actions
+
+        certificate_actions.open_certificate(self, message.folder)
+        self.side.active = "pane-orders"
 
     def action_rollover(self) -> None:
         self._dialog(lambda: orders.rollover(self))
