@@ -19,6 +19,7 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 
 from tests.hostile_acme import HostileAcme
+from tests.scripted_ca import ScriptedCa, scripted_ca
 from tui.acme import keys
 from tui.acme.client import AcmeClient
 from tui.pebble import ChallTestSrv, Pebble, PebbleError, free_port
@@ -65,6 +66,13 @@ def eab_pebble(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pebble]:
     )
     yield server
     server.stop()
+
+
+@pytest.fixture
+def ca() -> Iterator[ScriptedCa]:
+    """tests/scripted_ca.py: answers what the test puts at each path (for what Pebble cannot)."""
+    with scripted_ca() as server:
+        yield server
 
 
 @pytest.fixture
@@ -129,14 +137,21 @@ class ValidatingPebble:
 
 @pytest.fixture(scope="session")
 def validating(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ValidatingPebble]:
+    yield from validating_pebble(tmp_path_factory.mktemp("pebble-va"))
+
+
+def validating_pebble(
+    folder: Path, env: dict[str, str] | None = None
+) -> Iterator[ValidatingPebble]:
+    """A ValidatingPebble for a fixture to yield; `env` adds to Pebble's environment."""
     try:
         dns = ChallTestSrv().start()
     except PebbleError as exc:
         pytest.fail(f"cannot start pebble-challtestsrv: {exc}", pytrace=False)
     http_port, tls_port = free_port(), free_port()
     server = Pebble(
-        tmp_path_factory.mktemp("pebble-va"),
-        env={"PEBBLE_ALTERNATE_ROOTS": "2"},
+        folder,
+        env={"PEBBLE_ALTERNATE_ROOTS": "2", **(env or {})},
         extra_config={"httpPort": http_port, "tlsPort": tls_port},
         dns_server=dns.dns_server,
     )
@@ -215,3 +230,12 @@ def pdns_pebble(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DnsPebble]
 
     folder = tmp_path_factory.mktemp("pdns")
     yield from _dns_pebble(folder, PowerDns(folder))
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """The fault matrix's faults x operations tables, when its tests ran (README shows them)."""
+    from tests.fault_matrix import DASHBOARD_RESULTS, RESULTS, table
+
+    for results, title in ((RESULTS, "CLI"), (DASHBOARD_RESULTS, "dashboard")):
+        for line in table(results, f"Fault matrix, {title}"):
+            terminalreporter.write_line(line)

@@ -72,15 +72,19 @@ class Peer:
         return not self.writer.is_closing()
 
     def reset(self) -> None:
-        """A TCP reset: SO_LINGER with a zero timeout, then close, sends RST instead of FIN."""
-        sock = self.writer.get_extra_info("socket")
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        self.writer.transport.abort()
+        reset_connection(self.writer)
 
     async def close(self) -> None:
         self.writer.close()
         with contextlib.suppress(ConnectionError):
             await self.writer.wait_closed()
+
+
+def reset_connection(writer: asyncio.StreamWriter) -> None:
+    """A TCP reset: SO_LINGER with a zero timeout, then close, sends RST instead of FIN."""
+    sock = writer.get_extra_info("socket")
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    writer.transport.abort()
 
 
 Script = Callable[[Peer], Awaitable[None]]

@@ -10,13 +10,11 @@ out a URL it cannot serve.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from tests.conftest import CliRunner
 from tests.hostile_acme import HostileAcme
-from tests.scripted_ca import Answer, ScriptedCa, scripted_ca
+from tests.scripted_ca import Answer, ScriptedCa
 from tui.acme import keys
 from tui.acme.client import AcmeClient
 from tui.acme.errors import InputError, ProtocolError
@@ -33,12 +31,6 @@ BAD_URLS = [
     "file:///etc/passwd",
     "http:///x",
 ]
-
-
-@pytest.fixture
-def ca() -> Iterator[ScriptedCa]:
-    with scripted_ca() as server:
-        yield server
 
 
 @pytest.mark.parametrize("bad", BAD_URLS)

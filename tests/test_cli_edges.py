@@ -1,5 +1,6 @@
-"""The CLI's edges: input refused before any request, server text escaped on the way to the
-terminal, hostile JSON answered with one line, and the unexpected with its own exit code.
+"""The CLI's edges (input refused before any request: tests/test_hostile_input.py): server
+text escaped on the way to the terminal, hostile JSON answered with one line, and the
+unexpected with its own exit code.
 
 The server here is tests/scripted_ca.py, not Pebble: Pebble never sends control characters
 or malformed objects, and these tests are about what a hostile CA sends."""
@@ -7,13 +8,12 @@ or malformed objects, and these tests are about what a hostile CA sends."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import CliRunner
-from tests.scripted_ca import Answer, ScriptedCa, scripted_ca
+from tests.scripted_ca import Answer, ScriptedCa
 from tui.cli import command as cli
 
 # What a terminal obeys: ESC, BEL, C1 CSI. None of them may reach stdout or stderr raw.
@@ -21,56 +21,9 @@ RAW_CONTROLS = ("\x1b", "\x07", "\x9b", "\x00", "\u2028")
 TITLE_AND_CLEAR = "\x1b]0;pwned\x07\x1b[2J"
 
 
-@pytest.fixture
-def ca() -> Iterator[ScriptedCa]:
-    with scripted_ca() as server:
-        yield server
-
-
 def _assert_no_raw_controls(*texts: str) -> None:
     for text in texts:
         assert not any(c in text for c in RAW_CONTROLS), repr(text)
-
-
-@pytest.mark.parametrize(
-    ("args", "reason"),
-    [
-        (["--endpoint", "https://[::1", "directory"], "Invalid IPv6 URL"),
-        (["--endpoint", "https://x.test:99999/dir", "directory"], "Port out of range"),
-        (["cert", "issue", "-d", "a.test", "--http-port", "99999"], "port 99999 is out of range"),
-        (["cert", "issue", "-d", "a.test", "--tls-port", "-1"], "port -1 is out of range"),
-        (["cert", "issue", "-d", "a.test", "--http-port", "eighty"], "not a port number"),
-        (
-            ["cert", "issue", "-d", "a.test", "--challenge", "dns-01", "--dns", "rfc2136"],
-            "--dns rfc2136 needs the update server: --dns-server HOST[:PORT]",
-        ),
-        (
-            ["cert", "issue", "-d", "a.test", "--challenge", "dns-01", "--dns-ser", "h"],
-            "unrecognized arguments: --dns-ser h",
-        ),
-        (["cert", "issue", "-d", "*.*.a.test", "--challenge", "dns-01", "--dns-hook", "true"], "*"),
-        (["cert", "issue", "-d", "10.0.0.0/8"], "CIDR"),
-        (["cert", "issue", "-d", "straße.test"], "xn--"),
-        (["cert", "issue", "-d", "a" * 64 + ".test"], "longer than 63"),
-        (["cert", "issue", "-d", "a_b.test"], "letters, digits and inner hyphens"),
-        (["cert", "issue", "--each", "-d", "ok.test", "-d", "bad..test"], "empty label"),
-        (["cert", "issue", "-d", "a.test", "--http", "8080"], "unrecognized arguments"),
-    ],
-)
-def test_bad_input_is_refused_before_any_request(
-    cli: CliRunner, ca: ScriptedCa, args: list[str], reason: str
-) -> None:
-    """Exit 2, one line, no request: the scripted CA sees nothing and the traffic file stays
-    empty. Everything else is valid (an existing key, a reachable CA), so the input alone is
-    what stops the command."""
-    assert cli("key", "generate", "k.pem").returncode == 0
-    result = cli("--endpoint", ca.directory_url, "--key", "k.pem", "--traffic", "t.jsonl", *args)
-    assert result.returncode == 2, result.stderr
-    assert len(result.stderr.splitlines()) == 1, result.stderr
-    assert reason in result.stderr and "Traceback" not in result.stderr
-    assert ca.requests == []
-    traffic = cli.workdir / "t.jsonl"
-    assert not traffic.exists() or traffic.read_text() == ""
 
 
 def test_directory_text_is_escaped_and_json_stays_exact(cli: CliRunner, ca: ScriptedCa) -> None:

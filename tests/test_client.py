@@ -20,7 +20,6 @@ from tui.acme.errors import (
     InputError,
     NetworkError,
     ProblemError,
-    ProtocolError,
     TlsError,
 )
 from tui.acme.issuance import issue
@@ -232,12 +231,14 @@ async def test_directory_is_parsed_leniently() -> None:
     assert directory.raw["Xk3vQ9zL"].startswith("https://")
 
 
-async def test_not_a_directory_is_a_protocol_error() -> None:
+async def test_not_a_directory_is_an_input_error() -> None:
+    """The directory URL is the user's: a web page there means the wrong URL (exit 2)."""
+
     def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, html="<html>hello</html>")
 
     async with _mock(handler, []) as client:
-        with pytest.raises(ProtocolError, match="not return JSON"):
+        with pytest.raises(InputError, match="not return JSON"):
             await client.directory()
 
 

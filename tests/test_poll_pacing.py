@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Iterator
 
 import pytest
 
 from tests.hostile_http import answering, drip_then_reset, serve
-from tests.scripted_ca import Answer, ScriptedCa, scripted_ca
+from tests.scripted_ca import Answer, ScriptedCa
 from tui.acme import keys
 from tui.acme.client import AcmeClient, ClientOptions
 from tui.acme.errors import AcmeError, NetworkError
@@ -35,12 +34,6 @@ BAD_NONCE = Answer(
 )
 BUSY = Answer(503, {}, {"Retry-After": "0"})
 BROKEN = Answer(500, {})
-
-
-@pytest.fixture
-def ca() -> Iterator[ScriptedCa]:
-    with scripted_ca() as server:
-        yield server
 
 
 async def _poll(

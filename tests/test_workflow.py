@@ -49,6 +49,16 @@ def _session(directory_url: str, ca_bundle: Path, tmp_path: Path) -> Session:
     )
 
 
+def _recorded(
+    directory_url: str, ca_bundle: Path, tmp_path: Path
+) -> tuple[Session, list[Exchange]]:
+    """A session whose every exchange is also kept in the list."""
+    session = _session(directory_url, ca_bundle, tmp_path)
+    sent: list[Exchange] = []
+    session.observers.append(sent.append)
+    return session, sent
+
+
 async def _client_with_account(session: Session) -> AcmeClient:
     client = session.client()
     await accounts.new_account(session, client, ScriptedPrompts(), ["mailto:wf@example.org"])
@@ -59,9 +69,9 @@ async def _client_with_account(session: Session) -> AcmeClient:
 async def pebble_client(
     validating: ValidatingPebble, tmp_path: Path
 ) -> AsyncIterator[tuple[Session, AcmeClient, list[Exchange]]]:
-    session = _session(validating.pebble.directory_url, validating.pebble.ca_bundle, tmp_path)
-    sent: list[Exchange] = []
-    session.observers.append(sent.append)
+    session, sent = _recorded(
+        validating.pebble.directory_url, validating.pebble.ca_bundle, tmp_path
+    )
     async with await _client_with_account(session) as client:
         yield session, client, sent
 
@@ -123,9 +133,9 @@ async def test_issue_each_gives_a_result_or_an_error_per_order(
 async def test_issue_without_an_account_says_so_before_any_order(
     validating: ValidatingPebble, tmp_path: Path
 ) -> None:
-    session = _session(validating.pebble.directory_url, validating.pebble.ca_bundle, tmp_path)
-    sent: list[Exchange] = []
-    session.observers.append(sent.append)
+    session, sent = _recorded(
+        validating.pebble.directory_url, validating.pebble.ca_bundle, tmp_path
+    )
     async with session.client() as client:
         with pytest.raises(InputError, match="no account at this CA"):
             await workflow.issue(
@@ -143,9 +153,7 @@ async def test_a_renewal_goes_on_without_ari_and_says_so(
     `replaces`, and the progress lines say so."""
     front.mode = mode
     url = validating.pebble.directory_url if mode == "none" else front.directory_url
-    session = _session(url, validating.pebble.ca_bundle, tmp_path)
-    sent: list[Exchange] = []
-    session.observers.append(sent.append)
+    session, sent = _recorded(url, validating.pebble.ca_bundle, tmp_path)
     async with await _client_with_account(session) as client:
         first = await workflow.issue(
             client, _responder(validating), IssueOptions([fresh("ari")], tmp_path / "site")
@@ -173,9 +181,7 @@ async def test_a_renewal_goes_on_without_ari_and_says_so(
 async def test_a_renewal_in_the_ari_window_names_the_certificate_it_replaces(
     validating: ValidatingPebble, front: AriFront, tmp_path: Path
 ) -> None:
-    session = _session(front.directory_url, validating.pebble.ca_bundle, tmp_path)
-    sent: list[Exchange] = []
-    session.observers.append(sent.append)
+    session, sent = _recorded(front.directory_url, validating.pebble.ca_bundle, tmp_path)
     async with await _client_with_account(session) as client:
         first = await workflow.issue(
             client, _responder(validating), IssueOptions([fresh("window")], tmp_path / "site")

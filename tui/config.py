@@ -15,7 +15,7 @@ from typing import Any
 
 from tui import endpoints
 from tui.acme.errors import AcmeError
-from tui.acme.fileio import atomic_write
+from tui.acme.fileio import atomic_write, sweep_stale
 from tui.acme.hooks import EAB_KEY_ENV
 from tui.contacts import normalise_contact
 from tui.secret_file import read_secret_file
@@ -43,6 +43,8 @@ def default_data_dir() -> Path:
 class Timeouts:
     connect: float = 10.0
     read: float = 30.0
+    # One request, all its attempts, however slowly the CA trickles its answer.
+    request: float = 60.0
     retry_after_max: float = 60.0
     # One whole `acmedash` command, every request, retry, Retry-After wait and poll included:
     # a CA answering 503 with Retry-After: 60 three times to each request kept one alive for
@@ -287,6 +289,9 @@ def settings_to_toml(settings: Settings) -> str:
 def save_settings(settings: Settings, path: Path) -> None:
     try:
         atomic_write(path, settings_to_toml(settings).encode("utf-8"), mode=0o600)
+        # A save killed mid-way leaves its temp file, a whole copy of the config (an EAB MAC
+        # key included): 40 killed savers left 11. The next save removes those of dead writers.
+        sweep_stale(path.parent)
     except OSError as exc:
         raise ConfigError(f"{path}: cannot save config ({exc.strerror})") from None
 

@@ -31,6 +31,7 @@ def client_options(settings: Settings, ca_bundle: str | None = None) -> ClientOp
         ca_bundle=settings.ca_bundle_path(ca_bundle),
         connect_timeout=settings.timeouts.connect,
         read_timeout=settings.timeouts.read,
+        request_deadline=settings.timeouts.request,
         retry_after_max=settings.timeouts.retry_after_max,
     )
 

@@ -84,6 +84,20 @@ def check_names(names: list[str], challenge: str) -> None:
         raise InputError("name at least one domain")
     if challenge != "dns-01" and any(n.startswith("*.") for n in names):
         raise InputError("wildcard names can only be validated with dns-01")
+    if challenge == "dns-01" and (ips := [n for n in names if _is_ip(n)]):
+        # RFC 8738 §7: "The existing "dns-01" challenge MUST NOT be used to validate IP
+        # identifiers."
+        raise InputError(f"{ips[0]} is an IP address: validate it with http-01 or tls-alpn-01")
+
+
+def _is_ip(name: str) -> bool:
+    import ipaddress  # not at start-up: only commands that order names need it
+
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
 
 
 def folder_for(names: list[str], store: Path = Path("certs")) -> Path:

@@ -293,16 +293,19 @@ class ClientCore:
 
     async def _fetch_directory(self) -> Directory:
         response = await self._get(self.directory_url)
+        # The directory URL is the one URL the user gave: a document there that is not a
+        # directory means a wrong URL (a web page, a typo in the path), an input error as an
+        # unusable directory URL is (_usable_url), not a CA breaking RFC 8555.
         try:
             obj = _loads(response.content)
         except ValueError:
-            raise ProtocolError(
+            raise InputError(
                 f"{self.directory_url} did not return JSON: not an ACME directory"
             ) from None
         if not isinstance(obj, dict) or any(
             not isinstance(obj.get(k), str) for k in Directory.REQUIRED
         ):
-            raise ProtocolError(
+            raise InputError(
                 f"{self.directory_url} is not an ACME directory "
                 f"(needs {', '.join(Directory.REQUIRED)})"
             )

@@ -10,9 +10,13 @@ environment: a hook is somebody else's program and needs none of them.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import signal
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+
+from tui.acme.errors import InputError
 
 # The environment variables through which acmedash takes secrets: named here, where every hook's
 # environment is made, so that a new one cannot be read without being kept from the hooks.
@@ -21,6 +25,9 @@ EAB_KEY_ENV = "ACMEDASH_EAB_HMAC_KEY"
 TSIG_SECRET_ENV = "ACMEDASH_TSIG_SECRET"  # noqa: S105 - the name, not a secret
 SECRET_ENVIRONMENT = frozenset({PASSPHRASE_ENV, EAB_KEY_ENV, TSIG_SECRET_ENV})
 SHELL = "/bin/sh"
+# Seconds a hook may run: a DNS provider's API or a service reload takes seconds, and one that
+# hangs must end as an error the user can act on, not as the whole command's deadline.
+HOOK_DEADLINE = 300.0
 
 
 def hook_environment(extra: Mapping[str, str]) -> dict[str, str]:
@@ -51,7 +58,20 @@ async def run_hook(
         stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
+        start_new_session=True,  # its own process group: ended with everything it started
     )
-    output, _ = await process.communicate()
+    try:
+        async with asyncio.timeout(HOOK_DEADLINE):
+            output, _ = await process.communicate()
+    except BaseException as exc:
+        # Timed out or cancelled (the command's deadline, Ctrl+C): a hook that hung, or what
+        # it left in the background holding its output, was left running after acmedash had
+        # ended. Its whole process group is ended, then reaped and its pipes closed.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        await process.communicate()
+        if isinstance(exc, TimeoutError):
+            raise InputError(f"{name} did not finish within {HOOK_DEADLINE:g} s; stopped") from None
+        raise
     lines = output.decode(errors="replace").strip().splitlines()
     return HookResult(process.returncode or 0, lines[-1] if lines else "")

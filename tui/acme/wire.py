@@ -89,7 +89,8 @@ async def read_body(response: httpx.Response, url: str, limit: int) -> bytes:
         # RFC 9112 §6.1: "A sender MUST NOT send a Content-Length header field in any message
         # that contains a Transfer-Encoding header field." Two framings: a desync attempt.
         raise ProtocolError(f"response from {url} has both Content-Length and Transfer-Encoding")
-    length = response.headers.get("Content-Length", "")
+    # RFC 9110 §9.3.2: a HEAD answer may carry the Content-Length a GET would get, and no body.
+    length = "" if response.request.method == "HEAD" else response.headers.get("Content-Length", "")
     if length.isdigit() and int(length) > limit:  # h11 checked it is digits, at most 20
         raise ProtocolError(f"response from {url} larger than {_size(limit)} ({length} bytes)")
     body = bytearray()

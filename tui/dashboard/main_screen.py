@@ -203,6 +203,10 @@ class MainScreen(Screen[None]):
             self.notify(f"{self.busy} is still running.", severity="warning")
             return
         self.busy = title
+        # The saved key loads after the first paint; loaded later, it would replace (and
+        # close) the client under an operation already running: `n` pressed at once got
+        # "client has been closed" between its directory GET and its HEAD.
+        self._ensure_key_loaded()
         self._run(title, operation, changes_state)
 
     @work(group="acme")
