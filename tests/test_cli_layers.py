@@ -31,6 +31,7 @@ LAYERS = {
     "tui.session": 2,
     "tui.accounts": 2,
     "tui.workflow": 2,
+    "tui.revocation": 2,
     "tui.traffic_log": 2,
     "tui.traffic_filter": 2,
     "tui.traffic_files": 2,

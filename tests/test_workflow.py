@@ -15,7 +15,7 @@ from cryptography import x509
 from tests.ari_front import AriFront, ari_front
 from tests.conftest import ValidatingPebble
 from tests.scripted_prompts import ScriptedPrompts
-from tui import accounts, workflow
+from tui import accounts, revocation, workflow
 from tui.acme import keys
 from tui.acme.certificates import ari_cert_id
 from tui.acme.challenges import Http01Responder
@@ -213,13 +213,13 @@ async def test_revoke_by_the_account_and_by_the_certificate_key(
         for name in ("a", "b")
     ]
     by_account = workflow.load_certificate_file(results[0].cert)
-    await workflow.revoke(client, by_account, reason=4)
+    await revocation.revoke(client, by_account, reason=4)
     with pytest.raises(ProblemError, match="alreadyRevoked"):
-        await workflow.revoke(client, by_account)
+        await revocation.revoke(client, by_account)
     assert results[1].privkey is not None
     by_key = workflow.load_certificate_file(results[1].cert)
     async with session.client(signed=False) as anonymous:
-        await workflow.revoke(anonymous, by_key, 1, keys.load_key(results[1].privkey))
+        await revocation.revoke(anonymous, by_key, 1, keys.load_key(results[1].privkey))
 
 
 def test_a_certificate_file_that_cannot_be_read_is_one_input_error(tmp_path: Path) -> None:

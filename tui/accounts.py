@@ -183,7 +183,7 @@ def problem_hint(problem: ProblemError, create: str) -> str:
     """What a person can do about a CA's problem, said alike by both front ends; `create` names
     the front end's way to create an account. "" when there is nothing to add. The raiser's
     own hint wins: a revocation signed by the certificate's key that the CA answers with
-    accountDoesNotExist needs no account (workflow.revoke says so)."""
+    accountDoesNotExist needs no account (revocation.revoke says so)."""
     if problem.hint:
         return problem.hint
     if problem.type.endswith(":accountDoesNotExist"):

@@ -1,4 +1,4 @@
-"""Issue, renew and revoke, shared by `acmedash cert ...` and the dashboard's Orders panel:
+"""Issue and renew, shared by `acmedash cert ...` and the dashboard's Orders panel:
 choose a solver, make the key and CSR, run the issuance, pick the chain, save the folder, run
 the deploy hook; for a renewal, decide on ARI's `replaces`. One implementation with typed
 options and results (IssueOptions, IssueResult), so both front ends behave the same.
@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tui.accounts import require_account
-from tui.acme.errors import AcmeError, InputError, ProblemError, detached
+from tui.acme.errors import AcmeError, InputError, detached
 from tui.acme.key_types import DEFAULT_KEY_TYPE
 
 if TYPE_CHECKING:
@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from tui.acme.certificates import Chain
     from tui.acme.challenges import Solver
     from tui.acme.client import AcmeClient
-    from tui.acme.jose import PrivateKey
     from tui.certstore import Saved
     from tui.dns.method import DnsMethod
 
@@ -333,45 +332,6 @@ def renewal_names(certificate: x509.Certificate) -> list[str]:
     from tui.acme.certificates import names_of
 
     return ordered_names(names_of(certificate))
-
-
-async def revoke(
-    client: AcmeClient,
-    certificate: x509.Certificate,
-    reason: int = 0,
-    certificate_key: PrivateKey | None = None,
-) -> None:
-    """RFC 8555 §7.6 with an RFC 5280 reason code: signed by the account, or by the
-    certificate's own key when given (proof of control that needs no account). A refusal
-    is said in the terms of what was asked (revocation_refused). The account is looked up
-    first when its URL is not known yet, as for an issuance."""
-    if certificate_key is None:
-        await require_account(client)
-    try:
-        await client.revoke(certificate, reason, certificate_key=certificate_key)
-    except ProblemError as exc:
-        raise revocation_refused(
-            exc, reason, by_certificate_key=certificate_key is not None
-        ) from None
-
-
-def revocation_refused(exc: ProblemError, reason: int, *, by_certificate_key: bool) -> ProblemError:
-    """The CA's refusal of a revocation, named: a reason it does not take (badRevocationReason),
-    or accountDoesNotExist for a request signed by the certificate's key, which RFC 8555 §7.6
-    says needs no account: "create an account" would be the wrong advice then."""
-    from tui.acme.certificates import BAD_REVOCATION_REASON, reason_name
-
-    problem = exc.problem
-    if exc.type == BAD_REVOCATION_REASON:
-        detail = f"the CA refuses the revocation reason {reason_name(reason)} ({reason})"
-        hint = "try another reason; unspecified (0) is accepted by every CA"
-    elif by_certificate_key and exc.type.endswith(":accountDoesNotExist"):
-        detail = "the CA does not accept a revocation signed by the certificate's own key"
-        hint = "revoke with the account that ordered it instead (leave out --cert-key)"
-    else:
-        return exc
-    full = f"{detail}: {problem.detail}" if problem.detail else detail
-    return ProblemError(replace(problem, detail=full), exc.retry_after, hint=hint)
 
 
 async def _issue_one(

@@ -8,7 +8,8 @@ from typing import Any
 import httpx
 
 from tui.acme import jose
-from tui.acme.core import ClientCore, json_object
+from tui.acme.bodies import json_object
+from tui.acme.core import ClientCore
 from tui.acme.errors import ProtocolError
 from tui.acme.models import Account
 

@@ -15,7 +15,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.x509.oid import NameOID
 
 from tui.acme import jose
-from tui.acme.core import ClientCore, json_object, parse_links
+from tui.acme.bodies import json_object, parse_links
+from tui.acme.core import ClientCore
 from tui.acme.encoding import b64url
 from tui.acme.errors import InputError, ProtocolError
 from tui.acme.models import RenewalInfo

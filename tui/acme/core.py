@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-import re
 import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
@@ -21,6 +20,7 @@ from typing import Any, Self
 import httpx
 
 from tui.acme import __version__, jose, origins, polling, trust, wire
+from tui.acme.bodies import json_loads
 from tui.acme.errors import AcmeError, InputError, NetworkTimeout, ProtocolError
 from tui.acme.models import Directory, Problem
 from tui.acme.nonces import NoncePool
@@ -29,48 +29,6 @@ from tui.acme.retries import Ladder, Pace, Signer, SleepFn
 from tui.acme.traffic import PROBLEM_CONTENT_TYPE, Exchange, Observer
 
 JOSE_CONTENT_TYPE = "application/jose+json"
-_LINK = re.compile(r"<([^>]*)>\s*((?:;\s*[^;,]*)*)")
-
-
-def _loads(data: bytes) -> Any:
-    """json.loads whose every failure is a ValueError: a deeply nested document exhausts the
-    interpreter's recursion limit instead (RecursionError)."""
-    try:
-        return json.loads(data)
-    except RecursionError:
-        raise ValueError("JSON nested too deeply") from None
-
-
-def json_object(response: httpx.Response, what: str) -> dict[str, Any]:
-    """The body as a JSON object, or a one-line ProtocolError naming what was expected."""
-    try:
-        body = _loads(response.content)
-    except ValueError:
-        raise ProtocolError(f"{what} response from {response.url} is not JSON") from None
-    if not isinstance(body, dict):
-        raise ProtocolError(f"{what} response from {response.url} is not a JSON object")
-    return body
-
-
-def parse_links(response: httpx.Response, rel: str) -> list[str]:
-    """Every Link header target with this rel (RFC 8288), in order; relative URLs resolved.
-    ACME uses several: `up`, `index`, `alternate` (§7.4.2), `next` (§7.1.2.1)."""
-    found = []
-    for value in response.headers.get_list("link"):
-        for target, params in _LINK.findall(value):
-            rels = re.findall(r'rel\s*=\s*"?([^";]+)"?', params)
-            if any(rel in r.split() for r in rels):
-                found.append(_resolved(response.url, target))
-    return found
-
-
-def _resolved(base: httpx.URL, target: str) -> str:
-    try:
-        return str(base.join(target))
-    except (httpx.InvalidURL, ValueError):
-        raise ProtocolError(
-            f"the Link target {target[:200]!r} in the answer from {base} is not a URL"
-        ) from None
 
 
 def _header_value(what: str, value: str) -> str:
@@ -239,7 +197,7 @@ class ClientCore:
     def _problem(self, response: httpx.Response) -> Problem:
         if response.headers.get("Content-Type", "").startswith(PROBLEM_CONTENT_TYPE):
             try:
-                return Problem.from_json(_loads(response.content), response.status_code)
+                return Problem.from_json(json_loads(response.content), response.status_code)
             except ValueError:
                 return Problem(
                     type="about:blank",
@@ -297,7 +255,7 @@ class ClientCore:
         # directory means a wrong URL (a web page, a typo in the path), an input error as an
         # unusable directory URL is (_usable_url), not a CA breaking RFC 8555.
         try:
-            obj = _loads(response.content)
+            obj = json_loads(response.content)
         except ValueError:
             raise InputError(
                 f"{self.directory_url} did not return JSON: not an ACME directory"

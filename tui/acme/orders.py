@@ -8,7 +8,8 @@ from typing import Any
 import httpx
 
 from tui.acme import identifiers
-from tui.acme.core import ClientCore, json_object, parse_links
+from tui.acme.bodies import json_object, parse_links
+from tui.acme.core import ClientCore
 from tui.acme.encoding import b64url
 from tui.acme.errors import ORDER_NOT_READY, InputError, ProblemError, ProtocolError, StateError
 from tui.acme.models import Account, Authorization, Challenge, Identifier, Order

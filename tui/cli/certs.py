@@ -335,6 +335,7 @@ async def cmd_cert_issue(ctx: Context) -> int:
 
 
 async def cmd_cert_revoke(ctx: Context) -> int:
+    from tui import revocation
     from tui.acme import keys
     from tui.acme.certificates import names_of, reason_code
 
@@ -344,10 +345,10 @@ async def cmd_cert_revoke(ctx: Context) -> int:
     if ctx.args.cert_key:
         cert_key = keys.load_key(Path(ctx.args.cert_key).expanduser())
         async with ctx.session().client() as client:
-            await workflow.revoke(client, certificate, reason, cert_key)
+            await revocation.revoke(client, certificate, reason, cert_key)
     else:
         async with ctx.account_session().client() as client:
-            await workflow.revoke(client, certificate, reason)
+            await revocation.revoke(client, certificate, reason)
     ctx.out.write(f"revoked {certificate.serial_number:x} (reason {reason})\n")
     return 0
 

@@ -10,7 +10,7 @@ import asyncio
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from tui import accounts, workflow
+from tui import accounts, revocation, workflow
 from tui.acme.errors import AcmeError, InputError
 from tui.acme.key_types import DEFAULT_KEY_TYPE
 from tui.acme.models import Identifier
@@ -259,7 +259,7 @@ async def _revocation_reason(view: View) -> tuple[str, int] | None:
 
 async def revoke(view: View) -> None:
     """Path (a certificate, checked at once), reason, a confirmation whose default is Cancel,
-    then workflow.revoke, signed by the account."""
+    then revocation.revoke, signed by the account."""
     if not view.need_key():
         return
     path = await _certificate_path(view, "Revoke which certificate (cert.pem)?")
@@ -285,7 +285,7 @@ async def revoke(view: View) -> None:
         return
 
     async def operation(client: AcmeClient) -> str:
-        await workflow.revoke(client, certificate, code)
+        await revocation.revoke(client, certificate, code)
         return f"Revoked {certificate.serial_number:x}"
 
     view.run("Revoke certificate", operation, changes_state=True)
