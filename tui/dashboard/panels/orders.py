@@ -116,17 +116,24 @@ class OrdersPanel(VerticalScroll, can_focus=False):
         self._show(self._progress)
 
     def show_certificate(self, info: dict[str, object], path: str) -> None:
+        """`info` as certificates.describe gives it; with `revoked` (the reason) for one this
+        session revoked: marked on its first line, and no ARI window (it will not be renewed)."""
         text = Text()
         text.append(f"{printable(path)}\n", style="bold")
+        revoked = info.get("revoked")
+        if revoked:
+            text.append(f"{'REVOKED':<11}", style="bold reverse")
+            text.append(f" reason: {printable(str(revoked))}\n", style="bold")
         for key in ("names", "issuer", "serial", "not_before", "not_after", "days_left", "chain"):
             if key in info:
                 value = info[key]
                 shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
                 text.append(f"{key:<11}", style="dim")
                 text.append(f"{printable(shown)}\n")
-        ari = info.get("ari")
-        text.append(f"{'ARI':<11}", style="dim")
-        text.append(f"{printable(str(ari))}\n" if ari else "not offered by this CA\n")
+        if not revoked:
+            ari = info.get("ari")
+            text.append(f"{'ARI':<11}", style="dim")
+            text.append(f"{printable(str(ari))}\n" if ari else "not offered by this CA\n")
         self._certificate.update(text)
         self._show(self._certificate)
 
