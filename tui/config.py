@@ -294,10 +294,10 @@ def save_settings(settings: Settings, path: Path) -> None:
     written whole, and its old text is first kept beside it as `<name>.bak`: nothing lost."""
     try:
         text: str | None = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        text = None
+    except (FileNotFoundError, NotADirectoryError):
+        text = None  # a first save; a folder that is a file fails below, as "cannot save"
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read config ({exc})") from None
+        raise ConfigError(f"{path}: cannot save config: cannot read it first ({exc})") from None
     try:
         edited = _edited(settings, path, text) if text is not None else None
         if text is not None and edited is None:
