@@ -5,7 +5,8 @@ Every network action runs in one worker (`run`), one at a time, that calls AcmeC
 thread never waits on the network. A key's dialogs run in a worker of their own (`_dialog`).
 The state is the Workspace's; the panels only show it or report what the user changed. The
 actions themselves live in account_actions.py, endpoint_actions.py, key_actions.py, orders.py
-and traffic_tools.py and reach this screen through the protocols in view.py.
+and traffic_tools.py and reach this screen through the protocols in view.py; an operation's run
+is operations.py's, moving around (jump keys, the split, `?`) navigation.py's.
 """
 
 from __future__ import annotations
@@ -14,19 +15,21 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
+from textual.events import DescendantFocus
 from textual.screen import Screen
-from textual.widgets import Input, Static
+from textual.widgets import Input
 
-from tui.accounts import problem_hint
-from tui.acme.errors import AcmeError, PassphraseRequired, ProblemError
+from tui.acme.errors import PassphraseRequired
 from tui.acme.traffic import Exchange
 from tui.dashboard import account_actions, endpoint_actions, key_actions, orders, traffic_tools
-from tui.dashboard.keymap import ONLINE_ONLY, WORKSPACE_BINDINGS
+from tui.dashboard.keymap import ONLINE_ONLY, SIDE_PANES, WORKSPACE_BINDINGS
+from tui.dashboard.layout import STEP
+from tui.dashboard.navigation import Navigator
+from tui.dashboard.operations import operate
 from tui.dashboard.panels.account import AccountPanel
 from tui.dashboard.panels.contacts import ContactsPanel
 from tui.dashboard.panels.endpoint import EndpointPanel
@@ -34,10 +37,10 @@ from tui.dashboard.panels.exchange_detail import ExchangeDetail
 from tui.dashboard.panels.key import KeyPanel
 from tui.dashboard.panels.key_bar import KeyBar
 from tui.dashboard.panels.orders import OrderForm, OrdersPanel
+from tui.dashboard.panels.status_line import StatusLine, TrafficState
 from tui.dashboard.panels.tabs import TabbedPanes
+from tui.dashboard.panels.top_bar import TopBar
 from tui.dashboard.panels.traffic_list import TrafficList
-from tui.dashboard.screens.confirm import ConfirmScreen
-from tui.dashboard.untrusted import printable
 from tui.dashboard.view import Operation, ResultT
 from tui.dashboard.workspace import Workspace
 from tui.endpoints import Endpoint
@@ -56,7 +59,7 @@ class MainScreen(Screen[None]):
         self.workspace = workspace
         self.busy = ""  # the title of the operation in flight, "" when none
         # Kept, not queried: an operation that ends while the App quits still updates it.
-        self._bar = Static(id="bar")
+        self._bar = TopBar(id="bar")
         workspace.session.save_failed = self._save_failed
         # Hidden panes mount after the first paint; the screen talks to the panel objects,
         # which accept updates before they are mounted.
@@ -70,16 +73,17 @@ class MainScreen(Screen[None]):
         )
         self.traffic = TrafficList(workspace.log, id="traffic-list")
         self.detail = ExchangeDetail(id="exchange-detail")
-        self.side = TabbedPanes(
-            {
-                "pane-endpoint": ("CA", self.endpoint_panel),
-                "pane-key": ("Key", self.key_panel),
-                "pane-contacts": ("Contacts", self.contacts_panel),
-                "pane-account": ("Account", self.account_panel),
-                "pane-orders": ("Orders", self.orders_panel),
-            },
-            id="side",
-        )
+        panels = {
+            "pane-endpoint": self.endpoint_panel,
+            "pane-key": self.key_panel,
+            "pane-contacts": self.contacts_panel,
+            "pane-account": self.account_panel,
+            "pane-orders": self.orders_panel,
+        }
+        side = {pane: (name, panels[pane]) for pane, name in SIDE_PANES.items()}
+        self.side = TabbedPanes(side, id="side")
+        self.status = StatusLine(id="status")
+        self.navigator = Navigator(self.side, self.traffic, self.detail)
 
     def compose(self) -> ComposeResult:
         yield self._bar
@@ -88,6 +92,7 @@ class MainScreen(Screen[None]):
             with Vertical(id="right"):
                 yield self.traffic
                 yield self.detail
+        yield self.status
         yield KeyBar(id="keys")
 
     def on_mount(self) -> None:
@@ -96,6 +101,7 @@ class MainScreen(Screen[None]):
         # Counted from the App, not from this screen: this screen composes while the App is
         # still starting (App.on_mount waits for it), and a refresh then paints nothing.
         self.app.call_after_refresh(self._after_first_paint)
+        self.watch(self.traffic, "follow", lambda _: self.update_status(), init=False)
         self.traffic.focus()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -103,7 +109,7 @@ class MainScreen(Screen[None]):
         return not (self.workspace.offline and action in ONLINE_ONLY)
 
     def on_resize(self) -> None:
-        self.set_class(self.size.width >= 160, "-wide")
+        self.navigator.lay_out(self.size.width)
 
     def _after_first_paint(self) -> None:
         if not self.is_attached:
@@ -116,19 +122,21 @@ class MainScreen(Screen[None]):
 
     # -- showing the state ----------------------------------------------------------------
 
-    def _update_bar(self, busy: str = "") -> None:
-        bar = self._bar
-        endpoint = self.workspace.endpoint
-        for name in ("production", "staging", "local"):
-            bar.set_class(endpoint.environment.value == name, f"-{name}")
-        mode = " [OFFLINE INSPECT]" if self.workspace.offline else ""
-        working = f"  ⟳ {busy}…" if busy else ""
-        title = printable(endpoint.title)
-        bar.update(Text(f" {endpoint.environment.badge} ▌ {title}{mode}{working}"))
+    def show_busy(self, busy: str = "") -> None:
+        self._bar.show(self.workspace.endpoint, offline=self.workspace.offline, busy=busy)
+
+    def update_status(self) -> None:
+        """The status line, from the traffic model and the list (follow) and the focus."""
+        log, follow = self.workspace.log, self.traffic.follow
+        traffic = TrafficState(len(log.rows), len(log.exchanges), follow, log.query_text)
+        self.status.show(self.navigator.focus_name(self.focused), traffic)
+
+    def on_descendant_focus(self, event: DescendantFocus) -> None:
+        self.update_status()
 
     def _show_endpoint(self) -> None:
         self.endpoint_panel.show_endpoint(self.workspace.endpoint, offline=self.workspace.offline)
-        self._update_bar()
+        self.show_busy()
         self.show_account()
 
     def show_account(self) -> None:
@@ -162,10 +170,12 @@ class MainScreen(Screen[None]):
     def record(self, exchange: Exchange) -> None:
         """The client's observer: every exchange goes to the log, then the list shows it."""
         self.traffic.appended(self.workspace.log.append(exchange))
+        self.update_status()
 
     def on_traffic_list_selected(self, message: TrafficList.Selected) -> None:
         exchange, log = message.exchange, self.workspace.log
         self.detail.show(exchange, log.signature_valid(exchange), log.nonce_origin(exchange))
+        self.update_status()
 
     def selected(self) -> Exchange | None:
         exchange = self.traffic.selected
@@ -201,57 +211,9 @@ class MainScreen(Screen[None]):
     @work(group="acme")
     async def _run(self, title: str, operation: Operation, changes_state: bool) -> None:
         try:
-            await self._operate(title, operation, changes_state)
+            await operate(self, title, operation, changes_state)
         finally:
             self.busy = ""
-
-    async def _operate(self, title: str, operation: Operation, changes_state: bool) -> None:
-        workspace = self.workspace
-        if workspace.offline:
-            self.notify("Offline inspection: no requests are sent.", severity="warning")
-            return
-        endpoint = workspace.endpoint
-        if (
-            changes_state
-            and endpoint.is_production
-            and endpoint.url not in workspace.confirmed_production
-        ):
-            confirmed = await self.ask(
-                ConfirmScreen(
-                    f"PRODUCTION: {endpoint.title}",
-                    f"{title} on the PRODUCTION endpoint\n{endpoint.url}\n\n"
-                    "This changes real state at a real CA. Continue?",
-                    "Yes, use production",
-                )
-            )
-            if not confirmed:
-                self.notify("Cancelled.", severity="warning")
-                return
-            workspace.confirmed_production.add(endpoint.url)
-        self._update_bar(title)
-        try:
-            message = await operation(workspace.client(self.record))
-        except ProblemError as exc:
-            hint = problem_hint(exc.type, "a (new account)")
-            self.notify(
-                "\n".join(filter(None, [str(exc), hint])),
-                title=f"{title}: server problem",
-                severity="error",
-                timeout=10,
-            )
-        except AcmeError as exc:
-            self.notify(str(exc), title=f"{title} failed", severity="error", timeout=10)
-        # A bug must not take the session (and its traffic log) down with it.
-        except Exception as exc:
-            self.log.error(f"{title}: {exc!r}")
-            self.notify(
-                f"unexpected {type(exc).__name__}: {exc}", title=f"{title} failed", severity="error"
-            )
-        else:
-            if message:
-                self.notify(message, title=title)
-        finally:
-            self._update_bar()
 
     def need_key(self) -> bool:
         self._ensure_key_loaded()
@@ -354,6 +316,7 @@ class MainScreen(Screen[None]):
             if not message.value:
                 message.input.remove_class("-visible")
             self.traffic.focus()
+            self.update_status()
 
     def action_export_jsonl(self) -> None:
         self._dialog(lambda: traffic_tools.export_jsonl(self))
@@ -378,6 +341,19 @@ class MainScreen(Screen[None]):
     def action_leave_field(self) -> None:
         """Escape out of a form field: typed letters no longer go into it, so R, V, ... act."""
         self.traffic.focus()
+
+    # -- moving around (navigation.py) ------------------------------------------------------
+
+    def action_jump(self, target: str) -> None:
+        self.navigator.jump(target, self.size.width)
+
+    def action_resize_split(self, direction: int) -> None:
+        problem = self.navigator.resize(self.size.width, direction * STEP)
+        if problem:
+            self.notify(problem, timeout=2)
+
+    def action_toggle_side(self) -> None:
+        self.navigator.toggle_side(self.size.width)
 
     # -- certificates (Orders tab) and the account's end of life ----------------------------
 
