@@ -1,7 +1,7 @@
 """How the width is shared between the left panel (CA, key, contacts, account, orders) and the
 traffic list with the exchange detail: the rule, as numbers, without widgets.
 
-The left panel used to be 36 columns at every width (now 37 with the split's line): at 60 columns the traffic list got 24, too
+The left panel used to be 36 columns at every width: at 60 columns the traffic list got 24, too
 few for a row. Now the right side keeps at least RIGHT_MIN columns, the left panel gives way
 down to SIDE_MIN, and what a wide terminal has on top goes to the traffic and the detail (the
 left panel grows only from 160 columns on). `<` and `>` move the split by STEP columns, `z`

@@ -116,12 +116,10 @@ def keys_here(screen: Screen[object]) -> list[tuple[str, str, str]]:
     """For `?`: (key, what it does, where it acts) of every key that acts where focus is now,
     the focused widget's own first, then the screen's, then the App's."""
     rows: list[tuple[int, str, str, str]] = []
-    seen: set[str] = set()
     for key, active in screen.active_bindings.items():
         binding = active.binding
-        if not active.enabled or binding.action in seen or binding.action == "keys_here":
+        if not active.enabled or binding.action == "keys_here":
             continue
-        seen.add(binding.action)
         node = active.node
         where = (
             (2, "everywhere")
