@@ -73,11 +73,11 @@ WORKSPACE_BINDINGS: list[BindingType] = [
     Binding("K", "rollover", "Key rollover", id="rollover", show=False),
     Binding("D", "deactivate", "Deactivate", id="deactivate", show=False),
     *(
-        Binding(str(number), f"jump('{pane}')", name, id=f"jump_{pane[5:]}", show=False)
+        Binding(str(number), f"jump('{pane}')", f"Go to {name}", id=f"jump_{pane[5:]}", show=False)
         for number, (pane, name) in enumerate(SIDE_PANES.items(), 1)
     ),
-    Binding(TRAFFIC_KEY, "jump('traffic')", "Traffic", id="jump_traffic", show=False),
-    Binding(DETAIL_KEY, "jump('detail')", "Detail", id="jump_detail", show=False),
+    Binding(TRAFFIC_KEY, "jump('traffic')", "Go to traffic", id="jump_traffic", show=False),
+    Binding(DETAIL_KEY, "jump('detail')", "Go to detail", id="jump_detail", show=False),
     Binding(
         "less_than_sign",
         "resize_split(-1)",
