@@ -354,3 +354,16 @@ async def test_the_split_gives_the_traffic_room_and_moves_with_keys(
         await pilot.press("5")
         await pilot.pause()
         assert screen.side.display and screen.side.active == "pane-orders"
+
+
+async def test_every_left_tab_stays_on_its_strip_at_60_columns(tmp_path: Path) -> None:
+    """At 60 columns the left panel has 23 for its tabs: the labels shorten rather than lose
+    Account and Orders past the edge (they showed as `Ac…`)."""
+    app = _app(tmp_path)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.pause()
+        strip = app.main_screen.side.strip
+        row = app.screen._compositor.render_strips()[strip.region.y].text[: strip.region.width]
+        assert row.split() == ["CA", "Key", "Con", "Acc", "Ord"], row
+        await pilot.click(strip, offset=(row.index("Ord") + 1, 0))
+        assert app.main_screen.side.active == "pane-orders"

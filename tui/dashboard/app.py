@@ -184,6 +184,8 @@ class AcmeDashApp(App[None]):
             await self._quit()
 
     async def _quit(self) -> None:
+        for mounting in self.main_screen.mounting:
+            await mounting  # a pane half mounted when the screen goes raised an error
         await self.workspace.aclose()
         self.exit()
 

@@ -21,6 +21,7 @@ from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.events import DescendantFocus
 from textual.screen import Screen
+from textual.widget import AwaitMount
 from textual.widgets import Input
 
 from tui.acme.errors import PassphraseRequired
@@ -84,6 +85,7 @@ class MainScreen(Screen[None]):
         self.side = TabbedPanes(side, id="side")
         self.status = StatusLine(id="status")
         self.navigator = Navigator(self.side, self.traffic, self.detail)
+        self.mounting: list[AwaitMount] = []  # the hidden panes, mounting after the first paint
 
     def compose(self) -> ComposeResult:
         yield self._bar
@@ -114,7 +116,7 @@ class MainScreen(Screen[None]):
     def _after_first_paint(self) -> None:
         if not self.is_attached:
             return  # quit (ctrl+c) before the first paint: nothing left to mount into
-        self.side.mount_hidden()
+        self.mounting = self.side.mount_hidden()
         self.detail.mount_hidden()
         self._ensure_key_loaded()
         if not self.workspace.offline:
