@@ -367,3 +367,13 @@ async def test_every_left_tab_stays_on_its_strip_at_60_columns(tmp_path: Path) -
         assert row.split() == ["CA", "Key", "Con", "Acc", "Ord"], row
         await pilot.click(strip, offset=(row.index("Ord") + 1, 0))
         assert app.main_screen.side.active == "pane-orders"
+
+
+def test_a_choice_read_before_it_is_mounted_gives_its_value() -> None:
+    """Select's value is NULL until it mounts; a renew key pressed while the Orders tab was
+    still mounting ordered with challenge type 'Select.NULL' (seen in a loaded full test run)."""
+    from tui.dashboard.panels.choice import Choice
+
+    choice = Choice([("http-01", "http-01"), ("dns-01", "dns-01")], value="http-01")
+    assert choice.value is Select.NULL
+    assert choice.chosen == "http-01"

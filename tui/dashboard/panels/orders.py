@@ -80,7 +80,7 @@ class OrdersPanel(VerticalScroll, can_focus=False):
         yield self._certificate
 
     def form(self) -> OrderForm:
-        from textual.widgets import Select
+        from tui.dashboard.panels.choice import Choice
 
         names = self.query_one("#order-names", Input).value.replace(",", " ").split()
         port_text = self.query_one("#order-port", Input).value.strip()
@@ -88,8 +88,8 @@ class OrdersPanel(VerticalScroll, can_focus=False):
             raise ValueError(f"port must be a number, not {port_text!r}")
         return OrderForm(
             names=names,
-            challenge=str(self.query_one("#order-challenge", Select).value),
-            key_type=str(self.query_one("#order-key-type", Select).value),
+            challenge=self.query_one("#order-challenge", Choice).chosen,
+            key_type=self.query_one("#order-key-type", Choice).chosen,
             profile=self.query_one("#order-profile", Input).value.strip(),
             port=int(port_text) if port_text else None,
             out=self.query_one("#order-out", Input).value.strip(),
