@@ -84,7 +84,7 @@ async def test_the_cut_key_bar_ends_with_question_mark_for_more() -> None:
         await pilot.pause()
         bar = _bottom_line(app).rstrip()
         assert bar.endswith("? more"), bar
-        assert "Endpoint" not in bar, "nothing is cut at 80 columns any more?"
+        assert "Export" not in bar, "nothing is cut at 80 columns any more?"
         assert "d Directory" in bar, bar
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from textual.css.scalar import Scalar, Unit
 from textual.widget import Widget
 from textual.widgets import Input
 
@@ -37,7 +38,9 @@ class Navigator:
         """Sizes the left panel for a screen `total` columns wide (on every resize too)."""
         width = self.split.side_width(total)
         self.side.display = width > 0
-        self.side.styles.width = max(width, 1)
+        if width and self.side.styles.width != Scalar(width, Unit.CELLS, Unit.WIDTH):
+            # Only a change: setting it lays the screen out again, before the first paint too
+            self.side.styles.width = width
 
     def resize(self, total: int, step: int) -> str:
         """`<` / `>`: what to tell the user when nothing moved, else ""."""

@@ -11,6 +11,7 @@ Footer and TabbedContent 1.68x; the goal is <= 1.25x. One Static redrawn from
 from __future__ import annotations
 
 from textual.binding import ActiveBinding
+from textual.content import Content
 from textual.markup import escape
 from textual.screen import Screen
 from textual.widgets import Static
@@ -23,6 +24,8 @@ class KeyBar(Static):
     KeyBar { dock: bottom; height: 1; background: $panel; padding: 0 1; text-wrap: nowrap;
         text-overflow: ellipsis; }
     """
+
+    _keys: tuple[list[tuple[str, str]], tuple[str, str] | None] = ([], None)
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
@@ -39,13 +42,7 @@ class KeyBar(Static):
             return 0, 0
         return 1, display_order(active.binding)
 
-    def on_resize(self) -> None:
-        self._bindings_changed(self.screen)
-
     def _bindings_changed(self, screen: Screen[object]) -> None:
-        """As many keys as fit, then `?` (the keys that act here, all of them), kept at the
-        end whatever the width: at 80 columns the bar is cut, and `?` says there is more. In a
-        text box `?` is text, and F1 (every key) takes its place."""
         parts: list[tuple[str, str]] = []  # (key, description)
         more: tuple[str, str] | None = None  # `?`, or F1 where `?` is text (in a text box)
         seen: set[str] = set()
@@ -62,13 +59,24 @@ class KeyBar(Static):
                 seen.add(binding.action)
                 parts.append((shown, binding.description))
         parts.append(("^p", "palette"))
-        room = self.size.width - 2 - (len(more[0]) + len(more[1]) + 3 if more else 0)
-        fitted: list[str] = []
+        self._keys = (parts, more)
+        self.refresh()
+
+    def render(self) -> Content:
+        """As many keys as fit, then `?` (the keys that act here, all of them), kept at the
+        end whatever the width: at 80 columns the bar is cut, and `?` says there is more. In a
+        text box `?` is text, and F1 (every key) takes its place. Fitted here, at the width
+        being drawn, so the first paint already has the keys."""
+        parts, more = self._keys
+        room = self.content_size.width - (len(more[0]) + len(more[1]) + 3 if more else 0)
+        fitted: list[tuple[str, str]] = []
         for shown, description in parts:
             room -= len(shown) + len(description) + 3
             if room < 0:
                 break
-            fitted.append(f"[b $accent]{escape(shown)} [/]{escape(description)}")
+            fitted.append((shown, description))
         if more:
-            fitted.append(f"[b $accent]{escape(more[0])} [/]{escape(more[1])}")
-        self.update("  ".join(fitted))
+            fitted.append(more)
+        return Content.from_markup(
+            "  ".join(f"[b $accent]{escape(shown)} [/]{escape(text)}" for shown, text in fitted)
+        )
