@@ -377,3 +377,25 @@ def test_a_choice_read_before_it_is_mounted_gives_its_value() -> None:
     choice = Choice([("http-01", "http-01"), ("dns-01", "dns-01")], value="http-01")
     assert choice.value is Select.NULL
     assert choice.chosen == "http-01"
+
+
+async def test_the_status_line_says_follow_filter_and_how_many_are_shown() -> None:
+    from tui.acme.traffic import read_jsonl
+
+    sample = Path(__file__).parent / "data" / "sample.jsonl"
+    app = AcmeDashApp(Settings(), config_path=None, offline=list(read_jsonl(sample)))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        status = app.main_screen.status
+        assert str(status.render()).split() == ["6", "Traffic", "follow", "on", "4", "of", "4"]
+        await pilot.press("slash", *"method:POST", "enter")
+        await pilot.pause()
+        said = str(status.render())
+        assert "filter: method:POST" in said and said.rstrip().endswith("2 of 4"), said
+        await pilot.press("F")
+        await pilot.pause()
+        assert "follow OFF" in str(status.render())
+        await pilot.press("slash", "ctrl+u", "enter")
+        await pilot.pause()
+        said = str(status.render())
+        assert "filter" not in said and said.rstrip().endswith("4 of 4"), said
