@@ -8,7 +8,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,9 @@ from textual.app import App
 from textual.pilot import Pilot
 from textual.screen import Screen
 
+from tests.hostile_acme import HostileAcme
+from tui.acme import keys
+from tui.acme.client import AcmeClient
 from tui.pebble import ChallTestSrv, Pebble, PebbleError, free_port
 
 
@@ -62,6 +65,21 @@ def eab_pebble(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pebble]:
     )
     yield server
     server.stop()
+
+
+@pytest.fixture
+def hostile() -> Iterator[HostileAcme]:
+    """The fake CA that can lie (tests/hostile_acme.py), honest until a test sets a knob."""
+    with HostileAcme() as server:
+        yield server
+
+
+@pytest.fixture
+async def hostile_client(hostile: HostileAcme) -> AsyncIterator[AcmeClient]:
+    """A client with an account at `hostile`."""
+    async with AcmeClient(hostile.directory_url, key=keys.generate_key("ec256")) as acme:
+        await acme.new_account([], terms_agreed=True)
+        yield acme
 
 
 def reach(pebble: Pebble) -> list[str]:

@@ -52,7 +52,9 @@ class Hostility:
     distinct authorizations made for each identifier ordered; `authz_urls`: rewrites the list
     of authorization URLs the order names (repeats one, say). `on_challenge`: called with the
     challenge type when the client answers a challenge, before the answer (to connect to the
-    client's responder, say).
+    client's responder, say). `order_status`, `authz_status`: the status every order and
+    authorization shows instead of its own. `account_location`: the Location newAccount
+    answers with.
     """
 
     authz_identifier: dict[str, Any] | None = None
@@ -67,6 +69,9 @@ class Hostility:
     authz_per_name: int = 1
     authz_urls: Callable[[list[str]], list[str]] | None = None
     on_challenge: Callable[[str], None] | None = None
+    order_status: str | None = None
+    authz_status: str | None = None
+    account_location: str | None = None
 
 
 def _b64decode(text: str) -> bytes:
@@ -204,7 +209,7 @@ class HostileAcme:
             order.status = "ready"
         rewrite = self.hostility.authz_urls
         body: dict[str, Any] = {
-            "status": order.status,
+            "status": self.hostility.order_status or order.status,
             "identifiers": self.hostility.order_identifiers or order.identifiers,
             "authorizations": rewrite(order.authorizations) if rewrite else order.authorizations,
             "finalize": f"{self.base}/finalize/{order_id}",
@@ -227,7 +232,7 @@ class HostileAcme:
                 challenge["error"] = authorization.error
             challenges.append(challenge)
         body: dict[str, Any] = {
-            "status": authorization.status,
+            "status": self.hostility.authz_status or authorization.status,
             "identifier": authorization.identifier,
             "challenges": challenges,
         }
@@ -285,7 +290,7 @@ class HostileAcme:
         with self._lock:
             self.posted.append(path)
             if parts[0] == "new-account":
-                headers = {"Location": f"{self.base}/account/1"}
+                headers = {"Location": self.hostility.account_location or f"{self.base}/account/1"}
                 return 200, headers, _json({"status": "valid", "orders": ""})
             if parts[0] == "account":
                 return 200, {}, _json({"status": "valid"})

@@ -10,7 +10,6 @@ identifier and cannot be told to list more, repeat one, or send two for one name
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -25,16 +24,9 @@ from tui.acme.models import Identifier
 
 
 @pytest.fixture
-def hostile() -> Iterator[HostileAcme]:
-    with HostileAcme() as server:
-        yield server
-
-
-@pytest.fixture
-async def client(hostile: HostileAcme) -> AsyncIterator[AcmeClient]:
-    async with AcmeClient(hostile.directory_url, key=keys.generate_key("ec256")) as acme:
-        await acme.new_account([], terms_agreed=True)
-        yield acme
+def client(hostile_client: AcmeClient) -> AcmeClient:
+    """conftest's client with an account at the `hostile` fake CA."""
+    return hostile_client
 
 
 class CountingSolver:

@@ -428,9 +428,7 @@ async def test_issue_orders_the_names_as_the_ca_will_spell_them(
     fronts.configure(validating.pebble.directory_url, validating.pebble.ca_bundle)
     await _make_account(cli.config)
     await _make_account(fronts.dash_config)
-    dash_dir = cli.workdir / "dash"
-    dash_dir.mkdir()
-    monkeypatch.chdir(dash_dir)  # the default folder certs/<name> is relative, as for the CLI
+    monkeypatch.chdir(cli.workdir.parent)  # the default folder does not depend on this
     typed = ["Both-Issue.Example.TEST", "both-issue.example.test.", "www.both-issue.example.test"]
 
     domains = [arg for name in typed for arg in ("-d", name)]
@@ -452,9 +450,11 @@ async def test_issue_orders_the_names_as_the_ca_will_spell_them(
     ]
     assert [o["identifiers"] for o in cli_orders] == [expected], cli_orders
     assert [o["identifiers"] for o in dash_orders] == [expected], _notes(app)
-    folder = Path("certs") / "both-issue.example.test"
-    assert (cli.workdir / folder / "cert.pem").exists()
-    assert (dash_dir / folder / "cert.pem").exists()
+    # The default folder is STORE/<name>, the store beside the configs (both in one folder
+    # here): the CLI's certificate, then the dashboard's, as two versions of one folder.
+    folder = cli.workdir / "certs" / "both-issue.example.test"
+    assert (folder / "cert.pem").exists()
+    assert len(list((folder / "archive").iterdir())) == 2
 
 
 @pytest.mark.parametrize("mode", ["fail", "window"])
@@ -473,7 +473,8 @@ async def test_renew_decides_on_ari_the_same_way(
         )
 
         traffic = ["--traffic", "cli.jsonl"]
-        renewed = cli(*traffic, "cert", "renew", str(cli_cert), *_http01(validating), "--json")
+        renew = ["cert", "renew", str(cli_cert), *_http01(validating), "--force", "--json"]
+        renewed = cli(*traffic, *renew)
         assert renewed.returncode == 0, renewed.stderr
         app = _dashboard(fronts.dash_config, validating)
         async with app.run_test(size=SIZE) as pilot:

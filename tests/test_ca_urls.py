@@ -18,9 +18,9 @@ from tests.conftest import CliRunner
 from tests.hostile_acme import HostileAcme
 from tests.scripted_ca import Answer, ScriptedCa, scripted_ca
 from tui.acme import keys
-from tui.acme.challenges import alpn_certificate
 from tui.acme.client import AcmeClient
 from tui.acme.errors import InputError, ProtocolError
+from tui.acme.tls_alpn import alpn_certificate
 
 BAD_URLS = [
     "http://127.0.0.1:99999/x",

@@ -95,7 +95,9 @@ def test_issue_info_renew_revoke(
     assert described["serial"] == f"{first.serial_number:x}"
     assert described["ari"] is None, "Debian's Pebble 2.4 offers no renewalInfo"
 
-    renewed = cli(*account, "cert", "renew", str(out / "cert.pem"), *_http01(validating), "--json")
+    renewed = cli(
+        *account, "cert", "renew", str(out / "cert.pem"), *_http01(validating), "--force", "--json"
+    )
     assert renewed.returncode == 0, renewed.stderr
     second = _cert(out / "cert.pem")
     assert second.serial_number != first.serial_number
@@ -150,7 +152,7 @@ def test_names_are_ordered_and_certified_as_normalised(
     leaf = _cert(Path(cli.workdir / result["cert"]))
     san = leaf.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
     assert sorted(san.get_values_for_type(x509.DNSName)) == sorted(result["names"])
-    assert result["folder"] == str(Path("certs") / "cli-dot.example.test")
+    assert result["folder"] == str(cli.workdir / "certs" / "cli-dot.example.test")
 
 
 def test_dns01_wildcard_through_a_hook(
@@ -277,7 +279,9 @@ def test_renew_goes_on_when_the_ari_lookup_fails(
         name = f"ari-{mode}.cli.example.test"
         issued = cli(*args, "cert", "issue", "-d", name, *_http01(validating), "--out", "site")
         assert issued.returncode == 0, issued.stderr
-        renewed = cli(*args, "cert", "renew", "site/cert.pem", *_http01(validating), "--json")
+        renewed = cli(
+            *args, "cert", "renew", "site/cert.pem", *_http01(validating), "--force", "--json"
+        )
     assert renewed.returncode == 0, renewed.stderr
     replaces = json.loads(renewed.stdout)["replaces"]
     if mode == "window":

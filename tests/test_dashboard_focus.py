@@ -286,7 +286,7 @@ async def test_jump_keys_reach_each_pane_and_the_status_line_names_it(tmp_path: 
     async with app.run_test(size=SIZE) as pilot:
         await _all_panes_mounted(app, pilot)
         screen = app.main_screen
-        for number, (pane, name) in enumerate(SIDE_PANES.items(), 1):
+        for number, (pane, (name, _)) in enumerate(SIDE_PANES.items(), 1):
             await pilot.press(str(number))
             await pilot.pause()
             assert screen.side.active == pane
@@ -294,14 +294,14 @@ async def test_jump_keys_reach_each_pane_and_the_status_line_names_it(tmp_path: 
             assert focused is not None and screen.side in focused.ancestors, (name, focused)
             assert str(screen.status.render()).startswith(f" {number} {name}"), name
             await pilot.press("escape")  # out of a text box (Orders): digits are keys again
-        await pilot.press("7")
+        await pilot.press("8")
         await pilot.pause()
         assert app.focused is not None and screen.detail in app.focused.ancestors
-        assert str(screen.status.render()).startswith(" 7 Detail")
-        await pilot.press("6")
+        assert str(screen.status.render()).startswith(" 8 Detail")
+        await pilot.press("7")
         await pilot.pause()
         assert app.focused is screen.traffic
-        assert str(screen.status.render()).startswith(" 6 Traffic")
+        assert str(screen.status.render()).startswith(" 7 Traffic")
 
 
 async def test_the_pane_with_focus_is_marked_on_its_frame(tmp_path: Path) -> None:
@@ -311,14 +311,14 @@ async def test_the_pane_with_focus_is_marked_on_its_frame(tmp_path: Path) -> Non
     async with app.run_test(size=SIZE) as pilot:
         await _all_panes_mounted(app, pilot)
         screen = app.main_screen
-        await pilot.press("2", "6")  # the Key tab shown, focus in the traffic list
+        await pilot.press("2", "7")  # the Key tab shown, focus in the traffic list
         await pilot.pause()
         side_before, detail_before = _look(app, screen.side), _look(app, screen.detail)
         await pilot.press("2")
         await pilot.pause()
         assert _look(app, screen.side) != side_before
         assert _look(app, screen.detail) == detail_before
-        await pilot.press("7")
+        await pilot.press("8")
         await pilot.pause()
         assert _look(app, screen.detail) != detail_before
         assert _look(app, screen.side) == side_before
@@ -331,7 +331,7 @@ async def test_the_split_gives_the_traffic_room_and_moves_with_keys(
     tmp_path: Path, size: tuple[int, int], side: int
 ) -> None:
     """At 60 columns the left panel gives way (it was 36 of 60, the traffic list got 24);
-    `<` `>` move the split within its limits, `z` hides the left panel and 1-5 bring it back."""
+    `<` `>` move the split within its limits, `z` hides the left panel and 1-6 bring it back."""
     app = _app(tmp_path)
     async with app.run_test(size=size) as pilot:
         await pilot.pause()
@@ -358,15 +358,20 @@ async def test_the_split_gives_the_traffic_room_and_moves_with_keys(
 
 async def test_every_left_tab_stays_on_its_strip_at_60_columns(tmp_path: Path) -> None:
     """At 60 columns the left panel has 23 for its tabs: the labels shorten rather than lose
-    Account and Orders past the edge (they showed as `Ac…`)."""
+    Account, Orders and Certificates past the edge (they showed as `Ac…`); at 80 the short
+    names fit."""
     app = _app(tmp_path)
     async with app.run_test(size=(60, 20)) as pilot:
         await pilot.pause()
         strip = app.main_screen.side.strip
         row = app.screen._compositor.render_strips()[strip.region.y].text[: strip.region.width]
-        assert row.split() == ["CA", "Key", "Con", "Acc", "Ord"], row
+        assert row.split() == ["CA", "Key", "Con", "Acc", "Ord", "Cer"], row
         await pilot.click(strip, offset=(row.index("Ord") + 1, 0))
         assert app.main_screen.side.active == "pane-orders"
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        row = app.screen._compositor.render_strips()[strip.region.y].text[: strip.region.width]
+        assert row.split() == ["CA", "Key", "Cont", "Acct", "Ord", "Certs"], row
 
 
 def test_a_choice_read_before_it_is_mounted_gives_its_value() -> None:
@@ -387,7 +392,7 @@ async def test_the_status_line_says_follow_filter_and_how_many_are_shown() -> No
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         status = app.main_screen.status
-        assert str(status.render()).split() == ["6", "Traffic", "follow", "on", "4", "of", "4"]
+        assert str(status.render()).split() == ["7", "Traffic", "follow", "on", "4", "of", "4"]
         await pilot.press("slash", *"method:POST", "enter")
         await pilot.pause()
         said = str(status.render())

@@ -104,7 +104,7 @@ async def test_in_a_text_box_the_bar_offers_f1_since_question_mark_is_text() -> 
 async def test_question_mark_lists_the_keys_that_act_where_focus_is() -> None:
     app = AcmeDashApp(Settings(endpoint="pebble"), config_path=None)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("6", "question_mark")
+        await pilot.press("7", "question_mark")
         await wait_for_screen(pilot, HelpScreen)
         rows = app.screen._rows  # type: ignore[attr-defined]
         assert ("F", "Follow - Follow new exchanges", "TrafficList #traffic-list") in rows

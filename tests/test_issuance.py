@@ -22,11 +22,12 @@ from tests.conftest import ValidatingPebble
 from tui import workflow
 from tui.acme import jose, keys
 from tui.acme.certificates import names_of
-from tui.acme.challenges import DnsHookSolver, Http01Responder, Solver, TlsAlpn01Responder
+from tui.acme.challenges import DnsHookSolver, Http01Responder, Solver
 from tui.acme.client import AcmeClient, ClientOptions
 from tui.acme.errors import InputError, ProblemError
 from tui.acme.issuance import Issued, issue
 from tui.acme.models import Challenge, Identifier
+from tui.acme.tls_alpn import TlsAlpn01Responder
 from tui.workflow import IssueOptions
 
 _unique = itertools.count()

@@ -18,9 +18,10 @@ import pytest
 
 from tests.conftest import CliRunner
 from tests.hostile_acme import HostileAcme
-from tui.acme import challenges, keys
-from tui.acme.challenges import ACME_TLS_ALPN, Http01Responder, TlsAlpn01Responder
+from tui.acme import keys, listener
+from tui.acme.challenges import Http01Responder
 from tui.acme.models import Identifier
+from tui.acme.tls_alpn import ACME_TLS_ALPN, TlsAlpn01Responder
 from tui.pebble import free_port
 
 Responder = Http01Responder | TlsAlpn01Responder
@@ -84,7 +85,7 @@ async def test_close_ends_idle_connections_and_their_tasks(kind: str) -> None:
 async def test_a_connection_gets_a_deadline(kind: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """A silent connection is closed after CONNECTION_DEADLINE; for tls-alpn-01 a plain TCP
     connection that never starts the handshake too."""
-    monkeypatch.setattr(challenges, "CONNECTION_DEADLINE", 0.2)
+    monkeypatch.setattr(listener, "CONNECTION_DEADLINE", 0.2)
     responder, connect = await _started(kind)
     try:
         reader, writer = await connect(responder.port)
@@ -99,7 +100,7 @@ async def test_a_connection_gets_a_deadline(kind: str, monkeypatch: pytest.Monke
 
 async def test_connections_past_the_bound_are_closed_at_once() -> None:
     responder, connect = await _started("http")
-    held = [await connect(responder.port) for _ in range(challenges.MAX_CONNECTIONS)]
+    held = [await connect(responder.port) for _ in range(listener.MAX_CONNECTIONS)]
     try:
         extra, extra_writer = await connect(responder.port)
         assert await _closed_within(extra, 1)

@@ -8,7 +8,7 @@ import codecs
 import datetime
 import os
 import sys
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn
 
@@ -34,16 +34,9 @@ INJECTION = "a.test;touch PWNED;echo"
 
 
 @pytest.fixture
-def hostile() -> Iterator[HostileAcme]:
-    with HostileAcme() as server:
-        yield server
-
-
-@pytest.fixture
-async def client(hostile: HostileAcme) -> AsyncIterator[AcmeClient]:
-    async with AcmeClient(hostile.directory_url, key=keys.generate_key("ec256")) as acme:
-        await acme.new_account([], terms_agreed=True)
-        yield acme
+def client(hostile_client: AcmeClient) -> AcmeClient:
+    """conftest's client with an account at the `hostile` fake CA."""
+    return hostile_client
 
 
 class RecordingSolver:

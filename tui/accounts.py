@@ -179,10 +179,14 @@ async def require_account(client: AcmeClient, session: Session | None = None) ->
     return url
 
 
-def problem_hint(problem_type: str, create: str) -> str:
+def problem_hint(problem: ProblemError, create: str) -> str:
     """What a person can do about a CA's problem, said alike by both front ends; `create` names
-    the front end's way to create an account. "" when there is nothing to add."""
-    if problem_type.endswith(":accountDoesNotExist"):
+    the front end's way to create an account. "" when there is nothing to add. The raiser's
+    own hint wins: a revocation signed by the certificate's key that the CA answers with
+    accountDoesNotExist needs no account (workflow.revoke says so)."""
+    if problem.hint:
+        return problem.hint
+    if problem.type.endswith(":accountDoesNotExist"):
         return (
             f"this key has no account at this CA: {create} creates one; "
             "after a key rollover, use the new key"

@@ -45,6 +45,10 @@ class Timeouts:
     connect: float = 10.0
     read: float = 30.0
     retry_after_max: float = 60.0
+    # One whole `acmedash` command, every request, retry, Retry-After wait and poll included:
+    # a CA answering 503 with Retry-After: 60 three times to each request kept one alive for
+    # over 15 minutes. Ten minutes is far more than a real issuance takes.
+    command: float = 600.0
 
 
 @dataclass
@@ -68,6 +72,7 @@ class Settings:
     chain_file: str = ""
     theme: str = ""
     deploy_hook: str = ""
+    certs_dir: str = ""  # the certificate store; relative to the config's folder
     eab_kid: str = ""
     eab_hmac_key: str = ""
     eab_hmac_key_file: str = ""
@@ -124,6 +129,7 @@ _STRING_KEYS = (
     "chain_file",
     "theme",
     "deploy_hook",
+    "certs_dir",
     "eab_kid",
     "eab_hmac_key",
     "eab_hmac_key_file",
@@ -195,12 +201,17 @@ class _Reader:
         return value
 
 
-def parse_settings(text: str, path: Path) -> Settings:
+def read_toml(text: str, path: Path) -> tuple[dict[str, Any], _Reader]:
+    """The document and a reader whose errors name `path`, line and key (also renewal.toml's)."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise _syntax_error(path, text, str(exc)) from None
-    reader = _Reader(path, text)
+    return data, _Reader(path, text)
+
+
+def parse_settings(text: str, path: Path) -> Settings:
+    data, reader = read_toml(text, path)
     version = data.get("schema_version", SCHEMA_VERSION)
     if not isinstance(version, int) or isinstance(version, bool):
         raise reader.fail("", "schema_version", "an integer", version)

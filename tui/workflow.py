@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tui.accounts import require_account
-from tui.acme.errors import AcmeError, InputError, detached
+from tui.acme.errors import AcmeError, InputError, ProblemError, detached
 from tui.acme.key_types import DEFAULT_KEY_TYPE
 
 if TYPE_CHECKING:
@@ -47,12 +47,8 @@ class SolverChoice:
 
 
 def build_solver(choice: SolverChoice) -> Solver:
-    from tui.acme.challenges import (
-        DnsHookSolver,
-        Http01Responder,
-        TlsAlpn01Responder,
-        WebrootSolver,
-    )
+    from tui.acme.challenges import DnsHookSolver, Http01Responder, WebrootSolver
+    from tui.acme.tls_alpn import TlsAlpn01Responder
 
     if choice.challenge == "dns-01":
         if not choice.dns_hook:
@@ -76,8 +72,8 @@ def check_names(names: list[str], challenge: str) -> None:
         raise InputError("wildcard names can only be validated with dns-01")
 
 
-def folder_for(names: list[str]) -> Path:
-    return Path("certs") / names[0].replace("*", "_wildcard").replace(":", "_")
+def folder_for(names: list[str], store: Path = Path("certs")) -> Path:
+    return store / names[0].replace("*", "_wildcard").replace(":", "_")
 
 
 def ordered_names(given: Sequence[str]) -> list[str]:
@@ -112,6 +108,7 @@ class IssueOptions:
     replaces: str = ""
     preferred_chain: str = ""
     deploy_hook: str = ""
+    reuse_key: Path | None = None  # renew with this certificate key (privkey.pem) again
 
 
 @dataclass(frozen=True)
@@ -230,10 +227,16 @@ async def issue_each(
     when the last one ends. `progress` gets each order's first name. A failed order does not
     stop the others: its entry is the error."""
 
+    from tui.acme.issuance import concurrency_limit
+
+    limit = concurrency_limit()  # one for the whole run: hooks of all names at once, bounded
+
     async def one(options: IssueOptions) -> IssueResult:
         name = options.names[0]
         try:
-            return await _issue_one(client, solver, options, lambda line: progress(name, line))
+            return await _issue_one(
+                client, solver, options, lambda line: progress(name, line), limit
+            )
         except Exception as exc:
             raise detached(exc) from None  # kept until every order has ended
 
@@ -289,6 +292,14 @@ async def renew(
     return await issue(client, solver, replace(options, replaces=replaces), progress)
 
 
+async def issue_shared(
+    client: AcmeClient, solver: Solver, options: IssueOptions, progress: Progress = _silent
+) -> IssueResult:
+    """One order on a solver the caller shares between orders and closes itself (`cert renew
+    --all`: one responder for every certificate renewed at once, as issue_each does)."""
+    return await _issue_one(client, solver, options, progress)
+
+
 def renewal_names(certificate: x509.Certificate) -> list[str]:
     """The names a renewal orders: the certificate's own, as an order spells them."""
     from tui.acme.certificates import names_of
@@ -303,12 +314,44 @@ async def revoke(
     certificate_key: PrivateKey | None = None,
 ) -> None:
     """RFC 8555 §7.6 with an RFC 5280 reason code: signed by the account, or by the
-    certificate's own key when given (proof of control that needs no account)."""
-    await client.revoke(certificate, reason, certificate_key=certificate_key)
+    certificate's own key when given (proof of control that needs no account). A refusal
+    is said in the terms of what was asked (revocation_refused). The account is looked up
+    first when its URL is not known yet, as for an issuance."""
+    if certificate_key is None:
+        await require_account(client)
+    try:
+        await client.revoke(certificate, reason, certificate_key=certificate_key)
+    except ProblemError as exc:
+        raise revocation_refused(
+            exc, reason, by_certificate_key=certificate_key is not None
+        ) from None
+
+
+def revocation_refused(exc: ProblemError, reason: int, *, by_certificate_key: bool) -> ProblemError:
+    """The CA's refusal of a revocation, named: a reason it does not take (badRevocationReason),
+    or accountDoesNotExist for a request signed by the certificate's key, which RFC 8555 §7.6
+    says needs no account: "create an account" would be the wrong advice then."""
+    from tui.acme.certificates import BAD_REVOCATION_REASON, reason_name
+
+    problem = exc.problem
+    if exc.type == BAD_REVOCATION_REASON:
+        detail = f"the CA refuses the revocation reason {reason_name(reason)} ({reason})"
+        hint = "try another reason; unspecified (0) is accepted by every CA"
+    elif by_certificate_key and exc.type.endswith(":accountDoesNotExist"):
+        detail = "the CA does not accept a revocation signed by the certificate's own key"
+        hint = "revoke with the account that ordered it instead (leave out --cert-key)"
+    else:
+        return exc
+    full = f"{detail}: {problem.detail}" if problem.detail else detail
+    return ProblemError(replace(problem, detail=full), exc.retry_after, hint=hint)
 
 
 async def _issue_one(
-    client: AcmeClient, solver: Solver, options: IssueOptions, progress: Progress
+    client: AcmeClient,
+    solver: Solver,
+    options: IssueOptions,
+    progress: Progress,
+    limit: asyncio.Semaphore | None = None,
 ) -> IssueResult:
     from tui.acme import keys
     from tui.acme.issuance import issue as run_issuance
@@ -318,7 +361,11 @@ async def _issue_one(
     await asyncio.to_thread(check_writable, options.out)
     cert_key_pem: bytes | None = None
     if csr is None:
-        cert_key = keys.generate_key(options.key_type)
+        cert_key = (
+            keys.load_key(options.reuse_key)
+            if options.reuse_key
+            else keys.generate_key(options.key_type)
+        )
         cert_key_pem = keys.key_to_pem(cert_key)
         csr = keys.make_csr(cert_key, names)
     issued = await run_issuance(
@@ -329,6 +376,7 @@ async def _issue_one(
         profile=options.profile,
         replaces=options.replaces,
         progress=progress,
+        limit=limit,
     )
     chain = issued.chain(options.preferred_chain)
     # Off the event loop: creating and fsyncing four files took 3 ms (on the test machine's

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -13,12 +14,25 @@ from tui.acme.models import Account
 
 
 class AccountOperations(ClientCore):
-    def _account_from(self, response: httpx.Response, url: str | None = None) -> Account:
-        location = url or response.headers.get("Location")
+    def _account_from(self, response: httpx.Response, url: str) -> Account:
+        body = json_object(response, "account")
+        return Account.from_json(url, body, created=response.status_code == 201)
+
+    async def _answered_account(self, response: httpx.Response) -> Account:
+        """The account newAccount answered with. Its Location is checked when it arrives
+        (origins.py), not only when first used: it becomes the `kid` of every request and is
+        remembered in the config. §7.3.1 says an existing account is answered with its
+        object, but some CAs send an empty body: then the account is fetched, so that status
+        and contacts are the CA's, not blanks."""
+        location = response.headers.get("Location")
         if not location:
             raise ProtocolError("account response has no Location header (RFC 8555 §7.3)")
-        body = json_object(response, "account")
-        return Account.from_json(location, body, created=response.status_code == 201)
+        await self.check_ca_url(location, "the account URL")
+        self.account_url = location
+        if response.content.strip():
+            return self._account_from(response, location)
+        fetched = self._account_from(await self.post_as_get(location), location)
+        return replace(fetched, created=response.status_code == 201)
 
     async def new_account(
         self,
@@ -42,9 +56,7 @@ class AccountOperations(ClientCore):
         # account key, then it MUST return a response with status code 200 (OK) and provide
         # the URL of that account in the Location header field." Repeating it creates nothing.
         response = await self.post(directory.new_account, payload, use_jwk=True, idempotent=True)
-        account = self._account_from(response)
-        self.account_url = account.url
-        return account
+        return await self._answered_account(response)
 
     async def find_account(self) -> Account:
         """RFC 8555 §7.3.1: onlyReturnExisting finds this key's account without creating one."""
@@ -53,9 +65,7 @@ class AccountOperations(ClientCore):
         response = await self.post(
             directory.new_account, {"onlyReturnExisting": True}, use_jwk=True, idempotent=True
         )
-        account = self._account_from(response)
-        self.account_url = account.url
-        return account
+        return await self._answered_account(response)
 
     async def known_account_url(self) -> str:
         """The kid for this key here, looked up (§7.3.1) the first time it is needed."""

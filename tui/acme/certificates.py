@@ -23,29 +23,33 @@ from tui.acme.retries import parse_retry_after
 from tui.acme.text import printable
 from tui.acme.wire import PEM_CHAIN
 
-# RFC 5280 §5.3.1 reason codes, by the names people type.
+# RFC 5280 §5.3.1 reason codes, by the names people type: only those CAs accept for TLS
+# certificates. The CA/Browser Forum Baseline Requirements (§7.2.2) forbid certificateHold (6)
+# for them, removeFromCRL (8) only undoes a hold, and Let's Encrypt refuses all but these five
+# with badRevocationReason; offering the others only sets up a refusal.
 REASONS = {
     "unspecified": 0,
     "keyCompromise": 1,
-    "cACompromise": 2,
     "affiliationChanged": 3,
     "superseded": 4,
     "cessationOfOperation": 5,
-    "certificateHold": 6,
-    "removeFromCRL": 8,
-    "privilegeWithdrawn": 9,
-    "aACompromise": 10,
 }
+BAD_REVOCATION_REASON = "urn:ietf:params:acme:error:badRevocationReason"
 
 
 def reason_code(value: str) -> int:
-    """A reason by name (case-insensitive) or number."""
+    """A reason by name (case-insensitive) or number, one of REASONS."""
     if value.isdigit() and int(value) in REASONS.values():
         return int(value)
     for name, code in REASONS.items():
         if name.lower() == value.lower():
             return code
-    raise InputError(f"unknown revocation reason {value!r}; one of {', '.join(REASONS)}")
+    offered = ", ".join(f"{name} ({code})" for name, code in REASONS.items())
+    raise InputError(f"revocation reason {value!r} is not one CAs accept; one of {offered}")
+
+
+def reason_name(code: int) -> str:
+    return next((name for name, value in REASONS.items() if value == code), str(code))
 
 
 @dataclass(frozen=True)
@@ -56,10 +60,6 @@ class Chain:
 
     url: str
     certificates: tuple[x509.Certificate, ...] = field(repr=False)
-
-    @property
-    def issuer_names(self) -> list[str]:
-        return [common_name(c.issuer) for c in self.certificates]
 
     @property
     def top_issuer(self) -> str:

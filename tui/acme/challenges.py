@@ -1,41 +1,30 @@
-"""Answering challenges (RFC 8555 §8.3 http-01, §8.4 dns-01, RFC 8737 tls-alpn-01).
+"""Answering challenges (RFC 8555 §8.3 http-01, §8.4 dns-01; tls-alpn-01 is tls_alpn.py).
 
 A Solver presents a challenge before the client responds and cleans up afterwards, whatever
-the outcome. Responders here are small asyncio servers: they run in the same event loop as the
-client, so nothing blocks.
+the outcome. Responders are small asyncio servers (listener.py): they run in the same event
+loop as the client, so nothing blocks.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime
 import errno
 import hashlib
 import os
 import re
 import secrets
-import ssl
-import tempfile
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Protocol
-
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID, ObjectIdentifier
 
 from tui.acme import jose
 from tui.acme.encoding import b64url
 from tui.acme.errors import InputError, ProtocolError
-from tui.acme.fileio import atomic_write
 from tui.acme.hooks import run_hook
+from tui.acme.listener import Listener
 from tui.acme.models import Identifier
 
 HTTP01_PREFIX = "/.well-known/acme-challenge/"
-ACME_TLS_ALPN = "acme-tls/1"
-ACME_IDENTIFIER_OID = ObjectIdentifier("1.3.6.1.5.5.7.1.31")  # RFC 8737 §3
 # RFC 8555 §8.1, §8.3: a token is base64url without padding. 255 characters at most, so that it
 # is a valid file name too (NAME_MAX); real tokens are 43.
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{1,255}")
@@ -66,94 +55,6 @@ def dns01_value(key_auth: str) -> str:
     return b64url(hashlib.sha256(key_auth.encode("ascii")).digest())
 
 
-Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
-BIND_RETRY_SECONDS = 3.0
-# Connections a responder serves at once, and how long one may take, TLS handshake included. A
-# CA opens a few and is done in well under a second; more are closed at once, so a flood of
-# them cannot exhaust our file descriptors (1,500 made asyncio log 17,179 lines of errors).
-MAX_CONNECTIONS = 64
-CONNECTION_DEADLINE = 10.0
-
-_NOT_A_REQUEST = (
-    TimeoutError,
-    ConnectionError,
-    ssl.SSLError,
-    asyncio.IncompleteReadError,
-    asyncio.LimitOverrunError,
-)
-
-
-class _Listener:
-    """One responder's listening socket and the connections it accepted: at most
-    MAX_CONNECTIONS at once, each within CONNECTION_DEADLINE, all ended and awaited by close().
-
-    asyncio.start_server would run each connection in a task of its own that nothing ends: one
-    still open when the issuance ended was cancelled at the loop's shutdown, and Python 3.11's
-    streams then print "Exception in callback ... CancelledError". Here the accept callback is
-    a plain function that starts a task this class owns. TLS is started in that task too, not
-    by the server, so a handshake counts against the deadline and the bound."""
-
-    def __init__(self, serve: Handler, what: str) -> None:
-        self._serve = serve
-        self._what = what
-        self._server: asyncio.Server | None = None
-        self._tls: ssl.SSLContext | None = None
-        self._connections: set[asyncio.Task[None]] = set()
-
-    async def listen(
-        self, host: str, port: int, *, tls: ssl.SSLContext | None = None, limit: int = 2**16
-    ) -> None:
-        """Starts listening, retrying for a moment when the port is still busy: right after an
-        earlier responder on the same port stopped (a renewal straight after an issuance) the
-        kernel can refuse the bind for a short while."""
-        self._tls = tls
-        deadline = asyncio.get_running_loop().time() + BIND_RETRY_SECONDS
-        while True:
-            try:
-                self._server = await asyncio.start_server(self._accept, host, port, limit=limit)
-                return
-            except OSError as exc:
-                busy = exc.errno == errno.EADDRINUSE
-                if not busy or asyncio.get_running_loop().time() > deadline:
-                    raise InputError(
-                        f"cannot listen on {host}:{port} for {self._what} ({exc.strerror})"
-                    ) from None
-                await asyncio.sleep(0.1)
-
-    @property
-    def listening(self) -> bool:
-        return self._server is not None
-
-    def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        if len(self._connections) >= MAX_CONNECTIONS:
-            writer.transport.abort()
-            return
-        task = asyncio.get_running_loop().create_task(self._connection(reader, writer))
-        self._connections.add(task)
-        task.add_done_callback(self._connections.discard)
-
-    async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            async with asyncio.timeout(CONNECTION_DEADLINE):
-                if self._tls is not None:
-                    await writer.start_tls(self._tls)
-                await self._serve(reader, writer)
-        except _NOT_A_REQUEST:
-            pass  # not a request we can answer; the CA retries or reports it
-        finally:
-            writer.transport.abort()
-
-    async def close(self) -> None:
-        """Stops listening, ends every open connection and waits until their tasks are done."""
-        if self._server is not None:
-            self._server.close()
-            await self._server.wait_closed()
-            self._server = None
-        for task in self._connections:
-            task.cancel()
-        await asyncio.gather(*self._connections, return_exceptions=True)
-
-
 class Solver(Protocol):
     challenge_type: str
 
@@ -175,7 +76,7 @@ class Http01Responder:
         self.host = host
         self.port = port
         self._tokens: dict[str, str] = {}
-        self._listener = _Listener(self._handle, "http-01")
+        self._listener = Listener(self._handle, "http-01")
         self._starting = asyncio.Lock()
 
     async def start(self) -> None:
@@ -332,94 +233,3 @@ class DnsHookSolver:
 
     async def close(self) -> None:
         return None
-
-
-def alpn_certificate(domain: str, key_auth: str) -> tuple[bytes, bytes]:
-    """RFC 8737 §3: a self-signed certificate for `domain` with the critical acmeIdentifier
-    extension holding SHA-256(key authorization). Returns (cert PEM, key PEM)."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    digest = hashlib.sha256(key_auth.encode("ascii")).digest()
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, domain)])
-    now = datetime.datetime.now(datetime.UTC)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName(domain)]), critical=False)
-        # DER OCTET STRING (tag 4, length 32) around the digest.
-        .add_extension(
-            x509.UnrecognizedExtension(ACME_IDENTIFIER_OID, b"\x04\x20" + digest), critical=True
-        )
-        .sign(key, hashes.SHA256())
-    )
-    key_pem = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
-    return certificate.public_bytes(serialization.Encoding.PEM), key_pem
-
-
-class TlsAlpn01Responder:
-    """A TLS server that offers only `acme-tls/1` and presents, per SNI name, the challenge
-    certificate for that name (RFC 8737 §3)."""
-
-    challenge_type = "tls-alpn-01"
-
-    def __init__(self, host: str = "0.0.0.0", port: int = 443) -> None:  # noqa: S104 - CAs connect from outside
-        self.host = host
-        self.port = port
-        self._contexts: dict[str, ssl.SSLContext] = {}
-        self._listener = _Listener(self._handle, "tls-alpn-01")
-        self._starting = asyncio.Lock()
-        self._folder = tempfile.TemporaryDirectory(prefix="acmedash-alpn-")
-
-    def _context_for(self, cert_pem: bytes, key_pem: bytes) -> ssl.SSLContext:
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        context.set_alpn_protocols([ACME_TLS_ALPN])
-        folder = Path(self._folder.name)
-        fd, name = tempfile.mkstemp(dir=folder, suffix=".pem")
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(cert_pem + key_pem)
-        context.load_cert_chain(name)
-        os.unlink(name)
-        return context
-
-    def _pick(self, sock: ssl.SSLObject, server_name: str | None, _: ssl.SSLContext) -> None:
-        context = self._contexts.get((server_name or "").lower())
-        if context is not None:
-            sock.context = context
-
-    async def start(self) -> None:
-        async with self._starting:  # authorizations are presented concurrently
-            if self._listener.listening:
-                return
-            default = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-            default.set_alpn_protocols([ACME_TLS_ALPN])
-            default.load_cert_chain(self._write_default())
-            default.sni_callback = self._pick
-            await self._listener.listen(self.host, self.port, tls=default)
-
-    def _write_default(self) -> str:
-        cert_pem, key_pem = alpn_certificate("acmedash.invalid", "none")
-        path = Path(self._folder.name) / "default.pem"
-        atomic_write(path, cert_pem + key_pem, mode=0o600)
-        return str(path)
-
-    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        # The handshake is the whole validation; the CA closes the connection after it.
-        await reader.read(1)
-
-    async def present(self, identifier: Identifier, token: str, key_auth: str) -> None:
-        cert_pem, key_pem = alpn_certificate(identifier.value, key_auth)
-        self._contexts[identifier.value.lower()] = self._context_for(cert_pem, key_pem)
-        await self.start()
-
-    async def cleanup(self, identifier: Identifier, token: str, key_auth: str) -> None:
-        self._contexts.pop(identifier.value.lower(), None)
-
-    async def close(self) -> None:
-        await self._listener.close()
-        self._folder.cleanup()

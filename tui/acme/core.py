@@ -20,7 +20,7 @@ from typing import Any, Self
 
 import httpx
 
-from tui.acme import __version__, jose, polling, trust, wire
+from tui.acme import __version__, jose, origins, polling, trust, wire
 from tui.acme.errors import AcmeError, InputError, NetworkTimeout, ProtocolError
 from tui.acme.models import Directory, Problem
 from tui.acme.nonces import NoncePool
@@ -345,6 +345,7 @@ class ClientCore:
         (payload None), since RFC 8555 §6.3 says "the server MUST treat this request as having
         the same semantics as a GET request for the same resource", and the POSTs a caller
         marks `idempotent` because the RFC makes their repetition harmless."""
+        await self.check_ca_url(url, "the URL")
         return await self._request(
             "POST",
             url,
@@ -353,6 +354,10 @@ class ClientCore:
             accept=accept,
             resent_from=resent_from,
         )
+
+    async def check_ca_url(self, url: str, what: str) -> None:
+        """A URL the CA gave, checked to be one signed requests may go to (origins.py)."""
+        origins.check(url, self.directory_url, await self.directory(), what)
 
     def _signer(
         self, url: str, payload: Any, *, use_jwk: bool = False, signer: jose.PrivateKey | None
@@ -383,6 +388,7 @@ class ClientCore:
     ) -> httpx.Response:
         """POST-as-GET `url` until `done(response)`, for at most `deadline` seconds (default:
         options.poll_deadline), then a DeadlineExceeded; paced as polling.py says why."""
+        await self.check_ca_url(url, "the URL")
         sign = self._signer(url, None, signer=None)
         return await polling.poll(
             url,

@@ -44,16 +44,27 @@ class ProtocolError(AcmeError):
     """The server answered, but not as RFC 8555 says it must (missing Location, bad JSON, ...)."""
 
 
+class StateError(AcmeError):
+    """The CA's resource is in a state in which the next step cannot succeed (an order that is
+    `invalid`, an authorization that is `expired`): said here instead of sending the step and
+    showing the CA's refusal."""
+
+
 class DeadlineExceeded(AcmeError):
     """The CA did not finish (an authorization, an order) within the polling deadline."""
 
 
 class ProblemError(AcmeError):
-    """The server answered with an RFC 7807 problem document (RFC 8555 §6.7)."""
+    """The server answered with an RFC 7807 problem document (RFC 8555 §6.7). `hint`: what a
+    person can do about it, when whoever raised it knows better than the problem's type does
+    (front ends show it instead of accounts.problem_hint's)."""
 
-    def __init__(self, problem: Problem, retry_after: float | None = None) -> None:
+    def __init__(
+        self, problem: Problem, retry_after: float | None = None, *, hint: str = ""
+    ) -> None:
         self.problem = problem
         self.retry_after = retry_after
+        self.hint = hint
         super().__init__(problem.summary())
 
     @property

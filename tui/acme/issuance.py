@@ -21,10 +21,10 @@ from cryptography.hazmat.primitives import serialization
 from tui.acme.certificates import Chain
 from tui.acme.challenges import Solver, check_token, key_authorization
 from tui.acme.client import AcmeClient
-from tui.acme.errors import InputError, ProblemError, ProtocolError
+from tui.acme.errors import InputError, ProblemError, ProtocolError, StateError
 from tui.acme.identifiers import as_received
 from tui.acme.models import Authorization, Identifier, Order, Problem
-from tui.acme.orders import identifier_for
+from tui.acme.orders import FINAL, identifier_for
 
 Progress = Callable[[str], None]
 Cleanup = Callable[[], Awaitable[None]]
@@ -39,10 +39,13 @@ class Issued:
     chains: list[Chain]
 
     def chain(self, preferred_issuer: str = "") -> Chain:
-        """The chain whose top issuer CN matches, else the CA's default (the first)."""
+        """The chain whose topmost issuer's CN is `preferred_issuer` (case-insensitive), else
+        the CA's default (the first). Only the top counts, as certbot's --preferred-chain: in
+        Let's Encrypt's 2021 layout both chains pass through ISRG Root X1 (one ends there,
+        the other goes on to DST Root CA X3), so matching any issuer picked the long one."""
         wanted = preferred_issuer.lower()
         for chain in self.chains:
-            if wanted and any(wanted == name.lower() for name in chain.issuer_names):
+            if wanted and chain.top_issuer.lower() == wanted:
                 return chain
         return self.chains[0]
 
@@ -140,6 +143,13 @@ async def _authorize(
     if authorization.status == "valid":
         progress(f"{name}: already authorized")
         return authorization
+    if authorization.status in FINAL:
+        # RFC 8555 §7.1.6: only a pending authorization can still become valid; answering a
+        # challenge of an invalid, expired, deactivated or revoked one only gets a refusal.
+        raise StateError(
+            f"{name}: the CA's authorization {authorization.url} is "
+            f"{_shown(authorization.status)}{_why(authorization)}; no challenge answered"
+        )
     challenge = authorization.challenge(solver.challenge_type)
     if challenge is None:
         offered = ", ".join(_shown(c.type) for c in authorization.challenges) or "none"
@@ -162,13 +172,22 @@ async def _authorize(
     return authorization
 
 
-async def _run_cleanups(cleanups: list[Cleanup], progress: Progress) -> Exception | None:
+def _why(authorization: Authorization) -> str:
+    """The error of the authorization's failed challenge, as a clause, when it has one."""
+    failed = next((c.error for c in authorization.challenges if c.error), None)
+    return f" ({failed.summary()[:200]})" if failed else ""
+
+
+async def _run_cleanups(
+    cleanups: list[Cleanup], progress: Progress, limit: asyncio.Semaphore
+) -> Exception | None:
     """Runs every cleanup, whatever the others do; returns the first one's error. Each error
-    is also reported, since only one can be raised."""
+    is also reported, since only one can be raised. A cleanup runs a hook too: it takes a
+    place in `limit` as the presenting did."""
     first: Exception | None = None
     for cleanup in cleanups:
         try:
-            await cleanup()
+            await _bounded(limit, cleanup)
         except Exception as exc:
             progress(f"cleanup failed: {exc}")
             first = first or exc
@@ -178,13 +197,14 @@ async def _run_cleanups(cleanups: list[Cleanup], progress: Progress) -> Exceptio
 def _authorization_urls(order: Order, asked: set[Identifier]) -> tuple[str, ...]:
     """The order's authorization URLs, before any is fetched. RFC 8555 §7.1.3: the server
     "MUST return an authorization for each of the identifiers" (a valid one may be reused),
-    so one per identifier at most, each listed once. A CA that listed 1 MiB of them, or one
-    URL 50 times, had us send tens of thousands of requests and run a hook 500 times."""
+    so exactly one per identifier, each listed once. A CA that listed 1 MiB of them, or one
+    URL 50 times, had us send tens of thousands of requests and run a hook 500 times; one
+    that listed fewer would have had names in the certificate nobody proved control of."""
     urls = order.authorizations
-    if len(urls) > len(asked):
+    if len(urls) != len(asked):
         raise ProtocolError(
             f"the CA's order {order.url} lists {len(urls)} authorizations for {len(asked)} "
-            "identifier(s), at most one each (RFC 8555 §7.1.3); refusing it"
+            "identifier(s), one each (RFC 8555 §7.1.3); refusing it"
         )
     if len(set(urls)) != len(urls):
         twice = next(url for url in urls if urls.count(url) > 1)
@@ -217,11 +237,17 @@ async def _bounded(limit: asyncio.Semaphore, job: Callable[[], Awaitable[T]]) ->
         return await job()
 
 
-async def _all_bounded(jobs: list[Callable[[], Awaitable[T]]]) -> list[T]:
-    """Every job, AUTHORIZATION_CONCURRENCY at a time: a hundred names (a certificate may
-    have that many) must not start a hundred hook shells at once. The first failure cancels
-    the others."""
-    limit = asyncio.Semaphore(AUTHORIZATION_CONCURRENCY)
+def concurrency_limit() -> asyncio.Semaphore:
+    """How many authorizations are fetched or solved at once: one for an order, or one
+    shared by every order of a run (`cert issue --each`: fifty names, one order each, ran
+    fifty dns hooks at once while each order kept to its own ten)."""
+    return asyncio.Semaphore(AUTHORIZATION_CONCURRENCY)
+
+
+async def _all_bounded(jobs: list[Callable[[], Awaitable[T]]], limit: asyncio.Semaphore) -> list[T]:
+    """Every job, as many at a time as `limit` lets: a hundred names (a certificate may have
+    that many) must not start a hundred hook shells at once. The first failure cancels the
+    others."""
     async with asyncio.TaskGroup() as group:
         tasks = [group.create_task(_bounded(limit, job)) for job in jobs]
     return [task.result() for task in tasks]
@@ -235,6 +261,7 @@ async def _authorize_all(
     *,
     asked: set[Identifier],
     deadline: float | None,
+    limit: asyncio.Semaphore,
 ) -> None:
     """Every authorization fetched and checked before any solver runs, then all solved
     concurrently (bounded); the first failure cancels the others and is raised.
@@ -244,7 +271,9 @@ async def _authorize_all(
     urls = _authorization_urls(order, asked)
     cleanups: list[Cleanup] = []
     try:
-        fetched = await _all_bounded([partial(client.fetch_authorization, url) for url in urls])
+        fetched = await _all_bounded(
+            [partial(client.fetch_authorization, url) for url in urls], limit
+        )
         await _all_bounded(
             [
                 partial(
@@ -258,14 +287,15 @@ async def _authorize_all(
                     cleanups=cleanups,
                 )
                 for authorization, identifier in _one_each(fetched, asked)
-            ]
+            ],
+            limit,
         )
     except BaseException as failure:
-        await _run_cleanups(cleanups, progress)
+        await _run_cleanups(cleanups, progress, limit)
         if isinstance(failure, ExceptionGroup):
             raise failure.exceptions[0] from None
         raise
-    cleanup_error = await _run_cleanups(cleanups, progress)
+    cleanup_error = await _run_cleanups(cleanups, progress, limit)
     if cleanup_error is not None:
         raise cleanup_error
 
@@ -280,18 +310,33 @@ async def issue(
     replaces: str = "",
     deadline: float | None = None,
     progress: Progress = lambda _: None,
+    limit: asyncio.Semaphore | None = None,
 ) -> Issued:
     """The solver belongs to the caller, so several orders can share one responder; the
-    caller closes it (workflow.issue does)."""
+    caller closes it (workflow.issue does). `limit`: a concurrency_limit shared with other
+    orders, so that together they run no more hooks at once than one order would."""
     identifiers = [identifier_for(n) for n in names]
     asked = {as_received(i.type, i.value) for i in identifiers}
     order = await client.new_order(identifiers, profile=profile, replaces=replaces)
     _check_order(order, asked)
     progress(f"order {order.url}: {order.status}")
     if order.status == "pending":
-        await _authorize_all(client, order, solver, progress, asked=asked, deadline=deadline)
-    progress("finalizing")
-    order = await client.finalize(order, csr_der, deadline)
+        await _authorize_all(
+            client,
+            order,
+            solver,
+            progress,
+            asked=asked,
+            deadline=deadline,
+            limit=limit or concurrency_limit(),
+        )
+    else:
+        _authorization_urls(order, asked)  # one per name, whatever the state (§7.1.3)
+    if order.status == "valid":
+        progress("the CA's order is already valid; nothing to finalize")
+    else:
+        progress("finalizing")
+        order = await client.finalize(order, csr_der, deadline)
     if order.status != "valid" or not order.certificate:
         raise ProblemError(
             order.error or Problem(type="about:blank", detail=f"order ended {order.status}")

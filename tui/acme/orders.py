@@ -10,10 +10,13 @@ import httpx
 from tui.acme import identifiers
 from tui.acme.core import ClientCore, json_object, parse_links
 from tui.acme.encoding import b64url
-from tui.acme.errors import ORDER_NOT_READY, InputError, ProblemError, ProtocolError
+from tui.acme.errors import ORDER_NOT_READY, InputError, ProblemError, ProtocolError, StateError
 from tui.acme.models import Account, Authorization, Challenge, Identifier, Order
 
 PENDING = ("pending", "processing")
+# States from which no request leads on (RFC 8555 §7.1.6): an authorization's, and an order's
+# `invalid` (some CAs give orders the authorization states too; Pebble: `deactivated`).
+FINAL = ("invalid", "deactivated", "expired", "revoked")
 # The CA decides how many pages and URLs an orders list has: endless rel="next" pages were
 # 1.6 GiB within 20 s, one 1 MiB page 349k entries. A page is at most JSON_LIMIT (1 MiB), so
 # 100 pages bound what is read; 10,000 URLs are more orders than anyone reads in a terminal.
@@ -34,6 +37,14 @@ def identifier_for(name: str) -> Identifier:
     """The identifier to order for a name the user typed: normalised and checked by
     `identifiers.identifier_for`, the one place that does it (the CSR uses it too)."""
     return identifiers.identifier_for(name)
+
+
+def unfinalizable(order: Order) -> StateError:
+    """An order the CA has made `invalid`, which no request can bring back (§7.1.6), or put in
+    a state RFC 8555 does not have (Pebble: `deactivated`), with the CA's reason when the
+    order carries one."""
+    why = f": {order.error.summary()[:300]}" if order.error else ""
+    return StateError(f"the CA's order {order.url} is {order.status!r}{why}; not finalized")
 
 
 class OrderOperations(ClientCore):
@@ -105,7 +116,17 @@ class OrderOperations(ClientCore):
         (Forbidden) error with a problem document of type "orderNotReady". The client should
         then send a POST-as-GET request to the order resource to obtain its current state."
         So orderNotReady for an order already `processing` (or `valid`: the first finalize
-        went through but its answer was lost) is followed, not reported."""
+        went through but its answer was lost) is followed, not reported.
+
+        Nothing is sent for an order already `valid` (it has its certificate) or `processing`
+        (finalized already): it is returned or waited for; nor for one in a FINAL state,
+        which is said locally."""
+        if order.status == "valid":
+            return order
+        if order.status == "processing":
+            return await self.wait_order(order.url, deadline)
+        if order.status in FINAL:
+            raise unfinalizable(order)
         try:
             response = await self.post(order.finalize, {"csr": b64url(csr_der)}, idempotent=True)
         except ProblemError as exc:
@@ -116,6 +137,8 @@ class OrderOperations(ClientCore):
                 return await self.wait_order(order.url, deadline)
             if current.status == "valid":
                 return current
+            if current.status in FINAL:
+                raise unfinalizable(current) from None
             raise
         finalized = Order.from_json(order.url, json_object(response, "finalize"))
         if finalized.status not in PENDING:
@@ -132,6 +155,13 @@ class OrderOperations(ClientCore):
     async def list_orders(self, account: Account) -> OrderList:
         """RFC 8555 §7.1.2.1: the account's order URLs, following Link rel="next" pages, as far
         as MAX_ORDER_PAGES pages and MAX_ORDER_URLS distinct URLs go."""
+        if not account.orders:
+            # §7.1.2: `orders` is REQUIRED in an account object. Without it there is no list to
+            # read, which is not the same as an empty one: "no orders" would be false.
+            raise ProtocolError(
+                f"the CA gave no orders list for the account {account.url} (its account object "
+                "has no `orders` URL, which RFC 8555 §7.1.2 requires)"
+            )
         urls: dict[str, None] = {}  # an ordered set
         page = account.orders
         seen: set[str] = set()

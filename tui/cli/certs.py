@@ -1,6 +1,7 @@
-"""`acmedash cert issue|renew|revoke|info`. The issuance, the renewal's ARI decision and the
-revocation are tui/workflow.py, shared with the dashboard; this module turns options into
-IssueOptions and results into lines. Heavy imports stay inside the handlers so that
+"""`acmedash cert issue|revoke|info` (`cert renew` and `cert list` are cli/renew.py). The
+issuance and the revocation are tui/workflow.py, shared with the dashboard; this module turns
+options into IssueOptions and results into lines, and remembers how each certificate was
+issued (renewal.toml) for its renewals. Heavy imports stay inside the handlers so that
 `acmedash --help` and the dashboard start without them."""
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from tui import accounts, workflow
 from tui.acme.errors import AcmeError, InputError
 from tui.acme.key_types import DEFAULT_KEY_TYPE, KEY_TYPES
 from tui.acme.text import printable
+from tui.cli import renew
 from tui.cli.context import Context, Handler
 from tui.cli.options import global_options, port
 from tui.workflow import CHALLENGES, IssueOptions, IssueResult, SolverChoice
@@ -52,11 +54,7 @@ def add_parsers(commands: Any) -> None:
         action="store_true",
         help="one certificate per name, all ordered at once (--out DIR holds a folder per name)",
     )
-    renew = actions.add_parser("renew", help="a new certificate for the same names (ARI aware)")
-    renew.add_argument("cert", metavar="CERT")
-    _solver_options(renew)
-    renew.add_argument("--key-type", choices=KEY_TYPES, default=DEFAULT_KEY_TYPE)
-    renew.add_argument("--profile", metavar="NAME")
+    renew.add_parsers(actions, _solver_options)
     revoke = actions.add_parser("revoke", help="revoke a certificate")
     revoke.add_argument("cert", metavar="CERT")
     revoke.add_argument("--reason", default="unspecified", metavar="NAME|CODE")
@@ -68,7 +66,7 @@ def add_parsers(commands: Any) -> None:
     info = actions.add_parser("info", help="names, issuer, validity, serial, ARI window")
     info.add_argument("cert", metavar="CERT")
     info.add_argument("--json", action="store_true")
-    for leaf in (issue, renew, revoke, info):
+    for leaf in (issue, revoke, info):
         global_options(leaf, nested=True)
 
 
@@ -195,12 +193,13 @@ async def _issue_each(ctx: Context, names: list[str]) -> int:
     """`cert issue --each`: every name's result is reported; the first failure, raised once the
     others are done, sets the exit code."""
     root = Path(ctx.args.out).expanduser() if ctx.args.out else None
-    folders = {name: workflow.folder_for([name]) for name in names}
+    folders = {name: workflow.folder_for([name], renew.store(ctx)) for name in names}
     orders = [
         _options(ctx, [name], root / folder.name if root else folder)
         for name, folder in folders.items()
     ]
-    solver = workflow.build_solver(_choice(ctx.args))
+    choice = _choice(ctx.args)
+    solver = workflow.build_solver(choice)
     async with await _account_client(ctx.account_session()) as client:
         outcomes = await workflow.issue_each(
             client,
@@ -209,6 +208,9 @@ async def _issue_each(ctx: Context, names: list[str]) -> int:
             lambda name, line: print(f"  [{name}] {printable(line)}", file=ctx.err),
         )
     done = [o for o in outcomes if isinstance(o, IssueResult)]
+    for result, options in zip(outcomes, orders, strict=True):
+        if isinstance(result, IssueResult):
+            renew.remember(ctx, choice, options)
     failed = [(n, o) for n, o in zip(names, outcomes, strict=True) if isinstance(o, Exception)]
     ctx.emit(
         [*(r.to_json() for r in done), *({"names": [n], "error": str(e)} for n, e in failed)],
@@ -254,12 +256,13 @@ async def cmd_cert_issue(ctx: Context) -> int:
         ctx.confirm_production(f"issue {len(names)} certificates, one per name")
         return await _issue_each(ctx, names)
     ctx.confirm_production(f"issue a certificate for {', '.join(names)}")
-    out = Path(args.out).expanduser() if args.out else workflow.folder_for(names)
-    solver = workflow.build_solver(_choice(args))
+    out = Path(args.out).expanduser() if args.out else workflow.folder_for(names, renew.store(ctx))
+    choice, options = _choice(args), _options(ctx, names, out, csr)
+    solver = workflow.build_solver(choice)
     async with await _account_client(ctx.account_session()) as client:
-        result = await workflow.issue(
-            client, solver, _options(ctx, names, out, csr), _progress(ctx)
-        )
+        result = await workflow.issue(client, solver, options, _progress(ctx))
+    if csr is None:  # a CSR of the user's own: renewing it is theirs (a new key would replace it)
+        renew.remember(ctx, choice, options)
     record, text = result.to_json(), _issued_text(result)
     if from_config and ctx.settings.chain_file:
         from tui.certstore import save_chain_file
@@ -271,24 +274,6 @@ async def cmd_cert_issue(ctx: Context) -> int:
         if archived:
             text += f"\n  previous chain file kept in {archived}"
     ctx.emit(record, text)
-    return 0
-
-
-async def cmd_cert_renew(ctx: Context) -> int:
-    """The ARI decision is workflow.renewal_replaces': a CA without ARI, or a lookup that
-    fails, renews without `replaces` and says so."""
-    path = Path(ctx.args.cert).expanduser()
-    certificate = workflow.load_certificate_file(path)
-    names = workflow.renewal_names(certificate)
-    workflow.check_names(names, ctx.args.challenge)  # before any request, as for `cert issue`
-    ctx.confirm_production(f"renew the certificate for {', '.join(names)}")
-    out = Path(ctx.args.out).expanduser() if ctx.args.out else path.parent
-    solver = workflow.build_solver(_choice(ctx.args))
-    async with await _account_client(ctx.account_session()) as client:
-        result = await workflow.renew(
-            client, solver, certificate, _options(ctx, names, out), _progress(ctx)
-        )
-    ctx.emit(result.to_json(), _issued_text(result))
     return 0
 
 
@@ -310,25 +295,38 @@ async def cmd_cert_revoke(ctx: Context) -> int:
     return 0
 
 
+def _names_a_ca(ctx: Context) -> bool:
+    """Whether the user named the CA to ask about a certificate: --endpoint, or an endpoint
+    of their own in the config. The built-in default (Let's Encrypt staging) is no answer: it
+    is asked about certificates it never issued (a 404, shown as if ARI were broken), and it
+    learns of certificates from other CAs. ARI is then not asked, and `cert info` says so."""
+    from tui.config import Settings
+
+    return bool(ctx.args.endpoint) or ctx.settings.endpoint != Settings().endpoint
+
+
 async def cmd_cert_info(ctx: Context) -> int:
     from tui.acme.certificates import describe
 
     certificate = workflow.load_certificate_file(Path(ctx.args.cert).expanduser())
     info: dict[str, Any] = describe(certificate)
-    try:
-        async with ctx.session().client() as client:
-            window = await client.renewal_info(certificate)
-        info["ari"] = (
-            None
-            if window is None
-            else {
-                "start": window.start,
-                "end": window.end,
-                "explanationURL": window.explanation_url,
-            }
-        )
-    except (AcmeError, InputError) as exc:
-        info["ari"] = {"error": str(exc)}
+    if not _names_a_ca(ctx):
+        info["ari"] = {"not_asked": "no CA named: --endpoint, or endpoint in the config"}
+    else:
+        try:
+            async with ctx.session().client() as client:
+                window = await client.renewal_info(certificate)
+            info["ari"] = (
+                None
+                if window is None
+                else {
+                    "start": window.start,
+                    "end": window.end,
+                    "explanationURL": window.explanation_url,
+                }
+            )
+        except (AcmeError, InputError) as exc:
+            info["ari"] = {"error": str(exc)}
     p = printable
     lines = [
         f"{key:<11}{p(str(value))}" for key, value in info.items() if key not in ("names", "ari")
@@ -339,6 +337,8 @@ async def cmd_cert_info(ctx: Context) -> int:
         lines.append(f"{'ari':<11}not offered by this CA")
     elif "error" in ari:
         lines.append(f"{'ari':<11}unavailable: {p(ari['error'])}")
+    elif "not_asked" in ari:
+        lines.append(f"{'ari':<11}not asked ({ari['not_asked']})")
     else:
         lines.append(f"{'ari':<11}renew between {p(ari['start'])} and {p(ari['end'])}")
     ctx.emit(info, "\n".join(lines))
@@ -347,7 +347,7 @@ async def cmd_cert_info(ctx: Context) -> int:
 
 HANDLERS: dict[tuple[str | None, str | None], Handler] = {
     ("cert", "issue"): cmd_cert_issue,
-    ("cert", "renew"): cmd_cert_renew,
+    **renew.HANDLERS,
     ("cert", "revoke"): cmd_cert_revoke,
     ("cert", "info"): cmd_cert_info,
 }

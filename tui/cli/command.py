@@ -19,14 +19,22 @@ import contextlib
 import os
 import sys
 import traceback
+from collections.abc import Coroutine
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any, NoReturn
 
 from tui.acme import __version__
-from tui.acme.errors import AcmeError, InputError, NetworkError, ProblemError
+from tui.acme.errors import (
+    AcmeError,
+    InputError,
+    NetworkError,
+    NetworkTimeout,
+    ProblemError,
+    StateError,
+)
 from tui.acme.text import printable
-from tui.cli import account, basics, certs, dashboard
+from tui.cli import account, basics, certs, dashboard, renew
 from tui.cli.context import Context, Escaped, Handler
 from tui.cli.options import global_options
 from tui.config import ConfigError, default_config_path, load_settings
@@ -75,6 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     basics.add_config_parsers(commands)
     dashboard.add_parsers(commands)
     certs.add_parsers(commands)
+    renew.add_schedule_parser(commands)
     return parser
 
 
@@ -83,6 +92,7 @@ HANDLERS: dict[tuple[str | None, str | None], Handler] = {
     **account.HANDLERS,
     **certs.HANDLERS,
     **dashboard.HANDLERS,
+    **renew.HANDLERS,
 }
 
 
@@ -94,10 +104,32 @@ def _dispatch(ctx: Context) -> int:
     command = ctx.args.command
     action = getattr(ctx.args, f"{command}_command", None)
     result = HANDLERS[(command, action)](ctx)
-    return result if isinstance(result, int) else asyncio.run(result)
+    if isinstance(result, int):
+        return result
+    return asyncio.run(_within_deadline(result, ctx.settings.timeouts.command))
+
+
+async def _within_deadline(work: Coroutine[Any, Any, int], seconds: float) -> int:
+    """The command, ended after `seconds` ([timeouts] command): each request has deadlines of
+    its own, but retries, Retry-After waits and polls add up without bound otherwise. The
+    network error it ends with is exit 3."""
+    deadline = asyncio.timeout(seconds)
+    try:
+        async with deadline:
+            return await work
+    except TimeoutError:
+        if not deadline.expired():
+            raise
+        raise NetworkTimeout(
+            f"the command did not finish within {seconds:g} s ([timeouts] command in the "
+            "config); stopped"
+        ) from None
 
 
 def run(argv: list[str] | None = None) -> int:
+    from tui.process_guard import hide_environment
+
+    hide_environment()  # before anything can start a hook: the dashboard too starts here
     args = build_parser().parse_args(argv)
     err = Escaped(sys.stderr)
     try:
@@ -111,6 +143,9 @@ def run(argv: list[str] | None = None) -> int:
     except (InputError, ConfigError) as exc:
         err.write(f"acmedash: {printable(str(exc))}\n")
         return EXIT_INPUT
+    except StateError as exc:
+        err.write(f"acmedash: {printable(str(exc))}\n")
+        return EXIT_PROBLEM
     except AcmeError as exc:
         err.write(f"acmedash: protocol error: {printable(str(exc))}\n")
         return EXIT_PROBLEM
@@ -168,7 +203,7 @@ def _report_problem(exc: ProblemError, err: Escaped) -> None:
         err.write(f"  retry after {exc.retry_after:.0f} s\n")
     from tui.accounts import problem_hint
 
-    if hint := problem_hint(exc.type, "`acmedash account new`"):
+    if hint := problem_hint(exc, "`acmedash account new`"):
         err.write(f"  {hint}\n")
 
 

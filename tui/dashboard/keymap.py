@@ -7,15 +7,17 @@ from __future__ import annotations
 
 from textual.binding import Binding, BindingType
 
-# The left tabs in jump-key order (pane id, name): 1-5 jump to them (navigation.py).
+# The left tabs in jump-key order, pane id -> (name, short name for a narrow strip): 1-6 jump
+# to them, then the traffic list and the detail (navigation.py).
 SIDE_PANES = {
-    "pane-endpoint": "CA",
-    "pane-key": "Key",
-    "pane-contacts": "Contacts",
-    "pane-account": "Account",
-    "pane-orders": "Orders",
+    "pane-endpoint": ("CA", "CA"),
+    "pane-key": ("Key", "Key"),
+    "pane-contacts": ("Contacts", "Cont"),
+    "pane-account": ("Account", "Acct"),
+    "pane-orders": ("Orders", "Ord"),
+    "pane-certificates": ("Certificates", "Certs"),
 }
-TRAFFIC_KEY, DETAIL_KEY = "6", "7"
+TRAFFIC_KEY, DETAIL_KEY = "7", "8"
 
 GLOBAL_BINDINGS: list[BindingType] = [
     Binding(
@@ -74,7 +76,7 @@ WORKSPACE_BINDINGS: list[BindingType] = [
     Binding("D", "deactivate", "Deactivate", id="deactivate", show=False),
     *(
         Binding(str(number), f"jump('{pane}')", f"Go to {name}", id=f"jump_{pane[5:]}", show=False)
-        for number, (pane, name) in enumerate(SIDE_PANES.items(), 1)
+        for number, (pane, (name, _)) in enumerate(SIDE_PANES.items(), 1)
     ),
     Binding(TRAFFIC_KEY, "jump('traffic')", "Go to traffic", id="jump_traffic", show=False),
     Binding(DETAIL_KEY, "jump('detail')", "Go to detail", id="jump_detail", show=False),

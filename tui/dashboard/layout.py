@@ -5,7 +5,7 @@ The left panel used to be 36 columns at every width: at 60 columns the traffic l
 few for a row. Now the right side keeps at least RIGHT_MIN columns, the left panel gives way
 down to SIDE_MIN, and what a wide terminal has on top goes to the traffic and the detail (the
 left panel grows only from 160 columns on). `<` and `>` move the split by STEP columns, `z`
-hides the left panel (the jump keys 1-5 bring it back).
+hides the left panel (the jump keys 1-6 bring it back).
 """
 
 from __future__ import annotations

@@ -6,7 +6,8 @@ thread never waits on the network. A key's dialogs run in a worker of their own 
 The state is the Workspace's; the panels only show it or report what the user changed. The
 actions themselves live in account_actions.py, endpoint_actions.py, key_actions.py, orders.py
 and traffic_tools.py and reach this screen through the protocols in view.py; an operation's run
-is operations.py's, moving around (jump keys, the split, `?`) navigation.py's.
+is operations.py's, moving around (jump keys, the split, the status line) navigation.py's
+NavigableScreen, which this screen is.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
-from textual.events import DescendantFocus
 from textual.screen import Screen
 from textual.widget import AwaitMount
 from textual.widgets import Input
@@ -28,17 +28,17 @@ from tui.acme.errors import PassphraseRequired
 from tui.acme.traffic import Exchange
 from tui.dashboard import account_actions, endpoint_actions, key_actions, orders, traffic_tools
 from tui.dashboard.keymap import ONLINE_ONLY, SIDE_PANES, WORKSPACE_BINDINGS
-from tui.dashboard.layout import STEP
-from tui.dashboard.navigation import Navigator
+from tui.dashboard.navigation import NavigableScreen, Navigator
 from tui.dashboard.operations import operate
 from tui.dashboard.panels.account import AccountPanel
+from tui.dashboard.panels.certificates import CertificatesPanel
 from tui.dashboard.panels.contacts import ContactsPanel
 from tui.dashboard.panels.endpoint import EndpointPanel
 from tui.dashboard.panels.exchange_detail import ExchangeDetail
 from tui.dashboard.panels.key import KeyPanel
 from tui.dashboard.panels.key_bar import KeyBar
 from tui.dashboard.panels.orders import OrderForm, OrdersPanel
-from tui.dashboard.panels.status_line import StatusLine, TrafficState
+from tui.dashboard.panels.status_line import StatusLine
 from tui.dashboard.panels.tabs import TabbedPanes
 from tui.dashboard.panels.top_bar import TopBar
 from tui.dashboard.panels.traffic_list import TrafficList
@@ -52,7 +52,7 @@ if TYPE_CHECKING:
     from tui.config import ConfigError
 
 
-class MainScreen(Screen[None]):
+class MainScreen(NavigableScreen):
     BINDINGS = WORKSPACE_BINDINGS
 
     def __init__(self, workspace: Workspace) -> None:
@@ -72,6 +72,7 @@ class MainScreen(Screen[None]):
         self.orders_panel = OrdersPanel(
             default_port=port if port != 80 else None, id="orders-panel"
         )
+        self.certificates_panel = CertificatesPanel(id="certificates-panel")
         self.traffic = TrafficList(workspace.log, id="traffic-list")
         self.detail = ExchangeDetail(id="exchange-detail")
         panels = {
@@ -80,9 +81,11 @@ class MainScreen(Screen[None]):
             "pane-contacts": self.contacts_panel,
             "pane-account": self.account_panel,
             "pane-orders": self.orders_panel,
+            "pane-certificates": self.certificates_panel,
         }
-        side = {pane: (name, panels[pane]) for pane, name in SIDE_PANES.items()}
-        self.side = TabbedPanes(side, id="side")
+        side = {pane: (name, panels[pane]) for pane, (name, _) in SIDE_PANES.items()}
+        short = {pane: short for pane, (_, short) in SIDE_PANES.items()}
+        self.side = TabbedPanes(side, short=short, id="side")
         self.status = StatusLine(id="status")
         self.navigator = Navigator(self.side, self.traffic, self.detail)
         self.mounting: list[AwaitMount] = []  # the hidden panes, mounting after the first paint
@@ -110,9 +113,6 @@ class MainScreen(Screen[None]):
         """Offline, the keys that would talk to a CA are neither offered nor run."""
         return not (self.workspace.offline and action in ONLINE_ONLY)
 
-    def on_resize(self) -> None:
-        self.navigator.lay_out(self.size.width)
-
     def _after_first_paint(self) -> None:
         if not self.is_attached:
             return  # quit (ctrl+c) before the first paint: nothing left to mount into
@@ -126,15 +126,6 @@ class MainScreen(Screen[None]):
 
     def show_busy(self, busy: str = "") -> None:
         self._bar.show(self.workspace.endpoint, offline=self.workspace.offline, busy=busy)
-
-    def update_status(self) -> None:
-        """The status line, from the traffic model and the list (follow) and the focus."""
-        log, follow = self.workspace.log, self.traffic.follow
-        traffic = TrafficState(len(log.rows), len(log.exchanges), follow, log.query_text)
-        self.status.show(self.navigator.focus_name(self.focused), traffic)
-
-    def on_descendant_focus(self, event: DescendantFocus) -> None:
-        self.update_status()
 
     def _show_endpoint(self) -> None:
         self.endpoint_panel.show_endpoint(self.workspace.endpoint, offline=self.workspace.offline)
@@ -344,19 +335,6 @@ class MainScreen(Screen[None]):
         """Escape out of a form field: typed letters no longer go into it, so R, V, ... act."""
         self.traffic.focus()
 
-    # -- moving around (navigation.py) ------------------------------------------------------
-
-    def action_jump(self, target: str) -> None:
-        self.navigator.jump(target, self.size.width)
-
-    def action_resize_split(self, direction: int) -> None:
-        problem = self.navigator.resize(self.size.width, direction * STEP)
-        if problem:
-            self.notify(problem, timeout=2)
-
-    def action_toggle_side(self) -> None:
-        self.navigator.toggle_side(self.size.width)
-
     # -- certificates (Orders tab) and the account's end of life ----------------------------
 
     def _order_form(self) -> OrderForm | None:
@@ -391,6 +369,25 @@ class MainScreen(Screen[None]):
 
     def action_revoke(self) -> None:
         self._dialog(lambda: orders.revoke(self))
+
+    # -- the Certificates tab (certificate_actions loads with it, not at start-up) ----------
+
+    def on_certificates_panel_reload(self) -> None:
+        from tui.dashboard import certificate_actions
+
+        self.run_worker(certificate_actions.reload(self, self.certificates_panel), group="list")
+
+    def on_certificates_panel_renew(self, message: CertificatesPanel.Renew) -> None:
+        from tui.dashboard import certificate_actions
+
+        panel, folders = self.certificates_panel, message.folders
+        certificate_actions.renew(self, panel, folders, force=message.force)
+
+    def on_certificates_panel_open(self, message: CertificatesPanel.Open) -> None:
+        from tui.dashboard import certificate_actions
+
+        certificate_actions.open_certificate(self, message.folder)
+        self.side.active = "pane-orders"
 
     def action_rollover(self) -> None:
         self._dialog(lambda: orders.rollover(self))

@@ -1,5 +1,5 @@
-"""Moving around the workspace as in lazygit or k9s: jump keys to a pane (1-5 the left tabs, 6
-the traffic list, 7 the detail), the split between the left panel and the traffic moved with
+"""Moving around the workspace as in lazygit or k9s: jump keys to a pane (1-6 the left tabs, 7
+the traffic list, 8 the detail), the split between the left panel and the traffic moved with
 `<` `>` or hidden with `z`, the name of the focused pane for the status line, and the keys that
 act where focus is for `?`.
 
@@ -12,15 +12,19 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from textual.css.scalar import Scalar, Unit
+from textual.events import DescendantFocus
+from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Input
 
 from tui.dashboard.keymap import DETAIL_KEY, SIDE_PANES, TRAFFIC_KEY
-from tui.dashboard.layout import Split
+from tui.dashboard.layout import STEP, Split
+from tui.dashboard.panels.status_line import StatusLine, TrafficState
 from tui.dashboard.panels.tabs import TabbedPanes, TabStrip
 
 if TYPE_CHECKING:
-    from textual.screen import Screen
+    from tui.dashboard.panels.traffic_list import TrafficList
+    from tui.dashboard.workspace import Workspace
 
 
 class Navigator:
@@ -97,8 +101,43 @@ class Navigator:
             return f"{DETAIL_KEY} Detail{typing}"
         if focused is self.side.strip or self.side in focused.ancestors:
             number = list(SIDE_PANES).index(self.side.active) + 1
-            return f"{number} {SIDE_PANES[self.side.active]}{typing}"
+            return f"{number} {SIDE_PANES[self.side.active][0]}{typing}"
         return f"{type(focused).__name__}{typing}"
+
+
+class NavigableScreen(Screen[None]):
+    """The workspace screen's keys for moving around, and its status line kept up to date;
+    MainScreen is one (and sets these attributes)."""
+
+    workspace: Workspace
+    navigator: Navigator
+    status: StatusLine
+    traffic: TrafficList
+
+    def on_resize(self) -> None:
+        self.navigator.lay_out(self.size.width)
+
+    def update_status(self) -> None:
+        """The status line, from the traffic model and the list (follow) and the focus. Called
+        when any of them changes: an exchange recorded, a row selected, the filter applied,
+        follow switched, focus moved."""
+        log, follow = self.workspace.log, self.traffic.follow
+        traffic = TrafficState(len(log.rows), len(log.exchanges), follow, log.query_text)
+        self.status.show(self.navigator.focus_name(self.focused), traffic)
+
+    def on_descendant_focus(self, event: DescendantFocus) -> None:
+        self.update_status()
+
+    def action_jump(self, target: str) -> None:
+        self.navigator.jump(target, self.size.width)
+
+    def action_resize_split(self, direction: int) -> None:
+        problem = self.navigator.resize(self.size.width, direction * STEP)
+        if problem:
+            self.notify(problem, timeout=2)
+
+    def action_toggle_side(self) -> None:
+        self.navigator.toggle_side(self.size.width)
 
 
 def _focus_first(container: Widget) -> bool:

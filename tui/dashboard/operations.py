@@ -61,7 +61,7 @@ async def operate(
     try:
         message = await operation(workspace.client(view.record))
     except ProblemError as exc:
-        hint = problem_hint(exc.type, "a (new account)")
+        hint = problem_hint(exc, "a (new account)")
         view.notify(
             "\n".join(filter(None, [str(exc), hint])),
             title=f"{title}: server problem",

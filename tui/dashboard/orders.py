@@ -65,18 +65,49 @@ class ManualDnsSolver:
         return None
 
 
+def _choice(view: OrdersView, form: OrderForm) -> SolverChoice:
+    responder = view.workspace.responder
+    return SolverChoice(
+        challenge=form.challenge,
+        listen=responder.address,
+        http_port=form.port or responder.http_port,
+        tls_port=form.port or responder.tls_port,
+    )
+
+
 def _solver(view: OrdersView, form: OrderForm) -> Solver:
     if form.challenge == "dns-01":
         return ManualDnsSolver(view)
-    responder = view.workspace.responder
-    return workflow.build_solver(
-        SolverChoice(
-            challenge=form.challenge,
-            listen=responder.address,
-            http_port=form.port or responder.http_port,
-            tls_port=form.port or responder.tls_port,
-        )
+    return workflow.build_solver(_choice(view, form))
+
+
+def store(view: View) -> Path:
+    """The certificate store (inventory.store_dir) of the dashboard's settings."""
+    from tui import inventory
+    from tui.config import default_config_path
+
+    workspace = view.workspace
+    config = workspace.session.config_path or default_config_path()
+    return inventory.store_dir(workspace.settings, config)
+
+
+def _remember(view: OrdersView, form: OrderForm, options: IssueOptions, directory: str) -> None:
+    """renewal.toml for an issued certificate, as `cert issue` writes it (a dns-01 by hand is
+    remembered without a hook: its renewal says it needs one)."""
+    from tui import inventory, renewal
+
+    key_path = view.workspace.key_path
+    settings = renewal.RenewalSettings(
+        directory=directory,
+        account_key=str(key_path.absolute()) if key_path else "",
+        names=options.names,
+        challenge=_choice(view, form),
+        key_type=options.key_type,
+        profile=options.profile,
+        deploy_hook=options.deploy_hook,
     )
+    renewal.save_settings(options.out, settings)
+    inventory.register(store(view), options.out)
 
 
 async def _ari_window(client: AcmeClient, certificate: x509.Certificate) -> str:
@@ -103,6 +134,7 @@ def _issue_operation(
         try:
             if renewing is None:
                 result = await workflow.issue(client, solver, options, view.progress)
+                _remember(view, form, options, client.directory_url)
             else:
                 result = await workflow.renew(client, solver, renewing, options, view.progress)
         except Exception as exc:
@@ -137,11 +169,13 @@ def issue(view: OrdersView, form: OrderForm) -> None:
     try:
         names = workflow.ordered_names(form.names)
         workflow.check_names(names, form.challenge)  # before folder_for, which needs a name
-        out = (
-            Path(form.out).expanduser()
-            if form.out
-            else view.workspace.place(workflow.folder_for(names))
-        )
+        files_dir = view.workspace.files_dir
+        if form.out:
+            out = Path(form.out).expanduser()
+        elif files_dir:
+            out = files_dir / workflow.folder_for(names)
+        else:
+            out = workflow.folder_for(names, store(view))
     except InputError as exc:
         view.notify(str(exc), severity="error")
         return

@@ -38,19 +38,28 @@ class TabStrip(Static, can_focus=True):
             self.pane_id = pane_id
             super().__init__()
 
-    def __init__(self, labels: dict[str, str], active: str) -> None:
+    def __init__(
+        self, labels: dict[str, str], active: str, short: dict[str, str] | None = None
+    ) -> None:
         super().__init__()
         self.labels = labels
+        self.short = short or labels
         self.set_reactive(TabStrip.active, active)
 
     def _shown(self) -> list[tuple[str, str]]:
-        """(pane id, label as drawn): " Contacts " where every label fits, else the first
-        three letters with less padding (a 60-column terminal leaves the left panel 23), so
-        that every tab stays on the strip."""
-        full = [(pane, f" {label} ") for pane, label in self.labels.items()]
-        if sum(len(text) for _, text in full) <= self.size.width:
-            return full
-        return [(pane, f"{label[:3]} ") for pane, label in self.labels.items()]
+        """(pane id, label as drawn), the first of these that fits, so every tab stays on the
+        strip: " Contacts ", "Contacts ", the short names ("Cont "), three letters ("Con ",
+        where a 60-column terminal leaves the left panel 23)."""
+        for labels, pad in (
+            (self.labels, " "),
+            (self.labels, ""),
+            (self.short, ""),
+            ({pane: label[:3] for pane, label in self.short.items()}, ""),
+        ):
+            shown = [(pane, f"{pad}{label} ") for pane, label in labels.items()]
+            if sum(len(text) for _, text in shown) <= self.size.width:
+                break
+        return shown
 
     def render(self) -> Content:
         parts = [
@@ -88,11 +97,18 @@ class TabbedPanes(Vertical):
     TabbedPanes > ContentSwitcher > * { height: 1fr; }
     """
 
-    def __init__(self, panes: dict[str, tuple[str, Widget]], *, id: str | None = None) -> None:
+    def __init__(
+        self,
+        panes: dict[str, tuple[str, Widget]],
+        *,
+        short: dict[str, str] | None = None,
+        id: str | None = None,
+    ) -> None:
+        """`short`: pane id -> a shorter label, for a strip too narrow for the labels."""
         super().__init__(id=id)
         self._panes = panes
         first = next(iter(panes))
-        self.strip = TabStrip({pane: label for pane, (label, _) in panes.items()}, first)
+        self.strip = TabStrip({pane: label for pane, (label, _) in panes.items()}, first, short)
         self.switcher = ContentSwitcher(initial=first)
         self._hidden = {pane: widget for pane, (_, widget) in panes.items() if pane != first}
 

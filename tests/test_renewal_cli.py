@@ -1,0 +1,306 @@
+"""`cert renew`, `cert renew --all`, `cert list` as a user runs them, against a Pebble that
+really validates (conftest.ValidatingPebble): settings remembered at issuance, nothing repeated
+at renewal, and only managed folders written."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+
+from tests.conftest import CliRunner, ValidatingPebble, reach
+from tui.store_lock import store_lock
+
+HOOK = f"{sys.executable} {Path(__file__).parent / 'dns_hook.py'}"
+
+
+def _http01(validating: ValidatingPebble) -> list[str]:
+    port = str(validating.http_port)
+    return ["--challenge", "http-01", "--listen", "127.0.0.1", "--http-port", port]
+
+
+@pytest.fixture
+def account(cli: CliRunner, validating: ValidatingPebble) -> list[str]:
+    args = [*reach(validating.pebble), "--key", "account.pem", "--traffic", "t.jsonl"]
+    created = cli(*args, "account", "new", "--yes")
+    assert created.returncode == 0, created.stderr
+    return args
+
+
+def _serial(path: Path) -> int:
+    return x509.load_pem_x509_certificate(path.read_bytes()).serial_number
+
+
+def _whole(folder: Path) -> bool:
+    """cert.pem and privkey.pem are a pair (the same public key)."""
+    cert = x509.load_pem_x509_certificate((folder / "cert.pem").read_bytes())
+    key = serialization.load_pem_private_key((folder / "privkey.pem").read_bytes(), None)
+    der = serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    return cert.public_key().public_bytes(*der) == key.public_key().public_bytes(*der)
+
+
+def _orders(cli: CliRunner) -> int:
+    traffic = (cli.workdir / "t.jsonl").read_text().splitlines()
+    return sum(json.loads(line)["request"]["url"].endswith("/order-plz") for line in traffic)
+
+
+def _three(cli: CliRunner, validating: ValidatingPebble, account: list[str]) -> dict[str, Path]:
+    """Three certificates with different challenge settings, one saved outside the store."""
+    dns_env = {"CHALLTESTSRV_MANAGEMENT": str(validating.dns.management_port)}
+    tls = ["--challenge", "tls-alpn-01", "--listen", "127.0.0.1"]
+    runs = [
+        ("r-http.example.test", [*_http01(validating), "--deploy-hook", "echo x >> deployed"]),
+        ("r-tls.example.test", [*tls, "--tls-port", str(validating.tls_port)]),
+        ("r-dns.example.test", ["--challenge", "dns-01", "--dns-hook", HOOK, "--out", "elsewhere"]),
+    ]
+    for name, options in runs:
+        issued = cli(*account, "cert", "issue", "-d", name, *options, env=dns_env)
+        assert issued.returncode == 0, issued.stderr
+    store = cli.workdir / "certs"
+    return {
+        "r-http.example.test": store / "r-http.example.test",
+        "r-tls.example.test": store / "r-tls.example.test",
+        "r-dns.example.test": cli.workdir / "elsewhere",
+    }
+
+
+def test_three_certificates_remembered_and_renewed_with_their_own_settings(
+    cli: CliRunner, validating: ValidatingPebble, account: list[str]
+) -> None:
+    folders = _three(cli, validating, account)
+    remembered = (folders["r-tls.example.test"] / "renewal.toml").read_text()
+    assert 'challenge = "tls-alpn-01"' in remembered
+    assert f"tls_port = {validating.tls_port}" in remembered
+    assert 'listen = "127.0.0.1"' in remembered
+    assert "PRIVATE" not in remembered and "account.pem" in remembered
+    assert "dns_hook" in (folders["r-dns.example.test"] / "renewal.toml").read_text()
+    before = {name: _serial(folder / "cert.pem") for name, folder in folders.items()}
+    orders = _orders(cli)
+    env = {"CHALLTESTSRV_MANAGEMENT": str(validating.dns.management_port)}
+
+    quiet = cli(*account, "cert", "renew", "--all", "--quiet", env=env)
+    assert quiet.returncode == 0, quiet.stderr
+    assert quiet.stderr == "" and len(quiet.stdout.splitlines()) == 3
+    assert all(": not due until " in line for line in quiet.stdout.splitlines())
+    assert _orders(cli) == orders, "nothing due, nothing ordered"
+
+    renewed = cli(*account, "cert", "renew", "--all", "--force", "--json", env=env)
+    assert renewed.returncode == 0, renewed.stderr
+    records = {r["name"]: r for r in json.loads(renewed.stdout)}
+    assert set(records) == {folder.name for folder in folders.values()}
+    for name, folder in folders.items():
+        record = records[folder.name]
+        assert record["renewed"] and record["due"] and record["error"] is None
+        assert record["next_renewal"] and _serial(folder / "cert.pem") != before[name]
+        assert _whole(folder)
+    assert (cli.workdir / "deployed").read_text() == "x\nx\n", "issued, then renewed once"
+    assert remembered == (folders["r-tls.example.test"] / "renewal.toml").read_text()
+
+    listed = cli(*account, "cert", "list", "--json")
+    assert listed.returncode == 0, listed.stderr
+    rows = {r["name"]: r for r in json.loads(listed.stdout)}
+    assert set(rows) == set(records)
+    for name, row in rows.items():
+        assert row["last_result"] == "renewed" and row["due"] is False
+        assert row["not_after"].startswith(records[name]["not_after"][:16])
+        assert row["days_left"] > 0 and row["issuer"]
+    text = cli(*account, "cert", "list")
+    assert "r-tls.example.test" in text.stdout and "last renewal renewed" in text.stdout
+
+
+def test_one_certificate_by_name_due_or_not(
+    cli: CliRunner, validating: ValidatingPebble, account: list[str]
+) -> None:
+    name = "r-one.example.test"
+    assert cli(*account, "cert", "issue", "-d", name, *_http01(validating)).returncode == 0
+    cert = cli.workdir / "certs" / name / "cert.pem"
+    first = _serial(cert)
+    not_due = cli(*account, "cert", "renew", name)
+    assert not_due.returncode == 0, not_due.stderr
+    assert "not due until" in not_due.stdout and _serial(cert) == first
+    by_days = cli(*account, "cert", "renew", name, "--days", "3650", "--json")
+    assert by_days.returncode == 0, by_days.stderr
+    record = json.loads(by_days.stdout)
+    assert record["renewed"] and record["name"] == name and _serial(cert) != first
+    unknown = cli(*account, "cert", "renew", "nothing.example.test")
+    assert unknown.returncode == 2 and "no certificate named" in unknown.stderr
+    both = cli(*account, "cert", "renew", name, "--all")
+    assert both.returncode == 2 and "--all" in both.stderr
+
+
+def test_a_flag_overrides_for_one_run_and_save_keeps_it(
+    cli: CliRunner, validating: ValidatingPebble, account: list[str]
+) -> None:
+    name = "r-save.example.test"
+    assert cli(*account, "cert", "issue", "-d", name, *_http01(validating)).returncode == 0
+    folder = cli.workdir / "certs" / name
+    settings = (folder / "renewal.toml").read_text()
+    once = cli(*account, "cert", "renew", name, "--force", "--key-type", "rsa2048")
+    assert once.returncode == 0, once.stderr
+    key = serialization.load_pem_private_key((folder / "privkey.pem").read_bytes(), None)
+    assert key.key_size == 2048  # type: ignore[union-attr]
+    assert (folder / "renewal.toml").read_text() == settings
+    kept = cli(*account, "cert", "renew", name, "--force", "--key-type", "ec384", "--save")
+    assert kept.returncode == 0, kept.stderr
+    assert 'key_type = "ec384"' in (folder / "renewal.toml").read_text()
+    key = (folder / "privkey.pem").read_bytes()
+    pinned = cli(*account, "cert", "renew", name, "--force", "--reuse-key", "--save")
+    assert pinned.returncode == 0, pinned.stderr
+    assert (folder / "privkey.pem").read_bytes() == key and _whole(folder)
+    assert "reuse_key = true" in (folder / "renewal.toml").read_text()
+
+
+def test_a_folder_from_before_renews_with_the_defaults_and_says_so(
+    cli: CliRunner, validating: ValidatingPebble, account: list[str]
+) -> None:
+    """A folder issued before renewal.toml existed (certstore layout, no settings) still
+    renews: with the defaults and this run's flags, said once; --save remembers them."""
+    name = "r-old.example.test"
+    issued = cli(*account, "cert", "issue", "-d", name, *_http01(validating), "--out", "old")
+    assert issued.returncode == 0, issued.stderr
+    (cli.workdir / "old" / "renewal.toml").unlink()
+    renewed = cli(*account, "cert", "renew", "old/cert.pem", "--force", *_http01(validating))
+    assert renewed.returncode == 0, renewed.stderr
+    assert "no renewal.toml" in renewed.stderr and "defaults" in renewed.stderr
+    assert "with the defaults" in renewed.stdout
+    assert not (cli.workdir / "old" / "renewal.toml").exists()
+    saved = cli(*account, "cert", "renew", "old", "--force", *_http01(validating), "--save")
+    assert saved.returncode == 0, saved.stderr
+    assert "http_port" in (cli.workdir / "old" / "renewal.toml").read_text()
+
+
+def test_renew_writes_only_a_managed_folder(
+    cli: CliRunner, validating: ValidatingPebble, account: list[str]
+) -> None:
+    """The security leftover: `cert renew other.pem` wrote cert.pem and privkey.pem into the
+    folder of any certificate it was given. Now a certificate outside a managed folder needs
+    --out, and nothing is written beside it."""
+    name = "r-other.example.test"
+    assert cli(*account, "cert", "issue", "-d", name, *_http01(validating)).returncode == 0
+    stranger = cli.workdir / "etc-ssl"
+    stranger.mkdir()
+    pem = (cli.workdir / "certs" / name / "cert.pem").read_bytes()
+    for file_name in ("other.pem", "cert.pem"):
+        (stranger / file_name).write_bytes(pem)
+        refused = cli(*account, "cert", "renew", f"etc-ssl/{file_name}", "--force")
+        assert refused.returncode == 2, refused.stderr
+        assert "not the cert.pem of a folder acmedash manages" in refused.stderr
+        assert "--out" in refused.stderr
+    assert sorted(p.name for p in stranger.iterdir()) == ["cert.pem", "other.pem"]
+    assert (stranger / "cert.pem").read_bytes() == pem
+    moved = cli(*account, "cert", "renew", "etc-ssl/other.pem", "--force", "--out", "new",
+                *_http01(validating))  # fmt: skip
+    assert moved.returncode == 0, moved.stderr
+    assert _whole(cli.workdir / "new") and (cli.workdir / "new" / "renewal.toml").exists()
+    assert sorted(p.name for p in stranger.iterdir()) == ["cert.pem", "other.pem"]
+    listed = json.loads(cli(*account, "cert", "list", "--json").stdout)
+    assert str(cli.workdir / "new") in [row["folder"] for row in listed]
+
+
+def test_a_hand_editing_mistake_names_the_line_and_fails_only_that_certificate(
+    cli: CliRunner, validating: ValidatingPebble, account: list[str]
+) -> None:
+    for name in ("r-good.example.test", "r-typo.example.test"):
+        assert cli(*account, "cert", "issue", "-d", name, *_http01(validating)).returncode == 0
+    settings = cli.workdir / "certs" / "r-typo.example.test" / "renewal.toml"
+    text = settings.read_text()
+    settings.write_text(text.replace(f"http_port = {validating.http_port}", 'http_port = "80"'))
+    line = next(n for n, t in enumerate(settings.read_text().splitlines(), 1) if "http_port" in t)
+    one = cli(*account, "cert", "renew", "r-typo.example.test")
+    assert one.returncode == 2 and "Traceback" not in one.stderr
+    assert f"renewal.toml:{line}: challenge.http_port must be an integer" in one.stderr
+    every = cli(*account, "cert", "renew", "--all", "--force")
+    assert every.returncode == 2, every.stderr
+    assert "r-good.example.test: renewed" in every.stdout
+    assert "r-typo.example.test: renewal failed" in every.stdout
+
+
+def test_a_second_run_is_refused_while_one_holds_the_store(
+    cli: CliRunner, validating: ValidatingPebble, account: list[str]
+) -> None:
+    name = "r-lock.example.test"
+    assert cli(*account, "cert", "issue", "-d", name, *_http01(validating)).returncode == 0
+    with store_lock(cli.workdir / "certs"):
+        busy = cli(*account, "cert", "renew", "--all")
+    assert busy.returncode == 2 and "another acmedash is renewing" in busy.stderr
+    assert f"pid {os.getpid()}" in busy.stderr
+    free = cli(*account, "cert", "renew", "--all")
+    assert free.returncode == 0, free.stderr
+
+
+def test_a_killed_run_leaves_whole_certificates_and_no_lock(
+    cli: CliRunner, validating: ValidatingPebble, account: list[str]
+) -> None:
+    """SIGKILL in the middle of `cert renew --all --force` (once the first certificate has
+    been downloaded, while the others are on their way): every folder still holds a
+    certificate with its own key, and the next run takes the lock and renews."""
+    names = [f"r-kill-{i}.example.test" for i in range(4)]
+    each = [arg for name in names for arg in ("-d", name)]
+    issued = cli(*account, "cert", "issue", "--each", *each, *_http01(validating))
+    assert issued.returncode == 0, issued.stderr
+    env = {**os.environ, "ACMEDASH_CONFIG": str(cli.config)}
+    traffic = cli.workdir / "t.jsonl"
+    seen = len(traffic.read_text().splitlines())
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tui", *account, "cert", "renew", "--all", "--force"],
+        cwd=cli.workdir, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    downloaded = False
+    while not downloaded and time.monotonic() < deadline:
+        lines = traffic.read_text().splitlines()[seen:]
+        downloaded = any("/certZ/" in json.loads(line)["request"]["url"] for line in lines[:-1])
+        time.sleep(0.01)
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=10)
+    assert downloaded, "the run was killed in the middle, after a first download"
+    for name in names:
+        assert _whole(cli.workdir / "certs" / name), name
+    with store_lock(cli.workdir / "certs"):
+        pass  # taken at once: the kernel dropped the killed run's lock
+    again = cli(*account, "cert", "renew", "--all", "--force")
+    assert again.returncode == 0, again.stderr
+    assert all(_whole(cli.workdir / "certs" / name) for name in names)
+
+
+def test_a_failed_renewal_keeps_the_certificate_records_the_error_and_is_retried(
+    cli: CliRunner, validating: ValidatingPebble, account: list[str]
+) -> None:
+    """renewal.toml edited by hand: a name added, and a port Pebble does not fetch from, so
+    the new name's validation fails (exit 1, the CA's problem; the old names' authorizations
+    are reused by Pebble). The certificate in place is untouched, `cert list` shows the error,
+    and the next run, with the file put back, renews."""
+    from tui.pebble import free_port
+
+    names = ["r-fail.example.test", "r-fine.example.test"]
+    for name in names:
+        assert cli(*account, "cert", "issue", "-d", name, *_http01(validating)).returncode == 0
+    folder = cli.workdir / "certs" / names[0]
+    settings = folder / "renewal.toml"
+    good = settings.read_text()
+    bad = good.replace(str(validating.http_port), str(free_port()))
+    settings.write_text(bad.replace("names = [", 'names = [ "r-new.example.test",'))
+    before = (folder / "cert.pem").read_bytes()
+    failed = cli(*account, "cert", "renew", "--all", "--force")
+    assert failed.returncode == 1, failed.stderr
+    assert (
+        f"{names[0]}: renewal failed" in failed.stdout and f"{names[1]}: renewed" in failed.stdout
+    )
+    assert (folder / "cert.pem").read_bytes() == before and _whole(folder)
+    rows = {r["name"]: r for r in json.loads(cli(*account, "cert", "list", "--json").stdout)}
+    assert rows[names[0]]["last_result"] == "failed" and rows[names[0]]["last_error"]
+    assert rows[names[1]]["last_result"] == "renewed"
+    settings.write_text(good)
+    retried = cli(*account, "cert", "renew", names[0], "--force")
+    assert retried.returncode == 0, retried.stderr
+    assert (folder / "cert.pem").read_bytes() != before
+    rows = {r["name"]: r for r in json.loads(cli(*account, "cert", "list", "--json").stdout)}
+    assert rows[names[0]]["last_result"] == "renewed" and rows[names[0]]["last_error"] is None

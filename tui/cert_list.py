@@ -1,0 +1,89 @@
+"""The inventory as rows, for `cert list` and the dashboard's Certificates view: names, issuer,
+expiry, days left, the ARI window last heard, when the next renewal is due, the last result.
+
+Offline: it reads the folders only (the ARI window is the one the last `cert renew` was told,
+kept in renewal-status.json), so listing hundreds of certificates takes no network round trip.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from tui.acme.errors import AcmeError, InputError
+from tui.acme.text import printable
+from tui.inventory import load_entry
+from tui.renewal_due import Clock, ari_window, decide, iso, utc_now
+
+
+@dataclass(frozen=True)
+class Row:
+    folder: Path
+    record: dict[str, Any]  # what `cert list --json` prints for it
+
+    @property
+    def due(self) -> bool:
+        return bool(self.record.get("due"))
+
+    @property
+    def days_left(self) -> float:
+        return float(self.record.get("days_left") or 0.0)
+
+    @property
+    def lifetime_days(self) -> float:
+        return float(self.record.get("lifetime_days") or 1.0)
+
+    def line(self) -> str:
+        r, p = self.record, printable
+        if r.get("error"):
+            return f"{p(r['name'])}: unreadable: {p(r['error'])}"
+        mark = "DUE " if r["due"] else "    "
+        last = f", last renewal {p(r['last_result'])}" if r["last_result"] else ""
+        if r["last_error"]:
+            last += f" ({p(r['last_error'])})"
+        return (
+            f"{mark}{p(r['name'])}  {p(', '.join(r['names']))}  expires {r['not_after']} "
+            f"({r['days_left']:.0f} days)  next renewal {r['next_renewal']}{last}"
+        )
+
+
+def describe_entry(folder: Path, now: datetime) -> Row:
+    from tui.acme.certificates import common_name, names_of
+
+    try:
+        entry = load_entry(folder)
+    except (AcmeError, InputError) as exc:
+        return Row(folder, {"name": folder.name, "folder": str(folder), "error": str(exc)})
+    certificate, status = entry.certificate, entry.status
+    decision = decide(certificate, status, now)
+    window = ari_window(status) if status.serial == f"{certificate.serial_number:x}" else None
+    not_after = certificate.not_valid_after_utc
+    lifetime = not_after - certificate.not_valid_before_utc
+    return Row(
+        folder,
+        {
+            "name": entry.name,
+            "folder": str(folder),
+            "names": names_of(certificate),
+            "issuer": common_name(certificate.issuer),
+            "not_after": iso(not_after),
+            "days_left": round((not_after - now).total_seconds() / 86400, 2),
+            "lifetime_days": round(lifetime.total_seconds() / 86400, 2),
+            "ari_window": {"start": iso(window[0]), "end": iso(window[1])} if window else None,
+            "due": decision.due,
+            "next_renewal": iso(decision.when),
+            "rule": decision.reason,
+            "remembered": entry.settings is not None,
+            "last_result": status.last_result or None,
+            "last_attempt": status.last_attempt or None,
+            "last_error": status.last_error or None,
+            "error": None,
+        },
+    )
+
+
+def describe_entries(folders: list[Path], clock: Clock = utc_now) -> list[Row]:
+    now = clock()
+    return [describe_entry(folder, now) for folder in folders]

@@ -1,0 +1,191 @@
+"""Renew what is due among some managed certificates, concurrently: the work behind `cert renew`
+(one certificate) and `cert renew --all` (the store), for both front ends.
+
+Per certificate: ask ARI (bounded concurrency, as often as Retry-After allows), decide
+(renewal_due), and when due, renew with its own remembered settings on one solver per
+distinct challenge choice, shared by every certificate that uses it (one http-01 responder
+for all, as `cert issue --each`). A failure is that certificate's only: its current files stay
+as they were (certstore switches versions in one rename), the error goes into its status for
+`cert list`, and the next run tries again. The deploy hook runs once per certificate, after
+its own renewal (workflow).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from tui import workflow
+from tui.acme.errors import AcmeError, InputError, detached
+from tui.inventory import Entry
+from tui.renewal import RenewalSettings, Status, save_settings, save_status
+from tui.renewal_due import Clock, Decision, decide, iso, refresh_ari, utc_now
+from tui.workflow import IssueOptions, IssueResult, SolverChoice
+
+if TYPE_CHECKING:
+    from tui.acme.challenges import Solver
+    from tui.acme.client import AcmeClient
+
+ARI_CONCURRENCY = 32  # lookups are one small GET each
+RENEW_CONCURRENCY = 50  # orders in flight at once: as `cert issue --each` (50 in one process)
+
+
+class Clients(Protocol):
+    """The front end's clients, made once per CA (and account key) and closed by it."""
+
+    async def unsigned(self, settings: RenewalSettings) -> AcmeClient: ...
+
+    async def signed(self, settings: RenewalSettings) -> AcmeClient:
+        """A client whose account is known (looked up once per client)."""
+        ...
+
+
+@dataclass(frozen=True)
+class Job:
+    entry: Entry
+    settings: RenewalSettings  # the remembered ones, with this run's overrides
+    out: Path  # where the new certificate goes: the entry's folder unless --out
+    save: bool = False  # write `settings` to out/renewal.toml after the renewal
+
+
+@dataclass
+class Outcome:
+    name: str
+    folder: Path
+    due: bool
+    renewed: bool
+    next_renewal: datetime
+    reason: str
+    defaults: bool  # no renewal.toml: renewed (or would be) with the defaults
+    error: Exception | None = None
+    result: IssueResult | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        record: dict[str, Any] = {
+            "name": self.name,
+            "folder": str(self.folder),
+            "renewed": self.renewed,
+            "due": self.due,
+            "next_renewal": iso(self.next_renewal),
+            "error": str(self.error) if self.error else None,
+        }
+        if self.result is not None:
+            record.update(self.result.to_json())
+        return record
+
+    def line(self) -> str:
+        """One line per certificate: what a timer's log shows."""
+        if self.error is not None:
+            return f"{self.name}: renewal failed: {self.error}"
+        if self.result is not None:
+            extra = " (no renewal.toml: with the defaults)" if self.defaults else ""
+            return f"{self.name}: renewed{extra}, expires {self.result.not_after}"
+        return f"{self.name}: not due until {iso(self.next_renewal)} ({self.reason})"
+
+
+@dataclass
+class Run:
+    clients: Clients
+    clock: Clock = utc_now
+    days: int | None = None
+    force: bool = False
+    progress: Callable[[str, str], None] = lambda _name, _line: None
+
+    def __post_init__(self) -> None:
+        # By repr: a SolverChoice field may be a list (not hashable), and equal choices share.
+        self._solvers: dict[str, Solver] = {}
+        self._ari = asyncio.Semaphore(ARI_CONCURRENCY)
+        self._renewing = asyncio.Semaphore(RENEW_CONCURRENCY)
+
+    def _solver(self, choice: SolverChoice) -> Solver:
+        key = repr(choice)
+        if key not in self._solvers:
+            self._solvers[key] = workflow.build_solver(choice)
+        return self._solvers[key]
+
+    async def _decide(self, job: Job) -> tuple[Decision, Status]:
+        entry = job.entry
+        status = entry.status
+        async with self._ari:
+            try:
+                client = await self.clients.unsigned(job.settings)
+                status = await refresh_ari(client, entry.certificate, status, self.clock())
+            except (AcmeError, InputError) as exc:  # no client for that CA: no ARI, go on
+                status = replace(status, ari_error=f"ARI lookup failed ({str(exc)[:300]})")
+        if status.ari_error:
+            self.progress(entry.name, f"{status.ari_error}; renewing without `replaces`")
+        elif status.ari_start:
+            window = f"{status.ari_start} and {status.ari_end}"
+            self.progress(entry.name, f"ARI suggests renewing between {window}")
+        decision = decide(entry.certificate, status, self.clock(), days=self.days, force=self.force)
+        return decision, status
+
+    async def _renew(self, job: Job, decision: Decision) -> IssueResult:
+        settings, entry = job.settings, job.entry
+        reuse = entry.folder / "privkey.pem" if settings.reuse_key else None
+        options = IssueOptions(
+            names=settings.names or workflow.renewal_names(entry.certificate),
+            out=job.out,
+            key_type=settings.key_type,
+            profile=settings.profile,
+            replaces=decision.replaces,
+            preferred_chain=settings.preferred_chain,
+            deploy_hook=settings.deploy_hook,
+            reuse_key=reuse,
+        )
+        workflow.check_names(options.names, settings.challenge.challenge)
+        async with self._renewing:
+            solver = self._solver(settings.challenge)
+            client = await self.clients.signed(settings)
+            return await workflow.issue_shared(
+                client, solver, options, lambda line: self.progress(entry.name, line)
+            )
+
+    async def _one(self, job: Job) -> Outcome:
+        entry = job.entry
+        decision, status = await self._decide(job)
+        outcome = Outcome(
+            entry.name, entry.folder, decision.due, False, decision.when, decision.reason,
+            entry.settings is None,
+        )  # fmt: skip
+        if not decision.due:
+            if status != entry.status:
+                await asyncio.to_thread(save_status, entry.folder, status)
+            return outcome
+        try:
+            result = await self._renew(job, decision)
+        except Exception as exc:
+            error = str(exc)[:500]
+            failed = replace(
+                status, last_attempt=iso(self.clock()), last_result="failed", last_error=error
+            )
+            await asyncio.to_thread(save_status, entry.folder, failed)
+            outcome.error = detached(exc)
+            return outcome
+        renewed = Status(
+            serial=result.serial, last_attempt=iso(self.clock()), last_result="renewed"
+        )
+        await asyncio.to_thread(self._after, job, renewed)
+        certificate = workflow.load_certificate_file(result.cert)
+        outcome.renewed, outcome.result = True, result
+        outcome.next_renewal = decide(certificate, renewed, self.clock(), days=self.days).when
+        return outcome
+
+    @staticmethod
+    def _after(job: Job, status: Status) -> None:
+        save_status(job.out, status)
+        if job.save:
+            save_settings(job.out, job.settings)
+
+    async def run(self, jobs: list[Job]) -> list[Outcome]:
+        """Every job's outcome, in the jobs' order; closes the solvers."""
+        try:
+            outcomes = await asyncio.gather(*(self._one(job) for job in jobs))
+        finally:
+            for solver in self._solvers.values():
+                await solver.close()
+        return list(outcomes)

@@ -1,0 +1,185 @@
+"""What renewing a certificate needs, remembered beside it, and what its last renewal did.
+
+    FOLDER/renewal.toml          written at issuance (and by `cert renew --save`); the user's to
+                                 edit: plain TOML, read with tomllib, errors name file and line
+    FOLDER/renewal-status.json   acmedash's own notes: the last run's result, the ARI window
+                                 and when to ask again; a cache, rebuilt when lost
+
+No secret is ever written here (no EAB key, passphrase, TSIG secret or provider token): the
+account key is a path, and a solver field that holds a secret (named like one, or marked
+`metadata={"secret": True}` on workflow.SolverChoice) is left out; it comes from the config or
+the environment at renewal time, as at issuance.
+
+The [challenge] table is workflow.SolverChoice's own fields, whatever they are: a field added
+there (a new dns-01 method's server, zone, provider) is remembered without a change here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+from dataclasses import asdict, dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from tui.acme.errors import InputError
+from tui.acme.fileio import atomic_write, temp_name
+from tui.acme.key_types import DEFAULT_KEY_TYPE, KEY_TYPES
+from tui.config import ConfigError, _Reader, read_toml
+from tui.workflow import CHALLENGES, SolverChoice
+
+SETTINGS_FILE = "renewal.toml"
+STATUS_FILE = "renewal-status.json"
+SCHEMA_VERSION = 1
+_SECRET_NAME = re.compile(r"secret|token|password|passphrase|hmac|credential", re.IGNORECASE)
+_HEADER = """\
+# How acmedash renews the certificate in this folder (written at issuance).
+# Safe to edit by hand; `acmedash cert renew --save` rewrites it. No secrets belong here:
+# the account key is a path, EAB/TSIG/provider secrets come from the config or environment.
+"""
+
+
+def _secret(item: Any) -> bool:
+    return bool(item.metadata.get("secret")) or bool(_SECRET_NAME.search(item.name))
+
+
+def remembered_fields() -> list[str]:
+    """The SolverChoice fields written to [challenge]."""
+    return [f.name for f in fields(SolverChoice) if not _secret(f)]
+
+
+@dataclass(frozen=True)
+class RenewalSettings:
+    directory: str
+    account_key: str  # a path, never the key
+    names: list[str]
+    challenge: SolverChoice = field(default_factory=SolverChoice)
+    key_type: str = DEFAULT_KEY_TYPE
+    reuse_key: bool = False  # order with the folder's privkey.pem again (key pinning)
+    profile: str = ""
+    preferred_chain: str = ""
+    deploy_hook: str = ""
+
+    def to_toml(self) -> str:
+        import tomli_w
+
+        data: dict[str, Any] = {"schema_version": SCHEMA_VERSION}
+        data.update({k: v for k, v in asdict(self).items() if k != "challenge"})
+        data["challenge"] = {k: getattr(self.challenge, k) for k in remembered_fields()}
+        return _HEADER + tomli_w.dumps(data)
+
+
+def defaults_for(names: list[str], directory: str, account_key: str) -> RenewalSettings:
+    """A folder issued before renewal.toml existed: the issue command's defaults."""
+    return RenewalSettings(directory=directory, account_key=account_key, names=names)
+
+
+def _typed(reader: _Reader, obj: dict[str, Any], table: str, key: str, default: Any) -> Any:
+    """The value of `key`, of the type of `default` (bool, int, str or list of str)."""
+    value = obj.get(key, default)
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise reader.fail(table, key, "true or false", value)
+        return value
+    if isinstance(default, int):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise reader.fail(table, key, "an integer", value)
+        return value
+    if isinstance(default, list):
+        return reader.strings(obj, table, key)
+    return reader.string(obj, table, key, default)
+
+
+def parse_settings(text: str, path: Path) -> RenewalSettings:
+    data, reader = read_toml(text, path)
+    version = _typed(reader, data, "", "schema_version", SCHEMA_VERSION)
+    if version > SCHEMA_VERSION:
+        raise ConfigError(f"{path}: schema_version {version} is newer than this acmedash reads")
+    top = {
+        f.name: _typed(reader, data, "", f.name, f.default if f.name != "names" else [])
+        for f in fields(RenewalSettings)
+        if f.name not in ("challenge", "directory", "account_key")
+    }
+    for required in ("directory", "account_key"):
+        top[required] = reader.string(data, "", required, "")
+    table = reader.table(data, "challenge")
+    base = SolverChoice()
+    choice = replace(
+        base,
+        **{
+            k: _typed(reader, table, "challenge", k, getattr(base, k))
+            for k in remembered_fields()
+            if k in table
+        },
+    )
+    settings = RenewalSettings(challenge=choice, **top)
+    if choice.challenge not in CHALLENGES:
+        raise reader.fail("challenge", "challenge", f"one of {', '.join(CHALLENGES)}", "text")
+    if settings.key_type not in KEY_TYPES:
+        raise reader.fail("", "key_type", f"one of {', '.join(KEY_TYPES)}", "text")
+    return settings
+
+
+def load_settings(folder: Path) -> RenewalSettings | None:
+    """None when the folder has no renewal.toml (issued before it existed)."""
+    path = folder / SETTINGS_FILE
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read ({exc})") from None
+    return parse_settings(text, path)
+
+
+def save_settings(folder: Path, settings: RenewalSettings) -> Path:
+    path = folder / SETTINGS_FILE
+    try:
+        atomic_write(path, settings.to_toml().encode("utf-8"), mode=0o644)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot save the renewal settings ({exc.strerror})") from None
+    return path
+
+
+@dataclass
+class Status:
+    """The last run's result and the ARI answer for the certificate `serial`; times ISO 8601."""
+
+    serial: str = ""
+    last_attempt: str = ""
+    last_result: str = ""  # "renewed", "failed", "not due"
+    last_error: str = ""
+    ari_start: str = ""
+    ari_end: str = ""
+    ari_chosen: str = ""  # the random moment in the window this client picked (RFC 9773 §4.2)
+    ari_next_check: str = ""  # when the CA said to ask again (Retry-After)
+    ari_error: str = ""
+
+
+def load_status(folder: Path) -> Status:
+    """Unreadable or foreign content is an empty status: it is only a cache and a record."""
+    try:
+        data = json.loads((folder / STATUS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return Status()
+    if not isinstance(data, dict):
+        return Status()
+    known = {f.name for f in fields(Status)}
+    return Status(**{k: v for k, v in data.items() if k in known and isinstance(v, str)})
+
+
+def save_status(folder: Path, status: Status) -> None:
+    """Best effort: a status that cannot be written never fails a renewal. Replaced in one
+    rename but not fsynced: it is a cache and a record, and 200 fsyncs (12 ms each on the test
+    machine's disk) were most of a `renew --all` that had nothing to renew. A temp file a
+    killed run leaves is swept by the folder's next certificate save (fileio.sweep_stale)."""
+    text = json.dumps(asdict(status), indent=1, sort_keys=True) + "\n"
+    tmp = folder / temp_name(STATUS_FILE)
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, folder / STATUS_FILE)
+    except OSError:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
