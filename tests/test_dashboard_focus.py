@@ -371,7 +371,7 @@ async def test_every_left_tab_stays_on_its_strip_at_60_columns(tmp_path: Path) -
         await pilot.resize_terminal(80, 24)
         await pilot.pause()
         row = app.screen._compositor.render_strips()[strip.region.y].text[: strip.region.width]
-        assert row.split() == ["CA", "Key", "Cont", "Acct", "Ord", "Certs"], row
+        assert row.split() == ["CA", "Key", "Cont", "Acct", "Orders", "Certs"], row
 
 
 def test_a_choice_read_before_it_is_mounted_gives_its_value() -> None:

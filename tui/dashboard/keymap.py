@@ -14,7 +14,7 @@ SIDE_PANES = {
     "pane-key": ("Key", "Key"),
     "pane-contacts": ("Contacts", "Cont"),
     "pane-account": ("Account", "Acct"),
-    "pane-orders": ("Orders", "Ord"),
+    "pane-orders": ("Orders", "Orders"),
     "pane-certificates": ("Certificates", "Certs"),
 }
 TRAFFIC_KEY, DETAIL_KEY = "7", "8"
