@@ -176,3 +176,42 @@ async def settle(app: App[Any]) -> None:
     while any(not worker.is_finished for worker in app.workers):
         await app.workers.wait_for_complete()
     await app.animator.wait_for_idle()
+
+
+@dataclass
+class DnsPebble:
+    """Pebble validating dns-01 against a real DNS server the tests update (BIND or PowerDNS)."""
+
+    pebble: Pebble
+    dns: Any  # tests.dns_servers.Bind or PowerDns
+
+
+def _dns_pebble(folder: Path, dns: Any) -> Iterator[DnsPebble]:
+    """A separate Pebble per DNS server (-dnsserver pointing at it), so other tests keep theirs."""
+    try:
+        dns.start()
+        server = Pebble(folder / "pebble", dns_server=dns.server).start()
+    except PebbleError as exc:
+        dns.stop()
+        pytest.fail(f"cannot start the dns-01 test servers: {exc}", pytrace=False)
+    yield DnsPebble(server, dns)
+    server.stop()
+    dns.stop()
+
+
+@pytest.fixture(scope="session")
+def bind_pebble(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DnsPebble]:
+    """BIND 9 on a loopback port, authoritative for the test zones, TSIG updates allowed."""
+    from tests.dns_servers import Bind
+
+    folder = tmp_path_factory.mktemp("bind")
+    yield from _dns_pebble(folder, Bind(folder))
+
+
+@pytest.fixture(scope="session")
+def pdns_pebble(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DnsPebble]:
+    """PowerDNS (sqlite3 backend, HTTP API on loopback) authoritative for example.test."""
+    from tests.dns_servers import PowerDns
+
+    folder = tmp_path_factory.mktemp("pdns")
+    yield from _dns_pebble(folder, PowerDns(folder))

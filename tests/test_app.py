@@ -18,6 +18,7 @@ from tui.acme.traffic import read_jsonl
 from tui.config import Settings, load_settings
 from tui.dashboard.app import AcmeDashApp
 from tui.dashboard.panels.account import AccountPanel
+from tui.dashboard.panels.document import Document
 from tui.dashboard.panels.tabs import TabbedPanes
 from tui.dashboard.panels.traffic_list import TrafficList
 from tui.dashboard.screens.confirm import ConfirmScreen
@@ -80,7 +81,7 @@ async def test_generate_key_create_account_and_inspect(pebble: Pebble, tmp_path:
         )
         traffic.cursor = post
         await pilot.pause()
-        request_view = _text(app.query_one("#detail-request", Static))
+        request_view = app.query_one("#detail-request", Document).plain
         assert "signature verifies" in request_view
         # Its nonce came from the HEAD, or from a badNonce answer (Pebble rejects 5%).
         sent = traffic.exchanges[post].nonce_sent
@@ -376,7 +377,7 @@ async def test_signatures_after_a_key_rollover_are_checked_with_the_new_key(
         for index in signed:
             traffic.cursor = traffic.rows.index(index)
             await pilot.pause()
-            text = _text(app.query_one("#detail-request", Static))
+            text = app.query_one("#detail-request", Document).plain
             lines = [line.strip() for line in text.splitlines()]
             verdicts[traffic.exchanges[index].seq] = next(v for v in lines if "signature" in v)
         assert set(verdicts.values()) == {"signature verifies"}, verdicts
@@ -406,7 +407,7 @@ async def test_a_remembered_account_is_checked_with_the_key_the_session_signs_wi
         fetch = traffic.selected
         assert fetch is not None and fetch.url == url and fetch.status == 200
         assert "kid" in fetch.jws.protected  # type: ignore[union-attr]
-        assert "signature verifies" in _text(app.query_one("#detail-request", Static))
+        assert "signature verifies" in app.query_one("#detail-request", Document).plain
 
 
 async def test_settings_that_cannot_be_saved_are_shown_and_nothing_is_lost(

@@ -406,17 +406,17 @@ def test_inspector_decodes_the_external_account_binding(cli: CliRunner, eab_pebb
     """The nested EAB JWS is shown decoded: its kid and the account JWK, never the MAC key."""
     import io
 
-    from rich.console import Console
+    from rich.console import Console, Group
 
     from tui.acme.traffic import read_jsonl
-    from tui.dashboard.panels.exchange_detail import request_view
+    from tui.dashboard.panels.exchange_views import Context, request_view
 
     args = [*reach(eab_pebble), "--key", "view.pem", "--traffic", "t.jsonl", "--yes"]
     created = cli(*args, "account", "new", "--eab-kid", EAB_KID, "--eab-hmac-key", EAB_MAC)
     assert created.returncode == 0, created.stderr
     exchange = list(read_jsonl(cli.workdir / "t.jsonl"))[-1]
     console = Console(width=200, file=io.StringIO(), record=True)
-    console.print(request_view(exchange, None, None))
+    console.print(Group(*request_view(exchange, Context())))
     text = console.export_text()
     assert "External Account Binding: protected header" in text
     assert f'"kid": "{EAB_KID}"' in text and '"alg": "HS256"' in text

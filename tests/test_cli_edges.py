@@ -42,7 +42,11 @@ def _assert_no_raw_controls(*texts: str) -> None:
         (["cert", "issue", "-d", "a.test", "--http-port", "eighty"], "not a port number"),
         (
             ["cert", "issue", "-d", "a.test", "--challenge", "dns-01", "--dns", "rfc2136"],
-            "unrecognized arguments: --dns rfc2136",
+            "--dns rfc2136 needs the update server: --dns-server HOST[:PORT]",
+        ),
+        (
+            ["cert", "issue", "-d", "a.test", "--challenge", "dns-01", "--dns-ser", "h"],
+            "unrecognized arguments: --dns-ser h",
         ),
         (["cert", "issue", "-d", "*.*.a.test", "--challenge", "dns-01", "--dns-hook", "true"], "*"),
         (["cert", "issue", "-d", "10.0.0.0/8"], "CIDR"),

@@ -148,7 +148,12 @@ def test_example_config_parses_and_documents_every_key(tmp_path: Path) -> None:
     settings = load_settings(example)
     assert settings.extra == {}, "the example uses only keys acmedash knows"
     text = example.read_text()
-    tables = {"timeouts": "[timeouts]", "keymap": "[keymap]", "accounts": "[[accounts]]"}
+    tables = {
+        "timeouts": "[timeouts]",
+        "keymap": "[keymap]",
+        "accounts": "[[accounts]]",
+        "dns": "[dns]",
+    }
     names = [tables.get(f.name, f"{f.name} =") for f in fields(Settings) if f.name != "extra"]
     names += [f"{f.name} =" for f in fields(Timeouts)]
     for name in names:

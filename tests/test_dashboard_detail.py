@@ -4,14 +4,31 @@ Driven with Pilot on hand-made exchanges, no network."""
 from __future__ import annotations
 
 import json
+import shlex
+from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 
+import pytest
+from rich.style import Style
+from textual.pilot import Pilot
 from textual.widget import Widget
+from textual.widgets import Input, OptionList
 
+from tests.conftest import wait_for_screen, wait_until
+from tests.test_traffic import _rollover
+from tui.acme import jose, keys
 from tui.acme.traffic import Exchange
 from tui.config import Settings
 from tui.dashboard.app import AcmeDashApp
+from tui.dashboard.exchange_parts import NoCurl, curl, parts
+from tui.dashboard.panels.document import Document
+from tui.dashboard.panels.exchange_detail import SearchBox
+from tui.dashboard.panels.exchange_views import Context, request_view
 from tui.dashboard.panels.tabs import TabbedPanes
+from tui.dashboard.panels.traffic_list import TrafficList
+from tui.dashboard.screens.copy_part import CopyPartScreen
+from tui.dashboard.screens.prompt import PromptScreen
 
 SIZE = (80, 24)
 LONG = "https://ca.test/acme/cert/" + "0123456789abcdef" * 8 + "/END-OF-LINE"
@@ -47,8 +64,7 @@ async def test_long_lines_wrap_and_w_turns_them_into_a_sideways_scroll() -> None
         tabs = app.query_one("#exchange-detail TabbedPanes", TabbedPanes)
         tabs.active = "tab-response"
         await pilot.pause()
-        pane = app.query_one("#detail-response").parent
-        assert isinstance(pane, Widget)
+        pane = app.query_one("#detail-response", Document)
         pane.scroll_end(animate=False)
         await pilot.pause()
         shown = _shown(app, pane)
@@ -68,3 +84,200 @@ async def test_long_lines_wrap_and_w_turns_them_into_a_sideways_scroll() -> None
         await pilot.press("w")
         await pilot.pause()
         assert pane.max_scroll_x == 0
+
+
+def _nested() -> Exchange:
+    """A GET (unsigned: it has a curl form) whose answer nests objects three deep and says
+    `valid` four times."""
+    body = {
+        "status": "valid",
+        "identifiers": [{"type": "dns", "value": "valid.example"}],
+        "meta": {"profiles": {"classic": "valid for 90 days", "shortlived": "6 days"}},
+        "note": "all valid",
+    }
+    return replace(
+        _exchange(),
+        seq=7,
+        method="GET",
+        url="https://ca.test/dir?x='$(touch /tmp/pwned)'",
+        request_headers=[("user-agent", "acmedash"), ("host", "ca.test")],
+        response_headers=[("content-type", "application/json"), ("replay-nonce", "NONCE-77")],
+        response_body=json.dumps(body, indent=1).encode(),
+    )
+
+
+async def _open(pilot: Pilot[None], exchange_tab: str = "tab-response") -> Document:
+    app = pilot.app
+    await pilot.pause()
+    app.query_one("#exchange-detail TabbedPanes", TabbedPanes).active = exchange_tab
+    await pilot.pause()
+    document = app.query_one(f"#detail-{exchange_tab.removeprefix('tab-')}", Document)
+    document.focus()
+    await pilot.pause()
+    return document
+
+
+def _app(*exchanges: Exchange) -> AcmeDashApp:
+    return AcmeDashApp(Settings(endpoint="pebble"), config_path=None, offline=list(exchanges))
+
+
+async def test_slash_in_the_detail_searches_it_and_n_shift_n_step_through_the_matches() -> None:
+    app = _app(_nested())
+    async with app.run_test(size=SIZE) as pilot:
+        document = await _open(pilot)
+        await pilot.press("slash")
+        await pilot.pause()
+        box = app.focused
+        assert isinstance(box, SearchBox), "/ in the detail opens its own search, not the filter"
+        assert not app.query("#traffic-filter")
+        await pilot.press(*"VALID", "enter")
+        await pilot.pause()
+        assert app.focused is document
+        assert len(document.matches) == 4, document.matches
+        first = document.current
+        await pilot.press("n")
+        assert document.current == (first + 1) % 4
+        await pilot.press("N", "N")
+        assert document.current == (first - 1) % 4
+        shown = _styles(app, document)
+        current = [text for text, style in shown if style.bgcolor is not None and style.bold]
+        assert current and all(text.lower() == "valid" for text in current), shown
+
+
+def _styles(app: AcmeDashApp, widget: Document) -> list[tuple[str, Style]]:
+    """The segments on screen over `widget` whose background is not the widget's own."""
+    region = widget.scrollable_content_region
+    strips = app.screen._compositor.render_strips()[region.y : region.bottom]
+    own = widget.rich_style.bgcolor
+    return [
+        (segment.text, segment.style)
+        for strip in strips
+        for segment in strip.crop(region.x, region.right)
+        if segment.style is not None and segment.style.bgcolor not in (None, own)
+    ]
+
+
+async def test_letters_typed_in_the_search_box_run_no_command() -> None:
+    """y (copy), z (clear), x (export), space (mark), - (fold) are keys of the panes; typed in
+    the search box they are text."""
+    app = _app(_nested())
+    async with app.run_test(size=SIZE) as pilot:
+        document = await _open(pilot)
+        await pilot.press("slash", *"yzx-w", "space")
+        await pilot.pause()
+        assert len(app.screen_stack) == 1, app.screen_stack
+        assert app.query_one(SearchBox).value == "yzx-w "
+        assert app.query_one(TrafficList).rows and document.wrap
+        await pilot.press("escape")
+        assert app.focused is document and not app.query(SearchBox)
+
+
+async def test_minus_folds_json_objects_a_level_and_plus_unfolds() -> None:
+    app = _app(_nested())
+    async with app.run_test(size=SIZE) as pilot:
+        document = await _open(pilot)
+        assert '"classic": "valid for 90 days"' in document.plain
+        await pilot.press("minus")
+        assert '"profiles": {… 2 keys}' in document.plain
+        assert "classic" not in document.plain
+        await pilot.press("minus", "minus")
+        assert '"meta": {… 1 key}' in document.plain
+        assert '"identifiers": [… 1 item]' in document.plain
+        await pilot.press("plus", "plus", "plus")
+        assert '"classic": "valid for 90 days"' in document.plain
+
+
+def test_a_fold_marker_cannot_be_forged_by_the_ca() -> None:
+    """A string in the body that looks like a fold stays a quoted string."""
+    from tui.dashboard.panels.exchange_views import json_block
+
+    text = json_block({"a": {"b": 1}, "fake": "{… 9 keys}"}, fold=1).plain
+    assert '"a": {… 1 key}' in text and '"fake": "{… 9 keys}"' in text
+
+
+async def _pick(pilot: Pilot[None], part: str, key: str) -> None:
+    await pilot.press("y")
+    await wait_for_screen(pilot, CopyPartScreen)
+    options = pilot.app.screen.query_one(OptionList)
+    names = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+    options.highlighted = names.index(part)
+    await pilot.press(key)
+
+
+async def test_y_copies_one_part_with_osc_52_and_says_so() -> None:
+    app = _app(_nested())
+    async with app.run_test(size=SIZE) as pilot:
+        await _open(pilot)
+        await _pick(pilot, "response header replay-nonce", "enter")
+        await wait_until(pilot, lambda: app.clipboard == "NONCE-77", "the nonce copied")
+        assert any("OSC 52" in str(n.message) for n in app._notifications)
+
+
+async def test_y_then_s_writes_the_curl_command_to_a_file_and_says_so(tmp_path: Path) -> None:
+    app = _app(_nested())
+    target = tmp_path / "again.sh"
+    async with app.run_test(size=SIZE) as pilot:
+        await _open(pilot)
+        await _pick(pilot, "copy as curl", "s")
+        await wait_for_screen(pilot, PromptScreen)
+        app.screen.query_one(Input).value = str(target)
+        await pilot.press("enter")
+        await wait_until(pilot, target.exists, "the file written")
+        assert any(f"Wrote {target}" in str(n.message) for n in app._notifications)
+    command = target.read_text()
+    assert target.stat().st_mode & 0o777 == 0o600
+    assert app.clipboard == "", "a file, not the clipboard"
+    url = "https://ca.test/dir?x='$(touch /tmp/pwned)'"
+    assert shlex.split(command) == ["curl", "-sS", "-i", "-H", "user-agent: acmedash", url]
+
+
+def test_curl_is_offered_for_unsigned_requests_only_and_never_with_control_characters() -> None:
+    head = replace(_nested(), method="HEAD", request_headers=[])
+    assert (
+        curl(head) == "curl -sS -i --head 'https://ca.test/dir?x='\"'\"'$(touch /tmp/pwned)'\"'\"''"
+    )
+    with pytest.raises(NoCurl, match="single-use"):
+        curl(
+            replace(_nested(), request_body=b'{"protected": "e30", "payload": "", "signature": ""}')
+        )
+    with pytest.raises(NoCurl, match="control character"):
+        curl(replace(_nested(), url="https://ca.test/\x1b]0;owned\x07"))
+    assert "copy as curl" not in parts(replace(_nested(), url="https://ca.test/\n"))
+
+
+def test_the_rollover_inner_jws_is_decoded_and_checked_with_the_new_key() -> None:
+    """RFC 8555 §7.3.5: before, the inner JWS showed as an opaque payload of base64url."""
+    old, new = keys.generate_key("ec256"), keys.generate_key("ec256")
+    rollover = _rollover(2, old, new)
+    shown = "\n".join(t.plain for t in request_view(rollover, Context(valid=True)))
+    assert "inner signature verifies with the new key" in shown
+    assert '"oldKey": {' in shown and '"account": "https://ca.test/acct/1"' in shown
+    assert "Inner protected header (the new key)" in shown
+    assert jose.public_jwk(new)["x"] in shown.split("Inner protected header")[1]
+
+    inner = rollover.jws.payload if rollover.jws else {}
+    forged = dict(inner, signature=inner["signature"][::-1])
+    body = jose.sign(old, forged, url="https://ca.test/2", nonce="n2", kid="https://ca.test/acct/1")
+    tampered = replace(rollover, request_body=json.dumps(body).encode())
+    shown = "\n".join(t.plain for t in request_view(tampered, Context(valid=True)))
+    assert "inner signature DOES NOT verify with the new key" in shown
+
+
+async def test_f1_lists_the_inspector_keys_and_the_keymap_moves_them() -> None:
+    """The detail pane's and the list's new keys have ids: F1 names them, [keymap] remaps."""
+    from tui.dashboard.screens.help import HelpScreen
+
+    settings = Settings(endpoint="pebble", keymap={"detail.search": "s"})
+    app = AcmeDashApp(settings, config_path=None, offline=[_nested()])
+    async with app.run_test(size=SIZE) as pilot:
+        document = await _open(pilot)
+        await pilot.press("f1")
+        await wait_for_screen(pilot, HelpScreen)
+        ids = {row[2] for row in app.screen._rows}
+        assert {"detail.search", "detail.fold", "detail.copy", "traffic.mark"} <= ids
+        await pilot.press("escape")
+        await pilot.pause()
+        document.focus()
+        await pilot.press("s")
+        await pilot.pause()
+        assert isinstance(app.focused, SearchBox), "s, remapped, opens the search"

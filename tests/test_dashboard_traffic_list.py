@@ -6,13 +6,21 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
+from textual.pilot import Pilot
+from textual.widgets import Button, Input
 
+from tests.conftest import wait_for_screen, wait_until
 from tui.acme.traffic import Exchange
 from tui.config import Settings
 from tui.dashboard.app import AcmeDashApp
+from tui.dashboard.panels.exchange_detail import ExchangeDetail
+from tui.dashboard.panels.filter_box import FilterBox
 from tui.dashboard.panels.traffic_list import TrafficList, format_row
+from tui.dashboard.screens.confirm import ConfirmScreen
+from tui.dashboard.screens.prompt import PromptScreen
 
 
 def _exchange(seq: int, status: int | None, problem: str = "", elapsed: float = 3.0) -> Exchange:
@@ -137,3 +145,137 @@ async def test_rows_take_the_theme_s_colours_and_follow_a_theme_switch() -> None
                     shown,
                     expected,
                 )
+
+
+def _app(exchanges: list[Exchange]) -> AcmeDashApp:
+    return AcmeDashApp(Settings(endpoint="pebble"), config_path=None, offline=exchanges)
+
+
+async def test_space_marks_rows_visibly_and_x_exports_only_the_marked(tmp_path: Path) -> None:
+    app = _app(_traffic(12))
+    target = tmp_path / "marked.jsonl"
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        traffic = app.query_one(TrafficList)
+        traffic.focus()
+        await pilot.press("space", "up", "up", "space", "up", "space", "space")  # 12, 10 marked
+        await pilot.pause()
+        assert [traffic.exchanges[i].seq for i in sorted(traffic.model.marked)] == [10, 12]
+        marked_rows = [row for row in _screen_rows(app, traffic) if row[5:6] == "*"]
+        assert [row[:6].strip() for row in marked_rows] == ["10*", "12*"], marked_rows
+        await pilot.press("x")
+        await wait_for_screen(pilot, PromptScreen)
+        title = app.screen.query("Vertical > Static").first()
+        assert "the 2 marked exchanges" in str(title.render())
+        app.screen.query_one(Input).value = str(target)
+        await pilot.press("enter")
+        await wait_until(pilot, target.exists, "the export written")
+    assert [json.loads(line)["seq"] for line in target.read_text().splitlines()] == [10, 12]
+
+
+async def test_z_clears_the_list_after_asking_and_the_detail_with_it() -> None:
+    app = _app(_traffic(12))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        traffic = app.query_one(TrafficList)
+        traffic.focus()
+        await pilot.press("z")
+        await wait_for_screen(pilot, ConfirmScreen)
+        await pilot.press("escape")  # cancelled: nothing cleared
+        await pilot.pause()
+        assert len(traffic.rows) == 12
+        await pilot.press("z")
+        await wait_for_screen(pilot, ConfirmScreen)
+        app.screen.query_one("#confirm", Button).press()
+        await wait_until(pilot, lambda: not traffic.rows, "the list cleared")
+        assert traffic.model.status().total == 0 and traffic.selected is None
+        detail = app.query_one(ExchangeDetail)
+        assert "cleared" in detail.documents["Request"].plain
+        assert not any(row.strip() for row in _screen_rows(app, traffic))
+
+
+async def _filter(pilot: Pilot[None], text: str) -> None:
+    await pilot.press("slash")
+    await pilot.pause()
+    box = pilot.app.query_one(FilterBox)
+    box.value = text
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+async def test_a_bad_filter_is_told_in_one_line_and_changes_nothing() -> None:
+    app = _app(_traffic(12))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        traffic = app.query_one(TrafficList)
+        await _filter(pilot, "status:4xx")
+        assert len(traffic.rows) == 2
+        await _filter(pilot, "body:/[unclosed/")
+        assert app.is_running and len(traffic.rows) == 2
+        assert isinstance(app.focused, FilterBox), "the box keeps the text to correct"
+        messages = [str(n.message) for n in app._notifications]
+        assert any("not a regular expression: /[unclosed/" in m for m in messages), messages
+        await pilot.press("escape")
+        await _filter(pilot, "~b badnonce")
+        assert [traffic.exchanges[i].seq for i in traffic.rows] == [11]
+        await _filter(pilot, "!status:2xx !~h problem")
+        assert [traffic.exchanges[i].seq for i in traffic.rows] == [9]
+
+
+async def test_up_in_the_filter_box_brings_back_earlier_filters() -> None:
+    app = _app(_traffic(12))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await _filter(pilot, "status:4xx")
+        await _filter(pilot, "method:head")
+        await pilot.press("slash")
+        await pilot.pause()
+        box = app.query_one(FilterBox)
+        box.value = "draft"
+        await pilot.press("up")
+        assert box.value == "method:head"
+        await pilot.press("up", "up")
+        assert box.value == "status:4xx"
+        await pilot.press("down", "down")
+        assert box.value == "draft"
+
+
+async def test_letters_typed_in_the_filter_box_are_text() -> None:
+    """space (mark), z (clear), y (copy), F (follow), - (fold) must not act from the box."""
+    app = _app(_traffic(12))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        traffic = app.query_one(TrafficList)
+        await pilot.press("slash", *"zyF-", "space")
+        await pilot.pause()
+        assert app.query_one(FilterBox).value == "zyF- "
+        assert len(app.screen_stack) == 1 and not traffic.model.marked
+        assert traffic.follow and len(traffic.rows) == 12
+
+
+async def test_two_runs_in_one_file_are_told_apart_on_every_row() -> None:
+    """Each run numbers from 1: rows show run:seq, the status column still lines up."""
+    app = _app(_traffic(6) + _traffic(6))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        traffic = app.query_one(TrafficList)
+        traffic.cursor = 0
+        await pilot.pause()
+        rows = [row for row in _screen_rows(app, traffic) if row.strip()]
+        expected = [f"{run}:{seq}" for run in (1, 2) for seq in range(1, 7)]
+        assert len(rows) >= 8 and [row.split()[0] for row in rows] == expected[: len(rows)]
+        columns = {row.index(f" {s} ") for row in rows for s in STATUSES if f" {s} " in row}
+        assert len(columns) == 1, rows
+
+
+async def test_the_status_api_follows_the_list() -> None:
+    app = _app(_traffic(12))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        traffic = app.query_one(TrafficList)
+        seen: list[str] = []
+        traffic.model.add_listener(lambda: seen.append(str(traffic.model.status())))
+        traffic.focus()
+        await pilot.press("F")
+        await _filter(pilot, "status:4xx")
+        assert seen[-1] == "2 of 12 · follow off · filter: status:4xx"

@@ -79,6 +79,8 @@ class Settings:
     timeouts: Timeouts = field(default_factory=Timeouts)
     keymap: dict[str, str] = field(default_factory=dict)
     accounts: list[RememberedAccount] = field(default_factory=list)
+    # The [dns] table (dns-01 publishing), read by tui.dns.method; kept as written.
+    dns: dict[str, Any] = field(default_factory=dict)
     # Keys this version does not know, written back untouched so a newer acmedash loses nothing.
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -248,7 +250,8 @@ def parse_settings(text: str, path: Path) -> Settings:
                 }
             )
         )
-    known = {*_STRING_KEYS, "contacts", "timeouts", "keymap", "accounts", "schema_version"}
+    settings.dns = reader.table(data, "dns")
+    known = {*_STRING_KEYS, "contacts", "timeouts", "keymap", "accounts", "schema_version", "dns"}
     settings.extra = {k: v for k, v in data.items() if k not in known}
     return settings
 
@@ -272,6 +275,8 @@ def settings_data(settings: Settings) -> dict[str, Any]:
     data.update(settings.extra)
     data["timeouts"] = {f.name: getattr(settings.timeouts, f.name) for f in fields(Timeouts)}
     data["keymap"] = settings.keymap
+    if settings.dns:
+        data["dns"] = settings.dns
     data["accounts"] = [
         {"directory": a.directory, "thumbprint": a.thumbprint, "url": a.url}
         for a in settings.accounts

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -94,6 +94,7 @@ class Run:
     days: int | None = None
     force: bool = False
     progress: Callable[[str, str], None] = lambda _name, _line: None
+    dns: dict[str, Any] = field(default_factory=dict)  # the config's [dns]: providers' options
 
     def __post_init__(self) -> None:
         # By repr: a SolverChoice field may be a list (not hashable), and equal choices share.
@@ -104,7 +105,11 @@ class Run:
     def _solver(self, choice: SolverChoice) -> Solver:
         key = repr(choice)
         if key not in self._solvers:
-            self._solvers[key] = workflow.build_solver(choice)
+            # Shared by the certificates with this choice: its lines (dns-01's propagation
+            # check) are the solver's, not one certificate's.
+            self._solvers[key] = workflow.build_solver(
+                choice, lambda line: self.progress(choice.challenge, line), self.dns
+            )
         return self._solvers[key]
 
     async def _decide(self, job: Job) -> tuple[Decision, Status]:

@@ -42,7 +42,11 @@ _HEADER = """\
 
 
 def _secret(item: Any) -> bool:
-    return bool(item.metadata.get("secret")) or bool(_SECRET_NAME.search(item.name))
+    """A field holding a path to a secret (`tsig_secret_file`) is remembered: the path is not
+    the secret, and renewing needs it."""
+    if item.metadata.get("secret"):
+        return True
+    return bool(_SECRET_NAME.search(item.name)) and not item.name.endswith("_file")
 
 
 def remembered_fields() -> list[str]:
@@ -67,7 +71,11 @@ class RenewalSettings:
 
         data: dict[str, Any] = {"schema_version": SCHEMA_VERSION}
         data.update({k: v for k, v in asdict(self).items() if k != "challenge"})
-        data["challenge"] = {k: getattr(self.challenge, k) for k in remembered_fields()}
+        challenge = {k: getattr(self.challenge, k) for k in remembered_fields()}
+        dns = challenge.pop("dns", None)
+        if dns is not None:  # [challenge.dns]: how dns-01 records are published (tui/dns)
+            challenge["dns"] = {f.name: getattr(dns, f.name) for f in fields(dns) if not _secret(f)}
+        data["challenge"] = challenge
         return _HEADER + tomli_w.dumps(data)
 
 
@@ -92,6 +100,26 @@ def _typed(reader: _Reader, obj: dict[str, Any], table: str, key: str, default: 
     return reader.string(obj, table, key, default)
 
 
+def _dns_method(reader: _Reader, challenge: dict[str, Any]) -> Any:
+    """[challenge.dns] as a tui.dns.method.DnsMethod (loaded only for dns-01 certificates)."""
+    from tui.dns.method import DnsMethod
+
+    table = challenge["dns"]
+    if not isinstance(table, dict):
+        raise reader.fail("challenge", "dns", "a table", table)
+    base = DnsMethod()
+    values: dict[str, Any] = {
+        f.name: (
+            reader.number(table, "challenge.dns", f.name, base.timeout)
+            if f.name == "timeout"
+            else reader.string(table, "challenge.dns", f.name, getattr(base, f.name))
+        )
+        for f in fields(DnsMethod)
+        if f.name in table and not _secret(f)
+    }
+    return DnsMethod(**values)
+
+
 def parse_settings(text: str, path: Path) -> RenewalSettings:
     data, reader = read_toml(text, path)
     version = _typed(reader, data, "", "schema_version", SCHEMA_VERSION)
@@ -111,9 +139,11 @@ def parse_settings(text: str, path: Path) -> RenewalSettings:
         **{
             k: _typed(reader, table, "challenge", k, getattr(base, k))
             for k in remembered_fields()
-            if k in table
+            if k in table and k != "dns"
         },
     )
+    if "dns" in table:
+        choice = replace(choice, dns=_dns_method(reader, table))
     settings = RenewalSettings(challenge=choice, **top)
     if choice.challenge not in CHALLENGES:
         raise reader.fail("challenge", "challenge", f"one of {', '.join(CHALLENGES)}", "text")

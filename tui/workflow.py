@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from tui.acme.client import AcmeClient
     from tui.acme.jose import PrivateKey
     from tui.certstore import Saved
+    from tui.dns.method import DnsMethod
 
 CHALLENGES = ("http-01", "dns-01", "tls-alpn-01")
 
@@ -44,18 +45,31 @@ class SolverChoice:
     tls_port: int = 443
     webroot: str = ""
     dns_hook: str = ""
+    # dns-01 published by acmedash itself (RFC 2136 or a lexicon provider); no secrets in it.
+    # None, not an empty DnsMethod: tui.dns loads when dns-01 is asked for, not at start-up.
+    dns: DnsMethod | None = None
 
 
-def build_solver(choice: SolverChoice) -> Solver:
+def build_solver(
+    choice: SolverChoice, progress: Progress = _silent, dns: dict[str, Any] | None = None
+) -> Solver:
+    """The solver `choice` names. `dns`: the config's [dns] table (settings.dns), where a DNS
+    provider's options live ([dns.PROVIDER]); they may be secrets, so not in `choice`."""
     from tui.acme.challenges import DnsHookSolver, Http01Responder, WebrootSolver
     from tui.acme.tls_alpn import TlsAlpn01Responder
 
     if choice.challenge == "dns-01":
-        if not choice.dns_hook:
-            raise InputError(
-                "dns-01 needs a hook command: --dns-hook CMD, run as `CMD set|clear NAME VALUE`"
-            )
-        return DnsHookSolver(choice.dns_hook)
+        if choice.dns_hook:
+            return DnsHookSolver(choice.dns_hook)
+        if choice.dns is not None and choice.dns.method:
+            from tui.dns.solver import build_dns_solver
+
+            return build_dns_solver(choice.dns, dns or {}, progress)
+        raise InputError(
+            "dns-01 needs a way to publish the TXT record: --dns rfc2136 --dns-server HOST "
+            "(or the config's [dns] table), --dns PROVIDER (dns-lexicon), or --dns-hook CMD, "
+            "run as `CMD set|clear NAME VALUE`"
+        )
     if choice.challenge == "tls-alpn-01":
         return TlsAlpn01Responder(choice.listen, choice.tls_port)
     if choice.challenge != "http-01":

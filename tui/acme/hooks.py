@@ -18,7 +18,8 @@ from dataclasses import dataclass
 # environment is made, so that a new one cannot be read without being kept from the hooks.
 PASSPHRASE_ENV = "ACMEDASH_KEY_PASSPHRASE"  # noqa: S105 - the name, not a secret
 EAB_KEY_ENV = "ACMEDASH_EAB_HMAC_KEY"
-SECRET_ENVIRONMENT = frozenset({PASSPHRASE_ENV, EAB_KEY_ENV})
+TSIG_SECRET_ENV = "ACMEDASH_TSIG_SECRET"  # noqa: S105 - the name, not a secret
+SECRET_ENVIRONMENT = frozenset({PASSPHRASE_ENV, EAB_KEY_ENV, TSIG_SECRET_ENV})
 SHELL = "/bin/sh"
 
 

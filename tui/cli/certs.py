@@ -20,7 +20,9 @@ from tui.cli.options import global_options, port
 from tui.workflow import CHALLENGES, IssueOptions, IssueResult, SolverChoice
 
 if TYPE_CHECKING:
+    from tui.acme.challenges import Solver
     from tui.acme.client import AcmeClient
+    from tui.dns.method import DnsMethod
     from tui.session import Session
 
 
@@ -103,6 +105,7 @@ def _solver_options(parser: argparse.ArgumentParser) -> None:
         metavar="CMD",
         help="dns-01: run `CMD set|clear NAME VALUE` to publish the TXT record",
     )
+    _dns_options(parser)
     parser.add_argument("--out", metavar="DIR", help="folder for cert.pem, fullchain.pem, ...")
     parser.add_argument(
         "--preferred-chain",
@@ -115,6 +118,45 @@ def _solver_options(parser: argparse.ArgumentParser) -> None:
         help="run after saving, with the file paths in ACMEDASH_* variables",
     )
     parser.add_argument("--json", action="store_true")
+
+
+def _dns_options(parser: argparse.ArgumentParser) -> None:
+    """dns-01 published by acmedash; each one overrides the config's [dns] key of that name.
+    No option takes a secret: `ps` shows the command line to every user."""
+    dns = parser.add_argument_group("dns-01 publishing (overrides the config's [dns] table)")
+    dns.add_argument(
+        "--dns",
+        dest="dns_method",
+        metavar="rfc2136|PROVIDER",
+        help="publish the TXT record by RFC 2136 update, or through a dns-lexicon provider",
+    )
+    dns.add_argument(
+        "--dns-server", metavar="HOST[:PORT]", help="RFC 2136 update server (port 53 default)"
+    )
+    dns.add_argument("--tsig-key", metavar="NAME", help="TSIG key name")
+    dns.add_argument("--tsig-algorithm", metavar="ALG", help="TSIG algorithm (default hmac-sha256)")
+    dns.add_argument(
+        "--tsig-secret-file",
+        metavar="FILE",
+        help="0600 file: the base64 secret or a BIND key block (or $ACMEDASH_TSIG_SECRET)",
+    )
+    dns.add_argument("--dns-alias", metavar="ZONE", help="publish at _acme-challenge.ZONE")
+    dns.add_argument(
+        "--dns-timeout",
+        type=_seconds,
+        metavar="SECONDS",
+        help="wait this long for every authoritative server (default 120)",
+    )
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 < value <= 3600:
+        raise argparse.ArgumentTypeError("give 1 to 3600 seconds")
+    return value
 
 
 def _read_csr(path: Path) -> tuple[bytes, list[str]]:
@@ -142,7 +184,21 @@ def _read_csr(path: Path) -> tuple[bytes, list[str]]:
     return csr.public_bytes(serialization.Encoding.DER), workflow.ordered_names(names)
 
 
-def _choice(args: argparse.Namespace) -> SolverChoice:
+def _dns_method(ctx: Context) -> DnsMethod:
+    """The config's [dns] table with the command line's --dns* options on top."""
+    from tui.dns import method
+
+    return method.with_overrides(
+        method.from_config(ctx.settings.dns), **method.given_options(ctx.args)
+    )
+
+
+def _solver(ctx: Context, choice: SolverChoice) -> Solver:
+    return workflow.build_solver(choice, _progress(ctx), ctx.settings.dns)
+
+
+def _choice(ctx: Context) -> SolverChoice:
+    args = ctx.args
     return SolverChoice(
         challenge=args.challenge,
         listen=args.listen,
@@ -150,6 +206,7 @@ def _choice(args: argparse.Namespace) -> SolverChoice:
         tls_port=args.tls_port,
         webroot=args.webroot or "",
         dns_hook=args.dns_hook or "",
+        dns=_dns_method(ctx) if args.challenge == "dns-01" else None,
     )
 
 
@@ -198,8 +255,8 @@ async def _issue_each(ctx: Context, names: list[str]) -> int:
         _options(ctx, [name], root / folder.name if root else folder)
         for name, folder in folders.items()
     ]
-    choice = _choice(ctx.args)
-    solver = workflow.build_solver(choice)
+    choice = _choice(ctx)
+    solver = _solver(ctx, choice)
     async with await _account_client(ctx.account_session()) as client:
         outcomes = await workflow.issue_each(
             client,
@@ -257,8 +314,8 @@ async def cmd_cert_issue(ctx: Context) -> int:
         return await _issue_each(ctx, names)
     ctx.confirm_production(f"issue a certificate for {', '.join(names)}")
     out = Path(args.out).expanduser() if args.out else workflow.folder_for(names, renew.store(ctx))
-    choice, options = _choice(args), _options(ctx, names, out, csr)
-    solver = workflow.build_solver(choice)
+    choice, options = _choice(ctx), _options(ctx, names, out, csr)
+    solver = _solver(ctx, choice)
     async with await _account_client(ctx.account_session()) as client:
         result = await workflow.issue(client, solver, options, _progress(ctx))
     if csr is None:  # a CSR of the user's own: renewing it is theirs (a new key would replace it)

@@ -172,6 +172,11 @@ def _overridden(ctx: Context, remembered: RenewalSettings) -> RenewalSettings:
         top["directory"] = resolve(args.endpoint).url
     if args.key:
         top["account_key"] = str(Path(args.key).expanduser().absolute())
+    from tui.dns import method
+
+    if dns := method.given_options(args):  # on the remembered method, else the config's [dns]
+        base = remembered.challenge.dns or method.from_config(ctx.settings.dns)
+        choice["dns"] = method.with_overrides(base, **dns)
     challenge = dataclasses.replace(remembered.challenge, **choice)
     return dataclasses.replace(remembered, challenge=challenge, **top)
 
@@ -226,7 +231,10 @@ def _all_jobs(ctx: Context, where: Path) -> tuple[list[Job], list[Outcome]]:
 
 
 def _given_overrides(args: argparse.Namespace) -> list[str]:
+    from tui.dns.method import OPTIONS
+
     names = [f.name for f in dataclasses.fields(SolverChoice)] + [*_OVERRIDES, "out", "save"]
+    names += list(OPTIONS)
     return [
         f"--{n.replace('_', '-')}" for n in names if getattr(args, n, None) not in (None, False)
     ]
@@ -251,7 +259,7 @@ async def cmd_cert_renew(ctx: Context) -> int:
         progress = None if args.quiet else _progress(ctx)
         clients = CliClients(ctx)
         try:
-            run = Run(clients, days=args.days, force=args.force)
+            run = Run(clients, days=args.days, force=args.force, dns=ctx.settings.dns)
             if progress:
                 run.progress = progress
             done = await run.run(jobs)

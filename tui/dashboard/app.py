@@ -17,6 +17,8 @@ from tui.config import Settings, default_data_dir
 from tui.dashboard.keymap import GLOBAL_BINDINGS, WORKSPACE_BINDINGS, bindings, displaced
 from tui.dashboard.main_screen import MainScreen
 from tui.dashboard.panels.contacts import ContactsPanel
+from tui.dashboard.panels.document import Document
+from tui.dashboard.panels.exchange_detail import ExchangeDetail
 from tui.dashboard.panels.traffic_list import TrafficList
 from tui.dashboard.screens.confirm import ConfirmScreen
 from tui.dashboard.untrusted import printable
@@ -32,7 +34,14 @@ if TYPE_CHECKING:
 
 # Each list is one place keys are looked up in: the App, the workspace, the traffic list, the
 # contacts panel (F1 lists them all; a remap clashes only within one).
-KEY_CONTEXTS = (GLOBAL_BINDINGS, WORKSPACE_BINDINGS, TrafficList.BINDINGS, ContactsPanel.BINDINGS)
+KEY_CONTEXTS = (
+    GLOBAL_BINDINGS,
+    WORKSPACE_BINDINGS,
+    TrafficList.BINDINGS,
+    ExchangeDetail.BINDINGS,
+    Document.BINDINGS,
+    ContactsPanel.BINDINGS,
+)
 
 
 class AcmeDashApp(App[None]):

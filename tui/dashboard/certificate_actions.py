@@ -107,7 +107,7 @@ def renew(view: OrdersView, panel: CertificatesPanel, folders: list[Path], *, fo
         with store_lock(where):
             jobs = _jobs(view, folders or inventory.managed_folders(where))
             view.start_progress("Renewing " + ("the selected certificate" if force else "all due"))
-            run = Run(DashboardClients(view, client), force=force)
+            run = Run(DashboardClients(view, client), force=force, dns=view.workspace.settings.dns)
             run.progress = lambda name, line: view.progress(f"[{name}] {line}")
             outcomes = await run.run(jobs)
         for outcome in outcomes:

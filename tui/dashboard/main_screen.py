@@ -35,6 +35,7 @@ from tui.dashboard.panels.certificates import CertificatesPanel
 from tui.dashboard.panels.contacts import ContactsPanel
 from tui.dashboard.panels.endpoint import EndpointPanel
 from tui.dashboard.panels.exchange_detail import ExchangeDetail
+from tui.dashboard.panels.filter_box import FilterBox
 from tui.dashboard.panels.key import KeyPanel
 from tui.dashboard.panels.key_bar import KeyBar
 from tui.dashboard.panels.orders import OrderForm, OrdersPanel
@@ -74,7 +75,7 @@ class MainScreen(NavigableScreen):
         )
         self.certificates_panel = CertificatesPanel(id="certificates-panel")
         self.traffic = TrafficList(workspace.log, id="traffic-list")
-        self.detail = ExchangeDetail(id="exchange-detail")
+        self.detail = ExchangeDetail(workspace.log, id="exchange-detail")
         panels = {
             "pane-endpoint": self.endpoint_panel,
             "pane-key": self.key_panel,
@@ -106,7 +107,7 @@ class MainScreen(NavigableScreen):
         # Counted from the App, not from this screen: this screen composes while the App is
         # still starting (App.on_mount waits for it), and a refresh then paints nothing.
         self.app.call_after_refresh(self._after_first_paint)
-        self.watch(self.traffic, "follow", lambda _: self.update_status(), init=False)
+        self.workspace.log.add_listener(self.update_status)
         self.traffic.focus()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -163,12 +164,13 @@ class MainScreen(NavigableScreen):
     def record(self, exchange: Exchange) -> None:
         """The client's observer: every exchange goes to the log, then the list shows it."""
         self.traffic.appended(self.workspace.log.append(exchange))
-        self.update_status()
 
     def on_traffic_list_selected(self, message: TrafficList.Selected) -> None:
         exchange, log = message.exchange, self.workspace.log
         self.detail.show(exchange, log.signature_valid(exchange), log.nonce_origin(exchange))
-        self.update_status()
+
+    def on_traffic_list_cleared(self) -> None:
+        self.detail.clear()
 
     def selected(self) -> Exchange | None:
         exchange = self.traffic.selected
@@ -297,19 +299,18 @@ class MainScreen(NavigableScreen):
         if found:
             box = found.first(Input)
         else:
-            placeholder = "filter: words, method:POST status:4xx problem:badNonce"
-            box = Input(placeholder=placeholder, id="traffic-filter")
+            box = FilterBox(self.workspace.log, id="traffic-filter")
             self.query_one("#right").mount(box, before=0)
         box.add_class("-visible")
         box.focus()
 
     def on_input_submitted(self, message: Input.Submitted) -> None:
         if message.input.id == "traffic-filter":
-            self.traffic.apply_filter(message.value)
+            if not self.traffic.apply_filter(message.value):
+                return  # told why; the box keeps the text to correct
             if not message.value:
                 message.input.remove_class("-visible")
             self.traffic.focus()
-            self.update_status()
 
     def action_export_jsonl(self) -> None:
         self._dialog(lambda: traffic_tools.export_jsonl(self))

@@ -19,7 +19,7 @@ from textual.widgets import Input
 
 from tui.dashboard.keymap import DETAIL_KEY, SIDE_PANES, TRAFFIC_KEY
 from tui.dashboard.layout import STEP, Split
-from tui.dashboard.panels.status_line import StatusLine, TrafficState
+from tui.dashboard.panels.status_line import StatusLine
 from tui.dashboard.panels.tabs import TabbedPanes, TabStrip
 
 if TYPE_CHECKING:
@@ -118,12 +118,11 @@ class NavigableScreen(Screen[None]):
         self.navigator.lay_out(self.size.width)
 
     def update_status(self) -> None:
-        """The status line, from the traffic model and the list (follow) and the focus. Called
-        when any of them changes: an exchange recorded, a row selected, the filter applied,
-        follow switched, focus moved."""
-        log, follow = self.workspace.log, self.traffic.follow
-        traffic = TrafficState(len(log.rows), len(log.exchanges), follow, log.query_text)
-        self.status.show(self.navigator.focus_name(self.focused), traffic)
+        """The status line, from the traffic model's status() and the focus: the model's
+        listener (an exchange appended, a filter applied, follow switched, a mark, a clear)
+        and every focus change call it."""
+        status = self.workspace.log.status()
+        self.status.show(self.navigator.focus_name(self.focused), status)
 
     def on_descendant_focus(self, event: DescendantFocus) -> None:
         self.update_status()

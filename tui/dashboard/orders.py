@@ -6,6 +6,7 @@ through OrdersView, never to the App."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -75,10 +76,33 @@ def _choice(view: OrdersView, form: OrderForm) -> SolverChoice:
     )
 
 
-def _solver(view: OrdersView, form: OrderForm) -> Solver:
+async def _dns01_solver(view: OrdersView, form: OrderForm) -> tuple[SolverChoice, Solver]:
+    """By hand, unless the config's [dns] table names a method and the user picks it; the
+    solver then reports its propagation check (each server, yes or not yet) as progress."""
+    from tui.dashboard.screens.dns_method import BY_HAND, DnsMethodScreen
+    from tui.dns.method import from_config
+
+    table = view.workspace.settings.dns
+    method = from_config(table)
+    if not method.method:
+        return _choice(view, form), ManualDnsSolver(view)
+    answer = await view.ask(DnsMethodScreen(method.describe()))
+    if answer is None:
+        raise InputError("dns-01: no way to publish the TXT records chosen; stopped")
+    if answer == BY_HAND:
+        return _choice(view, form), ManualDnsSolver(view)
+    choice = SolverChoice(challenge="dns-01", dns=method)
+    # On a thread: a provider's check imports lexicon and lists its providers (0.5-0.7 s
+    # measured), and the secret files are read; the dashboard keeps drawing meanwhile.
+    return choice, await asyncio.to_thread(workflow.build_solver, choice, view.progress, table)
+
+
+async def _solver(view: OrdersView, form: OrderForm) -> tuple[SolverChoice, Solver]:
+    """The solver and the choice renewal.toml remembers for it."""
     if form.challenge == "dns-01":
-        return ManualDnsSolver(view)
-    return workflow.build_solver(_choice(view, form))
+        return await _dns01_solver(view, form)
+    choice = _choice(view, form)
+    return choice, workflow.build_solver(choice)
 
 
 def store(view: View) -> Path:
@@ -91,7 +115,9 @@ def store(view: View) -> Path:
     return inventory.store_dir(workspace.settings, config)
 
 
-def _remember(view: OrdersView, form: OrderForm, options: IssueOptions, directory: str) -> None:
+def _remember(
+    view: OrdersView, choice: SolverChoice, options: IssueOptions, directory: str
+) -> None:
     """renewal.toml for an issued certificate, as `cert issue` writes it (a dns-01 by hand is
     remembered without a hook: its renewal says it needs one)."""
     from tui import inventory, renewal
@@ -101,7 +127,7 @@ def _remember(view: OrdersView, form: OrderForm, options: IssueOptions, director
         directory=directory,
         account_key=str(key_path.absolute()) if key_path else "",
         names=options.names,
-        challenge=_choice(view, form),
+        challenge=choice,
         key_type=options.key_type,
         profile=options.profile,
         deploy_hook=options.deploy_hook,
@@ -130,11 +156,11 @@ def _issue_operation(
         names = ", ".join(options.names)
         view.start_progress(f"{'Renewing' if renewing else 'Issuing'} {names}")
         await accounts.require_account(client, view.workspace.session)
-        solver = _solver(view, form)
+        choice, solver = await _solver(view, form)
         try:
             if renewing is None:
                 result = await workflow.issue(client, solver, options, view.progress)
-                _remember(view, form, options, client.directory_url)
+                _remember(view, choice, options, client.directory_url)
             else:
                 result = await workflow.renew(client, solver, renewing, options, view.progress)
         except Exception as exc:

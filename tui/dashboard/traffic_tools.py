@@ -1,5 +1,6 @@
-"""What the dashboard does with recorded traffic: export the shown exchanges (JSONL, HAR 1.2),
-copy or save one, and resend one with an edited payload. A resend goes through the client
+"""What the dashboard does with recorded traffic: export the marked exchanges, or the shown
+ones when none is marked (JSONL, HAR 1.2), copy or save one or a part of one, and resend one
+with an edited payload. A resend goes through the client
 like any other request: new nonce, signed anew, recorded."""
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING, Protocol
 from tui.acme.fileio import atomic_write
 from tui.dashboard.screens.confirm import ConfirmScreen
 from tui.dashboard.screens.prompt import PromptScreen
+from tui.dashboard.untrusted import printable
 from tui.dashboard.view import View
 
 if TYPE_CHECKING:
@@ -53,13 +55,22 @@ async def _write_file(view: View, title: str, suffix: str, render: Callable[[], 
     view.notify(f"Wrote {target}")
 
 
-async def export_jsonl(view: View) -> None:
+def _exported(view: View) -> tuple[list[Exchange], str]:
+    """The marked exchanges when any is, else the shown ones; and what to call them."""
     log = view.workspace.log
+    marked = log.marked_exchanges()
+    if marked:
+        return marked, f"the {len(marked)} marked exchanges"
+    return log.shown(), "the shown exchanges"
+
+
+async def export_jsonl(view: View) -> None:
+    exchanges, which = _exported(view)
     await _write_file(
         view,
-        "Export the shown exchanges as JSONL",
+        f"Export {which} as JSONL",
         ".jsonl",
-        lambda: "".join(json.dumps(e.to_record(), ensure_ascii=False) + "\n" for e in log.shown()),
+        lambda: "".join(json.dumps(e.to_record(), ensure_ascii=False) + "\n" for e in exchanges),
     )
 
 
@@ -67,13 +78,40 @@ async def export_har(view: View) -> None:
     from tui.acme import __version__
     from tui.acme.traffic import to_har
 
-    log = view.workspace.log
+    exchanges, which = _exported(view)
     await _write_file(
         view,
-        "Export the shown exchanges as HAR 1.2",
+        f"Export {which} as HAR 1.2",
         ".har",
-        lambda: json.dumps(to_har(log.shown(), __version__), indent=2),
+        lambda: json.dumps(to_har(exchanges, __version__), indent=2),
     )
+
+
+async def copy_part(view: TrafficView, exchange: Exchange) -> None:
+    """One part (a header, the body, the nonce, curl for an unsigned request) to the clipboard
+    through OSC 52, or to a file: over SSH OSC 52 is the only way to the local clipboard, and
+    only when the terminal (and tmux's set-clipboard) let it through, so a file is offered."""
+    from tui.dashboard.exchange_parts import parts
+    from tui.dashboard.screens.copy_part import CopyPartScreen
+
+    found = parts(exchange)
+    name = view.workspace.log.reference(exchange)
+    answer = await view.ask(CopyPartScreen(f"Copy from exchange {name}", list(found)))
+    if answer is None:
+        return
+    part, where = answer
+    text = found[part]
+    if where == "clipboard":
+        view.copy_to_clipboard(text)
+        view.notify(
+            f"{printable(part)} ({len(text)} characters) sent to the clipboard with OSC 52; a "
+            "terminal or tmux that does not pass OSC 52 on drops it: y, then s, writes a file.",
+            title=f"Copied from {name}",
+            markup=False,
+        )
+        return
+    suffix = "-curl.sh" if part == "copy as curl" else ".txt"
+    await _write_file(view, f"Save {part} of {name}", f"-{exchange.seq}{suffix}", lambda: text)
 
 
 def copy_exchange(view: TrafficView) -> None:

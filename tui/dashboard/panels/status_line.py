@@ -1,40 +1,30 @@
-"""The status line above the key bar: where focus is, follow on/off, the active filter, and how
-many exchanges the list shows of how many there are. One line, always there, at every width:
-what would not fit is cut from the filter text, never from the counts."""
+"""The status line above the key bar: where focus is, follow on/off, the active filter, how many
+exchanges the list shows of how many there are, and how many are marked. One line, always there,
+at every width: what would not fit is cut from the filter text, never from the counts. What it
+says of the traffic is the traffic model's status() (tui/traffic_log.py)."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from rich.text import Text
 from textual.widgets import Static
 
 from tui.dashboard.untrusted import printable
+from tui.traffic_log import TrafficStatus
 
 
-@dataclass(frozen=True)
-class TrafficState:
-    """What the status line says about the traffic, read from the traffic model and list."""
-
-    shown: int
-    total: int
-    follow: bool
-    query: str
-
-
-def status_text(focus: str, traffic: TrafficState, width: int) -> Text:
-    """`width` columns of: focus, follow, filter, "N of M"."""
+def status_text(focus: str, traffic: TrafficStatus, width: int) -> Text:
+    """`width` columns of: focus, follow, filter, [marked], "N of M"."""
     text = Text(no_wrap=True, overflow="ellipsis")
     text.append(f" {focus} ", style="bold reverse")
     text.append(" follow ")
     text.append(
         "on" if traffic.follow else "OFF", style="bold" if traffic.follow else "bold reverse"
     )
-    counts = f"{traffic.shown} of {traffic.total}"
-    tail = f"  {counts} "
-    if traffic.query:
+    marked = f"{traffic.marked} marked  " if traffic.marked else ""
+    tail = f"  {marked}{traffic.shown} of {traffic.total} "
+    if traffic.filter:
         room = width - len(text.plain) - len(tail) - len("  filter: ")
-        query = printable(traffic.query)
+        query = printable(traffic.filter)
         if room < len(query):
             query = query[: max(0, room - 1)] + "…" if room > 1 else ""
         text.append("  filter: ")
@@ -51,9 +41,9 @@ class StatusLine(Static):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._state = ("", TrafficState(0, 0, True, ""))
+        self._state = ("", TrafficStatus(0, 0, True, "", 0))
 
-    def show(self, focus: str, traffic: TrafficState) -> None:
+    def show(self, focus: str, traffic: TrafficStatus) -> None:
         if (focus, traffic) != self._state:
             self._state = (focus, traffic)
             self.refresh()

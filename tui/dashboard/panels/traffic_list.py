@@ -23,6 +23,7 @@ from textual.strip import Strip
 
 from tui.acme.traffic import Exchange
 from tui.dashboard.untrusted import printable
+from tui.traffic_filter import FilterError
 from tui.traffic_log import TrafficLog
 
 
@@ -59,16 +60,25 @@ def _elapsed(milliseconds: float) -> str:
     return f" {milliseconds / 1000:>5.0f}s "
 
 
-def format_row(exchange: Exchange, width: int) -> str:
-    """seq, [time], method, path, status, [elapsed], problem. Every column but the path and
-    the problem has a fixed width, and the problem's depends on `width` only, so the status
-    sits in one column on every row; the path gets what is left, cut at its start (the end of
-    an ACME URL is what tells them apart). What came from the network or a traffic file is
-    made printable: one row, one line."""
+def format_row(
+    exchange: Exchange,
+    width: int,
+    *,
+    label: str | None = None,
+    label_width: int = 5,
+    marked: bool = False,
+) -> str:
+    """label (seq, or run:seq), mark (* marked, ↻ resent), [time], method, path, status,
+    [elapsed], problem. Every column but the path and the problem has a fixed width, and the
+    problem's depends on `width` only, so the status sits in one column on every row; the path
+    gets what is left, cut at its start (the end of an ACME URL is what tells them apart). What
+    came from the network or a traffic file is made printable: one row, one line."""
     wide = width >= WIDE
-    mark = "↻" if exchange.resent_from is not None else " "
+    mark = "*" if marked else "↻" if exchange.resent_from is not None else " "
     time = exchange.started.astimezone().strftime("%H:%M:%S ") if wide else ""
-    fixed = f"{exchange.seq:>5}{mark}{time}{_fit(printable(exchange.method), 4):<4} "
+    name = str(exchange.seq) if label is None else label
+    method = _fit(printable(exchange.method), 4)
+    fixed = f"{name:>{label_width}}{mark}{time}{method:<4} "
     status = f" {_status(exchange)}{_elapsed(exchange.elapsed_ms) if wide else ''}"
     spare = width - len(fixed) - len(status)
     problem_width = min(PROBLEM, (spare - 1) // 2) if spare > 2 * MIN_PATH else 0
@@ -97,6 +107,7 @@ class TrafficList(ScrollView, can_focus=True):
         "traffic-list--bad-nonce",
         "traffic-list--no-response",
         "traffic-list--cursor",
+        "traffic-list--marked",
     }
     DEFAULT_CSS = """
     TrafficList { height: 1fr; overflow-x: hidden; }
@@ -106,6 +117,7 @@ class TrafficList(ScrollView, can_focus=True):
     TrafficList > .traffic-list--5xx { color: $error; text-style: bold; }
     TrafficList > .traffic-list--bad-nonce { color: $warning; text-style: dim; }
     TrafficList > .traffic-list--no-response { color: $error; text-style: bold; }
+    TrafficList > .traffic-list--marked { text-style: bold underline; }
     TrafficList > .traffic-list--cursor { text-style: reverse; }
     TrafficList:focus > .traffic-list--cursor { text-style: bold reverse; }
     """
@@ -119,6 +131,22 @@ class TrafficList(ScrollView, can_focus=True):
         Binding(
             "F", "toggle_follow", "Follow", id="traffic.follow", tooltip="Follow new exchanges"
         ),
+        Binding(
+            "space",
+            "toggle_mark",
+            "Mark",
+            id="traffic.mark",
+            show=False,
+            tooltip="Mark or unmark the exchange; x / X then export only the marked",
+        ),
+        Binding(
+            "z",
+            "clear",
+            "Clear",
+            id="traffic.clear",
+            show=False,
+            tooltip="Clear the list (a traffic file on disk keeps its exchanges)",
+        ),
     ]
 
     cursor: reactive[int] = reactive(-1, always_update=True, repaint=False)
@@ -129,10 +157,14 @@ class TrafficList(ScrollView, can_focus=True):
             self.exchange = exchange
             super().__init__()
 
+    class Cleared(Message):
+        """The list was emptied: nothing is selected any more."""
+
     def __init__(self, model: TrafficLog, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.model = model
-        self._cache: LRUCache[tuple[int, int, bool], Strip] = LRUCache(1024)
+        self._cache: LRUCache[tuple[int, int, bool, bool], Strip] = LRUCache(1024)
+        self._label_width = model.label_width
 
     @property
     def exchanges(self) -> list[Exchange]:
@@ -162,9 +194,14 @@ class TrafficList(ScrollView, can_focus=True):
             else:
                 self.refresh()
 
-    def apply_filter(self, text: str) -> None:
+    def apply_filter(self, text: str) -> bool:
+        """False (and the user told why) when `text` is no filter; the rows stay as they were."""
         keep = self.rows[self.cursor] if 0 <= self.cursor < len(self.rows) else None
-        self.model.apply_filter(text)
+        try:
+            self.model.apply_filter(text)
+        except FilterError as exc:
+            self.notify(str(exc), title="Filter not applied", severity="error", markup=False)
+            return False
         self._cache.clear()
         self._resize()
         shown = f"({len(self.rows)} of {len(self.exchanges)})"
@@ -175,6 +212,7 @@ class TrafficList(ScrollView, can_focus=True):
         else:
             self.cursor = len(self.rows) - 1
         self.refresh()
+        return True
 
     def _resize(self) -> None:
         """Rows are as wide as the list (render_line fits them): nothing to scroll sideways."""
@@ -202,6 +240,40 @@ class TrafficList(ScrollView, can_focus=True):
         if self.rows:
             self.action_cursor(-len(self.rows) if where == 0 else len(self.rows))
 
+    def watch_follow(self, follow: bool) -> None:
+        self.model.set_follow(follow)
+
+    def action_toggle_mark(self) -> None:
+        if 0 <= self.cursor < len(self.rows):
+            self.model.toggle_mark(self.rows[self.cursor])
+            self.refresh()
+
+    def action_clear(self) -> None:
+        from tui.dashboard.screens.confirm import ConfirmScreen
+
+        count = len(self.exchanges)
+        if not count:
+            return
+        question = (
+            f"Remove the {count} exchanges from the list? A traffic file on disk keeps them; "
+            "without one (--traffic FILE) they are gone."
+        )
+        self.app.push_screen(
+            ConfirmScreen("Clear the traffic list", question, "Clear", alarm=False),
+            self._cleared,
+        )
+
+    def _cleared(self, confirmed: bool | None) -> None:
+        if not confirmed:
+            return
+        count = self.model.clear()
+        self._cache.clear()
+        self._resize()
+        self.cursor = -1
+        self.follow = True
+        self.post_message(self.Cleared())
+        self.notify(f"Cleared {count} exchanges from the list.", timeout=3)
+
     def action_toggle_follow(self) -> None:
         self.follow = not self.follow
         if self.follow and self.rows:
@@ -219,16 +291,26 @@ class TrafficList(ScrollView, can_focus=True):
         width = self.scrollable_content_region.width  # the scrollbar's columns are not ours
         if row >= len(self.rows) or width <= 0:
             return Strip.blank(width, self.rich_style)
-        selected = row == self.cursor
-        key = (self.rows[row], width, selected)
+        if self.model.label_width != self._label_width:  # a second run: labels got longer
+            self._label_width = self.model.label_width
+            self._cache.clear()
+        index, selected = self.rows[row], row == self.cursor
+        marked = index in self.model.marked
+        key = (index, width, selected, marked)
         strip = self._cache.get(key)
         if strip is None:
-            exchange = self.exchanges[self.rows[row]]
+            exchange = self.exchanges[index]
             components = [row_component(exchange)]
+            if marked:
+                components.append("traffic-list--marked")
             if selected:
                 components.append("traffic-list--cursor")
             style = self.get_component_rich_style(*components)
-            text = format_row(exchange, width)[:width].ljust(width)
+            label = self.model.label(index)
+            row_text = format_row(
+                exchange, width, label=label, label_width=self._label_width, marked=marked
+            )
+            text = row_text[:width].ljust(width)
             strip = Strip([Segment(text, style)], width)
             self._cache[key] = strip
         return strip

@@ -1,0 +1,184 @@
+"""A scrolling text view for the exchange detail: lines folded at the pane's edge or kept whole
+and scrolled sideways, and a search that highlights every match and steps through them.
+
+Drawn with the Line API, like the traffic list: only the lines on screen are rendered, so a
+1 MiB body (the cap) scrolls as smoothly as a short one. It takes focus, and shows it with the
+same bar as the other panes.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+
+from rich._wrap import divide_line  # what Text.wrap cuts lines with
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual.binding import Binding
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+
+def _fold_points(plain: str, width: int) -> list[int]:
+    """Offsets where a line is cut so that no piece is wider than `width` cells: at a space
+    when there is one (as Rich wraps a Static), inside a word longer than the line."""
+    if cell_len(plain) <= width:
+        return []
+    return divide_line(plain, width, fold=True)
+
+
+class Document(ScrollView, can_focus=True):
+    COMPONENT_CLASSES = {"document--match", "document--current-match"}
+    DEFAULT_CSS = """
+    Document { height: 1fr; border-left: blank; }
+    Document:focus { border-left: outer $accent; }
+    Document > .document--match { background: $warning 40%; }
+    Document > .document--current-match { background: $accent; color: $text; text-style: bold; }
+    """
+    BINDINGS = [
+        Binding("slash", "search", "Search", id="detail.search", tooltip="Search this tab"),
+        Binding("n", "next_match(1)", "Next", id="detail.next", show=False),
+        Binding("N", "next_match(-1)", "Previous", id="detail.previous", show=False),
+    ]
+
+    wrap: reactive[bool] = reactive(True, init=False)
+
+    class SearchRequested(Message):
+        """`/` pressed here: the detail pane opens its search box for this document."""
+
+        def __init__(self, document: Document) -> None:
+            self.document = document
+            super().__init__()
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._lines: list[Text] = []
+        self._visual: list[tuple[int, int, int]] = []  # (line, start, end) per screen row
+        self._first_row: list[int] = []  # the screen row each line starts on
+        self.term = ""
+        self.matches: list[tuple[int, int, int]] = []  # (line, start, end)
+        self._on_line: dict[int, list[int]] = {}  # line -> indices into matches
+        self.current = -1
+
+    @property
+    def plain(self) -> str:
+        return "\n".join(line.plain for line in self._lines)
+
+    def set_blocks(self, blocks: list[Text]) -> None:
+        """Shows `blocks` (each may hold several lines); a search in effect is run again."""
+        self._lines = [line for block in blocks for line in block.split("\n", allow_blank=True)]
+        current = self.current
+        self._find()
+        if self.matches and current >= 0:  # the same exchange refolded, or the next one
+            self.current = min(current, len(self.matches) - 1)
+        self._layout()
+
+    def watch_wrap(self) -> None:
+        self._layout()
+
+    def on_resize(self) -> None:
+        self._layout()
+
+    def _layout(self) -> None:
+        width = max(1, self.scrollable_content_region.width)
+        self._visual, self._first_row = [], []
+        widest = 0
+        for number, line in enumerate(self._lines):
+            self._first_row.append(len(self._visual))
+            cuts = _fold_points(line.plain, width) if self.wrap else []
+            edges = [0, *cuts, len(line.plain)]
+            self._visual += [(number, a, b) for a, b in itertools.pairwise(edges)]
+            if not self.wrap:
+                widest = max(widest, cell_len(line.plain))
+        self.virtual_size = Size(widest if not self.wrap else 0, len(self._visual))
+        self.refresh()
+
+    # -- search ------------------------------------------------------------------------
+
+    def search(self, term: str) -> int:
+        """Highlights every case-insensitive match of `term` and goes to the first one at or
+        after the top of the view; returns how many there are."""
+        self.term = term
+        self._find()
+        if self.matches:
+            top = self._visual[int(self.scroll_y)][0] if self._visual else 0
+            lines = [line for line, _, _ in self.matches]
+            self.current = min(bisect.bisect_left(lines, top), len(self.matches) - 1)
+            self._show_current()
+        self.refresh()
+        return len(self.matches)
+
+    def _find(self) -> None:
+        self.matches, self.current, self._on_line = [], -1, {}
+        term = self.term.lower()
+        if not term:
+            return
+        for number, line in enumerate(self._lines):
+            plain, start = line.plain.lower(), 0
+            while (found := plain.find(term, start)) >= 0:
+                self._on_line.setdefault(number, []).append(len(self.matches))
+                self.matches.append((number, found, found + len(term)))
+                start = found + max(1, len(term))
+
+    def action_search(self) -> None:
+        self.post_message(self.SearchRequested(self))
+
+    def action_next_match(self, step: int) -> None:
+        if not self.matches:
+            self.notify("No search here: / to search." if not self.term else "No match.")
+            return
+        self.current = (self.current + step) % len(self.matches)
+        self._show_current()
+        self.refresh()
+
+    def _show_current(self) -> None:
+        line, start, _ = self.matches[self.current]
+        row = self._first_row[line]
+        while row + 1 < len(self._visual) and self._visual[row + 1][0] == line:
+            if self._visual[row + 1][1] > start:
+                break
+            row += 1
+        x = 0 if self.wrap else cell_len(self._lines[line].plain[:start])
+        width = self.scrollable_content_region.width
+        region = Region(max(0, x - width // 2) if x >= width else 0, row, 1, 1)
+        self.scroll_to_region(region, animate=False, force=True)
+
+    # -- drawing -----------------------------------------------------------------------
+
+    def _styled(self, number: int) -> Text:
+        line = self._lines[number]
+        found = self._on_line.get(number)
+        if not found:
+            return line
+        line = line.copy()
+        for index in found:
+            _, start, end = self.matches[index]
+            name = "document--current-match" if index == self.current else "document--match"
+            line.stylize(self.get_component_rich_style(name), start, end)
+        return line
+
+    def render_line(self, y: int) -> Strip:
+        row = int(self.scroll_y) + y
+        width = self.scrollable_content_region.width
+        if row >= len(self._visual) or width <= 0:
+            return Strip.blank(width, self.rich_style)
+        number, start, end = self._visual[row]
+        piece = self._styled(number)[start:end]
+        console = self.app.console
+        # Text.render leaves out the Text's own style (Rich adds it when printing): add it.
+        base = self.rich_style + console.get_style(piece.style, default=Style())
+        segments = [
+            Segment(text, base + style if style else base)
+            for text, style, _ in piece.render(console)
+        ]
+        strip = Strip(segments)
+        pad = Style.from_color(bgcolor=self.rich_style.bgcolor)
+        if not self.wrap:
+            x = int(self.scroll_x)
+            return strip.crop_extend(x, x + width, pad)
+        return strip.extend_cell_length(width, pad)

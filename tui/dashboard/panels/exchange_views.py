@@ -1,0 +1,288 @@
+"""The selected exchange as text to read: Request (JWS parts, signature check, nonce origin,
+the inner JWS of a key rollover and of an External Account Binding), Response (headers that
+matter picked out, body, problem with subproblems), Raw bytes, Timing.
+
+Each view is a list of Text blocks the detail pane lays out line by line (wrap, scroll, search).
+JSON objects and arrays deeper than `fold` levels show as `{… 3 keys}` / `[… 2 items]`. Every
+string that came from the network or a traffic file goes through untrusted.py first."""
+
+from __future__ import annotations
+
+import bisect
+import json
+import os
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Span, Text
+
+from tui.acme.encoding import decode_part
+from tui.acme.errors import InputError
+from tui.acme.models import Problem
+from tui.acme.traffic import Exchange, headers_to_dict
+from tui.dashboard.untrusted import inert, json_text, printable
+
+KEY_HEADERS = ("replay-nonce", "location", "link", "retry-after", "content-type")
+LARGE = 128 * 1024  # characters of JSON above which it is not highlighted
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the log knows about the exchange shown: the signature verdict, the exchange that
+    supplied its nonce, and the names (#seq or #run:seq) to refer to exchanges by."""
+
+    valid: bool | None = None
+    nonce_from: Exchange | None = None
+    nonce_from_name: str = ""
+    resent_from_name: str = ""
+    fold: int | None = None  # JSON nesting levels shown; None: all
+
+
+def depth(value: Any) -> int:
+    """How deeply `value` nests objects and arrays (0 for a scalar)."""
+    if isinstance(value, dict) and value:
+        return 1 + max(depth(v) for v in value.values())
+    if isinstance(value, list) and value:
+        return 1 + max(depth(v) for v in value)
+    return 0
+
+
+def _folded(value: Any, levels: int, token: str, folds: dict[str, str]) -> Any:
+    if not isinstance(value, dict | list) or not value:
+        return value
+    if levels <= 0:
+        marker = f"{token}{len(folds)}"
+        count = len(value)
+        what = ("key" if isinstance(value, dict) else "item") + ("s" if count != 1 else "")
+        folds[marker] = (
+            f"{{… {count} {what}}}" if isinstance(value, dict) else f"[… {count} {what}]"
+        )
+        return marker
+    if isinstance(value, dict):
+        return {k: _folded(v, levels - 1, token, folds) for k, v in value.items()}
+    return [_folded(v, levels - 1, token, folds) for v in value]
+
+
+def json_block(value: Any, fold: int | None = None) -> Text:
+    """Indented, highlighted JSON; nesting past `fold` levels shown folded. The fold markers
+    are strings with a random token, replaced after highlighting: no string the CA sent can
+    pose as one. JSON longer than LARGE is shown without colours: highlighting and laying out
+    a 1 MiB body (the cap) took seconds at every cursor move."""
+    if value == "":
+        return Text('"" (empty payload: POST-as-GET)', style="italic")
+    token, folds = f"fold-{os.urandom(8).hex()}-", dict[str, str]()
+    shown = value if fold is None else _folded(value, fold, token, folds)
+    dumped = json.dumps(shown, indent=2, ensure_ascii=False)
+    text = json_text(shown) if len(dumped) <= LARGE else inert(dumped, lines=True)
+    return _unmarked(text, token, folds) if folds else text
+
+
+def _unmarked(text: Text, token: str, folds: dict[str, str]) -> Text:
+    """`text` with each quoted fold marker replaced by what it stands for, in one pass: a
+    replace per marker was quadratic, and a folded array of 12,000 objects has 12,000."""
+    plain = text.plain
+    found = [
+        (m.start(), m.end(), folds[m.group()[1:-1]])
+        for m in re.finditer(f'"{re.escape(token)}\\d+"', plain)
+    ]
+    pieces, spans, cursor, shift = [], [], 0, 0
+    starts, ends, shifts = [a for a, _, _ in found], [b for _, b, _ in found], []
+    for start, end, folded in found:
+        pieces += [plain[cursor:start], folded]
+        spans.append(Span(start + shift, start + shift + len(folded), "dim italic"))
+        shift += len(folded) - (end - start)
+        shifts.append(shift)
+        cursor = end
+    pieces.append(plain[cursor:])
+
+    def moved(offset: int) -> int:
+        before = bisect.bisect_right(ends, offset)
+        return offset + (shifts[before - 1] if before else 0)
+
+    for span in text.spans:
+        at = bisect.bisect_right(starts, span.start) - 1  # the last marker starting at or before
+        if at >= 0 and span.start < ends[at]:
+            continue  # the marker's own string highlight
+        if at + 1 < len(starts) and span.end > starts[at + 1]:
+            continue
+        spans.append(Span(moved(span.start), moved(span.end), span.style))
+    return Text("".join(pieces), style=text.style, spans=sorted(spans, key=lambda s: s.start))
+
+
+def _heading(text: str) -> Text:
+    return Text(text, style="bold underline")
+
+
+VERDICT = {
+    True: Text("signature verifies", style="bold green"),
+    False: Text("signature DOES NOT verify", style="bold red"),
+    None: Text(
+        "signature: key unknown, not checked (no key known for this kid at this point)",
+        style="yellow",
+    ),
+}
+
+
+def _inner_jws(value: Any) -> tuple[Any, Any] | None:
+    """(protected, payload) of a JWS carried inside a payload, decoded; None if it is none."""
+    if not isinstance(value, dict):
+        return None
+    try:
+        return decode_part(value["protected"]), decode_part(value["payload"])
+    except (KeyError, TypeError, InputError):
+        return None
+
+
+def _inner_verdict(inner: dict[str, Any]) -> bool | None:
+    """The key rollover's inner JWS is signed by the NEW key, which its own `jwk` carries."""
+    from tui.acme.jose import verify  # cryptography: only when shown
+
+    try:
+        return verify(inner)
+    except (InputError, ValueError, KeyError, TypeError):
+        return False
+
+
+def rollover_view(exchange: Exchange, fold: int | None) -> list[Text]:
+    """RFC 8555 §7.3.5: the payload of a keyChange request is itself a JWS, signed by the new
+    key over {account, oldKey}; its `url` must be the outer one's."""
+    jws = exchange.jws
+    decoded = _inner_jws(jws.payload) if jws is not None else None
+    if jws is None or decoded is None or not isinstance(decoded[1], dict):
+        return []
+    protected, payload = decoded
+    if "oldKey" not in payload:
+        return []
+    parts = [_heading("Key rollover: inner JWS (signed by the NEW key)")]
+    verdict = _inner_verdict(jws.payload)
+    parts.append(
+        Text("inner signature verifies with the new key (its jwk)", style="bold green")
+        if verdict
+        else Text("inner signature DOES NOT verify with the new key", style="bold red")
+    )
+    if isinstance(protected, dict) and protected.get("url") != jws.protected.get("url"):
+        parts.append(Text("inner url differs from the outer url (RFC 8555 §7.3.5)", "bold red"))
+    parts += [
+        _heading("Inner protected header (the new key)"),
+        json_block(protected, fold),
+        _heading("Inner payload"),
+        json_block(payload, fold),
+        _heading("Inner signature"),
+        inert(str(jws.payload.get("signature", ""))),
+    ]
+    return parts
+
+
+def _binding_view(payload: Any, fold: int | None) -> list[Text]:
+    """The EAB is a JWS inside the payload (RFC 8555 §7.3.4): show its parts decoded too. Its
+    signature is an HMAC; the MAC key itself is never sent."""
+    binding = payload.get("externalAccountBinding") if isinstance(payload, dict) else None
+    decoded = _inner_jws(binding)
+    if decoded is None:
+        return []
+    return [
+        _heading("External Account Binding: protected header"),
+        json_block(decoded[0], fold),
+        _heading("External Account Binding: payload (the account key)"),
+        json_block(decoded[1], fold),
+    ]
+
+
+def request_view(exchange: Exchange, context: Context) -> list[Text]:
+    parts = [inert(f"{exchange.method} {exchange.url}", "bold")]
+    if context.resent_from_name:
+        parts.append(inert(f"edited and resent from {context.resent_from_name}", "magenta"))
+    jws = exchange.jws
+    if jws is None:
+        parts.append(Text("no JWS (unsigned request)", style="dim"))
+        return parts
+    nonce = jws.protected.get("nonce", "")
+    origin = context.nonce_from
+    parts += [
+        VERDICT[context.valid],
+        inert(
+            f"nonce {nonce} came from {context.nonce_from_name} {origin.method} {origin.url}"
+            if origin
+            else f"nonce {nonce}: no earlier response in this log supplied it",
+            "" if origin else "dim",
+        ),
+        _heading("Protected header"),
+        json_block(jws.protected, context.fold),
+        _heading("Payload"),
+        json_block(jws.payload, context.fold),
+        _heading("Signature"),
+        inert(str(jws.signature)),
+    ]
+    return parts + rollover_view(exchange, context.fold) + _binding_view(jws.payload, context.fold)
+
+
+def problem_view(problem: Problem) -> Text:
+    lines = Text()
+    lines.append("Problem: ", style="bold red")
+    lines.append(printable(problem.type), style="red")
+    if problem.status is not None:
+        lines.append(f" ({problem.status})")
+    if problem.detail:
+        lines.append(f"\n  {printable(problem.detail, lines=True)}")
+    for sub in problem.subproblems:
+        lines.append("\n  • ", style="red")
+        lines.append(printable(sub.short_type), style="bold red")
+        if sub.identifier:
+            lines.append(f" [{printable(str(sub.identifier))}]", style="bold")
+        lines.append(f": {printable(sub.detail, lines=True)}")
+    return lines
+
+
+def response_view(exchange: Exchange, context: Context) -> list[Text]:
+    if exchange.status is None:
+        return [inert(f"no response: {exchange.error}", "bold red", lines=True)]
+    parts = [inert(f"{exchange.http_version} {exchange.status}", "bold")]
+    if exchange.problem:
+        parts.append(problem_view(exchange.problem))
+    picked = Text()
+    for name, value in headers_to_dict(exchange.response_headers).items():
+        important = name.lower() in KEY_HEADERS
+        picked.append(f"{printable(str(name))}: ", style="bold cyan" if important else "dim")
+        picked.append(f"{printable(str(value))}\n", style="" if important else "dim")
+    parts += [_heading("Headers"), picked, _heading("Body")]
+    body = exchange.response_body.decode("utf-8", "replace")
+    try:
+        parts.append(json_block(json.loads(body), context.fold) if body else Text("(empty)", "dim"))
+    except (ValueError, RecursionError):
+        parts.append(inert(body, lines=True))
+    return parts
+
+
+def _raw_headers(headers: list[tuple[str, str]]) -> str:
+    return "".join(f"{name}: {value}\n" for name, value in headers)
+
+
+def raw_view(exchange: Exchange, context: Context) -> list[Text]:
+    sent = f"{exchange.method} {exchange.url}\n{_raw_headers(exchange.request_headers)}\n"
+    sent += exchange.request_body.decode("utf-8", "replace")
+    received = ""
+    if exchange.status is not None:
+        status_line = f"{exchange.http_version} {exchange.status}"
+        received = f"{status_line}\n{_raw_headers(exchange.response_headers)}\n"
+        received += exchange.response_body.decode("utf-8", "replace")
+    return [
+        _heading("Sent"),
+        inert(sent, lines=True),
+        _heading("Received"),
+        inert(received or exchange.error, lines=True),
+    ]
+
+
+def timing_view(exchange: Exchange, context: Context) -> list[Text]:
+    return [
+        inert(
+            f"started   {exchange.started.isoformat(timespec='milliseconds')}\n"
+            f"elapsed   {exchange.elapsed_ms:.1f} ms\n"
+            f"request   {len(exchange.request_body)} bytes\n"
+            f"response  {len(exchange.response_body)} bytes\n"
+            f"protocol  {exchange.http_version or '-'}\n"
+            f"endpoint  {exchange.endpoint}",
+            lines=True,
+        )
+    ]

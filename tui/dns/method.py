@@ -1,0 +1,87 @@
+"""How dns-01 records get published: the config's `[dns]` table, overridden by the command
+line's --dns* options, as one DnsMethod. DnsMethod holds no secret (the TSIG secret is a file
+path here, a provider's token stays in its `[dns.PROVIDER]` table), so the renewal settings may
+remember it as it is."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+from tui.acme.errors import InputError
+
+RFC2136 = "rfc2136"
+DEFAULT_TIMEOUT = 120.0
+# The [dns] table's own keys; any other key that holds a table is a provider's options.
+KEYS = ("method", "server", "tsig_key", "tsig_algorithm", "tsig_secret_file", "alias", "timeout")
+
+
+@dataclass(frozen=True)
+class DnsMethod:
+    method: str = ""  # "" (none: a hook or by hand), "rfc2136" or a dns-lexicon provider
+    server: str = ""  # HOST[:PORT]: the update server, asked first for zone and NS hosts
+    tsig_key: str = ""
+    tsig_algorithm: str = ""
+    tsig_secret_file: str = ""  # a path, never the secret
+    alias: str = ""  # --dns-alias ZONE: publish at _acme-challenge.ZONE
+    timeout: float = DEFAULT_TIMEOUT  # seconds to wait for every authoritative server
+
+    def describe(self) -> str:
+        if self.method == RFC2136:
+            return f"RFC 2136 at {self.server or '(no server)'}"
+        return f"{self.method} (dns-lexicon)" if self.method else "by hand"
+
+
+def from_config(table: dict[str, Any]) -> DnsMethod:
+    """The config's [dns] table (settings.dns) as a DnsMethod, each key's type checked."""
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        if key not in KEYS and not isinstance(value, dict):
+            raise InputError(f"config: dns.{key} is not a [dns] key ({', '.join(KEYS)})")
+    for key in KEYS:
+        if key not in table:
+            continue
+        value = table[key]
+        if key == "timeout":
+            if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+                raise InputError("config: dns.timeout must be a positive number of seconds")
+            value = float(value)
+        elif not isinstance(value, str):
+            raise InputError(f"config: dns.{key} must be a string")
+        values[key] = value
+    return DnsMethod(**values)
+
+
+def with_overrides(base: DnsMethod, **given: Any) -> DnsMethod:
+    """`base` with every option the command line gave (None: not given)."""
+    known = {f.name for f in fields(DnsMethod)}
+    return replace(base, **{k: v for k, v in given.items() if v is not None and k in known})
+
+
+# The command line's --dns* options (argparse dests) and the DnsMethod field each sets.
+OPTIONS = {
+    "dns_method": "method",
+    "dns_server": "server",
+    "tsig_key": "tsig_key",
+    "tsig_algorithm": "tsig_algorithm",
+    "tsig_secret_file": "tsig_secret_file",
+    "dns_alias": "alias",
+    "dns_timeout": "timeout",
+}
+
+
+def given_options(args: Any) -> dict[str, Any]:
+    """The --dns* options given on the command line, as DnsMethod fields."""
+    return {
+        name: getattr(args, dest)
+        for dest, name in OPTIONS.items()
+        if getattr(args, dest, None) is not None
+    }
+
+
+def provider_table(dns: dict[str, Any], provider: str) -> dict[str, Any]:
+    """[dns.PROVIDER]: the provider's options, inside the [dns] table."""
+    table = dns.get(provider, {})
+    if not isinstance(table, dict):
+        raise InputError(f"config: dns.{provider} must be a table ([dns.{provider}])")
+    return table
