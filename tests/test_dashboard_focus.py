@@ -261,10 +261,12 @@ async def test_every_printable_key_typed_into_every_text_box_stays_text(tmp_path
     async with app.run_test(size=SIZE) as pilot:
         await _all_panes_mounted(app, pilot)
         await pilot.press("slash")  # the filter box mounts when first wanted
+        await pilot.press("escape", "8", "slash")  # and the detail's search box
         await pilot.pause()
         problems: list[str] = []
         boxes = list(app.main_screen.query(Input))
         assert {"order-names", "contact-input", "traffic-filter"} <= {b.id for b in boxes}
+        assert any(type(box).__name__ == "SearchBox" for box in boxes), boxes
         for box in boxes:
             pane = next((a for a in box.ancestors if a.id in SIDE_PANES), None)
             if pane is not None:
