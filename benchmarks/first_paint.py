@@ -69,8 +69,9 @@ def measure(rounds: int) -> None:
         for _ in range(rounds):
             minimal = f"{env} {python} {HERE / 'minimal_app.py'}"
             baseline.append(paint_time(minimal, ("minimal app ready", "Quit")))
-            # The whole screen: the key bar at the bottom and the detail tabs on the right.
-            ours.append(paint_time(f"{env} {acmedash}", ("Stg/Prod", "Request", "Endpoint")))
+            # The whole screen: the key bar at the bottom (`? more` ends it), the detail tabs on
+            # the right, the status line's count.
+            ours.append(paint_time(f"{env} {acmedash}", ("Stg/Prod", "Request", "? more", " of 0")))
     base, mine = statistics.median(baseline), statistics.median(ours)
     print(f"rounds: {rounds}, 80x24 tmux pane, median of each")
     print(f"minimal Textual app: {base * 1000:.0f} ms  (min {min(baseline) * 1000:.0f})")

@@ -55,11 +55,13 @@ async def test_generate_key_create_account_and_inspect(pebble: Pebble, tmp_path:
         await pilot.pause()
         assert isinstance(app.screen, GenerateKeyScreen)
         path_input = app.screen.query_one("#path", Input)
-        path_input.value = str(tmp_path / "pilot.pem")
+        path_input.value = str(tmp_path / "keys" / "pilot.pem")  # a folder that is not there
         await pilot.press("enter")
         await pilot.pause()
         assert app.key is not None
-        assert stat.S_IMODE((tmp_path / "pilot.pem").stat().st_mode) == 0o600
+        assert stat.S_IMODE((tmp_path / "keys" / "pilot.pem").stat().st_mode) == 0o600
+        said = [n.message for n in app._notifications]
+        assert any(f"created folder {tmp_path / 'keys'} (it did not exist)" in m for m in said)
         assert "thumbprint:" in _text(app.query_one("#key-info", Static))
 
         await pilot.press("a")
@@ -88,7 +90,7 @@ async def test_generate_key_create_account_and_inspect(pebble: Pebble, tmp_path:
         assert f"came from #{origin.seq} {origin.method}" in request_view
         assert "termsOfServiceAgreed" in request_view
     saved = load_settings(config)
-    assert saved.account_key == str(tmp_path / "pilot.pem")
+    assert saved.account_key == str(tmp_path / "keys" / "pilot.pem")
     assert saved.accounts and saved.accounts[0].url == app.account.url
 
 

@@ -105,6 +105,9 @@ async def test_issue_renew_revoke_from_the_orders_tab(
         assert revoke and revoke[-1].status == 200
         payload = decode_part(json.loads(revoke[-1].request_body)["payload"])
         assert payload["reason"] == 4
+        shown = str(app.query_one("#certificate-view").content)
+        assert "REVOKED" in shown and "superseded" in shown, shown
+        assert f"{renewed.serial_number:x}" in shown
 
 
 async def _order_by_hand(

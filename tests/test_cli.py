@@ -111,6 +111,17 @@ def test_account_new_offers_to_generate_a_missing_key(cli: CliRunner, pebble: Pe
     assert account["created"] is True and account["status"] == "valid"
 
 
+def test_key_generate_says_which_folder_it_created(cli: CliRunner) -> None:
+    """A typo in the folder made a new tree without a word; now the output names it."""
+    made = cli("key", "generate", "keys/new/k.pem")
+    assert made.returncode == 0, made.stderr
+    assert made.stdout.startswith("created folders keys, keys/new (they did not exist)\n")
+    again = cli("key", "generate", "keys/new/k2.pem")
+    assert again.returncode == 0 and "created" not in again.stdout
+    once = cli("key", "generate", "keys/other/k.pem")
+    assert once.stdout.startswith("created folder keys/other (it did not exist)\n")
+
+
 def test_terms_must_be_agreed(cli: CliRunner, pebble: Pebble) -> None:
     assert cli("key", "generate", "k.pem", "--type", "ec384").returncode == 0
     args = [

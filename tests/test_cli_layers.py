@@ -21,6 +21,7 @@ LAYERS = {
     "tui.secret_file": 1,
     "tui.endpoints": 1,
     "tui.config": 1,
+    "tui.config_edit": 1,
     "tui.certstore": 1,
     "tui.dns": 1,
     "tui.pebble": 1,

@@ -8,18 +8,22 @@ typed at a form field never run a command, and a dialog never opens on top of it
 
 from __future__ import annotations
 
+import string
 from pathlib import Path
 
+import pytest
 from rich.segment import Segment
 from textual.app import App
 from textual.pilot import Pilot
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
-from textual.widgets import Button, Input, Select
+from textual.widgets import Button, Input, Select, TextArea
 
 from tests.conftest import wait_for_screen, wait_until
 from tui.config import Settings
 from tui.dashboard.app import AcmeDashApp
+from tui.dashboard.keymap import SIDE_PANES
+from tui.dashboard.layout import RIGHT_MIN, SIDE_MIN, STEP
 from tui.dashboard.screens.confirm import ConfirmScreen
 from tui.dashboard.screens.dns_instructions import DnsInstructions
 from tui.dashboard.screens.endpoint_picker import EndpointPicker
@@ -217,3 +221,188 @@ async def test_the_picker_lists_the_current_and_recently_used_endpoints(tmp_path
         options.highlighted = ids.index(LOCAL)
         await pilot.press("enter")
         await wait_until(pilot, lambda: app.endpoint.url == LOCAL, "back to the local URL")
+
+
+PRINTABLE = string.digits + string.ascii_letters + string.punctuation + " "
+
+
+async def _type_everything(app: AcmeDashApp, pilot: Pilot[None], box: Input | TextArea) -> str:
+    """Types every printable key into `box` (emptied first); what went wrong, or ""."""
+    screen, stack = app.screen, list(app.screen_stack)
+    if isinstance(box, Input):
+        box.value = ""
+    else:
+        box.text = ""
+    box.focus()
+    await pilot.pause()
+    await pilot.press(*PRINTABLE)
+    await pilot.pause()
+    name = f"{type(screen).__name__} #{box.id}"
+    value = box.value if isinstance(box, Input) else box.text
+    if list(app.screen_stack) != stack or not app.is_running:
+        return f"{name}: the screens changed to {app.screen_stack}"
+    if app.focused is not box:
+        return f"{name}: focus moved to {app.focused}"
+    if value != PRINTABLE:
+        return f"{name}: holds {value!r}"
+    if app.endpoint.url != LOCAL:
+        return f"{name}: the endpoint changed to {app.endpoint.url}"
+    running = [w.group for w in app.main_screen.workers if w.group in ("dialog", "acme")]
+    if running:
+        return f"{name}: started {running}"
+    return ""
+
+
+async def test_every_printable_key_typed_into_every_text_box_stays_text(tmp_path: Path) -> None:
+    """Issue 11 item 1 and 3: in every text field of the workspace (found by query, so a new
+    one is covered too) and of every dialog, each printable key is text and nothing else: no
+    dialog, no jump, no endpoint switch, no help, no quit."""
+    app = _app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await _all_panes_mounted(app, pilot)
+        await pilot.press("slash")  # the filter box mounts when first wanted
+        await pilot.press("escape", "8", "slash")  # and the detail's search box
+        await pilot.pause()
+        problems: list[str] = []
+        boxes = list(app.main_screen.query(Input))
+        assert {"order-names", "contact-input", "traffic-filter"} <= {b.id for b in boxes}
+        assert any(type(box).__name__ == "SearchBox" for box in boxes), boxes
+        for box in boxes:
+            pane = next((a for a in box.ancestors if a.id in SIDE_PANES), None)
+            if pane is not None:
+                app.main_screen.side.active = str(pane.id)
+                await pilot.pause()
+            problems.append(await _type_everything(app, pilot, box))
+        for dialog in _dialogs():
+            await app.push_screen(dialog)
+            await pilot.pause()
+            for box in list(dialog.query(Input)) + list(dialog.query(TextArea)):
+                problems.append(await _type_everything(app, pilot, box))
+            app.pop_screen()
+            await pilot.pause()
+        assert not [p for p in problems if p], problems
+
+
+async def test_jump_keys_reach_each_pane_and_the_status_line_names_it(tmp_path: Path) -> None:
+    app = _app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await _all_panes_mounted(app, pilot)
+        screen = app.main_screen
+        for number, (pane, (name, _)) in enumerate(SIDE_PANES.items(), 1):
+            await pilot.press(str(number))
+            await pilot.pause()
+            assert screen.side.active == pane
+            focused = app.focused
+            assert focused is not None and screen.side in focused.ancestors, (name, focused)
+            assert str(screen.status.render()).startswith(f" {number} {name}"), name
+            await pilot.press("escape")  # out of a text box (Orders): digits are keys again
+        await pilot.press("8")
+        await pilot.pause()
+        assert app.focused is not None and screen.detail in app.focused.ancestors
+        assert str(screen.status.render()).startswith(" 8 Detail")
+        await pilot.press("7")
+        await pilot.pause()
+        assert app.focused is screen.traffic
+        assert str(screen.status.render()).startswith(" 7 Traffic")
+
+
+async def test_the_pane_with_focus_is_marked_on_its_frame(tmp_path: Path) -> None:
+    """Not only the focused widget: the split line beside the left panel and the detail's top
+    border change colour while focus is anywhere inside them."""
+    app = _app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await _all_panes_mounted(app, pilot)
+        screen = app.main_screen
+        await pilot.press("2", "7")  # the Key tab shown, focus in the traffic list
+        await pilot.pause()
+        side_before, detail_before = _look(app, screen.side), _look(app, screen.detail)
+        await pilot.press("2")
+        await pilot.pause()
+        assert _look(app, screen.side) != side_before
+        assert _look(app, screen.detail) == detail_before
+        await pilot.press("8")
+        await pilot.pause()
+        assert _look(app, screen.detail) != detail_before
+        assert _look(app, screen.side) == side_before
+
+
+@pytest.mark.parametrize(
+    ("size", "side"), [((60, 20), 24), ((80, 24), 37), ((120, 40), 37), ((170, 40), 57)]
+)
+async def test_the_split_gives_the_traffic_room_and_moves_with_keys(
+    tmp_path: Path, size: tuple[int, int], side: int
+) -> None:
+    """At 60 columns the left panel gives way (it was 36 of 60, the traffic list got 24);
+    `<` `>` move the split within its limits, `z` hides the left panel and 1-6 bring it back."""
+    app = _app(tmp_path)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        screen = app.main_screen
+        right = app.query_one("#right")
+        assert screen.side.outer_size.width == side
+        assert right.outer_size.width == size[0] - side
+        await pilot.press("less_than_sign")
+        await pilot.pause()
+        narrower = screen.side.outer_size.width
+        assert narrower == max(SIDE_MIN, side - STEP)
+        await pilot.press("greater_than_sign", "greater_than_sign")
+        await pilot.pause()
+        assert screen.side.outer_size.width == min(narrower + 2 * STEP, size[0] - RIGHT_MIN)
+        assert right.outer_size.width >= RIGHT_MIN
+        await pilot.press("2", "z")  # hidden while focus is in it: focus goes to the traffic
+        await pilot.pause()
+        assert not screen.side.display and right.outer_size.width == size[0]
+        assert app.focused is screen.traffic
+        await pilot.press("5")
+        await pilot.pause()
+        assert screen.side.display and screen.side.active == "pane-orders"
+
+
+async def test_every_left_tab_stays_on_its_strip_at_60_columns(tmp_path: Path) -> None:
+    """At 60 columns the left panel has 23 for its tabs: the labels shorten rather than lose
+    Account, Orders and Certificates past the edge (they showed as `Ac…`); at 80 the short
+    names fit."""
+    app = _app(tmp_path)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.pause()
+        strip = app.main_screen.side.strip
+        row = app.screen._compositor.render_strips()[strip.region.y].text[: strip.region.width]
+        assert row.split() == ["CA", "Key", "Con", "Acc", "Ord", "Cer"], row
+        await pilot.click(strip, offset=(row.index("Ord") + 1, 0))
+        assert app.main_screen.side.active == "pane-orders"
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        row = app.screen._compositor.render_strips()[strip.region.y].text[: strip.region.width]
+        assert row.split() == ["CA", "Key", "Cont", "Acct", "Orders", "Certs"], row
+
+
+def test_a_choice_read_before_it_is_mounted_gives_its_value() -> None:
+    """Select's value is NULL until it mounts; a renew key pressed while the Orders tab was
+    still mounting ordered with challenge type 'Select.NULL' (seen in a loaded full test run)."""
+    from tui.dashboard.panels.choice import Choice
+
+    choice = Choice([("http-01", "http-01"), ("dns-01", "dns-01")], value="http-01")
+    assert choice.value is Select.NULL
+    assert choice.chosen == "http-01"
+
+
+async def test_the_status_line_says_follow_filter_and_how_many_are_shown() -> None:
+    from tui.acme.traffic import read_jsonl
+
+    sample = Path(__file__).parent / "data" / "sample.jsonl"
+    app = AcmeDashApp(Settings(), config_path=None, offline=list(read_jsonl(sample)))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        status = app.main_screen.status
+        assert str(status.render()).split() == ["7", "Traffic", "follow", "on", "4", "of", "4"]
+        await pilot.press("slash", *"method:POST", "enter")
+        await pilot.pause()
+        said = str(status.render())
+        assert "filter: method:POST" in said and said.rstrip().endswith("2 of 4"), said
+        await pilot.press("F")
+        await pilot.pause()
+        assert "follow OFF" in str(status.render())
+        await pilot.press("slash", "ctrl+u", "enter")
+        await pilot.pause()
+        said = str(status.render())
+        assert "filter" not in said and said.rstrip().endswith("4 of 4"), said

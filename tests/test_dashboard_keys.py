@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual.widgets import Input
+
 from tests.conftest import wait_for_screen
 from tui.acme.traffic import read_jsonl
 from tui.config import Settings
 from tui.dashboard.app import AcmeDashApp
 from tui.dashboard.screens.endpoint_picker import EndpointPicker
+from tui.dashboard.screens.help import HelpScreen
 from tui.dashboard.screens.prompt import PromptScreen
 
 SIZE = (80, 24)
@@ -71,3 +74,45 @@ async def test_a_remap_onto_a_key_in_use_says_which_action_lost_its_key() -> Non
         told = [n.message for n in app._notifications if "deactivate" in n.message]
         assert len(told) == 1, [n.message for n in app._notifications]
         assert "D" in told[0]
+
+
+async def test_the_cut_key_bar_ends_with_question_mark_for_more() -> None:
+    """At 80 columns the workspace's keys do not all fit: the bar ends with `? more` however
+    many are cut (it used to end wherever the width ran out)."""
+    app = AcmeDashApp(Settings(endpoint="pebble"), config_path=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        bar = _bottom_line(app).rstrip()
+        assert bar.endswith("? more"), bar
+        assert "Export" not in bar, "nothing is cut at 80 columns any more?"
+        assert "d Directory" in bar, bar
+
+
+async def test_in_a_text_box_the_bar_offers_f1_since_question_mark_is_text() -> None:
+    app = AcmeDashApp(Settings(endpoint="pebble"), config_path=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("3")  # Contacts: the list; Tab to its text box
+        await pilot.press("tab")
+        await pilot.pause()
+        assert app.focused is not None and app.focused.id == "contact-input"
+        assert _bottom_line(app).rstrip().endswith("f1 keys")
+        await pilot.press("question_mark")
+        assert app.query_one("#contact-input", Input).value == "?"
+        assert len(app.screen_stack) == 1
+
+
+async def test_question_mark_lists_the_keys_that_act_where_focus_is() -> None:
+    app = AcmeDashApp(Settings(endpoint="pebble"), config_path=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("7", "question_mark")
+        await wait_for_screen(pilot, HelpScreen)
+        rows = app.screen._rows  # type: ignore[attr-defined]
+        assert ("F", "Follow - Follow new exchanges", "TrafficList #traffic-list") in rows
+        assert any(key == "d" and where == "workspace" for key, _, where in rows)
+        assert any(key == "q" and where == "everywhere" for key, _, where in rows)
+        await pilot.press("question_mark")  # closes it
+        await pilot.press("3", "question_mark")
+        await wait_for_screen(pilot, HelpScreen)
+        rows = app.screen._rows  # type: ignore[attr-defined]
+        assert not any(key == "F" for key, _, _ in rows), "the traffic's keys do not act here"
+        assert any(description.startswith("Remove contact") for _, description, _ in rows)

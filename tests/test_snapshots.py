@@ -109,3 +109,31 @@ def test_orders_tab_with_focus_in_the_names_box(snap_compare, tmp_path: Path) ->
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=SIZE, run_before=to_the_names_box)
+
+
+ALL_SIZES = pytest.mark.parametrize(
+    "size", [(60, 20), SIZE, (120, 40)], ids=["60x20", "80x24", "120x40"]
+)
+
+
+@ALL_SIZES
+def test_focus_in_the_left_panel_at(snap_compare, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    """`2` (the Key tab): the split line and the tab strip in the accent colour, the status
+    line naming the pane; at 60 columns the left panel gives way to the traffic."""
+
+    async def to_the_key_tab(pilot: Pilot[None]) -> None:
+        await pilot.press("2")
+        await pilot.pause()
+
+    assert snap_compare(_offline(), terminal_size=size, run_before=to_the_key_tab)
+
+
+@ALL_SIZES
+def test_left_panel_hidden_at(snap_compare, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    """`z`: the traffic list and the detail take the whole width."""
+
+    async def hide(pilot: Pilot[None]) -> None:
+        await pilot.press("z")
+        await pilot.pause()
+
+    assert snap_compare(_offline(), terminal_size=size, run_before=hide)

@@ -1,4 +1,5 @@
-"""Settings <-> TOML. tomllib reads, tomli-w writes, every save is atomic.
+"""Settings <-> TOML. tomllib reads, tomli-w writes, every save is atomic and keeps the
+file's comments (config_edit.py).
 
 A file that does not parse or has a wrongly typed value is reported with file, line and key and
 is never written over: the user's hand-edited config is worth more than our defaults.
@@ -268,9 +269,8 @@ def load_settings(path: Path) -> Settings:
     return parse_settings(text, path)
 
 
-def settings_to_toml(settings: Settings) -> str:
-    import tomli_w  # only when saving: start-up reads, it does not write
-
+def settings_data(settings: Settings) -> dict[str, Any]:
+    """The settings as the TOML document says them."""
     data: dict[str, Any] = {"schema_version": SCHEMA_VERSION}
     data.update({k: getattr(settings, k) for k in _STRING_KEYS})
     data["contacts"] = settings.contacts
@@ -283,12 +283,45 @@ def settings_to_toml(settings: Settings) -> str:
         {"directory": a.directory, "thumbprint": a.thumbprint, "url": a.url}
         for a in settings.accounts
     ]
-    return tomli_w.dumps(data)
+    return data
+
+
+def settings_to_toml(settings: Settings) -> str:
+    import tomli_w  # only when saving: start-up reads, it does not write
+
+    return tomli_w.dumps(settings_data(settings))
+
+
+def _edited(settings: Settings, path: Path, text: str) -> str | None:
+    """The file's own text with only the changed values rewritten (config_edit), if that text
+    reads back as exactly `settings`; None when it cannot be edited in place."""
+    from tui import config_edit
+
+    try:
+        edited = config_edit.edit(
+            text, settings_data(parse_settings(text, path)), settings_data(settings)
+        )
+        return edited if parse_settings(edited, path) == settings else None
+    except (ConfigError, config_edit.Unsupported):
+        return None
 
 
 def save_settings(settings: Settings, path: Path) -> None:
+    """Keeps the comments and layout of a hand-edited file: only the values that changed are
+    rewritten. A file that cannot be edited in place (a layout the editor does not follow) is
+    written whole, and its old text is first kept beside it as `<name>.bak`: nothing lost."""
     try:
-        atomic_write(path, settings_to_toml(settings).encode("utf-8"), mode=0o600)
+        text: str | None = path.read_text(encoding="utf-8")
+    except (FileNotFoundError, NotADirectoryError):
+        text = None  # a first save; a folder that is a file fails below, as "cannot save"
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot save config: cannot read it first ({exc})") from None
+    try:
+        edited = _edited(settings, path, text) if text is not None else None
+        if text is not None and edited is None:
+            atomic_write(path.with_name(path.name + ".bak"), text.encode("utf-8"), mode=0o600)
+        whole = edited if edited is not None else settings_to_toml(settings)
+        atomic_write(path, whole.encode("utf-8"), mode=0o600)
         # A save killed mid-way leaves its temp file, a whole copy of the config (an EAB MAC
         # key included): 40 killed savers left 11. The next save removes those of dead writers.
         sweep_stale(path.parent)

@@ -107,6 +107,24 @@ def replace_symlink(link: Path, target: str) -> None:
         raise
 
 
+def missing_folders(path: Path) -> list[Path]:
+    """The folders above `path` that do not exist yet, outermost first: atomic_write makes
+    them, and a command that writes a key says so rather than creating them silently."""
+    missing = []
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    return missing[::-1]
+
+
+def created_folders(folders: list[Path]) -> str:
+    """missing_folders' answer for a message, once they are made."""
+    if len(folders) == 1:
+        return f"folder {folders[0]} (it did not exist)"
+    return f"folders {', '.join(map(str, folders))} (they did not exist)"
+
+
 def atomic_write(path: Path, data: bytes, *, mode: int = 0o600, overwrite: bool = True) -> None:
     """Write `data` to a temp file beside `path`, fsync, rename it into place, fsync the folder.
 

@@ -94,11 +94,15 @@ def _key_info(path: Path, key: PrivateKey) -> dict[str, Any]:
 
 def cmd_key_generate(ctx: Context) -> int:
     from tui.acme import keys
+    from tui.acme.fileio import created_folders, missing_folders
 
     path = Path(ctx.args.path).expanduser()
     key = keys.generate_key(ctx.args.type)
+    created = missing_folders(path)
     keys.save_key(key, path)
     info = _key_info(path, key)
+    if created:
+        ctx.out.write(f"created {created_folders(created)}\n")
     ctx.out.write(
         f"wrote {info['type']} key to {path} (mode 0600)\nthumbprint: {info['thumbprint']}\n"
     )

@@ -128,6 +128,16 @@ class AcmeDashApp(App[None]):
             rows.append((key, binding.description + tooltip, binding.id or ""))
         self.push_screen(HelpScreen(rows))
 
+    def action_keys_here(self) -> None:
+        """`?`: the keys that act where focus is, on whichever screen is on top."""
+        from tui.dashboard.navigation import keys_here
+        from tui.dashboard.screens.help import HelpScreen
+
+        focused = self.screen.focused
+        where = f" ({type(focused).__name__})" if focused is not None else ""
+        title = f"Keys here{where}; F1: every key, ctrl+p: palette"
+        self.push_screen(HelpScreen(keys_here(self.screen), title=title, third="acts in"))
+
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Textual's own commands (themes, keys, quit), then every workspace key that works
         here (offline, none that talks to a CA)."""
@@ -183,6 +193,8 @@ class AcmeDashApp(App[None]):
             await self._quit()
 
     async def _quit(self) -> None:
+        for mounting in self.main_screen.mounting:
+            await mounting  # a pane half mounted when the screen goes raised an error
         await self.workspace.aclose()
         self.exit()
 

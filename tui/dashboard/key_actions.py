@@ -49,13 +49,17 @@ async def generate_key(view: KeyView) -> None:
     answer = await view.ask(GenerateKeyScreen(default))
     if answer is None:
         return
+    from tui.acme.fileio import created_folders, missing_folders
+
     path, key_type = Path(answer[0]).expanduser(), answer[1]
+    created = missing_folders(path)
     try:
         keys.save_key(keys.generate_key(key_type), path)
     except InputError as exc:
         view.notify(str(exc), severity="error")
         return
-    view.notify(f"Generated {key_type} key at {path}")
+    made = f"; created {created_folders(created)}" if created else ""
+    view.notify(f"Generated {key_type} key at {path}{made}")
     view.use_key_file(path)
 
 

@@ -7,8 +7,27 @@ from __future__ import annotations
 
 from textual.binding import Binding, BindingType
 
+# The left tabs in jump-key order, pane id -> (name, short name for a narrow strip): 1-6 jump
+# to them, then the traffic list and the detail (navigation.py).
+SIDE_PANES = {
+    "pane-endpoint": ("CA", "CA"),
+    "pane-key": ("Key", "Key"),
+    "pane-contacts": ("Contacts", "Cont"),
+    "pane-account": ("Account", "Acct"),
+    "pane-orders": ("Orders", "Orders"),
+    "pane-certificates": ("Certificates", "Certs"),
+}
+TRAFFIC_KEY, DETAIL_KEY = "7", "8"
+
 GLOBAL_BINDINGS: list[BindingType] = [
-    Binding("f1", "help", "Keys", id="help", tooltip="Every key and its keymap id"),
+    Binding(
+        "question_mark",
+        "keys_here",
+        "more",
+        id="keys_here",
+        tooltip="The keys that act where focus is",
+    ),
+    Binding("f1", "help", "Keys", id="help", show=False, tooltip="Every key and its keymap id"),
     Binding("q", "quit", "Quit", id="quit"),
     # Before any widget's own ctrl+c (copy, in a text box): over SSH ctrl+c means quit.
     Binding(
@@ -55,6 +74,36 @@ WORKSPACE_BINDINGS: list[BindingType] = [
     Binding("V", "revoke", "Revoke", id="revoke", show=False, tooltip="Revoke a certificate"),
     Binding("K", "rollover", "Key rollover", id="rollover", show=False),
     Binding("D", "deactivate", "Deactivate", id="deactivate", show=False),
+    *(
+        Binding(str(number), f"jump('{pane}')", f"Go to {name}", id=f"jump_{pane[5:]}", show=False)
+        for number, (pane, (name, _)) in enumerate(SIDE_PANES.items(), 1)
+    ),
+    Binding(TRAFFIC_KEY, "jump('traffic')", "Go to traffic", id="jump_traffic", show=False),
+    Binding(DETAIL_KEY, "jump('detail')", "Go to detail", id="jump_detail", show=False),
+    Binding(
+        "less_than_sign",
+        "resize_split(-1)",
+        "Narrower",
+        id="split_narrower",
+        show=False,
+        tooltip="The left panel narrower, the traffic wider",
+    ),
+    Binding(
+        "greater_than_sign",
+        "resize_split(1)",
+        "Wider",
+        id="split_wider",
+        show=False,
+        tooltip="The left panel wider",
+    ),
+    Binding(
+        "z",
+        "toggle_side",
+        "Hide left",
+        id="toggle_side",
+        show=False,
+        tooltip="Hide the left panel (traffic and detail take the width), or show it",
+    ),
     Binding(
         "escape",
         "leave_field",

@@ -5,7 +5,9 @@ Every network action runs in one worker (`run`), one at a time, that calls AcmeC
 thread never waits on the network. A key's dialogs run in a worker of their own (`_dialog`).
 The state is the Workspace's; the panels only show it or report what the user changed. The
 actions themselves live in account_actions.py, endpoint_actions.py, key_actions.py, orders.py
-and traffic_tools.py and reach this screen through the protocols in view.py.
+and traffic_tools.py and reach this screen through the protocols in view.py; an operation's run
+is operations.py's, moving around (jump keys, the split, the status line) navigation.py's
+NavigableScreen, which this screen is.
 """
 
 from __future__ import annotations
@@ -14,19 +16,20 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.screen import Screen
-from textual.widgets import Input, Static
+from textual.widget import AwaitMount
+from textual.widgets import Input
 
-from tui.accounts import problem_hint
-from tui.acme.errors import AcmeError, PassphraseRequired, ProblemError
+from tui.acme.errors import PassphraseRequired
 from tui.acme.traffic import Exchange
 from tui.dashboard import account_actions, endpoint_actions, key_actions, orders, traffic_tools
-from tui.dashboard.keymap import ONLINE_ONLY, WORKSPACE_BINDINGS
+from tui.dashboard.keymap import ONLINE_ONLY, SIDE_PANES, WORKSPACE_BINDINGS
+from tui.dashboard.navigation import NavigableScreen, Navigator
+from tui.dashboard.operations import operate
 from tui.dashboard.panels.account import AccountPanel
 from tui.dashboard.panels.certificates import CertificatesPanel
 from tui.dashboard.panels.contacts import ContactsPanel
@@ -36,10 +39,10 @@ from tui.dashboard.panels.filter_box import FilterBox
 from tui.dashboard.panels.key import KeyPanel
 from tui.dashboard.panels.key_bar import KeyBar
 from tui.dashboard.panels.orders import OrderForm, OrdersPanel
+from tui.dashboard.panels.status_line import StatusLine
 from tui.dashboard.panels.tabs import TabbedPanes
+from tui.dashboard.panels.top_bar import TopBar
 from tui.dashboard.panels.traffic_list import TrafficList
-from tui.dashboard.screens.confirm import ConfirmScreen
-from tui.dashboard.untrusted import printable
 from tui.dashboard.view import Operation, ResultT
 from tui.dashboard.workspace import Workspace
 from tui.endpoints import Endpoint
@@ -50,7 +53,7 @@ if TYPE_CHECKING:
     from tui.config import ConfigError
 
 
-class MainScreen(Screen[None]):
+class MainScreen(NavigableScreen):
     BINDINGS = WORKSPACE_BINDINGS
 
     def __init__(self, workspace: Workspace) -> None:
@@ -58,7 +61,7 @@ class MainScreen(Screen[None]):
         self.workspace = workspace
         self.busy = ""  # the title of the operation in flight, "" when none
         # Kept, not queried: an operation that ends while the App quits still updates it.
-        self._bar = Static(id="bar")
+        self._bar = TopBar(id="bar")
         workspace.session.save_failed = self._save_failed
         # Hidden panes mount after the first paint; the screen talks to the panel objects,
         # which accept updates before they are mounted.
@@ -73,17 +76,20 @@ class MainScreen(Screen[None]):
         self.certificates_panel = CertificatesPanel(id="certificates-panel")
         self.traffic = TrafficList(workspace.log, id="traffic-list")
         self.detail = ExchangeDetail(workspace.log, id="exchange-detail")
-        self.side = TabbedPanes(
-            {
-                "pane-endpoint": ("CA", self.endpoint_panel),
-                "pane-key": ("Key", self.key_panel),
-                "pane-contacts": ("Contacts", self.contacts_panel),
-                "pane-account": ("Account", self.account_panel),
-                "pane-orders": ("Orders", self.orders_panel),
-                "pane-certificates": ("Certificates", self.certificates_panel),
-            },
-            id="side",
-        )
+        panels = {
+            "pane-endpoint": self.endpoint_panel,
+            "pane-key": self.key_panel,
+            "pane-contacts": self.contacts_panel,
+            "pane-account": self.account_panel,
+            "pane-orders": self.orders_panel,
+            "pane-certificates": self.certificates_panel,
+        }
+        side = {pane: (name, panels[pane]) for pane, (name, _) in SIDE_PANES.items()}
+        short = {pane: short for pane, (_, short) in SIDE_PANES.items()}
+        self.side = TabbedPanes(side, short=short, id="side")
+        self.status = StatusLine(id="status")
+        self.navigator = Navigator(self.side, self.traffic, self.detail)
+        self.mounting: list[AwaitMount] = []  # the hidden panes, mounting after the first paint
 
     def compose(self) -> ComposeResult:
         yield self._bar
@@ -92,6 +98,7 @@ class MainScreen(Screen[None]):
             with Vertical(id="right"):
                 yield self.traffic
                 yield self.detail
+        yield self.status
         yield KeyBar(id="keys")
 
     def on_mount(self) -> None:
@@ -100,19 +107,17 @@ class MainScreen(Screen[None]):
         # Counted from the App, not from this screen: this screen composes while the App is
         # still starting (App.on_mount waits for it), and a refresh then paints nothing.
         self.app.call_after_refresh(self._after_first_paint)
+        self.workspace.log.add_listener(self.update_status)
         self.traffic.focus()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Offline, the keys that would talk to a CA are neither offered nor run."""
         return not (self.workspace.offline and action in ONLINE_ONLY)
 
-    def on_resize(self) -> None:
-        self.set_class(self.size.width >= 160, "-wide")
-
     def _after_first_paint(self) -> None:
         if not self.is_attached:
             return  # quit (ctrl+c) before the first paint: nothing left to mount into
-        self.side.mount_hidden()
+        self.mounting = self.side.mount_hidden()
         self.detail.mount_hidden()
         self._ensure_key_loaded()
         if not self.workspace.offline:
@@ -120,19 +125,12 @@ class MainScreen(Screen[None]):
 
     # -- showing the state ----------------------------------------------------------------
 
-    def _update_bar(self, busy: str = "") -> None:
-        bar = self._bar
-        endpoint = self.workspace.endpoint
-        for name in ("production", "staging", "local"):
-            bar.set_class(endpoint.environment.value == name, f"-{name}")
-        mode = " [OFFLINE INSPECT]" if self.workspace.offline else ""
-        working = f"  ⟳ {busy}…" if busy else ""
-        title = printable(endpoint.title)
-        bar.update(Text(f" {endpoint.environment.badge} ▌ {title}{mode}{working}"))
+    def show_busy(self, busy: str = "") -> None:
+        self._bar.show(self.workspace.endpoint, offline=self.workspace.offline, busy=busy)
 
     def _show_endpoint(self) -> None:
         self.endpoint_panel.show_endpoint(self.workspace.endpoint, offline=self.workspace.offline)
-        self._update_bar()
+        self.show_busy()
         self.show_account()
 
     def show_account(self) -> None:
@@ -212,57 +210,9 @@ class MainScreen(Screen[None]):
     @work(group="acme")
     async def _run(self, title: str, operation: Operation, changes_state: bool) -> None:
         try:
-            await self._operate(title, operation, changes_state)
+            await operate(self, title, operation, changes_state)
         finally:
             self.busy = ""
-
-    async def _operate(self, title: str, operation: Operation, changes_state: bool) -> None:
-        workspace = self.workspace
-        if workspace.offline:
-            self.notify("Offline inspection: no requests are sent.", severity="warning")
-            return
-        endpoint = workspace.endpoint
-        if (
-            changes_state
-            and endpoint.is_production
-            and endpoint.url not in workspace.confirmed_production
-        ):
-            confirmed = await self.ask(
-                ConfirmScreen(
-                    f"PRODUCTION: {endpoint.title}",
-                    f"{title} on the PRODUCTION endpoint\n{endpoint.url}\n\n"
-                    "This changes real state at a real CA. Continue?",
-                    "Yes, use production",
-                )
-            )
-            if not confirmed:
-                self.notify("Cancelled.", severity="warning")
-                return
-            workspace.confirmed_production.add(endpoint.url)
-        self._update_bar(title)
-        try:
-            message = await operation(workspace.client(self.record))
-        except ProblemError as exc:
-            hint = problem_hint(exc, "a (new account)")
-            self.notify(
-                "\n".join(filter(None, [str(exc), hint])),
-                title=f"{title}: server problem",
-                severity="error",
-                timeout=10,
-            )
-        except AcmeError as exc:
-            self.notify(str(exc), title=f"{title} failed", severity="error", timeout=10)
-        # A bug must not take the session (and its traffic log) down with it.
-        except Exception as exc:
-            self.log.error(f"{title}: {exc!r}")
-            self.notify(
-                f"unexpected {type(exc).__name__}: {exc}", title=f"{title} failed", severity="error"
-            )
-        else:
-            if message:
-                self.notify(message, title=title)
-        finally:
-            self._update_bar()
 
     def need_key(self) -> bool:
         self._ensure_key_loaded()

@@ -257,7 +257,7 @@ async def _revocation_reason(view: View) -> tuple[str, int] | None:
     return next(name for name, value in REASONS.items() if value == code), code
 
 
-async def revoke(view: View) -> None:
+async def revoke(view: OrdersView) -> None:
     """Path (a certificate, checked at once), reason, a confirmation whose default is Cancel,
     then revocation.revoke, signed by the account."""
     if not view.need_key():
@@ -285,7 +285,12 @@ async def revoke(view: View) -> None:
         return
 
     async def operation(client: AcmeClient) -> str:
+        from tui.acme.certificates import describe
+
         await revocation.revoke(client, certificate, code)
+        info = describe(certificate)
+        info["revoked"] = name  # the Orders tab marks it, not only a toast that fades
+        view.show_certificate(info, str(path))
         return f"Revoked {certificate.serial_number:x}"
 
     view.run("Revoke certificate", operation, changes_state=True)

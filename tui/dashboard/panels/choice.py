@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from textual.widgets import Select
 
 
@@ -13,3 +16,14 @@ class Choice(Select[str]):
 
     def check_consume_key(self, key: str, character: str | None) -> bool:
         return character is not None and character.isprintable()
+
+    def __init__(self, options: Iterable[tuple[str, str]], *, value: str, **kwargs: Any) -> None:
+        super().__init__(options, value=value, **kwargs)
+        self._initial = value
+
+    @property
+    def chosen(self) -> str:
+        """The value, also between composing and mounting, while Select's own is still NULL
+        (an Orders form read in that moment ordered with challenge type 'Select.NULL')."""
+        value = self.value
+        return value if isinstance(value, str) else self._initial

@@ -11,6 +11,7 @@ Footer and TabbedContent 1.68x; the goal is <= 1.25x. One Static redrawn from
 from __future__ import annotations
 
 from textual.binding import ActiveBinding
+from textual.content import Content
 from textual.markup import escape
 from textual.screen import Screen
 from textual.widgets import Static
@@ -24,6 +25,8 @@ class KeyBar(Static):
         text-overflow: ellipsis; }
     """
 
+    _keys: tuple[list[tuple[str, str]], tuple[str, str] | None] = ([], None)
+
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
         self._bindings_changed(self.screen)
@@ -32,22 +35,48 @@ class KeyBar(Static):
         self.screen.bindings_updated_signal.unsubscribe(self)
 
     def _place(self, item: tuple[str, ActiveBinding]) -> tuple[int, int]:
-        """The focused widget's own keys first, then F1 (it names all the others, and the bar
-        is cut at 80 columns), then the screen's and the App's keys in the keymap's order."""
+        """The focused widget's own keys first, then the screen's and the App's keys in the
+        keymap's order."""
         active = item[1]
         if active.node not in (self.screen, self.app):
             return 0, 0
-        return (1 if active.binding.action == "help" else 2), display_order(active.binding)
+        return 1, display_order(active.binding)
 
     def _bindings_changed(self, screen: Screen[object]) -> None:
-        parts: list[str] = []
+        parts: list[tuple[str, str]] = []  # (key, description)
+        more: tuple[str, str] | None = None  # `?`, or F1 where `?` is text (in a text box)
         seen: set[str] = set()
         for key, active in sorted(screen.active_bindings.items(), key=self._place):
             binding = active.binding
-            if not binding.show or not active.enabled or binding.action in seen:
+            if not active.enabled or binding.action in seen:
                 continue
-            seen.add(binding.action)
-            shown = escape(self.app.get_key_display(binding) or key)
-            parts.append(f"[b $accent]{shown} [/]{escape(binding.description)}")
-        parts.append("[b $accent]^p [/]palette")
-        self.update("  ".join(parts))
+            shown = self.app.get_key_display(binding) or key
+            if binding.action == "keys_here":
+                more = (shown, "more")
+            elif binding.action == "help":
+                more = more or (shown, "keys")
+            elif binding.show:
+                seen.add(binding.action)
+                parts.append((shown, binding.description))
+        parts.append(("^p", "palette"))
+        self._keys = (parts, more)
+        self.refresh()
+
+    def render(self) -> Content:
+        """As many keys as fit, then `?` (the keys that act here, all of them), kept at the
+        end whatever the width: at 80 columns the bar is cut, and `?` says there is more. In a
+        text box `?` is text, and F1 (every key) takes its place. Fitted here, at the width
+        being drawn, so the first paint already has the keys."""
+        parts, more = self._keys
+        room = self.content_size.width - (len(more[0]) + len(more[1]) + 3 if more else 0)
+        fitted: list[tuple[str, str]] = []
+        for shown, description in parts:
+            room -= len(shown) + len(description) + 3
+            if room < 0:
+                break
+            fitted.append((shown, description))
+        if more:
+            fitted.append(more)
+        return Content.from_markup(
+            "  ".join(f"[b $accent]{escape(shown)} [/]{escape(text)}" for shown, text in fitted)
+        )

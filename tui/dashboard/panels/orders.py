@@ -80,7 +80,7 @@ class OrdersPanel(VerticalScroll, can_focus=False):
         yield self._certificate
 
     def form(self) -> OrderForm:
-        from textual.widgets import Select
+        from tui.dashboard.panels.choice import Choice
 
         names = self.query_one("#order-names", Input).value.replace(",", " ").split()
         port_text = self.query_one("#order-port", Input).value.strip()
@@ -88,8 +88,8 @@ class OrdersPanel(VerticalScroll, can_focus=False):
             raise ValueError(f"port must be a number, not {port_text!r}")
         return OrderForm(
             names=names,
-            challenge=str(self.query_one("#order-challenge", Select).value),
-            key_type=str(self.query_one("#order-key-type", Select).value),
+            challenge=self.query_one("#order-challenge", Choice).chosen,
+            key_type=self.query_one("#order-key-type", Choice).chosen,
             profile=self.query_one("#order-profile", Input).value.strip(),
             port=int(port_text) if port_text else None,
             out=self.query_one("#order-out", Input).value.strip(),
@@ -116,17 +116,24 @@ class OrdersPanel(VerticalScroll, can_focus=False):
         self._show(self._progress)
 
     def show_certificate(self, info: dict[str, object], path: str) -> None:
+        """`info` as certificates.describe gives it; with `revoked` (the reason) for one this
+        session revoked: marked on its first line, and no ARI window (it will not be renewed)."""
         text = Text()
         text.append(f"{printable(path)}\n", style="bold")
+        revoked = info.get("revoked")
+        if revoked:
+            text.append(f"{'REVOKED':<11}", style="bold reverse")
+            text.append(f" reason: {printable(str(revoked))}\n", style="bold")
         for key in ("names", "issuer", "serial", "not_before", "not_after", "days_left", "chain"):
             if key in info:
                 value = info[key]
                 shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
                 text.append(f"{key:<11}", style="dim")
                 text.append(f"{printable(shown)}\n")
-        ari = info.get("ari")
-        text.append(f"{'ARI':<11}", style="dim")
-        text.append(f"{printable(str(ari))}\n" if ari else "not offered by this CA\n")
+        if not revoked:
+            ari = info.get("ari")
+            text.append(f"{'ARI':<11}", style="dim")
+            text.append(f"{printable(str(ari))}\n" if ari else "not offered by this CA\n")
         self._certificate.update(text)
         self._show(self._certificate)
 

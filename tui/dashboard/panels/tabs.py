@@ -16,7 +16,7 @@ from textual.content import Content
 from textual.events import Click
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widget import Widget
+from textual.widget import AwaitMount, Widget
 from textual.widgets import ContentSwitcher, Static
 
 
@@ -38,15 +38,33 @@ class TabStrip(Static, can_focus=True):
             self.pane_id = pane_id
             super().__init__()
 
-    def __init__(self, labels: dict[str, str], active: str) -> None:
+    def __init__(
+        self, labels: dict[str, str], active: str, short: dict[str, str] | None = None
+    ) -> None:
         super().__init__()
         self.labels = labels
+        self.short = short or labels
         self.set_reactive(TabStrip.active, active)
+
+    def _shown(self) -> list[tuple[str, str]]:
+        """(pane id, label as drawn), the first of these that fits, so every tab stays on the
+        strip: " Contacts ", "Contacts ", the short names ("Cont "), three letters ("Con ",
+        where a 60-column terminal leaves the left panel 23)."""
+        for labels, pad in (
+            (self.labels, " "),
+            (self.labels, ""),
+            (self.short, ""),
+            ({pane: label[:3] for pane, label in self.short.items()}, ""),
+        ):
+            shown = [(pane, f"{pad}{label} ") for pane, label in labels.items()]
+            if sum(len(text) for _, text in shown) <= self.size.width:
+                break
+        return shown
 
     def render(self) -> Content:
         parts = [
-            Content.styled(f" {label} ", "bold reverse" if pane == self.active else "dim")
-            for pane, label in self.labels.items()
+            Content.styled(text, "bold reverse" if pane == self.active else "dim")
+            for pane, text in self._shown()
         ]
         return Content("").join(parts)
 
@@ -59,12 +77,11 @@ class TabStrip(Static, can_focus=True):
 
     def on_click(self, event: Click) -> None:
         x = 0
-        for pane, label in self.labels.items():
-            width = len(label) + 2
-            if x <= event.x < x + width:
+        for pane, text in self._shown():
+            if x <= event.x < x + len(text):
                 self.active = pane
                 return
-            x += width
+            x += len(text)
 
 
 class TabbedPanes(Vertical):
@@ -80,11 +97,18 @@ class TabbedPanes(Vertical):
     TabbedPanes > ContentSwitcher > * { height: 1fr; }
     """
 
-    def __init__(self, panes: dict[str, tuple[str, Widget]], *, id: str | None = None) -> None:
+    def __init__(
+        self,
+        panes: dict[str, tuple[str, Widget]],
+        *,
+        short: dict[str, str] | None = None,
+        id: str | None = None,
+    ) -> None:
+        """`short`: pane id -> a shorter label, for a strip too narrow for the labels."""
         super().__init__(id=id)
         self._panes = panes
         first = next(iter(panes))
-        self.strip = TabStrip({pane: label for pane, (label, _) in panes.items()}, first)
+        self.strip = TabStrip({pane: label for pane, (label, _) in panes.items()}, first, short)
         self.switcher = ContentSwitcher(initial=first)
         self._hidden = {pane: widget for pane, (_, widget) in panes.items() if pane != first}
 
@@ -94,14 +118,16 @@ class TabbedPanes(Vertical):
             for pane, (_, widget) in self._panes.items():
                 yield Vertical(id=pane) if pane in self._hidden else Vertical(widget, id=pane)
 
-    def mount_hidden(self) -> None:
-        for pane in list(self._hidden):
-            self._mount(pane)
+    def mount_hidden(self) -> list[AwaitMount]:
+        """Mounts the hidden panes; what it returns is awaited before the App exits (a Select
+        still mounting when ctrl+c tore the screen down raised NoMatches)."""
+        return [mounting for pane in list(self._hidden) if (mounting := self._mount(pane))]
 
-    def _mount(self, pane_id: str) -> None:
+    def _mount(self, pane_id: str) -> AwaitMount | None:
         widget = self._hidden.pop(pane_id, None)
-        if widget is not None:
-            self.switcher.get_child_by_id(pane_id).mount(widget)
+        if widget is None:
+            return None
+        return self.switcher.get_child_by_id(pane_id).mount(widget)
 
     @property
     def active(self) -> str:

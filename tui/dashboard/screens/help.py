@@ -1,4 +1,5 @@
-"""F1: every key, what it does, and the id to remap it under [keymap] in the config file."""
+"""F1: every key, what it does, and the id to remap it under [keymap] in the config file; `?`:
+the keys that act where focus is, and where each acts."""
 
 from __future__ import annotations
 
@@ -19,17 +20,25 @@ class HelpScreen(Dialog[None]):
         background: $surface; }
     HelpScreen > VerticalScroll:focus { border: thick $accent; }
     """
-    BINDINGS = [Binding("escape,f1,q", "dismiss(None)", "Close")]
+    BINDINGS = [Binding("escape,f1,q,question_mark", "dismiss(None)", "Close")]
 
-    def __init__(self, rows: list[tuple[str, str, str]]) -> None:
+    def __init__(
+        self,
+        rows: list[tuple[str, str, str]],
+        *,
+        title: str = "acmedash keys (ctrl+p: command palette)",
+        third: str = "id for [keymap]",
+    ) -> None:
         super().__init__()
         self._rows = rows
+        self._title = title
+        self._third = third
 
     def compose(self) -> ComposeResult:
-        table = Table(title="acmedash keys (ctrl+p: command palette)", expand=True)
+        table = Table(title=self._title, expand=True)
         table.add_column("key", style="bold cyan", no_wrap=True)
         table.add_column("action")
-        table.add_column("id for [keymap]", style="dim")
+        table.add_column(self._third, style="dim")
         for key, description, binding_id in self._rows:
             table.add_row(Text(key), Text(description), Text(binding_id))
         with VerticalScroll():

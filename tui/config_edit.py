@@ -1,0 +1,207 @@
+"""Saving settings into the user's own config text: only the values that changed are rewritten,
+in place, so the comments, blank lines, key order and formatting of a hand-edited file survive
+every save (`account new`, an endpoint switch, a contact update, a theme).
+
+Why not a round-trip TOML library (tomlkit): the app writes a handful of plain values (strings,
+lists of strings, numbers, one array of tables), which tomli-w already serialises; editing the
+lines that hold them is a page of code, where tomlkit would be a new dependency and a second
+TOML parser next to tomllib. What makes it safe is the check in config.save_settings: the
+edited text is parsed again with tomllib and must give exactly the settings being saved, or
+the file is written whole instead (and the hand-written text kept beside it).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from typing import Any
+
+MAX_LINE = 100  # a list longer than this goes one item per line, as tomli-w writes it
+TOP = ""  # the section name of the keys before the first [table] header
+
+_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+
+
+class Unsupported(Exception):
+    """A change this editor does not make in place (a nested table changed, ...)."""
+
+
+def _dump(key: str, value: Any) -> str:
+    """`key = value` as tomli-w writes it, but a short list on one line as people write it
+    (tomli-w always puts one item per line)."""
+    import tomli_w
+
+    line = tomli_w.dumps({key: value})
+    if isinstance(value, list) and value and not any(isinstance(v, dict | list) for v in value):
+        items = ", ".join(tomli_w.dumps({"v": item})[4:-1] for item in value)
+        short = f"{line.split(' = ', 1)[0]} = [{items}]\n"
+        if len(short) <= MAX_LINE:
+            return short
+    return line
+
+
+def _parses_to(text: str) -> Any:
+    """The value of `text` as the right-hand side of an assignment, or KeyError."""
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        raise KeyError(text) from None
+
+
+class ConfigText:
+    """The config file as lines, edited one assignment at a time."""
+
+    def __init__(self, text: str) -> None:
+        self.lines = text.splitlines(keepends=True)
+        if self.lines and not self.lines[-1].endswith("\n"):
+            self.lines[-1] += "\n"
+
+    def text(self) -> str:
+        return "".join(self.lines)
+
+    def _sections(self) -> list[tuple[str, bool, int, int]]:
+        """(name, is an array of tables, first line after the header, end line) per section,
+        the top level first."""
+        found: list[tuple[str, bool, int, int]] = []
+        name, array, start = TOP, False, 0
+        for number, line in enumerate(self.lines):
+            header = _HEADER.match(line)
+            if header:
+                found.append((name, array, start, number))
+                name, array, start = header.group(2), header.group(1) == "[[", number + 1
+        found.append((name, array, start, len(self.lines)))
+        return found
+
+    def _section(self, name: str) -> tuple[int, int] | None:
+        for section, array, start, end in self._sections():
+            if section == name and not array:
+                return start, end
+        return None
+
+    def _assignment(self, key: str, start: int, end: int) -> tuple[int, int, str] | None:
+        """(first line, line after the value, comment after a one-line value) of `key`."""
+        pattern = re.compile(
+            rf"^\s*(?:{re.escape(key)}|\"{re.escape(key)}\"|'{re.escape(key)}')\s*="
+        )
+        for number in range(start, end):
+            found = pattern.match(self.lines[number])
+            if not found:
+                continue
+            rest = self.lines[number][found.end() :]
+            for last in range(number, end):
+                try:
+                    value = _parses_to(rest)
+                except KeyError:
+                    rest += self.lines[last + 1] if last + 1 < end else ""
+                    continue
+                return number, last + 1, self._comment(rest, value) if last == number else ""
+            raise Unsupported(f"{key}: value not understood")
+        return None
+
+    @staticmethod
+    def _comment(rest: str, value: Any) -> str:
+        """The `# ...` that follows a one-line value, kept when the value is rewritten."""
+        for found in re.finditer("#", rest):
+            try:
+                if _parses_to(rest[: found.start()]) == value:
+                    return "  " + rest[found.start() :].strip()
+            except KeyError:
+                continue
+        return ""
+
+    def _end_of_assignments(self, start: int, end: int) -> int:
+        """Where a new key goes: after the last assignment (or header) of the section, so it
+        stays above the comments that introduce the next section."""
+        last = start
+        for number in range(start, end):
+            stripped = self.lines[number].strip()
+            if stripped and not stripped.startswith("#"):
+                last = number + 1
+        return last
+
+    def set(self, section: str, key: str, value: Any) -> None:
+        place = self._section(section)
+        if place is None:
+            self.lines += ["\n", f"[{section}]\n", _dump(key, value)]
+            return
+        found = self._assignment(key, *place)
+        if found is None:
+            at = self._end_of_assignments(*place)
+            self.lines.insert(at, _dump(key, value))
+            return
+        first, after, comment = found
+        line = _dump(key, value)
+        if comment:
+            line = line.rstrip("\n") + comment + "\n"
+        self.lines[first:after] = [line]
+
+    def delete(self, section: str, key: str) -> None:
+        place = self._section(section)
+        found = self._assignment(key, *place) if place else None
+        if found is not None:
+            del self.lines[found[0] : found[1]]
+
+    def set_tables(self, name: str, tables: list[dict[str, Any]]) -> None:
+        """An array of tables ([[accounts]]) rewritten whole where its first table was (else at
+        the end); comments between its tables stay where they are."""
+        at: int | None = None
+        spans: list[tuple[int, int]] = []
+        for section, array, start, end in self._sections():
+            if section == name and array:
+                first = start - 1
+                if spans and not self.lines[first - 1].strip():
+                    first -= 1  # the blank line that separated it from the one before
+                spans.append((first, self._end_of_assignments(start, end)))
+        for first, after in reversed(spans):
+            del self.lines[first:after]
+            at = first
+        rendered: list[str] = []
+        for table in tables:
+            body = "".join(_dump(key, value) for key, value in table.items())
+            rendered += ["\n", f"[[{name}]]\n", *body.splitlines(keepends=True)]
+        if at is None:
+            at = len(self.lines)
+        elif rendered:
+            del rendered[0]  # the blank line before the first one is there already
+        self.lines[at:at] = rendered
+
+
+def edit(text: str, old: dict[str, Any], new: dict[str, Any]) -> str:
+    """`text`, whose settings are `old`, changed to say `new` (both as config.settings_data
+    gives them), touching only the assignments that differ."""
+    config = ConfigText(text)
+    for key in sorted(old.keys() - new.keys()):
+        if isinstance(old[key], dict | list) and not _is_scalar_list(old[key]):
+            raise Unsupported(key)
+        config.delete(TOP, key)
+    for key, value in new.items():
+        before = old.get(key)
+        if value == before:
+            continue
+        if isinstance(value, dict):
+            _edit_table(config, key, before if isinstance(before, dict) else {}, value)
+        elif _is_tables(value) or _is_tables(before):
+            config.set_tables(key, value)
+        else:
+            config.set(TOP, key, value)
+    return config.text()
+
+
+def _is_tables(value: Any) -> bool:
+    """An array of tables: a non-empty list of tables ([[accounts]])."""
+    return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
+
+
+def _is_scalar_list(value: Any) -> bool:
+    return isinstance(value, list) and not any(isinstance(v, dict | list) for v in value)
+
+
+def _edit_table(config: ConfigText, name: str, old: dict[str, Any], new: dict[str, Any]) -> None:
+    for key in sorted(old.keys() - new.keys()):
+        config.delete(name, key)
+    for key, value in new.items():
+        if old.get(key) == value:
+            continue
+        if isinstance(value, dict) or isinstance(old.get(key), dict):
+            raise Unsupported(f"{name}.{key}")
+        config.set(name, key, value)

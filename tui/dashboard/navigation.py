@@ -1,0 +1,181 @@
+"""Moving around the workspace as in lazygit or k9s: jump keys to a pane (1-6 the left tabs, 7
+the traffic list, 8 the detail), the split between the left panel and the traffic moved with
+`<` `>` or hidden with `z`, the name of the focused pane for the status line, and the keys that
+act where focus is for `?`.
+
+Tab and shift+Tab still walk every focusable widget; the jump keys are for getting somewhere in
+one key press. They are the screen's keys, so a text box with focus takes the digits as text.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.css.scalar import Scalar, Unit
+from textual.events import DescendantFocus
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Input
+
+from tui.dashboard.keymap import DETAIL_KEY, SIDE_PANES, TRAFFIC_KEY
+from tui.dashboard.layout import STEP, Split
+from tui.dashboard.panels.status_line import StatusLine
+from tui.dashboard.panels.tabs import TabbedPanes, TabStrip
+
+if TYPE_CHECKING:
+    from tui.dashboard.panels.traffic_list import TrafficList
+    from tui.dashboard.workspace import Workspace
+
+
+class Navigator:
+    """The jump keys and the split, over the workspace's three areas."""
+
+    def __init__(self, side: TabbedPanes, traffic: Widget, detail: Widget) -> None:
+        self.side = side
+        self.traffic = traffic
+        self.detail = detail
+        self.split = Split()
+
+    # -- the split --------------------------------------------------------------------------
+
+    def lay_out(self, total: int) -> None:
+        """Sizes the left panel for a screen `total` columns wide (on every resize too)."""
+        width = self.split.side_width(total)
+        self.side.display = width > 0
+        if width and self.side.styles.width != Scalar(width, Unit.CELLS, Unit.WIDTH):
+            # Only a change: setting it lays the screen out again, before the first paint too
+            self.side.styles.width = width
+
+    def resize(self, total: int, step: int) -> str:
+        """`<` / `>`: what to tell the user when nothing moved, else ""."""
+        if self.split.collapsed:
+            return "The left panel is hidden: z shows it."
+        if not self.split.resize(total, step):
+            return "The split is at its limit for this terminal's width."
+        self.lay_out(total)
+        return ""
+
+    def toggle_side(self, total: int) -> None:
+        """`z`: hides the left panel (traffic and detail take the width), or shows it again.
+        Focus inside it moves to the traffic list first: a hidden widget keeps no focus."""
+        self.split.collapsed = not self.split.collapsed
+        if self.split.collapsed and self.side.has_focus_within:
+            self.traffic.focus()
+        self.lay_out(total)
+
+    # -- jumping ----------------------------------------------------------------------------
+
+    def jump(self, target: str, total: int) -> None:
+        """Focus to a left tab (its pane id), "traffic" or "detail". A left tab is shown first
+        (and the left panel, if hidden); focus goes to the tab's first focusable widget, or to
+        the tab strip when the tab has none (the Account tab is text only)."""
+        if target == "traffic":
+            self.traffic.focus()
+            return
+        if target == "detail":
+            _focus_first(self.detail)
+            return
+        if self.split.collapsed:
+            self.split.collapsed = False
+            self.lay_out(total)
+        self.side.active = target
+        self.side.call_after_refresh(self._focus_pane, target)
+
+    def _focus_pane(self, pane_id: str) -> None:
+        pane = self.side.switcher.get_child_by_id(pane_id)
+        if not _focus_first(pane):
+            self.side.strip.focus()
+
+    # -- where focus is ---------------------------------------------------------------------
+
+    def focus_name(self, focused: Widget | None) -> str:
+        """The focused pane as the status line names it, with its jump key; "typing" when the
+        keys go into a text box (letters are text there, not commands). The workspace has no
+        TextArea (only the resend dialog does, which has no status line)."""
+        if focused is None:
+            return "no focus"
+        typing = " · typing" if isinstance(focused, Input) else ""
+        if focused is self.traffic or self.traffic in focused.ancestors:
+            return f"{TRAFFIC_KEY} Traffic{typing}"
+        if self.detail in focused.ancestors:
+            return f"{DETAIL_KEY} Detail{typing}"
+        if focused is self.side.strip or self.side in focused.ancestors:
+            number = list(SIDE_PANES).index(self.side.active) + 1
+            return f"{number} {SIDE_PANES[self.side.active][0]}{typing}"
+        return f"{type(focused).__name__}{typing}"
+
+
+class NavigableScreen(Screen[None]):
+    """The workspace screen's keys for moving around, and its status line kept up to date;
+    MainScreen is one (and sets these attributes)."""
+
+    workspace: Workspace
+    navigator: Navigator
+    status: StatusLine
+    traffic: TrafficList
+
+    def on_resize(self) -> None:
+        self.navigator.lay_out(self.size.width)
+
+    def update_status(self) -> None:
+        """The status line, from the traffic model's status() and the focus: the model's
+        listener (an exchange appended, a filter applied, follow switched, a mark, a clear)
+        and every focus change call it."""
+        status = self.workspace.log.status()
+        self.status.show(self.navigator.focus_name(self.focused), status)
+
+    def on_descendant_focus(self, event: DescendantFocus) -> None:
+        self.update_status()
+
+    def action_jump(self, target: str) -> None:
+        self.navigator.jump(target, self.size.width)
+
+    def action_resize_split(self, direction: int) -> None:
+        problem = self.navigator.resize(self.size.width, direction * STEP)
+        if problem:
+            self.notify(problem, timeout=2)
+
+    def action_toggle_side(self) -> None:
+        self.navigator.toggle_side(self.size.width)
+
+
+def _focus_first(container: Widget) -> bool:
+    """Focuses the first widget of `container` (or itself) in the focus chain, so one that is
+    shown; a tab strip only when there is nothing else (arrows then scroll the content)."""
+    inside = [
+        widget
+        for widget in container.screen.focus_chain
+        if widget is container or container in widget.ancestors
+    ]
+    inside.sort(key=lambda widget: isinstance(widget, TabStrip))
+    if inside:
+        inside[0].focus()
+    return bool(inside)
+
+
+def keys_here(screen: Screen[object]) -> list[tuple[str, str, str]]:
+    """For `?`: (key, what it does, where it acts) of every key that acts where focus is now,
+    the focused widget's own first, then the screen's, then the App's."""
+    rows: list[tuple[int, str, str, str]] = []
+    for key, active in screen.active_bindings.items():
+        binding = active.binding
+        if not active.enabled or binding.action == "keys_here":
+            continue
+        node = active.node
+        where = (
+            (2, "everywhere")
+            if node is screen.app
+            else (1, "workspace")
+            if node is screen
+            else (0, _describe(node))
+        )
+        shown = screen.app.get_key_display(binding) or key
+        tooltip = f" - {binding.tooltip}" if binding.tooltip else ""
+        rows.append((where[0], shown, binding.description + tooltip, where[1]))
+    rows.sort(key=lambda row: row[0])
+    return [(key, description, where) for _, key, description, where in rows]
+
+
+def _describe(node: object) -> str:
+    widget_id = getattr(node, "id", None)
+    return f"{type(node).__name__}" + (f" #{widget_id}" if widget_id else "")

@@ -1,0 +1,53 @@
+"""The status line above the key bar: where focus is, follow on/off, the active filter, how many
+exchanges the list shows of how many there are, and how many are marked. One line, always there,
+at every width: what would not fit is cut from the filter text, never from the counts. What it
+says of the traffic is the traffic model's status() (tui/traffic_log.py)."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from tui.dashboard.untrusted import printable
+from tui.traffic_log import TrafficStatus
+
+
+def status_text(focus: str, traffic: TrafficStatus, width: int) -> Text:
+    """`width` columns of: focus, follow, filter, [marked], "N of M"."""
+    text = Text(no_wrap=True, overflow="ellipsis")
+    text.append(f" {focus} ", style="bold reverse")
+    text.append(" follow ")
+    text.append(
+        "on" if traffic.follow else "OFF", style="bold" if traffic.follow else "bold reverse"
+    )
+    marked = f"{traffic.marked} marked  " if traffic.marked else ""
+    tail = f"  {marked}{traffic.shown} of {traffic.total} "
+    if traffic.filter:
+        room = width - len(text.plain) - len(tail) - len("  filter: ")
+        query = printable(traffic.filter)
+        if room < len(query):
+            query = query[: max(0, room - 1)] + "…" if room > 1 else ""
+        text.append("  filter: ")
+        text.append(query, style="bold")
+    text.append(" " * max(0, width - len(text.plain) - len(tail)))
+    text.append(tail, style="bold")
+    return text
+
+
+class StatusLine(Static):
+    DEFAULT_CSS = """
+    StatusLine { height: 1; background: $panel; color: $foreground; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._state = ("", TrafficStatus(0, 0, True, "", 0))
+
+    def show(self, focus: str, traffic: TrafficStatus) -> None:
+        if (focus, traffic) != self._state:
+            self._state = (focus, traffic)
+            self.refresh()
+
+    def render(self) -> Text:
+        focus, traffic = self._state
+        return status_text(focus, traffic, self.size.width)
