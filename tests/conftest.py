@@ -205,7 +205,10 @@ def _dns_pebble(folder: Path, dns: Any) -> Iterator[DnsPebble]:
     """A separate Pebble per DNS server (-dnsserver pointing at it), so other tests keep theirs."""
     try:
         dns.start()
-        server = Pebble(folder / "pebble", dns_server=dns.server).start()
+        # No reused authorizations: a renewal publishes its TXT records again, as a test of the
+        # remembered DNS method needs (Pebble reuses a valid one half the time by default).
+        env = {"PEBBLE_AUTHZREUSE": "0"}
+        server = Pebble(folder / "pebble", dns_server=dns.server, env=env).start()
     except PebbleError as exc:
         dns.stop()
         pytest.fail(f"cannot start the dns-01 test servers: {exc}", pytrace=False)

@@ -44,7 +44,7 @@ def test_wildcard_and_apex_through_lexicon_powerdns_token_from_a_0600_file(
     assert pdns_pebble.dns.txt_records() == []
     renewed = cli(*pdns_account, "cert", "renew", "w/cert.pem", "--force")
     assert renewed.returncode == 0, renewed.stderr
-    assert "renewed" in renewed.stdout  # Pebble reuses the valid authorizations: no new TXT
+    assert "renewed" in renewed.stdout and "(powerdns (dns-lexicon))" in renewed.stderr
     remembered = (cli.workdir / "w" / "renewal.toml").read_text()
     assert "[challenge.dns]" in remembered and 'method = "powerdns"' in remembered
     assert pdns_pebble.dns.api_key not in remembered
