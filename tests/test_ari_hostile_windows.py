@@ -6,7 +6,9 @@ renewalInfo and no CA can be told to send such windows. Orders and certificates 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from cryptography import x509
@@ -14,6 +16,7 @@ from cryptography import x509
 from tests.ari_front import AriFront, ari_front
 from tests.conftest import CliRunner, ValidatingPebble
 from tui.acme.certificates import ari_cert_id
+from tui.renewal_due import iso
 
 OVERFLOWING = [
     {"start": "0001-01-01T00:00:00+01:00", "end": "0001-01-02T00:00:00Z"},
@@ -86,3 +89,31 @@ def test_a_window_ending_before_the_certificate_was_issued_is_ignored(
     assert run.stdout.startswith("past.example.test: not due until ") and EXPIRY_RULE in run.stdout
     assert "ARI window ignored" in run.stdout + run.stderr, run.stdout + run.stderr
     assert (cli.workdir / "certs" / "past.example.test" / "cert.pem").read_bytes() == before
+
+
+def test_a_ca_whose_ari_never_answers_does_not_starve_another_cas_certificates(
+    cli: CliRunner, validating: ValidatingPebble, front: AriFront
+) -> None:
+    """40 certificates of a CA whose ARI hangs (more than the 32 shared lookup slots) and one of
+    another CA (a second front: another directory URL), due by its window. They held every slot
+    for the client's whole timeout (60 s a round) while the other CA's certificate waited; now
+    each CA has at most ARI_PER_CA slots, a lookup ARI_TIMEOUT, and a CA that timed out is
+    skipped for the rest of the run."""
+    from tui.renew_run import ARI_TIMEOUT
+
+    slow_names = [f"h{i:02}.example.test" for i in range(40)]
+    _issued(cli, validating, front, slow_names)
+    with ari_front(validating.pebble) as other:
+        args = _issued(cli, validating, other, ["other-ca.example.test"])
+        now = datetime.now(UTC)  # after issuance: the window ends after notBefore
+        window = {"start": iso(now - timedelta(days=1)), "end": iso(now)}
+        other.windows[_cert_id(cli, "other-ca.example.test")] = window
+        front.mode = "hang"
+        started = time.monotonic()
+        run = cli(*args, "cert", "renew", "--all")
+        elapsed = time.monotonic() - started
+    assert run.returncode == 0, run.stderr
+    assert "other-ca.example.test: renewed" in run.stdout, run.stdout
+    assert elapsed < 2 * ARI_TIMEOUT + 10, f"{elapsed:.1f} s"
+    assert len(front.lookups) <= 16 + 40, "issuance asked nothing; one round at most"
+    assert run.stdout.count("(a third of the lifetime left)") == 40, run.stdout
