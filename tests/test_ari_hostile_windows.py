@@ -15,6 +15,7 @@ from cryptography import x509
 
 from tests.ari_front import AriFront, ari_front
 from tests.conftest import CliRunner, ValidatingPebble
+from tests.test_renewal_time import _issue
 from tui.acme.certificates import ari_cert_id
 from tui.renewal_due import iso
 
@@ -32,27 +33,6 @@ def front(validating: ValidatingPebble) -> Iterator[AriFront]:
         yield server
 
 
-def _issued(
-    cli: CliRunner, validating: ValidatingPebble, front: AriFront, names: list[str]
-) -> list[str]:
-    args = [*("--endpoint", front.directory_url, "--ca-bundle", str(validating.pebble.ca_bundle))]
-    args += ["--key", str(cli.workdir / "account.pem")]
-    created = cli(*args, "account", "new", "--yes")
-    assert created.returncode == 0, created.stderr
-    each = [arg for name in names for arg in ("-d", name)]
-    http01 = [
-        "--challenge",
-        "http-01",
-        "--listen",
-        "127.0.0.1",
-        "--http-port",
-        str(validating.http_port),
-    ]
-    issued = cli(*args, "cert", "issue", "--each", *each, *http01)
-    assert issued.returncode == 0, issued.stderr
-    return args
-
-
 def _cert_id(cli: CliRunner, name: str) -> str:
     pem = (cli.workdir / "certs" / name / "cert.pem").read_bytes()
     return ari_cert_id(x509.load_pem_x509_certificate(pem))
@@ -64,7 +44,7 @@ def test_windows_outside_datetimes_range_fail_only_their_certificate(
     """Year 1 at +01:00 and year 9999 at -01:00 exist only outside UTC's range: they were an
     OverflowError that ended `cert renew --all` (exit 70) for the whole store, every run."""
     names = ["o-1.example.test", "o-2.example.test", "o-ok.example.test"]
-    args = _issued(cli, validating, front, names)
+    args = _issue(cli, validating, front.directory_url, names)
     for name, window in zip(names, OVERFLOWING, strict=False):
         front.windows[_cert_id(cli, name)] = window
     run = cli(*args, "cert", "renew", "--all")
@@ -81,7 +61,7 @@ def test_a_window_ending_before_the_certificate_was_issued_is_ignored(
     cli: CliRunner, validating: ValidatingPebble, front: AriFront
 ) -> None:
     """Such a window would make every run renew the fresh certificate again."""
-    args = _issued(cli, validating, front, ["past.example.test"])
+    args = _issue(cli, validating, front.directory_url, ["past.example.test"])
     front.windows[_cert_id(cli, "past.example.test")] = BEFORE_ISSUANCE
     before = (cli.workdir / "certs" / "past.example.test" / "cert.pem").read_bytes()
     run = cli(*args, "cert", "renew", "--all")
@@ -102,9 +82,9 @@ def test_a_ca_whose_ari_never_answers_does_not_starve_another_cas_certificates(
     from tui.renew_run import ARI_TIMEOUT
 
     slow_names = [f"h{i:02}.example.test" for i in range(40)]
-    _issued(cli, validating, front, slow_names)
+    _issue(cli, validating, front.directory_url, slow_names)
     with ari_front(validating.pebble) as other:
-        args = _issued(cli, validating, other, ["other-ca.example.test"])
+        args = _issue(cli, validating, other.directory_url, ["other-ca.example.test"])
         now = datetime.now(UTC)  # after issuance: the window ends after notBefore
         window = {"start": iso(now - timedelta(days=1)), "end": iso(now)}
         other.windows[_cert_id(cli, "other-ca.example.test")] = window
