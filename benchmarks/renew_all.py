@@ -76,8 +76,9 @@ class Measure:
 
 
 def set_windows(front: AriFront, store: Path, due: set[str]) -> None:
-    past = datetime.now(UTC) - timedelta(days=1)
-    window = {"start": (past - timedelta(days=1)).isoformat(), "end": past.isoformat()}
+    # Ended by now, not before the certificates' notBefore (such a window is ignored).
+    now = datetime.now(UTC)
+    window = {"start": (now - timedelta(days=1)).isoformat(), "end": now.isoformat()}
     for folder in store.iterdir():
         if (folder / "cert.pem").exists():
             leaf = load_certificate((folder / "cert.pem").read_bytes(), "cert")

@@ -7,11 +7,13 @@ in that directory is Pebble's, so orders, validation and certificates are real.
 
 Modes: "window" (a valid suggested window: `windows` per certificate id, else WINDOW, with
 `retry_after` as the Retry-After header when set), "fail" (500 with a problem document),
-"garbage" (200 with a body that is not JSON).
+"garbage" (200 with a body that is not JSON), "hang" (no answer until the front is closed:
+a slow or hostile CA).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import ssl
 import threading
@@ -35,6 +37,7 @@ class AriFront:
     lookups: list[str] = field(default_factory=list)  # the certificate ids asked for
     windows: dict[str, dict[str, str]] = field(default_factory=dict)  # per certificate id
     retry_after: str = ""
+    closing: threading.Event = field(default_factory=threading.Event)  # ends "hang"
 
     @property
     def directory_url(self) -> str:
@@ -51,6 +54,8 @@ class AriFront:
         if self.mode == "fail":
             problem = {"type": "urn:ietf:params:acme:error:serverInternal", "detail": "ARI down"}
             return 500, "application/problem+json", json.dumps(problem).encode()
+        if self.mode == "hang":
+            self.closing.wait(600)
         if self.mode == "garbage":
             return 200, "application/json", b"<html>not json</html>"
         window = self.windows.get(cert_id, WINDOW)
@@ -63,13 +68,15 @@ def _handler(front: AriFront) -> type[BaseHTTPRequestHandler]:
 
         def do_GET(self) -> None:
             status, content_type, body = front.answer(self.path)
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            if front.retry_after and self.path.startswith("/renewal-info/"):
-                self.send_header("Retry-After", front.retry_after)
-            self.end_headers()
-            self.wfile.write(body)
+            # After "hang" the client has given up and gone: nothing to answer.
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+                if front.retry_after and self.path.startswith("/renewal-info/"):
+                    self.send_header("Retry-After", front.retry_after)
+                self.end_headers()
+                self.wfile.write(body)
 
         def log_message(self, *_args: Any) -> None:
             """Quiet: the test reads what it needs from `lookups`."""
@@ -97,6 +104,7 @@ def ari_front(pebble: Pebble) -> Iterator[AriFront]:
     try:
         yield front
     finally:
+        front.closing.set()
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)

@@ -54,7 +54,7 @@ class Hostility:
     challenge type when the client answers a challenge, before the answer (to connect to the
     client's responder, say). `order_status`, `authz_status`: the status every order and
     authorization shows instead of its own. `account_location`: the Location newAccount
-    answers with.
+    answers with. `directory_extra`: directory entries added or replaced.
     """
 
     authz_identifier: dict[str, Any] | None = None
@@ -72,6 +72,7 @@ class Hostility:
     order_status: str | None = None
     authz_status: str | None = None
     account_location: str | None = None
+    directory_extra: dict[str, str] = field(default_factory=dict)
 
 
 def _b64decode(text: str) -> bytes:
@@ -166,6 +167,7 @@ class HostileAcme:
             "newOrder": f"{self.base}/new-order",
             "revokeCert": f"{self.base}/revoke",
             "keyChange": f"{self.base}/key-change",
+            **self.hostility.directory_extra,
         }
 
     def _new_order(self, payload: dict[str, Any]) -> tuple[str, dict[str, Any]]:

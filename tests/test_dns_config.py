@@ -40,8 +40,8 @@ def test_dns_table_read_and_kept_on_save(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("table", "message"),
     [
-        ({"timeout": "soon"}, "dns.timeout must be a positive number"),
-        ({"timeout": 0}, "dns.timeout must be a positive number"),
+        ({"timeout": "soon"}, "dns.timeout must be more than 0 and at most 3600 seconds"),
+        ({"timeout": 0}, "dns.timeout must be more than 0 and at most 3600 seconds"),
         ({"server": 53}, "dns.server must be a string"),
         ({"tsig_secret": "c2VjcmV0"}, "dns.tsig_secret is not a [dns] key"),
     ],

@@ -7,6 +7,7 @@ is never written over: the user's hand-edited config is worth more than our defa
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import tomllib
@@ -188,8 +189,10 @@ class _Reader:
 
     def number(self, obj: dict[str, Any], table: str, key: str, default: float) -> float:
         value = obj.get(key, default)
-        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-            raise self.fail(table, key, "a positive number", value)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.fail(table, key, "a positive finite number", value)
+        if not math.isfinite(value) or value <= 0:
+            raise self.fail(table, key, "a positive finite number", value)
         return float(value)
 
     def strings(self, obj: dict[str, Any], table: str, key: str) -> list[str]:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass
 from enum import Enum
 from urllib.parse import urlsplit
 
 from tui.acme.errors import InputError
+from tui.acme.hosts import is_loopback_host
 from tui.acme.text import printable
 
 
@@ -120,15 +120,6 @@ _PRESETS = (
     ),
 )
 PRESETS: dict[str, Endpoint] = {preset.name: preset for preset in _PRESETS}
-
-
-def is_loopback_host(host: str) -> bool:
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def resolve(name_or_url: str) -> Endpoint:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import sys
 
-from tui.acme.hooks import SECRET_ENVIRONMENT
+from tui.acme.hooks import secret_names
 
 _PR_SET_DUMPABLE = 4  # <linux/prctl.h>
 
@@ -24,15 +24,16 @@ _PR_SET_DUMPABLE = 4  # <linux/prctl.h>
 def hide_environment() -> bool:
     """Does the above when a secret variable is set (Linux only: elsewhere there is no /proc
     environ). True when it did."""
-    if not sys.platform.startswith("linux") or SECRET_ENVIRONMENT.isdisjoint(os.environ):
+    names = secret_names()
+    if not sys.platform.startswith("linux") or not names:
         return False
     import ctypes  # only here: the common start, without secrets, does not load it
 
     libc = ctypes.CDLL(None, use_errno=True)
     libc.getenv.restype = ctypes.c_void_p
     libc.getenv.argtypes = [ctypes.c_char_p]
-    for name in SECRET_ENVIRONMENT:
-        value = libc.getenv(name.encode("ascii"))
+    for name in names:
+        value = libc.getenv(os.fsencode(name))
         if value:
             ctypes.memset(value, 0, len(ctypes.string_at(value)))
     return bool(libc.prctl(_PR_SET_DUMPABLE, 0, 0, 0, 0) == 0)

@@ -1,13 +1,13 @@
 """Renew what is due among some managed certificates, concurrently: the work behind `cert renew`
 (one certificate) and `cert renew --all` (the store), for both front ends.
 
-Per certificate: ask ARI (bounded concurrency, as often as Retry-After allows), decide
-(renewal_due), and when due, renew with its own remembered settings on one solver per
-distinct challenge choice, shared by every certificate that uses it (one http-01 responder
-for all, as `cert issue --each`). A failure is that certificate's only: its current files stay
-as they were (certstore switches versions in one rename), the error goes into its status for
-`cert list`, and the next run tries again. The deploy hook runs once per certificate, after
-its own renewal (workflow).
+Per certificate: ask ARI (bounded concurrency and time, per CA too; as often as Retry-After
+allows), decide (renewal_due), and when due, renew with its own remembered settings on one
+solver per distinct challenge choice, shared by every certificate that uses it (one http-01
+responder for all, as `cert issue --each`). A failure is that certificate's only: its current
+files stay as they were (certstore switches versions in one rename), the error goes into its
+status for `cert list`, and the next run tries again. The deploy hook runs once per
+certificate, after its own renewal (workflow).
 """
 
 from __future__ import annotations
@@ -31,6 +31,12 @@ if TYPE_CHECKING:
     from tui.acme.client import AcmeClient
 
 ARI_CONCURRENCY = 32  # lookups are one small GET each
+# ARI is advice with the expiry rule standing in, so a lookup gets a short time of its own and
+# one CA at most half of the slots: a slow CA (or a hostile one that never answers) cannot
+# hold every slot for the client's whole timeout and starve the other CAs' certificates. Once a
+# CA's lookup has timed out, its other certificates skip ARI for the rest of the run.
+ARI_PER_CA = 16
+ARI_TIMEOUT = 10.0
 RENEW_CONCURRENCY = 50  # orders in flight at once: as `cert issue --each` (50 in one process)
 
 
@@ -100,6 +106,8 @@ class Run:
         # By repr: a SolverChoice field may be a list (not hashable), and equal choices share.
         self._solvers: dict[str, Solver] = {}
         self._ari = asyncio.Semaphore(ARI_CONCURRENCY)
+        self._ari_per_ca: dict[str, asyncio.Semaphore] = {}
+        self._ari_down: dict[str, str] = {}  # CA directory -> why its lookups are skipped
         self._renewing = asyncio.Semaphore(RENEW_CONCURRENCY)
 
     def _solver(self, choice: SolverChoice) -> Solver:
@@ -114,13 +122,10 @@ class Run:
 
     async def _decide(self, job: Job) -> tuple[Decision, Status]:
         entry = job.entry
-        status = entry.status
-        async with self._ari:
-            try:
-                client = await self.clients.unsigned(job.settings)
-                status = await refresh_ari(client, entry.certificate, status, self.clock())
-            except (AcmeError, InputError) as exc:  # no client for that CA: no ARI, go on
-                status = replace(status, ari_error=f"ARI lookup failed ({str(exc)[:300]})")
+        ca = job.settings.directory
+        per_ca = self._ari_per_ca.setdefault(ca, asyncio.Semaphore(ARI_PER_CA))
+        async with per_ca, self._ari:  # this CA's slot first: waiting for it holds no shared one
+            status = await self._lookup(job)
         if status.ari_error:
             self.progress(entry.name, f"{status.ari_error}; renewing without `replaces`")
         elif status.ari_start:
@@ -128,6 +133,21 @@ class Run:
             self.progress(entry.name, f"ARI suggests renewing between {window}")
         decision = decide(entry.certificate, status, self.clock(), days=self.days, force=self.force)
         return decision, status
+
+    async def _lookup(self, job: Job) -> Status:
+        entry, ca = job.entry, job.settings.directory
+        if ca in self._ari_down:
+            return replace(entry.status, ari_error=self._ari_down[ca])
+        try:
+            async with asyncio.timeout(ARI_TIMEOUT):
+                client = await self.clients.unsigned(job.settings)
+                return await refresh_ari(client, entry.certificate, entry.status, self.clock())
+        except TimeoutError:
+            late = f"no answer within {ARI_TIMEOUT:g} s"
+            self._ari_down[ca] = f"ARI lookup skipped (this CA gave {late} in this run)"
+            return replace(entry.status, ari_error=f"ARI lookup failed ({late})")
+        except (AcmeError, InputError) as exc:  # no client for that CA: no ARI, go on
+            return replace(entry.status, ari_error=f"ARI lookup failed ({str(exc)[:300]})")
 
     async def _renew(self, job: Job, decision: Decision) -> IssueResult:
         settings, entry = job.settings, job.entry

@@ -46,11 +46,13 @@ class Decision:
 
 
 def _time(text: str) -> datetime | None:
+    """In UTC, or None: the text may be a CA's, and a moment that exists only in another zone
+    ("0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00") overflows on the way to UTC."""
     try:
         value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
+        return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)
+    except (ValueError, OverflowError, TypeError, AttributeError):
         return None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def iso(moment: datetime) -> str:
@@ -127,6 +129,11 @@ async def refresh_ari(
     if start is None or end is None or end < start:
         unusable = "ARI lookup failed (the window does not parse)"
         return replace(cleared, ari_error=unusable, ari_next_check="")
+    if end < certificate.not_valid_before_utc:
+        # A window that closed before the certificate existed would make every run renew a
+        # fresh certificate: a CA's mistake or a hostile CA's way to exhaust rate limits.
+        nonsense = f"ARI window ignored (it ends at {iso(end)}, before the certificate's notBefore)"
+        return replace(cleared, ari_error=nonsense, ari_next_check=iso(now + MIN_RECHECK))
     recheck = DEFAULT_RECHECK
     if info.retry_after is not None:
         recheck = min(max(timedelta(seconds=info.retry_after), MIN_RECHECK), MAX_RECHECK)

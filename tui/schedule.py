@@ -6,6 +6,11 @@ not all ask their CA at the same minute, and Persistent=true so a run missed whi
 was off happens at the next boot. The command is this interpreter running this acmedash with
 `--config` as an absolute path, since a timer runs in `/` with a bare environment.
 
+The paths are the user's but end up in files other programs parse: a control character (a
+newline would add unit lines or cron entries) is refused, and each line is escaped for its
+reader: systemd.service(5) quoting with `%` and `$` doubled (specifiers, variables), and
+cron's `%` (a newline to cron) written `\\%`.
+
 --install writes each file atomically and never over a different one: a file already there
 with other content is an error naming it (the user's edits are theirs).
 """
@@ -13,6 +18,7 @@ with other content is an error naming it (the user's edits are theirs).
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import sys
 from dataclasses import dataclass
@@ -22,6 +28,7 @@ from tui.acme.errors import InputError
 from tui.acme.fileio import atomic_write
 
 UNIT = "acmedash-renew"
+_PLAIN = re.compile(r"[A-Za-z0-9_@%+=:,./-]+")
 
 
 @dataclass(frozen=True)
@@ -34,11 +41,31 @@ class Plan:
         return "\n".join(parts) + f"# then: {self.next_step}\n"
 
 
-def command_line(config: Path) -> str:
+def command_argv(config: Path) -> list[str]:
     script = Path(sys.executable).parent / "acmedash"  # the console script of this install
     program = [str(script)] if script.is_file() else [sys.executable, "-m", "tui"]
-    argv = [*program, "--config", str(config.absolute())]
-    return shlex.join([*argv, "cert", "renew", "--all", "--quiet"])
+    argv = [*program, "--config", str(config.absolute()), "cert", "renew", "--all", "--quiet"]
+    for arg in argv:
+        if any(ord(c) < 0x20 or ord(c) == 0x7F for c in arg):
+            raise InputError(f"{arg!r}: a path with a control character cannot be scheduled")
+    return argv
+
+
+def systemd_exec(argv: list[str]) -> str:
+    """`%` and `$` doubled; a word with other than plain path characters double-quoted, its
+    `\\` and `"` escaped (systemd.service(5), "Command lines")."""
+    words = []
+    for arg in argv:
+        word = arg.replace("%", "%%").replace("$", "$$")
+        if not _PLAIN.fullmatch(arg):
+            word = '"' + word.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        words.append(word)
+    return " ".join(words)
+
+
+def cron_command(argv: list[str]) -> str:
+    """For /bin/sh, with cron's `%` escaped (crontab(5): an unescaped one ends the command)."""
+    return shlex.join(argv).replace("%", "\\%")
 
 
 def _units(command: str, scope: str) -> tuple[str, str]:
@@ -72,8 +99,9 @@ def _user_config_home() -> Path:
 
 
 def plan(config: Path, *, cron: bool, scope: str) -> Plan:
-    command = command_line(config)
+    argv = command_argv(config)
     if cron:
+        command = cron_command(argv)
         # Minute and hour picked once per machine and config, not 0:00 for everyone.
         seed = sum(command.encode()) % (60 * 12)
         minute, hour = seed % 60, seed // 60
@@ -86,7 +114,7 @@ def plan(config: Path, *, cron: bool, scope: str) -> Plan:
             [(Path("crontab"), f"{when} {command}\n")],
             "add the line with `crontab -e` (acmedash does not edit your crontab)",
         )
-    service, timer = _units(command, scope)
+    service, timer = _units(systemd_exec(argv), scope)
     if scope == "system":
         folder, ctl = Path("/etc/systemd/system"), "systemctl"
     else:

@@ -24,15 +24,27 @@ PASSPHRASE_ENV = "ACMEDASH_KEY_PASSPHRASE"  # noqa: S105 - the name, not a secre
 EAB_KEY_ENV = "ACMEDASH_EAB_HMAC_KEY"
 TSIG_SECRET_ENV = "ACMEDASH_TSIG_SECRET"  # noqa: S105 - the name, not a secret
 SECRET_ENVIRONMENT = frozenset({PASSPHRASE_ENV, EAB_KEY_ENV, TSIG_SECRET_ENV})
+# dns-lexicon reads its provider options, API tokens among them, from LEXICON_* variables
+# (LEXICON_CLOUDFLARE_AUTH_TOKEN): all of them are treated as secrets.
+SECRET_PREFIX = "LEXICON_"  # noqa: S105 - a name prefix, not a secret
 SHELL = "/bin/sh"
 # Seconds a hook may run: a DNS provider's API or a service reload takes seconds, and one that
 # hangs must end as an error the user can act on, not as the whole command's deadline.
 HOOK_DEADLINE = 300.0
 
 
+def is_secret(name: str) -> bool:
+    return name in SECRET_ENVIRONMENT or name.startswith(SECRET_PREFIX)
+
+
+def secret_names() -> list[str]:
+    """The secret variables set in our environment now."""
+    return [name for name in os.environ if is_secret(name)]
+
+
 def hook_environment(extra: Mapping[str, str]) -> dict[str, str]:
     """The environment a hook gets: ours without our secrets, plus `extra`."""
-    env = {name: value for name, value in os.environ.items() if name not in SECRET_ENVIRONMENT}
+    env = {name: value for name, value in os.environ.items() if not is_secret(name)}
     env.update(extra)
     return env
 

@@ -55,8 +55,9 @@ def _origins_of(urls: tuple[str, ...]) -> frozenset[Origin]:
 
 def check(url: str, directory_url: str, directory: Directory, what: str) -> None:
     """A ProtocolError, before anything is sent, when `url` is on an origin `allowed` does not
-    hold. `what` names where the URL came from, for the message. A URL that is no URL at all
-    passes here: the send path refuses it with its own reason (core._usable_url)."""
+    hold. `what` names where the URL came from, for the message. A URL that cannot be sent
+    at all (no URL, plain http:// off loopback) passes here: the send path refuses it with its
+    own reason (wire.usable_url, the one place for that rule)."""
     found = origin(url)
     if found is None or found in allowed(directory_url, directory):
         return

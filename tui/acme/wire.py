@@ -21,6 +21,7 @@ import httpcore
 import httpx
 
 from tui.acme.errors import NetworkError, NetworkTimeout, ProtocolError, TlsError
+from tui.acme.hosts import is_loopback_host
 
 # Requests in flight at once per client, which talks to one CA (httpx's limit is per pool, over
 # all origins). More would hide more round trips from a CA far away (50 concurrent orders
@@ -112,7 +113,8 @@ async def _raw_chunks(response: httpx.Response) -> AsyncIterator[bytes]:
 
 
 def usable_url(url: str) -> httpx.URL:
-    """The URL as httpx will send it, or a ValueError saying why it cannot be sent: before it
+    """The URL as httpx will send it, or a ValueError saying why it cannot be sent (plain http
+    only on loopback, the rule for the endpoint applied to every URL a CA gives): before it
     reaches the connection, where a port past 65535 raised OverflowError and a host `xn--`
     idna.IDNAError, and where a relative URL passed for a network error."""
     try:
@@ -123,6 +125,10 @@ def usable_url(url: str) -> httpx.URL:
         raise ValueError("not an absolute http:// or https:// URL")
     if parsed.port is not None and not 0 < parsed.port < 65536:
         raise ValueError(f"port {parsed.port} is not a port to connect to")
+    if parsed.scheme == "http" and not is_loopback_host(parsed.host):
+        # Every request goes through here: an https directory naming http:// resources (or a
+        # Location, a Link) would have signed requests and certificates cross in clear.
+        raise ValueError("plain http:// off loopback; ACME needs https")
     return parsed
 
 

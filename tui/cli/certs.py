@@ -150,13 +150,14 @@ def _dns_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _seconds(text: str) -> float:
+    from tui.dns.method import check_timeout
+
     try:
-        value = float(text)
+        return check_timeout(float(text), "--dns-timeout")
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if not 0 < value <= 3600:
-        raise argparse.ArgumentTypeError("give 1 to 3600 seconds")
-    return value
+    except InputError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _read_csr(path: Path) -> tuple[bytes, list[str]]:

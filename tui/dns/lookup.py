@@ -25,7 +25,8 @@ if TYPE_CHECKING:
 
 QUERY_TIMEOUT = 3.0
 MAX_CNAME_CHAIN = 8
-MAX_SERVERS = 16
+MAX_SERVERS = 16  # NS hosts used per zone, and servers asked in all
+MAX_ADDRESSES = 4  # addresses used per NS host: a zone's answers choose how many we ask
 
 
 @dataclass(frozen=True)
@@ -174,26 +175,35 @@ async def cname_target(name: str, server: Server | None) -> str:
     raise InputError(f"{name}: the CNAME chain is longer than {MAX_CNAME_CHAIN}")
 
 
+async def _answer(host: str, rdtype: str, server: Server | None) -> dns.message.Message | None:
+    try:
+        return await (ask(server, host, rdtype) if server else _ask_resolver(host, rdtype))
+    except NetworkError:
+        return None
+
+
 async def _addresses(host: str, server: Server | None) -> list[str]:
+    """A and AAAA asked at once (a server that never answers one costs one timeout, not two),
+    at most MAX_ADDRESSES of them."""
     import dns.rdatatype
 
-    found: list[str] = []
-    for rdtype in ("A", "AAAA"):
-        try:
-            response = await (ask(server, host, rdtype) if server else _ask_resolver(host, rdtype))
-        except NetworkError:
-            response = None
-        for rrset in response.answer if response is not None else []:
-            if rrset.rdtype in (dns.rdatatype.A, dns.rdatatype.AAAA):
-                found += [rdata.address for rdata in rrset]
+    responses = await asyncio.gather(*(_answer(host, t, server) for t in ("A", "AAAA")))
+    found = [
+        rdata.address
+        for response in responses
+        for rrset in (response.answer if response is not None else [])
+        if rrset.rdtype in (dns.rdatatype.A, dns.rdatatype.AAAA)
+        for rdata in rrset
+    ]
     if not found and server is not None:
         return await _addresses(host, None)  # a host outside the server's zones
-    return found
+    return found[:MAX_ADDRESSES]
 
 
 async def authoritative_servers(zone: str, server: Server | None, port: int) -> list[Server]:
     """The zone's NS hosts, each address of each on `port`, plus `server` itself (the update
-    server, often the hidden primary). At most MAX_SERVERS."""
+    server, often the hidden primary). At most MAX_SERVERS hosts, looked up concurrently (16
+    hosts whose AAAA never answers took 48 s one after the other), and MAX_SERVERS servers."""
     import dns.rdatatype
 
     response = await (ask(server, zone, "NS") if server else _ask_resolver(zone, "NS"))
@@ -206,8 +216,9 @@ async def authoritative_servers(zone: str, server: Server | None, port: int) -> 
         }
     )
     found: list[Server] = []
-    for host in hosts[:MAX_SERVERS]:
-        for address in await _addresses(host, server):
+    looked_up = await asyncio.gather(*(_addresses(host, server) for host in hosts[:MAX_SERVERS]))
+    for host, addresses in zip(hosts, looked_up, strict=False):
+        for address in addresses:
             candidate = Server(host, address, port)
             if all(candidate.address != s.address or candidate.port != s.port for s in found):
                 found.append(candidate)

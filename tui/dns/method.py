@@ -5,6 +5,7 @@ remember it as it is."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
@@ -12,6 +13,7 @@ from tui.acme.errors import InputError
 
 RFC2136 = "rfc2136"
 DEFAULT_TIMEOUT = 120.0
+MAX_TIMEOUT = 3600.0  # an hour: more is a typo, and nan or inf would never end the wait
 # The [dns] table's own keys; any other key that holds a table is a provider's options.
 KEYS = ("method", "server", "tsig_key", "tsig_algorithm", "tsig_secret_file", "alias", "timeout")
 
@@ -26,10 +28,26 @@ class DnsMethod:
     alias: str = ""  # --dns-alias ZONE: publish at _acme-challenge.ZONE
     timeout: float = DEFAULT_TIMEOUT  # seconds to wait for every authoritative server
 
+    def __post_init__(self) -> None:
+        # Every DnsMethod (config, command line, renewal.toml, overrides) passes here.
+        check_timeout(self.timeout, "the dns-01 timeout")
+
     def describe(self) -> str:
         if self.method == RFC2136:
             return f"RFC 2136 at {self.server or '(no server)'}"
         return f"{self.method} (dns-lexicon)" if self.method else "by hand"
+
+
+def check_timeout(value: object, what: str) -> float:
+    """The one check of a dns-01 timeout, wherever it comes from: finite, 0 < t <= 3600."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or not 0 < value <= MAX_TIMEOUT
+    ):
+        raise InputError(f"{what} must be more than 0 and at most {MAX_TIMEOUT:g} seconds")
+    return float(value)
 
 
 def from_config(table: dict[str, Any]) -> DnsMethod:
@@ -43,9 +61,7 @@ def from_config(table: dict[str, Any]) -> DnsMethod:
             continue
         value = table[key]
         if key == "timeout":
-            if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-                raise InputError("config: dns.timeout must be a positive number of seconds")
-            value = float(value)
+            value = check_timeout(value, "config: dns.timeout")
         elif not isinstance(value, str):
             raise InputError(f"config: dns.{key} must be a string")
         values[key] = value

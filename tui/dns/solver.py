@@ -62,6 +62,9 @@ class DnsUpdateSolver:
         self.server: Server | None = None
         self._records: list[_Record] = []
         self._zones: dict[str, str] = {}
+        # Per zone, found once in a run and shared by every record in it (a task, so that
+        # records presented at once wait for the same lookup).
+        self._servers: dict[str, asyncio.Task[list[Server]]] = {}
         self._resolving = asyncio.Lock()
 
     async def _resolve_server(self) -> None:
@@ -103,10 +106,25 @@ class DnsUpdateSolver:
         self.progress(f"{target}: TXT published in zone {zone} ({self.publisher.describe()})")
         await self._wait_visible(record)
 
+    async def _authoritative(self, record: _Record, deadline: float) -> list[Server]:
+        """The zone's servers, found within the same --dns-timeout as the propagation."""
+        if record.zone not in self._servers:
+            port = self.server.port if self.server else 53
+            found = authoritative_servers(record.zone, self.server, port)
+            self._servers[record.zone] = asyncio.ensure_future(found)
+        try:
+            async with asyncio.timeout(max(deadline - time.monotonic(), 0)):
+                # Shielded: a record giving up does not cancel the lookup others share.
+                return await asyncio.shield(self._servers[record.zone])
+        except TimeoutError:
+            raise NetworkError(
+                f"zone {record.zone}: its authoritative servers were not found within "
+                f"{self.method.timeout:.0f} s (--dns-timeout)"
+            ) from None
+
     async def _wait_visible(self, record: _Record) -> None:
-        port = self.server.port if self.server else 53
-        servers = await authoritative_servers(record.zone, self.server, port)
         deadline = record.published + self.method.timeout
+        servers = await self._authoritative(record, deadline)
         shown, shown_at = "", 0.0
         while True:
             answers = await asyncio.gather(
@@ -152,7 +170,13 @@ class DnsUpdateSolver:
             await self._remove(record)
 
     async def close(self) -> None:
-        """Removes what is still published (an interrupted or cancelled issuance)."""
+        """Removes what is still published (an interrupted or cancelled issuance), and ends
+        the server lookups nobody waits for any more."""
+        for lookup in self._servers.values():
+            if not lookup.done():
+                lookup.cancel()
+            elif not lookup.cancelled():
+                lookup.exception()  # seen: a failure every record already reported
         first: Exception | None = None
         for record in list(self._records):
             try:
