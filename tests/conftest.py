@@ -90,6 +90,22 @@ async def hostile_client(hostile: HostileAcme) -> AsyncIterator[AcmeClient]:
         yield acme
 
 
+def issue_by_dns_hook(
+    cli: CliRunner, directory_url: str, hook: str, *, new_account: bool = True
+) -> subprocess.CompletedProcess[str]:
+    """`cert issue -d a.test` by dns-01 with `hook`, under a fresh account key, as a user runs
+    it against a (hostile) CA: what the hostile-CA tests start from."""
+    from tui.acme import keys
+
+    keys.save_key(keys.generate_key("ec256"), cli.workdir / "account.pem")
+    common = ("--endpoint", directory_url, "--key", "account.pem")
+    if new_account:
+        assert cli(*common, "account", "new", "--yes").returncode == 0
+    return cli(
+        *common, "cert", "issue", "-d", "a.test", "--challenge", "dns-01", "--dns-hook", hook
+    )
+
+
 def reach(pebble: Pebble) -> list[str]:
     """The global options that point the CLI at a test Pebble."""
     return ["--endpoint", pebble.directory_url, "--ca-bundle", str(pebble.ca_bundle)]

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CliRunner
+from tests.conftest import CliRunner, issue_by_dns_hook
 from tests.hostile_acme import HostileAcme
 from tui.acme import keys
 from tui.acme.client import AcmeClient
@@ -122,24 +122,11 @@ def test_cli_runs_no_hook_for_a_fanned_out_order(
 ) -> None:
     """The reviewer's attack_hook_fanout.py, as the user runs it: exit 1, one line, no hook."""
     hostile.hostility.authz_per_name = 50
-    keys.save_key(keys.generate_key("ec256"), cli.workdir / "account.pem")
     ran = tmp_path / "hook.log"
     hook = tmp_path / "hook.sh"
     hook.write_text(f'#!/bin/sh\necho "$1" >> {ran}\n')
     hook.chmod(0o755)
-    common = ("--endpoint", hostile.directory_url, "--key", "account.pem")
-    assert cli(*common, "account", "new", "--yes").returncode == 0
-    run = cli(
-        *common,
-        "cert",
-        "issue",
-        "-d",
-        "a.test",
-        "--challenge",
-        "dns-01",
-        "--dns-hook",
-        str(hook),
-    )
+    run = issue_by_dns_hook(cli, hostile.directory_url, str(hook))
     assert run.returncode == 1, run.stderr
     assert "Traceback" not in run.stderr
     assert "lists 50 authorizations for 1 identifier" in run.stderr

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import CliRunner
+from tests.conftest import CliRunner, issue_by_dns_hook
 from tests.hostile_acme import HostileAcme
 from tests.scripted_ca import Answer, ScriptedCa
 from tui.acme import keys
@@ -67,20 +67,7 @@ async def test_a_broken_link_target_is_a_protocol_error(ca: ScriptedCa) -> None:
 def test_cli_exits_1_on_an_unusable_authorization_url(cli: CliRunner, bad: str) -> None:
     with HostileAcme() as hostile:
         hostile.hostility.authz_urls = lambda urls: [bad]
-        keys.save_key(keys.generate_key("ec256"), cli.workdir / "account.pem")
-        common = ("--endpoint", hostile.directory_url, "--key", "account.pem")
-        assert cli(*common, "account", "new", "--yes").returncode == 0
-        run = cli(
-            *common,
-            "cert",
-            "issue",
-            "-d",
-            "a.test",
-            "--challenge",
-            "dns-01",
-            "--dns-hook",
-            "/bin/true",
-        )
+        run = issue_by_dns_hook(cli, hostile.directory_url, "/bin/true")
     assert run.returncode == 1, run.stderr
     assert "Traceback" not in run.stderr
     assert "the CA gave a URL acmedash cannot use" in run.stderr

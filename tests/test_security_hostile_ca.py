@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import ExtensionOID, NameOID
 
-from tests.conftest import CliRunner
+from tests.conftest import CliRunner, issue_by_dns_hook
 from tests.hostile_acme import HostileAcme
 from tui import workflow
 from tui.acme import keys
@@ -146,21 +146,7 @@ def test_cli_refuses_a_forged_identifier_without_running_anything(
     """The reviewer's finding, as the user runs it: exit 1 (a protocol error: the CA broke the
     protocol), one clear line, no traceback, and no file created by the hook's shell."""
     hostile.hostility.authz_identifier = {"type": "dns", "value": INJECTION}
-    keys.save_key(keys.generate_key("ec256"), cli.workdir / "account.pem")
-    run = cli(
-        "--endpoint",
-        hostile.directory_url,
-        "--key",
-        "account.pem",
-        "cert",
-        "issue",
-        "-d",
-        "a.test",
-        "--challenge",
-        "dns-01",
-        "--dns-hook",
-        "/bin/true",
-    )
+    run = issue_by_dns_hook(cli, hostile.directory_url, "/bin/true", new_account=False)
     assert run.returncode == 1, run.stderr
     assert "Traceback" not in run.stderr
     assert "which this order did not ask for" in run.stderr
