@@ -162,6 +162,17 @@ async def update_contacts(session: Session, client: AcmeClient, contacts: list[s
     return account
 
 
+def keep_contacts(session: Session, contacts: list[str]) -> bool:
+    """After the CA took new contacts: the settings' contacts (what `account new` and the
+    dashboard's Contacts panel start from) say the same, saved in place with the config's
+    comments kept (config.save_settings). False when they already did."""
+    if session.settings.contacts == contacts:
+        return False
+    session.settings.contacts = list(contacts)
+    session.save()
+    return True
+
+
 async def require_account(client: AcmeClient, session: Session | None = None) -> str:
     """The account URL, which certificates need: said plainly when the key has none, and
     remembered in `session` when one is given."""

@@ -35,18 +35,53 @@ class Row:
     def lifetime_days(self) -> float:
         return float(self.record.get("lifetime_days") or 1.0)
 
-    def line(self) -> str:
+    def block(self) -> str:
+        """What `cert list` prints for it: a heading line, then one labelled field a line,
+        wrapped under its label so that it reads at 80 columns."""
         r, p = self.record, printable
         if r.get("error"):
-            return f"{p(r['name'])}: unreadable: {p(r['error'])}"
-        mark = "DUE " if r["due"] else "    "
-        last = f", last renewal {p(r['last_result'])}" if r["last_result"] else ""
-        if r["last_error"]:
-            last += f" ({p(r['last_error'])})"
-        return (
-            f"{mark}{p(r['name'])}  {p(', '.join(r['names']))}  expires {r['not_after']} "
-            f"({r['days_left']:.0f} days)  next renewal {r['next_renewal']}{last}"
+            return _wrapped(p(r["name"]), [("unreadable", p(r["error"]))])
+        window = r["ari_window"]
+        ari = f"{window['start']} to {window['end']}" if window else "none heard"
+        rule = (
+            "by the ARI window"
+            if window and not r["rule"].endswith("days before expiry")
+            else r["rule"]
         )
+        last = "none yet"
+        if r["last_result"]:
+            last = f"{p(r['last_result'])} {r['last_attempt'] or ''}".rstrip()
+            if r["last_error"]:
+                last += f": {p(r['last_error'])}"
+        fields = [
+            ("names", p(", ".join(r["names"]))),
+            ("issuer", p(r["issuer"])),
+            ("expires", f"{r['not_after']} ({r['days_left']:.0f} days left)"),
+            ("ARI window", ari),
+            ("next renewal", f"{r['next_renewal']} ({rule})"),
+            ("last renewal", last),
+            ("folder", p(r["folder"])),
+        ]
+        if not r["remembered"]:
+            fields.append(("settings", "no renewal.toml: renews with the defaults"))
+        return _wrapped(("DUE  " if r["due"] else "") + p(r["name"]), fields)
+
+
+WIDTH = 80  # an SSH session's terminal
+_LABEL = 14
+
+
+def _wrapped(heading: str, fields: list[tuple[str, str]]) -> str:
+    import textwrap
+
+    lines = [heading]
+    for label, value in fields:
+        lead = f"  {label:<{_LABEL - 2}}"
+        lines += textwrap.wrap(
+            value, WIDTH, initial_indent=lead, subsequent_indent=" " * _LABEL,
+            break_on_hyphens=False,
+        ) or [lead.rstrip()]  # fmt: skip
+    return "\n".join(lines)
 
 
 def describe_entry(folder: Path, now: datetime) -> Row:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from tui import workflow
 from tui.acme.errors import AcmeError, InputError, detached
 from tui.inventory import Entry
-from tui.renewal import RenewalSettings, Status, save_settings, save_status
+from tui.renewal import SETTINGS_FILE, RenewalSettings, Status, save_settings, save_status
 from tui.renewal_due import Clock, Decision, decide, iso, refresh_ari, utc_now
 from tui.workflow import IssueOptions, IssueResult, SolverChoice
 
@@ -126,13 +126,24 @@ class Run:
         per_ca = self._ari_per_ca.setdefault(ca, asyncio.Semaphore(ARI_PER_CA))
         async with per_ca, self._ari:  # this CA's slot first: waiting for it holds no shared one
             status = await self._lookup(job)
+        decision = decide(entry.certificate, status, self.clock(), days=self.days, force=self.force)
+        return decision, status
+
+    def _say_why(self, entry: Entry, status: Status) -> None:
+        """What ARI said and what the renewal goes on with: only for a certificate that is
+        renewed now. A certificate not due gets its one `not due until` line and nothing else
+        (a timer's log, or a user asking whether it is time)."""
+        if entry.settings is None:
+            self.progress(
+                entry.name,
+                f"no {SETTINGS_FILE} (issued before acmedash remembered settings): renewing "
+                "with the defaults and this command's options; --save remembers them",
+            )
         if status.ari_error:
             self.progress(entry.name, f"{status.ari_error}; renewing without `replaces`")
         elif status.ari_start:
             window = f"{status.ari_start} and {status.ari_end}"
             self.progress(entry.name, f"ARI suggests renewing between {window}")
-        decision = decide(entry.certificate, status, self.clock(), days=self.days, force=self.force)
-        return decision, status
 
     async def _lookup(self, job: Job) -> Status:
         entry, ca = job.entry, job.settings.directory
@@ -152,8 +163,15 @@ class Run:
     async def _renew(self, job: Job, decision: Decision) -> IssueResult:
         settings, entry = job.settings, job.entry
         reuse = entry.folder / "privkey.pem" if settings.reuse_key else None
+        names, csr = settings.names or workflow.renewal_names(entry.certificate), None
+        if settings.csr:  # the user's own CSR, read again: its names are what is ordered
+            from tui.acme.csr import read_csr_file
+
+            csr, given = await asyncio.to_thread(read_csr_file, Path(settings.csr).expanduser())
+            names = workflow.ordered_names(given)
         options = IssueOptions(
-            names=settings.names or workflow.renewal_names(entry.certificate),
+            names=names,
+            csr=csr,
             out=job.out,
             key_type=settings.key_type,
             profile=settings.profile,
@@ -181,6 +199,7 @@ class Run:
             if status != entry.status:
                 await asyncio.to_thread(save_status, entry.folder, status)
             return outcome
+        self._say_why(entry, status)
         try:
             result = await self._renew(job, decision)
         except Exception as exc:
