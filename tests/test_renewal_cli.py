@@ -113,7 +113,7 @@ def test_three_certificates_remembered_and_renewed_with_their_own_settings(
         assert row["not_after"].startswith(records[name]["not_after"][:16])
         assert row["days_left"] > 0 and row["issuer"]
     text = cli(*account, "cert", "list")
-    assert "r-tls.example.test" in text.stdout and "last renewal renewed" in text.stdout
+    assert "r-tls.example.test" in text.stdout and "  last renewal  renewed " in text.stdout
 
 
 def test_one_certificate_by_name_due_or_not(
@@ -196,6 +196,12 @@ def test_renew_writes_only_a_managed_folder(
         assert "--out" in refused.stderr
     assert sorted(p.name for p in stranger.iterdir()) == ["cert.pem", "other.pem"]
     assert (stranger / "cert.pem").read_bytes() == pem
+    into = cli(*account, "cert", "renew", "etc-ssl/other.pem", "--force", "--out", "etc-ssl",
+               *_http01(validating))  # fmt: skip
+    assert into.returncode == 2, into.stderr
+    assert "--out etc-ssl: holds cert.pem, which acmedash did not write" in into.stderr
+    assert sorted(p.name for p in stranger.iterdir()) == ["cert.pem", "other.pem"]
+    assert not (stranger / "cert.pem").is_symlink()
     moved = cli(*account, "cert", "renew", "etc-ssl/other.pem", "--force", "--out", "new",
                 *_http01(validating))  # fmt: skip
     assert moved.returncode == 0, moved.stderr

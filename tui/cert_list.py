@@ -68,7 +68,7 @@ class Row:
 
 
 WIDTH = 80  # an SSH session's terminal
-_LABEL = 14
+_LABEL = 16
 
 
 def _wrapped(heading: str, fields: list[tuple[str, str]]) -> str:
@@ -79,7 +79,7 @@ def _wrapped(heading: str, fields: list[tuple[str, str]]) -> str:
         lead = f"  {label:<{_LABEL - 2}}"
         lines += textwrap.wrap(
             value, WIDTH, initial_indent=lead, subsequent_indent=" " * _LABEL,
-            break_on_hyphens=False,
+            break_on_hyphens=False, break_long_words=False,  # a path stays whole, to copy
         ) or [lead.rstrip()]  # fmt: skip
     return "\n".join(lines)
 
