@@ -238,9 +238,10 @@ def test_rollover_to_a_key_that_does_not_exist_generates_it(
     save_settings(settings, cli.config)
     rolled = cli(*account, "account", "rollover", "fresh.pem")
     assert rolled.returncode == 0, rolled.stderr
-    assert "generated ec256 key at fresh.pem (mode 0600)" in rolled.stderr
+    fresh_path = cli.workdir / "fresh.pem"  # absolute in the config: a timer runs in `/`
+    assert f"generated ec256 key at {fresh_path} (mode 0600)" in rolled.stderr
     assert stat.S_IMODE((cli.workdir / "fresh.pem").stat().st_mode) == 0o600
-    assert load_settings(cli.config).account_key == "fresh.pem"
+    assert load_settings(cli.config).account_key == str(fresh_path)
     old = cli(*account, "account", "show")
     assert old.returncode == 1 and "accountDoesNotExist" in old.stderr
     fresh = [*reach(validating.pebble), "--key", "fresh.pem", "--traffic", "t.jsonl"]

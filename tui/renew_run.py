@@ -23,7 +23,7 @@ from tui import workflow
 from tui.acme.errors import AcmeError, InputError, detached
 from tui.inventory import Entry
 from tui.renewal import SETTINGS_FILE, RenewalSettings, Status, save_settings, save_status
-from tui.renewal_due import Clock, Decision, decide, iso, refresh_ari, utc_now
+from tui.renewal_due import NO_ARI, Clock, Decision, decide, iso, refresh_ari, utc_now
 from tui.workflow import IssueOptions, IssueResult, SolverChoice
 
 if TYPE_CHECKING:
@@ -69,6 +69,7 @@ class Outcome:
     defaults: bool  # no renewal.toml: renewed (or would be) with the defaults
     error: Exception | None = None
     result: IssueResult | None = None
+    ari_problem: str = ""  # a failed ARI lookup behind a "not due" decided by the expiry rule
 
     def to_json(self) -> dict[str, Any]:
         record: dict[str, Any] = {
@@ -90,7 +91,8 @@ class Outcome:
         if self.result is not None:
             extra = " (no renewal.toml: with the defaults)" if self.defaults else ""
             return f"{self.name}: renewed{extra}, expires {self.result.not_after}"
-        return f"{self.name}: not due until {iso(self.next_renewal)} ({self.reason})"
+        why = f"{self.reason}; {self.ari_problem}" if self.ari_problem else self.reason
+        return f"{self.name}: not due until {iso(self.next_renewal)} ({why})"
 
 
 @dataclass
@@ -196,6 +198,8 @@ class Run:
             entry.settings is None,
         )  # fmt: skip
         if not decision.due:
+            if status.ari_error != NO_ARI:  # why the expiry rule decided, not ARI
+                outcome.ari_problem = status.ari_error
             if status != entry.status:
                 await asyncio.to_thread(save_status, entry.folder, status)
             return outcome
