@@ -220,7 +220,9 @@ async def rollover(
     question: naming a new key for a rollover is asking for one. The account is then
     remembered under the new key and forgotten under the old, and the session (and the
     settings' account_key, when it named the old key) signs with the new key. The key is
-    generated once the account is known: a rollover refused for want of one makes no file."""
+    generated once the account is known: a rollover refused for want of one makes no file.
+    The key is kept by its absolute path: a renewal from a timer runs in `/`."""
+    new_path = new_path.expanduser().absolute()
     generated = not _exists(new_path)
     existing = None if generated else load(new_path)  # a file that is no key stops it here
     url = await client.known_account_url()  # a key without an account leaves no new file
