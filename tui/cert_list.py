@@ -39,7 +39,7 @@ class Row:
         r, p = self.record, printable
         if r.get("error"):
             return f"{p(r['name'])}: unreadable: {p(r['error'])}"
-        mark = "DUE " if r["due"] else "    "
+        mark = "REV " if r["revoked"] else "DUE " if r["due"] else "    "
         last = f", last renewal {p(r['last_result'])}" if r["last_result"] else ""
         if r["last_error"]:
             last += f" ({p(r['last_error'])})"
@@ -58,7 +58,8 @@ def describe_entry(folder: Path, now: datetime) -> Row:
         return Row(folder, {"name": folder.name, "folder": str(folder), "error": str(exc)})
     certificate, status = entry.certificate, entry.status
     decision = decide(certificate, status, now)
-    window = ari_window(status) if status.serial == f"{certificate.serial_number:x}" else None
+    serial = f"{certificate.serial_number:x}"
+    window = ari_window(status) if status.serial == serial else None
     not_after = certificate.not_valid_after_utc
     lifetime = not_after - certificate.not_valid_before_utc
     return Row(
@@ -79,6 +80,7 @@ def describe_entry(folder: Path, now: datetime) -> Row:
             "last_result": status.last_result or None,
             "last_attempt": status.last_attempt or None,
             "last_error": status.last_error or None,
+            "revoked": (status.revoked or None) if status.serial == serial else None,
             "error": None,
         },
     )
