@@ -19,7 +19,7 @@ from tui.endpoints import resolve
 
 PEBBLE_FOLDER = "pebble"
 DEMO_KEY = "account.pem"
-_DEMO_OWN = {PEBBLE_FOLDER, DEMO_KEY, ".lock"}  # the store's lock (a renewal) is the demo's too
+DEMO_STORE = "certs"  # where the Orders tab puts certificates in the demo: files_dir/certs
 
 
 def add_parsers(commands: Any) -> None:
@@ -113,7 +113,7 @@ def demo_world(
             account_key=str(key_path),
             contacts=["mailto:demo@example.org"],
             ca_bundle=str(pebble.ca_bundle),
-            certs_dir=str(folder),
+            certs_dir=str(folder / DEMO_STORE),
             theme=look.theme,
             keymap=look.keymap,
         )
@@ -129,10 +129,24 @@ def demo_world(
         )
 
 
+def _saved(folder: Path) -> list[str]:
+    """What is in the demo's folder that the demo did not make: the store's certificates
+    (not its lock), exports, keys."""
+    found: list[str] = []
+    for entry in sorted(folder.iterdir()):
+        if entry.name == DEMO_STORE and entry.is_dir():
+            found += [
+                f"{DEMO_STORE}/{e.name}" for e in sorted(entry.iterdir()) if e.name != ".lock"
+            ]
+        elif entry.name not in (PEBBLE_FOLDER, DEMO_KEY):
+            found.append(entry.name)
+    return found
+
+
 def _clear_away(folder: Path, say: Callable[[str], object]) -> None:
     import shutil
 
-    saved = sorted(entry.name for entry in folder.iterdir() if entry.name not in _DEMO_OWN)
+    saved = _saved(folder)
     if not saved:
         shutil.rmtree(folder, ignore_errors=True)
         say(f"acmedash demo: removed its folder {folder} (nothing was saved there)")

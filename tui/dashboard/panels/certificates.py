@@ -36,7 +36,7 @@ def shown_path(path: Path) -> str:
 class CertificatesPanel(Vertical):
     DEFAULT_CSS = """
     CertificatesPanel CertificatesTable { height: 1fr; }
-    CertificatesPanel #certificate-detail { height: auto; max-height: 8; }
+    CertificatesPanel #certificate-detail { height: auto; max-height: 60%; }
     CertificatesPanel .label { color: $text-muted; }
     """
     BINDINGS = [
@@ -77,7 +77,7 @@ class CertificatesPanel(Vertical):
         yield self._store
         yield CertificatesTable(cursor_type="row", id="certificates-table")
         yield self._detail
-        yield Static("r renew selected  a renew all due  Enter open  l reload", classes="label")
+        yield Static("r renew  a all due  Enter open  l reload", classes="label")
 
     def on_mount(self) -> None:
         self.post_message(self.Reload())

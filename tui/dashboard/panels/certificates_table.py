@@ -47,9 +47,10 @@ def columns_for(width: int) -> list[Column]:
     chosen = [STATE]
     used = STATE.width + PADDING + PADDING + SCROLLBAR  # the name's padding too
     for column in OPTIONAL:
-        if width - used - column.width - PADDING >= NAME_MIN:
-            chosen.append(column)
-            used += column.width + PADDING
+        if width - used - column.width - PADDING < NAME_MIN:
+            break  # in order: a later column is never shown without an earlier one
+        chosen.append(column)
+        used += column.width + PADDING
     name = Column("name", "certificate", max(width - used, NAME_MIN))
     return [chosen[0], name, *chosen[1:]]
 
@@ -99,9 +100,15 @@ def cells(row: Row, columns: list[Column]) -> list[Text]:
     return shown
 
 
+def _moment(text: str) -> str:
+    """An ISO 8601 UTC time to the minute: `2026-11-28 09:00Z`."""
+    return f"{text[:16].replace('T', ' ')}Z" if len(text) >= 16 else text
+
+
 def detail(row: Row) -> Text:
-    """Everything about the selected certificate that the columns may have left out, the
-    last renewal's error first: the reason a failure needs, at any width."""
+    """What the columns may have left out about the selected certificate, most needed first:
+    why its last renewal failed (the reason a failure needs, at any width), then when it
+    expires and when it is renewed, and why then."""
     r, p = row.record, printable
     text = Text()
     if r.get("error"):
@@ -111,16 +118,17 @@ def detail(row: Row) -> Text:
     text.append(p(", ".join(r["names"])), style="bold")
     if r.get("revoked"):
         text.append(f"\nREVOKED ({p(r['revoked'])})", style="bold reverse")
-    text.append(f"\nexpires {r['not_after']} ({row.days_left:.0f} days)")
-    due = "due now" if row.due else f"next renewal {r['next_renewal']}"
-    text.append(f"\n{due}: {p(r['rule'])}")
     if r["last_result"]:
-        style = "bold red" if r["last_result"] == "failed" else ""
-        text.append(f"\nlast renewal {p(r['last_result'])}", style=style)
-        if r.get("last_attempt"):
-            text.append(f" {p(r['last_attempt'])}", style=style)
+        failed = r["last_result"] == "failed"
+        when = f" {_moment(r['last_attempt'])}" if r.get("last_attempt") else ""
+        text.append(
+            f"\nlast renewal {p(r['last_result'])}{when}", style="bold red" if failed else ""
+        )
         if r["last_error"]:
             text.append(f": {p(r['last_error'])}", style="red")
+    text.append(f"\nexpires {_moment(r['not_after'])} ({row.days_left:.0f} days)")
+    due = "due now" if row.due else f"next renewal {_moment(r['next_renewal'])}"
+    text.append(f"\n{due}: {p(r['rule'])}")
     return text
 
 
