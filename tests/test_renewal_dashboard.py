@@ -203,6 +203,21 @@ async def test_R_renews_as_remembered_and_a_revocation_is_marked(
     assert json.loads(listed.stdout)[0]["revoked"] == "unspecified", listed.stderr
 
 
+def test_cert_revoke_marks_it_for_cert_list(cli: CliRunner, validating: ValidatingPebble) -> None:
+    """The same mark from the command line: `cert list` (and the dashboard) show it revoked."""
+    args = [*reach(validating.pebble), "--key", "account.pem"]
+    assert cli(*args, "account", "new", "--yes").returncode == 0
+    http = ["--listen", "127.0.0.1", "--http-port", str(validating.http_port)]
+    assert cli(*args, "cert", "issue", "-d", "cli-revoked.example.test", *http).returncode == 0
+    cert = cli.workdir / "certs" / "cli-revoked.example.test" / "cert.pem"
+    revoked = cli(*args, "cert", "revoke", str(cert), "--reason", "superseded")
+    assert revoked.returncode == 0, revoked.stderr
+    listed = cli(*args, "cert", "list")
+    assert listed.stdout.startswith("REV cli-revoked.example.test"), listed.stdout
+    records = json.loads(cli(*args, "cert", "list", "--json").stdout)
+    assert records[0]["revoked"] == "superseded"
+
+
 async def test_a_failed_renewal_says_which_certificate_and_why(
     pebble: Pebble, tmp_path: Path
 ) -> None:
