@@ -81,6 +81,27 @@ def _tree(root: Path) -> dict[str, bytes]:
     return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
 
 
+def _issued_by_cli(cli: CliRunner, validating: ValidatingPebble, *names: str) -> list[str]:
+    """An account and a certificate per name from `cert issue` (http-01 on the test's
+    responder, as renewal.toml then remembers it); the global options that reach Pebble."""
+    args = [*reach(validating.pebble), "--key", "account.pem"]
+    assert cli(*args, "account", "new", "--yes").returncode == 0
+    http = ["--listen", "127.0.0.1", "--http-port", str(validating.http_port)]
+    for name in names:
+        assert cli(*args, "cert", "issue", "-d", name, *http).returncode == 0
+    return args
+
+
+def _dashboard(cli: CliRunner, validating: ValidatingPebble) -> AcmeDashApp:
+    """The dashboard on the CLI's config, key and store; its responder left at 0.0.0.0:80."""
+    settings = Settings(
+        endpoint=validating.pebble.directory_url,
+        ca_bundle=str(validating.pebble.ca_bundle),
+        account_key=str(cli.workdir / "account.pem"),
+    )
+    return AcmeDashApp(settings, config_path=cli.config)
+
+
 def _notes(app: AcmeDashApp) -> str:
     return "\n".join(n.message for n in app._notifications)
 
@@ -104,19 +125,10 @@ def _detail(app: AcmeDashApp) -> str:
 async def test_the_certificates_tab_lists_renews_and_opens(
     cli: CliRunner, validating: ValidatingPebble
 ) -> None:
-    args = [*reach(validating.pebble), "--key", "account.pem"]
-    assert cli(*args, "account", "new", "--yes").returncode == 0
-    http = ["--listen", "127.0.0.1", "--http-port", str(validating.http_port)]
-    for name in ("dash-r1.example.test", "dash-r2.example.test"):
-        assert cli(*args, "cert", "issue", "-d", name, *http).returncode == 0
+    _issued_by_cli(cli, validating, "dash-r1.example.test", "dash-r2.example.test")
     cert = cli.workdir / "certs" / "dash-r2.example.test" / "cert.pem"
     before = load_certificate(cert.read_bytes(), "cert").serial_number
-    settings = Settings(
-        endpoint=validating.pebble.directory_url,
-        ca_bundle=str(validating.pebble.ca_bundle),
-        account_key=str(cli.workdir / "account.pem"),
-    )
-    app = AcmeDashApp(settings, config_path=cli.config)
+    app = _dashboard(cli, validating)
     async with app.run_test(size=(140, 40)) as pilot:
         table = await _certificates_tab(app, pilot, 2)
         row = _cells(table, 1)
@@ -153,19 +165,11 @@ async def test_R_renews_as_remembered_and_a_revocation_is_marked(
     http-01 on 127.0.0.1 and the test's port; the form says tls-alpn-01 on port 1, and the
     dashboard's responder is left at its 0.0.0.0:80 default). Then (item 5) a revocation is
     marked in the Certificates tab, in the certificate viewer and in `cert list`."""
-    args = [*reach(validating.pebble), "--key", "account.pem"]
-    assert cli(*args, "account", "new", "--yes").returncode == 0
-    http = ["--listen", "127.0.0.1", "--http-port", str(validating.http_port)]
     name = "dash-remembered.example.test"
-    assert cli(*args, "cert", "issue", "-d", name, *http).returncode == 0
+    args = _issued_by_cli(cli, validating, name)
     cert = cli.workdir / "certs" / name / "cert.pem"
     before = load_certificate(cert.read_bytes(), "cert").serial_number
-    settings = Settings(
-        endpoint=validating.pebble.directory_url,
-        ca_bundle=str(validating.pebble.ca_bundle),
-        account_key=str(cli.workdir / "account.pem"),
-    )
-    app = AcmeDashApp(settings, config_path=cli.config)
+    app = _dashboard(cli, validating)
     async with app.run_test(size=(100, 40)) as pilot:
         table = await _certificates_tab(app, pilot, 1)
         app.query_one("#side", TabbedPanes).active = "pane-orders"
@@ -205,10 +209,7 @@ async def test_R_renews_as_remembered_and_a_revocation_is_marked(
 
 def test_cert_revoke_marks_it_for_cert_list(cli: CliRunner, validating: ValidatingPebble) -> None:
     """The same mark from the command line: `cert list` (and the dashboard) show it revoked."""
-    args = [*reach(validating.pebble), "--key", "account.pem"]
-    assert cli(*args, "account", "new", "--yes").returncode == 0
-    http = ["--listen", "127.0.0.1", "--http-port", str(validating.http_port)]
-    assert cli(*args, "cert", "issue", "-d", "cli-revoked.example.test", *http).returncode == 0
+    args = _issued_by_cli(cli, validating, "cli-revoked.example.test")
     cert = cli.workdir / "certs" / "cli-revoked.example.test" / "cert.pem"
     revoked = cli(*args, "cert", "revoke", str(cert), "--reason", "superseded")
     assert revoked.returncode == 0, revoked.stderr
