@@ -14,13 +14,14 @@ import stat
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509.oid import NameOID
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, Select
+from textual.widgets import DataTable, Input, Select, Static
 
 from tests.conftest import CliRunner, ValidatingPebble, reach, settle, wait_for_screen, wait_until
 from tui.acme import keys
@@ -67,7 +68,7 @@ def _stored(
     )
     folder = store / name
     folder.mkdir(parents=True)
-    (folder / "cert.pem").write_bytes(certificate.public_bytes(keys.serialization.Encoding.PEM))
+    (folder / "cert.pem").write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
     save_renewal(
         folder,
         RenewalSettings(directory, "/nonexistent/account.pem", [name], challenge or SolverChoice()),
@@ -119,7 +120,7 @@ def _cells(table: DataTable[object], row: int) -> list[str]:
 
 
 def _detail(app: AcmeDashApp) -> str:
-    return str(app.query_one("#certificate-detail").content)
+    return str(app.query_one("#certificate-detail", Static).content)
 
 
 async def test_the_certificates_tab_lists_renews_and_opens(
@@ -153,7 +154,7 @@ async def test_the_certificates_tab_lists_renews_and_opens(
         await pilot.pause()
         assert app.query_one("#side", TabbedPanes).active == "pane-orders"
         await wait_until(pilot, lambda: bool(app.query("#certificate-view")), "viewer mounted")
-        shown = str(app.query_one("#certificate-view").content)
+        shown = str(app.query_one("#certificate-view", Static).content)
         assert str(cert) in shown and f"{after:x}" in shown.replace(":", "").lower()
     assert Path(cli.workdir / "certs" / ".lock").exists()
 
@@ -186,7 +187,7 @@ async def test_R_renews_as_remembered_and_a_revocation_is_marked(
         assert renewed != before, _notes(app)
         assert "1 renewed, 0 failed, 0 not due" in _notes(app)
         assert app.last_certificate == cert
-        shown = str(app.query_one("#certificate-view").content).replace(":", "").lower()
+        shown = str(app.query_one("#certificate-view", Static).content).replace(":", "").lower()
         assert f"{renewed:x}" in shown, "the viewer shows the new certificate"
         remembered = (cert.parent / "renewal.toml").read_text()
         assert f"http_port = {validating.http_port}" in remembered, "renewal.toml unchanged"
@@ -199,7 +200,7 @@ async def test_R_renews_as_remembered_and_a_revocation_is_marked(
         await wait_for_screen(pilot, ConfirmScreen)
         await pilot.click("#confirm")
         await settle(app)
-        assert "REVOKED" in str(app.query_one("#certificate-view").content)
+        assert "REVOKED" in str(app.query_one("#certificate-view", Static).content)
         app.query_one("#side", TabbedPanes).active = "pane-certificates"
         await wait_until(pilot, lambda: _cells(table, 0)[0] == "REV", "marked revoked")
         assert "REVOKED (unspecified)" in _detail(app)
@@ -287,8 +288,8 @@ async def _on_the_failed_one(pilot: Pilot[None]) -> None:
 
 @pytest.mark.parametrize("size", [(60, 20), (80, 24), (120, 40)], ids=["60x20", "80x24", "120x40"])
 def test_certificates_tab_at(
-    snap_compare, three_certificates: AcmeDashApp, size: tuple[int, int]
-) -> None:  # type: ignore[no-untyped-def]
+    snap_compare: Any, three_certificates: AcmeDashApp, size: tuple[int, int]
+) -> None:
     assert snap_compare(three_certificates, terminal_size=size, run_before=_on_the_failed_one)
 
 
