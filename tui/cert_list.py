@@ -43,11 +43,7 @@ class Row:
             return _wrapped(p(r["name"]), [("unreadable", p(r["error"]))])
         window = r["ari_window"]
         ari = f"{window['start']} to {window['end']}" if window else "none heard"
-        rule = (
-            "by the ARI window"
-            if window and not r["rule"].endswith("days before expiry")
-            else r["rule"]
-        )
+        rule = "by the ARI window" if r["rule"].startswith("ARI window") else r["rule"]
         last = "none yet"
         if r["last_result"]:
             last = f"{p(r['last_result'])} {r['last_attempt'] or ''}".rstrip()
@@ -64,7 +60,10 @@ class Row:
         ]
         if not r["remembered"]:
             fields.append(("settings", "no renewal.toml: renews with the defaults"))
-        return _wrapped(("DUE  " if r["due"] else "") + p(r["name"]), fields)
+        if r["revoked"]:
+            fields.insert(0, ("revoked", p(r["revoked"])))
+        mark = "REV " if r["revoked"] else "DUE " if r["due"] else ""
+        return _wrapped(mark + p(r["name"]), fields)
 
 
 WIDTH = 80  # an SSH session's terminal
@@ -93,7 +92,8 @@ def describe_entry(folder: Path, now: datetime) -> Row:
         return Row(folder, {"name": folder.name, "folder": str(folder), "error": str(exc)})
     certificate, status = entry.certificate, entry.status
     decision = decide(certificate, status, now)
-    window = ari_window(status) if status.serial == f"{certificate.serial_number:x}" else None
+    serial = f"{certificate.serial_number:x}"
+    window = ari_window(status) if status.serial == serial else None
     not_after = certificate.not_valid_after_utc
     lifetime = not_after - certificate.not_valid_before_utc
     return Row(
@@ -114,6 +114,7 @@ def describe_entry(folder: Path, now: datetime) -> Row:
             "last_result": status.last_result or None,
             "last_attempt": status.last_attempt or None,
             "last_error": status.last_error or None,
+            "revoked": (status.revoked or None) if status.serial == serial else None,
             "error": None,
         },
     )

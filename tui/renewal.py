@@ -210,6 +210,7 @@ class Status:
     ari_chosen: str = ""  # the random moment in the window this client picked (RFC 9773 §4.2)
     ari_next_check: str = ""  # when the CA said to ask again (Retry-After)
     ari_error: str = ""
+    revoked: str = ""  # the reason, when this certificate was revoked (revocation.remember)
 
 
 def load_status(folder: Path) -> Status:

@@ -324,9 +324,10 @@ async def cmd_cert_issue(ctx: Context) -> int:
 async def cmd_cert_revoke(ctx: Context) -> int:
     from tui import revocation
     from tui.acme import keys
-    from tui.acme.certificates import names_of, reason_code
+    from tui.acme.certificates import names_of, reason_code, reason_name
 
-    certificate = workflow.load_certificate_file(Path(ctx.args.cert).expanduser())
+    path = Path(ctx.args.cert).expanduser()
+    certificate = workflow.load_certificate_file(path)
     reason = reason_code(ctx.args.reason)
     ctx.confirm_production(f"revoke the certificate for {', '.join(names_of(certificate))}")
     if ctx.args.cert_key:
@@ -336,6 +337,7 @@ async def cmd_cert_revoke(ctx: Context) -> int:
     else:
         async with ctx.account_session().client() as client:
             await revocation.revoke(client, certificate, reason)
+    revocation.remember(path, certificate, reason_name(reason))  # for `cert list`, the dashboard
     ctx.out.write(f"revoked {certificate.serial_number:x} (reason {reason})\n")
     return 0
 
