@@ -34,6 +34,7 @@ from tui.dashboard.screens.confirm import ConfirmScreen
 from tui.dashboard.screens.prompt import PromptScreen
 from tui.pebble import Pebble
 from tui.renewal import RenewalSettings, Status, save_status
+from tui.renewal import load_settings as load_renewal
 from tui.renewal import save_settings as save_renewal
 from tui.renewal_due import iso
 from tui.workflow import SolverChoice
@@ -374,6 +375,9 @@ async def test_the_demo_keeps_to_its_own_folder(
             await pilot.press("enter")
             await settle(app)
             assert app.key_path == folder / "rolled.pem", _notes(app)
+            remembered = load_renewal(folder / "certs" / "demo.example.test")
+            assert remembered is not None
+            assert remembered.account_key == str(folder / "rolled.pem"), "renewals follow K"
     assert stat.S_IMODE((folder / "rolled.pem").stat().st_mode) == 0o600
     assert _tree(home) == before, "the user's config, store and registry are untouched"
     assert list(started_in.iterdir()) == []

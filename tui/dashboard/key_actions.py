@@ -112,11 +112,16 @@ async def rollover(view: KeyView) -> None:
     path = folder / Path(answer.strip()).expanduser()  # an absolute answer stays as it is
 
     async def operation(client: AcmeClient) -> str:
-        from tui import accounts
+        from tui import accounts, inventory
+        from tui.dashboard.orders import store
 
         done = await accounts.rollover(view.workspace.session, client, path)
         view.use_key_file(path)
+        moved = inventory.follow_rollover(store(view), client.directory_url, key_path, path)
         made = f" (a new {DEFAULT_KEY_TYPE} key, 0600)" if done.generated else ""
-        return f"The account now uses {path}{made}"
+        return (
+            f"The account now uses {path}{made}; {len(moved)} certificate(s) will renew "
+            "with it (renewal.toml)"
+        )
 
     view.run("Key rollover", operation, changes_state=True)
