@@ -14,7 +14,8 @@ from __future__ import annotations
 import bisect
 import gc
 import json
-from collections.abc import Callable, Iterable
+import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -127,9 +128,11 @@ class TrafficStatus:
     follow: bool
     filter: str
     marked: int
+    filtering: bool = False  # `filter` is still being matched: `shown` is the previous count
 
     def __str__(self) -> str:
-        parts = [f"{self.shown} of {self.total}", f"follow {'on' if self.follow else 'off'}"]
+        shown = "filtering…" if self.filtering else f"{self.shown} of {self.total}"
+        parts = [shown, f"follow {'on' if self.follow else 'off'}"]
         if self.filter:
             parts.append(f"filter: {self.filter}")
         if self.marked:
@@ -138,6 +141,47 @@ class TrafficStatus:
 
 
 Listener = Callable[[], None]
+
+SLICE_SECONDS = 0.012  # a filter run holds the UI thread at most about this long at a time
+CHECK_EVERY = 512  # rows matched between two looks at the clock
+
+
+def _narrows(new: Query, old: Query) -> bool:
+    """True when every exchange `new` lets through, `old` lets through too, so that `new` only
+    needs to look at `old`'s rows: all terms are ANDed, so it holds when each term of `old` is
+    in `new` as it is, or as a longer plain text (typing on: `post my` after `post m`)."""
+    return all(any(term.implies(before) for term in new.terms) for before in old.terms)
+
+
+class FilterRun:
+    """One filter being matched, a slice of rows at a time (TrafficLog.start_filter): with
+    100,000 exchanges a body search takes a second, and the UI thread must answer keys in the
+    meantime. `step()` until it says done, then TrafficLog.finish_filter."""
+
+    def __init__(self, log: TrafficLog, text: str, query: Query, candidates: Sequence[int]) -> None:
+        self.text = text
+        self.query = query
+        self.rows: list[int] = []
+        self._log = log
+        self.candidates = candidates
+        self._done = 0  # candidates matched so far
+        self.generation = log.generation
+        self.end = len(log.exchanges)  # exchanges from this index on arrived during the run
+
+    def step(self, seconds: float = SLICE_SECONDS) -> bool:
+        """Matches candidates for about `seconds` (at least CHECK_EVERY of them); True when
+        every candidate has been matched, or when a clear made the run void."""
+        if self.generation != self._log.generation:
+            return True
+        deadline = time.perf_counter() + seconds
+        candidates, total = self.candidates, len(self.candidates)
+        while self._done < total:
+            chunk = candidates[self._done : self._done + CHECK_EVERY]
+            self.rows += self._log.matching(self.query, chunk)
+            self._done += len(chunk)
+            if time.perf_counter() >= deadline:
+                break
+        return self._done >= total
 
 
 class TrafficLog:
@@ -159,6 +203,8 @@ class TrafficLog:
         self.history: list[str] = []  # filters applied, oldest first, no repeats
         self.keys = SigningKeys()
         self._query = Query()
+        self.pending: FilterRun | None = None  # the filter being matched, not applied yet
+        self.generation = 0  # counts clears: a filter run started before one is void
         # row_text() of each exchange, for filtering; computed for the first filter with free
         # words, not at open: 100,000 of them took a second (benchmarks/traffic_100k.py).
         self._texts: list[str] = []
@@ -174,12 +220,14 @@ class TrafficLog:
 
     def status(self) -> TrafficStatus:
         """Total M, shown N, follow on/off, the active filter's text, marked count."""
+        pending = self.pending
         return TrafficStatus(
             total=len(self.exchanges),
             shown=len(self.rows),
             follow=self.follow,
-            filter=self.query_text,
+            filter=self.query_text if pending is None else pending.text,
             marked=len(self.marked),
+            filtering=pending is not None,
         )
 
     def add_listener(self, listener: Listener) -> None:
@@ -261,13 +309,11 @@ class TrafficLog:
             self._nonce_source[nonce] = index
         self.keys.learn(exchange, position, location)
 
-    def _texts_for(self, query: Query) -> list[str]:
-        return self._row_texts() if query.needs_row else [""] * len(self.exchanges)
-
-    def _row_texts(self) -> list[str]:
-        texts = self._texts
-        if len(texts) < len(self.exchanges):
-            texts += [row_text(e) for e in self.exchanges[len(texts) :]]
+    def _row_texts(self, upto: int | None = None) -> list[str]:
+        """row_text() of the exchanges up to index `upto` (all by default), made as needed."""
+        texts, end = self._texts, len(self.exchanges) if upto is None else upto
+        if len(texts) < end:
+            texts += [row_text(e) for e in self.exchanges[len(texts) : end]]
         return texts
 
     def append(self, exchange: Exchange) -> bool:
@@ -276,9 +322,7 @@ class TrafficLog:
         if len(self.exchanges) % FREEZE_EVERY == 0:
             self._settle()
         self._index(exchange)
-        shown = self._query.matches(
-            exchange, self._row_texts()[-1] if self._query.needs_row else ""
-        )
+        shown = bool(self.matching(self._query, [len(self.exchanges) - 1]))
         if shown:
             self.rows.append(len(self.exchanges) - 1)
         if self._listeners:
@@ -299,6 +343,8 @@ class TrafficLog:
         dropped = len(self.exchanges)
         self._cleared += dropped
         self.exchanges, self.rows, self._texts = [], [], []
+        self.generation += 1
+        self.pending = None
         self.marked.clear()
         self._nonce_source.clear()
         self._index_of.clear()
@@ -310,24 +356,54 @@ class TrafficLog:
 
     def apply_filter(self, text: str) -> None:
         """Shows what `text` lets through; a FilterError (one line, for the user) leaves the
-        filter as it was."""
+        filter as it was. All at once: the dashboard runs start_filter's steps instead."""
+        run = self.start_filter(text)
+        while not run.step(seconds=float("inf")):
+            pass
+        self.finish_filter(run)
+
+    def start_filter(self, text: str) -> FilterRun:
+        """A run of `text` over the rows it can let through; FilterError when it is no filter.
+        It replaces a run not finished yet; the rows shown stay until finish_filter. Listeners
+        are not told: a run that finishes in its first step is never seen as pending."""
         query = Query.parse(text)
-        self.query_text = text
-        self._query = query
-        if text and text in self.history:
-            self.history.remove(text)
-        if text:
-            self.history.append(text)
-        exchanges = self.exchanges
-        if not query:
-            self.rows = list(range(len(exchanges)))
-        elif len(query.terms) == 1:  # the usual filter: one call a row, not three
-            hit, negated, texts = query.terms[0].hit, query.terms[0].negated, self._texts_for(query)
-            self.rows = [i for i, e in enumerate(exchanges) if hit(e, texts[i]) != negated]
-        else:
-            matches, texts = query.matches, self._texts_for(query)
-            self.rows = [i for i, e in enumerate(exchanges) if matches(e, texts[i])]
+        candidates: Sequence[int] = range(len(self.exchanges))
+        if query and _narrows(query, self._query):
+            candidates = self.rows[:]  # typing on narrows what is shown already
+        self.pending = FilterRun(self, text, query, candidates)
+        return self.pending
+
+    def finish_filter(self, run: FilterRun) -> bool:
+        """Shows the rows of a finished run; False (nothing changed) when a clear or a newer
+        run made it void. Exchanges appended while it ran are matched here."""
+        if run is not self.pending or run.generation != self.generation:
+            return False
+        self.pending = None
+        run.rows += self.matching(run.query, range(run.end, len(self.exchanges)))
+        self.rows, self._query, self.query_text = run.rows, run.query, run.text
+        if run.text in self.history:
+            self.history.remove(run.text)
+        if run.text:
+            self.history.append(run.text)
         self.changed()
+        return True
+
+    def matching(self, query: Query, indices: Iterable[int]) -> list[int]:
+        """The indices among `indices` (ascending) whose exchange `query` lets through."""
+        indices = list(indices)
+        if not query or not indices:
+            return indices
+        exchanges = self.exchanges
+        texts = self._row_texts(indices[-1] + 1) if query.needs_row else None
+        if len(query.terms) == 1:  # the usual filter: one call a row, not three
+            hit, negated = query.terms[0].hit, query.terms[0].negated
+            if texts is None:
+                return [i for i in indices if hit(exchanges[i], "") != negated]
+            return [i for i in indices if hit(exchanges[i], texts[i]) != negated]
+        matches = query.matches
+        if texts is None:
+            return [i for i in indices if matches(exchanges[i], "")]
+        return [i for i in indices if matches(exchanges[i], texts[i])]
 
     def shown(self) -> list[Exchange]:
         """The exchanges the filter lets through, in order."""
