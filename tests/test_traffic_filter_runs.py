@@ -75,6 +75,24 @@ def test_typing_on_narrows_from_the_rows_shown() -> None:
         assert len(log.start_filter(wider).candidates) == len(log.exchanges)
 
 
+def test_prepare_makes_the_row_texts_a_slice_at_a_time() -> None:
+    log = _log(2 * CHECK_EVERY + 1)
+    assert not log.prepared and not log.prepare(seconds=0) and not log.prepare(seconds=0)
+    assert log.prepare(seconds=0) and log.prepared
+    log.apply_filter("head segment/1")
+    assert log.rows == _every(log, "head segment/1")
+    log.apply_filter("status:2xx")  # looks at no row text: one arriving now gets none yet
+    log.append(_exchange(9001, 200))
+    assert not log.prepared and log.prepare() and log.prepared
+
+
+async def test_inspect_prepares_the_row_texts_after_opening() -> None:
+    app = _app(_traffic(5000))
+    async with app.run_test(size=(80, 24)) as pilot:
+        log = app.main_screen.workspace.log
+        await wait_until(pilot, lambda: log.prepared, "the row texts made")
+
+
 WORDS = st.sampled_from(["post", "head", "se", "segment/1", "2", "!", "~b", "nonce", "/2$/"])
 
 
