@@ -293,7 +293,9 @@ class TrafficLog:
     def _settle(self) -> None:
         """Move what the log holds out of the garbage collector's sight. Exchanges live until
         the app ends; with 10,000 of them a full collection took 50-60 ms, a visible stall in
-        the middle of a key press (benchmarks/traffic_keys.py)."""
+        the middle of a key press (benchmarks/traffic_keys.py). Python 3.11 gives an instance
+        its __dict__ object only when something asks for it (a cached property, row_text()):
+        those come later, and are frozen after the work that made them."""
         gc.freeze()
 
     def _index(self, exchange: Exchange) -> None:
@@ -318,6 +320,7 @@ class TrafficLog:
             self._row_texts(len(self._texts) + CHECK_EVERY)
             if time.perf_counter() >= deadline:
                 break
+        self._settle()  # row_text() gave each exchange its own __dict__ object: 100,000 of them
         return self.prepared
 
     @property
@@ -400,6 +403,7 @@ class TrafficLog:
             self.history.remove(run.text)
         if run.text:
             self.history.append(run.text)
+        self._settle()  # as prepare(): a row text or a parsed problem gives an exchange a __dict__
         self.changed()
         return True
 
