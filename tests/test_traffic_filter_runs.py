@@ -58,7 +58,9 @@ def test_exchanges_arriving_during_a_run_are_matched_and_a_clear_voids_it() -> N
         pass
     assert log.finish_filter(run)
     assert log.rows == _every(log, "status:2xx") and log.exchanges[log.rows[-1]].seq == 9001
-    run = log.start_filter("head")
+    older = log.start_filter("method:head")
+    run = log.start_filter("head")  # a newer filter: the older run stops where it is
+    assert older.step(seconds=0) and not log.finish_filter(older)
     log.clear()
     assert run.step() and not log.finish_filter(run)
     assert log.rows == [] and log.query_text == "status:2xx"

@@ -89,8 +89,8 @@ class FilterRun:
 
     def step(self, seconds: float = SLICE_SECONDS) -> bool:
         """Matches candidates for about `seconds` (at least CHECK_EVERY of them); True when
-        every candidate has been matched, or when a clear made the run void."""
-        if self.generation != self._log.generation:
+        every candidate has been matched, or when a clear or a newer run made this one void."""
+        if self.generation != self._log.generation or self._log.pending is not self:
             return True
         deadline = time.perf_counter() + seconds
         candidates, total = self.candidates, len(self.candidates)
