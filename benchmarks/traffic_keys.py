@@ -108,7 +108,10 @@ def main(count: int) -> None:
             filters, results = [], []
             for query in QUERIES:
                 tmux("send-keys", "-t", SESSION, "/")
-                wait_for(lambda text: "▔▔▔▔" in text)  # the filter box is shown
+                # The filter box has focus (the status line says typing): it stays shown after
+                # a filter, and Textual moves focus one message later, so letters sent at once
+                # could still reach the list (`s` saved an exchange into the folder).
+                wait_for(lambda text: "▔▔▔▔" in text and "typing" in text)
                 tmux("send-keys", "-t", SESSION, "C-u")
                 if query:
                     tmux("send-keys", "-t", SESSION, "-l", query)
