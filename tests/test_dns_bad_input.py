@@ -7,7 +7,6 @@ traceback, and nothing left published."""
 from __future__ import annotations
 
 import base64
-import json
 import os
 import signal
 import subprocess
@@ -15,7 +14,7 @@ import sys
 import time
 
 from tests.conftest import CliRunner, DnsPebble
-from tests.test_dns_rfc2136 import account, rfc2136, secret_file
+from tests.test_dns_rfc2136 import account, orders_made, rfc2136, secret_file
 from tui.pebble import free_port
 
 __all__ = ["account"]  # the fixture, shared with test_dns_rfc2136
@@ -26,15 +25,6 @@ def _one_line_error(run: subprocess.CompletedProcess[str]) -> str:
     errors = [line for line in run.stderr.splitlines() if line.startswith("acmedash:")]
     assert len(errors) == 1, run.stderr
     return errors[0]
-
-
-def _orders_made(cli: CliRunner) -> list[str]:
-    """The newOrder requests in the traffic record (t.jsonl, written by the `account` options)."""
-    lines = (cli.workdir / "t.jsonl").read_text().splitlines()
-    exchanges = [json.loads(line) for line in lines]
-    directory = next(e for e in exchanges if e["request"]["url"].endswith("/dir"))
-    new_order = json.loads(directory["response"]["body"])["newOrder"]
-    return [e["request"]["url"] for e in exchanges if e["request"]["url"] == new_order]
 
 
 def test_wrong_tsig_secret(cli: CliRunner, bind_pebble: DnsPebble, account: list[str]) -> None:
@@ -57,7 +47,7 @@ def test_zone_the_server_does_not_hold(
     error = _one_line_error(run)
     assert bind_pebble.dns.server in error
     assert "not authoritative for any zone holding _acme-challenge.www.elsewhere.test" in error
-    assert _orders_made(cli) == [], "found before any order"
+    assert orders_made(cli) == [], "found before any order"
 
 
 def test_unreachable_server(cli: CliRunner, bind_pebble: DnsPebble, account: list[str]) -> None:
@@ -69,7 +59,7 @@ def test_unreachable_server(cli: CliRunner, bind_pebble: DnsPebble, account: lis
     assert run.returncode == 3
     error = _one_line_error(run)
     assert nobody in error and "_acme-challenge.u.example.test" in error
-    assert _orders_made(cli) == [], "found before any order"
+    assert orders_made(cli) == [], "found before any order"
 
 
 def test_refused_update(cli: CliRunner, bind_pebble: DnsPebble, account: list[str]) -> None:
