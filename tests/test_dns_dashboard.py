@@ -9,11 +9,9 @@ from pathlib import Path
 from textual.app import App
 from textual.widgets import Button
 
-from tests.conftest import DnsPebble, settle, wait_for_screen, wait_until
+from tests.conftest import DnsPebble, account_settings, settle, wait_for_screen, wait_until
 from tests.test_app_orders import _create_account, _order_by_hand
 from tests.test_dns_rfc2136 import secret_file
-from tui.acme import keys
-from tui.config import Settings
 from tui.dashboard.app import AcmeDashApp
 from tui.dashboard.panels.orders import OrdersPanel
 from tui.dashboard.screens.confirm import ConfirmScreen
@@ -24,14 +22,7 @@ SIZE = (100, 40)
 
 
 def _app(dns_pebble: DnsPebble, tmp_path: Path, dns: dict[str, object]) -> AcmeDashApp:
-    key_path = tmp_path / "account.pem"
-    keys.save_key(keys.generate_key("ec256"), key_path)
-    settings = Settings(
-        endpoint=dns_pebble.pebble.directory_url,
-        ca_bundle=str(dns_pebble.pebble.ca_bundle),
-        account_key=str(key_path),
-        dns=dns,
-    )
+    settings = account_settings(dns_pebble.pebble, tmp_path, dns=dns)
     return AcmeDashApp(settings, config_path=tmp_path / "c.toml", responder_address="127.0.0.1")
 
 
