@@ -90,29 +90,29 @@ async def test_a_polls_retries_end_with_the_polling_deadline(ca: ScriptedCa) -> 
 
 
 async def test_a_requests_attempts_share_one_deadline() -> None:
-    """The first attempt uses up 0.8 s of the 1 s request deadline and ends in a reset; the
+    """The first attempt uses up 9.8 s of the 10 s request deadline and ends in a reset; the
     retry comes 0.1 s later and gets only the 0.1 s left, which ends it before its body (a
-    0.5 s drip, then a reset) does: two requests and a timeout. With a fresh deadline per
+    2 s drip, then a reset) does: two requests and a timeout. With a fresh deadline per
     attempt (before), the retry outlived its drip, ended in a reset and was tried a third time.
 
-    The ladder runs on a clock the test moves: the first attempt's 0.8 s is put on it when the
-    server resets, so a slow, loaded machine cannot use up the deadline before the retry (it
-    did: one request instead of two). The retry's timeout and the drip's sleeps share one event
-    loop, which runs the earlier one first however late it wakes."""
+    The ladder runs on a clock the test moves: the first attempt's 9.8 s is put on it when the
+    server resets, so a slow, loaded machine cannot use up the deadline before the retry (on
+    the real clock it did: one request instead of two). The retry's timeout and the drip's
+    sleeps share one event loop, which runs the earlier one first however late it wakes."""
     now = [0.0]
 
     async def spend(seconds: float) -> None:
         now[0] += seconds
 
     async def used_up_then_reset(peer: Peer, request: Request) -> None:
-        now[0] += 0.8
+        now[0] += 9.8
         await reset(peer, request)
 
     async with (
-        serve(answering(used_up_then_reset), answering(drip_then_reset(0.5))) as server,
+        serve(answering(used_up_then_reset), answering(drip_then_reset(2.0))) as server,
         AcmeClient(
             server.url(),
-            options=ClientOptions(request_deadline=1.0),
+            options=ClientOptions(request_deadline=10.0),
             sleep=spend,
             clock=lambda: now[0],
         ) as client,
