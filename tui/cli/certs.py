@@ -78,8 +78,7 @@ def _solver_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--challenge",
         choices=CHALLENGES,
-        default="http-01",
-        help="how the CA checks you control the names (default: %(default)s)",
+        help="how the CA checks you control the names (default: http-01; dns-01 with --dns)",
     )
     parser.add_argument(
         "--http-port",
@@ -293,7 +292,10 @@ def _csr_path(ctx: Context, from_config: bool) -> Path:
 async def cmd_cert_issue(ctx: Context) -> int:
     """With the config's csr_file as the CSR, the full chain is also written to the configured
     chain_file: the NeoPrime acme.ini's ChainFile."""
+    from tui.dns.method import implied_challenge
+
     args = ctx.args
+    args.challenge = implied_challenge(args.challenge, args)
     names, csr, from_config = _names_and_csr(ctx)
     csr_path = _csr_path(ctx, from_config) if csr is not None else None
     workflow.check_names(names, args.challenge)
