@@ -173,18 +173,18 @@ async def test_space_marks_rows_visibly_and_x_exports_only_the_marked(tmp_path: 
     assert [json.loads(line)["seq"] for line in target.read_text().splitlines()] == [10, 12]
 
 
-async def test_z_clears_the_list_after_asking_and_the_detail_with_it() -> None:
+async def test_shift_c_clears_the_list_after_asking_and_the_detail_with_it() -> None:
     app = _app(_traffic(12))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         traffic = app.query_one(TrafficList)
         traffic.focus()
-        await pilot.press("z")
+        await pilot.press("C")
         await wait_for_screen(pilot, ConfirmScreen)
         await pilot.press("escape")  # cancelled: nothing cleared
         await pilot.pause()
         assert len(traffic.rows) == 12
-        await pilot.press("z")
+        await pilot.press("C")
         await wait_for_screen(pilot, ConfirmScreen)
         app.screen.query_one("#confirm", Button).press()
         await wait_until(pilot, lambda: not traffic.rows, "the list cleared")
@@ -192,6 +192,23 @@ async def test_z_clears_the_list_after_asking_and_the_detail_with_it() -> None:
         detail = app.query_one(ExchangeDetail)
         assert "cleared" in detail.documents["Request"].plain
         assert not any(row.strip() for row in _screen_rows(app, traffic))
+
+
+async def test_z_in_the_traffic_list_hides_and_shows_the_left_panel_as_everywhere() -> None:
+    """One key, one meaning: `z` hid the left panel elsewhere but cleared the list here, so a
+    panel hidden from another pane could not be shown again from the list."""
+    app = _app(_traffic(12))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        traffic = app.query_one(TrafficList)
+        side = app.screen.query_one("#side")
+        traffic.focus()
+        await pilot.press("z")
+        await pilot.pause()
+        assert not side.display and len(app.screen_stack) == 1
+        await pilot.press("z")
+        await pilot.pause()
+        assert side.display and len(app.screen_stack) == 1 and len(traffic.rows) == 12
 
 
 async def _filter(pilot: Pilot[None], text: str) -> None:
@@ -241,14 +258,15 @@ async def test_up_in_the_filter_box_brings_back_earlier_filters() -> None:
 
 
 async def test_letters_typed_in_the_filter_box_are_text() -> None:
-    """space (mark), z (clear), y (copy), F (follow), - (fold) must not act from the box."""
+    """space (mark), z (hide left), C (clear), y (copy), F (follow), - (fold) must not act from
+    the box."""
     app = _app(_traffic(12))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         traffic = app.query_one(TrafficList)
-        await pilot.press("slash", *"zyF-", "space")
+        await pilot.press("slash", *"zCyF-", "space")
         await pilot.pause()
-        assert app.query_one(FilterBox).value == "zyF- "
+        assert app.query_one(FilterBox).value == "zCyF- "
         assert len(app.screen_stack) == 1 and not traffic.model.marked
         assert traffic.follow and len(traffic.rows) == 12
 

@@ -139,13 +139,14 @@ class TrafficList(ScrollView, can_focus=True):
             show=False,
             tooltip="Mark or unmark the exchange; x / X then export only the marked",
         ),
+        # Not `z`: that hides or shows the left panel everywhere, this list included.
         Binding(
-            "z",
+            "C",
             "clear",
-            "Clear",
+            "Clear list",
             id="traffic.clear",
             show=False,
-            tooltip="Clear the list (a traffic file on disk keeps its exchanges)",
+            tooltip="Clear the list after asking (a traffic file on disk keeps its exchanges)",
         ),
     ]
 
