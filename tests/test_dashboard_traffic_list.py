@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Button, Input
 
@@ -269,6 +270,25 @@ async def test_letters_typed_in_the_filter_box_are_text() -> None:
         assert app.query_one(FilterBox).value == "zCyF- "
         assert len(app.screen_stack) == 1 and not traffic.model.marked
         assert traffic.follow and len(traffic.rows) == 12
+
+
+async def test_text_typed_in_one_burst_after_ctrl_u_is_kept() -> None:
+    """ctrl+u then letters arriving in one read (as tmux send-keys or a slow SSH link deliver
+    them): ctrl+u ran after the letters and wiped them. Keys posted without waiting between
+    them, as a terminal's one read is."""
+    app = _app(_traffic(12))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await _filter(pilot, "status:4xx")
+        await pilot.press("slash")
+        await pilot.pause()
+        box = app.query_one(FilterBox)
+        assert box.value == "status:4xx"
+        for key, character in [("ctrl+u", None), ("x", "x"), ("y", "y"), ("backspace", None)]:
+            app.post_message(events.Key(key, character))
+        app.post_message(events.Key("z", "z"))
+        await pilot.pause(0.2)
+        assert box.value == "xz"
 
 
 async def test_two_runs_in_one_file_are_told_apart_on_every_row() -> None:

@@ -28,6 +28,7 @@ from tui.dashboard.panels.exchange_views import (
     timing_view,
 )
 from tui.dashboard.panels.tabs import TabbedPanes
+from tui.dashboard.panels.text_box import TextBox
 
 if TYPE_CHECKING:
     from tui.traffic_log import TrafficLog
@@ -45,7 +46,7 @@ def _json_depth(exchange: Exchange) -> int:
     return max((depth(v) for v in values), default=0)
 
 
-class SearchBox(Input):
+class SearchBox(TextBox):
     """The detail pane's search: Enter searches the tab it was opened from, Escape leaves."""
 
     DEFAULT_CSS = "SearchBox { dock: bottom; }"
