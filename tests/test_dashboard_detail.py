@@ -231,6 +231,28 @@ async def test_y_then_s_writes_the_curl_command_to_a_file_and_says_so(tmp_path: 
     assert shlex.split(command) == ["curl", "-sS", "-i", "-H", "user-agent: acmedash", url]
 
 
+async def test_copy_as_curl_trusts_the_configured_ca_bundle_and_carries_no_credential(
+    tmp_path: Path,
+) -> None:
+    """Against Pebble or a private CA, curl without the configured bundle fails its TLS
+    check; and a credential header the request carried (a proxy's) stays out."""
+    bundle = tmp_path / "my ca.pem"
+    bundle.write_text("-----BEGIN CERTIFICATE-----\n")
+    exchange = replace(
+        _nested(),
+        request_headers=[("user-agent", "acmedash"), ("Proxy-Authorization", "Basic c2VjcmV0")],
+    )
+    settings = Settings(endpoint="pebble", ca_bundle=str(bundle))
+    app = AcmeDashApp(settings, config_path=None, offline=[exchange])
+    async with app.run_test(size=SIZE) as pilot:
+        await _open(pilot)
+        await _pick(pilot, "copy as curl", "enter")
+        await wait_until(pilot, lambda: app.clipboard.startswith("curl"), "the command copied")
+    words = shlex.split(app.clipboard)
+    assert words[:5] == ["curl", "-sS", "-i", "--cacert", str(bundle)], words
+    assert "c2VjcmV0" not in app.clipboard and "Proxy-Authorization" not in app.clipboard
+
+
 def test_curl_is_offered_for_unsigned_requests_only_and_never_with_control_characters() -> None:
     head = replace(_nested(), method="HEAD", request_headers=[])
     assert (
