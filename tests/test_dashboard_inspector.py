@@ -6,12 +6,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual.widgets import Input, TextArea
+
+from tests.conftest import wait_for_screen, wait_until
 from tui.acme.traffic import read_jsonl
 from tui.config import Settings
 from tui.dashboard.app import AcmeDashApp
+from tui.dashboard.main_screen import MainScreen
+from tui.dashboard.panels.filter_box import FilterBox
+from tui.dashboard.screens.help import HelpScreen
 
 SIZE = (80, 24)
 SAMPLE = Path(__file__).parent / "data" / "sample.jsonl"
+LOCAL = "https://127.0.0.1:9/dir"  # the discard port: nothing answers, nothing is sent
 
 
 def _lines(app: AcmeDashApp) -> list[str]:
@@ -31,3 +38,62 @@ async def test_a_notification_leaves_the_status_line_count_readable() -> None:
         lines = _lines(app)
         assert lines[-2].rstrip().endswith("4 of 4"), lines[-4:]
         assert any("Wrote" in line for line in lines[:-2]), "the toast is shown, above"
+
+
+async def test_in_the_filter_box_the_key_bar_offers_no_key_that_types_text() -> None:
+    """`/ Filter` was offered in the filter box, where `/` types a slash (Textual's own filter
+    misses `slash`); letters and `?` type text there too."""
+    app = _inspect()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert "/ Filter" in _lines(app)[-1]
+        await pilot.press("slash")
+        await pilot.pause()
+        assert isinstance(app.focused, FilterBox)
+        bar = _lines(app)[-1]
+        assert "Filter" not in bar and "Export" not in bar and "? more" not in bar, bar
+        assert "f1 keys" in bar, bar
+
+
+async def test_help_speaks_in_key_and_pane_names_not_widget_names() -> None:
+    app = _inspect()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("slash")
+        await pilot.pause()
+        assert "FilterBox" not in _lines(app)[-2] and "filter box" in _lines(app)[-2]
+        await pilot.press("f1")
+        await wait_for_screen(pilot, HelpScreen)
+        keys = {row[0] for row in app.screen._rows}  # type: ignore[attr-defined]
+        assert {"?", "/", "<", "+, ="} <= keys, keys
+        assert not keys & {"question_mark", "slash", "less_than_sign"}, keys
+        await pilot.press("escape", "escape")
+        await pilot.press("7", "question_mark")
+        await wait_for_screen(pilot, HelpScreen)
+        shown = "\n".join(_lines(app))
+        for internal in ("TrafficList", "#traffic-list", "question_mark", "FilterBox"):
+            assert internal not in shown, internal
+        rows = app.screen._rows  # type: ignore[attr-defined]
+        assert ("F", "Follow - Follow new exchanges", "traffic list") in rows
+
+
+async def test_question_mark_shows_help_at_every_widget_but_a_text_box(tmp_path: Path) -> None:
+    """`?` at a focused Select did nothing: the Select claimed it as a letter."""
+    app = AcmeDashApp(Settings(endpoint=LOCAL), config_path=tmp_path / "config.toml")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: bool(app.query("#order-names")), "the panes mounted")
+        tried: list[str] = []
+        for jump in "12345678":
+            await pilot.press(jump)
+            await pilot.pause()
+            for widget in app.screen.focus_chain:
+                if isinstance(widget, Input | TextArea):
+                    continue
+                widget.focus()
+                await pilot.pause()
+                await pilot.press("question_mark")
+                await wait_for_screen(pilot, HelpScreen)
+                tried.append(type(widget).__name__)
+                await pilot.press("escape")
+                await wait_for_screen(pilot, MainScreen)
+        assert "Choice" in tried and "TrafficList" in tried, tried
