@@ -5,7 +5,7 @@ ids); the help screen and the command palette are built from these lists."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual.binding import Binding, BindingType
 
@@ -210,7 +210,7 @@ def taken_as_text(focused: Widget | None, node: object, key: str) -> bool:
     return focused.check_consume_key(key, typed_character(key))
 
 
-def key_names(app: App[object], keys: str) -> str:
+def key_names(app: App[Any], keys: str) -> str:
     """`?` for question_mark, `<` for less_than_sign: keys as a person presses them, for a
     binding's keys or a [keymap] entry (several, comma-separated)."""
     return ", ".join(

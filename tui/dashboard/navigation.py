@@ -10,7 +10,7 @@ one key press. They are the screen's keys, so a text box with focus takes the di
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual.css.scalar import Scalar, Unit
 from textual.events import DescendantFocus
@@ -193,7 +193,7 @@ def keys_here_title(screen: Screen[object]) -> str:
     return f"Keys here{where}; F1: every key, ctrl+p: palette"
 
 
-def every_key(app: App[object], keymap: dict[str, str], bound: list[Binding]) -> list[Row]:
+def every_key(app: App[Any], keymap: dict[str, str], bound: list[Binding]) -> list[Row]:
     """For F1: (keys as pressed, what it does, its id for [keymap]) of every binding, with the
     keys the keymap gave it."""
     rows = []

@@ -4,6 +4,7 @@ history, newest first from Up), as a shell's history does."""
 from __future__ import annotations
 
 from textual.binding import Binding
+
 from tui.dashboard.panels.text_box import TextBox
 from tui.traffic_log import TrafficLog
 
