@@ -97,3 +97,24 @@ async def test_question_mark_shows_help_at_every_widget_but_a_text_box(tmp_path:
                 await pilot.press("escape")
                 await wait_for_screen(pilot, MainScreen)
         assert "Choice" in tried and "TrafficList" in tried, tried
+
+
+def _status(app: AcmeDashApp) -> str:
+    return str(app.main_screen.status.render())
+
+
+async def test_the_status_line_names_the_tab_shown_after_a_switch(tmp_path: Path) -> None:
+    """Opening a certificate shows the Orders tab's viewer; the status line kept saying
+    "Certificates" (it changed on focus changes only), and Left on the tab strip left it one
+    tab behind."""
+    app = AcmeDashApp(Settings(endpoint=LOCAL), config_path=tmp_path / "config.toml")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: bool(app.query("#order-names")), "the panes mounted")
+        await pilot.press("6")
+        await wait_until(pilot, lambda: "6 Certificates" in _status(app), "on Certificates")
+        app.main_screen.side.active = "pane-orders"  # what Enter on a certificate does
+        await wait_until(pilot, lambda: "5 Orders" in _status(app), _status(app))
+        assert app.focused is not None, "focus is not lost with the hidden tab"
+        app.main_screen.side.strip.focus()
+        await pilot.press("left")
+        await wait_until(pilot, lambda: "4 Account" in _status(app), _status(app))

@@ -86,9 +86,9 @@ class Navigator:
             self.split.collapsed = False
             self.lay_out(total)
         self.side.active = target
-        self.side.call_after_refresh(self._focus_pane, target)
+        self.side.call_after_refresh(self.focus_pane, target)
 
-    def _focus_pane(self, pane_id: str) -> None:
+    def focus_pane(self, pane_id: str) -> None:
         pane = self.side.switcher.get_child_by_id(pane_id)
         if not _focus_first(pane):
             self.side.strip.focus()
@@ -107,8 +107,10 @@ class Navigator:
         if self.detail in focused.ancestors:
             return f"{DETAIL_KEY} Detail{typing}"
         if focused is self.side.strip or self.side in focused.ancestors:
-            number = list(SIDE_PANES).index(self.side.active) + 1
-            return f"{number} {SIDE_PANES[self.side.active][0]}{typing}"
+            pane = next((w.id for w in focused.ancestors if w.id in SIDE_PANES), None)
+            pane = pane or self.side.active  # the tab strip names the tab it shows
+            number = list(SIDE_PANES).index(pane) + 1
+            return f"{number} {SIDE_PANES[pane][0]}{typing}"
         return f"{human_name(focused)}{typing}"
 
 
@@ -123,6 +125,25 @@ class NavigableScreen(Screen[None]):
 
     def on_resize(self) -> None:
         self.navigator.lay_out(self.size.width)
+
+    def on_mount(self) -> None:
+        self.watch(self.navigator.side.strip, "active", self._tab_switched, init=False)
+
+    def _tab_switched(self) -> None:
+        """A left tab chosen from its strip, a jump key or an action (Enter on a certificate
+        opens the Orders tab): the status line said the old tab's name. Focus left in the
+        pane now hidden (Textual drops it) goes to the pane shown."""
+        self.call_after_refresh(self._after_tab_switch)
+
+    def _after_tab_switch(self) -> None:
+        focused, side = self.focused, self.navigator.side
+        shown = side.switcher.get_child_by_id(side.active)
+        hidden = (
+            focused is not None and side in focused.ancestors and shown not in focused.ancestors
+        )
+        if side.display and (focused is None or (hidden and focused is not side.strip)):
+            self.navigator.focus_pane(side.active)
+        self.update_status()
 
     def update_status(self) -> None:
         """The status line, from the traffic model's status() and the focus: the model's
