@@ -317,3 +317,49 @@ async def test_the_status_api_follows_the_list() -> None:
         await pilot.press("F")
         await _filter(pilot, "status:4xx")
         assert seen[-1] == "2 of 12 · follow off · filter: status:4xx"
+
+
+def _acme(seq: int, url: str, payload: object, answer: object, kind: str = "json") -> Exchange:
+    """A signed request to Pebble-shaped URLs (the same long prefix, random tails)."""
+    from tui.acme.encoding import b64url
+
+    protected = b64url(json.dumps({"alg": "ES256", "kid": "https://ca.test/my-account/1"}).encode())
+    body = json.dumps(
+        {
+            "protected": protected,
+            "payload": "" if payload == "" else b64url(json.dumps(payload).encode()),
+            "signature": "c2ln",
+        }
+    )
+    content_type = "application/pem-certificate-chain" if kind == "pem" else "application/json"
+    return replace(
+        _exchange(seq, 200),
+        method="POST",
+        url=url,
+        request_body=body.encode(),
+        response_headers=[("content-type", content_type)],
+        response_body=answer.encode() if isinstance(answer, str) else json.dumps(answer).encode(),
+    )
+
+
+def _issuance() -> list[Exchange]:
+    prefix = "https://ca.test/acme/long/prefix/every/resource/shares"
+    return [
+        _acme(1, f"{prefix}/new-order", {"identifiers": []}, {"finalize": "x"}),
+        _acme(2, f"{prefix}/authz/Q2hhbGxlbmdl", "", {"challenges": []}),
+        _acme(3, f"{prefix}/chall/Q2hhbGxlbmdl", {}, {"type": "http-01", "token": "t"}),
+        _acme(4, f"{prefix}/finalize/T3JkZXI", {"csr": "MII"}, {"finalize": "x"}),
+        _acme(5, f"{prefix}/order/T3JkZXI", "", {"finalize": "x"}),
+        _acme(6, f"{prefix}/cert/Q2VydA", "", "-----BEGIN CERTIFICATE-----", "pem"),
+    ]
+
+
+@pytest.mark.parametrize("width", [30, 44, 63, 82])
+def test_rows_name_the_acme_operation_and_keep_the_status_whole(width: int) -> None:
+    """Cut from the left, the authz, chall and finalize rows of one CA looked alike."""
+    rows = [format_row(e, width) for e in _issuance()]
+    names = ["newOrder", "authz", "chall", "finalize", "order", "cert"]
+    for row, name in zip(rows, names, strict=True):
+        assert f" {name} " in row, (name, row)
+    assert len({row.index(" 200") for row in rows}) == 1, rows
+    assert all(row.rstrip().endswith("200") or "200 " in row for row in rows), rows

@@ -22,6 +22,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tui.acme.traffic import Exchange
+from tui.dashboard.panels.row_operation import operation
 from tui.dashboard.untrusted import printable
 from tui.traffic_filter import FilterError
 from tui.traffic_log import TrafficLog
@@ -60,6 +61,22 @@ def _elapsed(milliseconds: float) -> str:
     return f" {milliseconds / 1000:>5.0f}s "
 
 
+def _path(exchange: Exchange, room: int) -> str:
+    """`room` columns: the operation's name (newOrder, authz, chall, finalize...), then as much
+    of the path's end as fits, cut at its start: the end is what tells two URLs apart."""
+    path = printable(urlsplit(exchange.url).path or "/")
+    name = operation(exchange)
+    if name and len(name) < room - 2:
+        return f"{name} {_tail(path, room - len(name) - 1)}"
+    return _tail(name or path, room)
+
+
+def _tail(text: str, room: int) -> str:
+    if len(text) <= room:
+        return text
+    return "…" + text[-(room - 1) :] if room > 1 else text[:room]
+
+
 def format_row(
     exchange: Exchange,
     width: int,
@@ -68,10 +85,10 @@ def format_row(
     label_width: int = 5,
     marked: bool = False,
 ) -> str:
-    """label (seq, or run:seq), mark (* marked, ↻ resent), [time], method, path, status,
-    [elapsed], problem. Every column but the path and the problem has a fixed width, and the
-    problem's depends on `width` only, so the status sits in one column on every row; the path
-    gets what is left, cut at its start (the end of an ACME URL is what tells them apart). What
+    """label (seq, or run:seq), mark (* marked, ↻ resent), [time], method, operation and path,
+    status, [elapsed], problem. Every column but the path and the problem has a fixed width,
+    and the problem's depends on `width` only, so the status sits in one column on every row;
+    the path gets what is left after the operation's name, cut at its start. What
     came from the network or a traffic file is made printable: one row, one line."""
     wide = width >= WIDE
     mark = "*" if marked else "↻" if exchange.resent_from is not None else " "
@@ -83,9 +100,7 @@ def format_row(
     spare = width - len(fixed) - len(status)
     problem_width = min(PROBLEM, (spare - 1) // 2) if spare > 2 * MIN_PATH else 0
     room = max(0, spare - (problem_width + 1 if problem_width else 0))
-    path = printable(urlsplit(exchange.url).path or "/")
-    if len(path) > room:
-        path = "…" + path[-(room - 1) :] if room > 1 else path[:room]
+    path = _path(exchange, room)
     row = f"{fixed}{path:<{room}}{status}"
     if problem_width:
         problem = exchange.problem.short_type if exchange.problem else exchange.error
