@@ -132,6 +132,7 @@ class CliClients:
             key=self.ctx.load_key(key_path) if key_path else None,
             ca_bundle=self.ctx.args.ca_bundle,
             observers=self.ctx.observers,
+            sequence=self.ctx.sequence,
         )
 
     async def unsigned(self, settings: RenewalSettings) -> AcmeClient:
