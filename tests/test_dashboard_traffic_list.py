@@ -299,11 +299,42 @@ async def test_two_runs_in_one_file_are_told_apart_on_every_row() -> None:
         traffic = app.query_one(TrafficList)
         traffic.cursor = 0
         await pilot.pause()
-        rows = [row for row in _screen_rows(app, traffic) if row.strip()]
+        lines = [row for row in _screen_rows(app, traffic) if row.strip()]
+        assert lines[6].startswith("── run 2 ──"), "a line between the runs names the second"
+        rows = lines[:6] + lines[7:]
         expected = [f"{run}:{seq}" for run in (1, 2) for seq in range(1, 7)]
         assert len(rows) >= 8 and [row.split()[0] for row in rows] == expected[: len(rows)]
         columns = {row.index(f" {s} ") for row in rows for s in STATUSES if f" {s} " in row}
         assert len(columns) == 1, rows
+
+
+async def test_runs_stay_apart_when_filtered_and_the_cursor_walks_across_the_line() -> None:
+    """Three runs; the filter hides each run's first rows: the line goes before the first row
+    still shown of each run, Up and Down step over it, and a run's first row, selected, comes
+    into sight with the line naming its run."""
+    app = _app(_traffic(30) + _traffic(30) + _traffic(30))
+    async with app.run_test(size=(80, 40)) as pilot:
+        await pilot.pause()
+        traffic = app.query_one(TrafficList)
+        assert traffic.virtual_size.height == 92
+        await _filter(pilot, "status:4xx")  # 28 and 29 of each run
+        lines = [row for row in _screen_rows(app, traffic) if row.strip()]
+        heads = [line.split()[0] for line in lines]
+        assert heads == ["1:28", "1:29", "──", "2:28", "2:29", "──", "3:28", "3:29"], lines
+        traffic.focus()
+        traffic.cursor = 1
+        await pilot.press("down")
+        assert traffic.model.label(traffic.rows[traffic.cursor]) == "2:28"
+        await pilot.press("up")
+        assert traffic.model.label(traffic.rows[traffic.cursor]) == "1:29"
+        await _filter(pilot, "")
+        traffic.focus()
+        traffic.follow = False
+        traffic.cursor = 30  # the second run's first row, far below the top
+        await pilot.pause()
+        lines = _screen_rows(app, traffic)
+        at = next(i for i, line in enumerate(lines) if line.split()[:1] == ["2:1"])
+        assert lines[at - 1].startswith("── run 2"), lines
 
 
 async def test_the_status_api_follows_the_list() -> None:

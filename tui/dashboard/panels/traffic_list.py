@@ -23,6 +23,7 @@ from textual.strip import Strip
 
 from tui.acme.traffic import Exchange
 from tui.dashboard.panels.row_operation import operation
+from tui.dashboard.panels.run_lines import RunLines
 from tui.dashboard.untrusted import printable
 from tui.traffic_filter import FilterError
 from tui.traffic_log import TrafficLog
@@ -123,6 +124,7 @@ class TrafficList(ScrollView, can_focus=True):
         "traffic-list--no-response",
         "traffic-list--cursor",
         "traffic-list--marked",
+        "traffic-list--run",
     }
     DEFAULT_CSS = """
     TrafficList { height: 1fr; overflow-x: hidden; }
@@ -133,6 +135,7 @@ class TrafficList(ScrollView, can_focus=True):
     TrafficList > .traffic-list--bad-nonce { color: $warning; text-style: dim; }
     TrafficList > .traffic-list--no-response { color: $error; text-style: bold; }
     TrafficList > .traffic-list--marked { text-style: bold underline; }
+    TrafficList > .traffic-list--run { color: $accent; text-style: bold; }
     TrafficList > .traffic-list--cursor { text-style: reverse; }
     TrafficList:focus > .traffic-list--cursor { text-style: bold reverse; }
     """
@@ -181,6 +184,7 @@ class TrafficList(ScrollView, can_focus=True):
         self.model = model
         self._cache: LRUCache[tuple[int, int, bool, bool], Strip] = LRUCache(1024)
         self._label_width = model.label_width
+        self.run_lines = RunLines(model)
 
     @property
     def exchanges(self) -> list[Exchange]:
@@ -232,7 +236,7 @@ class TrafficList(ScrollView, can_focus=True):
 
     def _resize(self) -> None:
         """Rows are as wide as the list (render_line fits them): nothing to scroll sideways."""
-        self.virtual_size = Size(0, len(self.rows))
+        self.virtual_size = Size(0, self.run_lines.total)
 
     def on_resize(self) -> None:
         self._resize()
@@ -240,7 +244,10 @@ class TrafficList(ScrollView, can_focus=True):
     def watch_cursor(self, old: int, new: int) -> None:
         self.refresh()
         if 0 <= new < len(self.rows):
-            self.scroll_to_region(Region(0, new, 1, 1), animate=False, force=True)
+            line = self.run_lines.line_of(new)
+            # a run's first row brings the line above it, which names the run, into sight
+            top = line - 1 if new and self.run_lines.line_of(new - 1) < line - 1 else line
+            self.scroll_to_region(Region(0, top, 1, line - top + 1), animate=False, force=True)
             self.post_message(self.Selected(self.exchanges[self.rows[new]]))
 
     def action_cursor(self, delta: int) -> None:
@@ -299,14 +306,18 @@ class TrafficList(ScrollView, can_focus=True):
     def on_click(self, event: object) -> None:
         offset = getattr(event, "y", None)
         if isinstance(offset, int) and self.rows:
-            self.cursor = max(0, min(len(self.rows) - 1, int(self.scroll_y) + offset))
+            row, _ = self.run_lines.at(int(self.scroll_y) + offset)
+            self.cursor = max(0, min(len(self.rows) - 1, row))
             self.follow = self.cursor == len(self.rows) - 1
 
     def render_line(self, y: int) -> Strip:
-        row = int(self.scroll_y) + y
         width = self.scrollable_content_region.width  # the scrollbar's columns are not ours
+        row, run_line = self.run_lines.at(int(self.scroll_y) + y)
         if row >= len(self.rows) or width <= 0:
             return Strip.blank(width, self.rich_style)
+        if run_line:
+            text = self.run_lines.title(row).ljust(width, "─")[:width]
+            return Strip([Segment(text, self.get_component_rich_style("traffic-list--run"))])
         if self.model.label_width != self._label_width:  # a second run: labels got longer
             self._label_width = self.model.label_width
             self._cache.clear()
