@@ -187,6 +187,43 @@ async def test_minus_folds_json_objects_a_level_and_plus_unfolds() -> None:
         assert '"classic": "valid for 90 days"' in document.plain
 
 
+async def _cursor_to(pilot: Pilot[None], document: Document, text: str) -> None:
+    lines = document.plain.split("\n")
+    await pilot.press("home", *["down"] * next(i for i, s in enumerate(lines) if text in s))
+
+
+async def test_enter_folds_the_object_under_the_cursor_and_brackets_fold_all() -> None:
+    """Folding went by depth only: one object could not be folded apart from its siblings."""
+    app = _app(_nested())
+    async with app.run_test(size=SIZE) as pilot:
+        document = await _open(pilot)
+        await _cursor_to(pilot, document, '"classic"')
+        await pilot.press("enter")  # the innermost object holding the line: profiles
+        await pilot.pause()
+        assert '"profiles": {… 2 keys}' in document.plain
+        assert '"value": "valid.example"' in document.plain, "its siblings stay open"
+        await _cursor_to(pilot, document, '"meta": {')
+        await pilot.press("enter")
+        await pilot.pause()
+        assert '"meta": {… 1 key}' in document.plain
+        assert '"identifiers": [' in document.plain and "valid.example" in document.plain
+        await pilot.press("enter")  # unfolded again, profiles still folded inside it
+        await pilot.pause()
+        assert '"profiles": {… 2 keys}' in document.plain
+        await pilot.press("left_square_bracket")
+        await pilot.pause()
+        assert '"identifiers": [… 1 item]' in document.plain
+        assert '"meta": {… 1 key}' in document.plain
+        await _cursor_to(pilot, document, '"identifiers"')
+        await pilot.press("enter")  # one unfolded out of the folded level; its items keep it
+        await pilot.pause()
+        assert '"identifiers": [\n    {… 2 keys}\n  ]' in document.plain
+        assert '"meta": {… 1 key}' in document.plain
+        await pilot.press("right_square_bracket")
+        await pilot.pause()
+        assert '"classic": "valid for 90 days"' in document.plain and "…" not in document.plain
+
+
 def test_a_fold_marker_cannot_be_forged_by_the_ca() -> None:
     """A string in the body that looks like a fold stays a quoted string."""
     from tui.dashboard.panels.exchange_views import json_block
