@@ -9,6 +9,7 @@ a row a wrong name. Bodies are parsed only when small, and only for POST-as-GET.
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from typing import Any
 
 from tui.acme.traffic import Exchange, header
@@ -63,9 +64,12 @@ def _from_answer(exchange: Exchange) -> str:
     return ""
 
 
+@lru_cache(maxsize=4096)
 def operation(exchange: Exchange) -> str:
     """newNonce, directory, newAccount, account, newOrder, order, authz, chall, finalize,
-    cert, revokeCert, keyChange, deactivate, renewalInfo, orders; or ""."""
+    cert, revokeCert, keyChange, deactivate, renewalInfo, orders; or "". Kept for the rows
+    seen last: a row is drawn again at each cursor move over it, and a JSON body parsed each
+    time cost a key press milliseconds (an exchange is hashed by identity)."""
     if exchange.method == "HEAD":
         return "newNonce"
     jws = exchange.jws
