@@ -25,6 +25,16 @@ SIDE_PANES = {
 }
 TRAFFIC_KEY, DETAIL_KEY = "7", "8"
 
+# Moving a cursor line, the same in the traffic list and in a detail tab.
+CURSOR_BINDINGS: list[BindingType] = [
+    Binding("up,k", "cursor(-1)", "Up", show=False),
+    Binding("down,j", "cursor(1)", "Down", show=False),
+    Binding("pageup", "page(-1)", "Page up", show=False),
+    Binding("pagedown", "page(1)", "Page down", show=False),
+    Binding("home", "jump(0)", "First", show=False),
+    Binding("end", "jump(-1)", "Last", show=False),
+]
+
 GLOBAL_BINDINGS: list[BindingType] = [
     Binding(
         "question_mark",

@@ -23,6 +23,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from tui.dashboard.keymap import CURSOR_BINDINGS
 from tui.dashboard.panels.json_fold import JsonText
 
 
@@ -48,12 +49,7 @@ class Document(ScrollView, can_focus=True):
         Binding("slash", "search", "Search", id="detail.search", tooltip="Search this tab"),
         Binding("n", "next_match(1)", "Next", id="detail.next", show=False),
         Binding("N", "next_match(-1)", "Previous", id="detail.previous", show=False),
-        Binding("up", "cursor(-1)", "Up", show=False),
-        Binding("down", "cursor(1)", "Down", show=False),
-        Binding("pageup", "cursor_page(-1)", "Page up", show=False),
-        Binding("pagedown", "cursor_page(1)", "Page down", show=False),
-        Binding("home", "cursor(-1_000_000_000)", "Top", show=False),
-        Binding("end", "cursor(1_000_000_000)", "Bottom", show=False),
+        *CURSOR_BINDINGS,
         Binding(
             "enter",
             "fold_here",
@@ -172,7 +168,10 @@ class Document(ScrollView, can_focus=True):
         self._show_line(self.cursor)
         self.refresh()
 
-    def action_cursor_page(self, direction: int) -> None:
+    def action_jump(self, where: int) -> None:
+        self.action_cursor(-len(self._lines) if where == 0 else len(self._lines))
+
+    def action_page(self, direction: int) -> None:
         rows = max(1, self.scrollable_content_region.height - 1)
         if not self._visual:
             return

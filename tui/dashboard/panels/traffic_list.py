@@ -22,6 +22,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tui.acme.traffic import Exchange
+from tui.dashboard.keymap import CURSOR_BINDINGS
 from tui.dashboard.panels.row_operation import operation
 from tui.dashboard.panels.run_lines import RunLines
 from tui.dashboard.untrusted import printable
@@ -140,12 +141,7 @@ class TrafficList(ScrollView, can_focus=True):
     TrafficList:focus > .traffic-list--cursor { text-style: bold reverse; }
     """
     BINDINGS = [
-        Binding("up,k", "cursor(-1)", "Up", show=False),
-        Binding("down,j", "cursor(1)", "Down", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("home", "jump(0)", "First", show=False),
-        Binding("end", "jump(-1)", "Last", show=False),
+        *CURSOR_BINDINGS,
         Binding(
             "F", "toggle_follow", "Follow", id="traffic.follow", tooltip="Follow new exchanges"
         ),
