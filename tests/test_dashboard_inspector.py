@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual import events
+from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
 
 from tests.conftest import wait_for_screen, wait_until
@@ -13,6 +15,7 @@ from tui.acme.traffic import read_jsonl
 from tui.config import Settings
 from tui.dashboard.app import AcmeDashApp
 from tui.dashboard.main_screen import MainScreen
+from tui.dashboard.panels.exchange_detail import SearchBox
 from tui.dashboard.panels.filter_box import FilterBox
 from tui.dashboard.screens.help import HelpScreen
 
@@ -118,3 +121,28 @@ async def test_the_status_line_names_the_tab_shown_after_a_switch(tmp_path: Path
         app.main_screen.side.strip.focus()
         await pilot.press("left")
         await wait_until(pilot, lambda: "4 Account" in _status(app), _status(app))
+
+
+async def _burst(pilot: Pilot[None], *keys: str) -> None:
+    """Keys posted without waiting between them, as a terminal's one read delivers them."""
+    for key in keys:
+        pilot.app.post_message(events.Key(key, key if len(key) == 1 else None))
+    await pilot.pause(0.3)
+
+
+async def test_keys_typed_right_after_a_key_that_moves_focus_land_where_it_moved() -> None:
+    """`/` then letters in one read: the letters reached the list before `/` had moved focus
+    (Textual runs a binding once its key has bubbled up to the App); after `8` (to the
+    detail) or `7` (to the list), the `/` typed with them went to the pane focus was leaving."""
+    app = _inspect()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await _burst(pilot, "slash", "x", "a")
+        assert len(app.screen_stack) == 1, app.screen_stack
+        assert app.query_one(FilterBox).value == "xa"
+        await _burst(pilot, "escape", "8", "slash", "x")
+        search = app.query_one(SearchBox)
+        assert app.focused is search and search.value == "x" and len(app.screen_stack) == 1
+        await _burst(pilot, "escape", "7", "slash", "y")
+        box = app.query_one(FilterBox)
+        assert app.focused is box and len(app.screen_stack) == 1

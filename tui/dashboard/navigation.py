@@ -77,7 +77,7 @@ class Navigator:
         (and the left panel, if hidden); focus goes to the tab's first focusable widget, or to
         the tab strip when the tab has none (the Account tab is text only)."""
         if target == "traffic":
-            self.traffic.focus()
+            self.traffic.screen.set_focus(self.traffic)  # at once: see InOrder
             return
         if target == "detail":
             _focus_first(self.detail)
@@ -177,7 +177,7 @@ def _focus_first(container: Widget) -> bool:
     ]
     inside.sort(key=lambda widget: isinstance(widget, TabStrip))
     if inside:
-        inside[0].focus()
+        container.screen.set_focus(inside[0])  # at once: the keys typed next go there (InOrder)
     return bool(inside)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+from collections.abc import Awaitable, Callable
 
 from rich._wrap import divide_line  # what Text.wrap cuts lines with
 from rich.cells import cell_len
@@ -25,6 +26,7 @@ from textual.strip import Strip
 
 from tui.dashboard.keymap import CURSOR_BINDINGS
 from tui.dashboard.panels.json_fold import JsonText
+from tui.dashboard.panels.text_box import InOrder
 
 
 def _fold_points(plain: str, width: int) -> list[int]:
@@ -35,7 +37,7 @@ def _fold_points(plain: str, width: int) -> list[int]:
     return divide_line(plain, width, fold=True)
 
 
-class Document(ScrollView, can_focus=True):
+class Document(InOrder, ScrollView, can_focus=True):
     COMPONENT_CLASSES = {"document--match", "document--current-match", "document--cursor"}
     DEFAULT_CSS = """
     Document { height: 1fr; border-left: blank; }
@@ -69,13 +71,6 @@ class Document(ScrollView, can_focus=True):
             self.block, self.path = block, path
             super().__init__()
 
-    class SearchRequested(Message):
-        """`/` pressed here: the detail pane opens its search box for this document."""
-
-        def __init__(self, document: Document) -> None:
-            self.document = document
-            super().__init__()
-
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._lines: list[Text] = []
@@ -86,6 +81,7 @@ class Document(ScrollView, can_focus=True):
         self._on_line: dict[int, list[int]] = {}  # line -> indices into matches
         self.current = -1
         self.cursor = 0  # the line (of _lines) Enter folds at; drawn when focused
+        self.open_search: Callable[[Document], Awaitable[None]] | None = None  # the detail's
         # (first line, last line, block, path) of every JSON object or array shown
         self._objects: list[tuple[int, int, str, tuple[str | int, ...]]] = []
 
@@ -155,8 +151,10 @@ class Document(ScrollView, can_focus=True):
                 self.matches.append((number, found, found + len(term)))
                 start = found + max(1, len(term))
 
-    def action_search(self) -> None:
-        self.post_message(self.SearchRequested(self))
+    async def action_search(self) -> None:
+        """Opened before the next key is handled (InOrder): the keys after `/` are its text."""
+        if self.open_search is not None:
+            await self.open_search(self)
 
     # -- the cursor and folding ------------------------------------------------------------
 

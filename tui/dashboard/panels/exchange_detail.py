@@ -54,9 +54,9 @@ class SearchBox(TextBox):
 
     def action_close(self) -> None:
         detail = self.parent
-        self.remove()
         if isinstance(detail, ExchangeDetail):
-            detail.active_document().focus()
+            self.screen.set_focus(detail.active_document())  # at once (text_box.py)
+        self.remove()
 
 
 class ExchangeDetail(Vertical):
@@ -88,6 +88,7 @@ class ExchangeDetail(Vertical):
         hint = [Text("Select an exchange in the traffic list.", style="dim")]
         for document in self.documents.values():
             document.set_blocks(hint)
+            document.open_search = self.open_search
         panes: dict[str, tuple[str, Widget]] = {
             f"tab-{tab.lower()}": (tab, document) for tab, document in self.documents.items()
         }
@@ -161,12 +162,13 @@ class ExchangeDetail(Vertical):
         for document in self.documents.values():
             document.wrap = wrap
 
-    def on_document_search_requested(self, message: Document.SearchRequested) -> None:
+    async def open_search(self, document: Document) -> None:
+        """`/` in a tab: the box takes focus at once (see InOrder)."""
         for box in self.query(SearchBox):
-            box.remove()
-        box = SearchBox(value=message.document.term, placeholder="search this tab, Enter")
-        self.mount(box)
-        box.focus()
+            await box.remove()
+        box = SearchBox(value=document.term, placeholder="search this tab, Enter")
+        await self.mount(box)
+        self.screen.set_focus(box)
 
     def on_input_submitted(self, message: Input.Submitted) -> None:
         if not isinstance(message.input, SearchBox):

@@ -25,6 +25,7 @@ from tui.acme.traffic import Exchange
 from tui.dashboard.keymap import CURSOR_BINDINGS
 from tui.dashboard.panels.row_operation import operation
 from tui.dashboard.panels.run_lines import RunLines
+from tui.dashboard.panels.text_box import InOrder
 from tui.dashboard.untrusted import printable
 from tui.traffic_filter import FilterError
 from tui.traffic_log import TrafficLog
@@ -110,7 +111,7 @@ def format_row(
     return row.rstrip()
 
 
-class TrafficList(ScrollView, can_focus=True):
+class TrafficList(InOrder, ScrollView, can_focus=True):
     """Exchanges in arrival order; follows new rows while the cursor sits on the last one."""
 
     # Row colours are the theme's (as toolong's LogLines), never named colours: a light theme
