@@ -187,6 +187,43 @@ async def test_minus_folds_json_objects_a_level_and_plus_unfolds() -> None:
         assert '"classic": "valid for 90 days"' in document.plain
 
 
+async def _cursor_to(pilot: Pilot[None], document: Document, text: str) -> None:
+    lines = document.plain.split("\n")
+    await pilot.press("home", *["down"] * next(i for i, s in enumerate(lines) if text in s))
+
+
+async def test_enter_folds_the_object_under_the_cursor_and_brackets_fold_all() -> None:
+    """Folding went by depth only: one object could not be folded apart from its siblings."""
+    app = _app(_nested())
+    async with app.run_test(size=SIZE) as pilot:
+        document = await _open(pilot)
+        await _cursor_to(pilot, document, '"classic"')
+        await pilot.press("enter")  # the innermost object holding the line: profiles
+        await pilot.pause()
+        assert '"profiles": {… 2 keys}' in document.plain
+        assert '"value": "valid.example"' in document.plain, "its siblings stay open"
+        await _cursor_to(pilot, document, '"meta": {')
+        await pilot.press("enter")
+        await pilot.pause()
+        assert '"meta": {… 1 key}' in document.plain
+        assert '"identifiers": [' in document.plain and "valid.example" in document.plain
+        await pilot.press("enter")  # unfolded again, profiles still folded inside it
+        await pilot.pause()
+        assert '"profiles": {… 2 keys}' in document.plain
+        await pilot.press("left_square_bracket")
+        await pilot.pause()
+        assert '"identifiers": [… 1 item]' in document.plain
+        assert '"meta": {… 1 key}' in document.plain
+        await _cursor_to(pilot, document, '"identifiers"')
+        await pilot.press("enter")  # one unfolded out of the folded level; its items keep it
+        await pilot.pause()
+        assert '"identifiers": [\n    {… 2 keys}\n  ]' in document.plain
+        assert '"meta": {… 1 key}' in document.plain
+        await pilot.press("right_square_bracket")
+        await pilot.pause()
+        assert '"classic": "valid for 90 days"' in document.plain and "…" not in document.plain
+
+
 def test_a_fold_marker_cannot_be_forged_by_the_ca() -> None:
     """A string in the body that looks like a fold stays a quoted string."""
     from tui.dashboard.panels.exchange_views import json_block
@@ -229,6 +266,28 @@ async def test_y_then_s_writes_the_curl_command_to_a_file_and_says_so(tmp_path: 
     assert app.clipboard == "", "a file, not the clipboard"
     url = "https://ca.test/dir?x='$(touch /tmp/pwned)'"
     assert shlex.split(command) == ["curl", "-sS", "-i", "-H", "user-agent: acmedash", url]
+
+
+async def test_copy_as_curl_trusts_the_configured_ca_bundle_and_carries_no_credential(
+    tmp_path: Path,
+) -> None:
+    """Against Pebble or a private CA, curl without the configured bundle fails its TLS
+    check; and a credential header the request carried (a proxy's) stays out."""
+    bundle = tmp_path / "my ca.pem"
+    bundle.write_text("-----BEGIN CERTIFICATE-----\n")
+    exchange = replace(
+        _nested(),
+        request_headers=[("user-agent", "acmedash"), ("Proxy-Authorization", "Basic c2VjcmV0")],
+    )
+    settings = Settings(endpoint="pebble", ca_bundle=str(bundle))
+    app = AcmeDashApp(settings, config_path=None, offline=[exchange])
+    async with app.run_test(size=SIZE) as pilot:
+        await _open(pilot)
+        await _pick(pilot, "copy as curl", "enter")
+        await wait_until(pilot, lambda: app.clipboard.startswith("curl"), "the command copied")
+    words = shlex.split(app.clipboard)
+    assert words[:5] == ["curl", "-sS", "-i", "--cacert", str(bundle)], words
+    assert "c2VjcmV0" not in app.clipboard and "Proxy-Authorization" not in app.clipboard
 
 
 def test_curl_is_offered_for_unsigned_requests_only_and_never_with_control_characters() -> None:

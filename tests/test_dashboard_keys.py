@@ -107,7 +107,7 @@ async def test_question_mark_lists_the_keys_that_act_where_focus_is() -> None:
         await pilot.press("7", "question_mark")
         await wait_for_screen(pilot, HelpScreen)
         rows = app.screen._rows  # type: ignore[attr-defined]
-        assert ("F", "Follow - Follow new exchanges", "TrafficList #traffic-list") in rows
+        assert ("F", "Follow - Follow new exchanges", "traffic list") in rows
         assert any(key == "d" and where == "workspace" for key, _, where in rows)
         assert any(key == "q" and where == "everywhere" for key, _, where in rows)
         await pilot.press("question_mark")  # closes it

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Button, Input
 
@@ -173,18 +174,18 @@ async def test_space_marks_rows_visibly_and_x_exports_only_the_marked(tmp_path: 
     assert [json.loads(line)["seq"] for line in target.read_text().splitlines()] == [10, 12]
 
 
-async def test_z_clears_the_list_after_asking_and_the_detail_with_it() -> None:
+async def test_shift_c_clears_the_list_after_asking_and_the_detail_with_it() -> None:
     app = _app(_traffic(12))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         traffic = app.query_one(TrafficList)
         traffic.focus()
-        await pilot.press("z")
+        await pilot.press("C")
         await wait_for_screen(pilot, ConfirmScreen)
         await pilot.press("escape")  # cancelled: nothing cleared
         await pilot.pause()
         assert len(traffic.rows) == 12
-        await pilot.press("z")
+        await pilot.press("C")
         await wait_for_screen(pilot, ConfirmScreen)
         app.screen.query_one("#confirm", Button).press()
         await wait_until(pilot, lambda: not traffic.rows, "the list cleared")
@@ -192,6 +193,23 @@ async def test_z_clears_the_list_after_asking_and_the_detail_with_it() -> None:
         detail = app.query_one(ExchangeDetail)
         assert "cleared" in detail.documents["Request"].plain
         assert not any(row.strip() for row in _screen_rows(app, traffic))
+
+
+async def test_z_in_the_traffic_list_hides_and_shows_the_left_panel_as_everywhere() -> None:
+    """One key, one meaning: `z` hid the left panel elsewhere but cleared the list here, so a
+    panel hidden from another pane could not be shown again from the list."""
+    app = _app(_traffic(12))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        traffic = app.query_one(TrafficList)
+        side = app.screen.query_one("#side")
+        traffic.focus()
+        await pilot.press("z")
+        await pilot.pause()
+        assert not side.display and len(app.screen_stack) == 1
+        await pilot.press("z")
+        await pilot.pause()
+        assert side.display and len(app.screen_stack) == 1 and len(traffic.rows) == 12
 
 
 async def _filter(pilot: Pilot[None], text: str) -> None:
@@ -241,16 +259,36 @@ async def test_up_in_the_filter_box_brings_back_earlier_filters() -> None:
 
 
 async def test_letters_typed_in_the_filter_box_are_text() -> None:
-    """space (mark), z (clear), y (copy), F (follow), - (fold) must not act from the box."""
+    """space (mark), z (hide left), C (clear), y (copy), F (follow), - (fold) must not act from
+    the box."""
     app = _app(_traffic(12))
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         traffic = app.query_one(TrafficList)
-        await pilot.press("slash", *"zyF-", "space")
+        await pilot.press("slash", *"zCyF-", "space")
         await pilot.pause()
-        assert app.query_one(FilterBox).value == "zyF- "
+        assert app.query_one(FilterBox).value == "zCyF- "
         assert len(app.screen_stack) == 1 and not traffic.model.marked
         assert traffic.follow and len(traffic.rows) == 12
+
+
+async def test_text_typed_in_one_burst_after_ctrl_u_is_kept() -> None:
+    """ctrl+u then letters arriving in one read (as tmux send-keys or a slow SSH link deliver
+    them): ctrl+u ran after the letters and wiped them. Keys posted without waiting between
+    them, as a terminal's one read is."""
+    app = _app(_traffic(12))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await _filter(pilot, "status:4xx")
+        await pilot.press("slash")
+        await pilot.pause()
+        box = app.query_one(FilterBox)
+        assert box.value == "status:4xx"
+        for key, character in [("ctrl+u", None), ("x", "x"), ("y", "y"), ("backspace", None)]:
+            app.post_message(events.Key(key, character))
+        app.post_message(events.Key("z", "z"))
+        await pilot.pause(0.2)
+        assert box.value == "xz"
 
 
 async def test_two_runs_in_one_file_are_told_apart_on_every_row() -> None:
@@ -261,11 +299,42 @@ async def test_two_runs_in_one_file_are_told_apart_on_every_row() -> None:
         traffic = app.query_one(TrafficList)
         traffic.cursor = 0
         await pilot.pause()
-        rows = [row for row in _screen_rows(app, traffic) if row.strip()]
+        lines = [row for row in _screen_rows(app, traffic) if row.strip()]
+        assert lines[6].startswith("── run 2 ──"), "a line between the runs names the second"
+        rows = lines[:6] + lines[7:]
         expected = [f"{run}:{seq}" for run in (1, 2) for seq in range(1, 7)]
         assert len(rows) >= 8 and [row.split()[0] for row in rows] == expected[: len(rows)]
         columns = {row.index(f" {s} ") for row in rows for s in STATUSES if f" {s} " in row}
         assert len(columns) == 1, rows
+
+
+async def test_runs_stay_apart_when_filtered_and_the_cursor_walks_across_the_line() -> None:
+    """Three runs; the filter hides each run's first rows: the line goes before the first row
+    still shown of each run, Up and Down step over it, and a run's first row, selected, comes
+    into sight with the line naming its run."""
+    app = _app(_traffic(30) + _traffic(30) + _traffic(30))
+    async with app.run_test(size=(80, 40)) as pilot:
+        await pilot.pause()
+        traffic = app.query_one(TrafficList)
+        assert traffic.virtual_size.height == 92
+        await _filter(pilot, "status:4xx")  # 28 and 29 of each run
+        lines = [row for row in _screen_rows(app, traffic) if row.strip()]
+        heads = [line.split()[0] for line in lines]
+        assert heads == ["1:28", "1:29", "──", "2:28", "2:29", "──", "3:28", "3:29"], lines
+        traffic.focus()
+        traffic.cursor = 1
+        await pilot.press("down")
+        assert traffic.model.label(traffic.rows[traffic.cursor]) == "2:28"
+        await pilot.press("up")
+        assert traffic.model.label(traffic.rows[traffic.cursor]) == "1:29"
+        await _filter(pilot, "")
+        traffic.focus()
+        traffic.follow = False
+        traffic.cursor = 30  # the second run's first row, far below the top
+        await pilot.pause()
+        lines = _screen_rows(app, traffic)
+        at = next(i for i, line in enumerate(lines) if line.split()[:1] == ["2:1"])
+        assert lines[at - 1].startswith("── run 2"), lines
 
 
 async def test_the_status_api_follows_the_list() -> None:
@@ -279,3 +348,49 @@ async def test_the_status_api_follows_the_list() -> None:
         await pilot.press("F")
         await _filter(pilot, "status:4xx")
         assert seen[-1] == "2 of 12 · follow off · filter: status:4xx"
+
+
+def _acme(seq: int, url: str, payload: object, answer: object, kind: str = "json") -> Exchange:
+    """A signed request to Pebble-shaped URLs (the same long prefix, random tails)."""
+    from tui.acme.encoding import b64url
+
+    protected = b64url(json.dumps({"alg": "ES256", "kid": "https://ca.test/my-account/1"}).encode())
+    body = json.dumps(
+        {
+            "protected": protected,
+            "payload": "" if payload == "" else b64url(json.dumps(payload).encode()),
+            "signature": "c2ln",
+        }
+    )
+    content_type = "application/pem-certificate-chain" if kind == "pem" else "application/json"
+    return replace(
+        _exchange(seq, 200),
+        method="POST",
+        url=url,
+        request_body=body.encode(),
+        response_headers=[("content-type", content_type)],
+        response_body=answer.encode() if isinstance(answer, str) else json.dumps(answer).encode(),
+    )
+
+
+def _issuance() -> list[Exchange]:
+    prefix = "https://ca.test/acme/long/prefix/every/resource/shares"
+    return [
+        _acme(1, f"{prefix}/new-order", {"identifiers": []}, {"finalize": "x"}),
+        _acme(2, f"{prefix}/authz/Q2hhbGxlbmdl", "", {"challenges": []}),
+        _acme(3, f"{prefix}/chall/Q2hhbGxlbmdl", {}, {"type": "http-01", "token": "t"}),
+        _acme(4, f"{prefix}/finalize/T3JkZXI", {"csr": "MII"}, {"finalize": "x"}),
+        _acme(5, f"{prefix}/order/T3JkZXI", "", {"finalize": "x"}),
+        _acme(6, f"{prefix}/cert/Q2VydA", "", "-----BEGIN CERTIFICATE-----", "pem"),
+    ]
+
+
+@pytest.mark.parametrize("width", [30, 44, 63, 82])
+def test_rows_name_the_acme_operation_and_keep_the_status_whole(width: int) -> None:
+    """Cut from the left, the authz, chall and finalize rows of one CA looked alike."""
+    rows = [format_row(e, width) for e in _issuance()]
+    names = ["newOrder", "authz", "chall", "finalize", "order", "cert"]
+    for row, name in zip(rows, names, strict=True):
+        assert f" {name} " in row, (name, row)
+    assert len({row.index(" 200") for row in rows}) == 1, rows
+    assert all(row.rstrip().endswith("200") or "200 " in row for row in rows), rows

@@ -201,6 +201,11 @@ class TrafficLog:
             return ""
         return f"#{self._named(exchange.resent_from, self.index(exchange))}"
 
+    def run_starts(self) -> list[int]:
+        """Indices (into `exchanges`) where each run after the first begins, of those held:
+        where the list draws a line between runs."""
+        return [p - self._cleared - 1 for p in self._run_starts[1:] if p > self._cleared + 1]
+
     @property
     def label_width(self) -> int:
         """Columns the widest label may take: the list's first column."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import itertools
 import json
 import sys
 from collections.abc import Callable, Coroutine
@@ -56,6 +57,9 @@ class Context:
     out: Escaped = field(default_factory=lambda: Escaped(sys.stdout))
     err: Escaped = field(default_factory=lambda: Escaped(sys.stderr))
     observers: list[Observer] = field(default_factory=list)
+    # One count for every client of the command (renew --all has one per CA and account key):
+    # each numbering from 1 wrote repeated seqs into one --traffic file, read back as new runs.
+    sequence: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     @property
     def interactive(self) -> bool:
@@ -126,6 +130,7 @@ class Context:
             key=key,
             ca_bundle=self.args.ca_bundle,
             observers=self.observers,
+            sequence=self.sequence,
         )
 
     def account_session(self) -> Session:

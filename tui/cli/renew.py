@@ -130,6 +130,7 @@ def session_for(ctx: Context, settings: RenewalSettings, signed: bool = False) -
         key=ctx.load_key(key_path) if key_path else None,
         ca_bundle=ctx.args.ca_bundle,
         observers=ctx.observers,
+        sequence=ctx.sequence,
     )
 
 

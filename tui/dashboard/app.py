@@ -15,7 +15,13 @@ from textual.widget import AwaitMount
 from tui.acme.models import Account
 from tui.acme.traffic import Exchange
 from tui.config import Settings, default_data_dir
-from tui.dashboard.keymap import GLOBAL_BINDINGS, WORKSPACE_BINDINGS, bindings, displaced
+from tui.dashboard.keymap import (
+    GLOBAL_BINDINGS,
+    WORKSPACE_BINDINGS,
+    bindings,
+    displaced,
+    key_names,
+)
 from tui.dashboard.main_screen import MainScreen
 from tui.dashboard.panels.contacts import ContactsPanel
 from tui.dashboard.panels.document import Document
@@ -130,24 +136,18 @@ class AcmeDashApp(App[None]):
     # -- help, palette, quit ----------------------------------------------------------------
 
     def action_help(self) -> None:
+        from tui.dashboard.navigation import every_key
         from tui.dashboard.screens.help import HelpScreen
 
-        keymap = self.settings.keymap
-        rows = []
-        for binding in bindings(*KEY_CONTEXTS):
-            key = keymap.get(binding.id or "", binding.key)
-            tooltip = f" - {binding.tooltip}" if binding.tooltip else ""
-            rows.append((key, binding.description + tooltip, binding.id or ""))
+        rows = every_key(self, self.settings.keymap, bindings(*KEY_CONTEXTS))
         self.push_screen(HelpScreen(rows))
 
     def action_keys_here(self) -> None:
         """`?`: the keys that act where focus is, on whichever screen is on top."""
-        from tui.dashboard.navigation import keys_here
+        from tui.dashboard.navigation import keys_here, keys_here_title
         from tui.dashboard.screens.help import HelpScreen
 
-        focused = self.screen.focused
-        where = f" ({type(focused).__name__})" if focused is not None else ""
-        title = f"Keys here{where}; F1: every key, ctrl+p: palette"
+        title = keys_here_title(self.screen)
         self.push_screen(HelpScreen(keys_here(self.screen), title=title, third="acts in"))
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
@@ -160,7 +160,7 @@ class AcmeDashApp(App[None]):
             tooltip = f": {binding.tooltip}" if binding.tooltip else ""
             yield SystemCommand(
                 binding.description + tooltip,
-                f"key: {binding.key}",
+                f"key: {key_names(self, binding.key)}",
                 lambda action=binding.action: self.run_action(action, self.main_screen),
             )
 

@@ -4,7 +4,9 @@ nonce, the payload) and "copy as curl" for an unsigned request.
 A signed request has no curl form: its nonce is single-use, so the same bytes sent again only
 earn a badNonce; `r` (edit and resend) signs it anew instead. Every value in a curl command is
 shell-quoted, and a value holding a control character refuses the command altogether: what the
-CA sent must never become something a pasted command line runs or a terminal interprets."""
+CA sent must never become something a pasted command line runs or a terminal interprets. The
+command trusts what acmedash trusted (`--cacert` with the configured `ca_bundle`: a private CA
+or Pebble fails without it) and carries no credential header."""
 
 from __future__ import annotations
 
@@ -12,11 +14,13 @@ import contextlib
 import json
 import re
 import shlex
+from pathlib import Path
 
 from tui.acme.text import UNSAFE
 from tui.acme.traffic import Exchange
 
 SKIPPED_HEADERS = {"host", "content-length", "connection", "accept-encoding"}
+SECRET_HEADERS = {"authorization", "proxy-authorization", "cookie"}
 _CONTROL = re.compile(f"[{UNSAFE}]")
 
 
@@ -28,8 +32,9 @@ def _pretty(value: object) -> str:
     return json.dumps(value, indent=2, ensure_ascii=False)
 
 
-def parts(exchange: Exchange) -> dict[str, str]:
-    """Name -> text, in the order a picker shows them."""
+def parts(exchange: Exchange, ca_bundle: Path | None = None) -> dict[str, str]:
+    """Name -> text, in the order a picker shows them; `ca_bundle`: the CA bundle the
+    dashboard trusts besides the system's, for the curl command."""
     found: dict[str, str] = {"URL": exchange.url}
     jws = exchange.jws
     if jws is not None:
@@ -40,7 +45,7 @@ def parts(exchange: Exchange) -> dict[str, str]:
         found["JWS protected header"] = _pretty(jws.protected)
     else:
         with contextlib.suppress(NoCurl):
-            found["copy as curl"] = curl(exchange)
+            found["copy as curl"] = curl(exchange, ca_bundle)
     found["request body (as sent)"] = exchange.request_body.decode("utf-8", "replace")
     for name, value in exchange.request_headers:
         found.setdefault(f"request header {name}", value)
@@ -59,17 +64,20 @@ def _safe(value: str, what: str) -> str:
     return shlex.quote(value)
 
 
-def curl(exchange: Exchange) -> str:
-    """The curl command that sends this unsigned request again (GET, HEAD)."""
+def curl(exchange: Exchange, ca_bundle: Path | None = None) -> str:
+    """The curl command that sends this unsigned request again (GET, HEAD), trusting
+    `ca_bundle` too when there is one."""
     if exchange.jws is not None or exchange.request_body:
         raise NoCurl("a signed request's nonce is single-use: resend it with r instead")
     words = ["curl", "-sS", "-i"]
+    if ca_bundle is not None:
+        words += ["--cacert", _safe(str(ca_bundle.expanduser().absolute()), "CA bundle path")]
     if exchange.method == "HEAD":
         words.append("--head")
     elif exchange.method != "GET":
         words += ["-X", _safe(exchange.method, "method")]
     for name, value in exchange.request_headers:
-        if name.lower() not in SKIPPED_HEADERS:
+        if name.lower() not in SKIPPED_HEADERS | SECRET_HEADERS:
             words += ["-H", _safe(f"{name}: {value}", "header")]
     words.append(_safe(exchange.url, "URL"))
     return " ".join(words)

@@ -5,7 +5,13 @@ ids); the help screen and the command palette are built from these lists."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from textual.binding import Binding, BindingType
+
+if TYPE_CHECKING:
+    from textual.app import App
+    from textual.widget import Widget
 
 # The left tabs in jump-key order, pane id -> (name, short name for a narrow strip): 1-6 jump
 # to them, then the traffic list and the detail (navigation.py).
@@ -18,6 +24,16 @@ SIDE_PANES = {
     "pane-certificates": ("Certificates", "Certs"),
 }
 TRAFFIC_KEY, DETAIL_KEY = "7", "8"
+
+# Moving a cursor line, the same in the traffic list and in a detail tab.
+CURSOR_BINDINGS: list[BindingType] = [
+    Binding("up,k", "cursor(-1)", "Up", show=False),
+    Binding("down,j", "cursor(1)", "Down", show=False),
+    Binding("pageup", "page(-1)", "Page up", show=False),
+    Binding("pagedown", "page(1)", "Page down", show=False),
+    Binding("home", "jump(0)", "First", show=False),
+    Binding("end", "jump(-1)", "Last", show=False),
+]
 
 GLOBAL_BINDINGS: list[BindingType] = [
     Binding(
@@ -174,3 +190,39 @@ def display_order(binding: Binding) -> int:
     to (a remapped binding comes last among Textual's active bindings, and an 80-column bar
     cut it off)."""
     return _ORDER.get(binding.id or "", len(_ORDER))
+
+
+# Keys Textual's key_to_character misses (it looks their names up as Unicode names: `slash` is
+# SOLIDUS), so its own "a text box takes this key" filter keeps them: the bar offered `/ Filter`
+# in the filter box, where `/` types a slash.
+_NAMED_CHARACTERS = {
+    "slash": "/",
+    "backslash": "\\",
+    "at": "@",
+    "minus": "-",
+    "plus": "+",
+    "underscore": "_",
+}
+
+
+def typed_character(key: str) -> str | None:
+    """The character `key` types, None for a key that types none (ctrl+x, f1, enter)."""
+    from textual.keys import key_to_character
+
+    return _NAMED_CHARACTERS.get(key) or key_to_character(key)
+
+
+def taken_as_text(focused: Widget | None, node: object, key: str) -> bool:
+    """True when a binding of `node` on `key` does not act because the focused widget takes the
+    key itself (a text box types it): not for the focused widget's own bindings."""
+    if focused is None or node is focused:
+        return False
+    return focused.check_consume_key(key, typed_character(key))
+
+
+def key_names(app: App[Any], keys: str) -> str:
+    """`?` for question_mark, `<` for less_than_sign: keys as a person presses them, for a
+    binding's keys or a [keymap] entry (several, comma-separated)."""
+    return ", ".join(
+        app.get_key_display(Binding(key.strip(), "")) for key in keys.split(",") if key.strip()
+    )

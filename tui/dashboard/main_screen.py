@@ -297,16 +297,17 @@ class MainScreen(NavigableScreen):
 
     # -- traffic tools ----------------------------------------------------------------------
 
-    def action_filter(self) -> None:
-        """The filter box is mounted the first time it is wanted, not at start-up."""
+    async def action_filter(self) -> None:
+        """The filter box is mounted the first time it is wanted, not at start-up; it takes
+        focus at once, so the keys typed right after `/` are its text (InOrder)."""
         found = self.query("#traffic-filter")
         if found:
             box = found.first(Input)
         else:
             box = FilterBox(self.workspace.log, id="traffic-filter")
-            self.query_one("#right").mount(box, before=0)
+            await self.query_one("#right").mount(box, before=0)
         box.add_class("-visible")
-        box.focus()
+        self.set_focus(box)
 
     def on_input_submitted(self, message: Input.Submitted) -> None:
         if message.input.id == "traffic-filter":
@@ -338,7 +339,7 @@ class MainScreen(NavigableScreen):
 
     def action_leave_field(self) -> None:
         """Escape out of a form field: typed letters no longer go into it, so R, V, ... act."""
-        self.traffic.focus()
+        self.set_focus(self.traffic)
 
     # -- certificates (Orders tab) and the account's end of life ----------------------------
 

@@ -9,7 +9,8 @@ one key press. They are the screen's keys, so a text box with focus takes the di
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import re
+from typing import TYPE_CHECKING, Any
 
 from textual.css.scalar import Scalar, Unit
 from textual.events import DescendantFocus
@@ -17,14 +18,20 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Input
 
-from tui.dashboard.keymap import DETAIL_KEY, SIDE_PANES, TRAFFIC_KEY
+from tui.dashboard.keymap import DETAIL_KEY, SIDE_PANES, TRAFFIC_KEY, key_names, taken_as_text
 from tui.dashboard.layout import STEP, Split
 from tui.dashboard.panels.status_line import StatusLine
 from tui.dashboard.panels.tabs import TabbedPanes, TabStrip
 
 if TYPE_CHECKING:
+    from textual.app import App
+    from textual.binding import Binding
+
     from tui.dashboard.panels.traffic_list import TrafficList
     from tui.dashboard.workspace import Workspace
+
+
+Row = tuple[str, str, str]
 
 
 class Navigator:
@@ -70,7 +77,7 @@ class Navigator:
         (and the left panel, if hidden); focus goes to the tab's first focusable widget, or to
         the tab strip when the tab has none (the Account tab is text only)."""
         if target == "traffic":
-            self.traffic.focus()
+            self.traffic.screen.set_focus(self.traffic)  # at once: see InOrder
             return
         if target == "detail":
             _focus_first(self.detail)
@@ -79,9 +86,9 @@ class Navigator:
             self.split.collapsed = False
             self.lay_out(total)
         self.side.active = target
-        self.side.call_after_refresh(self._focus_pane, target)
+        self.side.call_after_refresh(self.focus_pane, target)
 
-    def _focus_pane(self, pane_id: str) -> None:
+    def focus_pane(self, pane_id: str) -> None:
         pane = self.side.switcher.get_child_by_id(pane_id)
         if not _focus_first(pane):
             self.side.strip.focus()
@@ -100,9 +107,11 @@ class Navigator:
         if self.detail in focused.ancestors:
             return f"{DETAIL_KEY} Detail{typing}"
         if focused is self.side.strip or self.side in focused.ancestors:
-            number = list(SIDE_PANES).index(self.side.active) + 1
-            return f"{number} {SIDE_PANES[self.side.active][0]}{typing}"
-        return f"{type(focused).__name__}{typing}"
+            pane = next((w.id for w in focused.ancestors if w.id in SIDE_PANES), None)
+            pane = pane or self.side.active  # the tab strip names the tab it shows
+            number = list(SIDE_PANES).index(pane) + 1
+            return f"{number} {SIDE_PANES[pane][0]}{typing}"
+        return f"{human_name(focused)}{typing}"
 
 
 class NavigableScreen(Screen[None]):
@@ -116,6 +125,25 @@ class NavigableScreen(Screen[None]):
 
     def on_resize(self) -> None:
         self.navigator.lay_out(self.size.width)
+
+    def on_mount(self) -> None:
+        self.watch(self.navigator.side.strip, "active", self._tab_switched, init=False)
+
+    def _tab_switched(self) -> None:
+        """A left tab chosen from its strip, a jump key or an action (Enter on a certificate
+        opens the Orders tab): the status line said the old tab's name. Focus left in the
+        pane now hidden (Textual drops it) goes to the pane shown."""
+        self.call_after_refresh(self._after_tab_switch)
+
+    def _after_tab_switch(self) -> None:
+        focused, side = self.focused, self.navigator.side
+        shown = side.switcher.get_child_by_id(side.active)
+        hidden = (
+            focused is not None and side in focused.ancestors and shown not in focused.ancestors
+        )
+        if side.display and (focused is None or (hidden and focused is not side.strip)):
+            self.navigator.focus_pane(side.active)
+        self.update_status()
 
     def update_status(self) -> None:
         """The status line, from the traffic model's status() and the focus: the model's
@@ -149,25 +177,29 @@ def _focus_first(container: Widget) -> bool:
     ]
     inside.sort(key=lambda widget: isinstance(widget, TabStrip))
     if inside:
-        inside[0].focus()
+        container.screen.set_focus(inside[0])  # at once: the keys typed next go there (InOrder)
     return bool(inside)
 
 
 def keys_here(screen: Screen[object]) -> list[tuple[str, str, str]]:
     """For `?`: (key, what it does, where it acts) of every key that acts where focus is now,
-    the focused widget's own first, then the screen's, then the App's."""
+    the focused widget's own first, then the screen's, then the App's. A key the focused text
+    box types (`/`, letters) is not one of them."""
     rows: list[tuple[int, str, str, str]] = []
+    focused = screen.focused
     for key, active in screen.active_bindings.items():
         binding = active.binding
+        node = active.node
         if not active.enabled or binding.action == "keys_here":
             continue
-        node = active.node
+        if taken_as_text(focused, node, key):
+            continue
         where = (
             (2, "everywhere")
             if node is screen.app
             else (1, "workspace")
             if node is screen
-            else (0, _describe(node))
+            else (0, human_name(node))
         )
         shown = screen.app.get_key_display(binding) or key
         tooltip = f" - {binding.tooltip}" if binding.tooltip else ""
@@ -176,6 +208,29 @@ def keys_here(screen: Screen[object]) -> list[tuple[str, str, str]]:
     return [(key, description, where) for _, key, description, where in rows]
 
 
-def _describe(node: object) -> str:
-    widget_id = getattr(node, "id", None)
-    return f"{type(node).__name__}" + (f" #{widget_id}" if widget_id else "")
+def keys_here_title(screen: Screen[object]) -> str:
+    focused = screen.focused
+    where = f" ({human_name(focused)})" if focused is not None else ""
+    return f"Keys here{where}; F1: every key, ctrl+p: palette"
+
+
+def every_key(app: App[Any], keymap: dict[str, str], bound: list[Binding]) -> list[Row]:
+    """For F1: (keys as pressed, what it does, its id for [keymap]) of every binding, with the
+    keys the keymap gave it."""
+    rows = []
+    for binding in bound:
+        keys = key_names(app, keymap.get(binding.id or "", binding.key))
+        tooltip = f" - {binding.tooltip}" if binding.tooltip else ""
+        rows.append((keys, binding.description + tooltip, binding.id or ""))
+    return rows
+
+
+# Widgets whose class name says little to a person.
+_NAMES = {"Document": "detail tab", "TabStrip": "tab strip", "Input": "text box"}
+
+
+def human_name(node: object) -> str:
+    """What the help and the status line call a widget: `traffic list`, `filter box`, never a
+    class name (TrafficList) or a CSS id (#traffic-list)."""
+    name = type(node).__name__
+    return _NAMES.get(name) or re.sub(r"(?<=[a-z])(?=[A-Z])", " ", name).lower()

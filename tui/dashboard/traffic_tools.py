@@ -94,7 +94,8 @@ async def copy_part(view: TrafficView, exchange: Exchange) -> None:
     from tui.dashboard.exchange_parts import parts
     from tui.dashboard.screens.copy_part import CopyPartScreen
 
-    found = parts(exchange)
+    workspace = view.workspace
+    found = parts(exchange, workspace.settings.ca_bundle_path(workspace.session.ca_bundle))
     name = view.workspace.log.reference(exchange)
     answer = await view.ask(CopyPartScreen(f"Copy from exchange {name}", list(found)))
     if answer is None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+from collections.abc import Awaitable, Callable
 
 from rich._wrap import divide_line  # what Text.wrap cuts lines with
 from rich.cells import cell_len
@@ -23,6 +24,10 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from tui.dashboard.keymap import CURSOR_BINDINGS
+from tui.dashboard.panels.json_fold import JsonText
+from tui.dashboard.panels.text_box import InOrder
+
 
 def _fold_points(plain: str, width: int) -> list[int]:
     """Offsets where a line is cut so that no piece is wider than `width` cells: at a space
@@ -32,11 +37,13 @@ def _fold_points(plain: str, width: int) -> list[int]:
     return divide_line(plain, width, fold=True)
 
 
-class Document(ScrollView, can_focus=True):
-    COMPONENT_CLASSES = {"document--match", "document--current-match"}
+class Document(InOrder, ScrollView, can_focus=True):
+    COMPONENT_CLASSES = {"document--match", "document--current-match", "document--cursor"}
     DEFAULT_CSS = """
     Document { height: 1fr; border-left: blank; }
     Document:focus { border-left: outer $accent; }
+    /* Underlined, not a background: search matches are backgrounds. */
+    Document > .document--cursor { text-style: underline; }
     Document > .document--match { background: $warning 40%; }
     Document > .document--current-match { background: $accent; color: $text; text-style: bold; }
     """
@@ -44,15 +51,24 @@ class Document(ScrollView, can_focus=True):
         Binding("slash", "search", "Search", id="detail.search", tooltip="Search this tab"),
         Binding("n", "next_match(1)", "Next", id="detail.next", show=False),
         Binding("N", "next_match(-1)", "Previous", id="detail.previous", show=False),
+        *CURSOR_BINDINGS,
+        Binding(
+            "enter",
+            "fold_here",
+            "Fold here",
+            id="detail.fold_here",
+            tooltip="Fold or unfold the JSON object or array the cursor line is in",
+        ),
     ]
 
     wrap: reactive[bool] = reactive(True, init=False)
 
-    class SearchRequested(Message):
-        """`/` pressed here: the detail pane opens its search box for this document."""
+    class FoldToggled(Message):
+        """Enter on a line of JSON: the innermost object or array holding it, to fold or
+        unfold (the detail pane keeps what is folded, per exchange)."""
 
-        def __init__(self, document: Document) -> None:
-            self.document = document
+        def __init__(self, block: str, path: tuple[str | int, ...]) -> None:
+            self.block, self.path = block, path
             super().__init__()
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -64,6 +80,10 @@ class Document(ScrollView, can_focus=True):
         self.matches: list[tuple[int, int, int]] = []  # (line, start, end)
         self._on_line: dict[int, list[int]] = {}  # line -> indices into matches
         self.current = -1
+        self.cursor = 0  # the line (of _lines) Enter folds at; drawn when focused
+        self.open_search: Callable[[Document], Awaitable[None]] | None = None  # the detail's
+        # (first line, last line, block, path) of every JSON object or array shown
+        self._objects: list[tuple[int, int, str, tuple[str | int, ...]]] = []
 
     @property
     def plain(self) -> str:
@@ -71,7 +91,13 @@ class Document(ScrollView, can_focus=True):
 
     def set_blocks(self, blocks: list[Text]) -> None:
         """Shows `blocks` (each may hold several lines); a search in effect is run again."""
-        self._lines = [line for block in blocks for line in block.split("\n", allow_blank=True)]
+        self._lines, self._objects = [], []
+        for block in blocks:
+            if isinstance(block, JsonText):
+                at = len(self._lines)
+                self._objects += [(at + a, at + b, block.block, p) for a, b, p in block.containers]
+            self._lines += block.split("\n", allow_blank=True)
+        self.cursor = min(self.cursor, max(0, len(self._lines) - 1))
         current = self.current
         self._find()
         if self.matches and current >= 0:  # the same exchange refolded, or the next one
@@ -125,8 +151,48 @@ class Document(ScrollView, can_focus=True):
                 self.matches.append((number, found, found + len(term)))
                 start = found + max(1, len(term))
 
-    def action_search(self) -> None:
-        self.post_message(self.SearchRequested(self))
+    async def action_search(self) -> None:
+        """Opened before the next key is handled (InOrder): the keys after `/` are its text."""
+        if self.open_search is not None:
+            await self.open_search(self)
+
+    # -- the cursor and folding ------------------------------------------------------------
+
+    def action_cursor(self, step: int) -> None:
+        """The cursor moves by lines (a wrapped line is one), the view follows it."""
+        if not self._lines:
+            return
+        self.cursor = max(0, min(len(self._lines) - 1, self.cursor + step))
+        self._show_line(self.cursor)
+        self.refresh()
+
+    def action_jump(self, where: int) -> None:
+        self.action_cursor(-len(self._lines) if where == 0 else len(self._lines))
+
+    def action_page(self, direction: int) -> None:
+        rows = max(1, self.scrollable_content_region.height - 1)
+        if not self._visual:
+            return
+        row = max(0, min(len(self._visual) - 1, self._first_row[self.cursor] + direction * rows))
+        self.action_cursor(self._visual[row][0] - self.cursor)
+
+    def _show_line(self, line: int, x: int | None = None) -> None:
+        if not self._first_row:
+            return
+        first = self._first_row[line]
+        last = self._first_row[line + 1] if line + 1 < len(self._first_row) else len(self._visual)
+        left = int(self.scroll_x) if x is None else x
+        region = Region(left, first, 1, max(1, last - first))
+        self.scroll_to_region(region, animate=False, force=True)
+
+    def action_fold_here(self) -> None:
+        inside = [o for o in self._objects if o[0] <= self.cursor <= o[1]]
+        if not inside:
+            self.notify("No JSON object on this line: move the cursor into one.", timeout=2)
+            return
+        _, _, block, path = max(inside, key=lambda o: o[0])  # the innermost starts last
+        self.cursor = max(o[0] for o in inside)  # on its first line, which stays in place
+        self.post_message(self.FoldToggled(block, path))
 
     def action_next_match(self, step: int) -> None:
         if not self.matches:
@@ -138,6 +204,7 @@ class Document(ScrollView, can_focus=True):
 
     def _show_current(self) -> None:
         line, start, _ = self.matches[self.current]
+        self.cursor = line
         row = self._first_row[line]
         while row + 1 < len(self._visual) and self._visual[row + 1][0] == line:
             if self._visual[row + 1][1] > start:
@@ -172,6 +239,8 @@ class Document(ScrollView, can_focus=True):
         console = self.app.console
         # Text.render leaves out the Text's own style (Rich adds it when printing): add it.
         base = self.rich_style + console.get_style(piece.style, default=Style())
+        if number == self.cursor and self.has_focus:
+            base += self.get_component_rich_style("document--cursor")
         segments = [
             Segment(text, base + style if style else base)
             for text, style, _ in piece.render(console)

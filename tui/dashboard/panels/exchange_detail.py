@@ -21,13 +21,14 @@ from tui.acme.traffic import Exchange
 from tui.dashboard.panels.document import Document
 from tui.dashboard.panels.exchange_views import (
     Context,
-    depth,
     raw_view,
     request_view,
     response_view,
     timing_view,
 )
+from tui.dashboard.panels.json_fold import Folding, depth
 from tui.dashboard.panels.tabs import TabbedPanes
+from tui.dashboard.panels.text_box import TextBox
 
 if TYPE_CHECKING:
     from tui.traffic_log import TrafficLog
@@ -45,7 +46,7 @@ def _json_depth(exchange: Exchange) -> int:
     return max((depth(v) for v in values), default=0)
 
 
-class SearchBox(Input):
+class SearchBox(TextBox):
     """The detail pane's search: Enter searches the tab it was opened from, Escape leaves."""
 
     DEFAULT_CSS = "SearchBox { dock: bottom; }"
@@ -53,9 +54,9 @@ class SearchBox(Input):
 
     def action_close(self) -> None:
         detail = self.parent
-        self.remove()
         if isinstance(detail, ExchangeDetail):
-            detail.active_document().focus()
+            self.screen.set_focus(detail.active_document())  # at once (text_box.py)
+        self.remove()
 
 
 class ExchangeDetail(Vertical):
@@ -67,6 +68,10 @@ class ExchangeDetail(Vertical):
     BINDINGS = [
         Binding("minus", "fold(-1)", "Fold", id="detail.fold", tooltip="Fold JSON a level more"),
         Binding("plus,equals_sign", "fold(1)", "Unfold", id="detail.unfold", show=False),
+        Binding("left_square_bracket", "fold(-99)", "Fold all", id="detail.fold_all",
+                show=False, tooltip="Fold every JSON object but the outermost"),
+        Binding("right_square_bracket", "fold(99)", "Unfold all", id="detail.unfold_all",
+                show=False),
         Binding("y", "copy_part", "Copy part", id="detail.copy", tooltip="Copy a header, the "
                 "body, the nonce, curl... to the clipboard (OSC 52) or a file"),
     ]  # fmt: skip
@@ -76,13 +81,14 @@ class ExchangeDetail(Vertical):
     def __init__(self, log: TrafficLog, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.traffic_log = log
-        self.fold: int | None = None
+        self.folding = Folding()
         self._shown: tuple[Exchange, bool | None, Exchange | None] | None = None
         self._stale: set[str] = set()  # tabs not yet filled with the exchange shown
         self.documents = {tab: Document(id=f"detail-{tab.lower()}") for tab in self.TABS}
         hint = [Text("Select an exchange in the traffic list.", style="dim")]
         for document in self.documents.values():
             document.set_blocks(hint)
+            document.open_search = self.open_search
         panes: dict[str, tuple[str, Widget]] = {
             f"tab-{tab.lower()}": (tab, document) for tab, document in self.documents.items()
         }
@@ -107,7 +113,7 @@ class ExchangeDetail(Vertical):
             resent_from_name=self.traffic_log.resent_reference(exchange)
             if self._held(exchange)
             else "",
-            fold=self.fold,
+            folding=self.folding,
         )
 
     def _held(self, exchange: Exchange) -> bool:
@@ -125,7 +131,9 @@ class ExchangeDetail(Vertical):
         """Fills the tab in sight now and the others when they are chosen: a 1 MiB body took
         seconds per tab to lay out, at every cursor move through the list."""
         if self._shown is None or self._shown[0] is not exchange:
-            self.fold = None
+            self.folding = Folding()
+            for document in self.documents.values():
+                document.cursor = 0
         self._shown = (exchange, valid, nonce_from)
         self._stale = set(self.TABS)
         self._fill(self._active_tab())
@@ -154,12 +162,13 @@ class ExchangeDetail(Vertical):
         for document in self.documents.values():
             document.wrap = wrap
 
-    def on_document_search_requested(self, message: Document.SearchRequested) -> None:
+    async def open_search(self, document: Document) -> None:
+        """`/` in a tab: the box takes focus at once (see InOrder)."""
         for box in self.query(SearchBox):
-            box.remove()
-        box = SearchBox(value=message.document.term, placeholder="search this tab, Enter")
-        self.mount(box)
-        box.focus()
+            await box.remove()
+        box = SearchBox(value=document.term, placeholder="search this tab, Enter")
+        await self.mount(box)
+        self.screen.set_focus(box)
 
     def on_input_submitted(self, message: Input.Submitted) -> None:
         if not isinstance(message.input, SearchBox):
@@ -176,15 +185,30 @@ class ExchangeDetail(Vertical):
             )
 
     def action_fold(self, step: int) -> None:
+        """`-` / `+`: every object a level deeper or shallower; `[` / `]` (a step past the
+        depth either way): fold all but the outermost / unfold all. Objects folded or unfolded
+        one by one (Enter) follow the level again."""
         if self._shown is None:
             return
         deepest = _json_depth(self._shown[0])
-        current = deepest if self.fold is None else self.fold
+        level = self.folding.level
+        current = deepest if level is None else level
         wanted = max(1, min(deepest, current + step))  # the outermost object stays open
-        self.fold = None if wanted >= deepest else wanted
-        self.show(*self._shown)
-        shown = "all levels" if self.fold is None else f"{self.fold} level(s)"
-        self.notify(f"JSON shown to {shown} (- folds, + unfolds)", timeout=2)
+        self._refold(Folding(level=None if wanted >= deepest else wanted))
+        shown = "all levels" if self.folding.level is None else f"{self.folding.level} level(s)"
+        self.notify(f"JSON shown to {shown} (- / + a level, [ / ] all, Enter one)", timeout=2)
+
+    def on_document_fold_toggled(self, message: Document.FoldToggled) -> None:
+        """Enter in a tab: the object under the cursor folded or unfolded, the rest as is."""
+        if self._shown is None:
+            return
+        toggled = self.folding.toggled ^ {(message.block, message.path)}
+        self._refold(Folding(self.folding.level, frozenset(toggled)))
+
+    def _refold(self, folding: Folding) -> None:
+        self.folding = folding
+        if self._shown is not None:
+            self.show(*self._shown)
 
     def action_copy_part(self) -> None:
         if self._shown is None:

@@ -8,23 +8,20 @@ string that came from the network or a traffic file goes through untrusted.py fi
 
 from __future__ import annotations
 
-import bisect
 import json
-import os
-import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from rich.text import Span, Text
+from rich.text import Text
 
 from tui.acme.encoding import decode_part
 from tui.acme.errors import InputError
 from tui.acme.models import Problem
 from tui.acme.traffic import Exchange, headers_to_dict
-from tui.dashboard.untrusted import inert, json_text, printable
+from tui.dashboard.panels.json_fold import Folding, json_block
+from tui.dashboard.untrusted import inert, printable
 
 KEY_HEADERS = ("replay-nonce", "location", "link", "retry-after", "content-type")
-LARGE = 128 * 1024  # characters of JSON above which it is not highlighted
 
 
 @dataclass(frozen=True)
@@ -36,78 +33,7 @@ class Context:
     nonce_from: Exchange | None = None
     nonce_from_name: str = ""
     resent_from_name: str = ""
-    fold: int | None = None  # JSON nesting levels shown; None: all
-
-
-def depth(value: Any) -> int:
-    """How deeply `value` nests objects and arrays (0 for a scalar)."""
-    if isinstance(value, dict) and value:
-        return 1 + max(depth(v) for v in value.values())
-    if isinstance(value, list) and value:
-        return 1 + max(depth(v) for v in value)
-    return 0
-
-
-def _folded(value: Any, levels: int, token: str, folds: dict[str, str]) -> Any:
-    if not isinstance(value, dict | list) or not value:
-        return value
-    if levels <= 0:
-        marker = f"{token}{len(folds)}"
-        count = len(value)
-        what = ("key" if isinstance(value, dict) else "item") + ("s" if count != 1 else "")
-        folds[marker] = (
-            f"{{… {count} {what}}}" if isinstance(value, dict) else f"[… {count} {what}]"
-        )
-        return marker
-    if isinstance(value, dict):
-        return {k: _folded(v, levels - 1, token, folds) for k, v in value.items()}
-    return [_folded(v, levels - 1, token, folds) for v in value]
-
-
-def json_block(value: Any, fold: int | None = None) -> Text:
-    """Indented, highlighted JSON; nesting past `fold` levels shown folded. The fold markers
-    are strings with a random token, replaced after highlighting: no string the CA sent can
-    pose as one. JSON longer than LARGE is shown without colours: highlighting and laying out
-    a 1 MiB body (the cap) took seconds at every cursor move."""
-    if value == "":
-        return Text('"" (empty payload: POST-as-GET)', style="italic")
-    token, folds = f"fold-{os.urandom(8).hex()}-", dict[str, str]()
-    shown = value if fold is None else _folded(value, fold, token, folds)
-    dumped = json.dumps(shown, indent=2, ensure_ascii=False)
-    text = json_text(shown) if len(dumped) <= LARGE else inert(dumped, lines=True)
-    return _unmarked(text, token, folds) if folds else text
-
-
-def _unmarked(text: Text, token: str, folds: dict[str, str]) -> Text:
-    """`text` with each quoted fold marker replaced by what it stands for, in one pass: a
-    replace per marker was quadratic, and a folded array of 12,000 objects has 12,000."""
-    plain = text.plain
-    found = [
-        (m.start(), m.end(), folds[m.group()[1:-1]])
-        for m in re.finditer(f'"{re.escape(token)}\\d+"', plain)
-    ]
-    pieces, spans, cursor, shift = [], [], 0, 0
-    starts, ends, shifts = [a for a, _, _ in found], [b for _, b, _ in found], []
-    for start, end, folded in found:
-        pieces += [plain[cursor:start], folded]
-        spans.append(Span(start + shift, start + shift + len(folded), "dim italic"))
-        shift += len(folded) - (end - start)
-        shifts.append(shift)
-        cursor = end
-    pieces.append(plain[cursor:])
-
-    def moved(offset: int) -> int:
-        before = bisect.bisect_right(ends, offset)
-        return offset + (shifts[before - 1] if before else 0)
-
-    for span in text.spans:
-        at = bisect.bisect_right(starts, span.start) - 1  # the last marker starting at or before
-        if at >= 0 and span.start < ends[at]:
-            continue  # the marker's own string highlight
-        if at + 1 < len(starts) and span.end > starts[at + 1]:
-            continue
-        spans.append(Span(moved(span.start), moved(span.end), span.style))
-    return Text("".join(pieces), style=text.style, spans=sorted(spans, key=lambda s: s.start))
+    folding: Folding = field(default_factory=Folding)  # which JSON objects show folded
 
 
 def _heading(text: str) -> Text:
@@ -144,7 +70,7 @@ def _inner_verdict(inner: dict[str, Any]) -> bool | None:
         return False
 
 
-def rollover_view(exchange: Exchange, fold: int | None) -> list[Text]:
+def rollover_view(exchange: Exchange, fold: Folding) -> list[Text]:
     """RFC 8555 §7.3.5: the payload of a keyChange request is itself a JWS, signed by the new
     key over {account, oldKey}; its `url` must be the outer one's."""
     jws = exchange.jws
@@ -165,16 +91,16 @@ def rollover_view(exchange: Exchange, fold: int | None) -> list[Text]:
         parts.append(Text("inner url differs from the outer url (RFC 8555 §7.3.5)", "bold red"))
     parts += [
         _heading("Inner protected header (the new key)"),
-        json_block(protected, fold),
+        json_block(protected, fold, "inner protected"),
         _heading("Inner payload"),
-        json_block(payload, fold),
+        json_block(payload, fold, "inner payload"),
         _heading("Inner signature"),
         inert(str(jws.payload.get("signature", ""))),
     ]
     return parts
 
 
-def _binding_view(payload: Any, fold: int | None) -> list[Text]:
+def _binding_view(payload: Any, fold: Folding) -> list[Text]:
     """The EAB is a JWS inside the payload (RFC 8555 §7.3.4): show its parts decoded too. Its
     signature is an HMAC; the MAC key itself is never sent."""
     binding = payload.get("externalAccountBinding") if isinstance(payload, dict) else None
@@ -183,9 +109,9 @@ def _binding_view(payload: Any, fold: int | None) -> list[Text]:
         return []
     return [
         _heading("External Account Binding: protected header"),
-        json_block(decoded[0], fold),
+        json_block(decoded[0], fold, "eab protected"),
         _heading("External Account Binding: payload (the account key)"),
-        json_block(decoded[1], fold),
+        json_block(decoded[1], fold, "eab payload"),
     ]
 
 
@@ -208,13 +134,14 @@ def request_view(exchange: Exchange, context: Context) -> list[Text]:
             "" if origin else "dim",
         ),
         _heading("Protected header"),
-        json_block(jws.protected, context.fold),
+        json_block(jws.protected, context.folding, "protected"),
         _heading("Payload"),
-        json_block(jws.payload, context.fold),
+        json_block(jws.payload, context.folding, "payload"),
         _heading("Signature"),
         inert(str(jws.signature)),
     ]
-    return parts + rollover_view(exchange, context.fold) + _binding_view(jws.payload, context.fold)
+    folding = context.folding
+    return parts + rollover_view(exchange, folding) + _binding_view(jws.payload, folding)
 
 
 def problem_view(problem: Problem) -> Text:
@@ -248,7 +175,8 @@ def response_view(exchange: Exchange, context: Context) -> list[Text]:
     parts += [_heading("Headers"), picked, _heading("Body")]
     body = exchange.response_body.decode("utf-8", "replace")
     try:
-        parts.append(json_block(json.loads(body), context.fold) if body else Text("(empty)", "dim"))
+        answer = json_block(json.loads(body), context.folding, "body") if body else None
+        parts.append(answer or Text("(empty)", "dim"))
     except (ValueError, RecursionError):
         parts.append(inert(body, lines=True))
     return parts

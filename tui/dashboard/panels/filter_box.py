@@ -4,14 +4,14 @@ history, newest first from Up), as a shell's history does."""
 from __future__ import annotations
 
 from textual.binding import Binding
-from textual.widgets import Input
 
+from tui.dashboard.panels.text_box import TextBox
 from tui.traffic_log import TrafficLog
 
 PLACEHOLDER = "filter: words !not method:POST status:4xx body:/regex/ header:retry-after"
 
 
-class FilterBox(Input):
+class FilterBox(TextBox):
     BINDINGS = [
         Binding("up", "history(-1)", "Older filter", show=False),
         Binding("down", "history(1)", "Newer filter", show=False),

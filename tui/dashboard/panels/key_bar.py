@@ -16,7 +16,7 @@ from textual.markup import escape
 from textual.screen import Screen
 from textual.widgets import Static
 
-from tui.dashboard.keymap import display_order
+from tui.dashboard.keymap import display_order, taken_as_text
 
 
 class KeyBar(Static):
@@ -49,6 +49,8 @@ class KeyBar(Static):
         for key, active in sorted(screen.active_bindings.items(), key=self._place):
             binding = active.binding
             if not active.enabled or binding.action in seen:
+                continue
+            if taken_as_text(screen.focused, active.node, key):
                 continue
             shown = self.app.get_key_display(binding) or key
             if binding.action == "keys_here":

@@ -24,6 +24,10 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tui.acme.traffic import Exchange
+from tui.dashboard.keymap import CURSOR_BINDINGS
+from tui.dashboard.panels.row_operation import operation
+from tui.dashboard.panels.run_lines import RunLines
+from tui.dashboard.panels.text_box import InOrder
 from tui.dashboard.untrusted import printable
 from tui.traffic_filter import FilterError
 from tui.traffic_log import FilterRun, TrafficLog
@@ -62,6 +66,22 @@ def _elapsed(milliseconds: float) -> str:
     return f" {milliseconds / 1000:>5.0f}s "
 
 
+def _path(exchange: Exchange, room: int) -> str:
+    """`room` columns: the operation's name (newOrder, authz, chall, finalize...), then as much
+    of the path's end as fits, cut at its start: the end is what tells two URLs apart."""
+    path = printable(urlsplit(exchange.url).path or "/")
+    name = operation(exchange)
+    if name and len(name) < room - 2:
+        return f"{name} {_tail(path, room - len(name) - 1)}"
+    return _tail(name or path, room)
+
+
+def _tail(text: str, room: int) -> str:
+    if len(text) <= room:
+        return text
+    return "…" + text[-(room - 1) :] if room > 1 else text[:room]
+
+
 def format_row(
     exchange: Exchange,
     width: int,
@@ -70,10 +90,10 @@ def format_row(
     label_width: int = 5,
     marked: bool = False,
 ) -> str:
-    """label (seq, or run:seq), mark (* marked, ↻ resent), [time], method, path, status,
-    [elapsed], problem. Every column but the path and the problem has a fixed width, and the
-    problem's depends on `width` only, so the status sits in one column on every row; the path
-    gets what is left, cut at its start (the end of an ACME URL is what tells them apart). What
+    """label (seq, or run:seq), mark (* marked, ↻ resent), [time], method, operation and path,
+    status, [elapsed], problem. Every column but the path and the problem has a fixed width,
+    and the problem's depends on `width` only, so the status sits in one column on every row;
+    the path gets what is left after the operation's name, cut at its start. What
     came from the network or a traffic file is made printable: one row, one line."""
     wide = width >= WIDE
     mark = "*" if marked else "↻" if exchange.resent_from is not None else " "
@@ -85,9 +105,7 @@ def format_row(
     spare = width - len(fixed) - len(status)
     problem_width = min(PROBLEM, (spare - 1) // 2) if spare > 2 * MIN_PATH else 0
     room = max(0, spare - (problem_width + 1 if problem_width else 0))
-    path = printable(urlsplit(exchange.url).path or "/")
-    if len(path) > room:
-        path = "…" + path[-(room - 1) :] if room > 1 else path[:room]
+    path = _path(exchange, room)
     row = f"{fixed}{path:<{room}}{status}"
     if problem_width:
         problem = exchange.problem.short_type if exchange.problem else exchange.error
@@ -95,7 +113,7 @@ def format_row(
     return row.rstrip()
 
 
-class TrafficList(ScrollView, can_focus=True):
+class TrafficList(InOrder, ScrollView, can_focus=True):
     """Exchanges in arrival order; follows new rows while the cursor sits on the last one."""
 
     # Row colours are the theme's (as toolong's LogLines), never named colours: a light theme
@@ -110,6 +128,7 @@ class TrafficList(ScrollView, can_focus=True):
         "traffic-list--no-response",
         "traffic-list--cursor",
         "traffic-list--marked",
+        "traffic-list--run",
     }
     DEFAULT_CSS = """
     TrafficList { height: 1fr; overflow-x: hidden; }
@@ -120,16 +139,12 @@ class TrafficList(ScrollView, can_focus=True):
     TrafficList > .traffic-list--bad-nonce { color: $warning; text-style: dim; }
     TrafficList > .traffic-list--no-response { color: $error; text-style: bold; }
     TrafficList > .traffic-list--marked { text-style: bold underline; }
+    TrafficList > .traffic-list--run { color: $accent; text-style: bold; }
     TrafficList > .traffic-list--cursor { text-style: reverse; }
     TrafficList:focus > .traffic-list--cursor { text-style: bold reverse; }
     """
     BINDINGS = [
-        Binding("up,k", "cursor(-1)", "Up", show=False),
-        Binding("down,j", "cursor(1)", "Down", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("home", "jump(0)", "First", show=False),
-        Binding("end", "jump(-1)", "Last", show=False),
+        *CURSOR_BINDINGS,
         Binding(
             "F", "toggle_follow", "Follow", id="traffic.follow", tooltip="Follow new exchanges"
         ),
@@ -141,13 +156,14 @@ class TrafficList(ScrollView, can_focus=True):
             show=False,
             tooltip="Mark or unmark the exchange; x / X then export only the marked",
         ),
+        # Not `z`: that hides or shows the left panel everywhere, this list included.
         Binding(
-            "z",
+            "C",
             "clear",
-            "Clear",
+            "Clear list",
             id="traffic.clear",
             show=False,
-            tooltip="Clear the list (a traffic file on disk keeps its exchanges)",
+            tooltip="Clear the list after asking (a traffic file on disk keeps its exchanges)",
         ),
     ]
 
@@ -167,6 +183,7 @@ class TrafficList(ScrollView, can_focus=True):
         self.model = model
         self._cache: LRUCache[tuple[int, int, bool, bool], Strip] = LRUCache(1024)
         self._label_width = model.label_width
+        self.run_lines = RunLines(model)
 
     @property
     def exchanges(self) -> list[Exchange]:
@@ -237,7 +254,7 @@ class TrafficList(ScrollView, can_focus=True):
 
     def _resize(self) -> None:
         """Rows are as wide as the list (render_line fits them): nothing to scroll sideways."""
-        self.virtual_size = Size(0, len(self.rows))
+        self.virtual_size = Size(0, self.run_lines.total)
 
     def on_resize(self) -> None:
         self._resize()
@@ -245,7 +262,10 @@ class TrafficList(ScrollView, can_focus=True):
     def watch_cursor(self, old: int, new: int) -> None:
         self.refresh()
         if 0 <= new < len(self.rows):
-            self.scroll_to_region(Region(0, new, 1, 1), animate=False, force=True)
+            line = self.run_lines.line_of(new)
+            # a run's first row brings the line above it, which names the run, into sight
+            top = line - 1 if new and self.run_lines.line_of(new - 1) < line - 1 else line
+            self.scroll_to_region(Region(0, top, 1, line - top + 1), animate=False, force=True)
             self.post_message(self.Selected(self.exchanges[self.rows[new]]))
 
     def action_cursor(self, delta: int) -> None:
@@ -304,14 +324,18 @@ class TrafficList(ScrollView, can_focus=True):
     def on_click(self, event: object) -> None:
         offset = getattr(event, "y", None)
         if isinstance(offset, int) and self.rows:
-            self.cursor = max(0, min(len(self.rows) - 1, int(self.scroll_y) + offset))
+            row, _ = self.run_lines.at(int(self.scroll_y) + offset)
+            self.cursor = max(0, min(len(self.rows) - 1, row))
             self.follow = self.cursor == len(self.rows) - 1
 
     def render_line(self, y: int) -> Strip:
-        row = int(self.scroll_y) + y
         width = self.scrollable_content_region.width  # the scrollbar's columns are not ours
+        row, run_line = self.run_lines.at(int(self.scroll_y) + y)
         if row >= len(self.rows) or width <= 0:
             return Strip.blank(width, self.rich_style)
+        if run_line:
+            text = self.run_lines.title(row).ljust(width, "─")[:width]
+            return Strip([Segment(text, self.get_component_rich_style("traffic-list--run"))])
         if self.model.label_width != self._label_width:  # a second run: labels got longer
             self._label_width = self.model.label_width
             self._cache.clear()
