@@ -65,6 +65,9 @@ class RenewalSettings:
     profile: str = ""
     preferred_chain: str = ""
     deploy_hook: str = ""
+    # The CA bundle named by --ca-bundle at issuance, as an absolute path: trusted for this
+    # certificate's renewal and ARI because the user named it, so a timer needs no flag.
+    ca_bundle: str = ""
 
     def to_toml(self) -> str:
         import tomli_w

@@ -105,9 +105,15 @@ def remember(ctx: Context, choice: SolverChoice, options: IssueOptions) -> None:
         profile=options.profile,
         preferred_chain=options.preferred_chain,
         deploy_hook=options.deploy_hook,
+        ca_bundle=_named_bundle(ctx.args.ca_bundle),
     )
     renewal.save_settings(options.out, settings)
     inventory.register(store(ctx), options.out)
+
+
+def _named_bundle(given: str | None) -> str:
+    """--ca-bundle as an absolute path (a timer runs elsewhere); "" when none was named."""
+    return str(Path(given).expanduser().absolute()) if given else ""
 
 
 class CliClients:
@@ -116,8 +122,8 @@ class CliClients:
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
-        self._clients: dict[tuple[str, str], AcmeClient] = {}
-        self._accounts: dict[tuple[str, str], Any] = {}
+        self._clients: dict[tuple[str, str, str], AcmeClient] = {}
+        self._accounts: dict[tuple[str, str, str], Any] = {}
 
     def _session(self, settings: RenewalSettings, signed: bool) -> Any:
         from tui.endpoints import resolve
@@ -130,12 +136,12 @@ class CliClients:
             self.ctx.config_path,
             key_path=key_path,
             key=self.ctx.load_key(key_path) if key_path else None,
-            ca_bundle=self.ctx.args.ca_bundle,
+            ca_bundle=self.ctx.args.ca_bundle or settings.ca_bundle or None,
             observers=self.ctx.observers,
         )
 
     async def unsigned(self, settings: RenewalSettings) -> AcmeClient:
-        slot = (settings.directory, "")
+        slot = (settings.directory, settings.ca_bundle, "")
         if slot not in self._clients:
             self._clients[slot] = self._session(settings, False).client()
         return self._clients[slot]
@@ -145,7 +151,7 @@ class CliClients:
 
         from tui.accounts import require_account
 
-        slot = (settings.directory, settings.account_key)
+        slot = (settings.directory, settings.ca_bundle, settings.account_key)
         if slot not in self._accounts:
             session = self._session(settings, True)
             self._clients[slot] = client = session.client()
@@ -170,6 +176,8 @@ def _overridden(ctx: Context, remembered: RenewalSettings) -> RenewalSettings:
         from tui.endpoints import resolve
 
         top["directory"] = resolve(args.endpoint).url
+    if args.ca_bundle:
+        top["ca_bundle"] = _named_bundle(args.ca_bundle)
     if args.key:
         top["account_key"] = str(Path(args.key).expanduser().absolute())
     from tui.dns import method
