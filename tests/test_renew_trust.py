@@ -49,3 +49,13 @@ def test_a_bundle_named_at_issuance_is_remembered_and_renews_without_flags(
     assert renewed.returncode == 0, renewed.stderr
     assert "did not verify" not in renewed.stderr
     assert "alpn.test: renewed" in renewed.stdout
+
+
+def test_account_new_with_endpoint_says_the_config_names_another(
+    cli: CliRunner, validating: ValidatingPebble
+) -> None:
+    cli.config.write_text('endpoint = "letsencrypt-staging"\n')
+    created = cli(*reach(validating.pebble), "--key", "account.pem", "account", "new", "--yes")
+    assert created.returncode == 0, created.stderr
+    assert "--endpoint is for this command only" in created.stderr
+    assert "letsencrypt-staging" in created.stderr
