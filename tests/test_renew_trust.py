@@ -59,3 +59,27 @@ def test_account_new_with_endpoint_says_the_config_names_another(
     assert created.returncode == 0, created.stderr
     assert "--endpoint is for this command only" in created.stderr
     assert "letsencrypt-staging" in created.stderr
+
+
+def test_a_failed_renewal_is_said_once_and_a_cached_ari_error_says_when(
+    cli: CliRunner, validating: ValidatingPebble
+) -> None:
+    """The first run has no trust for Pebble (the bundle taken out of renewal.toml): its ARI
+    lookup and its renewal fail. The second, with the bundle back within a minute, gets the
+    ARI failure from renewal-status.json (Retry-After of a failed lookup) and must say so."""
+    _issue_by_tls_alpn(cli, validating)
+    settings = cli.workdir / "certs" / "alpn.test" / "renewal.toml"
+    text = settings.read_text()
+    settings.write_text("\n".join(x for x in text.splitlines() if "ca_bundle" not in x) + "\n")
+    failed = cli("cert", "renew", "--all", "--days", "2000")
+    assert failed.returncode == 3, failed.stderr
+    assert failed.stdout.count("alpn.test: renewal failed: TLS certificate") == 1, failed.stdout
+    assert "acmedash: network error" not in failed.stderr
+    fresh = [x for x in failed.stderr.splitlines() if "ARI lookup failed" in x]
+    assert len(fresh) == 1 and "cached" not in fresh[0], failed.stderr
+
+    settings.write_text(text)
+    renewed = cli("cert", "renew", "--all", "--days", "2000")
+    assert renewed.returncode == 0, renewed.stderr
+    cached = [x for x in renewed.stderr.splitlines() if "ARI lookup failed" in x]
+    assert len(cached) == 1 and "(cached from 20" in cached[0], renewed.stderr

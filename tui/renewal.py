@@ -189,6 +189,7 @@ class Status:
     ari_chosen: str = ""  # the random moment in the window this client picked (RFC 9773 §4.2)
     ari_next_check: str = ""  # when the CA said to ask again (Retry-After)
     ari_error: str = ""
+    ari_asked: str = ""  # when the CA was last asked: a cached answer is shown with it
     revoked: str = ""  # the reason, when this certificate was revoked (revocation.remember)
 
 

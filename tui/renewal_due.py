@@ -117,7 +117,7 @@ async def refresh_ari(
     else:
         status = Status(serial=serial, last_attempt=status.last_attempt,
                         last_result=status.last_result, last_error=status.last_error)  # fmt: skip
-    cleared = replace(status, ari_start="", ari_end="", ari_chosen="")
+    cleared = replace(status, ari_start="", ari_end="", ari_chosen="", ari_asked=iso(now))
     try:
         info = await client.renewal_info(certificate)
     except (AcmeError, InputError) as exc:
@@ -146,4 +146,5 @@ async def refresh_ari(
         ari_chosen=iso(chosen),
         ari_next_check=iso(now + recheck),
         ari_error="",
+        ari_asked=iso(now),
     )

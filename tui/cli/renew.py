@@ -281,7 +281,9 @@ async def cmd_cert_renew(ctx: Context) -> int:
     ctx.emit(records if args.all else records[0], "\n".join(printable(o.line()) for o in outcomes))
     failures = [o.error for o in outcomes if o.error is not None]
     if failures:
-        raise failures[0]  # cli.command.run says it once more and sets the exit code
+        from tui.cli.context import Reported
+
+        raise Reported(failures[0])  # said in its outcome line; cli.command.run sets the code
     return 0
 
 
