@@ -2,8 +2,9 @@
 
 In order: `--force` (now); `--days N` (N days before expiry, as lego's --days); the CA's ARI
 window (RFC 9773 §4.2: a random moment inside the window, picked once per window and kept;
-past the window's end, now, but never before a tenth of the lifetime has passed); else when a third of the lifetime is left (certbot's and
-lego's rule for 90-day certificates, which also fits 6-day ones).
+past the window's end, now; never before a tenth of the lifetime has passed); else when a
+third of the lifetime is left (certbot's and lego's rule for 90-day certificates, which also
+fits 6-day ones).
 
 ARI is asked no more often than the CA's Retry-After says (kept in the status, RFC 9773
 §4.3), and a lookup that fails in any way falls back to the expiry rule, without `replaces`.
