@@ -68,3 +68,11 @@ def printable(text: str, *, multiline: bool = False) -> str:
     newline and tab, for text meant to span lines."""
     shown = (_MULTI_LINE if multiline else _SINGLE_LINE).sub(_escape, text)
     return shown if shown.isascii() else _LONG_NON_ASCII.sub(_bound_marks, shown)
+
+
+def shortened(text: str, *, lines: int = 4, chars: int = 300) -> str:
+    """The first `lines` lines and `chars` characters of `text`, with "…" where it was cut: a
+    CA's problem detail can be a megabyte of lines, and a notification of it covered the
+    screen (and took longer to lay out than it was meant to stay)."""
+    kept = "\n".join(text.splitlines()[:lines])[:chars]
+    return kept if kept == text else kept.rstrip() + "…"
