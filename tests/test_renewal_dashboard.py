@@ -319,6 +319,27 @@ async def test_every_column_shown_is_whole(three_certificates: AcmeDashApp) -> N
     assert not any("█" * BAR in cell for row in shown[(80, 24)] for cell in row)
 
 
+@pytest.mark.parametrize("size", [(40, 16), (60, 20), (80, 24), (120, 40)])
+async def test_no_sideways_scrollbar_and_each_key_whole(
+    three_certificates: AcmeDashApp, size: tuple[int, int]
+) -> None:
+    """User review 5: a cut horizontal scrollbar thumb under a squeezed table, and the keys
+    under it broken inside one ("l" at the end of a line, "reload" on the next)."""
+    from tui.dashboard.panels.certificates import KEYS, CertificatesPanel
+
+    async with three_certificates.run_test(size=size) as pilot:
+        await _on_the_failed_one(pilot)
+        table = three_certificates.query_one("#certificates-table")
+        assert not table.show_horizontal_scrollbar, size
+        panel = three_certificates.query_one(CertificatesPanel)
+        strips = three_certificates.screen._compositor.render_strips()
+        left = panel.region.x, panel.region.right
+        lines = ["".join(s.text for s in strip)[left[0] : left[1]] for strip in strips]
+        keys = [line.strip() for line in lines[panel.region.y : panel.region.bottom]][-3:]
+        for key in KEYS:
+            assert any(key in line.split("  ") for line in keys), (size, key, keys)
+
+
 # -- acmedash demo: its own store, registry and config; its folder kept when used -------------
 
 
