@@ -99,3 +99,17 @@ def test_a_zalgo_name_is_cut_to_a_few_marks_per_letter() -> None:
     shown = printable("h" + "\u0301" * 200 + "i")
     assert shown.startswith("h" + "\u0301" * MAX_MARKS + "\\u0301")
     assert shown.count("\\u0301") == 200 - MAX_MARKS
+
+
+@given(st.dictionaries(st.text(_HOSTILE_CHARS, max_size=20), st.text(_HOSTILE_CHARS, max_size=50)))
+def test_the_dashboards_json_view_escapes_and_still_reads_as_the_same_json(
+    value: dict[str, str],
+) -> None:
+    """Escaped characters past U+FFFF (tags) are JSON's UTF-16 pairs, not a 5-digit `\\u`."""
+    import json
+
+    from tui.dashboard.untrusted import json_text
+
+    shown = json_text(value).plain
+    assert not any(_invisible(c) for c in shown)
+    assert json.loads(shown) == value
