@@ -8,7 +8,11 @@ from __future__ import annotations
 import dataclasses
 import tomllib
 
-from tests.conftest import CliRunner, ValidatingPebble, reach
+from textual.widgets import Input
+
+from tests.conftest import CliRunner, ValidatingPebble, reach, settle, wait_for_screen, wait_until
+from tui.acme import keys
+from tui.config import Settings
 
 
 def _issue_by_tls_alpn(cli: CliRunner, validating: ValidatingPebble) -> str:
@@ -83,3 +87,44 @@ def test_a_failed_renewal_is_said_once_and_a_cached_ari_error_says_when(
     assert renewed.returncode == 0, renewed.stderr
     cached = [x for x in renewed.stderr.splitlines() if "ARI lookup failed" in x]
     assert len(cached) == 1 and "(cached from 20" in cached[0], renewed.stderr
+
+
+async def test_a_bundle_named_to_the_dashboard_is_remembered_for_the_timer(
+    cli: CliRunner, validating: ValidatingPebble
+) -> None:
+    """`acmedash --ca-bundle FILE dashboard` (the bundle not in the config): a certificate
+    issued from its Orders tab renews by `cert renew NAME --force` with no flags."""
+    from tui.dashboard.app import AcmeDashApp
+    from tui.dashboard.panels.tabs import TabbedPanes
+    from tui.dashboard.screens.confirm import ConfirmScreen
+
+    keys.save_key(keys.generate_key("ec256"), cli.workdir / "account.pem")
+    settings = Settings(
+        endpoint=validating.pebble.directory_url, account_key=str(cli.workdir / "account.pem")
+    )
+    app = AcmeDashApp(
+        settings,
+        config_path=cli.config,
+        ca_bundle=str(validating.pebble.ca_bundle),
+        responder_address="127.0.0.1",
+        http_port=validating.http_port,
+        tls_port=validating.tls_port,
+    )
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("a")
+        await wait_for_screen(pilot, ConfirmScreen)
+        await pilot.click("#confirm")
+        await settle(app)
+        app.query_one("#side", TabbedPanes).active = "pane-orders"
+        await wait_until(pilot, lambda: bool(app.query("#order-names")), "the Orders tab")
+        names = app.query_one("#order-names", Input)
+        names.value = "dash-bundle.example.test"
+        names.focus()
+        await pilot.press("enter")
+        await settle(app)
+    folder = cli.workdir / "certs" / "dash-bundle.example.test"
+    remembered = tomllib.loads((folder / "renewal.toml").read_text())
+    assert remembered["ca_bundle"] == str(validating.pebble.ca_bundle.absolute())
+    renewed = cli("cert", "renew", "dash-bundle.example.test", "--force")
+    assert renewed.returncode == 0, renewed.stderr
+    assert "dash-bundle.example.test: renewed" in renewed.stdout

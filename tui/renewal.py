@@ -82,6 +82,12 @@ class RenewalSettings:
         return _HEADER + tomli_w.dumps(data)
 
 
+def named_bundle(given: str | None) -> str:
+    """The --ca-bundle named at issuance as renewal.toml keeps it: an absolute path (a timer
+    runs elsewhere), "" when none was named."""
+    return str(Path(given).expanduser().absolute()) if given else ""
+
+
 def defaults_for(names: list[str], directory: str, account_key: str) -> RenewalSettings:
     """A folder issued before renewal.toml existed: the issue command's defaults."""
     return RenewalSettings(directory=directory, account_key=account_key, names=names)

@@ -105,15 +105,10 @@ def remember(ctx: Context, choice: SolverChoice, options: IssueOptions) -> None:
         profile=options.profile,
         preferred_chain=options.preferred_chain,
         deploy_hook=options.deploy_hook,
-        ca_bundle=_named_bundle(ctx.args.ca_bundle),
+        ca_bundle=renewal.named_bundle(ctx.args.ca_bundle),
     )
     renewal.save_settings(options.out, settings)
     inventory.register(store(ctx), options.out)
-
-
-def _named_bundle(given: str | None) -> str:
-    """--ca-bundle as an absolute path (a timer runs elsewhere); "" when none was named."""
-    return str(Path(given).expanduser().absolute()) if given else ""
 
 
 class CliClients:
@@ -177,7 +172,9 @@ def _overridden(ctx: Context, remembered: RenewalSettings) -> RenewalSettings:
 
         top["directory"] = resolve(args.endpoint).url
     if args.ca_bundle:
-        top["ca_bundle"] = _named_bundle(args.ca_bundle)
+        from tui.renewal import named_bundle
+
+        top["ca_bundle"] = named_bundle(args.ca_bundle)
     if args.key:
         top["account_key"] = str(Path(args.key).expanduser().absolute())
     from tui.dns import method
