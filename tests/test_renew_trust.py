@@ -1,16 +1,16 @@
-"""A certificate issued with `--ca-bundle` renews as a timer runs it: no flags, another working
-directory. The bundle is trusted because the user named it at issuance, and renewal.toml keeps
-its absolute path for renewal and for that certificate's ARI (against a Pebble that validates;
-Debian's Pebble offers no ARI, so the lookup's trust is seen in renewal-status.json)."""
+"""Renewal as a timer runs it (no flags, another working directory) of a certificate issued
+with `--ca-bundle`, by `cert issue` and by the dashboard: the bundle is trusted because the user
+named it at issuance, and renewal.toml keeps its absolute path for renewal and ARI. Also what
+such runs print: only progress lines from a tls-alpn-01 issuance, a failed renewal once, a
+cached ARI failure with its time, and `account new --endpoint` naming the config's other CA.
+All against a Pebble that validates."""
 
 from __future__ import annotations
 
 import dataclasses
 import tomllib
 
-from textual.widgets import Input
-
-from tests.conftest import CliRunner, ValidatingPebble, reach, settle, wait_for_screen, wait_until
+from tests.conftest import CliRunner, ValidatingPebble, reach
 from tui.acme import keys
 from tui.config import Settings
 
@@ -94,9 +94,8 @@ async def test_a_bundle_named_to_the_dashboard_is_remembered_for_the_timer(
 ) -> None:
     """`acmedash --ca-bundle FILE dashboard` (the bundle not in the config): a certificate
     issued from its Orders tab renews by `cert renew NAME --force` with no flags."""
+    from tests.test_renewal_dashboard import issue_from_the_orders_tab
     from tui.dashboard.app import AcmeDashApp
-    from tui.dashboard.panels.tabs import TabbedPanes
-    from tui.dashboard.screens.confirm import ConfirmScreen
 
     keys.save_key(keys.generate_key("ec256"), cli.workdir / "account.pem")
     settings = Settings(
@@ -111,17 +110,7 @@ async def test_a_bundle_named_to_the_dashboard_is_remembered_for_the_timer(
         tls_port=validating.tls_port,
     )
     async with app.run_test(size=(100, 40)) as pilot:
-        await pilot.press("a")
-        await wait_for_screen(pilot, ConfirmScreen)
-        await pilot.click("#confirm")
-        await settle(app)
-        app.query_one("#side", TabbedPanes).active = "pane-orders"
-        await wait_until(pilot, lambda: bool(app.query("#order-names")), "the Orders tab")
-        names = app.query_one("#order-names", Input)
-        names.value = "dash-bundle.example.test"
-        names.focus()
-        await pilot.press("enter")
-        await settle(app)
+        await issue_from_the_orders_tab(app, pilot, "dash-bundle.example.test")
     folder = cli.workdir / "certs" / "dash-bundle.example.test"
     remembered = tomllib.loads((folder / "renewal.toml").read_text())
     assert remembered["ca_bundle"] == str(validating.pebble.ca_bundle.absolute())

@@ -107,6 +107,21 @@ def _notes(app: AcmeDashApp) -> str:
     return "\n".join(n.message for n in app._notifications)
 
 
+async def issue_from_the_orders_tab(app: AcmeDashApp, pilot: Pilot[None], name: str) -> None:
+    """A new account (a, confirmed), then `name` issued from the Orders tab."""
+    await pilot.press("a")
+    await wait_for_screen(pilot, ConfirmScreen)
+    await pilot.click("#confirm")
+    await settle(app)
+    app.query_one("#side", TabbedPanes).active = "pane-orders"
+    await wait_until(pilot, lambda: bool(app.query("#order-names")), "Orders mounted")
+    names = app.query_one("#order-names", Input)
+    names.value = name
+    names.focus()
+    await pilot.press("enter")
+    await settle(app)
+
+
 async def _certificates_tab(app: AcmeDashApp, pilot: Pilot[None], rows: int) -> DataTable[object]:
     app.query_one("#side", TabbedPanes).active = "pane-certificates"
     await wait_until(pilot, lambda: bool(app.query("#certificates-table")), "tab mounted")
@@ -371,17 +386,7 @@ async def test_the_demo_keeps_to_its_own_folder(
         app = AcmeDashApp(settings, **options)
         async with app.run_test(size=(100, 40)) as pilot:
             assert app.theme == "textual-light", "the look is the user's"
-            await pilot.press("a")
-            await wait_for_screen(pilot, ConfirmScreen)
-            await pilot.click("#confirm")
-            await settle(app)
-            app.query_one("#side", TabbedPanes).active = "pane-orders"
-            await wait_until(pilot, lambda: bool(app.query("#order-names")), "Orders mounted")
-            names = app.query_one("#order-names", Input)
-            names.value = "demo.example.test"
-            names.focus()
-            await pilot.press("enter")
-            await settle(app)
+            await issue_from_the_orders_tab(app, pilot, "demo.example.test")
             assert (folder / "certs" / "demo.example.test" / "cert.pem").exists(), _notes(app)
             table = await _certificates_tab(app, pilot, 1)
             assert _cells(table, 0)[1] == "demo.example.test"
