@@ -75,7 +75,7 @@ def test_a_ca_whose_ari_never_answers_does_not_starve_another_cas_certificates(
     cli: CliRunner, validating: ValidatingPebble, front: AriFront
 ) -> None:
     """40 certificates of a CA whose ARI hangs (more than the 32 shared lookup slots) and one of
-    another CA (a second front: another directory URL), due by its window. They held every slot
+    another CA (a second front: another directory URL) with a window. They held every slot
     for the client's whole timeout (60 s a round) while the other CA's certificate waited; now
     each CA has at most ARI_PER_CA slots, a lookup ARI_TIMEOUT, and a CA that timed out is
     skipped for the rest of the run."""
@@ -93,7 +93,33 @@ def test_a_ca_whose_ari_never_answers_does_not_starve_another_cas_certificates(
         run = cli(*args, "cert", "renew", "--all")
         elapsed = time.monotonic() - started
     assert run.returncode == 0, run.stderr
-    assert "other-ca.example.test: renewed" in run.stdout, run.stdout
+    # Its window was read (a fresh certificate is not renewed by ARI before a tenth of its
+    # lifetime: renewal_due.decide's floor), not starved into the expiry rule.
+    assert "other-ca.example.test: not due until " in run.stdout, run.stdout
+    assert "(ARI window " in run.stdout.split("other-ca.example.test: ")[1], run.stdout
     assert elapsed < 2 * ARI_TIMEOUT + 10, f"{elapsed:.1f} s"
     assert len(front.lookups) <= 16 + 40, "issuance asked nothing; one round at most"
     assert run.stdout.count(f"({EXPIRY_RULE}; ARI lookup ") == 40, run.stdout
+
+
+def test_a_window_already_past_does_not_renew_a_fresh_certificate_at_every_run(
+    cli: CliRunner, validating: ValidatingPebble, front: AriFront
+) -> None:
+    """A window that ended a moment ago, after notBefore (attacker 5: `ari:past`), made every
+    timer run order a new certificate. Before a tenth of the lifetime it is not due; --force
+    still renews."""
+    args = _issue(cli, validating, front.directory_url, ["fresh.example.test"])
+    now = datetime.now(UTC)  # after issuance: the window ends after notBefore
+    past = {"start": iso(now - timedelta(days=1)), "end": iso(now)}
+    front.windows[_cert_id(cli, "fresh.example.test")] = past
+    cert = cli.workdir / "certs" / "fresh.example.test" / "cert.pem"
+    before = cert.read_bytes()
+    for _ in range(2):
+        run = cli(*args, "cert", "renew", "--all")
+        assert run.returncode == 0, run.stderr
+        assert run.stdout.startswith("fresh.example.test: not due until "), run.stdout
+        assert "(ARI window " in run.stdout, run.stdout
+    assert cert.read_bytes() == before
+    forced = cli(*args, "cert", "renew", "fresh.example.test", "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert cert.read_bytes() != before

@@ -108,6 +108,21 @@ def _notes(app: AcmeDashApp) -> str:
     return "\n".join(n.message for n in app._notifications)
 
 
+async def issue_from_the_orders_tab(app: AcmeDashApp, pilot: Pilot[None], name: str) -> None:
+    """A new account (a, confirmed), then `name` issued from the Orders tab."""
+    await pilot.press("a")
+    await wait_for_screen(pilot, ConfirmScreen)
+    await pilot.click("#confirm")
+    await settle(app)
+    app.query_one("#side", TabbedPanes).active = "pane-orders"
+    await wait_until(pilot, lambda: bool(app.query("#order-names")), "Orders mounted")
+    names = app.query_one("#order-names", Input)
+    names.value = name
+    names.focus()
+    await pilot.press("enter")
+    await settle(app)
+
+
 async def _certificates_tab(app: AcmeDashApp, pilot: Pilot[None], rows: int) -> DataTable[object]:
     app.query_one("#side", TabbedPanes).active = "pane-certificates"
     await wait_until(pilot, lambda: bool(app.query("#certificates-table")), "tab mounted")
@@ -320,6 +335,27 @@ async def test_every_column_shown_is_whole(three_certificates: AcmeDashApp) -> N
     assert not any("█" * BAR in cell for row in shown[(80, 24)] for cell in row)
 
 
+@pytest.mark.parametrize("size", [(40, 16), (60, 20), (80, 24), (120, 40)])
+async def test_no_sideways_scrollbar_and_each_key_whole(
+    three_certificates: AcmeDashApp, size: tuple[int, int]
+) -> None:
+    """User review 5: a cut horizontal scrollbar thumb under a squeezed table, and the keys
+    under it broken inside one ("l" at the end of a line, "reload" on the next)."""
+    from tui.dashboard.panels.certificates import KEYS, CertificatesPanel
+
+    async with three_certificates.run_test(size=size) as pilot:
+        await _on_the_failed_one(pilot)
+        table = three_certificates.query_one("#certificates-table")
+        assert not table.show_horizontal_scrollbar, size
+        panel = three_certificates.query_one(CertificatesPanel)
+        strips = three_certificates.screen._compositor.render_strips()
+        left = panel.region.x, panel.region.right
+        lines = ["".join(s.text for s in strip)[left[0] : left[1]] for strip in strips]
+        keys = [line.strip() for line in lines[panel.region.y : panel.region.bottom]][-3:]
+        for key in KEYS:
+            assert any(key in line.split("  ") for line in keys), (size, key, keys)
+
+
 # -- acmedash demo: its own store, registry and config; its folder kept when used -------------
 
 
@@ -351,17 +387,7 @@ async def test_the_demo_keeps_to_its_own_folder(
         app = AcmeDashApp(settings, **options)
         async with app.run_test(size=(100, 40)) as pilot:
             assert app.theme == "textual-light", "the look is the user's"
-            await pilot.press("a")
-            await wait_for_screen(pilot, ConfirmScreen)
-            await pilot.click("#confirm")
-            await settle(app)
-            app.query_one("#side", TabbedPanes).active = "pane-orders"
-            await wait_until(pilot, lambda: bool(app.query("#order-names")), "Orders mounted")
-            names = app.query_one("#order-names", Input)
-            names.value = "demo.example.test"
-            names.focus()
-            await pilot.press("enter")
-            await settle(app)
+            await issue_from_the_orders_tab(app, pilot, "demo.example.test")
             assert (folder / "certs" / "demo.example.test" / "cert.pem").exists(), _notes(app)
             table = await _certificates_tab(app, pilot, 1)
             assert _cells(table, 0)[1] == "demo.example.test"

@@ -76,8 +76,12 @@ def test_inside_the_ari_window_at_the_chosen_moment_and_at_once_past_it() -> Non
     assert not before.due and before.when == start + timedelta(hours=7)
     at = decide(certificate, status, start + timedelta(hours=7))
     assert at.due and at.replaces == ari_cert_id(certificate)
-    late = _window(NOW - timedelta(days=3), NOW - timedelta(days=2), NOW - timedelta(days=2))
-    assert decide(certificate, late, NOW).due
+    later = NOW + timedelta(days=20)  # past a tenth of the lifetime: a window can make it due
+    late = _window(later - timedelta(days=3), later - timedelta(days=2), later - timedelta(days=2))
+    assert decide(certificate, late, later).due
+    past = _window(NOW - timedelta(days=3), NOW - timedelta(days=2), NOW - timedelta(days=2))
+    floor = certificate.not_valid_before_utc + timedelta(days=9)
+    assert decide(certificate, past, NOW).when == floor, "not before a tenth of the lifetime"
     beyond = certificate.not_valid_after_utc + timedelta(days=30)
     lapse = decide(certificate, _window(beyond, beyond + timedelta(days=1), beyond), NOW)
     assert lapse.when == certificate.not_valid_after_utc - timedelta(days=9), "never past expiry"
@@ -147,6 +151,13 @@ async def test_ari_is_asked_again_only_after_retry_after(
     front.retry_after = "3600"
     args = _issue(cli, validating, front.directory_url, ["t-ari.example.test"])
     front.lookups.clear()
+    leaf = x509.load_pem_x509_certificate(
+        (cli.workdir / "certs" / "t-ari.example.test" / "cert.pem").read_bytes()
+    )
+    # A window after a tenth of the lifetime (before it, no window makes a certificate due).
+    opens = leaf.not_valid_before_utc + (leaf.not_valid_after_utc - leaf.not_valid_before_utc) / 5
+    window = {"start": iso(opens), "end": iso(opens + timedelta(days=2))}
+    front.windows[ari_cert_id(leaf)] = window
     now = datetime.now(UTC)
     first = await _run_all(cli, args, now)
     assert len(front.lookups) == 1 and not first[0].due
@@ -183,10 +194,11 @@ async def test_a_failed_ari_lookup_falls_back_to_the_expiry_rule(
     assert outcome.reason == "a third of the lifetime left"
 
 
-def test_a_store_of_50_with_5_due_renews_exactly_those_5(
+async def test_a_store_of_50_with_5_due_renews_exactly_those_5(
     cli: CliRunner, validating: ValidatingPebble, front: AriFront
 ) -> None:
-    """The ARI front puts 5 certificates' windows in the past, the others' in the future."""
+    """The ARI front puts 5 certificates' windows in the past, the others' in the future. The
+    clock is past a tenth of the lifetime: before it, no window makes a certificate due."""
     names = [f"s{i:02}.example.test" for i in range(50)]
     args = _issue(cli, validating, front.directory_url, names)
     store = cli.workdir / "certs"
@@ -197,12 +209,11 @@ def test_a_store_of_50_with_5_due_renews_exactly_those_5(
     for name in names:
         leaf = x509.load_pem_x509_certificate((store / name / "cert.pem").read_bytes())
         front.windows[ari_cert_id(leaf)] = past if name in due else future
+    lifetime = leaf.not_valid_after_utc - leaf.not_valid_before_utc
     before = {name: (store / name / "cert.pem").read_bytes() for name in names}
-    run = cli(*args, "cert", "renew", "--all", "--json")
-    assert run.returncode == 0, run.stderr
-    records = json.loads(run.stdout)
-    assert {r["name"] for r in records if r["renewed"]} == due
-    assert {r["name"] for r in records if r["due"]} == due
+    outcomes = await _run_all(cli, args, leaf.not_valid_before_utc + lifetime / 5)
+    assert {o.name for o in outcomes if o.renewed} == due
+    assert {o.name for o in outcomes if o.due} == due
     changed = {name for name in names if (store / name / "cert.pem").read_bytes() != before[name]}
     assert changed == due
-    assert all(r["replaces"] for r in records if r["renewed"]), "ARI answered: replaces sent"
+    assert all(o.result and o.result.replaces for o in outcomes if o.renewed), "replaces sent"

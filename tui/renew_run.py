@@ -142,7 +142,11 @@ class Run:
                 "with the defaults and this command's options; --save remembers them",
             )
         if status.ari_error:
-            self.progress(entry.name, f"{status.ari_error}; renewing without `replaces`")
+            said = status.ari_error
+            if status is entry.status:  # refresh_ari kept the last run's answer
+                asked = status.ari_asked or "an earlier run"
+                said += f" (cached from {asked}; asked again after {status.ari_next_check})"
+            self.progress(entry.name, f"{said}; renewing without `replaces`")
         elif status.ari_start:
             window = f"{status.ari_start} and {status.ari_end}"
             self.progress(entry.name, f"ARI suggests renewing between {window}")

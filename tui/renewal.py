@@ -68,6 +68,9 @@ class RenewalSettings:
     # A CSR of the user's own (`cert issue --csr`): a path, read again at each renewal, which
     # then makes no key (key_type and reuse_key do not apply). "" : acmedash makes the key.
     csr: str = ""
+    # The CA bundle named by --ca-bundle at issuance, as an absolute path: trusted for this
+    # certificate's renewal and ARI because the user named it, so a timer needs no flag.
+    ca_bundle: str = ""
 
     def to_toml(self) -> str:
         import tomli_w
@@ -80,6 +83,12 @@ class RenewalSettings:
             challenge["dns"] = {f.name: getattr(dns, f.name) for f in fields(dns) if not _secret(f)}
         data["challenge"] = challenge
         return _HEADER + tomli_w.dumps(data)
+
+
+def named_bundle(given: str | None) -> str:
+    """The --ca-bundle named at issuance as renewal.toml keeps it: an absolute path (a timer
+    runs elsewhere), "" when none was named."""
+    return str(Path(given).expanduser().absolute()) if given else ""
 
 
 def defaults_for(names: list[str], directory: str, account_key: str) -> RenewalSettings:
@@ -210,6 +219,7 @@ class Status:
     ari_chosen: str = ""  # the random moment in the window this client picked (RFC 9773 §4.2)
     ari_next_check: str = ""  # when the CA said to ask again (Retry-After)
     ari_error: str = ""
+    ari_asked: str = ""  # when the CA was last asked: a cached answer is shown with it
     revoked: str = ""  # the reason, when this certificate was revoked (revocation.remember)
 
 

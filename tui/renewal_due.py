@@ -2,8 +2,9 @@
 
 In order: `--force` (now); `--days N` (N days before expiry, as lego's --days); the CA's ARI
 window (RFC 9773 §4.2: a random moment inside the window, picked once per window and kept;
-past the window's end, now); else when a third of the lifetime is left (certbot's and
-lego's rule for 90-day certificates, which also fits 6-day ones).
+past the window's end, now; never before a tenth of the lifetime has passed); else when a
+third of the lifetime is left (certbot's and lego's rule for 90-day certificates, which also
+fits 6-day ones).
 
 ARI is asked no more often than the CA's Retry-After says (kept in the status, RFC 9773
 §4.3), and a lookup that fails in any way falls back to the expiry rule, without `replaces`.
@@ -92,6 +93,12 @@ def decide(
         # Never later than a tenth of the lifetime before expiry: a window past the expiry
         # (a CA's mistake, or a hostile one) must not let the certificate lapse.
         when = min(chosen, end, not_after - (not_after - not_before) / 10)
+        # Never earlier than a tenth of the lifetime after notBefore either: a CA that answers
+        # every lookup with a window already past (a hostile one) would otherwise get a new
+        # order from each timer run, forever. RFC 9773 §4.2 says a client SHOULD renew at once
+        # when its chosen moment is past, a SHOULD that leaves the client its own limits; once
+        # the floor is reached it renews, and --force renews at any time.
+        when = max(when, not_before + (not_after - not_before) / 10)
         reason = f"ARI window {iso(start)} to {iso(end)}"
     else:
         when = not_after - (not_after - not_before) / 3
@@ -118,7 +125,7 @@ async def refresh_ari(
     else:
         status = Status(serial=serial, last_attempt=status.last_attempt,
                         last_result=status.last_result, last_error=status.last_error)  # fmt: skip
-    cleared = replace(status, ari_start="", ari_end="", ari_chosen="")
+    cleared = replace(status, ari_start="", ari_end="", ari_chosen="", ari_asked=iso(now))
     try:
         info = await client.renewal_info(certificate)
     except (AcmeError, InputError) as exc:
@@ -147,4 +154,5 @@ async def refresh_ari(
         ari_chosen=iso(chosen),
         ari_next_check=iso(now + recheck),
         ari_error="",
+        ari_asked=iso(now),
     )

@@ -9,6 +9,7 @@ import asyncio
 import errno
 import ssl
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from tui.acme.errors import InputError
 
@@ -27,6 +28,22 @@ _NOT_A_REQUEST = (
     asyncio.IncompleteReadError,
     asyncio.LimitOverrunError,
 )
+
+
+class _StreamProtocol(asyncio.StreamReaderProtocol):
+    """asyncio's stream protocol, which learns that it runs over TLS only once start_tls has
+    returned. A CA that closes right after the handshake (every tls-alpn-01 validation) can
+    send its EOF before that, and the protocol's answer "keep the transport open" then makes
+    asyncio log "returning true from eof_received() has no effect when using ssl" between our
+    progress lines. Over TLS the answer is always "close": nothing is written after EOF."""
+
+    def __init__(self, *args: Any, tls: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._tls = tls
+
+    def eof_received(self) -> bool:
+        keep_open = super().eof_received()
+        return bool(keep_open) and not self._tls
 
 
 class Listener:
@@ -53,14 +70,20 @@ class Listener:
         earlier responder on the same port stopped (a renewal straight after an issuance) the
         kernel can refuse the bind for a short while."""
         self._tls = tls
-        deadline = asyncio.get_running_loop().time() + BIND_RETRY_SECONDS
+        loop = asyncio.get_running_loop()
+
+        def protocol() -> _StreamProtocol:  # as asyncio.start_server's, with eof_received's fix
+            reader = asyncio.StreamReader(limit=limit, loop=loop)
+            return _StreamProtocol(reader, self._accept, loop=loop, tls=tls is not None)
+
+        deadline = loop.time() + BIND_RETRY_SECONDS
         while True:
             try:
-                self._server = await asyncio.start_server(self._accept, host, port, limit=limit)
+                self._server = await loop.create_server(protocol, host, port)
                 return
             except OSError as exc:
                 busy = exc.errno == errno.EADDRINUSE
-                if not busy or asyncio.get_running_loop().time() > deadline:
+                if not busy or loop.time() > deadline:
                     raise InputError(
                         f"cannot listen on {host}:{port} for {self._what} ({exc.strerror})"
                     ) from None

@@ -178,7 +178,22 @@ async def cmd_account_new(ctx: Context) -> int:
         account = await accounts.new_account(session, client, ctx.prompts, contacts, eab)
         heading = "account created" if account.created else "this key already had an account"
         ctx.emit(_account_json(account, client), _account_text(account, heading))
+    _say_config_endpoint(ctx)
     return 0
+
+
+def _say_config_endpoint(ctx: Context) -> None:
+    """--endpoint is for this command only: say so when the config names another CA, so that
+    the next command without it does not look for this account there."""
+    from tui.endpoints import resolve
+
+    configured = ctx.settings.endpoint
+    if ctx.args.endpoint and resolve(configured).url != ctx.endpoint().url:
+        ctx.err.write(
+            f"note: --endpoint is for this command only; without it acmedash uses "
+            f"{printable(configured)} (endpoint in {ctx.config_path}, or the default): pass "
+            "--endpoint (and --ca-bundle) again, or set endpoint there, to use this account\n"
+        )
 
 
 async def cmd_account_show(ctx: Context) -> int:

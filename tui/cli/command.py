@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import io
 import os
 import sys
 import traceback
@@ -34,7 +35,7 @@ from tui.acme.errors import (
 )
 from tui.acme.text import printable
 from tui.cli import account, basics, certs, dashboard, renew
-from tui.cli.context import Context, Escaped, Handler
+from tui.cli.context import Context, Escaped, Handler, Reported
 from tui.cli.options import global_options
 from tui.config import ConfigError, default_config_path, load_settings
 
@@ -133,38 +134,45 @@ def run(argv: list[str] | None = None) -> int:
     err = Escaped(sys.stderr)
     try:
         return _run(args)
-    except ProblemError as exc:
+    except Reported as said:  # its one line is out already (cert renew's outcome lines)
+        return _report(said.error, Escaped(io.StringIO()), debug=args.debug)
+    except (Exception, KeyboardInterrupt) as exc:
+        return _report(exc, err, debug=args.debug)
+
+
+def _report(exc: BaseException, err: Escaped, *, debug: bool) -> int:
+    """`exc` said on stderr in one line (a problem: its document), and its exit code."""
+    if isinstance(exc, ProblemError):
         _report_problem(exc, err)
         return EXIT_PROBLEM
-    except NetworkError as exc:
+    if isinstance(exc, NetworkError):
         err.write(f"acmedash: network error: {printable(str(exc))}\n")
         return EXIT_NETWORK
-    except (InputError, ConfigError) as exc:
+    if isinstance(exc, InputError | ConfigError):
         err.write(f"acmedash: {printable(str(exc))}\n")
         return EXIT_INPUT
-    except StateError as exc:
+    if isinstance(exc, StateError):
         err.write(f"acmedash: {printable(str(exc))}\n")
         return EXIT_PROBLEM
-    except AcmeError as exc:
+    if isinstance(exc, AcmeError):
         err.write(f"acmedash: protocol error: {printable(str(exc))}\n")
         return EXIT_PROBLEM
-    except KeyboardInterrupt:
+    if isinstance(exc, KeyboardInterrupt):
         err.write("acmedash: interrupted\n")
         return EXIT_INTERRUPTED
-    except BrokenPipeError:
+    if isinstance(exc, BrokenPipeError):
         # The reader went away (`acmedash directory | head -1`): nothing is wrong with
         # acmedash, and nothing more can be said to it; 141 = 128 + SIGPIPE, as git answers.
         return EXIT_BROKEN_PIPE
-    except Exception as exc:
-        # Not an error we raise on purpose: a bug, said in one line, not as a traceback that
-        # looks like a server problem (exit 1); the traceback is there for whoever asks.
-        if args.debug:
-            err.write(traceback.format_exc())
-        err.write(
-            f"acmedash: internal error: {type(exc).__name__}: {printable(str(exc))} "
-            "(a bug in acmedash; --debug shows where)\n"
-        )
-        return EXIT_SOFTWARE
+    # Not an error we raise on purpose: a bug, said in one line, not as a traceback that
+    # looks like a server problem (exit 1); the traceback is there for whoever asks.
+    if debug:
+        err.write("".join(traceback.format_exception(exc)))
+    err.write(
+        f"acmedash: internal error: {type(exc).__name__}: {printable(str(exc))} "
+        "(a bug in acmedash; --debug shows where)\n"
+    )
+    return EXIT_SOFTWARE
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -33,6 +33,15 @@ if TYPE_CHECKING:
     from tui.session import Session
 
 
+class Reported(Exception):
+    """`error`, already said on its own line by the command (cert renew's outcome line): the
+    exit code is still its own, but it is not said twice."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
 class Escaped:
     """A terminal stream that escapes control characters on their way out (newline and tab
     kept): the last line of defence, for server text inside a message nobody foresaw."""

@@ -110,6 +110,7 @@ def remember(
         preferred_chain=options.preferred_chain,
         deploy_hook=options.deploy_hook,
         csr=str(csr) if csr else "",
+        ca_bundle=renewal.named_bundle(ctx.args.ca_bundle),
     )
     renewal.save_settings(options.out, settings)
     inventory.register(store(ctx), options.out)
@@ -128,7 +129,7 @@ def session_for(ctx: Context, settings: RenewalSettings, signed: bool = False) -
         ctx.config_path,
         key_path=key_path,
         key=ctx.load_key(key_path) if key_path else None,
-        ca_bundle=ctx.args.ca_bundle,
+        ca_bundle=ctx.args.ca_bundle or settings.ca_bundle or None,
         observers=ctx.observers,
         sequence=ctx.sequence,
     )
@@ -140,11 +141,11 @@ class CliClients:
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
-        self._clients: dict[tuple[str, str], AcmeClient] = {}
-        self._accounts: dict[tuple[str, str], Any] = {}
+        self._clients: dict[tuple[str, str, str], AcmeClient] = {}
+        self._accounts: dict[tuple[str, str, str], Any] = {}
 
     async def unsigned(self, settings: RenewalSettings) -> AcmeClient:
-        slot = (settings.directory, "")
+        slot = (settings.directory, settings.ca_bundle, "")
         if slot not in self._clients:
             self._clients[slot] = session_for(self.ctx, settings).client()
         return self._clients[slot]
@@ -154,7 +155,7 @@ class CliClients:
 
         from tui.accounts import require_account
 
-        slot = (settings.directory, settings.account_key)
+        slot = (settings.directory, settings.ca_bundle, settings.account_key)
         if slot not in self._accounts:
             session = session_for(self.ctx, settings, signed=True)
             self._clients[slot] = client = session.client()
@@ -179,6 +180,10 @@ def _overridden(ctx: Context, remembered: RenewalSettings) -> RenewalSettings:
         from tui.endpoints import resolve
 
         top["directory"] = resolve(args.endpoint).url
+    if args.ca_bundle:
+        from tui.renewal import named_bundle
+
+        top["ca_bundle"] = named_bundle(args.ca_bundle)
     if args.key:
         top["account_key"] = str(Path(args.key).expanduser().absolute())
     from tui.dns import method
@@ -276,7 +281,9 @@ async def cmd_cert_renew(ctx: Context) -> int:
     ctx.emit(records if args.all else records[0], "\n".join(printable(o.line()) for o in outcomes))
     failures = [o.error for o in outcomes if o.error is not None]
     if failures:
-        raise failures[0]  # cli.command.run says it once more and sets the exit code
+        from tui.cli.context import Reported
+
+        raise Reported(failures[0])  # said in its outcome line; cli.command.run sets the code
     return 0
 
 

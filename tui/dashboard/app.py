@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.widget import AwaitMount
 
 from tui.acme.models import Account
+from tui.acme.text import shortened
 from tui.acme.traffic import Exchange
 from tui.config import Settings, default_data_dir
 from tui.dashboard.keymap import (
@@ -176,8 +177,8 @@ class AcmeDashApp(App[None]):
         """Every notification passes here (a widget's notify calls the App's), and many carry
         the CA's text (problem details, URLs, statuses): shown printable, never as markup."""
         super().notify(
-            printable(message, lines=True),
-            title=printable(title),
+            shortened(printable(message, lines=True), lines=8, chars=600),
+            title=shortened(printable(title), lines=1, chars=100),
             severity=severity,
             timeout=timeout,
             markup=False,

@@ -10,6 +10,7 @@ from textual import log
 
 from tui.accounts import problem_hint
 from tui.acme.errors import AcmeError, ProblemError
+from tui.acme.text import shortened
 from tui.dashboard.screens.confirm import ConfirmScreen
 from tui.dashboard.view import Operation, View
 
@@ -48,6 +49,12 @@ async def _production_confirmed(view: View, title: str) -> bool:
     return True
 
 
+def _from_ca(text: str) -> str:
+    """A CA's text cut to a few lines for a notification; the traffic keeps it whole."""
+    cut = shortened(text)
+    return cut if cut == text else f"{cut}\n(the whole text: the exchange's Response tab)"
+
+
 async def operate(
     view: OperationView, title: str, operation: Operation, changes_state: bool
 ) -> None:
@@ -63,13 +70,13 @@ async def operate(
     except ProblemError as exc:
         hint = problem_hint(exc, "a (new account)")
         view.notify(
-            "\n".join(filter(None, [str(exc), hint])),
+            "\n".join(filter(None, [_from_ca(str(exc)), hint])),
             title=f"{title}: server problem",
             severity="error",
             timeout=10,
         )
     except AcmeError as exc:
-        view.notify(str(exc), title=f"{title} failed", severity="error", timeout=10)
+        view.notify(_from_ca(str(exc)), title=f"{title} failed", severity="error", timeout=10)
     except Exception as exc:
         log.error(f"{title}: {exc!r}")
         view.notify(

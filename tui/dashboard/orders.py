@@ -134,6 +134,7 @@ def _remember(
         key_type=options.key_type,
         profile=options.profile,
         deploy_hook=options.deploy_hook,
+        ca_bundle=renewal.named_bundle(view.workspace.session.ca_bundle),
     )
     renewal.save_settings(options.out, settings)
     inventory.register(store(view), options.out)

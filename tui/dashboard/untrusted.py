@@ -41,7 +41,12 @@ def inert(text: str, style: str = "", *, lines: bool = False) -> Text:
 
 
 def _json_escape(match: re.Match[str]) -> str:
-    return f"\\u{ord(match.group()):04x}"
+    """JSON's escape: a character past U+FFFF (a tag character) as its UTF-16 pair."""
+    code = ord(match.group())
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    code -= 0x10000
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
 
 
 def json_text(value: Any) -> Text:

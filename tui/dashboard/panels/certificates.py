@@ -26,6 +26,22 @@ if TYPE_CHECKING:
     from tui.renewal_due import Clock
 
 
+# The keys under the table, each with its words: a line is broken between two of them only.
+KEYS = ("r renew", "a all due", "Enter open", "l reload")
+
+
+def key_lines(width: int) -> str:
+    """KEYS two spaces apart, on as many lines of `width` as they need: Static's own wrapping
+    broke a line inside one ("l" at the end of a line, "reload" on the next)."""
+    lines: list[str] = []
+    for key in KEYS:
+        if lines and len(lines[-1]) + 2 + len(key) <= width:
+            lines[-1] += "  " + key
+        else:
+            lines.append(key)
+    return "\n".join(lines)
+
+
 def shown_path(path: Path) -> str:
     """A path with the home folder as `~`: the default store's path is most of a 36-column
     line otherwise."""
@@ -35,7 +51,7 @@ def shown_path(path: Path) -> str:
 
 class CertificatesPanel(Vertical):
     DEFAULT_CSS = """
-    CertificatesPanel CertificatesTable { height: 1fr; }
+    CertificatesPanel CertificatesTable { height: 1fr; overflow-x: hidden; }
     CertificatesPanel #certificate-detail { height: auto; max-height: 60%; }
     CertificatesPanel .label { color: $text-muted; }
     """
@@ -69,6 +85,7 @@ class CertificatesPanel(Vertical):
         self._columns: list[Column] = []
         self._store = Static("", classes="label")
         self._detail = Static("", id="certificate-detail")
+        self._keys = Static(key_lines(80), classes="label", id="certificate-keys")
 
     def compose(self) -> ComposeResult:
         # Imported here: DataTable is not needed for the first paint (this tab mounts after).
@@ -77,7 +94,7 @@ class CertificatesPanel(Vertical):
         yield self._store
         yield CertificatesTable(cursor_type="row", id="certificates-table")
         yield self._detail
-        yield Static("r renew  a all due  Enter open  l reload", classes="label")
+        yield self._keys
 
     def on_mount(self) -> None:
         self.post_message(self.Reload())
@@ -93,9 +110,12 @@ class CertificatesPanel(Vertical):
 
     def _fill(self) -> None:
         """The table at the panel's width: its columns (certificates_table.columns_for), then
-        every row; the cursor stays on the certificate it was on."""
+        every row; the cursor stays on the certificate it was on. The columns fit, so the
+        table never scrolls sideways (overflow-x: hidden): a squeezed table showed a cut
+        horizontal scrollbar thumb under it."""
         if not self.is_mounted or not self.size.width:
             return
+        self._keys.update(key_lines(self.size.width))
         from tui.dashboard.panels.certificates_table import cells, columns_for
 
         columns = columns_for(self.size.width)
