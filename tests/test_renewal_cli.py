@@ -175,7 +175,7 @@ def test_a_dns_option_on_renew_means_dns01_as_on_issue(
     ]
     implied = cli(*account, "cert", "renew", name, "--force", *dns)
     assert implied.returncode == 3, implied.stdout + implied.stderr
-    assert "127.0.0.1:9" in implied.stderr
+    assert "127.0.0.1:9" in implied.stdout, implied.stdout
 
 
 def test_a_folder_from_before_renews_with_the_defaults_and_says_so(
