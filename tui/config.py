@@ -1,8 +1,9 @@
 """Settings <-> TOML. tomllib reads, tomli-w writes, every save is atomic and keeps the
 file's comments (config_edit.py).
 
-A file that does not parse or has a wrongly typed value is reported with file, line and key and
-is never written over: the user's hand-edited config is worth more than our defaults.
+A file that does not parse or has a wrongly typed value is reported as `file:line:column: what`
+(config_errors.py) and is never written over: the user's hand-edited config is worth more than
+our defaults.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ SCHEMA_VERSION = 1
 
 
 class ConfigError(AcmeError):
-    """The config file is unreadable or invalid; the message names file, line and key."""
+    """The config file is unreadable or invalid; the message names file, line, column and what
+    is wrong (config_errors.py)."""
 
 
 def default_config_path() -> Path:
@@ -154,30 +156,16 @@ def _line_of(text: str, table: str, key: str) -> int | None:
     return None
 
 
-def _syntax_error(path: Path, text: str, message: str) -> ConfigError:
-    """tomllib says "(at line 3, column 5)" or "(at end of document)"; we add the key being set
-    there (or last set before it), since that is what the user will look for."""
-    lines = text.splitlines()
-    found = re.search(r"\(at line (\d+), column \d+\)", message)
-    line = int(found.group(1)) if found else max(1, len(lines))
-    reason = re.sub(r"\s*\(at [^)]*\)$", "", message)
-    key = ""
-    for candidate in reversed(lines[:line]):
-        assignment = re.match(r"^\s*([A-Za-z0-9_.\"-]+)\s*=", candidate)
-        if assignment:
-            key = f" (near key {assignment.group(1).strip(chr(34))!r})"
-            break
-    return ConfigError(f"{path}:{line}: TOML syntax error: {reason}{key}")
-
-
 class _Reader:
     def __init__(self, path: Path, text: str) -> None:
         self.path = path
         self.text = text
 
     def fail(self, table: str, key: str, expected: str, value: Any) -> ConfigError:
+        from tui.config_errors import value_column
+
         line = _line_of(self.text, table, key)
-        where = f"{self.path}:{line}" if line else str(self.path)
+        where = f"{self.path}:{line}:{value_column(self.text, line)}" if line else str(self.path)
         dotted = f"{table}.{key}" if table else key
         return ConfigError(f"{where}: {dotted} must be {expected}, not {type(value).__name__}")
 
@@ -213,7 +201,9 @@ def read_toml(text: str, path: Path) -> tuple[dict[str, Any], _Reader]:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise _syntax_error(path, text, str(exc)) from None
+        from tui.config_errors import syntax_error
+
+        raise ConfigError(syntax_error(path, text, str(exc))) from None
     return data, _Reader(path, text)
 
 
