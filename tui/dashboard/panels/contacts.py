@@ -6,10 +6,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import Input, OptionList, Static
+from textual.widgets import Input, Static
 
 from tui.acme.errors import InputError
 from tui.contacts import normalise_contact
+from tui.dashboard.panels.choice import QuietList
 
 
 class ContactsPanel(Vertical):
@@ -27,7 +28,7 @@ class ContactsPanel(Vertical):
         super().__init__(id=id)
         self.contacts: list[str] = []
         self._editing: int | None = None
-        self._list = OptionList(id="contacts-list")
+        self._list = QuietList(id="contacts-list")
 
     def compose(self) -> ComposeResult:
         yield self._list
