@@ -5,9 +5,11 @@ a test says otherwise."""
 
 from __future__ import annotations
 
+import re
 import string
 from pathlib import Path
 
+import pytest
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import DataTable, OptionList, Select
@@ -15,6 +17,8 @@ from textual.widgets import DataTable, OptionList, Select
 from tests.conftest import wait_until
 from tui.config import Settings
 from tui.dashboard.app import AcmeDashApp
+from tui.dashboard.keymap import SIDE_PANES
+from tui.dashboard.layout import SIDE_MIN, STEP
 
 LOCAL = "https://127.0.0.1:9/dir"  # the discard port: nothing answers, nothing is sent
 
@@ -60,3 +64,32 @@ async def test_letters_at_every_list_and_select_act_on_it_or_do_nothing(tmp_path
             assert app.is_running and len(app.screen_stack) == 1, widget.id
             assert not screen.busy and not [w for w in screen.workers if w.group == "acme"]
             assert not list(app._notifications), f"{widget.id}: {list(app._notifications)}"
+
+
+@pytest.mark.parametrize("size", [(60, 20), (80, 24), (120, 40)], ids=["60x20", "80x24", "120x40"])
+async def test_every_tab_stays_on_its_strip_at_every_split(
+    tmp_path: Path, size: tuple[int, int]
+) -> None:
+    """`<` down to the narrowest split cut "Cer" off the strip (20 columns for 23 of labels).
+    At every width the split takes, each tab shows (a name or its jump key) and a click on it
+    opens it."""
+    app = _app(tmp_path)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        screen = app.main_screen
+        strip = screen.side.strip
+        widths = set()
+        for _ in range(2):  # down to the narrowest, then back up to the widest
+            key = "less_than_sign" if not widths else "greater_than_sign"
+            for _ in range(size[0] // STEP + 1):
+                await pilot.press(key)
+                await pilot.pause()
+                widths.add(strip.region.width)
+                for index, pane in enumerate(SIDE_PANES):
+                    row = app.screen._compositor.render_strips()[strip.region.y].text
+                    row = row[: strip.region.width]
+                    tabs = list(re.finditer(r"\S+", row))
+                    assert len(tabs) == len(SIDE_PANES), (strip.region.width, row)
+                    await pilot.click(strip, offset=(tabs[index].start(), 0))
+                    assert screen.side.active == pane, (strip.region.width, row, index)
+        assert min(widths) == SIDE_MIN - 1  # the split line takes one column
