@@ -10,9 +10,11 @@ import string
 from pathlib import Path
 
 import pytest
+from textual.errors import NoWidget
 from textual.pilot import Pilot
 from textual.screen import Screen
-from textual.widgets import DataTable, OptionList, Select
+from textual.widget import Widget
+from textual.widgets import DataTable, Input, OptionList, Select, Static
 
 from tests.conftest import wait_until
 from tui.config import Settings
@@ -93,3 +95,71 @@ async def test_every_tab_stays_on_its_strip_at_every_split(
                     await pilot.click(strip, offset=(tabs[index].start(), 0))
                     assert screen.side.active == pane, (strip.region.width, row, index)
         assert min(widths) == SIDE_MIN - 1  # the split line takes one column
+
+
+def _fully_visible(app: AcmeDashApp, widget: Widget) -> bool:
+    """Whether every cell of `widget` is on the screen, not scrolled or clipped away."""
+    try:
+        geometry = app.screen.find_widget(widget)
+    except NoWidget:
+        return False
+    return geometry.region.intersection(geometry.clip) == geometry.region
+
+
+@pytest.mark.parametrize("size", [(60, 20), (80, 24), (120, 40)], ids=["60x20", "80x24", "120x40"])
+async def test_the_focused_field_stays_in_view_as_an_issuance_reports(
+    tmp_path: Path, size: tuple[int, int]
+) -> None:
+    """A7: at 60x20 the progress lines and the certificate of an issuance scrolled the Orders
+    form, and the names box, which had focus, went out of view. The panel is fed what an
+    issuance feeds it (start, a line per authorization, the certificate)."""
+    app = _app(tmp_path)
+    async with app.run_test(size=size) as pilot:
+        await _all_panes_mounted(app, pilot)
+        screen = app.main_screen
+        await pilot.press("5")
+        await pilot.pause()
+        names = app.query_one("#order-names", Input)
+        assert app.focused is names
+        panel = screen.orders_panel
+        panel.start("Issuing a.example.org")
+        for n in range(12):
+            panel.add_progress(f"https://127.0.0.1:9/authz/{n}: pending")
+            await pilot.pause()
+        panel.show_certificate({"names": ["a.example.org"], "serial": "01"}, "certs/a")
+        await pilot.pause()
+        await pilot.pause()
+        assert app.focused is names and _fully_visible(app, names)
+        for field in ("#order-out", "#order-port", "#order-tls-port"):
+            app.query_one(field, Input).focus()
+            panel.add_progress("more")
+            await pilot.pause()
+            await pilot.pause()
+            assert _fully_visible(app, app.query_one(field, Input)), field
+
+
+async def test_every_field_of_the_orders_form_says_what_it_is_and_its_default(
+    tmp_path: Path,
+) -> None:
+    """The demo's port fields showed a bare number. Every Input and select of the form has a
+    label right above it; the ports' labels give the default, which is the responder's."""
+    app = AcmeDashApp(
+        Settings(endpoint=LOCAL),
+        config_path=tmp_path / "config.toml",
+        http_port=5002,
+        tls_port=5001,
+    )
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _all_panes_mounted(app, pilot)
+        panel = app.main_screen.orders_panel
+        fields = [w for w in panel.children if isinstance(w, Input | Select)]
+        assert len(fields) == 7
+        for field in fields:
+            above = panel.children[panel.children.index(field) - 1]
+            assert isinstance(above, Static) and above.has_class("label"), field.id
+        label = {f.id: str(panel.children[panel.children.index(f) - 1].render()) for f in fields}
+        assert label["order-port"] == "http-01 responder port (default 5002)"
+        assert label["order-tls-port"] == "tls-alpn-01 responder port (default 5001)"
+        panel.query_one("#order-tls-port", Input).value = "6001"
+        form = panel.form()
+        assert (form.http_port, form.tls_port) == (5002, 6001)

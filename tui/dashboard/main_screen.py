@@ -69,9 +69,9 @@ class MainScreen(NavigableScreen):
         self.key_panel = KeyPanel(id="key-panel")
         self.contacts_panel = ContactsPanel(id="contacts-panel")
         self.account_panel = AccountPanel(id="account-panel")
-        port = workspace.responder.http_port
+        responder = workspace.responder
         self.orders_panel = OrdersPanel(
-            default_port=port if port != 80 else None, id="orders-panel"
+            ports=(responder.http_port, responder.tls_port), id="orders-panel"
         )
         self.certificates_panel = CertificatesPanel(id="certificates-panel")
         self.traffic = TrafficList(workspace.log, id="traffic-list")
