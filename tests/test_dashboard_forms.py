@@ -16,7 +16,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import DataTable, Input, OptionList, Select, Static
 
-from tests.conftest import wait_until
+from tests.conftest import wait_for_screen, wait_until
 from tui.config import Settings
 from tui.dashboard.app import AcmeDashApp
 from tui.dashboard.keymap import SIDE_PANES
@@ -163,3 +163,44 @@ async def test_every_field_of_the_orders_form_says_what_it_is_and_its_default(
         panel.query_one("#order-tls-port", Input).value = "6001"
         form = panel.form()
         assert (form.http_port, form.tls_port) == (5002, 6001)
+
+
+async def test_the_picker_shows_every_preset_and_the_custom_urls_at_80x24(
+    tmp_path: Path,
+) -> None:
+    """At 80x24 the picker's list was cut to 14 rows and scrolled to the endpoint in use, so
+    Let's Encrypt (production) was above its top. With the current URL, four used in this
+    session and one the config remembers an account for: every preset and those custom URLs on
+    the screen at once, each PRODUCTION badge marked."""
+    from tui.config import RememberedAccount
+    from tui.dashboard.screens.endpoint_picker import EndpointPicker
+    from tui.endpoints import PRESETS, resolve
+
+    used = [f"https://127.0.0.{n}:9/dir" for n in range(2, 6)]
+    remembered = "https://acme.internal.example/directory"
+    settings = Settings(
+        endpoint=LOCAL, accounts=[RememberedAccount(remembered, "t", remembered + "/acct/7")]
+    )
+    app = AcmeDashApp(settings, config_path=None)
+    async with app.run_test(size=(80, 24)) as pilot:
+        for url in used:
+            app.main_screen.use_endpoint(resolve(url))
+        app.main_screen.use_endpoint(resolve(LOCAL))
+        await pilot.press("e")
+        await wait_for_screen(pilot, EndpointPicker)
+        await pilot.pause()
+        lines = [strip.text for strip in app.screen._compositor.render_strips()]
+        shown = "\n".join(lines)
+        for preset in PRESETS.values():
+            assert preset.title in shown, (preset.title, shown)
+        assert f"{LOCAL}  (in use)" in shown, shown
+        assert used[-1] in shown and used[0] in shown, shown
+        production = [
+            segment
+            for strip in app.screen._compositor.render_strips()
+            for segment in strip
+            if segment.text.startswith("PRODUCTION")
+        ]
+        wanted = sum(p.is_production for p in PRESETS.values())
+        assert len(production) == wanted
+        assert all(s.style and s.style.reverse and s.style.bold for s in production)
