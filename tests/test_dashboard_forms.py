@@ -204,3 +204,76 @@ async def test_the_picker_shows_every_preset_and_the_custom_urls_at_80x24(
         wanted = sum(p.is_production for p in PRESETS.values())
         assert len(production) == wanted
         assert all(s.style and s.style.reverse and s.style.bold for s in production)
+
+
+def _keyed_app(tmp_path: Path, endpoint: str) -> AcmeDashApp:
+    """A dashboard whose key has an account remembered at `endpoint` (nothing is sent)."""
+    from tui.acme import jose, keys
+    from tui.config import RememberedAccount
+    from tui.endpoints import resolve
+
+    key = keys.generate_key("ec256")
+    key_path = tmp_path / "account.pem"
+    keys.save_key(key, key_path)
+    url = resolve(endpoint).url
+    thumbprint = jose.thumbprint(jose.public_jwk(key))
+    settings = Settings(
+        endpoint=endpoint,
+        account_key=str(key_path),
+        accounts=[RememberedAccount(url, thumbprint, url.replace("/directory", "/acct/1"))],
+    )
+    return AcmeDashApp(settings, config_path=tmp_path / "config.toml")
+
+
+async def _add_contact(app: AcmeDashApp, pilot: Pilot[None], contact: str) -> None:
+    await pilot.press("3")
+    await pilot.pause()
+    box = app.query_one("#contact-input", Input)
+    box.focus()
+    box.value = contact
+    await pilot.press("enter")
+
+
+async def test_the_contact_box_says_that_enter_updates_the_account(tmp_path: Path) -> None:
+    """Enter in the add-contact box pushed the list to the account without a word; the label
+    above the box says what Enter does, with an account and without one."""
+    from tui.dashboard.panels.contacts import ContactsPanel
+
+    app = _app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _all_panes_mounted(app, pilot)
+        label = app.query_one("#contact-label", Static)
+        assert str(label.render()) == ContactsPanel.SAVED_ONLY
+    app = _keyed_app(tmp_path, LOCAL)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _all_panes_mounted(app, pilot)
+        await wait_until(pilot, lambda: app.main_screen.workspace.key_loaded, "the key loaded")
+        label = app.query_one("#contact-label", Static)
+        assert "updates your account" in str(label.render())
+
+
+@pytest.mark.parametrize("asked_before", [False, True], ids=["first", "after-confirmed"])
+async def test_enter_in_the_contact_box_asks_before_updating_a_production_account(
+    tmp_path: Path, asked_before: bool
+) -> None:
+    """On a production CA, Enter in the box saves the contact and asks before the account is
+    updated: the session's first production question, or, once that was answered, its own.
+    Cancel sends nothing."""
+    from tui.dashboard.screens.confirm import ConfirmScreen
+
+    app = _keyed_app(tmp_path, "letsencrypt")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _all_panes_mounted(app, pilot)
+        await wait_until(pilot, lambda: app.main_screen.workspace.key_loaded, "the key loaded")
+        workspace = app.main_screen.workspace
+        if asked_before:
+            workspace.confirmed_production.add(workspace.endpoint.url)
+        label = app.query_one("#contact-label", Static)
+        assert "PRODUCTION" in str(label.render())
+        await _add_contact(app, pilot, "ops@example.org")
+        await wait_for_screen(pilot, ConfirmScreen)
+        assert workspace.settings.contacts == ["mailto:ops@example.org"]
+        await pilot.click("#cancel")
+        await pilot.pause()
+        assert workspace.log.last_seq == 0, "nothing sent"
+        assert len(app.screen_stack) == 1

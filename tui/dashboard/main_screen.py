@@ -26,7 +26,14 @@ from textual.widgets import Input
 
 from tui.acme.errors import PassphraseRequired
 from tui.acme.traffic import Exchange
-from tui.dashboard import account_actions, endpoint_actions, key_actions, orders, traffic_tools
+from tui.dashboard import (
+    account_actions,
+    contact_actions,
+    endpoint_actions,
+    key_actions,
+    orders,
+    traffic_tools,
+)
 from tui.dashboard.keymap import ONLINE_ONLY, SIDE_PANES, WORKSPACE_BINDINGS
 from tui.dashboard.navigation import NavigableScreen, Navigator
 from tui.dashboard.operations import operate
@@ -134,7 +141,10 @@ class MainScreen(NavigableScreen):
         self.show_account()
 
     def show_account(self) -> None:
-        self.account_panel.show_account(self.workspace.account, self.workspace.remembered_url())
+        workspace = self.workspace
+        self.account_panel.show_account(workspace.account, workspace.remembered_url())
+        has_account = workspace.account is not None or bool(workspace.remembered_url())
+        self.contacts_panel.show_push(has_account, workspace.endpoint.is_production)
 
     def show_directory(self, directory: Directory) -> None:
         self.endpoint_panel.show_directory(directory)
@@ -243,10 +253,11 @@ class MainScreen(NavigableScreen):
         account_actions.update_contacts(self)
 
     def on_contacts_panel_changed(self, message: ContactsPanel.Changed) -> None:
+        """Saved, then pushed to the account if there is one (the box's label says so)."""
         self.workspace.settings.contacts = message.contacts
         self.save_settings()
         if self.workspace.account is not None or self.workspace.remembered_url():
-            self.action_update_contacts()
+            self._dialog(lambda: contact_actions.push(self))
 
     # -- endpoint and key -------------------------------------------------------------------
 
