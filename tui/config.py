@@ -285,34 +285,42 @@ def settings_to_toml(settings: Settings) -> str:
     return tomli_w.dumps(settings_data(settings))
 
 
-def _edited(settings: Settings, path: Path, text: str) -> str | None:
+def _edited(settings: Settings, path: Path, text: str) -> tuple[str | None, list[str]]:
     """The file's own text with only the changed values rewritten (config_edit), if that text
-    reads back as exactly `settings`; None when it cannot be edited in place."""
+    reads back as exactly `settings` (None when it cannot be edited in place); and the keys
+    whose comments inside their value it could not keep."""
     from tui import config_edit
 
     try:
-        edited = config_edit.edit(
+        edited, lost = config_edit.edit(
             text, settings_data(parse_settings(text, path)), settings_data(settings)
         )
-        return edited if parse_settings(edited, path) == settings else None
+        return (edited, lost) if parse_settings(edited, path) == settings else (None, [])
     except (ConfigError, config_edit.Unsupported):
-        return None
+        return None, []
 
 
-def save_settings(settings: Settings, path: Path) -> None:
+def save_settings(settings: Settings, path: Path) -> str:
     """Keeps the comments and layout of a hand-edited file: only the values that changed are
-    rewritten. A file that cannot be edited in place (a layout the editor does not follow) is
-    written whole, and its old text is first kept beside it as `<name>.bak`: nothing lost."""
+    rewritten. When that would lose a comment (one inside a list laid out other than an item
+    per line) or the file cannot be edited in place at all, its old text is first kept beside
+    it as `<name>.bak`; what it returns says so, for the front end to tell ("" otherwise)."""
     try:
         text: str | None = path.read_text(encoding="utf-8")
     except (FileNotFoundError, NotADirectoryError):
         text = None  # a first save; a folder that is a file fails below, as "cannot save"
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot save config: cannot read it first ({exc})") from None
+    edited, lost = _edited(settings, path, text) if text is not None else (None, [])
+    backup = path.with_name(path.name + ".bak")
+    note = ""
+    if text is not None and edited is None:
+        note = f"{path} was written whole; your version is kept as {backup.name}"
+    elif lost:
+        note = f"comments inside {', '.join(lost)} in {path} could not be kept; see {backup.name}"
     try:
-        edited = _edited(settings, path, text) if text is not None else None
-        if text is not None and edited is None:
-            atomic_write(path.with_name(path.name + ".bak"), text.encode("utf-8"), mode=0o600)
+        if note:
+            atomic_write(backup, (text or "").encode("utf-8"), mode=0o600)
         whole = edited if edited is not None else settings_to_toml(settings)
         atomic_write(path, whole.encode("utf-8"), mode=0o600)
         # A save killed mid-way leaves its temp file, a whole copy of the config (an EAB MAC
@@ -320,6 +328,7 @@ def save_settings(settings: Settings, path: Path) -> None:
         sweep_stale(path.parent)
     except OSError as exc:
         raise ConfigError(f"{path}: cannot save config ({exc.strerror})") from None
+    return note
 
 
 INI_SECTION = "acme-neoprime"

@@ -52,6 +52,7 @@ class ConfigText:
     """The config file as lines, edited one assignment at a time."""
 
     def __init__(self, text: str) -> None:
+        self.lost: list[str] = []  # keys whose comments inside their value could not be kept
         self.lines = text.splitlines(keepends=True)
         if self.lines and not self.lines[-1].endswith("\n"):
             self.lines[-1] += "\n"
@@ -130,6 +131,13 @@ class ConfigText:
             self.lines.insert(at, _dump(key, value))
             return
         first, after, comment = found
+        if after - first > 1 and isinstance(value, list):
+            kept = _list_in_place(self.lines[first:after], value)
+            if kept is not None:
+                self.lines[first:after] = kept
+                return
+            if any("#" in line for line in self.lines[first + 1 : after]):
+                self.lost.append(f"{section}.{key}" if section else key)
         line = _dump(key, value)
         if comment:
             line = line.rstrip("\n") + comment + "\n"
@@ -166,9 +174,81 @@ class ConfigText:
         self.lines[at:at] = rendered
 
 
-def edit(text: str, old: dict[str, Any], new: dict[str, Any]) -> str:
+def _item(line: str) -> tuple[Any, str, str] | None:
+    """A line of a multi-line array holding one item: (its value, its text, the `# comment`
+    after it or ""); None for any other line."""
+    cuts = [m.start() for m in re.finditer("#", line)] + [len(line)]
+    for cut in cuts:
+        text = line[:cut].strip()
+        try:
+            items = tomllib.loads(f"v = [{text}]")["v"]
+        except tomllib.TOMLDecodeError:
+            continue
+        if len(items) == 1:
+            return items[0], text.rstrip(",").rstrip(), line[cut:].strip()
+        return None
+    return None
+
+
+def _list_in_place(lines: list[str], new: list[Any]) -> list[str] | None:
+    """The lines of a multi-line array (`key = [`, an item or a comment per line, `]`) saying
+    `new`, with every comment kept where it was: an item that stays keeps its line, a removed
+    item's comment stays as a comment line, new items go where difflib places them. None for
+    a layout other than that one."""
+    import difflib
+
+    opening, closing = lines[0], lines[-1]
+    if not re.search(r"=\s*\[\s*(#.*)?$", opening) or not re.match(r"^\s*\]", closing):
+        return None
+    items: list[tuple[int, Any, str]] = []  # (line index, value, comment)
+    for index, line in enumerate(lines[1:-1], 1):
+        if not line.strip() or line.strip().startswith("#"):
+            continue
+        found = _item(line)
+        if found is None:
+            return None
+        items.append((index, found[0], found[2]))
+    first_item = lines[items[0][0]] if items else "    "
+    indent = first_item[: len(first_item) - len(first_item.lstrip())]
+
+    def item_line(value: Any, comment: str) -> str:
+        import tomli_w
+
+        text = f"{indent}{tomli_w.dumps({'v': value})[4:-1]},"
+        return f"{text}  {comment}\n" if comment else f"{text}\n"
+
+    old = [value for _, value, _ in items]
+    replaced: dict[int, list[str]] = {}  # an item's line index -> the lines it becomes
+    inserted: dict[int, list[str]] = {}  # new items before the item at this line index
+    at_end: list[str] = []  # new items after the last item
+    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
+    for op, a1, a2, b1, b2 in matcher.get_opcodes():
+        fresh = list(new[b1:b2])
+        for k in range(a1, a2):
+            at, _, comment = items[k]
+            if op == "equal" or fresh:
+                replaced[at] = [item_line(fresh.pop(0) if fresh else old[k], comment)]
+            else:  # removed: its comment stays, as a line of its own
+                replaced[at] = [f"{indent}{comment}\n"] if comment else []
+        if fresh and op != "equal":
+            rest = [item_line(value, "") for value in fresh]
+            if a2 < len(items):
+                inserted.setdefault(items[a2][0], []).extend(rest)
+            else:
+                at_end.extend(rest)
+    out = [opening]
+    for index, line in enumerate(lines[1:-1], 1):
+        out += inserted.get(index, [])
+        out += replaced.get(index, [line])
+        if items and index == items[-1][0]:
+            out += at_end
+    return [*out, *([] if items else at_end), closing]
+
+
+def edit(text: str, old: dict[str, Any], new: dict[str, Any]) -> tuple[str, list[str]]:
     """`text`, whose settings are `old`, changed to say `new` (both as config.settings_data
-    gives them), touching only the assignments that differ."""
+    gives them), touching only the assignments that differ; and the keys whose comments inside
+    their value were lost (a list laid out other than one item per line)."""
     config = ConfigText(text)
     for key in sorted(old.keys() - new.keys()):
         if isinstance(old[key], dict | list) and not _is_scalar_list(old[key]):
@@ -184,7 +264,7 @@ def edit(text: str, old: dict[str, Any], new: dict[str, Any]) -> str:
             config.set_tables(key, value)
         else:
             config.set(TOP, key, value)
-    return config.text()
+    return config.text(), config.lost
 
 
 def _is_tables(value: Any) -> bool:

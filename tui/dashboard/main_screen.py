@@ -70,6 +70,9 @@ class MainScreen(NavigableScreen):
         # Kept, not queried: an operation that ends while the App quits still updates it.
         self._bar = TopBar(id="bar")
         workspace.session.save_failed = self._save_failed
+        workspace.session.save_note = lambda note: self.notify(
+            note, title="Settings saved", severity="warning", timeout=10
+        )
         # Hidden panes mount after the first paint; the screen talks to the panel objects,
         # which accept updates before they are mounted.
         self.endpoint_panel = EndpointPanel(id="endpoint-panel")
