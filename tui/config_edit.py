@@ -125,10 +125,14 @@ class ConfigText:
         if place is None:
             self.lines += ["\n", f"[{section}]\n", _dump(key, value)]
             return
-        found = self._assignment(key, *place)
+        self._set_in(*place, key, value, f"{section}.{key}" if section else key)
+
+    def _set_in(self, start: int, end: int, key: str, value: Any, name: str) -> None:
+        """`key = value` between lines `start` and `end`: the assignment rewritten in place
+        (its comments kept), or added after the last one."""
+        found = self._assignment(key, start, end)
         if found is None:
-            at = self._end_of_assignments(*place)
-            self.lines.insert(at, _dump(key, value))
+            self.lines.insert(self._end_of_assignments(start, end), _dump(key, value))
             return
         first, after, comment = found
         if after - first > 1 and isinstance(value, list):
@@ -137,7 +141,7 @@ class ConfigText:
                 self.lines[first:after] = kept
                 return
             if any("#" in line for line in self.lines[first + 1 : after]):
-                self.lost.append(f"{section}.{key}" if section else key)
+                self.lost.append(name)
         line = _dump(key, value)
         if comment:
             line = line.rstrip("\n") + comment + "\n"
@@ -149,28 +153,57 @@ class ConfigText:
         if found is not None:
             del self.lines[found[0] : found[1]]
 
-    def set_tables(self, name: str, tables: list[dict[str, Any]]) -> None:
-        """An array of tables ([[accounts]]) rewritten whole where its first table was (else at
-        the end); comments between its tables stay where they are."""
-        at: int | None = None
-        spans: list[tuple[int, int]] = []
-        for section, array, start, end in self._sections():
-            if section == name and array:
-                first = start - 1
-                if spans and not self.lines[first - 1].strip():
-                    first -= 1  # the blank line that separated it from the one before
-                spans.append((first, self._end_of_assignments(start, end)))
-        for first, after in reversed(spans):
-            del self.lines[first:after]
-            at = first
+    def set_tables(self, name: str, old: list[dict[str, Any]], new: list[dict[str, Any]]) -> None:
+        """An array of tables ([[accounts]]) edited table by table, as difflib pairs the old
+        tables with the new: a changed value is rewritten in its line, a removed table leaves
+        its comments, new tables follow the one before them (else go at the end). Every comment
+        in, between and around them stays."""
+        import difflib
+
+        spans = [
+            (start - 1, start, self._end_of_assignments(start, end))
+            for section, array, start, end in self._sections()
+            if section == name and array
+        ]
+        if len(spans) != len(old):
+            raise Unsupported(name)  # tables written in another form ([accounts] inline)
+        ops = difflib.SequenceMatcher(
+            a=[repr(sorted(t.items())) for t in old],
+            b=[repr(sorted(t.items())) for t in new],
+            autojunk=False,
+        ).get_opcodes()
+        for op, a1, a2, b1, b2 in reversed(ops):  # from the end: earlier lines stay put
+            if op == "equal":
+                continue
+            paired = min(a2 - a1, b2 - b1)
+            extra = new[b1 + paired : b2]
+            if extra:
+                after = spans[a1 + paired - 1][2] if a1 + paired > 0 else None
+                self._add_tables(name, extra, after)
+            for k in reversed(range(a1 + paired, a2)):
+                header, _, after = spans[k]
+                self.lines[header:after] = [
+                    line for line in self.lines[header + 1 : after] if line.lstrip().startswith("#")
+                ]
+            for k in reversed(range(paired)):
+                _, start, after = spans[a1 + k]
+                before, table = old[a1 + k], new[b1 + k]
+                for key in sorted(before.keys() - table.keys()):
+                    found = self._assignment(key, start, after)
+                    if found:
+                        del self.lines[found[0] : found[1]]
+                for key, value in table.items():
+                    if before.get(key) != value:
+                        self._set_in(start, self._end_of_assignments(start, after), key, value,
+                                     f"{name}.{key}")  # fmt: skip
+
+    def _add_tables(self, name: str, tables: list[dict[str, Any]], after: int | None) -> None:
+        """New [[name]] tables after line `after` (None: at the end of the file)."""
         rendered: list[str] = []
         for table in tables:
             body = "".join(_dump(key, value) for key, value in table.items())
             rendered += ["\n", f"[[{name}]]\n", *body.splitlines(keepends=True)]
-        if at is None:
-            at = len(self.lines)
-        elif rendered:
-            del rendered[0]  # the blank line before the first one is there already
+        at = len(self.lines) if after is None else after
         self.lines[at:at] = rendered
 
 
@@ -261,7 +294,7 @@ def edit(text: str, old: dict[str, Any], new: dict[str, Any]) -> tuple[str, list
         if isinstance(value, dict):
             _edit_table(config, key, before if isinstance(before, dict) else {}, value)
         elif _is_tables(value) or _is_tables(before):
-            config.set_tables(key, value)
+            config.set_tables(key, before if isinstance(before, list) else [], value)
         else:
             config.set(TOP, key, value)
     return config.text(), config.lost
