@@ -87,9 +87,10 @@ def test_every_comment_in_and_around_the_lists_survives_a_save(
     settings.contacts = contacts
     settings.remember_account("https://ca.example/dir", "T3", "https://ca.example/acct/3")
     settings.remember_account("https://ca.example/dir", "T2", "https://ca.example/acct/22")
-    assert save_settings(settings, path) == ""
+    note = save_settings(settings, path)
     after = path.read_text()
     assert _comments(after) == _comments(before), after
+    assert note == ""
     assert load_settings(path) == settings
     assert not path.with_name("config.toml.bak").exists()
 
