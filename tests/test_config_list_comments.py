@@ -121,3 +121,17 @@ async def test_the_dashboard_tells_when_a_save_kept_a_bak(tmp_path: Path) -> Non
             "the notification",
         )
     assert path.with_name("config.toml.bak").exists()
+
+
+def test_a_forgotten_account_leaves_its_comments(tmp_path: Path) -> None:
+    """A removed [[accounts]] table goes, its comments (a line of their own, or after a value)
+    stay as comment lines where it was."""
+    path = _hand_edited(tmp_path)
+    before = path.read_text()
+    settings = load_settings(path)
+    settings.forget_account("https://acme-staging-v02.api.letsencrypt.org/directory", "T1")
+    note = save_settings(settings, path)
+    after = path.read_text()
+    assert _comments(after) == _comments(before), after
+    assert note == "" and load_settings(path) == settings
+    assert "acct/1" not in after

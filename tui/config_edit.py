@@ -183,7 +183,7 @@ class ConfigText:
             for k in reversed(range(a1 + paired, a2)):
                 header, _, after = spans[k]
                 self.lines[header:after] = [
-                    line for line in self.lines[header + 1 : after] if line.lstrip().startswith("#")
+                    comment for line in self.lines[header:after] if (comment := _comment_of(line))
                 ]
             for k in reversed(range(paired)):
                 _, start, after = spans[a1 + k]
@@ -205,6 +205,20 @@ class ConfigText:
             rendered += ["\n", f"[[{name}]]\n", *body.splitlines(keepends=True)]
         at = len(self.lines) if after is None else after
         self.lines[at:at] = rendered
+
+
+def _comment_of(line: str) -> str:
+    """A removed line's comment, as a line of its own ("" when it has none): a comment line
+    itself, or the `# ...` after `key = value`."""
+    if line.lstrip().startswith("#"):
+        return line
+    key, _, rest = line.partition("=")
+    try:
+        value = next(iter(tomllib.loads(line).values()), None) if key.strip() else None
+    except tomllib.TOMLDecodeError:
+        return ""
+    comment = ConfigText._comment(rest, value).strip() if value is not None else ""
+    return f"{comment}\n" if comment else ""
 
 
 def _item(line: str) -> tuple[Any, str, str] | None:
