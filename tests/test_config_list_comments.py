@@ -134,4 +134,4 @@ def test_a_forgotten_account_leaves_its_comments(tmp_path: Path) -> None:
     after = path.read_text()
     assert _comments(after) == _comments(before), after
     assert note == "" and load_settings(path) == settings
-    assert "acct/1" not in after
+    assert 'acme/acct/1"' not in after
