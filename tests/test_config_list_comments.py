@@ -10,10 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import wait_until
+from tests.conftest import CliRunner, reach, wait_until
+from tui.acme import keys
 from tui.config import load_settings, save_settings
 from tui.dashboard.app import AcmeDashApp
 from tui.dashboard.panels.contacts import ContactsPanel
+from tui.pebble import Pebble
 
 EXAMPLE = Path(__file__).parent.parent / "config.toml.example"
 
@@ -135,3 +137,19 @@ def test_a_forgotten_account_leaves_its_comments(tmp_path: Path) -> None:
     assert _comments(after) == _comments(before), after
     assert note == "" and load_settings(path) == settings
     assert 'acme/acct/1"' not in after
+
+
+def test_the_cli_says_when_a_save_kept_a_bak(pebble: Pebble, cli: CliRunner) -> None:
+    """`account new` against the session's Pebble remembers the account, in accounts written
+    as an inline array the editor does not follow: the file is written whole, the old one kept,
+    and stderr says so."""
+    text = (
+        "# mine\naccounts = [\n  # the first\n"
+        '  { directory = "https://x.test/dir", thumbprint = "T", url = "https://x.test/a/1" },\n]\n'
+    )
+    cli.config.write_text(text)
+    keys.save_key(keys.generate_key("ec256"), cli.workdir / "account.pem")
+    done = cli(*reach(pebble), "--key", "account.pem", "account", "new", "--yes")
+    assert done.returncode == 0, done.stderr
+    assert "config.toml.bak" in done.stderr, done.stderr
+    assert cli.config.with_name("config.toml.bak").read_text() == text

@@ -81,7 +81,7 @@ class Session:
     save_failed: Callable[[ConfigError], None] | None = None
     # Told when a save kept the old file as .bak (a comment it could not keep): the dashboard
     # shows it.
-    save_note: Callable[[str], None] | None = None
+    save_note: Callable[[str], object] | None = None
 
     def client(self, *, signed: bool = True) -> AcmeClient:
         """A client with the account key, or without one (`signed=False`: the directory, ARI,

@@ -126,6 +126,7 @@ class Context:
             key=key,
             ca_bundle=self.args.ca_bundle,
             observers=self.observers,
+            save_note=lambda note: self.err.write(f"acmedash: note: {note}\n"),
         )
 
     def account_session(self) -> Session:
