@@ -197,7 +197,7 @@ class _Reader:
 
 
 def read_toml(text: str, path: Path) -> tuple[dict[str, Any], _Reader]:
-    """The document and a reader whose errors name `path`, line and key (also renewal.toml's)."""
+    """The document and a reader whose errors say `path:line:column: what` (also renewal.toml's)."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
