@@ -277,3 +277,21 @@ async def test_enter_in_the_contact_box_asks_before_updating_a_production_accoun
         await pilot.pause()
         assert workspace.log.last_seq == 0, "nothing sent"
         assert len(app.screen_stack) == 1
+
+
+async def test_the_focused_field_stays_in_view_when_the_terminal_shrinks(tmp_path: Path) -> None:
+    """Focus on the last field of the Orders form at 120x40, then the terminal becomes 60x20:
+    the form scrolls to keep that field on screen."""
+    app = _app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _all_panes_mounted(app, pilot)
+        await pilot.press("5")
+        await pilot.pause()
+        out = app.query_one("#order-out", Input)
+        out.focus()
+        await pilot.pause()
+        assert _fully_visible(app, out)
+        await pilot.resize_terminal(60, 20)
+        for _ in range(3):
+            await pilot.pause()
+        assert app.focused is out and _fully_visible(app, out)

@@ -120,6 +120,12 @@ class MainScreen(NavigableScreen):
         self.workspace.log.add_listener(self.update_status)
         self.traffic.focus()
 
+    def on_resize(self) -> None:
+        """Besides NavigableScreen's (the split): a smaller terminal must not leave the focused
+        field scrolled out of view, once the new layout is done."""
+        if self.focused is not None:
+            self.call_after_refresh(self.focused.scroll_visible, animate=False)
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Offline, the keys that would talk to a CA are neither offered nor run."""
         return not (self.workspace.offline and action in ONLINE_ONLY)
