@@ -32,7 +32,7 @@ class EndpointPicker(Dialog[str | None]):
         border: thick $primary; background: $surface; padding: 0 1; }
     EndpointPicker OptionList { height: auto; max-height: 100%; border: none;
         border-left: blank; padding: 0; }
-    EndpointPicker OptionList:focus { border-left: outer $accent; }
+    EndpointPicker OptionList:focus { border: none; border-left: outer $accent; }
     """
     MAX_CUSTOM = 5  # the current URL and the latest ones used
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
