@@ -22,6 +22,7 @@ from tests.hostile_acme import HostileAcme
 from tests.scripted_ca import ScriptedCa, scripted_ca
 from tui.acme import keys
 from tui.acme.client import AcmeClient
+from tui.config import Settings
 from tui.pebble import ChallTestSrv, Pebble, PebbleError, free_port
 
 
@@ -104,6 +105,26 @@ def issue_by_dns_hook(
     return cli(
         *common, "cert", "issue", "-d", "a.test", "--challenge", "dns-01", "--dns-hook", hook
     )
+
+
+def account_settings(pebble: Pebble, folder: Path, **more: Any) -> Settings:
+    """Settings pointing at `pebble` with a fresh account key (folder/account.pem) that has
+    no account yet: where the dashboard tests start. `more`: other settings."""
+    key_path = folder / "account.pem"
+    keys.save_key(keys.generate_key("ec256"), key_path)
+    return Settings(
+        endpoint=pebble.directory_url,
+        ca_bundle=str(pebble.ca_bundle),
+        account_key=str(key_path),
+        **more,
+    )
+
+
+def http01_options(validating: ValidatingPebble) -> list[str]:
+    """`cert issue` options for http-01 answered by acmedash's own responder, on loopback and
+    the port where the validating Pebble asks."""
+    port = str(validating.http_port)
+    return ["--challenge", "http-01", "--listen", "127.0.0.1", "--http-port", port]
 
 
 def reach(pebble: Pebble) -> list[str]:

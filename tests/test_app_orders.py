@@ -12,11 +12,15 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Input, Select, Static
 
-from tests.conftest import ValidatingPebble, settle, wait_for_screen, wait_until
-from tui.acme import keys
+from tests.conftest import (
+    ValidatingPebble,
+    account_settings,
+    settle,
+    wait_for_screen,
+    wait_until,
+)
 from tui.acme.certificates import load_certificate, names_of
 from tui.acme.encoding import decode_part
-from tui.config import Settings
 from tui.dashboard.app import AcmeDashApp
 from tui.dashboard.panels.tabs import TabbedPanes
 from tui.dashboard.screens.confirm import ConfirmScreen
@@ -28,14 +32,7 @@ SIZE = (100, 40)
 
 
 def _app(validating: ValidatingPebble, tmp_path: Path) -> AcmeDashApp:
-    key_path = tmp_path / "account.pem"
-    keys.save_key(keys.generate_key("ec256"), key_path)
-    settings = Settings(
-        endpoint=validating.pebble.directory_url,
-        ca_bundle=str(validating.pebble.ca_bundle),
-        account_key=str(key_path),
-        contacts=["mailto:orders@example.org"],
-    )
+    settings = account_settings(validating.pebble, tmp_path, contacts=["mailto:orders@example.org"])
     return AcmeDashApp(
         settings,
         config_path=tmp_path / "c.toml",

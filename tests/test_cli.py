@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import CliRunner, reach
 from tui.acme import jose, keys
 from tui.pebble import Pebble, free_port
@@ -207,8 +209,14 @@ def test_python_dash_m_and_version(cli: CliRunner) -> None:
     assert result.returncode == 0 and result.stdout.startswith("acmedash ")
 
 
-def test_a_reader_that_went_away_is_not_an_internal_error(tmp_path: Path) -> None:
-    """`acmedash key show K | head -0`: the pipe is closed before acmedash writes to it."""
+@pytest.mark.parametrize("unbuffered", [False, True], ids=["buffered", "unbuffered"])
+def test_a_reader_that_went_away_is_not_an_internal_error(tmp_path: Path, unbuffered: bool) -> None:
+    """`acmedash key show K | head -0`: the pipe is closed before acmedash writes to it. Output
+    to a pipe is buffered, so the closed pipe showed only in the last flush, which ignored it:
+    exit 0, or 141 where PYTHONUNBUFFERED=1 made the write itself fail. Both ways now."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    if unbuffered:
+        env["PYTHONUNBUFFERED"] = "1"
     key_file = tmp_path / "k.pem"
     subprocess.run(
         [sys.executable, "-m", "tui", "key", "generate", str(key_file)],
@@ -225,6 +233,7 @@ def test_a_reader_that_went_away_is_not_an_internal_error(tmp_path: Path) -> Non
             text=True,
             timeout=60,
             check=False,
+            env=env,
         )
     finally:
         os.close(write_end)

@@ -19,23 +19,14 @@ from tests.conftest import (
     EAB_MAC,
     CliRunner,
     ValidatingPebble,
+    account_settings,
+    http01_options,
     reach,
     settle,
     wait_for_screen,
 )
 from tui.acme.encoding import decode_part
 from tui.pebble import Pebble
-
-
-def _http01(validating: ValidatingPebble) -> list[str]:
-    return [
-        "--challenge",
-        "http-01",
-        "--listen",
-        "127.0.0.1",
-        "--http-port",
-        str(validating.http_port),
-    ]
 
 
 @pytest.fixture
@@ -63,7 +54,7 @@ def test_issue_info_renew_revoke(
         "cli-a.example.test",
         "-d",
         "cli-b.example.test",
-        *_http01(validating),
+        *http01_options(validating),
         "--out",
         str(out),
         "--json",
@@ -96,7 +87,13 @@ def test_issue_info_renew_revoke(
     assert described["ari"] is None, "Debian's Pebble 2.4 offers no renewalInfo"
 
     renewed = cli(
-        *account, "cert", "renew", str(out / "cert.pem"), *_http01(validating), "--force", "--json"
+        *account,
+        "cert",
+        "renew",
+        str(out / "cert.pem"),
+        *http01_options(validating),
+        "--force",
+        "--json",
     )
     assert renewed.returncode == 0, renewed.stderr
     second = _cert(out / "cert.pem")
@@ -143,7 +140,7 @@ def test_names_are_ordered_and_certified_as_normalised(
         "bücher-cli.example.test",
         "-d",
         "cli-dot.example.test",  # the first name again, spelt otherwise: ordered once
-        *_http01(validating),
+        *http01_options(validating),
         "--json",
     )
     assert issued.returncode == 0, issued.stderr
@@ -181,7 +178,7 @@ def test_dns01_wildcard_through_a_hook(
     assert "*.cliwild.example.test: valid" in result.stderr
     assert "\n  cliwild.example.test: valid" in result.stderr
     sent = (cli.workdir / "t.jsonl").read_text()
-    renew = cli(*account, "cert", "renew", "wild/cert.pem", *_http01(validating))
+    renew = cli(*account, "cert", "renew", "wild/cert.pem", *http01_options(validating))
     assert renew.returncode == 2 and "dns-01" in renew.stderr, renew.stderr
     assert (cli.workdir / "t.jsonl").read_text() == sent, "refused before any request"
 
@@ -200,7 +197,7 @@ def test_issue_without_an_account_says_how_to_make_one(
         "issue",
         "-d",
         "n.example.test",
-        *_http01(validating),
+        *http01_options(validating),
     )
     assert no_account.returncode == 2 and "account new" in no_account.stderr
     assert "Traceback" not in no_account.stderr
@@ -238,9 +235,10 @@ def test_rollover_to_a_key_that_does_not_exist_generates_it(
     save_settings(settings, cli.config)
     rolled = cli(*account, "account", "rollover", "fresh.pem")
     assert rolled.returncode == 0, rolled.stderr
-    assert "generated ec256 key at fresh.pem (mode 0600)" in rolled.stderr
+    fresh_path = cli.workdir / "fresh.pem"  # absolute in the config: a timer runs in `/`
+    assert f"generated ec256 key at {fresh_path} (mode 0600)" in rolled.stderr
     assert stat.S_IMODE((cli.workdir / "fresh.pem").stat().st_mode) == 0o600
-    assert load_settings(cli.config).account_key == "fresh.pem"
+    assert load_settings(cli.config).account_key == str(fresh_path)
     old = cli(*account, "account", "show")
     assert old.returncode == 1 and "accountDoesNotExist" in old.stderr
     fresh = [*reach(validating.pebble), "--key", "fresh.pem", "--traffic", "t.jsonl"]
@@ -268,10 +266,18 @@ def test_renew_goes_on_when_the_ari_lookup_fails(
         ]
         assert cli(*args, "account", "new", "--yes").returncode == 0
         name = f"ari-{mode}.cli.example.test"
-        issued = cli(*args, "cert", "issue", "-d", name, *_http01(validating), "--out", "site")
+        issued = cli(
+            *args, "cert", "issue", "-d", name, *http01_options(validating), "--out", "site"
+        )
         assert issued.returncode == 0, issued.stderr
         renewed = cli(
-            *args, "cert", "renew", "site/cert.pem", *_http01(validating), "--force", "--json"
+            *args,
+            "cert",
+            "renew",
+            "site/cert.pem",
+            *http01_options(validating),
+            "--force",
+            "--json",
         )
     assert renewed.returncode == 0, renewed.stderr
     replaces = json.loads(renewed.stdout)["replaces"]
@@ -358,20 +364,11 @@ async def test_dashboard_asks_for_external_account_binding(
     """The MAC key goes into a password box and appears on no screen and in no exchange."""
     from textual.widgets import Input, Static
 
-    from tui.acme import keys
-    from tui.config import Settings
     from tui.dashboard.app import AcmeDashApp
     from tui.dashboard.screens.confirm import ConfirmScreen
     from tui.dashboard.screens.prompt import PromptScreen
 
-    key_path = tmp_path / "k.pem"
-    keys.save_key(keys.generate_key("ec256"), key_path)
-    settings = Settings(
-        endpoint=eab_pebble.directory_url,
-        ca_bundle=str(eab_pebble.ca_bundle),
-        account_key=str(key_path),
-    )
-    app = AcmeDashApp(settings, config_path=None)
+    app = AcmeDashApp(account_settings(eab_pebble, tmp_path), config_path=None)
     async with app.run_test(size=(100, 40)) as pilot:
         await pilot.press("a")
         await wait_for_screen(pilot, PromptScreen)
@@ -439,7 +436,7 @@ def test_issue_each_orders_a_certificate_per_name_at_once(
         "issue",
         "--each",
         *(arg for name in [*names, bad, names[0]] for arg in ("-d", name)),  # one given twice
-        *_http01(validating),
+        *http01_options(validating),
         "--out",
         "sites",
         "--json",
@@ -485,7 +482,9 @@ def test_configured_csr_file_and_chain_file(
     settings.chain_file = str(cli.workdir / "chain" / "chain.pem")
     save_settings(settings, cli.config)
     for _ in range(2):
-        issued = cli(*account, "cert", "issue", *_http01(validating), "--out", "neo", "--json")
+        issued = cli(
+            *account, "cert", "issue", *http01_options(validating), "--out", "neo", "--json"
+        )
         assert issued.returncode == 0, issued.stderr
         assert "csr_file" in issued.stderr
     result = json.loads(issued.stdout)

@@ -35,6 +35,7 @@ LAYERS = {
     "tui.workflow": 2,
     "tui.revocation": 2,
     "tui.traffic_log": 2,
+    "tui.signing_keys": 2,
     "tui.traffic_filter": 2,
     "tui.traffic_files": 2,
     "tui.renewal": 2,

@@ -14,7 +14,7 @@ import sys
 import time
 
 from tests.conftest import CliRunner, DnsPebble
-from tests.test_dns_rfc2136 import account, rfc2136, secret_file
+from tests.test_dns_rfc2136 import account, orders_made, rfc2136, secret_file
 from tui.pebble import free_port
 
 __all__ = ["account"]  # the fixture, shared with test_dns_rfc2136
@@ -47,6 +47,7 @@ def test_zone_the_server_does_not_hold(
     error = _one_line_error(run)
     assert bind_pebble.dns.server in error
     assert "not authoritative for any zone holding _acme-challenge.www.elsewhere.test" in error
+    assert orders_made(cli) == [], "found before any order"
 
 
 def test_unreachable_server(cli: CliRunner, bind_pebble: DnsPebble, account: list[str]) -> None:
@@ -58,6 +59,7 @@ def test_unreachable_server(cli: CliRunner, bind_pebble: DnsPebble, account: lis
     assert run.returncode == 3
     error = _one_line_error(run)
     assert nobody in error and "_acme-challenge.u.example.test" in error
+    assert orders_made(cli) == [], "found before any order"
 
 
 def test_refused_update(cli: CliRunner, bind_pebble: DnsPebble, account: list[str]) -> None:

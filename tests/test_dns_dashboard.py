@@ -9,13 +9,12 @@ from pathlib import Path
 from textual.app import App
 from textual.widgets import Button
 
-from tests.conftest import DnsPebble, settle, wait_for_screen
+from tests.conftest import DnsPebble, account_settings, settle, wait_for_screen, wait_until
 from tests.test_app_orders import _create_account, _order_by_hand
 from tests.test_dns_rfc2136 import secret_file
-from tui.acme import keys
-from tui.config import Settings
 from tui.dashboard.app import AcmeDashApp
 from tui.dashboard.panels.orders import OrdersPanel
+from tui.dashboard.screens.confirm import ConfirmScreen
 from tui.dashboard.screens.dns_instructions import DnsInstructions
 from tui.dashboard.screens.dns_method import AUTOMATIC, DnsMethodScreen
 
@@ -23,21 +22,14 @@ SIZE = (100, 40)
 
 
 def _app(dns_pebble: DnsPebble, tmp_path: Path, dns: dict[str, object]) -> AcmeDashApp:
-    key_path = tmp_path / "account.pem"
-    keys.save_key(keys.generate_key("ec256"), key_path)
-    settings = Settings(
-        endpoint=dns_pebble.pebble.directory_url,
-        ca_bundle=str(dns_pebble.pebble.ca_bundle),
-        account_key=str(key_path),
-        dns=dns,
-    )
+    settings = account_settings(dns_pebble.pebble, tmp_path, dns=dns)
     return AcmeDashApp(settings, config_path=tmp_path / "c.toml", responder_address="127.0.0.1")
 
 
-def _rfc2136_app(bind_pebble: DnsPebble, tmp_path: Path) -> AcmeDashApp:
+def _rfc2136_app(bind_pebble: DnsPebble, tmp_path: Path, **more: object) -> AcmeDashApp:
     tsig = secret_file(tmp_path, bind_pebble.dns.key_block())
     dns = {"method": "rfc2136", "server": bind_pebble.dns.server, "tsig_secret_file": str(tsig)}
-    return _app(bind_pebble, tmp_path, dns)
+    return _app(bind_pebble, tmp_path, {**dns, **more})
 
 
 async def test_dashboard_publishes_through_rfc2136_and_shows_each_server(
@@ -60,6 +52,30 @@ async def test_dashboard_publishes_through_rfc2136_and_shows_each_server(
         assert "TXT removed from zone example.test" in shown
         assert bind_pebble.dns.secret not in shown
         assert bind_pebble.dns.txt_records("example.test") == []
+
+
+async def test_ctrl_c_during_the_propagation_wait_removes_the_record(
+    bind_pebble: DnsPebble, tmp_path: Path
+) -> None:
+    """slow.test's second NS host (127.0.0.2) never answers: the dashboard waits, the record
+    published at BIND. Ctrl+C asks, Ctrl+C again quits: the record is removed on the way out."""
+    app = _rfc2136_app(bind_pebble, tmp_path, timeout=120)
+    bind = bind_pebble.dns
+    async with app.run_test(size=SIZE) as pilot:
+        await _create_account(app, pilot)
+        await _order_by_hand(app, pilot, "cc.slow.test", tmp_path / "cc", DnsMethodScreen)
+        await pilot.press("enter")
+        panel = app.query_one(OrdersPanel)
+        await wait_until(
+            pilot, lambda: any("not yet" in line for line in panel._lines), "the propagation wait"
+        )
+        assert bind.txt_records("slow.test") != []
+        await pilot.press("ctrl+c")
+        await wait_for_screen(pilot, ConfirmScreen)
+        await pilot.press("ctrl+c")
+        await wait_until(pilot, lambda: not app.is_running, "the dashboard quitting", 30)
+    assert bind.txt_records("slow.test") == []
+    assert not (tmp_path / "cc" / "cert.pem").exists()
 
 
 async def test_dashboard_still_offers_by_hand(bind_pebble: DnsPebble, tmp_path: Path) -> None:

@@ -26,6 +26,15 @@ def account(cli: CliRunner, bind_pebble: DnsPebble) -> list[str]:
     return dns_account(cli, bind_pebble)
 
 
+def orders_made(cli: CliRunner) -> list[str]:
+    """The newOrder requests in the traffic record (t.jsonl, written by the `account` options)."""
+    lines = (cli.workdir / "t.jsonl").read_text().splitlines()
+    exchanges = [json.loads(line) for line in lines]
+    directory = next(e for e in exchanges if e["request"]["url"].endswith("/dir"))
+    new_order = json.loads(directory["response"]["body"])["newOrder"]
+    return [e["request"]["url"] for e in exchanges if e["request"]["url"] == new_order]
+
+
 def secret_file(folder: Path, text: str, name: str = "tsig.key") -> Path:
     path = folder / name
     path.write_text(text)
@@ -168,3 +177,29 @@ def test_every_authoritative_server_is_waited_for(
     assert all(text in issued.stderr for text in both), issued.stderr
     assert issued.stderr.index(both[1]) < issued.stderr.index("a.two.test: dns-01 ready")
     assert bind.txt_records("two.test") == []
+
+
+def test_dns_without_challenge_means_dns01(
+    cli: CliRunner, bind_pebble: DnsPebble, account: list[str]
+) -> None:
+    """`--dns rfc2136` alone asks for dns-01 (it was http-01, the default, with the --dns
+    options ignored)."""
+    key = secret_file(cli.workdir, bind_pebble.dns.secret)
+    options = rfc2136(bind_pebble, key)[2:]  # without "--challenge dns-01"
+    assert "--challenge" not in options
+    issued = cli(*account, "cert", "issue", "-d", "implied.example.test", *options)
+    assert issued.returncode == 0, issued.stderr
+    assert "implied.example.test: dns-01 ready" in issued.stderr
+    assert bind_pebble.dns.txt_records("example.test") == []
+
+
+@pytest.mark.parametrize("option", [["--dns", "rfc2136"], ["--dns-server", "127.0.0.1:53"]])
+def test_dns_with_another_challenge_is_an_input_error(
+    cli: CliRunner, account: list[str], option: list[str]
+) -> None:
+    run = cli(*account, "cert", "issue", "-d", "a.example.test", "--challenge", "http-01", *option)
+    assert run.returncode == 2, run.stderr
+    assert run.stderr.splitlines() == [
+        f"acmedash: {option[0]} publishes a dns-01 record, but --challenge is http-01"
+    ]
+    assert orders_made(cli) == []

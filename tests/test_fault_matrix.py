@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -85,6 +86,32 @@ def start(steady: ValidatingPebble, tmp_path_factory: pytest.TempPathFactory) ->
     return start
 
 
+@dataclass
+class Cell:
+    """One cell's world: the proxy in front of the steady Pebble, and the cell's folder (the
+    working directory) with its own copy of the start account's key and config."""
+
+    proxy: FaultProxy
+    steady: ValidatingPebble
+    folder: Path
+    key: Path
+    config: Path
+    key_bytes: bytes
+
+
+@pytest.fixture
+def cell(
+    proxy: FaultProxy,
+    start: Start,
+    steady: ValidatingPebble,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Cell:
+    key, config = start.copy_to(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    return Cell(proxy, steady, tmp_path, key, config, key.read_bytes())
+
+
 def _through(proxy: FaultProxy, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every request of this process goes through the proxy (acmedash honours HTTPS_PROXY)."""
     for name in ("HTTPS_PROXY", "https_proxy"):
@@ -117,21 +144,15 @@ def _argv(operation: str, name: str, http_port: int) -> list[list[str]]:
 def test_fault_from_the_cli(
     fault: str,
     operation: str,
-    *,
-    proxy: FaultProxy,
-    start: Start,
-    steady: ValidatingPebble,
-    tmp_path: Path,
+    cell: Cell,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    key, config = start.copy_to(tmp_path)
-    key_bytes = key.read_bytes()
+    proxy, steady, tmp_path = cell.proxy, cell.steady, cell.folder
     _through(proxy, monkeypatch)
-    monkeypatch.chdir(tmp_path)
     base = [
         "--endpoint", steady.pebble.directory_url, "--ca-bundle", str(proxy.ca_bundle),
-        "--config", str(config), "--key", str(key),
+        "--config", str(cell.config), "--key", str(cell.key),
     ]  # fmt: skip
     commands = _argv(
         operation, f"{fault}.{operation.replace(' ', '-')}.matrix.test", steady.http_port
@@ -155,7 +176,7 @@ def test_fault_from_the_cli(
         assert len(said) == 1 and len(said[0]) < 400, err
     assert seconds < WALL_BOUND
     assert peak_rss_mib() - memory < MEMORY_BOUND_MIB
-    assert_files_whole(tmp_path, key_bytes)
+    assert_files_whole(tmp_path, cell.key_bytes)
     if code == 0 and commands[0][0] == "cert":
         assert (tmp_path / "site" / "cert.pem").exists()
 
@@ -215,25 +236,17 @@ async def _drive(app: AcmeDashApp, pilot: Pilot[None], operation: str, name: str
 
 @pytest.mark.parametrize("operation", list(DASHBOARD_CELLS))
 async def test_fault_in_the_dashboard(
-    operation: str,
-    *,
-    proxy: FaultProxy,
-    start: Start,
-    steady: ValidatingPebble,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    operation: str, cell: Cell, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The dashboard (Pilot) meets one fault per operation: it shows an error when the CLI
     exits non-zero for the same cell (never an `unexpected` bug), succeeds when the CLI does,
     then still answers a key (n, a new nonce) and has lost no file."""
     fault = DASHBOARD_CELLS[operation]
-    key, config = start.copy_to(tmp_path)
-    key_bytes = key.read_bytes()
+    proxy, steady, tmp_path, config = cell.proxy, cell.steady, cell.folder, cell.config
     settings = load_settings(config)
     settings.ca_bundle = str(proxy.ca_bundle)
     settings.endpoint = steady.pebble.directory_url
     save_settings(settings, config)
-    monkeypatch.chdir(tmp_path)
     name = f"{fault}.{operation.replace(' ', '-')}.dash.test"
     if operation == "revoke":  # a certificate to revoke, issued straight at Pebble
         base = ["--ca-bundle", str(steady.pebble.ca_bundle), "--config", str(config)]
@@ -272,4 +285,4 @@ async def test_fault_in_the_dashboard(
         await asyncio.wait_for(settle(app), WALL_BOUND)
         after = app.query_one(TrafficList).exchanges[before:]
         assert any(e.status == 200 for e in after), "the dashboard stopped answering"
-    assert_files_whole(tmp_path, key_bytes)
+    assert_files_whole(tmp_path, cell.key_bytes)

@@ -14,15 +14,14 @@ that only the client's sleeping moves, so those tests take no time.
 from __future__ import annotations
 
 import itertools
-import time
 
 import pytest
 
-from tests.hostile_http import answering, drip_then_reset, serve
+from tests.hostile_http import Peer, Request, answering, drip_then_reset, reset, serve
 from tests.scripted_ca import Answer, ScriptedCa
 from tui.acme import keys
 from tui.acme.client import AcmeClient, ClientOptions
-from tui.acme.errors import AcmeError, NetworkError
+from tui.acme.errors import AcmeError, NetworkTimeout
 from tui.acme.polling import POLL_INTERVAL
 from tui.acme.traffic import Exchange
 
@@ -91,15 +90,33 @@ async def test_a_polls_retries_end_with_the_polling_deadline(ca: ScriptedCa) -> 
 
 
 async def test_a_requests_attempts_share_one_deadline() -> None:
-    """A body dribbled for 0.8 s, then a reset, on every connection: retried, but within the
-    1 s request deadline in all (before: 0.8 s three times over)."""
+    """The first attempt uses up 9.8 s of the 10 s request deadline and ends in a reset; the
+    retry comes 0.1 s later and gets only the 0.1 s left, which ends it before its body (a
+    2 s drip, then a reset) does: two requests and a timeout. With a fresh deadline per
+    attempt (before), the retry outlived its drip, ended in a reset and was tried a third time.
+
+    The ladder runs on a clock the test moves: the first attempt's 9.8 s is put on it when the
+    server resets, so a slow, loaded machine cannot use up the deadline before the retry (on
+    the real clock it did: one request instead of two). The retry's timeout and the drip's
+    sleeps share one event loop, which runs the earlier one first however late it wakes."""
+    now = [0.0]
+
+    async def spend(seconds: float) -> None:
+        now[0] += seconds
+
+    async def used_up_then_reset(peer: Peer, request: Request) -> None:
+        now[0] += 9.8
+        await reset(peer, request)
+
     async with (
-        serve(answering(drip_then_reset(0.8))) as server,
-        AcmeClient(server.url(), options=ClientOptions(request_deadline=1.0)) as client,
+        serve(answering(used_up_then_reset), answering(drip_then_reset(2.0))) as server,
+        AcmeClient(
+            server.url(),
+            options=ClientOptions(request_deadline=10.0),
+            sleep=spend,
+            clock=lambda: now[0],
+        ) as client,
     ):
-        started = time.monotonic()
-        with pytest.raises(NetworkError):
+        with pytest.raises(NetworkTimeout):
             await client.directory()
-        took = time.monotonic() - started
     assert len(server.requests) == 2
-    assert took < 1.5

@@ -113,7 +113,7 @@ def test_three_certificates_remembered_and_renewed_with_their_own_settings(
         assert row["not_after"].startswith(records[name]["not_after"][:16])
         assert row["days_left"] > 0 and row["issuer"]
     text = cli(*account, "cert", "list")
-    assert "r-tls.example.test" in text.stdout and "last renewal renewed" in text.stdout
+    assert "r-tls.example.test" in text.stdout and "  last renewal  renewed " in text.stdout
 
 
 def test_one_certificate_by_name_due_or_not(
@@ -158,6 +158,26 @@ def test_a_flag_overrides_for_one_run_and_save_keeps_it(
     assert "reuse_key = true" in (folder / "renewal.toml").read_text()
 
 
+def test_a_dns_option_on_renew_means_dns01_as_on_issue(
+    cli: CliRunner, validating: ValidatingPebble, account: list[str]
+) -> None:
+    """`cert renew --dns-server` on a certificate issued by http-01 renews by dns-01 (it kept
+    the remembered http-01 and dropped the option, so the renewal below succeeded): here
+    through a server nobody answers on, which dns-01 asks before ordering. Next to
+    `--challenge http-01` the contradiction is an input error, as `cert issue` says it."""
+    name = "r-dns-implied.example.test"
+    assert cli(*account, "cert", "issue", "-d", name, *_http01(validating)).returncode == 0
+    dns = ["--dns", "rfc2136", "--dns-server", "127.0.0.1:9", "--dns-timeout", "3"]
+    both = cli(*account, "cert", "renew", name, "--force", "--challenge", "http-01", *dns)
+    assert both.returncode == 2, both.stderr
+    assert both.stderr.splitlines() == [
+        "acmedash: --dns publishes a dns-01 record, but --challenge is http-01"
+    ]
+    implied = cli(*account, "cert", "renew", name, "--force", *dns)
+    assert implied.returncode == 3, implied.stdout + implied.stderr
+    assert "127.0.0.1:9" in implied.stderr
+
+
 def test_a_folder_from_before_renews_with_the_defaults_and_says_so(
     cli: CliRunner, validating: ValidatingPebble, account: list[str]
 ) -> None:
@@ -196,6 +216,12 @@ def test_renew_writes_only_a_managed_folder(
         assert "--out" in refused.stderr
     assert sorted(p.name for p in stranger.iterdir()) == ["cert.pem", "other.pem"]
     assert (stranger / "cert.pem").read_bytes() == pem
+    into = cli(*account, "cert", "renew", "etc-ssl/other.pem", "--force", "--out", "etc-ssl",
+               *_http01(validating))  # fmt: skip
+    assert into.returncode == 2, into.stderr
+    assert "--out etc-ssl: holds cert.pem, which acmedash did not write" in into.stderr
+    assert sorted(p.name for p in stranger.iterdir()) == ["cert.pem", "other.pem"]
+    assert not (stranger / "cert.pem").is_symlink()
     moved = cli(*account, "cert", "renew", "etc-ssl/other.pem", "--force", "--out", "new",
                 *_http01(validating))  # fmt: skip
     assert moved.returncode == 0, moved.stderr

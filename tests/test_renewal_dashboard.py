@@ -1,53 +1,152 @@
-"""The dashboard's Certificates tab, driven with Pilot: the store `cert issue` filled, a
-days-left bar, renew the selected certificate (really validated by Pebble), renew all due
-(none), open one in the certificate viewer."""
+"""The dashboard's renewal, driven with Pilot: the Certificates tab over the store `cert issue`
+filled (renew the selected one, all due, open one), R renewing with what renewal.toml
+remembers (as `cert renew CERT`), failures named, a revocation marked, and `acmedash demo` kept
+to its throwaway folder. Certificates are issued and renewed by a Pebble that really validates;
+the tab's pictures use self-signed certificates made here and a fixed clock, so that they do
+not change from run to run (no CA is asked for anything there)."""
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
+import stat
+import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
-from textual.widgets import DataTable
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.x509.oid import NameOID
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input, Select, Static
 
-from tests.conftest import CliRunner, ValidatingPebble, reach, settle, wait_until
+from tests.conftest import CliRunner, ValidatingPebble, reach, settle, wait_for_screen, wait_until
+from tui.acme import keys
 from tui.acme.certificates import load_certificate
-from tui.config import Settings
+from tui.cli.dashboard import demo_world
+from tui.config import Settings, load_settings, save_settings
 from tui.dashboard.app import AcmeDashApp
 from tui.dashboard.panels.tabs import TabbedPanes
+from tui.dashboard.screens.confirm import ConfirmScreen
+from tui.dashboard.screens.prompt import PromptScreen
+from tui.pebble import Pebble
+from tui.renewal import RenewalSettings, Status, save_status
+from tui.renewal import load_settings as load_renewal
+from tui.renewal import save_settings as save_renewal
+from tui.renewal_due import iso
+from tui.workflow import SolverChoice
+
+NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
 
-async def test_the_certificates_tab_lists_renews_and_opens(
-    cli: CliRunner, validating: ValidatingPebble
-) -> None:
+def _stored(
+    store: Path,
+    name: str,
+    age_days: int,
+    *,
+    directory: str = "https://ca.invalid/dir",
+    challenge: SolverChoice | None = None,
+    status: Status | None = None,
+) -> Path:
+    """A managed folder (cert.pem and renewal.toml) holding a self-signed 90-day
+    certificate for `name`, issued `age_days` before NOW."""
+    key = keys.generate_key("ec256")
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    start = NOW - timedelta(days=age_days)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(start + timedelta(days=90))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    folder = store / name
+    folder.mkdir(parents=True)
+    (folder / "cert.pem").write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    save_renewal(
+        folder,
+        RenewalSettings(directory, "/nonexistent/account.pem", [name], challenge or SolverChoice()),
+    )
+    if status is not None:
+        save_status(folder, status)
+    return folder
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def _issued_by_cli(cli: CliRunner, validating: ValidatingPebble, *names: str) -> list[str]:
+    """An account and a certificate per name from `cert issue` (http-01 on the test's
+    responder, as renewal.toml then remembers it); the global options that reach Pebble."""
     args = [*reach(validating.pebble), "--key", "account.pem"]
     assert cli(*args, "account", "new", "--yes").returncode == 0
     http = ["--listen", "127.0.0.1", "--http-port", str(validating.http_port)]
-    for name in ("dash-r1.example.test", "dash-r2.example.test"):
+    for name in names:
         assert cli(*args, "cert", "issue", "-d", name, *http).returncode == 0
-    cert = cli.workdir / "certs" / "dash-r2.example.test" / "cert.pem"
-    before = load_certificate(cert.read_bytes(), "cert").serial_number
+    return args
+
+
+def _dashboard(cli: CliRunner, validating: ValidatingPebble) -> AcmeDashApp:
+    """The dashboard on the CLI's config, key and store; its responder left at 0.0.0.0:80."""
     settings = Settings(
         endpoint=validating.pebble.directory_url,
         ca_bundle=str(validating.pebble.ca_bundle),
         account_key=str(cli.workdir / "account.pem"),
     )
-    app = AcmeDashApp(settings, config_path=cli.config)
+    return AcmeDashApp(settings, config_path=cli.config)
+
+
+def _notes(app: AcmeDashApp) -> str:
+    return "\n".join(n.message for n in app._notifications)
+
+
+async def _certificates_tab(app: AcmeDashApp, pilot: Pilot[None], rows: int) -> DataTable[object]:
+    app.query_one("#side", TabbedPanes).active = "pane-certificates"
+    await wait_until(pilot, lambda: bool(app.query("#certificates-table")), "tab mounted")
+    table = app.query_one("#certificates-table", DataTable)
+    await wait_until(pilot, lambda: table.row_count == rows, f"{rows} certificates listed")
+    return table
+
+
+def _cells(table: DataTable[object], row: int) -> list[str]:
+    return [str(cell) for cell in table.get_row_at(row)]
+
+
+def _detail(app: AcmeDashApp) -> str:
+    return str(app.query_one("#certificate-detail", Static).content)
+
+
+async def test_the_certificates_tab_lists_renews_and_opens(
+    cli: CliRunner, validating: ValidatingPebble
+) -> None:
+    _issued_by_cli(cli, validating, "dash-r1.example.test", "dash-r2.example.test")
+    cert = cli.workdir / "certs" / "dash-r2.example.test" / "cert.pem"
+    before = load_certificate(cert.read_bytes(), "cert").serial_number
+    app = _dashboard(cli, validating)
     async with app.run_test(size=(140, 40)) as pilot:
-        app.query_one("#side", TabbedPanes).active = "pane-certificates"
-        await wait_until(pilot, lambda: bool(app.query("#certificates-table")), "tab mounted")
-        table = app.query_one("#certificates-table", DataTable)
-        await wait_until(pilot, lambda: table.row_count == 2, "two certificates listed")
-        row = [str(cell) for cell in table.get_row_at(1)]
-        assert row[1] == "dash-r2.example.test" and row[0] == ""
-        assert row[2].startswith("█" * 10), "a full days-left bar: just issued"
+        table = await _certificates_tab(app, pilot, 2)
+        row = _cells(table, 1)
+        days = app.main_screen.certificates_panel.rows[1].days_left
+        assert row == ["", "dash-r2.example.test", f"{days:.0f}"], "36 columns: state, name, days"
         table.focus()
         table.move_cursor(row=1)
+        await pilot.pause()
+        assert "dash-r2.example.test" in _detail(app) and "next renewal" in _detail(app)
         await pilot.press("r")
         await settle(app)
         notes = [n.message for n in app._notifications]
         after = load_certificate(cert.read_bytes(), "cert").serial_number
         assert after != before, notes
         assert "1 renewed, 0 failed, 0 not due" in notes
-        await wait_until(pilot, lambda: "renewed" in str(table.get_row_at(1)[5]), "reloaded")
+        await wait_until(pilot, lambda: "last renewal renewed" in _detail(app), "reloaded")
         await pilot.press("a")
         await settle(app)
         assert "0 renewed, 0 failed, 2 not due" in [n.message for n in app._notifications]
@@ -56,6 +155,243 @@ async def test_the_certificates_tab_lists_renews_and_opens(
         await pilot.pause()
         assert app.query_one("#side", TabbedPanes).active == "pane-orders"
         await wait_until(pilot, lambda: bool(app.query("#certificate-view")), "viewer mounted")
-        shown = str(app.query_one("#certificate-view").content)
+        shown = str(app.query_one("#certificate-view", Static).content)
         assert str(cert) in shown and f"{after:x}" in shown.replace(":", "").lower()
     assert Path(cli.workdir / "certs" / ".lock").exists()
+
+
+async def test_R_renews_as_remembered_and_a_revocation_is_marked(
+    cli: CliRunner, validating: ValidatingPebble
+) -> None:
+    """A5: R used the Orders form's challenge and port, not what renewal.toml remembers (here
+    http-01 on 127.0.0.1 and the test's port; the form says tls-alpn-01 on port 1, and the
+    dashboard's responder is left at its 0.0.0.0:80 default). Then (item 5) a revocation is
+    marked in the Certificates tab, in the certificate viewer and in `cert list`."""
+    name = "dash-remembered.example.test"
+    args = _issued_by_cli(cli, validating, name)
+    cert = cli.workdir / "certs" / name / "cert.pem"
+    before = load_certificate(cert.read_bytes(), "cert").serial_number
+    app = _dashboard(cli, validating)
+    async with app.run_test(size=(100, 40)) as pilot:
+        table = await _certificates_tab(app, pilot, 1)
+        app.query_one("#side", TabbedPanes).active = "pane-orders"
+        await wait_until(pilot, lambda: bool(app.query("#order-port")), "the Orders tab mounted")
+        app.query_one("#order-challenge", Select).value = "tls-alpn-01"
+        app.query_one("#order-port", Input).value = "1"
+        app.query_one("#traffic-list").focus()
+        await pilot.press("R")
+        await wait_for_screen(pilot, PromptScreen)
+        app.screen.query_one(Input).value = name  # by name, as `cert renew NAME`
+        await pilot.press("enter")
+        await settle(app)
+        renewed = load_certificate(cert.read_bytes(), "cert").serial_number
+        assert renewed != before, _notes(app)
+        assert "1 renewed, 0 failed, 0 not due" in _notes(app)
+        assert app.last_certificate == cert
+        shown = str(app.query_one("#certificate-view", Static).content).replace(":", "").lower()
+        assert f"{renewed:x}" in shown, "the viewer shows the new certificate"
+        remembered = (cert.parent / "renewal.toml").read_text()
+        assert f"http_port = {validating.http_port}" in remembered, "renewal.toml unchanged"
+
+        await pilot.press("V")
+        await wait_for_screen(pilot, PromptScreen)
+        await pilot.press("enter")  # the last certificate: the renewed one
+        await wait_for_screen(pilot, PromptScreen)
+        await pilot.press("enter")  # reason: unspecified
+        await wait_for_screen(pilot, ConfirmScreen)
+        await pilot.click("#confirm")
+        await settle(app)
+        assert "REVOKED" in str(app.query_one("#certificate-view", Static).content)
+        app.query_one("#side", TabbedPanes).active = "pane-certificates"
+        await wait_until(pilot, lambda: _cells(table, 0)[0] == "REV", "marked revoked")
+        assert "REVOKED (unspecified)" in _detail(app)
+    listed = cli(*args, "cert", "list", "--json")
+    assert json.loads(listed.stdout)[0]["revoked"] == "unspecified", listed.stderr
+
+
+def test_cert_revoke_marks_it_for_cert_list(cli: CliRunner, validating: ValidatingPebble) -> None:
+    """The same mark from the command line: `cert list` (and the dashboard) show it revoked."""
+    args = _issued_by_cli(cli, validating, "cli-revoked.example.test")
+    cert = cli.workdir / "certs" / "cli-revoked.example.test" / "cert.pem"
+    revoked = cli(*args, "cert", "revoke", str(cert), "--reason", "superseded")
+    assert revoked.returncode == 0, revoked.stderr
+    listed = cli(*args, "cert", "list")
+    assert listed.stdout.startswith("REV cli-revoked.example.test"), listed.stdout
+    records = json.loads(cli(*args, "cert", "list", "--json").stdout)
+    assert records[0]["revoked"] == "superseded"
+
+
+async def test_a_failed_renewal_says_which_certificate_and_why(
+    pebble: Pebble, tmp_path: Path
+) -> None:
+    """A6: the tab said "0 renewed, 1 failed" and nothing more. Remembered here: dns-01 with no
+    way to publish the record, so the renewal fails before any order (Pebble is asked for the
+    account and ARI only)."""
+    store = tmp_path / "certs"
+    name = "no-dns-hook.example.test"
+    _stored(store, name, 80, directory=pebble.directory_url, challenge=SolverChoice("dns-01"))
+    key_path = tmp_path / "account.pem"
+    keys.save_key(keys.generate_key("ec256"), key_path)
+    settings = Settings(
+        endpoint=pebble.directory_url,
+        ca_bundle=str(pebble.ca_bundle),
+        account_key=str(key_path),
+        certs_dir=str(store),
+    )
+    app = AcmeDashApp(settings, config_path=tmp_path / "config.toml")
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = await _certificates_tab(app, pilot, 1)
+        assert _cells(table, 0)[0] == "DUE"
+        table.focus()
+        await pilot.press("r")
+        await settle(app)
+        failed = [n for n in app._notifications if n.title == "Renewal failed"]
+        assert [n.message.split(":")[0] for n in failed] == [name], _notes(app)
+        assert "dns-01 needs a way to publish the TXT record" in failed[0].message
+        await wait_until(pilot, lambda: _cells(table, 0)[0] == "ERR", "marked failed")
+        assert "last renewal failed" in _detail(app)
+        assert "dns-01 needs a way to publish" in _detail(app)
+
+
+# -- what the tab looks like: one fine, one due, one whose renewal failed --------------------
+
+
+@pytest.fixture
+def three_certificates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AcmeDashApp:
+    """The store at ~/certs (HOME is the test's folder, so the path shown is the same in
+    every run), no account key, nothing sent to any CA; the tab's clock fixed at NOW."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    store = tmp_path / "certs"
+    _stored(store, "a-fine.example.test", 10)
+    _stored(store, "b-due.example.test", 70)
+    failed = Status(
+        last_attempt=iso(NOW - timedelta(hours=3)),
+        last_result="failed",
+        last_error="http-01: cannot listen on 0.0.0.0:80 (Address already in use)",
+    )
+    _stored(store, "c-failed.example.test", 75, status=failed)
+    app = AcmeDashApp(Settings(theme="textual-dark", certs_dir=str(store)), config_path=None)
+    app.main_screen.certificates_panel.clock = lambda: NOW
+    return app
+
+
+async def _on_the_failed_one(pilot: Pilot[None]) -> None:
+    app = pilot.app
+    assert isinstance(app, AcmeDashApp)
+    table = await _certificates_tab(app, pilot, 3)
+    table.focus()
+    table.move_cursor(row=2)
+    await pilot.pause()
+    await wait_until(pilot, lambda: "Address already in use" in _detail(app), "the detail")
+
+
+@pytest.mark.parametrize("size", [(60, 20), (80, 24), (120, 40)], ids=["60x20", "80x24", "120x40"])
+def test_certificates_tab_at(
+    snap_compare: Any, three_certificates: AcmeDashApp, size: tuple[int, int]
+) -> None:
+    assert snap_compare(three_certificates, terminal_size=size, run_before=_on_the_failed_one)
+
+
+async def test_every_column_shown_is_whole(three_certificates: AcmeDashApp) -> None:
+    """A6: at 80x24 the table was cut (the tab is 36 columns wide there). Each column shown
+    now fits whole, the name and the state always; at 60x20 the optional ones go first."""
+    from tui.dashboard.panels.certificates_table import BAR
+
+    shown: dict[tuple[int, int], list[list[str]]] = {}
+    for size in ((60, 20), (80, 24), (120, 40)):
+        async with three_certificates.run_test(size=size) as pilot:
+            await _on_the_failed_one(pilot)
+            table = three_certificates.query_one("#certificates-table", DataTable)
+            shown[size] = [_cells(table, row) for row in range(3)]
+            assert table.virtual_size.width <= table.scrollable_content_region.width, size
+            for column in table.columns.values():
+                widest = max(len(str(cell)) for cell in table.get_column(column.key))
+                assert widest <= column.width, (size, column.label)
+        three_certificates = AcmeDashApp(three_certificates.settings, config_path=None)
+        three_certificates.main_screen.certificates_panel.clock = lambda: NOW
+    assert shown[(80, 24)] == [
+        ["", "a-fine.example.test", "80"],
+        ["DUE", "b-due.example.test", "20"],
+        ["ERR", "c-failed.example.test", "15"],
+    ]
+    assert shown[(60, 20)][2] == ["ERR", "c-failed.exam…"]
+    assert not any("█" * BAR in cell for row in shown[(80, 24)] for cell in row)
+
+
+# -- acmedash demo: its own store, registry and config; its folder kept when used -------------
+
+
+async def test_the_demo_keeps_to_its_own_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A2: the demo listed the user's store in its Certificates tab and registered its
+    certificates in the user's elsewhere.toml. A13: K wrote the new key into the folder the
+    demo was started from. Now nothing under the user's XDG folders changes, the tab lists
+    the demo's certificate only, the new key lands beside the demo's key (0600), and the
+    folder is kept at exit, with its path said, because the user saved files there."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.delenv("ACMEDASH_CONFIG", raising=False)
+    real_store = home / "data" / "acmedash" / "certs"
+    _stored(real_store, "real.example.test", 80)
+    (real_store / "elsewhere.toml").write_text('folders = ["/srv/site"]\n')
+    config = home / "config" / "acmedash" / "config.toml"
+    save_settings(Settings(theme="textual-light", deploy_hook="/bin/false"), config)
+    before = _tree(home)
+    started_in = tmp_path / "cwd"
+    started_in.mkdir()
+    monkeypatch.chdir(started_in)
+    said: list[str] = []
+
+    with demo_world(load_settings(config), said.append) as (settings, options):
+        folder = options["files_dir"]
+        app = AcmeDashApp(settings, **options)
+        async with app.run_test(size=(100, 40)) as pilot:
+            assert app.theme == "textual-light", "the look is the user's"
+            await pilot.press("a")
+            await wait_for_screen(pilot, ConfirmScreen)
+            await pilot.click("#confirm")
+            await settle(app)
+            app.query_one("#side", TabbedPanes).active = "pane-orders"
+            await wait_until(pilot, lambda: bool(app.query("#order-names")), "Orders mounted")
+            names = app.query_one("#order-names", Input)
+            names.value = "demo.example.test"
+            names.focus()
+            await pilot.press("enter")
+            await settle(app)
+            assert (folder / "certs" / "demo.example.test" / "cert.pem").exists(), _notes(app)
+            table = await _certificates_tab(app, pilot, 1)
+            assert _cells(table, 0)[1] == "demo.example.test"
+
+            app.query_one("#traffic-list").focus()
+            await pilot.press("K")
+            await wait_for_screen(pilot, PromptScreen)
+            prompt = app.screen.query_one(Input)
+            assert prompt.value == str(folder / "account-next.pem")
+            prompt.value = "rolled.pem"
+            await pilot.press("enter")
+            await settle(app)
+            assert app.key_path == folder / "rolled.pem", _notes(app)
+            remembered = load_renewal(folder / "certs" / "demo.example.test")
+            assert remembered is not None
+            assert remembered.account_key == str(folder / "rolled.pem"), "renewals follow K"
+    assert stat.S_IMODE((folder / "rolled.pem").stat().st_mode) == 0o600
+    assert _tree(home) == before, "the user's config, store and registry are untouched"
+    assert list(started_in.iterdir()) == []
+    assert said == [
+        f"acmedash demo: kept its folder {folder}: you saved certs/demo.example.test, rolled.pem "
+        "there; delete it when done"
+    ]
+    shutil.rmtree(folder)
+
+
+def test_a_demo_where_nothing_was_saved_removes_its_folder_and_says_so() -> None:
+    said: list[str] = []
+    with demo_world(Settings(), said.append) as (_settings, options):
+        folder = options["files_dir"]
+        assert os.listdir(folder)
+    assert not folder.exists()
+    assert said == [f"acmedash demo: removed its folder {folder} (nothing was saved there)"]

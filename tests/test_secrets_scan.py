@@ -28,6 +28,7 @@ from tests.conftest import (
     EAB_MAC,
     CliRunner,
     ValidatingPebble,
+    http01_options,
     reach,
     settle,
     wait_for_screen,
@@ -104,8 +105,7 @@ def session_folder(
     eab_env = {**env, EAB_KEY_ENV: EAB_MAC}
     common = ["--key", "account.pem", "--traffic", "traffic.jsonl", "--contact", "mailto:s@e.org"]
     eab, va = reach(eab_pebble), reach(validating.pebble)
-    http01 = ["--challenge", "http-01", "--listen", "127.0.0.1"]
-    http01 += ["--http-port", str(validating.http_port)]
+    http01 = http01_options(validating)
     commands: list[tuple[list[str], dict[str, str], int]] = [
         ([*eab, *common, "account", "new", "--yes", "--eab-kid", EAB_KID, "--json"], eab_env, 0),
         ([*eab, *common, "account", "show", "--json"], eab_env, 0),

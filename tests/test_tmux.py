@@ -18,15 +18,17 @@ def _tmux(*args: str) -> str:
     ).stdout
 
 
-def _wait_for(session: str, text: str, timeout: float = 20.0) -> str:
+def _wait_for(session: str, text: str, timeout: float = 60.0, *, gone: bool = False) -> str:
+    """The screen once it shows `text` (or, with `gone`, once it no longer does)."""
     deadline = time.monotonic() + timeout
     screen = ""
     while time.monotonic() < deadline:
         screen = _tmux("capture-pane", "-p", "-t", session)
-        if text in screen:
+        if (text in screen) != gone:
             return screen
         time.sleep(0.2)
-    raise AssertionError(f"{text!r} did not appear; screen was:\n{screen}")
+    state = "stayed" if gone else "did not appear"
+    raise AssertionError(f"{text!r} {state}; screen was:\n{screen}")
 
 
 def _start_demo(tmp_path: Path) -> tuple[str, Path, Path]:
@@ -46,10 +48,28 @@ def _start_demo(tmp_path: Path) -> tuple[str, Path, Path]:
     return session, config, started_in
 
 
-def _keys(session: str, *keys: str) -> None:
-    for key in keys:
-        _tmux("send-keys", "-t", session, key)
-        time.sleep(0.1)
+def _press(session: str, key: str, then: str) -> str:
+    """Presses `key` and waits for the screen to show `then`: the next key goes to what the
+    screen shows, not to what a loaded machine has not mounted yet (a Tab pressed before the
+    Orders pane was mounted moved the focus to the traffic list, whose letter keys then opened
+    dialogs and switched to production)."""
+    _tmux("send-keys", "-t", session, key)
+    return _wait_for(session, then)
+
+
+def _wait_for_exit(session: str, timeout: float = 20.0) -> None:
+    """The session ends when the demo's process does: its clean-up is over then."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        alive = subprocess.run(
+            ["tmux", "has-session", "-t", session], capture_output=True, check=False
+        )
+        if alive.returncode != 0:
+            return
+        time.sleep(0.2)
+    raise AssertionError(
+        f"the demo did not exit; screen was:\n{_tmux('capture-pane', '-p', '-t', session)}"
+    )
 
 
 def test_demo_creates_an_account_and_issues_with_key_presses(tmp_path: Path) -> None:
@@ -60,21 +80,27 @@ def test_demo_creates_an_account_and_issues_with_key_presses(tmp_path: Path) -> 
     responder) and saved in the demo's folder, not where the demo was started."""
     session, config, started_in = _start_demo(tmp_path)
     try:
-        _wait_for(session, "LOCAL")
-        _keys(session, "a")
-        _wait_for(session, "Do you agree?")
-        _keys(session, "Tab", "Enter")  # from the default Cancel to "I agree"
-        screen = _wait_for(session, "Account created.")
+        _wait_for(session, "d: fetch the directory")
+        _press(session, "a", then="Do you agree?")
+        _tmux("send-keys", "-t", session, "Tab")  # from the default Cancel to "I agree"
+        screen = _press(session, "Enter", then="Account created.")
         assert "POST" in screen and "201" in screen
-        _keys(session, "BTab", "BTab", "Right", "Right", "Right", "Right", "Tab")
+        _press(session, "BTab", then="▌d: fetch the directory")  # into the CA pane
+        _press(session, "BTab", then=" d: fetch the directory")  # out of it, to the tabs
+        for content in ("thumbprint:", "mailto:demo@example.org", "K: key rollover"):
+            _press(session, "Right", then=content)
+        _press(session, "Right", then="Names (space or comma separated)")
+        _press(session, "Tab", then="Orders · typing")  # in the names box
         _tmux("send-keys", "-t", session, "-l", "demo.example.org")
         _wait_for(session, "demo.example.org")
-        _keys(session, "Enter")
-        screen = _wait_for(session, "Certificate saved in", timeout=60)
+        screen = _press(session, "Enter", then="Certificate saved in")
         assert "LOCAL" in screen and "PRODUCTION" not in screen
         assert "acmedash-demo-" in screen, screen
-        _keys(session, "Escape", "q")
-        time.sleep(1.0)
+        # Escape and q sent together are read as one Alt+q: q only once Escape has been read.
+        _tmux("send-keys", "-t", session, "Escape")
+        _wait_for(session, "Orders · typing", gone=True)
+        _tmux("send-keys", "-t", session, "q")
+        _wait_for_exit(session)
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True, check=False)
     assert not config.exists(), "demo never writes the user's settings"

@@ -29,6 +29,8 @@ from tui.session import Session
 from tui.workflow import IssueOptions, IssueResult
 
 _unique = itertools.count()
+# The pebble_client fixture: a session, its client with an account, and what it sent.
+PebbleClient = tuple[Session, AcmeClient, list[Exchange]]
 
 
 def fresh(label: str) -> str:
@@ -68,7 +70,7 @@ async def _client_with_account(session: Session) -> AcmeClient:
 @pytest.fixture
 async def pebble_client(
     validating: ValidatingPebble, tmp_path: Path
-) -> AsyncIterator[tuple[Session, AcmeClient, list[Exchange]]]:
+) -> AsyncIterator[PebbleClient]:
     session, sent = _recorded(
         validating.pebble.directory_url, validating.pebble.ca_bundle, tmp_path
     )
@@ -95,7 +97,7 @@ def _order_payloads(sent: list[Exchange]) -> list[dict[str, object]]:
 
 
 async def test_issue_takes_options_and_gives_a_typed_result(
-    pebble_client: tuple[Session, AcmeClient, list[Exchange]],
+    pebble_client: PebbleClient,
     validating: ValidatingPebble,
     tmp_path: Path,
 ) -> None:
@@ -118,7 +120,7 @@ async def test_issue_takes_options_and_gives_a_typed_result(
 
 
 async def test_issue_each_gives_a_result_or_an_error_per_order(
-    pebble_client: tuple[Session, AcmeClient, list[Exchange]],
+    pebble_client: PebbleClient,
     validating: ValidatingPebble,
     tmp_path: Path,
 ) -> None:
@@ -144,6 +146,22 @@ async def test_issue_without_an_account_says_so_before_any_order(
     assert not any("order" in e.url for e in sent)
 
 
+async def _issue_and_renew(
+    client: AcmeClient, validating: ValidatingPebble, tmp_path: Path, label: str
+) -> tuple[IssueResult, x509.Certificate, IssueResult, list[str]]:
+    """A certificate issued into tmp_path/site and renewed there at once, with the renewal's
+    progress lines: where every ARI test starts."""
+    site = tmp_path / "site"
+    first = await workflow.issue(client, _responder(validating), IssueOptions([fresh(label)], site))
+    certificate = x509.load_pem_x509_certificate(first.cert.read_bytes())
+    lines: list[str] = []
+    names = workflow.renewal_names(certificate)
+    renewed = await workflow.renew(
+        client, _responder(validating), certificate, IssueOptions(names, site), lines.append
+    )
+    return first, certificate, renewed, lines
+
+
 @pytest.mark.parametrize("mode", ["none", "fail", "garbage"])
 async def test_a_renewal_goes_on_without_ari_and_says_so(
     validating: ValidatingPebble, front: AriFront, tmp_path: Path, mode: str
@@ -155,18 +173,7 @@ async def test_a_renewal_goes_on_without_ari_and_says_so(
     url = validating.pebble.directory_url if mode == "none" else front.directory_url
     session, sent = _recorded(url, validating.pebble.ca_bundle, tmp_path)
     async with await _client_with_account(session) as client:
-        first = await workflow.issue(
-            client, _responder(validating), IssueOptions([fresh("ari")], tmp_path / "site")
-        )
-        certificate = x509.load_pem_x509_certificate(first.cert.read_bytes())
-        lines: list[str] = []
-        renewed = await workflow.renew(
-            client,
-            _responder(validating),
-            certificate,
-            IssueOptions(workflow.renewal_names(certificate), tmp_path / "site"),
-            lines.append,
-        )
+        first, _, renewed, lines = await _issue_and_renew(client, validating, tmp_path, "ari")
     assert renewed.replaces == "" and renewed.serial != first.serial
     assert renewed.archived is not None
     said = [line for line in lines if "renewing without `replaces`" in line]
@@ -183,17 +190,8 @@ async def test_a_renewal_in_the_ari_window_names_the_certificate_it_replaces(
 ) -> None:
     session, sent = _recorded(front.directory_url, validating.pebble.ca_bundle, tmp_path)
     async with await _client_with_account(session) as client:
-        first = await workflow.issue(
-            client, _responder(validating), IssueOptions([fresh("window")], tmp_path / "site")
-        )
-        certificate = x509.load_pem_x509_certificate(first.cert.read_bytes())
-        lines: list[str] = []
-        renewed = await workflow.renew(
-            client,
-            _responder(validating),
-            certificate,
-            IssueOptions(first.names, tmp_path / "site"),
-            lines.append,
+        _, certificate, renewed, lines = await _issue_and_renew(
+            client, validating, tmp_path, "window"
         )
     assert renewed.replaces == ari_cert_id(certificate) == front.lookups[0]
     assert "ARI suggests renewing between 2026-12-01T00:00:00Z and 2026-12-03T00:00:00Z" in lines
@@ -201,7 +199,7 @@ async def test_a_renewal_in_the_ari_window_names_the_certificate_it_replaces(
 
 
 async def test_revoke_by_the_account_and_by_the_certificate_key(
-    pebble_client: tuple[Session, AcmeClient, list[Exchange]],
+    pebble_client: PebbleClient,
     validating: ValidatingPebble,
     tmp_path: Path,
 ) -> None:

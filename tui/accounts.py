@@ -162,6 +162,17 @@ async def update_contacts(session: Session, client: AcmeClient, contacts: list[s
     return account
 
 
+def keep_contacts(session: Session, contacts: list[str]) -> bool:
+    """After the CA took new contacts: the settings' contacts (what `account new` and the
+    dashboard's Contacts panel start from) say the same, saved in place with the config's
+    comments kept (config.save_settings). False when they already did."""
+    if session.settings.contacts == contacts:
+        return False
+    session.settings.contacts = list(contacts)
+    session.save()
+    return True
+
+
 async def require_account(client: AcmeClient, session: Session | None = None) -> str:
     """The account URL, which certificates need: said plainly when the key has none, and
     remembered in `session` when one is given."""
@@ -209,7 +220,9 @@ async def rollover(
     question: naming a new key for a rollover is asking for one. The account is then
     remembered under the new key and forgotten under the old, and the session (and the
     settings' account_key, when it named the old key) signs with the new key. The key is
-    generated once the account is known: a rollover refused for want of one makes no file."""
+    generated once the account is known: a rollover refused for want of one makes no file.
+    The key is kept by its absolute path: a renewal from a timer runs in `/`."""
+    new_path = new_path.expanduser().absolute()
     generated = not _exists(new_path)
     existing = None if generated else load(new_path)  # a file that is no key stops it here
     url = await client.known_account_url()  # a key without an account leaves no new file

@@ -35,18 +35,52 @@ class Row:
     def lifetime_days(self) -> float:
         return float(self.record.get("lifetime_days") or 1.0)
 
-    def line(self) -> str:
+    def block(self) -> str:
+        """What `cert list` prints for it: a heading line, then one labelled field a line,
+        wrapped under its label so that it reads at 80 columns."""
         r, p = self.record, printable
         if r.get("error"):
-            return f"{p(r['name'])}: unreadable: {p(r['error'])}"
-        mark = "DUE " if r["due"] else "    "
-        last = f", last renewal {p(r['last_result'])}" if r["last_result"] else ""
-        if r["last_error"]:
-            last += f" ({p(r['last_error'])})"
-        return (
-            f"{mark}{p(r['name'])}  {p(', '.join(r['names']))}  expires {r['not_after']} "
-            f"({r['days_left']:.0f} days)  next renewal {r['next_renewal']}{last}"
-        )
+            return _wrapped(p(r["name"]), [("unreadable", p(r["error"]))])
+        window = r["ari_window"]
+        ari = f"{window['start']} to {window['end']}" if window else "none heard"
+        rule = "by the ARI window" if r["rule"].startswith("ARI window") else r["rule"]
+        last = "none yet"
+        if r["last_result"]:
+            last = f"{p(r['last_result'])} {r['last_attempt'] or ''}".rstrip()
+            if r["last_error"]:
+                last += f": {p(r['last_error'])}"
+        fields = [
+            ("names", p(", ".join(r["names"]))),
+            ("issuer", p(r["issuer"])),
+            ("expires", f"{r['not_after']} ({r['days_left']:.0f} days left)"),
+            ("ARI window", ari),
+            ("next renewal", f"{r['next_renewal']} ({rule})"),
+            ("last renewal", last),
+            ("folder", p(r["folder"])),
+        ]
+        if not r["remembered"]:
+            fields.append(("settings", "no renewal.toml: renews with the defaults"))
+        if r["revoked"]:
+            fields.insert(0, ("revoked", p(r["revoked"])))
+        mark = "REV " if r["revoked"] else "DUE " if r["due"] else ""
+        return _wrapped(mark + p(r["name"]), fields)
+
+
+WIDTH = 80  # an SSH session's terminal
+_LABEL = 16
+
+
+def _wrapped(heading: str, fields: list[tuple[str, str]]) -> str:
+    import textwrap
+
+    lines = [heading]
+    for label, value in fields:
+        lead = f"  {label:<{_LABEL - 2}}"
+        lines += textwrap.wrap(
+            value, WIDTH, initial_indent=lead, subsequent_indent=" " * _LABEL,
+            break_on_hyphens=False, break_long_words=False,  # a path stays whole, to copy
+        ) or [lead.rstrip()]  # fmt: skip
+    return "\n".join(lines)
 
 
 def describe_entry(folder: Path, now: datetime) -> Row:
@@ -58,7 +92,8 @@ def describe_entry(folder: Path, now: datetime) -> Row:
         return Row(folder, {"name": folder.name, "folder": str(folder), "error": str(exc)})
     certificate, status = entry.certificate, entry.status
     decision = decide(certificate, status, now)
-    window = ari_window(status) if status.serial == f"{certificate.serial_number:x}" else None
+    serial = f"{certificate.serial_number:x}"
+    window = ari_window(status) if status.serial == serial else None
     not_after = certificate.not_valid_after_utc
     lifetime = not_after - certificate.not_valid_before_utc
     return Row(
@@ -79,6 +114,7 @@ def describe_entry(folder: Path, now: datetime) -> Row:
             "last_result": status.last_result or None,
             "last_attempt": status.last_attempt or None,
             "last_error": status.last_error or None,
+            "revoked": (status.revoked or None) if status.serial == serial else None,
             "error": None,
         },
     )

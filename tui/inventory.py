@@ -88,6 +88,29 @@ def managed_folders(store: Path) -> list[Path]:
     return list(found)
 
 
+def follow_rollover(store: Path, directory: str, old_key: Path, new_key: Path) -> list[Path]:
+    """The managed folders whose renewal.toml named `old_key` as the account key at
+    `directory`, now naming `new_key` (absolute): after a key rollover the CA refuses every
+    request signed by the old key, so a renewal still naming it would fail. A folder whose
+    renewal.toml cannot be read is left for its next renewal to report."""
+    from tui.config import ConfigError
+    from tui.renewal import replace_account_key
+
+    old = old_key.expanduser().resolve()
+    moved: list[Path] = []
+    for folder in managed_folders(store):
+        try:
+            settings = load_settings(folder)
+        except ConfigError:
+            continue
+        if settings is None or settings.directory != directory:
+            continue
+        if Path(settings.account_key).expanduser().resolve() == old:
+            replace_account_key(folder, settings, str(new_key))
+            moved.append(folder)
+    return moved
+
+
 @dataclass
 class Entry:
     """One managed certificate. `settings` is None for a folder without renewal.toml."""
@@ -139,7 +162,9 @@ def renewal_target(given: str, store: Path, out: str | None) -> tuple[Path, Path
         source = find(store, given)
         cert = source / "cert.pem"
     if out:
-        return cert, source, Path(out).expanduser()
+        target = Path(out).expanduser()
+        _check_foreign(target)
+        return cert, source, target
     if cert.name != "cert.pem" or not is_managed(source):
         from tui.workflow import load_certificate_file
 
@@ -150,3 +175,18 @@ def renewal_target(given: str, store: Path, out: str | None) -> tuple[Path, Path
             "pass --out DIR for the new certificate"
         )
     return cert, source, source
+
+
+def _check_foreign(folder: Path) -> None:
+    """`--out DIR` may be new, empty of certificate files, or a folder acmedash manages: a
+    save turns cert.pem, privkey.pem, ... into links through current/ and moves the files
+    there into archive/, which is not ours to do to a folder acmedash never wrote."""
+    from tui.certstore import FILES
+
+    found = [name for name in FILES if (folder / name).exists() or (folder / name).is_symlink()]
+    if found and not is_managed(folder):
+        raise InputError(
+            f"--out {folder}: holds {found[0]}, which acmedash did not write (no "
+            f"{SETTINGS_FILE}, no current/archive layout); name a new or empty folder, or the "
+            "folder of a managed certificate"
+        )

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime
 import ipaddress
 import json
-import os
 import random
 import shutil
 import socket
@@ -26,6 +25,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from tui.acme.errors import InputError
+from tui.acme.hooks import hook_environment
 
 
 class PebbleError(InputError):
@@ -158,7 +158,8 @@ class Pebble:
         config.update(self.extra_config)
         config_path = self.folder / "pebble-config.json"
         config_path.write_text(json.dumps({"pebble": config}, indent=2))
-        env = {**os.environ, "PEBBLE_VA_NOSLEEP": "1", **self.env}
+        # Pebble is somebody else's program: the secrets acmedash was given stay with it.
+        env = hook_environment({"PEBBLE_VA_NOSLEEP": "1", **self.env})
         log = (self.folder / "pebble.log").open("wb")
         # Go flags: `-name=value`; `-strict false` would end flag parsing silently.
         command = [binary, f"-config={config_path}", "-strict=false"]
@@ -230,6 +231,7 @@ class ChallTestSrv:
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            env=hook_environment({}),
         )
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:

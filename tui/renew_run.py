@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 from tui import workflow
 from tui.acme.errors import AcmeError, InputError, detached
 from tui.inventory import Entry
-from tui.renewal import RenewalSettings, Status, save_settings, save_status
-from tui.renewal_due import Clock, Decision, decide, iso, refresh_ari, utc_now
+from tui.renewal import SETTINGS_FILE, RenewalSettings, Status, save_settings, save_status
+from tui.renewal_due import NO_ARI, Clock, Decision, decide, iso, refresh_ari, utc_now
 from tui.workflow import IssueOptions, IssueResult, SolverChoice
 
 if TYPE_CHECKING:
@@ -69,6 +69,7 @@ class Outcome:
     defaults: bool  # no renewal.toml: renewed (or would be) with the defaults
     error: Exception | None = None
     result: IssueResult | None = None
+    ari_problem: str = ""  # a failed ARI lookup behind a "not due" decided by the expiry rule
 
     def to_json(self) -> dict[str, Any]:
         record: dict[str, Any] = {
@@ -90,7 +91,8 @@ class Outcome:
         if self.result is not None:
             extra = " (no renewal.toml: with the defaults)" if self.defaults else ""
             return f"{self.name}: renewed{extra}, expires {self.result.not_after}"
-        return f"{self.name}: not due until {iso(self.next_renewal)} ({self.reason})"
+        why = f"{self.reason}; {self.ari_problem}" if self.ari_problem else self.reason
+        return f"{self.name}: not due until {iso(self.next_renewal)} ({why})"
 
 
 @dataclass
@@ -126,13 +128,24 @@ class Run:
         per_ca = self._ari_per_ca.setdefault(ca, asyncio.Semaphore(ARI_PER_CA))
         async with per_ca, self._ari:  # this CA's slot first: waiting for it holds no shared one
             status = await self._lookup(job)
+        decision = decide(entry.certificate, status, self.clock(), days=self.days, force=self.force)
+        return decision, status
+
+    def _say_why(self, entry: Entry, status: Status) -> None:
+        """What ARI said and what the renewal goes on with: only for a certificate that is
+        renewed now. A certificate not due gets its one `not due until` line and nothing else
+        (a timer's log, or a user asking whether it is time)."""
+        if entry.settings is None:
+            self.progress(
+                entry.name,
+                f"no {SETTINGS_FILE} (issued before acmedash remembered settings): renewing "
+                "with the defaults and this command's options; --save remembers them",
+            )
         if status.ari_error:
             self.progress(entry.name, f"{status.ari_error}; renewing without `replaces`")
         elif status.ari_start:
             window = f"{status.ari_start} and {status.ari_end}"
             self.progress(entry.name, f"ARI suggests renewing between {window}")
-        decision = decide(entry.certificate, status, self.clock(), days=self.days, force=self.force)
-        return decision, status
 
     async def _lookup(self, job: Job) -> Status:
         entry, ca = job.entry, job.settings.directory
@@ -152,8 +165,15 @@ class Run:
     async def _renew(self, job: Job, decision: Decision) -> IssueResult:
         settings, entry = job.settings, job.entry
         reuse = entry.folder / "privkey.pem" if settings.reuse_key else None
+        names, csr = settings.names or workflow.renewal_names(entry.certificate), None
+        if settings.csr:  # the user's own CSR, read again: its names are what is ordered
+            from tui.acme.csr import read_csr_file
+
+            csr, given = await asyncio.to_thread(read_csr_file, Path(settings.csr).expanduser())
+            names = workflow.ordered_names(given)
         options = IssueOptions(
-            names=settings.names or workflow.renewal_names(entry.certificate),
+            names=names,
+            csr=csr,
             out=job.out,
             key_type=settings.key_type,
             profile=settings.profile,
@@ -178,9 +198,12 @@ class Run:
             entry.settings is None,
         )  # fmt: skip
         if not decision.due:
+            if status.ari_error != NO_ARI:  # why the expiry rule decided, not ARI
+                outcome.ari_problem = status.ari_error
             if status != entry.status:
                 await asyncio.to_thread(save_status, entry.folder, status)
             return outcome
+        self._say_why(entry, status)
         try:
             result = await self._renew(job, decision)
         except Exception as exc:

@@ -65,6 +65,9 @@ class RenewalSettings:
     profile: str = ""
     preferred_chain: str = ""
     deploy_hook: str = ""
+    # A CSR of the user's own (`cert issue --csr`): a path, read again at each renewal, which
+    # then makes no key (key_type and reuse_key do not apply). "" : acmedash makes the key.
+    csr: str = ""
 
     def to_toml(self) -> str:
         import tomli_w
@@ -173,6 +176,27 @@ def save_settings(folder: Path, settings: RenewalSettings) -> Path:
     return path
 
 
+def replace_account_key(folder: Path, settings: RenewalSettings, key: str) -> None:
+    """renewal.toml naming `key` as its account key, after a key rollover. Only that line
+    changes (config_edit, as the config's own saves): the file is the user's to edit, and
+    its comments stay. When the edit does not read back as the same settings with the new
+    key, the file is written whole (save_settings)."""
+    from tui import config_edit
+
+    path = folder / SETTINGS_FILE
+    wanted = replace(settings, account_key=key)
+    try:
+        text = path.read_text(encoding="utf-8")
+        data, _ = read_toml(text, path)
+        edited = config_edit.edit(text, data, {**data, "account_key": key})
+        if parse_settings(edited, path) == wanted:
+            atomic_write(path, edited.encode("utf-8"), mode=0o644)
+            return
+    except (OSError, UnicodeDecodeError, ConfigError, config_edit.Unsupported):
+        pass  # written whole below; a file that cannot be written says so there
+    save_settings(folder, wanted)
+
+
 @dataclass
 class Status:
     """The last run's result and the ARI answer for the certificate `serial`; times ISO 8601."""
@@ -186,6 +210,7 @@ class Status:
     ari_chosen: str = ""  # the random moment in the window this client picked (RFC 9773 §4.2)
     ari_next_check: str = ""  # when the CA said to ask again (Retry-After)
     ari_error: str = ""
+    revoked: str = ""  # the reason, when this certificate was revoked (revocation.remember)
 
 
 def load_status(folder: Path) -> Status:

@@ -31,6 +31,7 @@ Clock = Callable[[], datetime]
 # between a minute and a week (a CA answering "0" or "ten years" does not drive the timer).
 DEFAULT_RECHECK = timedelta(hours=6)
 MIN_RECHECK, MAX_RECHECK = timedelta(minutes=1), timedelta(days=7)
+NO_ARI = "the CA offers no ARI"  # no renewalInfo: not a failure, nothing to report
 
 
 def utc_now() -> datetime:
@@ -124,7 +125,7 @@ async def refresh_ari(
         failed = f"ARI lookup failed ({str(exc)[:300]})"
         return replace(cleared, ari_error=failed, ari_next_check=iso(now + MIN_RECHECK))
     if info is None:
-        return replace(cleared, ari_error="the CA offers no ARI", ari_next_check=iso(now))
+        return replace(cleared, ari_error=NO_ARI, ari_next_check=iso(now))
     start, end = _time(info.start), _time(info.end)
     if start is None or end is None or end < start:
         unusable = "ARI lookup failed (the window does not parse)"

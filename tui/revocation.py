@@ -1,9 +1,11 @@
 """Revocation (RFC 8555 §7.6), shared by `acmedash cert revoke` and the dashboard: the account
-looked up first, and a CA's refusal said in the terms of what was asked."""
+looked up first, a CA's refusal said in the terms of what was asked, and a revoked certificate
+of the store marked as such in its folder (for `cert list` and the Certificates tab)."""
 
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tui.accounts import require_account
@@ -53,3 +55,23 @@ def revocation_refused(exc: ProblemError, reason: int, *, by_certificate_key: bo
         return exc
     full = f"{detail}: {problem.detail}" if problem.detail else detail
     return ProblemError(replace(problem, detail=full), exc.retry_after, hint=hint)
+
+
+def remember(path: Path, certificate: x509.Certificate, reason: str) -> None:
+    """Marks the folder of `path` when `certificate` is the one it holds now (a managed
+    folder's cert.pem): its renewal-status.json says revoked, with the reason, until the
+    next renewal replaces the certificate. The ARI notes of an earlier certificate go."""
+    from tui import inventory, renewal
+    from tui.workflow import load_certificate_file
+
+    folder = path.parent
+    if path.name != "cert.pem" or not inventory.is_managed(folder):
+        return
+    if load_certificate_file(path).serial_number != certificate.serial_number:
+        return  # the file changed since: a renewal ran meanwhile
+    serial = f"{certificate.serial_number:x}"
+    status = renewal.load_status(folder)
+    if status.serial != serial:
+        last = (status.last_attempt, status.last_result, status.last_error)
+        status = renewal.Status(serial, *last)
+    renewal.save_status(folder, replace(status, revoked=reason))

@@ -63,6 +63,11 @@ def make_client(
     )
 
 
+def _same_file(one: Path, other: Path) -> bool:
+    """Two spellings of one path (relative and absolute, `~`): as the CLI opens them."""
+    return one.expanduser().absolute() == other.expanduser().absolute()
+
+
 @dataclass
 class Session:
     """One CA endpoint and one account key, with the settings they came from: what both front
@@ -110,7 +115,7 @@ class Session:
         when it named the key this session had: a --key given for one command is not made the
         configured key by it."""
         configured = self.settings.account_key
-        if configured and self.key_path and Path(configured).expanduser() == self.key_path:
+        if configured and self.key_path and _same_file(Path(configured), self.key_path):
             self.settings.account_key = str(path)
         self.key_path, self.key = path, key
 

@@ -100,9 +100,13 @@ def _statuses(pattern: str) -> frozenset[int | None]:
 Test = Callable[[str], bool]  # does a text hold the value
 
 
+def _is_regex(value: str) -> bool:
+    return len(value) >= 2 and value.startswith("/") and value.endswith("/")
+
+
 def _text_test(value: str) -> Test:
     """A `/regex/` value searches; any other value is a plain substring."""
-    if len(value) >= 2 and value.startswith("/") and value.endswith("/"):
+    if _is_regex(value):
         try:
             pattern = re.compile(value[1:-1], re.IGNORECASE)
         except re.error as exc:
@@ -128,6 +132,21 @@ class Term:
 
     def matches(self, exchange: Exchange, row: str) -> bool:
         return self.hit(exchange, row) != self.negated
+
+    def implies(self, other: Term) -> bool:
+        """Whatever this term lets through, `other` lets through: the same term, or the same
+        plain text search for a longer text (`my-acc` holds `my-a`). Not for a negated term
+        (`!my-acc` lets through what `!my-a` does not), a regex or `problem:any`."""
+        if (self.part, self.value, self.negated) == (other.part, other.value, other.negated):
+            return True
+        plain = self.part in ("", "body", "header") and not self.negated and not other.negated
+        return (
+            plain
+            and self.part == other.part
+            and not _is_regex(self.value)
+            and not _is_regex(other.value)
+            and other.value in self.value
+        )
 
 
 def _hit(part: str, value: str) -> Hit:

@@ -13,14 +13,12 @@ from __future__ import annotations
 
 import bisect
 import gc
-import json
-from collections.abc import Callable, Iterable
+import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
-from tui.acme.encoding import Jwk, decode_part
-from tui.acme.errors import InputError
-from tui.acme.traffic import Exchange, Headers, signature_valid
+from tui.acme.traffic import Exchange, Headers
+from tui.signing_keys import SigningKeys
 from tui.traffic_filter import Query, row_text
 
 FREEZE_EVERY = 1000  # exchanges appended between two gc.freeze() calls
@@ -39,84 +37,6 @@ def _picked(headers: Headers) -> tuple[str | None, str | None]:
     return nonce, location
 
 
-def _jws_part(body: bytes, name: str) -> Any:
-    """One part of a flattened JWS, decoded; None when the body is no JWS."""
-    try:
-        jws = json.loads(body)
-        return decode_part(jws[name]) if isinstance(jws, dict) else None
-    except (ValueError, KeyError, TypeError, InputError, RecursionError):
-        return None
-
-
-def _rolled_over_to(payload: Any) -> tuple[str, Jwk] | None:
-    """(account URL, new key) when `payload` is a key rollover's inner JWS (RFC 8555 §7.3.5:
-    signed by the new key, which its `jwk` header carries; the payload names the account)."""
-    if not isinstance(payload, dict):
-        return None
-    try:
-        protected = decode_part(payload["protected"])
-        inner = decode_part(payload["payload"])
-    except (KeyError, TypeError, InputError):
-        return None
-    if not isinstance(protected, dict) or not isinstance(inner, dict):
-        return None
-    jwk, account = protected.get("jwk"), inner.get("account")
-    if isinstance(jwk, dict) and isinstance(account, str) and "oldKey" in inner:
-        return account, jwk
-    return None
-
-
-class SigningKeys:
-    """Which public key each account had, from which exchange on: a kid-signed JWS is checked
-    with the key its account had when it was sent, not with whichever key is current.
-
-    An account's key is learnt from a jwk-signed request the CA answered with the account's
-    Location (newAccount, account lookup) and from every key rollover the CA accepted; the
-    session adds the key it signs with for an account it remembers from an earlier run."""
-
-    def __init__(self) -> None:
-        self._history: dict[str, list[tuple[int, Jwk]]] = {}  # URL -> [(from after seq, key)]
-
-    def add(self, account_url: str, jwk: Jwk, after_seq: int) -> None:
-        """From the exchange after `after_seq` on, `account_url` signs with `jwk`."""
-        history = self._history.setdefault(account_url, [])
-        bisect.insort(history, (after_seq, jwk), key=lambda entry: entry[0])
-
-    def learn(self, exchange: Exchange, position: int, location: str | None) -> None:
-        """`position`: the exchange's place in the log (its seq in a live session); `location`:
-        its response's Location header. Decodes only what can change a key, and without
-        caching it on the exchange: this runs for each of the 100,000 exchanges a file may
-        hold."""
-        status = exchange.status
-        if status is None or not 200 <= status < 300 or not exchange.request_body:
-            return  # only what the CA accepted changes an account's key
-        if location:
-            protected = _jws_part(exchange.request_body, "protected")
-            if isinstance(protected, dict) and isinstance(protected.get("jwk"), dict):
-                self.add(location, protected["jwk"], position)
-                return
-        if b'"payload":""' in exchange.request_body.replace(b" ", b""):
-            return  # POST-as-GET: no rollover
-        if rolled := _rolled_over_to(_jws_part(exchange.request_body, "payload")):
-            self.add(*rolled, position)
-
-    def key_for(self, account_url: str, position: int) -> Jwk | None:
-        """The key `account_url` had when the exchange at `position` was sent; None when not
-        known."""
-        history = self._history.get(account_url, [])
-        before = bisect.bisect_left(history, position, key=lambda entry: entry[0])
-        return history[before - 1][1] if before else None
-
-    def verdict(self, exchange: Exchange, position: int) -> bool | None:
-        """True / False when the signature can be checked: with the `jwk` the JWS carries, or
-        the key its `kid` account had then. None when that key is unknown: not checked."""
-        if exchange.jws is None:
-            return None
-        kid = exchange.jws.protected.get("kid")
-        key = self.key_for(kid, position) if isinstance(kid, str) else None
-        return signature_valid(exchange, {kid: key} if key and isinstance(kid, str) else {})
-
-
 @dataclass(frozen=True)
 class TrafficStatus:
     """What a status line says about the traffic: `total` exchanges held (M), `shown` by the
@@ -127,9 +47,11 @@ class TrafficStatus:
     follow: bool
     filter: str
     marked: int
+    filtering: bool = False  # `filter` is still being matched: `shown` is the previous count
 
     def __str__(self) -> str:
-        parts = [f"{self.shown} of {self.total}", f"follow {'on' if self.follow else 'off'}"]
+        shown = "filtering…" if self.filtering else f"{self.shown} of {self.total}"
+        parts = [shown, f"follow {'on' if self.follow else 'off'}"]
         if self.filter:
             parts.append(f"filter: {self.filter}")
         if self.marked:
@@ -138,6 +60,47 @@ class TrafficStatus:
 
 
 Listener = Callable[[], None]
+
+SLICE_SECONDS = 0.012  # a filter run holds the UI thread at most about this long at a time
+CHECK_EVERY = 512  # rows matched between two looks at the clock
+
+
+def _narrows(new: Query, old: Query) -> bool:
+    """True when every exchange `new` lets through, `old` lets through too, so that `new` only
+    needs to look at `old`'s rows: all terms are ANDed, so it holds when each term of `old` is
+    in `new` as it is, or as a longer plain text (typing on: `post my` after `post m`)."""
+    return all(any(term.implies(before) for term in new.terms) for before in old.terms)
+
+
+class FilterRun:
+    """One filter being matched, a slice of rows at a time (TrafficLog.start_filter): with
+    100,000 exchanges a body search takes a second, and the UI thread must answer keys in the
+    meantime. `step()` until it says done, then TrafficLog.finish_filter."""
+
+    def __init__(self, log: TrafficLog, text: str, query: Query, candidates: Sequence[int]) -> None:
+        self.text = text
+        self.query = query
+        self.rows: list[int] = []
+        self._log = log
+        self.candidates = candidates
+        self._done = 0  # candidates matched so far
+        self.generation = log.generation
+        self.end = len(log.exchanges)  # exchanges from this index on arrived during the run
+
+    def step(self, seconds: float = SLICE_SECONDS) -> bool:
+        """Matches candidates for about `seconds` (at least CHECK_EVERY of them); True when
+        every candidate has been matched, or when a clear or a newer run made this one void."""
+        if self.generation != self._log.generation or self._log.pending is not self:
+            return True
+        deadline = time.perf_counter() + seconds
+        candidates, total = self.candidates, len(self.candidates)
+        while self._done < total:
+            chunk = candidates[self._done : self._done + CHECK_EVERY]
+            self.rows += self._log.matching(self.query, chunk)
+            self._done += len(chunk)
+            if time.perf_counter() >= deadline:
+                break
+        return self._done >= total
 
 
 class TrafficLog:
@@ -159,6 +122,8 @@ class TrafficLog:
         self.history: list[str] = []  # filters applied, oldest first, no repeats
         self.keys = SigningKeys()
         self._query = Query()
+        self.pending: FilterRun | None = None  # the filter being matched, not applied yet
+        self.generation = 0  # counts clears: a filter run started before one is void
         # row_text() of each exchange, for filtering; computed for the first filter with free
         # words, not at open: 100,000 of them took a second (benchmarks/traffic_100k.py).
         self._texts: list[str] = []
@@ -174,12 +139,14 @@ class TrafficLog:
 
     def status(self) -> TrafficStatus:
         """Total M, shown N, follow on/off, the active filter's text, marked count."""
+        pending = self.pending
         return TrafficStatus(
             total=len(self.exchanges),
             shown=len(self.rows),
             follow=self.follow,
-            filter=self.query_text,
+            filter=self.query_text if pending is None else pending.text,
             marked=len(self.marked),
+            filtering=pending is not None,
         )
 
     def add_listener(self, listener: Listener) -> None:
@@ -245,7 +212,9 @@ class TrafficLog:
     def _settle(self) -> None:
         """Move what the log holds out of the garbage collector's sight. Exchanges live until
         the app ends; with 10,000 of them a full collection took 50-60 ms, a visible stall in
-        the middle of a key press (benchmarks/traffic_keys.py)."""
+        the middle of a key press (benchmarks/traffic_keys.py). Python 3.11 gives an instance
+        its __dict__ object only when something asks for it (a cached property, row_text()):
+        those come later, and are frozen after the work that made them."""
         gc.freeze()
 
     def _index(self, exchange: Exchange) -> None:
@@ -261,13 +230,27 @@ class TrafficLog:
             self._nonce_source[nonce] = index
         self.keys.learn(exchange, position, location)
 
-    def _texts_for(self, query: Query) -> list[str]:
-        return self._row_texts() if query.needs_row else [""] * len(self.exchanges)
+    def prepare(self, seconds: float = SLICE_SECONDS) -> bool:
+        """Works out the row texts of about `seconds`' worth of exchanges not done yet, so that
+        the first word filter over a file just opened finds them made (100,000 took 0.7 s);
+        True when all are. For a caller with time to spare: between key presses."""
+        deadline = time.perf_counter() + seconds
+        while not self.prepared:
+            self._row_texts(len(self._texts) + CHECK_EVERY)
+            if time.perf_counter() >= deadline:
+                break
+        self._settle()  # row_text() gave each exchange its own __dict__ object: 100,000 of them
+        return self.prepared
 
-    def _row_texts(self) -> list[str]:
-        texts = self._texts
-        if len(texts) < len(self.exchanges):
-            texts += [row_text(e) for e in self.exchanges[len(texts) :]]
+    @property
+    def prepared(self) -> bool:
+        return len(self._texts) >= len(self.exchanges)
+
+    def _row_texts(self, upto: int | None = None) -> list[str]:
+        """row_text() of the exchanges up to index `upto` (all by default), made as needed."""
+        texts, end = self._texts, len(self.exchanges) if upto is None else upto
+        if len(texts) < end:
+            texts += [row_text(e) for e in self.exchanges[len(texts) : end]]
         return texts
 
     def append(self, exchange: Exchange) -> bool:
@@ -276,9 +259,7 @@ class TrafficLog:
         if len(self.exchanges) % FREEZE_EVERY == 0:
             self._settle()
         self._index(exchange)
-        shown = self._query.matches(
-            exchange, self._row_texts()[-1] if self._query.needs_row else ""
-        )
+        shown = bool(self.matching(self._query, [len(self.exchanges) - 1]))
         if shown:
             self.rows.append(len(self.exchanges) - 1)
         if self._listeners:
@@ -299,6 +280,8 @@ class TrafficLog:
         dropped = len(self.exchanges)
         self._cleared += dropped
         self.exchanges, self.rows, self._texts = [], [], []
+        self.generation += 1
+        self.pending = None
         self.marked.clear()
         self._nonce_source.clear()
         self._index_of.clear()
@@ -310,24 +293,55 @@ class TrafficLog:
 
     def apply_filter(self, text: str) -> None:
         """Shows what `text` lets through; a FilterError (one line, for the user) leaves the
-        filter as it was."""
+        filter as it was. All at once: the dashboard runs start_filter's steps instead."""
+        run = self.start_filter(text)
+        while not run.step(seconds=float("inf")):
+            pass
+        self.finish_filter(run)
+
+    def start_filter(self, text: str) -> FilterRun:
+        """A run of `text` over the rows it can let through; FilterError when it is no filter.
+        It replaces a run not finished yet; the rows shown stay until finish_filter. Listeners
+        are not told: a run that finishes in its first step is never seen as pending."""
         query = Query.parse(text)
-        self.query_text = text
-        self._query = query
-        if text and text in self.history:
-            self.history.remove(text)
-        if text:
-            self.history.append(text)
-        exchanges = self.exchanges
-        if not query:
-            self.rows = list(range(len(exchanges)))
-        elif len(query.terms) == 1:  # the usual filter: one call a row, not three
-            hit, negated, texts = query.terms[0].hit, query.terms[0].negated, self._texts_for(query)
-            self.rows = [i for i, e in enumerate(exchanges) if hit(e, texts[i]) != negated]
-        else:
-            matches, texts = query.matches, self._texts_for(query)
-            self.rows = [i for i, e in enumerate(exchanges) if matches(e, texts[i])]
+        candidates: Sequence[int] = range(len(self.exchanges))
+        if query and _narrows(query, self._query):
+            candidates = self.rows[:]  # typing on narrows what is shown already
+        self.pending = FilterRun(self, text, query, candidates)
+        return self.pending
+
+    def finish_filter(self, run: FilterRun) -> bool:
+        """Shows the rows of a finished run; False (nothing changed) when a clear or a newer
+        run made it void. Exchanges appended while it ran are matched here."""
+        if run is not self.pending or run.generation != self.generation:
+            return False
+        self.pending = None
+        run.rows += self.matching(run.query, range(run.end, len(self.exchanges)))
+        self.rows, self._query, self.query_text = run.rows, run.query, run.text
+        if run.text in self.history:
+            self.history.remove(run.text)
+        if run.text:
+            self.history.append(run.text)
+        self._settle()  # as prepare(): a row text or a parsed problem gives an exchange a __dict__
         self.changed()
+        return True
+
+    def matching(self, query: Query, indices: Iterable[int]) -> list[int]:
+        """The indices among `indices` (ascending) whose exchange `query` lets through."""
+        indices = list(indices)
+        if not query or not indices:
+            return indices
+        exchanges = self.exchanges
+        texts = self._row_texts(indices[-1] + 1) if query.needs_row else None
+        if len(query.terms) == 1:  # the usual filter: one call a row, not three
+            hit, negated = query.terms[0].hit, query.terms[0].negated
+            if texts is None:
+                return [i for i in indices if hit(exchanges[i], "") != negated]
+            return [i for i in indices if hit(exchanges[i], texts[i]) != negated]
+        matches = query.matches
+        if texts is None:
+            return [i for i in indices if matches(exchanges[i], "")]
+        return [i for i in indices if matches(exchanges[i], texts[i])]
 
     def shown(self) -> list[Exchange]:
         """The exchanges the filter lets through, in order."""

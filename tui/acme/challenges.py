@@ -15,7 +15,7 @@ import os
 import re
 import secrets
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from tui.acme import jose
 from tui.acme.encoding import b64url
@@ -63,6 +63,15 @@ class Solver(Protocol):
     async def cleanup(self, identifier: Identifier, token: str, key_auth: str) -> None: ...
 
     async def close(self) -> None: ...
+
+
+@runtime_checkable
+class CheckedFirst(Protocol):
+    """A solver that can find a mistake in its setup (an unreachable DNS server, a zone it
+    does not hold) before the order: found after it, the order is made for nothing and counts
+    against the CA's limits."""
+
+    async def check(self, identifiers: list[Identifier]) -> None: ...
 
 
 class Http01Responder:

@@ -19,7 +19,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from tui.acme.certificates import Chain
-from tui.acme.challenges import Solver, check_token, key_authorization
+from tui.acme.challenges import CheckedFirst, Solver, check_token, key_authorization
 from tui.acme.client import AcmeClient
 from tui.acme.errors import InputError, ProblemError, ProtocolError, StateError
 from tui.acme.identifiers import as_received
@@ -317,6 +317,8 @@ async def issue(
     orders, so that together they run no more hooks at once than one order would."""
     identifiers = [identifier_for(n) for n in names]
     asked = {as_received(i.type, i.value) for i in identifiers}
+    if isinstance(solver, CheckedFirst):
+        await solver.check(identifiers)
     order = await client.new_order(identifiers, profile=profile, replaces=replaces)
     _check_order(order, asked)
     progress(f"order {order.url}: {order.status}")

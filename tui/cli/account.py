@@ -196,19 +196,29 @@ async def cmd_account_update(ctx: Context) -> int:
     session = ctx.account_session()
     async with session.client() as client:
         account = await accounts.update_contacts(session, client, contacts)
-        ctx.emit(_account_json(account, client), _account_text(account, "account updated"))
+    saved = accounts.keep_contacts(session, contacts)
+    heading = "account updated" + (f"; contacts saved in {ctx.config_path}" if saved else "")
+    ctx.emit(_account_json(account, client), _account_text(account, heading))
     return 0
 
 
 async def cmd_account_rollover(ctx: Context) -> int:
-    new_path = Path(ctx.args.new_key).expanduser()
+    """The key is remembered by its absolute path (in the config, and in the renewal.toml of
+    every certificate renewed with the old key at this CA): a timer runs in `/`."""
+    from tui import inventory
+    from tui.cli.renew import store
+
+    new_path = Path(ctx.args.new_key).expanduser().absolute()
     ctx.confirm_production("replace the account key")
     session = ctx.account_session()
+    old_path = ctx.key_path()
     async with session.client() as client:
         done = await accounts.rollover(session, client, new_path, ctx.load_key)
     if done.generated:
         ctx.err.write(f"generated {DEFAULT_KEY_TYPE} key at {new_path} (mode 0600)\n")
     ctx.out.write(f"account {printable(done.url)} now uses the key in {new_path}\n")
+    moved = inventory.follow_rollover(store(ctx), client.directory_url, old_path, new_path)
+    ctx.out.write(f"{len(moved)} certificate(s) will renew with the new key (renewal.toml)\n")
     return 0
 
 

@@ -17,12 +17,14 @@ from tui.acme.text import printable
 from tui.cli import renew
 from tui.cli.context import Context, Handler
 from tui.cli.options import global_options, port
+from tui.config import ConfigError
 from tui.workflow import CHALLENGES, IssueOptions, IssueResult, SolverChoice
 
 if TYPE_CHECKING:
     from tui.acme.challenges import Solver
     from tui.acme.client import AcmeClient
     from tui.dns.method import DnsMethod
+    from tui.renewal import RenewalSettings
     from tui.session import Session
 
 
@@ -76,8 +78,7 @@ def _solver_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--challenge",
         choices=CHALLENGES,
-        default="http-01",
-        help="how the CA checks you control the names (default: %(default)s)",
+        help="how the CA checks you control the names (default: http-01; dns-01 with --dns)",
     )
     parser.add_argument(
         "--http-port",
@@ -158,31 +159,6 @@ def _seconds(text: str) -> float:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
     except InputError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def _read_csr(path: Path) -> tuple[bytes, list[str]]:
-    from cryptography import x509
-    from cryptography.hazmat.primitives import serialization
-
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read CSR ({exc.strerror})") from None
-    try:
-        csr = (x509.load_pem_x509_csr if b"-----BEGIN" in data else x509.load_der_x509_csr)(data)
-    except ValueError:
-        raise InputError(f"{path}: not a PEM or DER certificate signing request") from None
-    if not csr.is_signature_valid:
-        raise InputError(f"{path}: the CSR's signature does not verify")
-    try:
-        san = csr.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-        names = [str(n) for n in san.get_values_for_type(x509.DNSName)]
-        names += [str(ip) for ip in san.get_values_for_type(x509.IPAddress)]
-    except x509.ExtensionNotFound:
-        names = []
-    except ValueError:  # extensions are parsed on first use: a SAN that is not valid DER
-        raise InputError(f"{path}: the CSR's subjectAltName extension does not parse") from None
-    return csr.public_bytes(serialization.Encoding.DER), workflow.ordered_names(names)
 
 
 def _dns_method(ctx: Context) -> DnsMethod:
@@ -295,7 +271,10 @@ def _names_and_csr(ctx: Context) -> tuple[list[str], bytes | None, bool]:
         print(f"  CSR from the config's csr_file: {csr_path}", file=ctx.err)
     csr: bytes | None = None
     if csr_path:
-        csr, csr_names = _read_csr(Path(csr_path).expanduser())
+        from tui.acme.csr import read_csr_file
+
+        csr, given = read_csr_file(Path(csr_path).expanduser())
+        csr_names = workflow.ordered_names(given)
         names = names or csr_names
         if sorted(names) != sorted(csr_names):
             raise InputError(f"-d names {names} differ from the CSR's names {csr_names}")
@@ -304,11 +283,21 @@ def _names_and_csr(ctx: Context) -> tuple[list[str], bytes | None, bool]:
     return names, csr, from_config
 
 
+def _csr_path(ctx: Context, from_config: bool) -> Path:
+    """The CSR file a renewal reads again, by its absolute path (a timer runs in `/`)."""
+    given = ctx.settings.csr_file if from_config else ctx.args.csr
+    return Path(given).expanduser().absolute()
+
+
 async def cmd_cert_issue(ctx: Context) -> int:
     """With the config's csr_file as the CSR, the full chain is also written to the configured
     chain_file: the NeoPrime acme.ini's ChainFile."""
+    from tui.dns.method import implied_challenge
+
     args = ctx.args
+    args.challenge = implied_challenge(args.challenge, args)
     names, csr, from_config = _names_and_csr(ctx)
+    csr_path = _csr_path(ctx, from_config) if csr is not None else None
     workflow.check_names(names, args.challenge)
     if args.each:
         ctx.confirm_production(f"issue {len(names)} certificates, one per name")
@@ -319,8 +308,7 @@ async def cmd_cert_issue(ctx: Context) -> int:
     solver = _solver(ctx, choice)
     async with await _account_client(ctx.account_session()) as client:
         result = await workflow.issue(client, solver, options, _progress(ctx))
-    if csr is None:  # a CSR of the user's own: renewing it is theirs (a new key would replace it)
-        renew.remember(ctx, choice, options)
+    renew.remember(ctx, choice, options, csr_path)
     record, text = result.to_json(), _issued_text(result)
     if from_config and ctx.settings.chain_file:
         from tui.certstore import save_chain_file
@@ -338,9 +326,10 @@ async def cmd_cert_issue(ctx: Context) -> int:
 async def cmd_cert_revoke(ctx: Context) -> int:
     from tui import revocation
     from tui.acme import keys
-    from tui.acme.certificates import names_of, reason_code
+    from tui.acme.certificates import names_of, reason_code, reason_name
 
-    certificate = workflow.load_certificate_file(Path(ctx.args.cert).expanduser())
+    path = Path(ctx.args.cert).expanduser()
+    certificate = workflow.load_certificate_file(path)
     reason = reason_code(ctx.args.reason)
     ctx.confirm_production(f"revoke the certificate for {', '.join(names_of(certificate))}")
     if ctx.args.cert_key:
@@ -350,6 +339,7 @@ async def cmd_cert_revoke(ctx: Context) -> int:
     else:
         async with ctx.account_session().client() as client:
             await revocation.revoke(client, certificate, reason)
+    revocation.remember(path, certificate, reason_name(reason))  # for `cert list`, the dashboard
     ctx.out.write(f"revoked {certificate.serial_number:x} (reason {reason})\n")
     return 0
 
@@ -358,34 +348,51 @@ def _names_a_ca(ctx: Context) -> bool:
     """Whether the user named the CA to ask about a certificate: --endpoint, or an endpoint
     of their own in the config. The built-in default (Let's Encrypt staging) is no answer: it
     is asked about certificates it never issued (a 404, shown as if ARI were broken), and it
-    learns of certificates from other CAs. ARI is then not asked, and `cert info` says so."""
+    learns of certificates from other CAs."""
     from tui.config import Settings
 
     return bool(ctx.args.endpoint) or ctx.settings.endpoint != Settings().endpoint
 
 
+def _issuing_ca(path: Path, certificate: Any) -> RenewalSettings | None:
+    """The renewal.toml of the managed folder this certificate is the current one of: its
+    directory is the CA that issued it (a copy elsewhere, or an archived version, has none)."""
+    from tui import renewal
+
+    folder = path if path.is_dir() else path.parent
+    try:
+        settings = renewal.load_settings(folder)
+        current = workflow.load_certificate_file(folder / "cert.pem")
+    except (InputError, ConfigError):
+        return None
+    return settings if current.serial_number == certificate.serial_number else None
+
+
+async def _ari(ctx: Context, path: Path, certificate: Any) -> dict[str, Any] | None:
+    """The CA's renewal window: asked of --endpoint, else of the CA in the certificate's
+    renewal.toml, else of the config's own endpoint; never of a CA nobody named (then the
+    answer says ARI was not asked)."""
+    remembered = None if ctx.args.endpoint else _issuing_ca(path, certificate)
+    if remembered is None and not _names_a_ca(ctx):
+        return {"not_asked": "no CA named: --endpoint, the endpoint in the config, or renewal.toml"}
+    session = ctx.session() if remembered is None else renew.session_for(ctx, remembered)
+    try:
+        async with session.client() as client:
+            window = await client.renewal_info(certificate)
+    except (AcmeError, InputError) as exc:
+        return {"error": str(exc)}
+    if window is None:
+        return None
+    return {"start": window.start, "end": window.end, "explanationURL": window.explanation_url}
+
+
 async def cmd_cert_info(ctx: Context) -> int:
     from tui.acme.certificates import describe
 
-    certificate = workflow.load_certificate_file(Path(ctx.args.cert).expanduser())
+    path = Path(ctx.args.cert).expanduser()
+    certificate = workflow.load_certificate_file(path / "cert.pem" if path.is_dir() else path)
     info: dict[str, Any] = describe(certificate)
-    if not _names_a_ca(ctx):
-        info["ari"] = {"not_asked": "no CA named: --endpoint, or endpoint in the config"}
-    else:
-        try:
-            async with ctx.session().client() as client:
-                window = await client.renewal_info(certificate)
-            info["ari"] = (
-                None
-                if window is None
-                else {
-                    "start": window.start,
-                    "end": window.end,
-                    "explanationURL": window.explanation_url,
-                }
-            )
-        except (AcmeError, InputError) as exc:
-            info["ari"] = {"error": str(exc)}
+    info["ari"] = await _ari(ctx, path, certificate)
     p = printable
     lines = [
         f"{key:<11}{p(str(value))}" for key, value in info.items() if key not in ("names", "ari")

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import os
 import sys
 import traceback
@@ -213,7 +212,12 @@ def main() -> NoReturn:
     state) cost 30 ms of CPU, a tenth of a headless issuance (benchmarks/issuance.py)."""
     code = run(sys.argv[1:])
     for stream in (sys.stdout, sys.stderr):
-        # A closed pipe: nothing more can reach it anyway.
-        with contextlib.suppress(OSError, ValueError):
+        try:
             stream.flush()
+        except BrokenPipeError:
+            # Output to a pipe waits in the buffer (unless PYTHONUNBUFFERED), so a reader that
+            # went away is often found only here: the same 141 as when a write finds it.
+            code = code or EXIT_BROKEN_PIPE
+        except (OSError, ValueError):
+            pass  # a stream closed or gone otherwise: nothing more can reach it anyway
     os._exit(code)

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from tui.inventory import Entry
     from tui.renew_run import Job, Outcome
     from tui.renewal import RenewalSettings
+    from tui.session import Session
 
 # Options of `cert renew` that override renewal.toml for one run (and with --save for good),
 # besides every SolverChoice field: each defaults to None, "not given".
@@ -92,8 +93,11 @@ def store(ctx: Context) -> Path:
     return inventory.store_dir(ctx.settings, ctx.config_path)
 
 
-def remember(ctx: Context, choice: SolverChoice, options: IssueOptions) -> None:
-    """After an issuance: renewal.toml in its folder, and the folder known to the store."""
+def remember(
+    ctx: Context, choice: SolverChoice, options: IssueOptions, csr: Path | None = None
+) -> None:
+    """After an issuance: renewal.toml in its folder, and the folder known to the store.
+    `csr`: the user's CSR file (absolute), which each renewal reads again."""
     from tui import inventory, renewal
 
     settings = renewal.RenewalSettings(
@@ -105,9 +109,28 @@ def remember(ctx: Context, choice: SolverChoice, options: IssueOptions) -> None:
         profile=options.profile,
         preferred_chain=options.preferred_chain,
         deploy_hook=options.deploy_hook,
+        csr=str(csr) if csr else "",
     )
     renewal.save_settings(options.out, settings)
     inventory.register(store(ctx), options.out)
+
+
+def session_for(ctx: Context, settings: RenewalSettings, signed: bool = False) -> Session:
+    """A session with the CA of `settings` (its renewal.toml's directory), signing with its
+    account key when `signed`; the command's settings, CA bundle and traffic record."""
+    from tui.endpoints import resolve
+    from tui.session import Session
+
+    key_path = Path(settings.account_key).expanduser() if signed else None
+    return Session(
+        ctx.settings,
+        resolve(settings.directory),
+        ctx.config_path,
+        key_path=key_path,
+        key=ctx.load_key(key_path) if key_path else None,
+        ca_bundle=ctx.args.ca_bundle,
+        observers=ctx.observers,
+    )
 
 
 class CliClients:
@@ -119,25 +142,10 @@ class CliClients:
         self._clients: dict[tuple[str, str], AcmeClient] = {}
         self._accounts: dict[tuple[str, str], Any] = {}
 
-    def _session(self, settings: RenewalSettings, signed: bool) -> Any:
-        from tui.endpoints import resolve
-        from tui.session import Session
-
-        key_path = Path(settings.account_key).expanduser() if signed else None
-        return Session(
-            self.ctx.settings,
-            resolve(settings.directory),
-            self.ctx.config_path,
-            key_path=key_path,
-            key=self.ctx.load_key(key_path) if key_path else None,
-            ca_bundle=self.ctx.args.ca_bundle,
-            observers=self.ctx.observers,
-        )
-
     async def unsigned(self, settings: RenewalSettings) -> AcmeClient:
         slot = (settings.directory, "")
         if slot not in self._clients:
-            self._clients[slot] = self._session(settings, False).client()
+            self._clients[slot] = session_for(self.ctx, settings).client()
         return self._clients[slot]
 
     async def signed(self, settings: RenewalSettings) -> AcmeClient:
@@ -147,7 +155,7 @@ class CliClients:
 
         slot = (settings.directory, settings.account_key)
         if slot not in self._accounts:
-            session = self._session(settings, True)
+            session = session_for(self.ctx, settings, signed=True)
             self._clients[slot] = client = session.client()
             self._accounts[slot] = asyncio.ensure_future(require_account(client, session))
         await asyncio.shield(self._accounts[slot])
@@ -177,6 +185,7 @@ def _overridden(ctx: Context, remembered: RenewalSettings) -> RenewalSettings:
     if dns := method.given_options(args):  # on the remembered method, else the config's [dns]
         base = remembered.challenge.dns or method.from_config(ctx.settings.dns)
         choice["dns"] = method.with_overrides(base, **dns)
+        choice["challenge"] = method.implied_challenge(args.challenge, args)  # as cert issue
     challenge = dataclasses.replace(remembered.challenge, **choice)
     return dataclasses.replace(remembered, challenge=challenge, **top)
 
@@ -190,19 +199,12 @@ def _defaults(ctx: Context, entry: Entry) -> RenewalSettings:
 
 
 def _one_job(ctx: Context, where: Path) -> Job:
-    from tui import inventory, renewal
+    from tui import inventory
     from tui.renew_run import Job
 
     cert, source, out = inventory.renewal_target(ctx.args.cert, where, ctx.args.out)
     entry = inventory.load_entry(source, cert)
     remembered = entry.settings or _defaults(ctx, entry)
-    if entry.settings is None and not ctx.args.quiet:
-        print(
-            f"  {source}: no {renewal.SETTINGS_FILE} (issued before acmedash remembered "
-            "settings): renewing with the defaults and this command's options; "
-            "--save remembers them",
-            file=ctx.err,
-        )
     settings = _overridden(ctx, remembered)
     from tui.workflow import check_names, renewal_names
 
@@ -286,8 +288,8 @@ async def cmd_cert_list(ctx: Context) -> int:
     from tui.cert_list import describe_entries
 
     rows = describe_entries(inventory.managed_folders(store(ctx)))
-    lines = [row.line() for row in rows] or [f"no certificates in {store(ctx)}"]
-    ctx.emit([row.record for row in rows], "\n".join(lines))
+    blocks = [row.block() for row in rows] or [f"no certificates in {store(ctx)}"]
+    ctx.emit([row.record for row in rows], "\n\n".join(blocks))
     return 0
 
 

@@ -1,7 +1,9 @@
-"""What the Certificates tab's keys do: list the store, renew the selected certificate or every
-due one, open one in the certificate viewer. The decisions and the renewals are
-tui/renew_run.py, the same code as `cert renew`; the store's lock keeps a timer's run and the
-dashboard's apart.
+"""What the dashboard's renewal keys do (the Certificates tab's r and a, and R anywhere): list
+the store, renew the selected certificate, the one R names or every due one, open one in the
+certificate viewer. The decisions and the renewals are tui/renew_run.py, the same code as
+`cert renew CERT`: each certificate renews with its own remembered renewal.toml (challenge,
+address, ports, key type, profile, hook), never with the Orders form's. The store's lock keeps
+a timer's run and the dashboard's apart.
 
 The dashboard talks to one CA with one account key: a certificate remembered with another CA
 or key is reported as such (renew it with `acmedash cert renew`), never sent elsewhere."""
@@ -9,25 +11,32 @@ or key is reported as such (renew it with `acmedash cert renew`), never sent els
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tui import inventory
-from tui.acme.errors import AcmeError, InputError
+from tui.acme.errors import AcmeError, InputError, detached
 from tui.cert_list import describe_entries
 from tui.dashboard.orders import OrdersView, store
 from tui.renewal import RenewalSettings, defaults_for
+from tui.renewal_due import utc_now
+from tui.workflow import SolverChoice
 
 if TYPE_CHECKING:
     from tui.acme.client import AcmeClient
     from tui.dashboard.panels.certificates import CertificatesPanel
-    from tui.renew_run import Job
+    from tui.inventory import Entry
+    from tui.renew_run import Job, Outcome
 
 
 async def reload(view: OrdersView, panel: CertificatesPanel) -> None:
     """Read in a thread: hundreds of folders are not read on the UI's turn."""
     where = store(view)
-    rows = await asyncio.to_thread(lambda: describe_entries(inventory.managed_folders(where)))
+    clock = panel.clock or utc_now
+    rows = await asyncio.to_thread(
+        lambda: describe_entries(inventory.managed_folders(where), clock)
+    )
     panel.show(where, rows)
 
 
@@ -40,9 +49,11 @@ def open_certificate(view: OrdersView, folder: Path) -> None:
         entry = inventory.load_entry(folder)
         certificate = load_certificate_file(folder / "cert.pem")
     except (AcmeError, InputError) as exc:
-        view.notify(str(exc), severity="error")
+        view.notify(str(exc), title=folder.name, severity="error")
         return
     info = describe(certificate)
+    if entry.status.revoked and entry.status.serial == f"{certificate.serial_number:x}":
+        info["revoked"] = entry.status.revoked
     window = ari_window(entry.status)
     info["ari"] = f"renew between {iso(window[0])} and {iso(window[1])}" if window else ""
     view.show_certificate(info, str(folder / "cert.pem"))
@@ -79,23 +90,63 @@ class DashboardClients:
         return self.client
 
 
-def _jobs(view: OrdersView, folders: list[Path]) -> list[Job]:
-    from tui.renew_run import Job
+def _defaults(view: OrdersView, entry: Entry) -> RenewalSettings:
+    """A folder without renewal.toml (issued before acmedash remembered settings): the
+    defaults, with the dashboard's own responder (its address and ports: the demo's, or the
+    ones acmedash was started with) as `cert renew` takes them from its options."""
     from tui.workflow import renewal_names
 
-    workspace, jobs = view.workspace, []
+    workspace = view.workspace
     key = str(workspace.key_path.absolute()) if workspace.key_path else ""
+    settings = defaults_for(renewal_names(entry.certificate), workspace.endpoint.url, key)
+    responder = workspace.responder
+    challenge = SolverChoice(
+        listen=responder.address, http_port=responder.http_port, tls_port=responder.tls_port
+    )
+    return replace(settings, challenge=challenge)
+
+
+def _jobs(view: OrdersView, folders: list[Path]) -> tuple[list[Job], list[Outcome]]:
+    """A folder that cannot be read is that certificate's failure, not the run's (as for
+    `cert renew --all`)."""
+    from tui.renew_run import Job, Outcome
+
+    jobs: list[Job] = []
+    broken: list[Outcome] = []
     for folder in folders:
-        entry = inventory.load_entry(folder)
-        names = renewal_names(entry.certificate)
-        settings = entry.settings or defaults_for(names, workspace.endpoint.url, key)
-        jobs.append(Job(entry, settings, folder))
-    return jobs
+        try:
+            entry = inventory.load_entry(folder)
+        except (AcmeError, InputError) as exc:
+            broken.append(
+                Outcome(folder.name, folder, True, False, utc_now(), "", False, detached(exc))
+            )
+            continue
+        jobs.append(Job(entry, entry.settings or _defaults(view, entry), folder))
+    return jobs, broken
+
+
+def _report(view: OrdersView, outcomes: list[Outcome]) -> str:
+    """Each outcome in the Orders log; each failure also as a notification that names the
+    certificate and the reason (the summary toast alone said "1 failed" and nothing more)."""
+    for outcome in outcomes:
+        view.progress(outcome.line())
+        if outcome.error is not None:
+            view.notify(
+                f"{outcome.name}: {outcome.error}",
+                title="Renewal failed",
+                severity="error",
+                timeout=15,
+                markup=False,
+            )
+    renewed = sum(o.renewed for o in outcomes)
+    failed = sum(o.error is not None for o in outcomes)
+    return f"{renewed} renewed, {failed} failed, {len(outcomes) - renewed - failed} not due"
 
 
 def renew(view: OrdersView, panel: CertificatesPanel, folders: list[Path], *, force: bool) -> None:
-    """`folders` with force (the selected one), or every certificate of the store, renewed
-    when due."""
+    """`folders` with force (the selected one, the one R names), or every certificate of the
+    store, renewed when due. Then the tab lists the new state, and the certificate viewer
+    shows a renewed certificate it was showing (or the one renewed by name)."""
     if not view.need_key():
         return
 
@@ -105,16 +156,37 @@ def renew(view: OrdersView, panel: CertificatesPanel, folders: list[Path], *, fo
 
         where = store(view)
         with store_lock(where):
-            jobs = _jobs(view, folders or inventory.managed_folders(where))
+            jobs, outcomes = _jobs(view, folders or inventory.managed_folders(where))
             view.start_progress("Renewing " + ("the selected certificate" if force else "all due"))
             run = Run(DashboardClients(view, client), force=force, dns=view.workspace.settings.dns)
             run.progress = lambda name, line: view.progress(f"[{name}] {line}")
-            outcomes = await run.run(jobs)
-        for outcome in outcomes:
-            view.progress(outcome.line())
+            outcomes += await run.run(jobs)
+        summary = _report(view, outcomes)
         await reload(view, panel)
-        renewed = sum(o.renewed for o in outcomes)
-        failed = sum(o.error is not None for o in outcomes)
-        return f"{renewed} renewed, {failed} failed, {len(outcomes) - renewed - failed} not due"
+        shown = view.workspace.last_certificate
+        for outcome in outcomes:
+            if outcome.renewed and (len(folders) == 1 or shown == outcome.folder / "cert.pem"):
+                open_certificate(view, outcome.folder)
+        return summary
 
     view.run("Renew certificates", operation, changes_state=True)
+
+
+async def renew_named(view: OrdersView, panel: CertificatesPanel) -> None:
+    """R: a certificate of the store by its cert.pem, folder or name, as `cert renew CERT`
+    takes it (inventory.renewal_target), renewed now with its remembered settings."""
+    from tui.dashboard.screens.prompt import PromptScreen
+
+    if not view.need_key():
+        return
+    default = str(view.workspace.last_certificate or "")
+    title = "Renew which certificate (cert.pem, folder or name)?"
+    answer = await view.ask(PromptScreen(title, default, paths=True))
+    if not answer:
+        return
+    try:
+        _cert, folder, _out = inventory.renewal_target(answer.strip(), store(view), None)
+    except (AcmeError, InputError) as exc:
+        view.notify(str(exc), title="Renew certificate", severity="error", markup=False)
+        return
+    renew(view, panel, [folder], force=True)

@@ -1,16 +1,25 @@
-"""The account key keys (o g m) and the passphrase question: which file, generated where,
-made private. Loading itself is Workspace.load_key; the screen shows the result."""
+"""The account key keys (o g m K) and the passphrase question: which file, generated where,
+made private, rolled over to. Loading itself is Workspace.load_key, the rollover
+accounts.rollover (as `account rollover`); the screen shows the result.
+
+A key file the user does not name, or names by a relative path, goes beside the current key
+(in the demo: its throwaway folder), never into whatever folder acmedash was started from; a
+key file is written 0600 and never over an existing file (keys.save_key)."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from tui.acme.errors import InputError
+from tui.acme.key_types import DEFAULT_KEY_TYPE
 from tui.dashboard.panels.key import loose_mode
 from tui.dashboard.screens.prompt import PromptScreen
 from tui.dashboard.view import View
+
+if TYPE_CHECKING:
+    from tui.acme.client import AcmeClient
 
 
 class KeyView(View, Protocol):
@@ -76,3 +85,43 @@ def fix_key_mode(view: KeyView) -> None:
         return
     view.load_key(path)
     view.notify(f"{path} is now 0600")
+
+
+def _free_name(folder: Path, stem: str) -> Path:
+    """`stem.pem`, else `stem-2.pem`, ...: the first name no file has."""
+    path, number = folder / f"{stem}.pem", 1
+    while path.exists() or path.is_symlink():
+        number += 1
+        path = folder / f"{stem}-{number}.pem"
+    return path
+
+
+async def rollover(view: KeyView) -> None:
+    """RFC 8555 §7.3.5 as accounts.rollover does it: the account moves to another key file,
+    generated when missing (once the production question is answered and the account is
+    known); the settings follow, then the screen. An existing file named is used as the new
+    key, never written over."""
+    if not view.need_key() or (key_path := view.workspace.key_path) is None:
+        return
+    folder = key_path.absolute().parent
+    title = f"New account key file (generated as {DEFAULT_KEY_TYPE} if it does not exist)"
+    default = str(_free_name(folder, "account-next"))
+    answer = await view.ask(PromptScreen(title, default, paths=True))
+    if not answer:
+        return
+    path = folder / Path(answer.strip()).expanduser()  # an absolute answer stays as it is
+
+    async def operation(client: AcmeClient) -> str:
+        from tui import accounts, inventory
+        from tui.dashboard.orders import store
+
+        done = await accounts.rollover(view.workspace.session, client, path)
+        view.use_key_file(path)
+        moved = inventory.follow_rollover(store(view), client.directory_url, key_path, path)
+        made = f" (a new {DEFAULT_KEY_TYPE} key, 0600)" if done.generated else ""
+        return (
+            f"The account now uses {path}{made}; {len(moved)} certificate(s) will renew "
+            "with it (renewal.toml)"
+        )
+
+    view.run("Key rollover", operation, changes_state=True)

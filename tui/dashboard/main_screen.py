@@ -388,9 +388,9 @@ class MainScreen(NavigableScreen):
         orders.issue(self, form)
 
     def action_renew(self) -> None:
-        form = self._order_form()
-        if form is not None:
-            self._dialog(lambda: orders.renew(self, form))
+        from tui.dashboard import certificate_actions
+
+        self._dialog(lambda: certificate_actions.renew_named(self, self.certificates_panel))
 
     def action_revoke(self) -> None:
         self._dialog(lambda: orders.revoke(self))
@@ -408,6 +408,9 @@ class MainScreen(NavigableScreen):
         panel, folders = self.certificates_panel, message.folders
         certificate_actions.renew(self, panel, folders, force=message.force)
 
+    def certificates_changed(self) -> None:
+        self.certificates_panel.action_reload()
+
     def on_certificates_panel_open(self, message: CertificatesPanel.Open) -> None:
         from tui.dashboard import certificate_actions
 
@@ -415,7 +418,7 @@ class MainScreen(NavigableScreen):
         self.side.active = "pane-orders"
 
     def action_rollover(self) -> None:
-        self._dialog(lambda: orders.rollover(self))
+        self._dialog(lambda: key_actions.rollover(self))
 
     def action_deactivate(self) -> None:
         orders.deactivate(self)  # its typed confirmation is asked inside the operation

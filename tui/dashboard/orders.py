@@ -1,8 +1,8 @@
-"""What the dashboard's certificate keys do (Orders tab: issue, renew, revoke) and the account's
-end of life (key rollover, deactivation): the questions asked, then an operation for View.run.
-Issuance, the renewal's ARI decision and revocation are tui/workflow.py, the rollover and the
-deactivation tui/accounts.py: the same code the CLI runs. Everything here talks to the screen
-through OrdersView, never to the App."""
+"""What the dashboard's certificate keys do (Orders tab: issue, revoke) and the account's
+deactivation: the questions asked, then an operation for View.run. Issuance is
+tui/workflow.py, revocation tui/revocation.py, the deactivation tui/accounts.py: the same code
+the CLI runs (renewing is certificate_actions.py's, the key rollover key_actions.py's).
+Everything here talks to the screen through OrdersView, never to the App."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Protocol
 
 from tui import accounts, revocation, workflow
 from tui.acme.errors import AcmeError, InputError
-from tui.acme.key_types import DEFAULT_KEY_TYPE
 from tui.acme.models import Identifier
 from tui.dashboard.prompts import DialogPrompts
 from tui.dashboard.screens.confirm import ConfirmScreen
@@ -37,6 +36,10 @@ class OrdersView(View, Protocol):
 
     def use_key_file(self, path: Path) -> None:
         """Makes `path` the account key (after a rollover)."""
+        ...
+
+    def certificates_changed(self) -> None:
+        """A certificate of the store was issued or revoked: the Certificates tab lists it."""
         ...
 
 
@@ -146,23 +149,17 @@ async def _ari_window(client: AcmeClient, certificate: x509.Certificate) -> str:
     return f"renew between {window.start} and {window.end}" if window else ""
 
 
-def _issue_operation(
-    view: OrdersView, form: OrderForm, options: IssueOptions, renewing: x509.Certificate | None
-) -> Operation:
-    """workflow.issue, or workflow.renew when `renewing`, then the certificate shown."""
+def _issue_operation(view: OrdersView, form: OrderForm, options: IssueOptions) -> Operation:
+    """workflow.issue, then the certificate shown."""
     from tui.acme.certificates import describe
 
     async def operation(client: AcmeClient) -> str:
-        names = ", ".join(options.names)
-        view.start_progress(f"{'Renewing' if renewing else 'Issuing'} {names}")
+        view.start_progress(f"Issuing {', '.join(options.names)}")
         await accounts.require_account(client, view.workspace.session)
         choice, solver = await _solver(view, form)
         try:
-            if renewing is None:
-                result = await workflow.issue(client, solver, options, view.progress)
-                _remember(view, choice, options, client.directory_url)
-            else:
-                result = await workflow.renew(client, solver, renewing, options, view.progress)
+            result = await workflow.issue(client, solver, options, view.progress)
+            _remember(view, choice, options, client.directory_url)
         except Exception as exc:
             # The log must end with the failure: a toast fades, and the certificate shown
             # under the log is still the earlier one (a new user read it as renewed).
@@ -174,6 +171,7 @@ def _issue_operation(
         info["ari"] = await _ari_window(client, certificate)
         view.show_certificate(info, str(result.cert))
         view.workspace.last_certificate = result.cert
+        view.certificates_changed()
         return f"Certificate saved in {result.folder}"
 
     return operation
@@ -205,7 +203,7 @@ def issue(view: OrdersView, form: OrderForm) -> None:
     except InputError as exc:
         view.notify(str(exc), severity="error")
         return
-    operation = _issue_operation(view, form, _options(view, form, names, out), None)
+    operation = _issue_operation(view, form, _options(view, form, names, out))
     view.run("Issue certificate", operation, changes_state=True)
 
 
@@ -213,26 +211,6 @@ async def _certificate_path(view: View, title: str) -> Path | None:
     default = str(view.workspace.last_certificate or "")
     path = await view.ask(PromptScreen(title, default, paths=True))
     return Path(path).expanduser() if path else None
-
-
-async def renew(view: OrdersView, form: OrderForm) -> None:
-    """A new certificate for the names of one on disk, saved beside it; workflow.renew decides
-    on ARI's `replaces`."""
-    if not view.need_key():
-        return
-    path = await _certificate_path(view, "Renew which certificate (cert.pem)?")
-    if path is None:
-        return
-    try:
-        certificate = workflow.load_certificate_file(path)
-        names = workflow.renewal_names(certificate)
-        workflow.check_names(names, form.challenge)
-    except InputError as exc:
-        view.notify(str(exc), severity="error")
-        return
-    options = _options(view, form, names, path.parent)
-    operation = _issue_operation(view, form, options, certificate)
-    view.run("Renew certificate", operation, changes_state=True)
 
 
 async def _revocation_reason(view: View) -> tuple[str, int] | None:
@@ -288,33 +266,14 @@ async def revoke(view: OrdersView) -> None:
         from tui.acme.certificates import describe
 
         await revocation.revoke(client, certificate, code)
+        revocation.remember(path, certificate, name)
+        view.certificates_changed()
         info = describe(certificate)
         info["revoked"] = name  # the Orders tab marks it, not only a toast that fades
         view.show_certificate(info, str(path))
         return f"Revoked {certificate.serial_number:x}"
 
     view.run("Revoke certificate", operation, changes_state=True)
-
-
-async def rollover(view: OrdersView) -> None:
-    """RFC 8555 §7.3.5 as accounts.rollover does it: the account moves to another key file,
-    generated when missing (once the production question is answered and the account is
-    known); the settings follow, then the screen."""
-    if not view.need_key():
-        return
-    title = f"New account key file (generated as {DEFAULT_KEY_TYPE} if it does not exist)"
-    answer = await view.ask(PromptScreen(title, paths=True))
-    if not answer:
-        return
-    path = Path(answer).expanduser()
-
-    async def operation(client: AcmeClient) -> str:
-        done = await accounts.rollover(view.workspace.session, client, path)
-        view.use_key_file(path)
-        made = f" (a new {DEFAULT_KEY_TYPE} key)" if done.generated else ""
-        return f"The account now uses {path}{made}"
-
-    view.run("Key rollover", operation, changes_state=True)
 
 
 def deactivate(view: View) -> None:

@@ -95,6 +95,19 @@ def given_options(args: Any) -> dict[str, Any]:
     }
 
 
+def implied_challenge(challenge: str | None, args: Any) -> str:
+    """`--dns rfc2136` (any --dns* option) says dns-01 without `--challenge dns-01`; next to
+    another --challenge it is a contradiction, said so, not silently dropped. http-01 when
+    neither is given."""
+    given = [dest for dest in OPTIONS if getattr(args, dest, None) is not None]
+    if not given:
+        return challenge or "http-01"
+    if challenge in (None, "dns-01"):
+        return "dns-01"
+    option = "--dns" if given[0] == "dns_method" else "--" + given[0].replace("_", "-")
+    raise InputError(f"{option} publishes a dns-01 record, but --challenge is {challenge}")
+
+
 def provider_table(dns: dict[str, Any], provider: str) -> dict[str, Any]:
     """[dns.PROVIDER]: the provider's options, inside the [dns] table."""
     table = dns.get(provider, {})

@@ -62,6 +62,7 @@ class DnsUpdateSolver:
         self.server: Server | None = None
         self._records: list[_Record] = []
         self._zones: dict[str, str] = {}
+        self._places: dict[str, tuple[str, str]] = {}  # found by check(), used by present()
         # Per zone, found once in a run and shared by every record in it (a task, so that
         # records presented at once wait for the same lookup).
         self._servers: dict[str, asyncio.Task[list[Server]]] = {}
@@ -86,14 +87,27 @@ class DnsUpdateSolver:
             self._zones[name] = await find_zone(name, self.server)
         return self._zones[name]
 
+    async def _place(self, name: str) -> tuple[str, str]:
+        """Where `name`'s record goes: its (CNAME or alias) target and the target's zone."""
+        if name not in self._places:
+            await self._resolve_server()
+            try:
+                target = await self._target(name)
+                self._places[name] = target, await self._zone(target)
+            except NetworkError as exc:
+                raise NetworkError(f"{exc} (finding the zone of {name})") from None
+        return self._places[name]
+
+    async def check(self, identifiers: list[Identifier]) -> None:
+        """Before the order: --dns-server answers and holds a zone for every name (an
+        unreachable one was found only after the order was made). Without --dns-server the
+        system resolver finds the zones at present(), as a provider's may not be public yet."""
+        if self.method.server:
+            await asyncio.gather(*(self._place(dns01_name(i)) for i in identifiers))
+
     async def present(self, identifier: Identifier, token: str, key_auth: str) -> None:
         name, value = dns01_name(identifier), dns01_value(key_auth)
-        await self._resolve_server()
-        try:
-            target = await self._target(name)
-            zone = await self._zone(target)
-        except NetworkError as exc:
-            raise NetworkError(f"{exc} (finding the zone of {name})") from None
+        target, zone = await self._place(name)
         record = _Record(zone, target, value, time.monotonic())
         # Kept before the update is sent: after a timeout or an interrupt (Ctrl+C) it may have
         # landed all the same, and is removed then. Only a refusal surely left nothing.

@@ -1,7 +1,9 @@
 """Certificates tab: the store as `cert list` shows it (tui/cert_list.py), one row per managed
-certificate with a days-left bar and a due marker. Keys on the table: r renews the selected
-certificate, a every due one, Enter opens the selected one in the certificate viewer (Orders
-tab), l reloads. Values from certificates (names, issuers) are untrusted text: shown as Text."""
+certificate with its state (DUE, ERR: the last renewal failed, REV: revoked, !: unreadable),
+and under the table the selected one's detail (names, expiry, next renewal, the last error).
+Keys on the table: r renews the selected certificate, a every due one, Enter opens the
+selected one in the certificate viewer (Orders tab), l reloads. Values from certificates
+(names, issuers, errors) are untrusted text: shown as Text."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.events import Resize
 from textual.message import Message
 from textual.widgets import Static
 
@@ -19,12 +22,21 @@ from tui.dashboard.untrusted import printable
 
 if TYPE_CHECKING:
     from tui.cert_list import Row
-    from tui.dashboard.panels.certificates_table import CertificatesTable
+    from tui.dashboard.panels.certificates_table import CertificatesTable, Column
+    from tui.renewal_due import Clock
+
+
+def shown_path(path: Path) -> str:
+    """A path with the home folder as `~`: the default store's path is most of a 36-column
+    line otherwise."""
+    home = Path.home()
+    return f"~/{path.relative_to(home)}" if path.is_relative_to(home) else str(path)
 
 
 class CertificatesPanel(Vertical):
     DEFAULT_CSS = """
     CertificatesPanel CertificatesTable { height: 1fr; }
+    CertificatesPanel #certificate-detail { height: auto; max-height: 60%; }
     CertificatesPanel .label { color: $text-muted; }
     """
     BINDINGS = [
@@ -49,46 +61,85 @@ class CertificatesPanel(Vertical):
     class Reload(Message):
         pass
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, id: str | None = None, clock: Clock | None = None) -> None:
         super().__init__(id=id)
         self.rows: list[Row] = []
+        # What "due" and "days left" are counted from; None: the time now (tests fix it).
+        self.clock = clock
+        self._columns: list[Column] = []
         self._store = Static("", classes="label")
+        self._detail = Static("", id="certificate-detail")
 
     def compose(self) -> ComposeResult:
         # Imported here: DataTable is not needed for the first paint (this tab mounts after).
         from tui.dashboard.panels.certificates_table import CertificatesTable
 
-        table = CertificatesTable(cursor_type="row", id="certificates-table")
-        table.add_columns("", "certificate", "days left", "expires", "next renewal", "last")
         yield self._store
-        yield table
-        yield Static("r renew selected  a renew all due  Enter open  l reload", classes="label")
+        yield CertificatesTable(cursor_type="row", id="certificates-table")
+        yield self._detail
+        yield Static("r renew  a all due  Enter open  l reload", classes="label")
 
     def on_mount(self) -> None:
         self.post_message(self.Reload())
 
+    def on_resize(self, event: Resize) -> None:
+        self._fill()
+
     def show(self, store: Path, rows: list[Row]) -> None:
         self.rows = rows
-        self._store.update(Text(f"store {printable(str(store))}"))
-        if not self.is_mounted:
-            return
-        from tui.dashboard.panels.certificates_table import cells
+        self._store.update(Text(f"store {printable(shown_path(store))}"))
+        self._columns = []  # the rows changed: fill again even at the same width
+        self._fill()
 
+    def _fill(self) -> None:
+        """The table at the panel's width: its columns (certificates_table.columns_for), then
+        every row; the cursor stays on the certificate it was on."""
+        if not self.is_mounted or not self.size.width:
+            return
+        from tui.dashboard.panels.certificates_table import cells, columns_for
+
+        columns = columns_for(self.size.width)
+        if columns == self._columns and self._table().row_count == len(self.rows):
+            return
+        self._columns = columns
         table = self._table()
-        table.clear()
-        for row in rows:
-            table.add_row(*cells(row), key=str(row.folder))
+        selected = self.selected()
+        table.clear(columns=True)
+        for column in columns:
+            table.add_column(column.label, width=column.width, key=column.key)
+        for row in self.rows:
+            table.add_row(*cells(row, columns), key=str(row.folder))
+        folders = [row.folder for row in self.rows]
+        if selected in folders:
+            table.move_cursor(row=folders.index(selected))
+        self._show_detail()
 
     def _table(self) -> CertificatesTable:
         from tui.dashboard.panels.certificates_table import CertificatesTable
 
         return self.query_one(CertificatesTable)
 
-    def selected(self) -> Path | None:
-        table = self._table()
-        if not self.rows or table.cursor_row >= len(self.rows):
+    def _row(self) -> Row | None:
+        if not self.is_mounted:
             return None
-        return self.rows[table.cursor_row].folder
+        table = self._table()
+        if not self.rows or not 0 <= table.cursor_row < min(len(self.rows), table.row_count):
+            return None
+        return self.rows[table.cursor_row]
+
+    def selected(self) -> Path | None:
+        row = self._row()
+        return row.folder if row else None
+
+    def _show_detail(self) -> None:
+        from tui.dashboard.panels.certificates_table import detail
+
+        row = self._row()
+        self._detail.update(detail(row) if row else Text("no certificates in this store"))
+
+    def on_data_table_row_highlighted(self, event: Message) -> None:
+        event.stop()
+        self._show_detail()
 
     def on_data_table_row_selected(self, event: Message) -> None:
         event.stop()

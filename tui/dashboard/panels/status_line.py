@@ -21,7 +21,8 @@ def status_text(focus: str, traffic: TrafficStatus, width: int) -> Text:
         "on" if traffic.follow else "OFF", style="bold" if traffic.follow else "bold reverse"
     )
     marked = f"{traffic.marked} marked  " if traffic.marked else ""
-    tail = f"  {marked}{traffic.shown} of {traffic.total} "
+    shown = "filtering…" if traffic.filtering else f"{traffic.shown} of"
+    tail = f"  {marked}{shown} {traffic.total} "
     if traffic.filter:
         room = width - len(text.plain) - len(tail) - len("  filter: ")
         query = printable(traffic.filter)

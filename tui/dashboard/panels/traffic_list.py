@@ -8,11 +8,13 @@ what is about showing: the cursor, follow mode, the cache.
 
 from __future__ import annotations
 
+import asyncio
 import bisect
 from urllib.parse import urlsplit
 
 from rich.segment import Segment
 from rich.text import Text
+from textual import work
 from textual.binding import Binding
 from textual.cache import LRUCache
 from textual.geometry import Region, Size
@@ -24,7 +26,7 @@ from textual.strip import Strip
 from tui.acme.traffic import Exchange
 from tui.dashboard.untrusted import printable
 from tui.traffic_filter import FilterError
-from tui.traffic_log import TrafficLog
+from tui.traffic_log import FilterRun, TrafficLog
 
 
 def row_component(exchange: Exchange) -> str:
@@ -195,13 +197,33 @@ class TrafficList(ScrollView, can_focus=True):
                 self.refresh()
 
     def apply_filter(self, text: str) -> bool:
-        """False (and the user told why) when `text` is no filter; the rows stay as they were."""
+        """False (and the user told why) when `text` is no filter; the rows stay as they were.
+        What one slice of matching does not finish goes on in a worker between key presses
+        (the status line says filtering...), so a filter over 100,000 exchanges never holds
+        the UI thread for long; a newer filter cancels it."""
         keep = self.rows[self.cursor] if 0 <= self.cursor < len(self.rows) else None
         try:
-            self.model.apply_filter(text)
+            run = self.model.start_filter(text)
         except FilterError as exc:
             self.notify(str(exc), title="Filter not applied", severity="error", markup=False)
             return False
+        if run.step():
+            self._filtered(run, keep)
+        else:
+            self.model.changed()
+            self._filtering(run, keep)
+        return True
+
+    @work(exclusive=True, group="filter")
+    async def _filtering(self, run: FilterRun, keep: int | None) -> None:
+        while not run.step():
+            await asyncio.sleep(0)  # keys and repaints go first
+        self._filtered(run, keep)
+
+    def _filtered(self, run: FilterRun, keep: int | None) -> None:
+        if not self.model.finish_filter(run):
+            return  # a clear or a newer filter came first
+        text = run.text
         self._cache.clear()
         self._resize()
         shown = f"({len(self.rows)} of {len(self.exchanges)})"
@@ -212,7 +234,6 @@ class TrafficList(ScrollView, can_focus=True):
         else:
             self.cursor = len(self.rows) - 1
         self.refresh()
-        return True
 
     def _resize(self) -> None:
         """Rows are as wide as the list (render_line fits them): nothing to scroll sideways."""
