@@ -292,7 +292,7 @@ def _edited(settings: Settings, path: Path, text: str) -> tuple[str | None, list
     from tui import config_edit
 
     try:
-        edited, lost = config_edit.edit(
+        edited, lost = config_edit.edit_reporting(
             text, settings_data(parse_settings(text, path)), settings_data(settings)
         )
         return (edited, lost) if parse_settings(edited, path) == settings else (None, [])

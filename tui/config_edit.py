@@ -292,10 +292,15 @@ def _list_in_place(lines: list[str], new: list[Any]) -> list[str] | None:
     return [*out, *([] if items else at_end), closing]
 
 
-def edit(text: str, old: dict[str, Any], new: dict[str, Any]) -> tuple[str, list[str]]:
+def edit(text: str, old: dict[str, Any], new: dict[str, Any]) -> str:
     """`text`, whose settings are `old`, changed to say `new` (both as config.settings_data
-    gives them), touching only the assignments that differ; and the keys whose comments inside
-    their value were lost (a list laid out other than one item per line)."""
+    gives them), touching only the assignments that differ."""
+    return edit_reporting(text, old, new)[0]
+
+
+def edit_reporting(text: str, old: dict[str, Any], new: dict[str, Any]) -> tuple[str, list[str]]:
+    """edit(), and the keys whose comments inside their value were lost (a list laid out
+    other than one item per line): for the save to keep a .bak and say so."""
     config = ConfigText(text)
     for key in sorted(old.keys() - new.keys()):
         if isinstance(old[key], dict | list) and not _is_scalar_list(old[key]):
