@@ -22,6 +22,7 @@ LAYERS = {
     "tui.endpoints": 1,
     "tui.config": 1,
     "tui.config_edit": 1,
+    "tui.config_errors": 1,
     "tui.certstore": 1,
     "tui.dns": 1,
     "tui.pebble": 1,

@@ -40,12 +40,15 @@ def test_written_and_read_back(tmp_path: Path) -> None:
     [
         (
             ("http_port = 8080", 'http_port = "8080"'),
-            ":{line}: challenge.http_port must be an integer",
+            ":{line}:{col}: challenge.http_port must be an integer",
         ),
-        (("reuse_key = true", "reuse_key = 1"), ":{line}: reuse_key must be true or false"),
-        (('key_type = "rsa2048"', 'key_type = "rsa9"'), ":{line}: key_type must be one of"),
-        (('challenge = "dns-01"', 'challenge = "dns-02"'), ":{line}: challenge.challenge must be"),
-        (("reuse_key = true", "reuse_key = tru"), ":{line}: TOML syntax error"),
+        (("reuse_key = true", "reuse_key = 1"), ":{line}:{col}: reuse_key must be true or false"),
+        (('key_type = "rsa2048"', 'key_type = "rsa9"'), ":{line}:{col}: key_type must be one of"),
+        (
+            ('challenge = "dns-01"', 'challenge = "dns-02"'),
+            ":{line}:{col}: challenge.challenge must be",
+        ),
+        (("reuse_key = true", "reuse_key = tru"), ":{line}:{col}: 'tru' is not a value"),
     ],
 )
 def test_a_hand_editing_mistake_names_file_and_line(
@@ -58,10 +61,11 @@ def test_a_hand_editing_mistake_names_file_and_line(
     edited = text.replace(edit[0], edit[1])
     path.write_text(edited)
     line = next(n for n, t in enumerate(edited.splitlines(), 1) if edit[1] in t)
+    col = edited.splitlines()[line - 1].index("= ") + 3  # where the value starts
     with pytest.raises(ConfigError) as caught:
         load_settings(tmp_path)
     assert str(caught.value).startswith(str(path))
-    assert message.format(line=line) in str(caught.value)
+    assert message.format(line=line, col=col) in str(caught.value)
 
 
 def test_solver_fields_that_hold_secrets_are_never_remembered() -> None:

@@ -137,3 +137,49 @@ def test_left_panel_hidden_at(snap_compare, size: tuple[int, int]) -> None:  # t
         await pilot.pause()
 
     assert snap_compare(_offline(), terminal_size=size, run_before=hide)
+
+
+@ALL_SIZES
+def test_orders_form_after_an_issuance_reported_at(snap_compare, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    """A7: every field labelled, and after the progress and the certificate came in, the names
+    box (focused) still on screen."""
+    app = AcmeDashApp(
+        Settings(endpoint="https://127.0.0.1:9/dir", theme="textual-dark"),
+        config_path=None,
+        http_port=5002,
+        tls_port=5001,
+    )
+
+    async def report(pilot: Pilot[None]) -> None:
+        await wait_until(pilot, lambda: bool(app.query("#order-names")), "the Orders tab mounted")
+        await pilot.press("5")
+        names = app.query_one("#order-names", Input)
+        names.cursor_blink = False
+        panel = app.main_screen.orders_panel
+        panel.start("Issuing a.example.org")
+        for n in range(6):
+            panel.add_progress(f"https://127.0.0.1:9/authz/{n}: valid")
+        panel.show_certificate({"names": ["a.example.org"], "serial": "01"}, "certs/a")
+        await pilot.pause()
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=report)
+
+
+@ALL_SIZES
+def test_endpoint_picker_at(snap_compare, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    """Every preset and the URL in use; PRODUCTION reversed in red."""
+    from tests.conftest import wait_for_screen
+    from tui.dashboard.screens.endpoint_picker import EndpointPicker
+
+    app = AcmeDashApp(
+        Settings(endpoint="https://127.0.0.1:9/dir", theme="textual-dark"), config_path=None
+    )
+
+    async def pick(pilot: Pilot[None]) -> None:
+        await pilot.press("e")
+        await wait_for_screen(pilot, EndpointPicker)
+        app.screen.query_one("#url", Input).cursor_blink = False
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=pick)

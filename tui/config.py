@@ -1,8 +1,9 @@
 """Settings <-> TOML. tomllib reads, tomli-w writes, every save is atomic and keeps the
 file's comments (config_edit.py).
 
-A file that does not parse or has a wrongly typed value is reported with file, line and key and
-is never written over: the user's hand-edited config is worth more than our defaults.
+A file that does not parse or has a wrongly typed value is reported as `file:line:column: what`
+(config_errors.py) and is never written over: the user's hand-edited config is worth more than
+our defaults.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ SCHEMA_VERSION = 1
 
 
 class ConfigError(AcmeError):
-    """The config file is unreadable or invalid; the message names file, line and key."""
+    """The config file is unreadable or invalid; the message names file, line, column and what
+    is wrong (config_errors.py)."""
 
 
 def default_config_path() -> Path:
@@ -154,30 +156,16 @@ def _line_of(text: str, table: str, key: str) -> int | None:
     return None
 
 
-def _syntax_error(path: Path, text: str, message: str) -> ConfigError:
-    """tomllib says "(at line 3, column 5)" or "(at end of document)"; we add the key being set
-    there (or last set before it), since that is what the user will look for."""
-    lines = text.splitlines()
-    found = re.search(r"\(at line (\d+), column \d+\)", message)
-    line = int(found.group(1)) if found else max(1, len(lines))
-    reason = re.sub(r"\s*\(at [^)]*\)$", "", message)
-    key = ""
-    for candidate in reversed(lines[:line]):
-        assignment = re.match(r"^\s*([A-Za-z0-9_.\"-]+)\s*=", candidate)
-        if assignment:
-            key = f" (near key {assignment.group(1).strip(chr(34))!r})"
-            break
-    return ConfigError(f"{path}:{line}: TOML syntax error: {reason}{key}")
-
-
 class _Reader:
     def __init__(self, path: Path, text: str) -> None:
         self.path = path
         self.text = text
 
     def fail(self, table: str, key: str, expected: str, value: Any) -> ConfigError:
+        from tui.config_errors import value_column
+
         line = _line_of(self.text, table, key)
-        where = f"{self.path}:{line}" if line else str(self.path)
+        where = f"{self.path}:{line}:{value_column(self.text, line)}" if line else str(self.path)
         dotted = f"{table}.{key}" if table else key
         return ConfigError(f"{where}: {dotted} must be {expected}, not {type(value).__name__}")
 
@@ -209,11 +197,13 @@ class _Reader:
 
 
 def read_toml(text: str, path: Path) -> tuple[dict[str, Any], _Reader]:
-    """The document and a reader whose errors name `path`, line and key (also renewal.toml's)."""
+    """The document and a reader whose errors say `path:line:column: what` (also renewal.toml's)."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise _syntax_error(path, text, str(exc)) from None
+        from tui.config_errors import syntax_error
+
+        raise ConfigError(syntax_error(path, text, str(exc))) from None
     return data, _Reader(path, text)
 
 
@@ -295,34 +285,42 @@ def settings_to_toml(settings: Settings) -> str:
     return tomli_w.dumps(settings_data(settings))
 
 
-def _edited(settings: Settings, path: Path, text: str) -> str | None:
+def _edited(settings: Settings, path: Path, text: str) -> tuple[str | None, list[str]]:
     """The file's own text with only the changed values rewritten (config_edit), if that text
-    reads back as exactly `settings`; None when it cannot be edited in place."""
+    reads back as exactly `settings` (None when it cannot be edited in place); and the keys
+    whose comments inside their value it could not keep."""
     from tui import config_edit
 
     try:
-        edited = config_edit.edit(
+        edited, lost = config_edit.edit_reporting(
             text, settings_data(parse_settings(text, path)), settings_data(settings)
         )
-        return edited if parse_settings(edited, path) == settings else None
+        return (edited, lost) if parse_settings(edited, path) == settings else (None, [])
     except (ConfigError, config_edit.Unsupported):
-        return None
+        return None, []
 
 
-def save_settings(settings: Settings, path: Path) -> None:
+def save_settings(settings: Settings, path: Path) -> str:
     """Keeps the comments and layout of a hand-edited file: only the values that changed are
-    rewritten. A file that cannot be edited in place (a layout the editor does not follow) is
-    written whole, and its old text is first kept beside it as `<name>.bak`: nothing lost."""
+    rewritten. When that would lose a comment (one inside a list laid out other than an item
+    per line) or the file cannot be edited in place at all, its old text is first kept beside
+    it as `<name>.bak`; what it returns says so, for the front end to tell ("" otherwise)."""
     try:
         text: str | None = path.read_text(encoding="utf-8")
     except (FileNotFoundError, NotADirectoryError):
         text = None  # a first save; a folder that is a file fails below, as "cannot save"
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot save config: cannot read it first ({exc})") from None
+    edited, lost = _edited(settings, path, text) if text is not None else (None, [])
+    backup = path.with_name(path.name + ".bak")
+    note = ""
+    if text is not None and edited is None:
+        note = f"{path} was written whole; your version is kept as {backup.name}"
+    elif lost:
+        note = f"comments inside {', '.join(lost)} in {path} could not be kept; see {backup.name}"
     try:
-        edited = _edited(settings, path, text) if text is not None else None
-        if text is not None and edited is None:
-            atomic_write(path.with_name(path.name + ".bak"), text.encode("utf-8"), mode=0o600)
+        if note:
+            atomic_write(backup, (text or "").encode("utf-8"), mode=0o600)
         whole = edited if edited is not None else settings_to_toml(settings)
         atomic_write(path, whole.encode("utf-8"), mode=0o600)
         # A save killed mid-way leaves its temp file, a whole copy of the config (an EAB MAC
@@ -330,6 +328,7 @@ def save_settings(settings: Settings, path: Path) -> None:
         sweep_stale(path.parent)
     except OSError as exc:
         raise ConfigError(f"{path}: cannot save config ({exc.strerror})") from None
+    return note
 
 
 INI_SECTION = "acme-neoprime"

@@ -52,6 +52,7 @@ class ConfigText:
     """The config file as lines, edited one assignment at a time."""
 
     def __init__(self, text: str) -> None:
+        self.lost: list[str] = []  # keys whose comments inside their value could not be kept
         self.lines = text.splitlines(keepends=True)
         if self.lines and not self.lines[-1].endswith("\n"):
             self.lines[-1] += "\n"
@@ -124,12 +125,23 @@ class ConfigText:
         if place is None:
             self.lines += ["\n", f"[{section}]\n", _dump(key, value)]
             return
-        found = self._assignment(key, *place)
+        self._set_in(*place, key, value, f"{section}.{key}" if section else key)
+
+    def _set_in(self, start: int, end: int, key: str, value: Any, name: str) -> None:
+        """`key = value` between lines `start` and `end`: the assignment rewritten in place
+        (its comments kept), or added after the last one."""
+        found = self._assignment(key, start, end)
         if found is None:
-            at = self._end_of_assignments(*place)
-            self.lines.insert(at, _dump(key, value))
+            self.lines.insert(self._end_of_assignments(start, end), _dump(key, value))
             return
         first, after, comment = found
+        if after - first > 1 and isinstance(value, list):
+            kept = _list_in_place(self.lines[first:after], value)
+            if kept is not None:
+                self.lines[first:after] = kept
+                return
+            if any("#" in line for line in self.lines[first + 1 : after]):
+                self.lost.append(name)
         line = _dump(key, value)
         if comment:
             line = line.rstrip("\n") + comment + "\n"
@@ -141,34 +153,154 @@ class ConfigText:
         if found is not None:
             del self.lines[found[0] : found[1]]
 
-    def set_tables(self, name: str, tables: list[dict[str, Any]]) -> None:
-        """An array of tables ([[accounts]]) rewritten whole where its first table was (else at
-        the end); comments between its tables stay where they are."""
-        at: int | None = None
-        spans: list[tuple[int, int]] = []
-        for section, array, start, end in self._sections():
-            if section == name and array:
-                first = start - 1
-                if spans and not self.lines[first - 1].strip():
-                    first -= 1  # the blank line that separated it from the one before
-                spans.append((first, self._end_of_assignments(start, end)))
-        for first, after in reversed(spans):
-            del self.lines[first:after]
-            at = first
+    def set_tables(self, name: str, old: list[dict[str, Any]], new: list[dict[str, Any]]) -> None:
+        """An array of tables ([[accounts]]) edited table by table, as difflib pairs the old
+        tables with the new: a changed value is rewritten in its line, a removed table leaves
+        its comments, new tables follow the one before them (else go at the end). Every comment
+        in, between and around them stays."""
+        import difflib
+
+        spans = [
+            (start - 1, start, self._end_of_assignments(start, end))
+            for section, array, start, end in self._sections()
+            if section == name and array
+        ]
+        if len(spans) != len(old):
+            raise Unsupported(name)  # tables written in another form ([accounts] inline)
+        ops = difflib.SequenceMatcher(
+            a=[repr(sorted(t.items())) for t in old],
+            b=[repr(sorted(t.items())) for t in new],
+            autojunk=False,
+        ).get_opcodes()
+        for op, a1, a2, b1, b2 in reversed(ops):  # from the end: earlier lines stay put
+            if op == "equal":
+                continue
+            paired = min(a2 - a1, b2 - b1)
+            extra = new[b1 + paired : b2]
+            if extra:
+                after = spans[a1 + paired - 1][2] if a1 + paired > 0 else None
+                self._add_tables(name, extra, after)
+            for k in reversed(range(a1 + paired, a2)):
+                header, _, after = spans[k]
+                self.lines[header:after] = [
+                    comment for line in self.lines[header:after] if (comment := _comment_of(line))
+                ]
+            for k in reversed(range(paired)):
+                _, start, after = spans[a1 + k]
+                before, table = old[a1 + k], new[b1 + k]
+                for key in sorted(before.keys() - table.keys()):
+                    found = self._assignment(key, start, after)
+                    if found:
+                        del self.lines[found[0] : found[1]]
+                for key, value in table.items():
+                    if before.get(key) != value:
+                        self._set_in(start, self._end_of_assignments(start, after), key, value,
+                                     f"{name}.{key}")  # fmt: skip
+
+    def _add_tables(self, name: str, tables: list[dict[str, Any]], after: int | None) -> None:
+        """New [[name]] tables after line `after` (None: at the end of the file)."""
         rendered: list[str] = []
         for table in tables:
             body = "".join(_dump(key, value) for key, value in table.items())
             rendered += ["\n", f"[[{name}]]\n", *body.splitlines(keepends=True)]
-        if at is None:
-            at = len(self.lines)
-        elif rendered:
-            del rendered[0]  # the blank line before the first one is there already
+        at = len(self.lines) if after is None else after
         self.lines[at:at] = rendered
+
+
+def _comment_of(line: str) -> str:
+    """A removed line's comment, as a line of its own ("" when it has none): a comment line
+    itself, or the `# ...` after `key = value`."""
+    if line.lstrip().startswith("#"):
+        return line
+    key, _, rest = line.partition("=")
+    try:
+        value = next(iter(tomllib.loads(line).values()), None) if key.strip() else None
+    except tomllib.TOMLDecodeError:
+        return ""
+    comment = ConfigText._comment(rest, value).strip() if value is not None else ""
+    return f"{comment}\n" if comment else ""
+
+
+def _item(line: str) -> tuple[Any, str, str] | None:
+    """A line of a multi-line array holding one item: (its value, its text, the `# comment`
+    after it or ""); None for any other line."""
+    cuts = [m.start() for m in re.finditer("#", line)] + [len(line)]
+    for cut in cuts:
+        text = line[:cut].strip()
+        try:
+            items = tomllib.loads(f"v = [{text}]")["v"]
+        except tomllib.TOMLDecodeError:
+            continue
+        if len(items) == 1:
+            return items[0], text.rstrip(",").rstrip(), line[cut:].strip()
+        return None
+    return None
+
+
+def _list_in_place(lines: list[str], new: list[Any]) -> list[str] | None:
+    """The lines of a multi-line array (`key = [`, an item or a comment per line, `]`) saying
+    `new`, with every comment kept where it was: an item that stays keeps its line, a removed
+    item's comment stays as a comment line, new items go where difflib places them. None for
+    a layout other than that one."""
+    import difflib
+
+    opening, closing = lines[0], lines[-1]
+    if not re.search(r"=\s*\[\s*(#.*)?$", opening) or not re.match(r"^\s*\]", closing):
+        return None
+    items: list[tuple[int, Any, str]] = []  # (line index, value, comment)
+    for index, line in enumerate(lines[1:-1], 1):
+        if not line.strip() or line.strip().startswith("#"):
+            continue
+        found = _item(line)
+        if found is None:
+            return None
+        items.append((index, found[0], found[2]))
+    first_item = lines[items[0][0]] if items else "    "
+    indent = first_item[: len(first_item) - len(first_item.lstrip())]
+
+    def item_line(value: Any, comment: str) -> str:
+        import tomli_w
+
+        text = f"{indent}{tomli_w.dumps({'v': value})[4:-1]},"
+        return f"{text}  {comment}\n" if comment else f"{text}\n"
+
+    old = [value for _, value, _ in items]
+    replaced: dict[int, list[str]] = {}  # an item's line index -> the lines it becomes
+    inserted: dict[int, list[str]] = {}  # new items before the item at this line index
+    at_end: list[str] = []  # new items after the last item
+    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
+    for op, a1, a2, b1, b2 in matcher.get_opcodes():
+        fresh = list(new[b1:b2])
+        for k in range(a1, a2):
+            at, _, comment = items[k]
+            if op == "equal" or fresh:
+                replaced[at] = [item_line(fresh.pop(0) if fresh else old[k], comment)]
+            else:  # removed: its comment stays, as a line of its own
+                replaced[at] = [f"{indent}{comment}\n"] if comment else []
+        if fresh and op != "equal":
+            rest = [item_line(value, "") for value in fresh]
+            if a2 < len(items):
+                inserted.setdefault(items[a2][0], []).extend(rest)
+            else:
+                at_end.extend(rest)
+    out = [opening]
+    for index, line in enumerate(lines[1:-1], 1):
+        out += inserted.get(index, [])
+        out += replaced.get(index, [line])
+        if items and index == items[-1][0]:
+            out += at_end
+    return [*out, *([] if items else at_end), closing]
 
 
 def edit(text: str, old: dict[str, Any], new: dict[str, Any]) -> str:
     """`text`, whose settings are `old`, changed to say `new` (both as config.settings_data
     gives them), touching only the assignments that differ."""
+    return edit_reporting(text, old, new)[0]
+
+
+def edit_reporting(text: str, old: dict[str, Any], new: dict[str, Any]) -> tuple[str, list[str]]:
+    """edit(), and the keys whose comments inside their value were lost (a list laid out
+    other than one item per line): for the save to keep a .bak and say so."""
     config = ConfigText(text)
     for key in sorted(old.keys() - new.keys()):
         if isinstance(old[key], dict | list) and not _is_scalar_list(old[key]):
@@ -181,10 +313,10 @@ def edit(text: str, old: dict[str, Any], new: dict[str, Any]) -> str:
         if isinstance(value, dict):
             _edit_table(config, key, before if isinstance(before, dict) else {}, value)
         elif _is_tables(value) or _is_tables(before):
-            config.set_tables(key, value)
+            config.set_tables(key, before if isinstance(before, list) else [], value)
         else:
             config.set(TOP, key, value)
-    return config.text()
+    return config.text(), config.lost
 
 
 def _is_tables(value: Any) -> bool:

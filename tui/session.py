@@ -84,6 +84,9 @@ class Session:
     observers: list[Observer] = field(default_factory=list)
     sequence: itertools.count[int] | None = None
     save_failed: Callable[[ConfigError], None] | None = None
+    # Told when a save kept the old file as .bak (a comment it could not keep): the dashboard
+    # shows it.
+    save_note: Callable[[str], object] | None = None
 
     def client(self, *, signed: bool = True) -> AcmeClient:
         """A client with the account key, or without one (`signed=False`: the directory, ARI,
@@ -123,7 +126,9 @@ class Session:
         if self.config_path is None:
             return
         try:
-            save_settings(self.settings, self.config_path)
+            note = save_settings(self.settings, self.config_path)
+            if note and self.save_note is not None:
+                self.save_note(note)
         except ConfigError as exc:
             if self.save_failed is None:
                 raise

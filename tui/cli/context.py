@@ -140,6 +140,7 @@ class Context:
             ca_bundle=self.args.ca_bundle,
             observers=self.observers,
             sequence=self.sequence,
+            save_note=lambda note: self.err.write(f"acmedash: note: {note}\n"),
         )
 
     def account_session(self) -> Session:

@@ -26,7 +26,14 @@ from textual.widgets import Input
 
 from tui.acme.errors import PassphraseRequired
 from tui.acme.traffic import Exchange
-from tui.dashboard import account_actions, endpoint_actions, key_actions, orders, traffic_tools
+from tui.dashboard import (
+    account_actions,
+    contact_actions,
+    endpoint_actions,
+    key_actions,
+    orders,
+    traffic_tools,
+)
 from tui.dashboard.keymap import ONLINE_ONLY, SIDE_PANES, WORKSPACE_BINDINGS
 from tui.dashboard.navigation import NavigableScreen, Navigator
 from tui.dashboard.operations import operate
@@ -63,15 +70,18 @@ class MainScreen(NavigableScreen):
         # Kept, not queried: an operation that ends while the App quits still updates it.
         self._bar = TopBar(id="bar")
         workspace.session.save_failed = self._save_failed
+        workspace.session.save_note = lambda note: self.notify(
+            note, title="Settings saved", severity="warning", timeout=10
+        )
         # Hidden panes mount after the first paint; the screen talks to the panel objects,
         # which accept updates before they are mounted.
         self.endpoint_panel = EndpointPanel(id="endpoint-panel")
         self.key_panel = KeyPanel(id="key-panel")
         self.contacts_panel = ContactsPanel(id="contacts-panel")
         self.account_panel = AccountPanel(id="account-panel")
-        port = workspace.responder.http_port
+        responder = workspace.responder
         self.orders_panel = OrdersPanel(
-            default_port=port if port != 80 else None, id="orders-panel"
+            ports=(responder.http_port, responder.tls_port), id="orders-panel"
         )
         self.certificates_panel = CertificatesPanel(id="certificates-panel")
         self.traffic = TrafficList(workspace.log, id="traffic-list")
@@ -110,6 +120,12 @@ class MainScreen(NavigableScreen):
         self.workspace.log.add_listener(self.update_status)
         self.traffic.focus()
 
+    def on_resize(self) -> None:
+        """Besides NavigableScreen's (the split): a smaller terminal must not leave the focused
+        field scrolled out of view, once the new layout is done."""
+        if self.focused is not None:
+            self.call_after_refresh(self.focused.scroll_visible, animate=False)
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Offline, the keys that would talk to a CA are neither offered nor run."""
         return not (self.workspace.offline and action in ONLINE_ONLY)
@@ -134,7 +150,10 @@ class MainScreen(NavigableScreen):
         self.show_account()
 
     def show_account(self) -> None:
-        self.account_panel.show_account(self.workspace.account, self.workspace.remembered_url())
+        workspace = self.workspace
+        self.account_panel.show_account(workspace.account, workspace.remembered_url())
+        has_account = workspace.account is not None or bool(workspace.remembered_url())
+        self.contacts_panel.show_push(has_account, workspace.endpoint.is_production)
 
     def show_directory(self, directory: Directory) -> None:
         self.endpoint_panel.show_directory(directory)
@@ -243,10 +262,11 @@ class MainScreen(NavigableScreen):
         account_actions.update_contacts(self)
 
     def on_contacts_panel_changed(self, message: ContactsPanel.Changed) -> None:
+        """Saved, then pushed to the account if there is one (the box's label says so)."""
         self.workspace.settings.contacts = message.contacts
         self.save_settings()
         if self.workspace.account is not None or self.workspace.remembered_url():
-            self.action_update_contacts()
+            self._dialog(lambda: contact_actions.push(self))
 
     # -- endpoint and key -------------------------------------------------------------------
 

@@ -74,8 +74,8 @@ def _choice(view: OrdersView, form: OrderForm) -> SolverChoice:
     return SolverChoice(
         challenge=form.challenge,
         listen=responder.address,
-        http_port=form.port or responder.http_port,
-        tls_port=form.port or responder.tls_port,
+        http_port=form.http_port or responder.http_port,
+        tls_port=form.tls_port or responder.tls_port,
     )
 
 

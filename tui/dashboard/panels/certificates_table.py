@@ -16,6 +16,7 @@ from rich.text import Text
 from textual.widgets import DataTable
 
 from tui.cert_list import Row
+from tui.dashboard.panels.choice import letters_stay
 from tui.dashboard.untrusted import printable
 
 BAR = 10  # cells of the days-left bar
@@ -134,3 +135,6 @@ def detail(row: Row) -> Text:
 
 class CertificatesTable(DataTable[Text]):
     """Its keys (r, a, l) are the panel's bindings, reached from here as focus bubbles."""
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        return letters_stay(self, key, character)

@@ -1,11 +1,33 @@
-"""A Select for forms whose letters are not commands."""
+"""Lists and selects for forms, whose letters are not commands."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import takewhile
 from typing import Any
 
-from textual.widgets import Select
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import OptionList, Select
+
+
+def letters_stay(widget: Widget, key: str, character: str | None) -> bool:
+    """check_consume_key for a list: its letters act on the list (its own keys and its panel's:
+    `e` edits a contact) or do nothing; they never reach the screen's one-letter commands.
+    Textual's lists use no letters, so `d` typed at the Contacts list fetched the directory.
+    Claiming a letter takes the screen's and the App's bindings of it out of the chain; digits
+    (the jump keys) and punctuation (`?`, `<`) still act."""
+    if character is None or not character.isalpha():
+        return False
+    panel = takewhile(lambda node: not isinstance(node, Screen), widget.ancestors_with_self)
+    return not any(key in node._bindings.key_to_bindings for node in panel)
+
+
+class QuietList(OptionList):
+    """An OptionList in a form (the contacts), see letters_stay."""
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        return letters_stay(self, key, character)
 
 
 class Choice(Select[str]):

@@ -1,4 +1,6 @@
-"""Contacts panel: add, edit and remove account contacts, validated before they are kept."""
+"""Contacts panel: add, edit and remove account contacts, validated before they are kept. A
+change is saved in the settings and, when this key has an account at this CA, pushed to it
+(main_screen.py): the label above the box says which, so Enter does nothing unannounced."""
 
 from __future__ import annotations
 
@@ -6,10 +8,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import Input, OptionList, Static
+from textual.widgets import Input, Static
 
 from tui.acme.errors import InputError
 from tui.contacts import normalise_contact
+from tui.dashboard.panels.choice import QuietList
 
 
 class ContactsPanel(Vertical):
@@ -27,12 +30,25 @@ class ContactsPanel(Vertical):
         super().__init__(id=id)
         self.contacts: list[str] = []
         self._editing: int | None = None
-        self._list = OptionList(id="contacts-list")
+        self._list = QuietList(id="contacts-list")
+        self._label = Static(self.SAVED_ONLY, id="contact-label", classes="label")
+
+    SAVED_ONLY = "Add: Enter keeps it in your settings (no account at this CA yet)"
+    PUSHES = "Add: Enter keeps it in your settings and updates your account at this CA"
+    PUSHES_PRODUCTION = (
+        "Add: Enter keeps it in your settings, then asks to update your PRODUCTION account"
+    )
 
     def compose(self) -> ComposeResult:
         yield self._list
-        yield Input(placeholder="add: you@example.org (Enter)", id="contact-input")
+        yield self._label
+        yield Input(placeholder="you@example.org", id="contact-input")
         yield Static("e: edit  del: remove  u: push to the account", id="contacts-help")
+
+    def show_push(self, account: bool, production: bool) -> None:
+        """Whether a change goes to an account too (`account`), at a production CA."""
+        label = self.PUSHES_PRODUCTION if production else self.PUSHES
+        self._label.update(label if account else self.SAVED_ONLY)
 
     def set_contacts(self, contacts: list[str]) -> None:
         self.contacts = list(contacts)
@@ -52,7 +68,7 @@ class ContactsPanel(Vertical):
         elif contact not in self.contacts:
             self.contacts.append(contact)
         event.input.value = ""
-        event.input.placeholder = "add: you@example.org (Enter)"
+        event.input.placeholder = "you@example.org"
         self._changed()
 
     def _selected(self) -> int | None:

@@ -22,7 +22,8 @@ class OrderForm:
     challenge: str
     key_type: str
     profile: str
-    port: int | None
+    http_port: int | None  # None: the responder's default
+    tls_port: int | None
     out: str
 
 
@@ -42,9 +43,11 @@ class OrdersPanel(VerticalScroll, can_focus=False):
     class Submitted(Message):
         """Enter in the names box: issue."""
 
-    def __init__(self, *, default_port: int | None = None, id: str | None = None) -> None:
+    def __init__(self, *, ports: tuple[int, int] = (80, 443), id: str | None = None) -> None:
+        """`ports`: where the dashboard's http-01 and tls-alpn-01 responders listen unless a
+        port is typed (the demo's are Pebble's, not 80 and 443): shown in the fields' labels."""
         super().__init__(id=id)
-        self._default_port = default_port
+        self._ports = ports
         self._lines: list[str] = []
         self._progress = Static(id="order-progress")
         self._certificate = Static(id="certificate-view")
@@ -54,24 +57,29 @@ class OrdersPanel(VerticalScroll, can_focus=False):
         from tui.dashboard.panels.choice import Choice
         from tui.workflow import CHALLENGES
 
+        http, tls = self._ports
         yield Static("Names (space or comma separated)", classes="label")
         yield Input(placeholder="example.org www.example.org", id="order-names")
+        yield Static("Challenge type", classes="label")
         yield Choice(
             [(c, c) for c in CHALLENGES], value="http-01", allow_blank=False, id="order-challenge"
         )
+        yield Static("Certificate key type", classes="label")
         yield Choice(
             [(k, k) for k in KEY_TYPES],
             value=DEFAULT_KEY_TYPE,
             allow_blank=False,
             id="order-key-type",
         )
-        yield Input(placeholder="profile (optional)", id="order-profile")
-        yield Input(
-            str(self._default_port or ""),
-            placeholder="responder port (http-01 80, tls-alpn-01 443)",
-            id="order-port",
-        )
-        yield Input(placeholder="save to (default certs/<first name>)", id="order-out")
+        yield Static("Profile (default: the CA's)", classes="label")
+        yield Input(placeholder="none", id="order-profile")
+        yield Static(f"http-01 responder port (default {http})", classes="label")
+        # Filled in when not the usual port, so the demo's (Pebble's) is seen, not assumed.
+        yield Input("" if http == 80 else str(http), placeholder=str(http), id="order-port")
+        yield Static(f"tls-alpn-01 responder port (default {tls})", classes="label")
+        yield Input("" if tls == 443 else str(tls), placeholder=str(tls), id="order-tls-port")
+        yield Static("Save to (default certs/<first name>)", classes="label")
+        yield Input(placeholder="certs/<first name>", id="order-out")
         yield Static(
             "Enter/I issue  Esc leave field\nthen R renew  V revoke",
             classes="label",
@@ -83,17 +91,21 @@ class OrdersPanel(VerticalScroll, can_focus=False):
         from tui.dashboard.panels.choice import Choice
 
         names = self.query_one("#order-names", Input).value.replace(",", " ").split()
-        port_text = self.query_one("#order-port", Input).value.strip()
-        if port_text and not port_text.isdigit():
-            raise ValueError(f"port must be a number, not {port_text!r}")
         return OrderForm(
             names=names,
             challenge=self.query_one("#order-challenge", Choice).chosen,
             key_type=self.query_one("#order-key-type", Choice).chosen,
             profile=self.query_one("#order-profile", Input).value.strip(),
-            port=int(port_text) if port_text else None,
+            http_port=self._port("#order-port", "http-01"),
+            tls_port=self._port("#order-tls-port", "tls-alpn-01"),
             out=self.query_one("#order-out", Input).value.strip(),
         )
+
+    def _port(self, field: str, challenge: str) -> int | None:
+        text = self.query_one(field, Input).value.strip()
+        if text and not (text.isdigit() and 0 < int(text) < 65536):
+            raise ValueError(f"the {challenge} port must be a number from 1 to 65535, not {text!r}")
+        return int(text) if text else None
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -139,4 +151,14 @@ class OrdersPanel(VerticalScroll, can_focus=False):
 
     def _show(self, widget: Static) -> None:
         if widget.is_mounted:
-            self.call_after_refresh(self.scroll_to_widget, widget, animate=False)
+            self.call_after_refresh(self._reveal, widget)
+
+    def _reveal(self, widget: Static) -> None:
+        """Progress and the certificate scroll into view, but a field with focus stays in view:
+        at 60x20 the issuance's lines scrolled the names box away while it had focus, and
+        what was typed next went into a box no one could see."""
+        self.scroll_to_widget(widget, animate=False)
+        focused = self.screen.focused
+        if focused is not None and self in focused.ancestors:
+            # After the scroll above is laid out: measured before it, the field looked in view.
+            self.call_after_refresh(self.scroll_to_widget, focused, animate=False)

@@ -49,12 +49,19 @@ class TabStrip(Static, can_focus=True):
     def _shown(self) -> list[tuple[str, str]]:
         """(pane id, label as drawn), the first of these that fits, so every tab stays on the
         strip: " Contacts ", "Contacts ", the short names ("Cont "), three letters ("Con ",
-        where a 60-column terminal leaves the left panel 23)."""
+        where a 60-column terminal leaves the left panel 23), and at the narrowest split (20
+        columns, where "Cer" was cut off) each tab's number, its jump key, with the active
+        tab's short name ("1 2 Cont 4 5 6")."""
+        numbered = {
+            pane: label if pane == self.active else str(number)
+            for number, (pane, label) in enumerate(self.short.items(), 1)
+        }
         for labels, pad in (
             (self.labels, " "),
             (self.labels, ""),
             (self.short, ""),
             ({pane: label[:3] for pane, label in self.short.items()}, ""),
+            (numbered, ""),
         ):
             shown = [(pane, f"{pad}{label} ") for pane, label in labels.items()]
             if sum(len(text) for _, text in shown) <= self.size.width:

@@ -22,21 +22,32 @@ class EndpointPicker(Dialog[str | None]):
     preset but in use or used before (Workspace.custom_endpoints): listed below the presets, so
     the demo's Pebble or a private CA is one key press away, like a preset."""
 
+    # Every row counts at 80x24: the list has no frame of its own (a bar on its left edge
+    # shows its focus), so the eleven presets, the separator and MAX_CUSTOM custom URLs all
+    # show with the title and the URL box (a framed list of at most 14 rows hid Let's
+    # Encrypt's production line above its top).
     DEFAULT_CSS = """
     EndpointPicker { align: center middle; }
     EndpointPicker > Vertical { width: 76; max-width: 100%; height: auto; max-height: 100%;
         border: thick $primary; background: $surface; padding: 0 1; }
-    EndpointPicker OptionList { height: auto; max-height: 14; }
+    EndpointPicker OptionList { height: auto; max-height: 100%; border: none;
+        border-left: blank; padding: 0; }
+    EndpointPicker OptionList:focus { border: none; border-left: outer $accent; }
     """
+    MAX_CUSTOM = 5  # the current URL and the latest ones used
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
 
     def __init__(self, current: Endpoint, custom: Sequence[Endpoint] = ()) -> None:
         super().__init__()
         self._current = current
-        self._custom = custom
+        self._custom = list(custom)[: self.MAX_CUSTOM]
 
     def _option(self, endpoint: Endpoint, label: str, option_id: str) -> Option:
-        text = Text(f"{endpoint.environment.badge:<10} {printable(label)}")
+        """PRODUCTION reversed in red, as the top bar shows it: a real CA, real certificates,
+        never to be mistaken for a sandbox at a glance."""
+        badge = f"{endpoint.environment.badge:<10}"
+        text = Text(badge, style="bold reverse red" if endpoint.is_production else "")
+        text.append(f" {printable(label)}")
         if endpoint.url == self._current.url:
             text.append("  (in use)", style="bold")
         return Option(text, id=option_id)
@@ -47,7 +58,7 @@ class EndpointPicker(Dialog[str | None]):
             options.append(None)  # a separator line
             options += [self._option(e, e.url, e.url) for e in self._custom]
         with Vertical():
-            yield Static("Endpoint: Enter picks one; or type a directory URL below")
+            yield Static("Endpoint: Enter picks one (PRODUCTION asks first), or type a URL")
             yield OptionList(*options, id="presets")
             custom = "" if self._current.name in PRESETS else self._current.url
             yield Input(custom, placeholder="https://… directory URL, Enter to use", id="url")
