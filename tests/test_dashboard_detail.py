@@ -265,7 +265,7 @@ async def test_y_then_s_writes_the_curl_command_to_a_file_and_says_so(tmp_path: 
     assert target.stat().st_mode & 0o777 == 0o600
     assert app.clipboard == "", "a file, not the clipboard"
     url = "https://ca.test/dir?x='$(touch /tmp/pwned)'"
-    assert shlex.split(command) == ["curl", "-sS", "-i", "-H", "user-agent: acmedash", url]
+    assert shlex.split(command) == ["curl", "-sS", "-i", "-H", "user-agent: acmedash", "--url", url]
 
 
 async def test_copy_as_curl_trusts_the_configured_ca_bundle_and_carries_no_credential(
@@ -293,7 +293,8 @@ async def test_copy_as_curl_trusts_the_configured_ca_bundle_and_carries_no_crede
 def test_curl_is_offered_for_unsigned_requests_only_and_never_with_control_characters() -> None:
     head = replace(_nested(), method="HEAD", request_headers=[])
     assert (
-        curl(head) == "curl -sS -i --head 'https://ca.test/dir?x='\"'\"'$(touch /tmp/pwned)'\"'\"''"
+        curl(head)
+        == "curl -sS -i --head --url 'https://ca.test/dir?x='\"'\"'$(touch /tmp/pwned)'\"'\"''"
     )
     with pytest.raises(NoCurl, match="single-use"):
         curl(
@@ -302,6 +303,16 @@ def test_curl_is_offered_for_unsigned_requests_only_and_never_with_control_chara
     with pytest.raises(NoCurl, match="control character"):
         curl(replace(_nested(), url="https://ca.test/\x1b]0;owned\x07"))
     assert "copy as curl" not in parts(replace(_nested(), url="https://ca.test/\n"))
+
+
+@pytest.mark.parametrize("url", ["-K/tmp/curlrc", "--output=/tmp/x", "file:///etc/passwd"])
+def test_curl_never_lets_a_url_from_a_file_become_an_option(url: str) -> None:
+    """A traffic file or HAR (not a live CA: live URLs are checked as http(s)) held a URL
+    `-K/tmp/curlrc`, which shlex.quote leaves as it is and curl read as its config file."""
+    with pytest.raises(NoCurl, match="not http"):
+        curl(replace(_nested(), url=url))
+    words = shlex.split(curl(_nested()))
+    assert words[-2] == "--url", "the URL is --url's value, never an option of its own"
 
 
 def test_the_rollover_inner_jws_is_decoded_and_checked_with_the_new_key() -> None:

@@ -79,5 +79,7 @@ def curl(exchange: Exchange, ca_bundle: Path | None = None) -> str:
     for name, value in exchange.request_headers:
         if name.lower() not in SKIPPED_HEADERS | SECRET_HEADERS:
             words += ["-H", _safe(f"{name}: {value}", "header")]
-    words.append(_safe(exchange.url, "URL"))
+    if not exchange.url.lower().startswith(("https://", "http://")):
+        raise NoCurl("the URL is not http(s): no command line made of it")
+    words += ["--url", _safe(exchange.url, "URL")]  # never read as an option, whatever it holds
     return " ".join(words)
