@@ -146,3 +146,18 @@ async def test_keys_typed_right_after_a_key_that_moves_focus_land_where_it_moved
         await _burst(pilot, "escape", "7", "slash", "y")
         box = app.query_one(FilterBox)
         assert app.focused is box and len(app.screen_stack) == 1
+
+
+async def test_letters_typed_right_after_a_jump_to_a_left_tab_go_into_its_first_field() -> None:
+    """`5` then a name in one read: the tab is shown only at the next refresh, so the letters
+    went to the pane focus was leaving, where `e` opened the endpoint picker and `a` the new
+    account dialog. They are now held until the tab's first field has focus."""
+    app = AcmeDashApp(Settings(), config_path=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.query_one("#traffic-list").focus()
+        await pilot.pause()
+        await _burst(pilot, "5", "e", "a", "x")
+        assert len(app.screen_stack) == 1, app.screen_stack
+        names = app.query_one("#order-names", Input)
+        assert app.focused is names and names.value == "eax", (app.focused, names.value)

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 from textual.widget import AwaitMount
@@ -27,6 +28,7 @@ from tui.dashboard.main_screen import MainScreen
 from tui.dashboard.panels.contacts import ContactsPanel
 from tui.dashboard.panels.document import Document
 from tui.dashboard.panels.exchange_detail import ExchangeDetail
+from tui.dashboard.panels.text_box import HeldKeys
 from tui.dashboard.panels.traffic_list import TrafficList
 from tui.dashboard.screens.confirm import ConfirmScreen
 from tui.dashboard.untrusted import printable
@@ -54,7 +56,7 @@ KEY_CONTEXTS = (
 )
 
 
-class AcmeDashApp(App[None]):
+class AcmeDashApp(HeldKeys, App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "acmedash"
     BINDINGS = GLOBAL_BINDINGS
@@ -88,6 +90,10 @@ class AcmeDashApp(App[None]):
         self._theme_error = ""
         self._started = False
         self._asking_to_quit = False
+
+    async def on_event(self, event: events.Event) -> None:
+        if not self.holds(event):  # a key read while a jump is on its way (HeldKeys)
+            await super().on_event(event)
 
     def get_default_screen(self) -> MainScreen:
         return self.main_screen

@@ -22,6 +22,7 @@ from tui.dashboard.keymap import DETAIL_KEY, SIDE_PANES, TRAFFIC_KEY, key_names,
 from tui.dashboard.layout import STEP, Split
 from tui.dashboard.panels.status_line import StatusLine
 from tui.dashboard.panels.tabs import TabbedPanes, TabStrip
+from tui.dashboard.panels.text_box import HeldKeys
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -86,12 +87,21 @@ class Navigator:
             self.split.collapsed = False
             self.lay_out(total)
         self.side.active = target
+        app = self.side.app
+        if isinstance(app, HeldKeys):
+            app.hold_keys()
         self.side.call_after_refresh(self.focus_pane, target)
 
     def focus_pane(self, pane_id: str) -> None:
-        pane = self.side.switcher.get_child_by_id(pane_id)
-        if not _focus_first(pane):
-            self.side.strip.focus()
+        """Focus to the tab's first field (else its strip), then the keys held since the jump."""
+        try:
+            pane = self.side.switcher.get_child_by_id(pane_id)
+            if not _focus_first(pane):
+                self.side.screen.set_focus(self.side.strip)
+        finally:
+            app = self.side.app
+            if isinstance(app, HeldKeys):
+                app.release_keys()
 
     # -- where focus is ---------------------------------------------------------------------
 

@@ -14,12 +14,14 @@ read)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from textual import events
 from textual.widgets import Input
 
 if TYPE_CHECKING:
+    from textual.app import App
+    from textual.widget import Widget
     from textual.widget import Widget as _Pane
 else:
     _Pane = object  # a mixin: as a Widget base it hid Input's own component classes
@@ -27,6 +29,11 @@ else:
 
 class InOrder(_Pane):
     async def _on_key(self, event: events.Key) -> None:
+        app = self.app
+        if isinstance(app, HeldKeys) and app.holds(event, handed_back=True):
+            event.stop()
+            event.prevent_default()
+            return
         focused = self.screen.focused
         if focused is not None and focused is not self and not self.has_focus_within:
             event.stop()
@@ -38,6 +45,43 @@ class InOrder(_Pane):
         if await self.app._check_bindings(event.key):
             event.stop()
             event.prevent_default()
+
+
+class HeldKeys:
+    """An App mixin for the one move focus cannot make at once: a jump to a left tab shows the
+    tab and focuses its first field only at the next refresh (the tab may still be mounting).
+    Keys read with the jump key (`5` then a name, in one read) went to the pane focus was
+    leaving, where `e` opened the endpoint picker. They are held and then handed, in order,
+    to where focus went: first those the App had already passed to the old pane (its InOrder
+    hands them back), then those the App read after the jump key, then any read later."""
+
+    _handed_back: list[events.Key] | None = None
+    _read_after: list[events.Key] = []
+
+    def hold_keys(self) -> None:
+        if self._handed_back is None:
+            self._handed_back, self._read_after = [], []
+
+    def release_keys(self) -> None:
+        held = [*(self._handed_back or []), *self._read_after]
+        self._handed_back, self._read_after = None, []
+        app = cast("App[object]", self)
+        target: Widget = app.focused or app.screen
+        for key in held:
+            target._forward_event(events.Key(key.key, key.character))  # as App.on_event does
+
+    def holds(self, event: events.Event, *, handed_back: bool = False) -> bool:
+        """Keeps a key while held (True: nothing more is done with it). `handed_back`: a key
+        the App passed to a pane before the jump key had acted."""
+        if self._handed_back is None or not isinstance(event, events.Key):
+            return False
+        if handed_back:
+            self._handed_back.append(event)
+        elif event.is_forwarded:
+            return False
+        else:
+            self._read_after.append(event)
+        return True
 
 
 class TextBox(InOrder, Input):
