@@ -191,7 +191,7 @@ CASES: dict[str, Case] = {
     # config
     "config syntax error": Case(["directory"], "config.toml:2", _config('theme = "x"\nc = [\n')),
     "config wrong type": Case(
-        ["directory"], "config.toml:1: contacts must be a list", _config("contacts = 5\n")
+        ["directory"], "config.toml:1:12: contacts must be a list", _config("contacts = 5\n")
     ),
     "config unreadable": Case(
         ["--config", "locked.toml", "directory"],

@@ -53,5 +53,5 @@ def test_bad_dns_keys_are_named(table: dict[str, object], message: str) -> None:
 
 
 def test_dns_that_is_not_a_table(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match=r"c\.toml:1: dns must be a table"):
+    with pytest.raises(ConfigError, match=r"c\.toml:1:7: dns must be a table"):
         parse_settings('dns = "rfc2136"\n', tmp_path / "c.toml")
