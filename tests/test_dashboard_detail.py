@@ -265,7 +265,16 @@ async def test_y_then_s_writes_the_curl_command_to_a_file_and_says_so(tmp_path: 
     assert target.stat().st_mode & 0o777 == 0o600
     assert app.clipboard == "", "a file, not the clipboard"
     url = "https://ca.test/dir?x='$(touch /tmp/pwned)'"
-    assert shlex.split(command) == ["curl", "-sS", "-i", "-H", "user-agent: acmedash", "--url", url]
+    assert shlex.split(command) == [
+        "curl",
+        "-sS",
+        "-i",
+        "--globoff",
+        "-H",
+        "user-agent: acmedash",
+        "--url",
+        url,
+    ]
 
 
 async def test_copy_as_curl_trusts_the_configured_ca_bundle_and_carries_no_credential(
@@ -286,15 +295,15 @@ async def test_copy_as_curl_trusts_the_configured_ca_bundle_and_carries_no_crede
         await _pick(pilot, "copy as curl", "enter")
         await wait_until(pilot, lambda: app.clipboard.startswith("curl"), "the command copied")
     words = shlex.split(app.clipboard)
-    assert words[:5] == ["curl", "-sS", "-i", "--cacert", str(bundle)], words
+    assert words[:6] == ["curl", "-sS", "-i", "--globoff", "--cacert", str(bundle)], words
     assert "c2VjcmV0" not in app.clipboard and "Proxy-Authorization" not in app.clipboard
 
 
 def test_curl_is_offered_for_unsigned_requests_only_and_never_with_control_characters() -> None:
     head = replace(_nested(), method="HEAD", request_headers=[])
     assert (
-        curl(head)
-        == "curl -sS -i --head --url 'https://ca.test/dir?x='\"'\"'$(touch /tmp/pwned)'\"'\"''"
+        curl(head) == "curl -sS -i --globoff --head --url "
+        "'https://ca.test/dir?x='\"'\"'$(touch /tmp/pwned)'\"'\"''"
     )
     with pytest.raises(NoCurl, match="single-use"):
         curl(

@@ -330,3 +330,50 @@ def test_a_failed_renewal_keeps_the_certificate_records_the_error_and_is_retried
     assert (folder / "cert.pem").read_bytes() != before
     rows = {r["name"]: r for r in json.loads(cli(*account, "cert", "list", "--json").stdout)}
     assert rows[names[0]]["last_result"] == "renewed" and rows[names[0]]["last_error"] is None
+
+
+def test_a_renewal_toml_others_may_write_is_refused_and_its_hook_never_runs(
+    cli: CliRunner, validating: ValidatingPebble, account: list[str]
+) -> None:
+    """Attacker round 6, F1: a renewal.toml in a folder another user owns (an `--out` into a
+    shared folder) was obeyed, and its planted deploy hook ran as root. A renewal.toml or a
+    folder that others may write, or that another user owns (checked when the tests run as
+    root, as CI does), is now refused, with the certificate named and nothing run."""
+    name = "r-foreign.example.test"
+    assert cli(*account, "cert", "issue", "-d", name, *_http01(validating)).returncode == 0
+    folder = cli.workdir / "certs" / name
+    settings = folder / "renewal.toml"
+    planted = cli.workdir / "planted"
+    settings.write_text(
+        settings.read_text().replace('deploy_hook = ""', f'deploy_hook = "touch {planted}"')
+    )
+    owners: list[tuple[int, int | None]] = [(0o666, None)]
+    if os.geteuid() == 0:
+        owners.append((0o644, 65534))
+    for mode, uid in owners:
+        settings.chmod(mode)
+        if uid is not None:
+            os.chown(folder, uid, -1)
+        run = cli(*account, "cert", "renew", name, "--force")
+        assert run.returncode == 2, run.stdout + run.stderr
+        assert "refused" in run.stdout + run.stderr and "renewal.toml" in run.stdout + run.stderr
+        assert not planted.exists(), "the planted hook ran"
+        settings.chmod(0o644)
+        os.chown(folder, os.geteuid(), -1)
+    ok = cli(*account, "cert", "renew", name, "--force")
+    assert ok.returncode == 0, ok.stderr
+    assert planted.exists(), "the same file, ours again, is obeyed"
+
+
+def test_a_ca_bundle_that_is_no_regular_file_is_refused_at_once(cli: CliRunner) -> None:
+    """Attacker round 6, F2: a FIFO as the CA bundle blocked the command before its deadline
+    began (opening it waits for a writer), holding the store lock."""
+    fifo = cli.workdir / "bundle.fifo"
+    os.mkfifo(fifo)
+    started = time.monotonic()
+    run = cli("--endpoint", "https://127.0.0.1:9/dir", "--ca-bundle", str(fifo), "directory")
+    assert run.returncode == 2, run.stdout + run.stderr
+    assert run.stderr.splitlines() == [
+        f"acmedash: {fifo}: cannot load CA bundle (not a regular file)"
+    ]
+    assert time.monotonic() - started < 30

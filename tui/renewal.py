@@ -20,6 +20,7 @@ import contextlib
 import json
 import os
 import re
+import stat
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -173,7 +174,25 @@ def load_settings(folder: Path) -> RenewalSettings | None:
         return None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read ({exc})") from None
+    refuse_foreign(path)
     return parse_settings(text, path)
+
+
+def refuse_foreign(path: Path) -> None:
+    """renewal.toml names a deploy hook, a dns hook, a CA and a CA bundle that a renewal
+    (often root's, from a timer) runs and trusts: a file, or a folder holding it, that
+    another user owns or may write could make us run their command and trust their CA.
+    Refused as ssh refuses such an authorized_keys."""
+    for where in (path.parent, path):
+        info = where.stat()
+        mode = stat.S_IMODE(info.st_mode)
+        group_may = mode & 0o020 and info.st_gid != os.getegid()  # a umask-002 own group is you
+        if info.st_uid != os.geteuid() or mode & 0o002 or group_may:
+            raise ConfigError(
+                f"{path}: refused, since {where} belongs to another user or others may write "
+                f"it (owner uid {info.st_uid}, mode {mode:04o}): its "
+                "hooks would run as you"
+            )
 
 
 def save_settings(folder: Path, settings: RenewalSettings) -> Path:

@@ -8,7 +8,9 @@ the CLI calls `preload` before its heavy imports and the client picks the result
 
 from __future__ import annotations
 
+import os
 import ssl
+import stat
 import threading
 from pathlib import Path
 
@@ -19,6 +21,8 @@ def build_context(ca_bundle: Path | None) -> ssl.SSLContext:
     context = ssl.create_default_context()
     if ca_bundle is not None:
         try:
+            if not stat.S_ISREG(os.stat(ca_bundle).st_mode):  # a FIFO would block for ever
+                raise InputError(f"{ca_bundle}: cannot load CA bundle (not a regular file)")
             context.load_verify_locations(cafile=str(ca_bundle))
         except (OSError, ssl.SSLError) as exc:
             raise InputError(f"{ca_bundle}: cannot load CA bundle ({exc})") from None

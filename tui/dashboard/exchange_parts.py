@@ -69,7 +69,7 @@ def curl(exchange: Exchange, ca_bundle: Path | None = None) -> str:
     `ca_bundle` too when there is one."""
     if exchange.jws is not None or exchange.request_body:
         raise NoCurl("a signed request's nonce is single-use: resend it with r instead")
-    words = ["curl", "-sS", "-i"]
+    words = ["curl", "-sS", "-i", "--globoff"]  # the URL's [1-9] and {a,b} are not curl's
     if ca_bundle is not None:
         words += ["--cacert", _safe(str(ca_bundle.expanduser().absolute()), "CA bundle path")]
     if exchange.method == "HEAD":
