@@ -239,10 +239,16 @@ def test_a_hand_editing_mistake_names_the_line_and_fails_only_that_certificate(
     settings = cli.workdir / "certs" / "r-typo.example.test" / "renewal.toml"
     text = settings.read_text()
     settings.write_text(text.replace(f"http_port = {validating.http_port}", 'http_port = "80"'))
-    line = next(n for n, t in enumerate(settings.read_text().splitlines(), 1) if "http_port" in t)
+    line, column = next(
+        (n, t.index('"80"') + 1)
+        for n, t in enumerate(settings.read_text().splitlines(), 1)
+        if "http_port" in t
+    )
     one = cli(*account, "cert", "renew", "r-typo.example.test")
     assert one.returncode == 2 and "Traceback" not in one.stderr
-    assert f"renewal.toml:{line}: challenge.http_port must be an integer" in one.stderr
+    assert f"renewal.toml:{line}:{column}: challenge.http_port must be an integer" in one.stderr, (
+        one.stderr
+    )
     every = cli(*account, "cert", "renew", "--all", "--force")
     assert every.returncode == 2, every.stderr
     assert "r-good.example.test: renewed" in every.stdout
