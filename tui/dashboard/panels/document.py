@@ -2,8 +2,10 @@
 and scrolled sideways, and a search that highlights every match and steps through them.
 
 Drawn with the Line API, like the traffic list: only the lines on screen are rendered, so a
-1 MiB body (the cap) scrolls as smoothly as a short one. It takes focus, and shows it with the
-same bar as the other panes.
+1 MiB body (the cap) scrolls as smoothly as a short one. A block longer than SHOWN_LINES lines
+shows its first ones and a line saying the rest is left out: splitting and laying out every
+line of a body of 524,000 short lines froze the pane for seconds. It takes focus, and shows it
+with the same bar as the other panes.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tui.dashboard.keymap import CURSOR_BINDINGS
-from tui.dashboard.panels.json_fold import JsonText
+from tui.dashboard.panels.json_fold import SHOWN_LINES, JsonText
 from tui.dashboard.panels.text_box import InOrder
 
 
@@ -35,6 +37,24 @@ def _fold_points(plain: str, width: int) -> list[int]:
     if cell_len(plain) <= width:
         return []
     return divide_line(plain, width, fold=True)
+
+
+def _shown_lines(block: Text) -> list[Text]:
+    """The lines of `block`, at most SHOWN_LINES, then one saying what is left out."""
+    plain, end = block.plain, -1
+    for _ in range(SHOWN_LINES):
+        end = plain.find("\n", end + 1)
+        if end < 0:
+            return block.split("\n", allow_blank=True)
+    more = plain.count("\n", end)  # the lines after the last one shown
+    whole = not isinstance(block, JsonText) or block.whole
+    rest = f"{more:,} more line(s)" if whole else "the rest of this JSON"
+    notice = Text(
+        f"… {rest} not shown: the first {SHOWN_LINES:,} are. "
+        "y, then s, saves the whole part to a file.",
+        style="bold yellow",
+    )
+    return [*block[:end].split("\n", allow_blank=True), notice]
 
 
 class Document(InOrder, ScrollView, can_focus=True):
@@ -96,7 +116,7 @@ class Document(InOrder, ScrollView, can_focus=True):
             if isinstance(block, JsonText):
                 at = len(self._lines)
                 self._objects += [(at + a, at + b, block.block, p) for a, b, p in block.containers]
-            self._lines += block.split("\n", allow_blank=True)
+            self._lines += _shown_lines(block)
         self.cursor = min(self.cursor, max(0, len(self._lines) - 1))
         current = self.current
         self._find()
