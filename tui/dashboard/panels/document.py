@@ -49,8 +49,9 @@ def _shown_lines(block: Text) -> list[Text]:
     more = plain.count("\n", end)  # the lines after the last one shown
     whole = not isinstance(block, JsonText) or block.whole
     rest = f"{more:,} more line(s)" if whole else "the rest of this JSON"
+    folds = "" if whole else ", and it does not fold"
     notice = Text(
-        f"… {rest} not shown: the first {SHOWN_LINES:,} are. "
+        f"… {rest} not shown{folds}: the first {SHOWN_LINES:,} are. "
         "y, then s, saves the whole part to a file.",
         style="bold yellow",
     )
