@@ -238,17 +238,21 @@ class Document(InOrder, ScrollView, can_focus=True):
 
     # -- drawing -----------------------------------------------------------------------
 
-    def _styled(self, number: int) -> Text:
-        line = self._lines[number]
-        found = self._on_line.get(number)
-        if not found:
-            return line
-        line = line.copy()
-        for index in found:
-            _, start, end = self.matches[index]
+    def _styled(self, number: int, start: int, end: int) -> Text:
+        """Characters start to end of a line, matches highlighted: only the matches in that
+        piece, found by bisection (a 1 MiB line of `1,` has 524,000 matches of `1`)."""
+        piece = self._lines[number][start:end]
+        found = self._on_line.get(number, [])
+        first = bisect.bisect_right(found, start, key=lambda index: self.matches[index][2])
+        for at in range(first, len(found)):
+            index = found[at]
+            _, begin, stop = self.matches[index]
+            if begin >= end:
+                break
             name = "document--current-match" if index == self.current else "document--match"
-            line.stylize(self.get_component_rich_style(name), start, end)
-        return line
+            style = self.get_component_rich_style(name)
+            piece.stylize(style, max(0, begin - start), stop - start)  # <0: from the end
+        return piece
 
     def render_line(self, y: int) -> Strip:
         row = int(self.scroll_y) + y
@@ -256,7 +260,7 @@ class Document(InOrder, ScrollView, can_focus=True):
         if row >= len(self._visual) or width <= 0:
             return Strip.blank(width, self.rich_style)
         number, start, end = self._visual[row]
-        piece = self._styled(number)[start:end]
+        piece = self._styled(number, start, end)
         console = self.app.console
         # Text.render leaves out the Text's own style (Rich adds it when printing): add it.
         base = self.rich_style + console.get_style(piece.style, default=Style())
