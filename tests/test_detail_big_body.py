@@ -63,7 +63,8 @@ async def test_a_text_body_of_many_lines_says_how_many_are_not_shown() -> None:
 def test_json_up_to_the_limit_is_shown_whole_and_folds() -> None:
     """A long but ordinary answer keeps everything: colours aside, the same as before."""
     fits = json_block(list(range(SHOWN_LINES - 2)), block="body")  # brackets: SHOWN_LINES lines
-    assert isinstance(fits, JsonText) and fits.whole and fits.containers == [(0, SHOWN_LINES - 1, ())]
+    assert isinstance(fits, JsonText) and fits.whole
+    assert fits.containers == [(0, SHOWN_LINES - 1, ())]
     assert fits.plain == json.dumps(list(range(SHOWN_LINES - 2)), indent=2)
     cut = json_block(list(range(SHOWN_LINES - 1)), block="body")
     assert isinstance(cut, JsonText) and not cut.whole and not cut.containers

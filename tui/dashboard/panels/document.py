@@ -45,7 +45,7 @@ def _shown_lines(block: Text) -> list[Text]:
     for _ in range(SHOWN_LINES):
         end = plain.find("\n", end + 1)
         if end < 0:
-            return block.split("\n", allow_blank=True)
+            return list(block.split("\n", allow_blank=True))
     more = plain.count("\n", end)  # the lines after the last one shown
     whole = not isinstance(block, JsonText) or block.whole
     rest = f"{more:,} more line(s)" if whole else "the rest of this JSON"
