@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import time
+import tracemalloc
 from dataclasses import replace
 
 import pytest
@@ -94,3 +95,20 @@ async def test_a_match_cut_by_the_wrap_is_highlighted_on_both_rows() -> None:
         assert len(document.matches) == 59 and document.max_scroll_y == 0
         lit = "".join(text for text, _ in _styles(app, document))
         assert lit == line[1:-1], "every character of every match, and nothing else"
+
+
+async def test_a_tab_filled_before_it_is_sized_does_not_fold_at_one_column() -> None:
+    """The Raw tab is filled as it is chosen, before it has a width: its 1 MiB line was
+    folded at one column, a million rows (128 MB for a moment, the app at 190 MB RSS).
+    tracemalloc counts what Python allocates, so the bound does not depend on the machine."""
+    app = _app(replace(_exchange(), response_body=ONES.encode()))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        tracemalloc.start()
+        try:
+            document = await _open(pilot, "tab-raw")
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        assert peak < 40 * 2**20, f"{peak / 2**20:.0f} MiB allocated at the peak"
+        assert "[1,1,1," in _shown(app, document)

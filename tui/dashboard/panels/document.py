@@ -132,12 +132,15 @@ class Document(InOrder, ScrollView, can_focus=True):
         self._layout()
 
     def _layout(self) -> None:
-        width = max(1, self.scrollable_content_region.width)
+        width = self.scrollable_content_region.width
+        # Not sized yet (a tab filled before it is shown): a row per line until on_resize.
+        # Folded at one column, a 1 MiB line was a million rows and 128 MB for a moment.
+        fold = self.wrap and width > 0
         self._visual, self._first_row = [], []
         widest = 0
         for number, line in enumerate(self._lines):
             self._first_row.append(len(self._visual))
-            cuts = _fold_points(line.plain, width) if self.wrap else []
+            cuts = _fold_points(line.plain, width) if fold else []
             edges = [0, *cuts, len(line.plain)]
             self._visual += [(number, a, b) for a, b in itertools.pairwise(edges)]
             if not self.wrap:
