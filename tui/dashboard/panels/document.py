@@ -131,6 +131,11 @@ class Document(InOrder, ScrollView, can_focus=True):
     def on_resize(self) -> None:
         self._layout()
 
+    def watch_show_vertical_scrollbar(self) -> None:
+        """The scrollbar takes columns without a Resize: lines folded to the width before it
+        came lost their last characters."""
+        self._layout()
+
     def _layout(self) -> None:
         width = self.scrollable_content_region.width
         # Not sized yet (a tab filled before it is shown): a row per line until on_resize.
