@@ -21,6 +21,9 @@ from rich.text import Span, Text
 from tui.dashboard.untrusted import inert, json_text
 
 LARGE = 128 * 1024  # characters of JSON above which it is not highlighted
+# Lines of one block the detail pane lays out; what is past them is a line saying so. A 1 MiB
+# body (the cap) of 524,000 one-character items took 14 s and 490 MB to show in full.
+SHOWN_LINES = 5000
 
 Path = tuple[str | int, ...]
 
@@ -40,6 +43,7 @@ class JsonText(Text):
 
     block = ""
     containers: list[tuple[int, int, Path]]
+    whole = True  # False: only the first SHOWN_LINES lines (and a piece of the next) are here
 
 
 def depth(value: Any) -> int:
@@ -99,6 +103,9 @@ def json_block(value: Any, fold: Folding | int | None = None, block: str = "") -
     highlighting and laying out a 1 MiB body (the cap) took seconds at every cursor move."""
     if value == "":
         return Text('"" (empty payload: POST-as-GET)', style="italic")
+    head = _head(value)
+    if head is not None:
+        return _preview(head, block)
     folding = fold if isinstance(fold, Folding) else Folding(level=fold)
     folder = _Folder(folding, block)
     shown = folder.walk(value)
@@ -108,6 +115,28 @@ def json_block(value: Any, fold: Folding | int | None = None, block: str = "") -
         text = _unmarked(text, folder.token, folder.folds)
     result = JsonText(text.plain, style=text.style, spans=text.spans)
     result.block, result.containers = block, folder.containers
+    return result
+
+
+def _head(value: Any) -> str | None:
+    """The start of `value` indented, past its first SHOWN_LINES lines, when it is longer;
+    None when it is not. Encoded lazily (json's encoder with an indent is a generator), so a
+    1 MiB body of tiny items costs what its first lines cost, not a walk of every item."""
+    chunks, lines = [], 0
+    for chunk in json.JSONEncoder(indent=2, ensure_ascii=False).iterencode(value):
+        chunks.append(chunk)
+        lines += chunk.count("\n")
+        if lines >= SHOWN_LINES:
+            return "".join(chunks)
+    return None
+
+
+def _preview(head: str, block: str) -> JsonText:
+    """The first lines of a JSON too long to lay out, plain (as above LARGE) and not
+    foldable: folding it needs every object's place, which is the walk it must not make."""
+    text = inert(head, lines=True)
+    result = JsonText(text.plain, style=text.style)
+    result.block, result.containers, result.whole = block, [], False
     return result
 
 
