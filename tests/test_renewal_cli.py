@@ -383,3 +383,12 @@ def test_a_ca_bundle_that_is_no_regular_file_is_refused_at_once(cli: CliRunner) 
         f"acmedash: {fifo}: cannot load CA bundle (not a regular file)"
     ]
     assert time.monotonic() - started < 30
+
+
+def test_renew_all_over_an_empty_store_says_so(cli: CliRunner) -> None:
+    """It printed one empty line and exited 0, so a timer looking at the wrong store (see
+    test_renewal_schedule) looked like one with nothing due."""
+    run = cli("cert", "renew", "--all", "--quiet")
+    assert run.returncode == 0 and run.stdout == "", run.stdout
+    assert run.stderr.startswith("acmedash: no certificates in "), run.stderr
+    assert json.loads(cli("cert", "renew", "--all", "--json").stdout) == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -73,6 +74,23 @@ def test_the_default_store_does_not_depend_on_the_current_folder(
     elsewhere = CliRunner(Path("/"), cli.config)
     listed = elsewhere(*args, "cert", "list", env=env)
     assert listed.returncode == 0 and "xdg.example.test" in listed.stdout, listed.stderr
+    # The scheduled command, run as cron runs it (in /, no XDG variables), finds this store:
+    # it made an empty one beside the config and renewed nothing, without a word.
+    cron = cli(*args, "schedule", "--cron", env=env)
+    (line,) = [line for line in cron.stdout.splitlines() if "renew --all" in line]
+    command = " ".join(line.split(" ")[5:]).replace("\\%", "%")
+    bare = {k: v for k, v in os.environ.items() if not k.startswith("XDG_")}
+    bare["ACMEDASH_CONFIG"] = ""
+    timer = subprocess.run(
+        ["/bin/sh", "-c", command.replace("renew --all --quiet", "list")],
+        cwd="/",
+        env=bare,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert "xdg.example.test" in timer.stdout, timer.stdout + timer.stderr
 
     config = tmp_path / "conf" / "acmedash" / "config.toml"
     config.parent.mkdir(parents=True, exist_ok=True)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 import re
 import shlex
+import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,10 +42,18 @@ class Plan:
         return "\n".join(parts) + f"# then: {self.next_step}\n"
 
 
+PINNED = ("XDG_CONFIG_HOME", "XDG_DATA_HOME")
+
+
 def command_argv(config: Path) -> list[str]:
     script = Path(sys.executable).parent / "acmedash"  # the console script of this install
     program = [str(script)] if script.is_file() else [sys.executable, "-m", "tui"]
     argv = [*program, "--config", str(config.absolute()), "cert", "renew", "--all", "--quiet"]
+    # A timer starts with neither variable: the store and config folders they name now would
+    # be another (empty) store then, and the timer would renew nothing without a word.
+    pins = [f"{name}={os.environ[name]}" for name in PINNED if os.environ.get(name)]
+    if pins:
+        argv = [shutil.which("env") or "/usr/bin/env", *pins, *argv]
     for arg in argv:
         if any(ord(c) < 0x20 or ord(c) == 0x7F for c in arg):
             raise InputError(f"{arg!r}: a path with a control character cannot be scheduled")

@@ -278,6 +278,11 @@ async def cmd_cert_renew(ctx: Context) -> int:
             if outcome.renewed and job.out != job.entry.folder:
                 inventory.register(where, job.out)  # --out: a new managed folder
     records = [o.to_json() for o in outcomes]
+    if not outcomes:  # a timer pointed at the wrong store must not look like "nothing due"
+        ctx.err.write(f"acmedash: no certificates in {printable(str(where))}\n")
+        if args.json:
+            ctx.emit([], "")
+        return 0
     ctx.emit(records if args.all else records[0], "\n".join(printable(o.line()) for o in outcomes))
     failures = [o.error for o in outcomes if o.error is not None]
     if failures:
