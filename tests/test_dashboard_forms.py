@@ -59,13 +59,28 @@ async def test_letters_at_every_list_and_select_act_on_it_or_do_nothing(tmp_path
                 for key, active in app.screen.active_bindings.items()
                 if key in string.ascii_letters
                 and (isinstance(active.node, Screen) or active.node is app)
+                and active.binding.action != "quit"  # q quits from everywhere but a text box
             ]
             assert loud == [], f"{widget.id}: {loud} would run a command"
-            await pilot.press("d", "t", "n", "x", "q")
+            await pilot.press("d", "t", "n", "x")
             await pilot.pause()
             assert app.is_running and len(app.screen_stack) == 1, widget.id
             assert not screen.busy and not [w for w in screen.workers if w.group == "acme"]
             assert not list(app._notifications), f"{widget.id}: {list(app._notifications)}"
+
+
+async def test_q_quits_from_a_list_as_the_key_table_says(tmp_path: Path) -> None:
+    """At the Certificates table `q` did nothing, and the user, believing the shell was back,
+    typed `clear; acmedash demo` into the dashboard: `a` renewed every due certificate."""
+    app = _app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _all_panes_mounted(app, pilot)
+        app.main_screen.side.active = "pane-certificates"
+        await pilot.pause()
+        app.query_one(DataTable).focus()
+        await pilot.pause()
+        await pilot.press("q")
+        await wait_until(pilot, lambda: not app.is_running, "the app quit")
 
 
 @pytest.mark.parametrize("size", [(60, 20), (80, 24), (120, 40)], ids=["60x20", "80x24", "120x40"])

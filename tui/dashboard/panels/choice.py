@@ -19,6 +19,8 @@ def letters_stay(widget: Widget, key: str, character: str | None) -> bool:
     (the jump keys) and punctuation (`?`, `<`) still act."""
     if character is None or not character.isalpha():
         return False
+    if any(b.action == "quit" for b in widget.app._bindings.key_to_bindings.get(key, [])):
+        return False  # quitting works wherever focus is, as README's key table says
     panel = takewhile(lambda node: not isinstance(node, Screen), widget.ancestors_with_self)
     return not any(key in node._bindings.key_to_bindings for node in panel)
 
