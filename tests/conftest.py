@@ -230,6 +230,20 @@ async def settle(app: App[Any]) -> None:
     await app.animator.wait_for_idle()
 
 
+async def order_from_the_orders_tab(app: App[Any], pilot: Pilot[None], names: str) -> None:
+    """`names` typed into the Orders tab's names box, then Enter (the issuance starts)."""
+    from textual.widgets import Input
+
+    from tui.dashboard.panels.tabs import TabbedPanes
+
+    app.query_one("#side", TabbedPanes).active = "pane-orders"
+    await wait_until(pilot, lambda: bool(app.query("#order-names")), "the Orders tab")
+    box = app.query_one("#order-names", Input)
+    box.value = names
+    box.focus()
+    await pilot.press("enter")
+
+
 @dataclass
 class DnsPebble:
     """Pebble validating dns-01 against a real DNS server the tests update (BIND or PowerDNS)."""

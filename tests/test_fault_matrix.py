@@ -23,10 +23,10 @@ from textual.widgets import Input
 
 from tests.conftest import (
     ValidatingPebble,
+    order_from_the_orders_tab,
     settle,
     validating_pebble,
     wait_for_screen,
-    wait_until,
 )
 from tests.fault_matrix import (
     DASHBOARD_RESULTS,
@@ -47,7 +47,6 @@ from tests.fault_proxy import FAULTS, FaultProxy
 from tui.cli.command import run
 from tui.config import load_settings, save_settings
 from tui.dashboard.app import AcmeDashApp
-from tui.dashboard.panels.tabs import TabbedPanes
 from tui.dashboard.panels.traffic_list import TrafficList
 from tui.dashboard.screens.confirm import ConfirmScreen
 from tui.dashboard.screens.prompt import PromptScreen
@@ -216,12 +215,7 @@ async def _drive(app: AcmeDashApp, pilot: Pilot[None], operation: str, name: str
             await wait_for_screen(pilot, ConfirmScreen)
             await pilot.click("#confirm")
     elif operation in ISSUING:
-        app.query_one("#side", TabbedPanes).active = "pane-orders"
-        await wait_until(pilot, lambda: bool(app.query("#order-names")), "the Orders tab")
-        names = app.query_one("#order-names", Input)
-        names.value = name
-        names.focus()
-        await pilot.press("enter")
+        await order_from_the_orders_tab(app, pilot, name)
     else:
         await pilot.press("V")
         await wait_for_screen(pilot, PromptScreen)

@@ -23,7 +23,15 @@ from cryptography.x509.oid import NameOID
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Select, Static
 
-from tests.conftest import CliRunner, ValidatingPebble, reach, settle, wait_for_screen, wait_until
+from tests.conftest import (
+    CliRunner,
+    ValidatingPebble,
+    order_from_the_orders_tab,
+    reach,
+    settle,
+    wait_for_screen,
+    wait_until,
+)
 from tui.acme import keys
 from tui.acme.certificates import load_certificate
 from tui.cli.dashboard import demo_world
@@ -114,12 +122,7 @@ async def issue_from_the_orders_tab(app: AcmeDashApp, pilot: Pilot[None], name: 
     await wait_for_screen(pilot, ConfirmScreen)
     await pilot.click("#confirm")
     await settle(app)
-    app.query_one("#side", TabbedPanes).active = "pane-orders"
-    await wait_until(pilot, lambda: bool(app.query("#order-names")), "Orders mounted")
-    names = app.query_one("#order-names", Input)
-    names.value = name
-    names.focus()
-    await pilot.press("enter")
+    await order_from_the_orders_tab(app, pilot, name)
     await settle(app)
 
 
