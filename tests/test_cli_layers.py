@@ -30,6 +30,7 @@ LAYERS = {
     "tui.schedule": 1,
     "tui.process_guard": 1,
     "tui.themes": 1,
+    "tui.collector": 1,
     "tui.session": 2,
     "tui.accounts": 2,
     "tui.workflow": 2,
@@ -46,6 +47,7 @@ LAYERS = {
     "tui.cli": 3,
     "tui.dashboard": 3,
     "tui.__main__": 4,
+    "tui.launch": 4,
 }
 # Starting the dashboard is the command's job (`acmedash`, `inspect`, `demo`): the one arrow
 # from the command line to the other front end.

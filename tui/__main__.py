@@ -1,5 +1,5 @@
 """`python -m tui` runs the same entry point as the `acmedash` script."""
 
-from tui.cli import main
+from tui.launch import main
 
 main()

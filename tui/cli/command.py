@@ -24,6 +24,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any, NoReturn
 
+from tui import collector
 from tui.acme import __version__
 from tui.acme.errors import (
     AcmeError,
@@ -131,6 +132,8 @@ def run(argv: list[str] | None = None) -> int:
 
     hide_environment()  # before anything can start a hook: the dashboard too starts here
     args = build_parser().parse_args(argv)
+    if args.command not in {command for command, _ in dashboard.HANDLERS}:
+        collector.resume()  # the dashboard resumes it after its first paint
     err = Escaped(sys.stderr)
     try:
         return _run(args)

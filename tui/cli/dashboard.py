@@ -10,6 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from tui import collector
 from tui.acme.errors import InputError
 from tui.acme.key_types import DEFAULT_KEY_TYPE
 from tui.cli.context import Context, Handler
@@ -48,7 +49,10 @@ def add_parsers(commands: Any) -> None:
 def _run_dashboard(ctx: Context, settings: Settings, **kwargs: Any) -> int:
     from tui.dashboard.app import AcmeDashApp  # textual is imported only when it starts
 
-    AcmeDashApp(settings, ca_bundle=ctx.args.ca_bundle, **kwargs).run()
+    try:
+        AcmeDashApp(settings, ca_bundle=ctx.args.ca_bundle, **kwargs).run()
+    finally:
+        collector.resume()  # if it quit before its first paint
     return 0
 
 

@@ -24,6 +24,7 @@ from textual.screen import Screen
 from textual.widget import AwaitMount
 from textual.widgets import Input
 
+from tui import collector
 from tui.acme.errors import PassphraseRequired
 from tui.acme.traffic import Exchange
 from tui.dashboard import (
@@ -133,6 +134,7 @@ class MainScreen(NavigableScreen):
     def _after_first_paint(self) -> None:
         if not self.is_attached:
             return  # quit (ctrl+c) before the first paint: nothing left to mount into
+        collector.resume()
         self.mounting = self.side.mount_hidden()
         self.detail.mount_hidden()
         self._ensure_key_loaded()
