@@ -18,12 +18,15 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from tui.acme.encoding import decode_part
 from tui.acme.errors import InputError
-from tui.acme.models import Problem
 from tui.acme.traffic import Exchange
+
+if TYPE_CHECKING:
+    from tui.acme.models import Problem
 
 _PROBLEM: cached_property[Problem | None] = Exchange.__dict__["problem"]
 NO_RESPONSE = ("error", "none", "-")

@@ -13,11 +13,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from tui.acme.encoding import Jwk, decode_part
 from tui.acme.errors import InputError
-from tui.acme.models import Problem
+
+if TYPE_CHECKING:
+    from tui.acme.models import Problem
 
 Headers = list[tuple[str, str]]
 Observer = Callable[["Exchange"], None]
@@ -87,6 +89,8 @@ class Exchange:
         content_type = header(self.response_headers, "content-type") or ""
         if not content_type.startswith(PROBLEM_CONTENT_TYPE):
             return None
+        from tui.acme.models import Problem  # its dataclasses cost the dashboard's first paint
+
         return Problem.from_body(self.response_body, self.status)
 
     @property

@@ -13,7 +13,6 @@ from textual.app import App, SystemCommand
 from textual.screen import Screen
 from textual.widget import AwaitMount
 
-from tui.acme.models import Account
 from tui.acme.text import shortened
 from tui.acme.traffic import Exchange
 from tui.config import Settings, default_data_dir
@@ -40,6 +39,7 @@ if TYPE_CHECKING:
     from textual.notifications import SeverityLevel
 
     from tui.acme.jose import PrivateKey
+    from tui.acme.models import Account
 
 
 PREPARE_PAUSE = 0.01  # seconds between two slices of a traffic file's preparation

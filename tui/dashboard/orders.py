@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Protocol
 
 from tui import accounts, revocation, workflow
 from tui.acme.errors import AcmeError, InputError
-from tui.acme.models import Identifier
 from tui.dashboard.prompts import DialogPrompts
 from tui.dashboard.screens.confirm import ConfirmScreen
 from tui.dashboard.screens.prompt import PromptScreen
@@ -24,6 +23,7 @@ if TYPE_CHECKING:
 
     from tui.acme.challenges import Solver
     from tui.acme.client import AcmeClient
+    from tui.acme.models import Identifier
     from tui.dashboard.panels.orders import OrderForm
 
 

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 from tui import accounts
 from tui.acme.errors import InputError, PassphraseRequired
 from tui.acme.hooks import PASSPHRASE_ENV
-from tui.acme.models import Account
 from tui.acme.traffic import Exchange, Observer
 from tui.config import Settings
 from tui.endpoints import PRESETS, Endpoint, resolve
@@ -26,6 +25,7 @@ if TYPE_CHECKING:
     # httpx, cryptography and the client load with the first network action, not at start-up.
     from tui.acme.client import AcmeClient
     from tui.acme.jose import PrivateKey
+    from tui.acme.models import Account
 
 
 PRESET_URLS = frozenset(preset.url for preset in PRESETS.values())

@@ -3,11 +3,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.widgets import Static
 
-from tui.acme.models import Account
 from tui.dashboard.untrusted import printable
+
+if TYPE_CHECKING:
+    from tui.acme.models import Account
 
 
 class AccountPanel(Static):

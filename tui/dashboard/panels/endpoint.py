@@ -3,14 +3,18 @@ endpoint happens in screens/endpoint_picker.py (key `e`)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import Static
 
-from tui.acme.models import Directory
 from tui.dashboard.panels.pane import Pane
 from tui.dashboard.untrusted import printable
 from tui.endpoints import Endpoint
+
+if TYPE_CHECKING:
+    from tui.acme.models import Directory
 
 
 class EndpointPanel(Pane):

@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 
 from tui.acme.encoding import decode_part
 from tui.acme.errors import InputError
-from tui.acme.models import Problem
 from tui.acme.traffic import Exchange, headers_to_dict
 from tui.dashboard.panels.json_fold import Folding, json_block
 from tui.dashboard.untrusted import inert, printable
+
+if TYPE_CHECKING:
+    from tui.acme.models import Problem
 
 KEY_HEADERS = ("replay-nonce", "location", "link", "retry-after", "content-type")
 
