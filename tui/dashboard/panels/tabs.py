@@ -92,9 +92,9 @@ class TabStrip(Static, can_focus=True):
 
 
 class TabbedPanes(Vertical):
-    """`panes` maps pane id -> (label, widget). Only the first pane's widget is composed; the
-    others mount on `mount_hidden()` (after the first paint) or when their tab is chosen,
-    whichever comes first. Not textual.lazy.Lazy: it mounts after the next refresh, and a
+    """`panes` maps pane id -> (label, widget). Only the first pane is composed; the others
+    (widget and its pane) mount on `mount_hidden()` (after the first paint) or when their tab is
+    chosen, whichever comes first. Not textual.lazy.Lazy: it mounts after the next refresh, and a
     screen composed while the App is still starting gets a refresh that paints nothing, so
     the hidden panes would cost start-up time after all."""
 
@@ -123,7 +123,8 @@ class TabbedPanes(Vertical):
         yield self.strip
         with self.switcher:
             for pane, (_, widget) in self._panes.items():
-                yield Vertical(id=pane) if pane in self._hidden else Vertical(widget, id=pane)
+                if pane not in self._hidden:
+                    yield Vertical(widget, id=pane)
 
     def mount_hidden(self) -> list[AwaitMount]:
         """Mounts the hidden panes; what it returns is awaited before the App exits (a Select
@@ -134,7 +135,9 @@ class TabbedPanes(Vertical):
         widget = self._hidden.pop(pane_id, None)
         if widget is None:
             return None
-        return self.switcher.get_child_by_id(pane_id).mount(widget)
+        pane = Vertical(widget, id=pane_id)
+        pane.display = False  # the switcher shows it when it becomes current
+        return self.switcher.mount(pane)
 
     @property
     def active(self) -> str:
