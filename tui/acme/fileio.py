@@ -10,8 +10,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import secrets
-import shutil
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -22,7 +20,7 @@ _TEMP = re.compile(r"\..+\.acmedash-(\d+)-[0-9a-f]+\.tmp")
 
 
 def temp_name(name: str) -> str:
-    return f".{name}.acmedash-{os.getpid()}-{secrets.token_hex(4)}.tmp"
+    return f".{name}.acmedash-{os.getpid()}-{os.urandom(4).hex()}.tmp"
 
 
 def _alive(pid: int) -> bool:
@@ -39,6 +37,8 @@ def _alive(pid: int) -> bool:
 
 def _remove(path: Path) -> None:
     if path.is_dir() and not path.is_symlink():
+        import shutil  # rare (a left-over temp folder), and 3 ms of every start-up
+
         shutil.rmtree(path, ignore_errors=True)
     else:
         with contextlib.suppress(FileNotFoundError):
