@@ -1,3 +1,3 @@
 """The Textual dashboard: app.py (App: global keys, themes, palette), main_screen.py (the
-workspace), the actions it runs, panels/ and screens/. Imports point down only: nothing below
-tui/dashboard/ imports from here."""
+workspace's keys, over workspace_screen.py), the actions it runs, panels/ and screens/. Imports
+point down only: nothing below tui/dashboard/ imports from here."""
