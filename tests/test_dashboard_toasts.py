@@ -159,3 +159,36 @@ def test_a_failed_renewal_toast_has_the_cas_problem_on_one_line() -> None:
     [note] = view.notes
     assert note.startswith(r"a.test: rejectedIdentifier: refused\nCertificate renewed\r\n"), note
     assert "\n" not in note and note.endswith("x…") and len(note) < IN_A_LINE + 10
+
+
+async def test_an_operations_line_with_the_cas_text_stays_one_line() -> None:
+    """An operation's closing line carries the CA's strings ("Account URL is STATUS"): a status
+    with a newline forged a second line of ours. A stand-in view and operation (no CA answers
+    a deactivation with such a status on demand; Pebble cannot be told to)."""
+    from types import SimpleNamespace
+
+    from tui.dashboard.operations import operate
+
+    class Recording:
+        workspace = SimpleNamespace(
+            offline=False, endpoint=SimpleNamespace(is_production=False), client=lambda _r: None
+        )
+
+        def __init__(self) -> None:
+            self.notes: list[str] = []
+
+        def notify(self, message: str, **_options: Any) -> None:
+            self.notes.append(message)
+
+        def show_busy(self, title: str) -> None:
+            return None
+
+        def record(self, exchange: object) -> None:
+            return None
+
+    async def deactivated(_client: Any) -> str:
+        return "Account https://ca.test/acct/1 is deactivated\nCertificate renewed"
+
+    view = Recording()
+    await operate(view, "Deactivate account", deactivated, False)  # type: ignore[arg-type]
+    assert view.notes == [r"Account https://ca.test/acct/1 is deactivated\nCertificate renewed"]

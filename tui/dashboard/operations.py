@@ -87,7 +87,7 @@ async def operate(
             severity="error",
         )
     else:
-        if message:
-            view.notify(message, title=title)
+        if message:  # one line, which may carry the CA's text (an account's status)
+            view.notify(printable(message), title=title)
     finally:
         view.show_busy("")
