@@ -15,7 +15,7 @@ from cryptography import x509
 
 from tests.ari_front import AriFront, ari_front
 from tests.conftest import CliRunner, ValidatingPebble
-from tests.test_renewal_time import _issue
+from tests.test_renewal_time import _issue, _run_all
 from tui.acme.certificates import ari_cert_id
 from tui.renewal_due import iso
 
@@ -123,3 +123,65 @@ def test_a_window_already_past_does_not_renew_a_fresh_certificate_at_every_run(
     forced = cli(*args, "cert", "renew", "fresh.example.test", "--force")
     assert forced.returncode == 0, forced.stderr
     assert cert.read_bytes() != before
+
+
+async def test_an_ari_lookup_that_timed_out_is_kept_for_an_hour(
+    cli: CliRunner, validating: ValidatingPebble, front: AriFront, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A CA whose ARI never answers (the front hangs: no CA can be told to) cost every
+    `cert renew --all` the whole lookup timeout again, per certificate (attacker review 11,
+    F6): the failure was not kept. Now it is, for an hour; the runs within it ask nothing and
+    say so. In this process with the clock moved (tests/test_renewal_time._run_all)."""
+    monkeypatch.setattr("tui.renew_run.ARI_TIMEOUT", 0.5)
+    args = _issue(cli, validating, front.directory_url, ["slow.example.test"])
+    front.mode = "hang"
+    now = datetime.now(UTC)
+    [first] = await _run_all(cli, args, now)
+    assert "; ARI lookup failed (no answer within 0.5 s))" in first.line(), first.line()
+    assert len(front.lookups) == 1
+    [second] = await _run_all(cli, args, now + timedelta(minutes=59))
+    assert len(front.lookups) == 1, "kept: not asked again"
+    retry = f"{now + timedelta(hours=1):%H:%M} UTC"
+    said = f"ARI unavailable (cached, retry after {retry}): ARI lookup failed (no answer"
+    assert f"({EXPIRY_RULE}; {said}" in second.line(), second.line()
+    await _run_all(cli, args, now + timedelta(hours=1, minutes=1))
+    assert len(front.lookups) == 2, "asked again once the hour is over"
+
+
+async def test_a_kept_ari_answer_is_asked_again_under_another_ca_bundle(
+    cli: CliRunner, validating: ValidatingPebble, front: AriFront
+) -> None:
+    """An answer kept from a lookup under one trust (renewal.toml's `ca_bundle`) was used after
+    the setting changed (attacker review 11, F7): it is kept with what it was asked with.
+    ARI from tests/ari_front.py (Pebble has none)."""
+    args = _issue(cli, validating, front.directory_url, ["trust.example.test"])
+    now = datetime.now(UTC)
+    await _run_all(cli, args, now)
+    assert len(front.lookups) == 1
+    settings = cli.workdir / "certs" / "trust.example.test" / "renewal.toml"
+    bundle = str(validating.pebble.ca_bundle.absolute())
+    other = cli.workdir / "another-bundle.pem"
+    other.write_bytes(validating.pebble.ca_bundle.read_bytes())
+    settings.write_text(settings.read_text().replace(bundle, str(other)))
+    await _run_all(cli, args, now + timedelta(minutes=5))
+    assert len(front.lookups) == 2, "asked again under the new trust"
+    await _run_all(cli, args, now + timedelta(minutes=10))
+    assert len(front.lookups) == 2, "that answer is kept in turn"
+
+
+async def test_a_failed_ari_lookup_is_kept_for_the_cas_retry_after(
+    cli: CliRunner, validating: ValidatingPebble, front: AriFront
+) -> None:
+    """A 500 with Retry-After: 7200 (the front fails on purpose; Pebble has no ARI) is kept
+    for those two hours, not the default hour."""
+    args = _issue(cli, validating, front.directory_url, ["busy.example.test"])
+    front.mode, front.retry_after = "fail", "7200"
+    now = datetime.now(UTC)
+    await _run_all(cli, args, now)
+    asked = len(front.lookups)  # the client's own retries of a 500 included
+    [kept] = await _run_all(cli, args, now + timedelta(minutes=90))
+    assert len(front.lookups) == asked, "not asked again within the CA's two hours"
+    retry = f"{now + timedelta(hours=2):%H:%M} UTC"
+    assert f"ARI unavailable (cached, retry after {retry}): ARI lookup failed (" in kept.line()
+    await _run_all(cli, args, now + timedelta(hours=2, minutes=1))
+    assert len(front.lookups) > asked

@@ -1,4 +1,5 @@
-"""A notification made of a CA's text stays a few lines (attacker review 5, finding 2).
+"""A notification made of a CA's text stays a few lines (attacker review 5, finding 2), and the
+CA's text in it one line (attacker review 11, finding F4).
 
 A fake CA, because Pebble cannot be told to answer with a problem document of a megabyte:
 GET /directory answers 400 with a 1 MiB detail of 30,000 lines. The toast of it covered the
@@ -11,6 +12,7 @@ import json
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -20,14 +22,23 @@ from tests.conftest import wait_until
 from tui.config import Settings
 from tui.dashboard.app import AcmeDashApp
 from tui.dashboard.panels.traffic_list import TrafficList
+from tui.dashboard.untrusted import IN_A_LINE
 
 DETAIL = "\n".join(["line of a hostile problem detail"] * 30000)[: (1 << 20) - 200]
 PROBLEM = json.dumps({"type": "urn:ietf:params:acme:error:serverInternal", "detail": DETAIL})
+# A detail that forges lines of the dashboard's own under the real error, then runs long.
+FORGED = "refused\nCertificate renewed\r\n\x1b[2J\u2028Account deactivated\t" + "x" * 5000
+
+
+class _ProblemServer(ThreadingHTTPServer):
+    problem = PROBLEM
 
 
 class _BigProblem(BaseHTTPRequestHandler):
+    server: _ProblemServer
+
     def do_GET(self) -> None:
-        body = PROBLEM.encode()
+        body = self.server.problem.encode()
         self.send_response(400)
         self.send_header("Content-Type", "application/problem+json")
         self.send_header("Content-Length", str(len(body)))
@@ -38,15 +49,23 @@ class _BigProblem(BaseHTTPRequestHandler):
         pass
 
 
-@pytest.fixture
-def big_problem_ca() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _BigProblem)
+@contextmanager
+def _problem_ca(problem: str) -> Iterator[str]:
+    """The directory URL of a CA whose every GET is `problem`."""
+    server = _ProblemServer(("127.0.0.1", 0), _BigProblem)
+    server.problem = problem
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}/directory"
     server.shutdown()
     server.server_close()
     thread.join(timeout=5)
+
+
+@pytest.fixture
+def big_problem_ca() -> Iterator[str]:
+    with _problem_ca(PROBLEM) as url:
+        yield url
 
 
 async def test_a_megabyte_problem_is_a_short_toast_at_once_and_whole_in_the_traffic(
@@ -69,3 +88,107 @@ async def test_a_megabyte_problem_is_a_short_toast_at_once_and_whole_in_the_traf
             assert toast.region.height <= 10
         selected = app.query_one(TrafficList).selected
         assert selected is not None and selected.response_body == PROBLEM.encode()
+
+
+async def test_a_problem_detail_is_one_line_in_its_toast_its_controls_shown() -> None:
+    """Its newlines and line separators read `\\n`, `\\u2028` inside one line (they made lines
+    of our own, "Certificate renewed" under the error), and its length is capped with "…"."""
+    problem = {"type": "urn:ietf:params:acme:error:serverInternal", "detail": FORGED}
+    with _problem_ca(json.dumps(problem)) as url:
+        app = AcmeDashApp(Settings(endpoint=url), config_path=None)
+        async with app.run_test(size=(80, 24), notifications=True) as pilot:
+            await pilot.press("d")
+            await wait_until(pilot, lambda: bool(app.screen.query("Toast")), "the toast")
+            shown = str(app.screen.query_one("Toast").render())
+    title, message, whole = shown.split("\n")
+    assert title == "Get directory: server problem"
+    forged = r"refused\nCertificate renewed\r\n\x1b[2J\u2028Account deactivated\t"
+    assert message.startswith(f"serverInternal (400): {forged}x"), message
+    assert message.endswith("x…") and len(message) == IN_A_LINE + 1
+    assert whole == "(the whole text: the exchange's Response tab)"
+
+
+async def test_a_ca_line_in_the_orders_progress_is_one_capped_line() -> None:
+    """The Orders tab's progress (its status of an issuance) is fed the CA's text, as a
+    failed order's "FAILED: <problem>" line: one line there too, with the room of a log."""
+    from textual.widgets import Static
+
+    from tui.dashboard.untrusted import IN_A_LOG_LINE
+
+    app = AcmeDashApp(Settings(endpoint="pebble"), config_path=None, offline=[])
+    async with app.run_test(size=(80, 24)) as pilot:
+        panel = app.main_screen.orders_panel
+        panel.start("Issuing a.example.org")
+        panel.add_progress(f"FAILED: {FORGED * 2}")
+        await pilot.pause()
+        content = app.query_one("#order-progress", Static).content
+    lines = str(content).splitlines()
+    assert lines[0] == "Issuing a.example.org" and len(lines) == 2, lines[:3]
+    assert lines[1].startswith(r"FAILED: refused\nCertificate renewed\r\n\x1b[2J\u2028")
+    assert lines[1].endswith("x…") and len(lines[1]) == IN_A_LOG_LINE + 1
+
+
+def test_a_failed_renewal_toast_has_the_cas_problem_on_one_line() -> None:
+    """The Certificates tab's "Renewal failed" toast names the certificate, then the CA's
+    problem: one capped line. A recording view stands in for the app (no CA renews with a
+    forged detail on demand; Pebble cannot be told to)."""
+    from datetime import UTC, datetime
+    from pathlib import Path
+
+    from tui.acme.errors import ProblemError
+    from tui.acme.models import Problem
+    from tui.dashboard.certificate_actions import _report
+    from tui.renew_run import Outcome
+
+    class Recording:
+        def __init__(self) -> None:
+            self.notes: list[str] = []
+
+        def progress(self, line: str) -> None:
+            return None
+
+        def notify(self, message: str, **_options: Any) -> None:
+            self.notes.append(message)
+
+    problem = Problem.from_json({"type": "urn:ietf:params:acme:error:rejectedIdentifier",
+                                 "detail": FORGED})  # fmt: skip
+    failed = Outcome("a.test", Path("a.test"), True, False, datetime.now(UTC), "", False,
+                     ProblemError(problem))  # fmt: skip
+    view = Recording()
+    _report(view, [failed])  # type: ignore[arg-type]
+    [note] = view.notes
+    assert note.startswith(r"a.test: rejectedIdentifier: refused\nCertificate renewed\r\n"), note
+    assert "\n" not in note and note.endswith("x…") and len(note) < IN_A_LINE + 10
+
+
+async def test_an_operations_line_with_the_cas_text_stays_one_line() -> None:
+    """An operation's closing line carries the CA's strings ("Account URL is STATUS"): a status
+    with a newline forged a second line of ours. A stand-in view and operation (no CA answers
+    a deactivation with such a status on demand; Pebble cannot be told to)."""
+    from types import SimpleNamespace
+
+    from tui.dashboard.operations import operate
+
+    class Recording:
+        workspace = SimpleNamespace(
+            offline=False, endpoint=SimpleNamespace(is_production=False), client=lambda _r: None
+        )
+
+        def __init__(self) -> None:
+            self.notes: list[str] = []
+
+        def notify(self, message: str, **_options: Any) -> None:
+            self.notes.append(message)
+
+        def show_busy(self, title: str) -> None:
+            return None
+
+        def record(self, exchange: object) -> None:
+            return None
+
+    async def deactivated(_client: Any) -> str:
+        return "Account https://ca.test/acct/1 is deactivated\nCertificate renewed"
+
+    view = Recording()
+    await operate(view, "Deactivate account", deactivated, False)  # type: ignore[arg-type]
+    assert view.notes == [r"Account https://ca.test/acct/1 is deactivated\nCertificate renewed"]

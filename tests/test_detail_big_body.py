@@ -112,3 +112,26 @@ async def test_a_tab_filled_before_it_is_sized_does_not_fold_at_one_column() -> 
             tracemalloc.stop()
         assert peak < 40 * 2**20, f"{peak / 2**20:.0f} MiB allocated at the peak"
         assert "[1,1,1," in _shown(app, document)
+
+
+@pytest.mark.parametrize("tab", ["tab-response", "tab-raw"])
+async def test_thousands_of_headers_and_a_2_mb_value_are_shown_cut_and_copied_whole(
+    tab: str,
+) -> None:
+    """A traffic file's exchange with 3,000 response headers, one of them 2 MB (attacker review,
+    finding F5): `acmedash inspect` laid all of it out, 370 MB RSS. The tab shows the first
+    SHOWN_HEADERS headers, each cut at SHOWN_HEADER_BYTES; y still offers the whole value."""
+    from tui.dashboard.exchange_parts import parts
+    from tui.dashboard.panels.exchange_views import SHOWN_HEADER_BYTES, SHOWN_HEADERS
+
+    big = "A" * (2 << 20)
+    headers = [("x-big", big)] + [(f"x-h{n}", f"value {n}") for n in range(3000)]
+    exchange = replace(_exchange(), response_headers=headers)
+    app = _app(exchange)
+    async with app.run_test(size=SIZE) as pilot:
+        document = await _open(pilot, tab)
+        assert len(document.plain) < 64 * 1024, f"{len(document.plain):,} characters laid out"
+        rest = len(big) - SHOWN_HEADER_BYTES
+        assert f"x-big: {'A' * SHOWN_HEADER_BYTES}… {rest:,} bytes more" in document.plain
+        assert f"… {3001 - SHOWN_HEADERS:,} more headers" in document.plain
+    assert parts(exchange)["response header x-big"] == big

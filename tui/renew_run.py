@@ -23,7 +23,19 @@ from tui import workflow
 from tui.acme.errors import AcmeError, InputError, detached
 from tui.inventory import Entry
 from tui.renewal import SETTINGS_FILE, RenewalSettings, Status, save_settings, save_status
-from tui.renewal_due import NO_ARI, Clock, Decision, decide, iso, refresh_ari, utc_now
+from tui.renewal_due import (
+    NO_ARI,
+    Clock,
+    Decision,
+    ari_failed,
+    ari_said,
+    ari_source,
+    cached_ari,
+    decide,
+    iso,
+    refresh_ari,
+    utc_now,
+)
 from tui.workflow import IssueOptions, IssueResult, SolverChoice
 
 if TYPE_CHECKING:
@@ -142,29 +154,33 @@ class Run:
                 "with the defaults and this command's options; --save remembers them",
             )
         if status.ari_error:
-            said = status.ari_error
-            if status is entry.status:  # refresh_ari kept the last run's answer
-                asked = status.ari_asked or "an earlier run"
-                said += f" (cached from {asked}; asked again after {status.ari_next_check})"
+            said = ari_said(status, self.clock(), cached=status is entry.status)
             self.progress(entry.name, f"{said}; renewing without `replaces`")
         elif status.ari_start:
             window = f"{status.ari_start} and {status.ari_end}"
             self.progress(entry.name, f"ARI suggests renewing between {window}")
 
     async def _lookup(self, job: Job) -> Status:
-        entry, ca = job.entry, job.settings.directory
+        """The kept answer while it holds (entry.status itself: what _say_why calls cached);
+        else the CA's. A failure is kept too, a timeout's as well (renewal_due.ari_failed)."""
+        entry, ca, source = job.entry, job.settings.directory, ari_source(job.settings)
+        certificate, now = entry.certificate, self.clock()
+        if cached_ari(certificate, entry.status, now, source):
+            return entry.status
         if ca in self._ari_down:
-            return replace(entry.status, ari_error=self._ari_down[ca])
+            return ari_failed(certificate, entry.status, now, source, self._ari_down[ca])
         try:
             async with asyncio.timeout(ARI_TIMEOUT):
                 client = await self.clients.unsigned(job.settings)
-                return await refresh_ari(client, entry.certificate, entry.status, self.clock())
+                return await refresh_ari(client, certificate, entry.status, now, source)
         except TimeoutError:
             late = f"no answer within {ARI_TIMEOUT:g} s"
             self._ari_down[ca] = f"ARI lookup skipped (this CA gave {late} in this run)"
-            return replace(entry.status, ari_error=f"ARI lookup failed ({late})")
+            why = f"ARI lookup failed ({late})"
+            return ari_failed(certificate, entry.status, now, source, why)
         except (AcmeError, InputError) as exc:  # no client for that CA: no ARI, go on
-            return replace(entry.status, ari_error=f"ARI lookup failed ({str(exc)[:300]})")
+            why, ours = f"ARI lookup failed ({str(exc)[:300]})", isinstance(exc, InputError)
+            return ari_failed(certificate, entry.status, now, source, why, keep=not ours)
 
     async def _renew(self, job: Job, decision: Decision) -> IssueResult:
         settings, entry = job.settings, job.entry
@@ -203,7 +219,7 @@ class Run:
         )  # fmt: skip
         if not decision.due:
             if status.ari_error != NO_ARI:  # why the expiry rule decided, not ARI
-                outcome.ari_problem = status.ari_error
+                outcome.ari_problem = ari_said(status, self.clock(), cached=status is entry.status)
             if status != entry.status:
                 await asyncio.to_thread(save_status, entry.folder, status)
             return outcome

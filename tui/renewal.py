@@ -239,6 +239,9 @@ class Status:
     ari_next_check: str = ""  # when the CA said to ask again (Retry-After)
     ari_error: str = ""
     ari_asked: str = ""  # when the CA was last asked: a cached answer is shown with it
+    # What it was asked with (renewal_due.ari_source: the CA and the trust): an answer got under
+    # another CA bundle is not this one's.
+    ari_source: str = ""
     revoked: str = ""  # the reason, when this certificate was revoked (revocation.remember)
 
 

@@ -8,7 +8,10 @@ fits 6-day ones).
 
 ARI is asked no more often than the CA's Retry-After says (kept in the status, RFC 9773
 §4.3), and a lookup that fails in any way falls back to the expiry rule, without `replaces`.
-The clock is a parameter: tests move time, they never sleep.
+A failed lookup is kept as well, for FAILED_RECHECK or the CA's Retry-After: a CA that never
+answers made every run wait the whole lookup timeout again, per certificate. Whatever is kept
+is kept with what it was asked with (ari_source): under another CA or CA bundle it is asked
+again. The clock is a parameter: tests move time, they never sleep.
 """
 
 from __future__ import annotations
@@ -19,8 +22,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from tui.acme.errors import AcmeError, InputError
-from tui.renewal import Status
+from tui.acme.errors import AcmeError, InputError, ProblemError
+from tui.renewal import RenewalSettings, Status
 
 if TYPE_CHECKING:
     from cryptography import x509
@@ -32,6 +35,7 @@ Clock = Callable[[], datetime]
 # between a minute and a week (a CA answering "0" or "ten years" does not drive the timer).
 DEFAULT_RECHECK = timedelta(hours=6)
 MIN_RECHECK, MAX_RECHECK = timedelta(minutes=1), timedelta(days=7)
+FAILED_RECHECK = timedelta(hours=1)  # a failed lookup without Retry-After
 NO_ARI = "the CA offers no ARI"  # no renewalInfo: not a failure, nothing to report
 
 
@@ -111,26 +115,94 @@ def _pick(start: datetime, end: datetime) -> datetime:
     return start + timedelta(seconds=random.uniform(0, (end - start).total_seconds()))  # noqa: S311 - spreading load, not a secret
 
 
-async def refresh_ari(
-    client: AcmeClient, certificate: x509.Certificate, status: Status, now: datetime
-) -> Status:
-    """The status with the CA's current window, asked only when the last answer's
-    Retry-After has passed (or the status is another certificate's). A failed lookup, a CA
-    without ARI or a window that makes no sense clears the window and records why."""
+def ari_source(settings: RenewalSettings) -> str:
+    """What a lookup is asked with: the CA, and the CA bundle trusted besides the system's."""
+    return f"{settings.directory} {settings.ca_bundle}"
+
+
+def cached_ari(certificate: x509.Certificate, status: Status, now: datetime, source: str) -> bool:
+    """True when `status` holds this certificate's answer (a window or a failure) asked with
+    `source`, and the time to ask again has not come."""
+    next_check = _time(status.ari_next_check)
+    return (
+        status.serial == f"{certificate.serial_number:x}"
+        and status.ari_source == source
+        and next_check is not None
+        and now < next_check
+        and bool(ari_window(status) or status.ari_error)
+    )
+
+
+def _recheck(retry_after: float | None, default: timedelta) -> timedelta:
+    """The CA's Retry-After within bounds, else `default`."""
+    if retry_after is None:
+        return default
+    return min(max(timedelta(seconds=retry_after), MIN_RECHECK), MAX_RECHECK)
+
+
+def _asked(certificate: x509.Certificate, status: Status, now: datetime, source: str) -> Status:
+    """The status of this certificate, its window cleared, as asked now with `source`."""
     serial = f"{certificate.serial_number:x}"
-    if status.serial == serial:
-        next_check = _time(status.ari_next_check)
-        if next_check is not None and now < next_check and (ari_window(status) or status.ari_error):
-            return status
-    else:
+    if status.serial != serial:
         status = Status(serial=serial, last_attempt=status.last_attempt,
                         last_result=status.last_result, last_error=status.last_error)  # fmt: skip
-    cleared = replace(status, ari_start="", ari_end="", ari_chosen="", ari_asked=iso(now))
+    return replace(
+        status, ari_start="", ari_end="", ari_chosen="", ari_asked=iso(now), ari_source=source
+    )
+
+
+def ari_failed(
+    certificate: x509.Certificate,
+    status: Status,
+    now: datetime,
+    source: str,
+    why: str,
+    *,
+    retry_after: float | None = None,
+    keep: bool = True,
+) -> Status:
+    """The status after a failed lookup: no window, `why`, and not asked again before the
+    CA's Retry-After (FAILED_RECHECK without one). `keep=False` for a failure of our own (an
+    unreadable CA bundle), which the next run tries again."""
+    failed = replace(_asked(certificate, status, now, source), ari_error=why, ari_next_check="")
+    if keep:
+        failed = replace(failed, ari_next_check=iso(now + _recheck(retry_after, FAILED_RECHECK)))
+    return failed
+
+
+def ari_said(status: Status, now: datetime, *, cached: bool) -> str:
+    """What a run says of a failed lookup; a kept one as "ARI unavailable (cached, retry
+    after HH:MM)", with the time in UTC (a date too when it is not within a day)."""
+    if not cached or not status.ari_error or status.ari_error == NO_ARI:
+        return status.ari_error
+    when = _time(status.ari_next_check)
+    if when is None:
+        return status.ari_error
+    at = f"{when:%H:%M} UTC" if when - now < timedelta(days=1) else iso(when)
+    return f"ARI unavailable (cached, retry after {at}): {status.ari_error}"
+
+
+async def refresh_ari(
+    client: AcmeClient,
+    certificate: x509.Certificate,
+    status: Status,
+    now: datetime,
+    source: str,
+) -> Status:
+    """The status with the CA's current window, asked only when what is kept is another
+    certificate's, was asked with another `source` (ari_source), or its time to ask again
+    has come. A failed lookup, a CA without ARI or a window that makes no sense clears the
+    window and records why."""
+    if cached_ari(certificate, status, now, source):
+        return status
+    cleared = _asked(certificate, status, now, source)
     try:
         info = await client.renewal_info(certificate)
-    except (AcmeError, InputError) as exc:
-        failed = f"ARI lookup failed ({str(exc)[:300]})"
-        return replace(cleared, ari_error=failed, ari_next_check=iso(now + MIN_RECHECK))
+    except AcmeError as exc:
+        why = f"ARI lookup failed ({str(exc)[:300]})"
+        after = exc.retry_after if isinstance(exc, ProblemError) else None
+        keep = not isinstance(exc, InputError)
+        return ari_failed(certificate, status, now, source, why, retry_after=after, keep=keep)
     if info is None:
         return replace(cleared, ari_error=NO_ARI, ari_next_check=iso(now))
     start, end = _time(info.start), _time(info.end)
@@ -142,17 +214,14 @@ async def refresh_ari(
         # fresh certificate: a CA's mistake or a hostile CA's way to exhaust rate limits.
         nonsense = f"ARI window ignored (it ends at {iso(end)}, before the certificate's notBefore)"
         return replace(cleared, ari_error=nonsense, ari_next_check=iso(now + MIN_RECHECK))
-    recheck = DEFAULT_RECHECK
-    if info.retry_after is not None:
-        recheck = min(max(timedelta(seconds=info.retry_after), MIN_RECHECK), MAX_RECHECK)
-    old = ari_window(status)
+    recheck = _recheck(info.retry_after, DEFAULT_RECHECK)
+    old = ari_window(status) if status.serial == cleared.serial else None
     chosen = old[2] if old and (old[0], old[1]) == (start, end) else _pick(start, end)
     return replace(
-        status,
+        cleared,
         ari_start=iso(start),
         ari_end=iso(end),
         ari_chosen=iso(chosen),
         ari_next_check=iso(now + recheck),
         ari_error="",
-        ari_asked=iso(now),
     )

@@ -19,6 +19,7 @@ from tui import inventory
 from tui.acme.errors import AcmeError, InputError, detached
 from tui.cert_list import describe_entries
 from tui.dashboard.orders import OrdersView, store
+from tui.dashboard.untrusted import IN_A_LINE, printable
 from tui.renewal import RenewalSettings, defaults_for
 from tui.renewal_due import utc_now
 from tui.workflow import SolverChoice
@@ -132,7 +133,7 @@ def _report(view: OrdersView, outcomes: list[Outcome]) -> str:
         view.progress(outcome.line())
         if outcome.error is not None:
             view.notify(
-                f"{outcome.name}: {outcome.error}",
+                f"{outcome.name}: {printable(str(outcome.error), limit=IN_A_LINE)}",
                 title="Renewal failed",
                 severity="error",
                 timeout=15,

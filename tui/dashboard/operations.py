@@ -10,8 +10,8 @@ from textual import log
 
 from tui.accounts import problem_hint
 from tui.acme.errors import AcmeError, ProblemError
-from tui.acme.text import shortened
 from tui.dashboard.screens.confirm import ConfirmScreen
+from tui.dashboard.untrusted import IN_A_LINE, printable
 from tui.dashboard.view import Operation, View
 
 if TYPE_CHECKING:
@@ -50,9 +50,11 @@ async def _production_confirmed(view: View, title: str) -> bool:
 
 
 def _from_ca(text: str) -> str:
-    """A CA's text cut to a few lines for a notification; the traffic keeps it whole."""
-    cut = shortened(text)
-    return cut if cut == text else f"{cut}\n(the whole text: the exchange's Response tab)"
+    """A CA's text as one line for a notification: a problem detail's own newlines read as
+    lines of ours (a forged "renewed" line under the real error). The traffic keeps it whole."""
+    cut = printable(text, limit=IN_A_LINE)
+    whole = "(the whole text: the exchange's Response tab)"
+    return cut if cut == printable(text) else f"{cut}\n{whole}"
 
 
 async def operate(
@@ -80,10 +82,12 @@ async def operate(
     except Exception as exc:
         log.error(f"{title}: {exc!r}")
         view.notify(
-            f"unexpected {type(exc).__name__}: {exc}", title=f"{title} failed", severity="error"
+            f"unexpected {type(exc).__name__}: {printable(str(exc), limit=IN_A_LINE)}",
+            title=f"{title} failed",
+            severity="error",
         )
     else:
-        if message:
-            view.notify(message, title=title)
+        if message:  # one line, which may carry the CA's text (an account's status)
+            view.notify(printable(message), title=title)
     finally:
         view.show_busy("")

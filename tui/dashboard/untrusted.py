@@ -18,21 +18,30 @@ from typing import Any
 from rich.highlighter import JSONHighlighter
 from rich.text import Text
 
-from tui.acme.text import UNSAFE
+from tui.acme.text import UNSAFE, shortened
 from tui.acme.text import printable as safe_text
+
+# A CA's string inside a notification or a status line: one line of at most this many characters
+# (a toast at 80 columns is 35 columns wide: five rows of it).
+IN_A_LINE = 160
+# A line of a log pane (the Orders tab's progress), which has the room to say what was refused.
+IN_A_LOG_LINE = 1000
 
 # json.dumps escapes C0 inside strings, so a raw newline in its output is the indentation's own.
 _IN_JSON = re.compile(f"(?!\n)[{UNSAFE}]")
 _HIGHLIGHT_JSON = JSONHighlighter()
 
 
-def printable(text: str, *, lines: bool = False) -> str:
+def printable(text: str, *, lines: bool = False, limit: int | None = None) -> str:
     """`text.printable` as the dashboard needs it: with `lines` (a body, a dialog's message)
-    newlines and tabs stay and CRLF reads as a newline; else (a row, a title) one line stays
-    one line."""
-    if lines:
-        return safe_text(text.replace("\r\n", "\n"), multiline=True)
-    return safe_text(text)
+    newlines and tabs stay and CRLF reads as a newline; else (a row, a title, a CA's text in a
+    notification) one line stays one line, and a newline in it reads `\\n`, never as a line of
+    our own. `limit`: at most that many characters, "…" where it was cut (a problem detail
+    of a megabyte filled the screen as a toast)."""
+    shown = safe_text(text.replace("\r\n", "\n"), multiline=True) if lines else safe_text(text)
+    if limit is None:
+        return shown
+    return shortened(shown, lines=shown.count("\n") + 1, chars=limit)
 
 
 def inert(text: str, style: str = "", *, lines: bool = False) -> Text:

@@ -24,6 +24,11 @@ if TYPE_CHECKING:
     from tui.acme.models import Problem
 
 KEY_HEADERS = ("replay-nonce", "location", "link", "retry-after", "content-type")
+# What the Response and Raw tabs show of the headers: a hostile CA's 3,000 headers with a 2 MB
+# value took the inspector to 370 MB RSS once laid out. The whole of each stays in the exchange,
+# for y (copy, save) and the exports.
+SHOWN_HEADERS = 200
+SHOWN_HEADER_BYTES = 4096
 
 
 @dataclass(frozen=True)
@@ -163,6 +168,21 @@ def problem_view(problem: Problem) -> Text:
     return lines
 
 
+def _cut(value: str) -> str:
+    """The value up to SHOWN_HEADER_BYTES (UTF-8), with how much of it is not shown."""
+    shown = value.encode()[:SHOWN_HEADER_BYTES].decode("utf-8", "ignore")
+    rest = len(value.encode()) - len(shown.encode())
+    return f"{shown}… {rest:,} bytes more (y copies it whole)" if rest else value
+
+
+def _shown_headers(headers: list[tuple[str, str]]) -> tuple[list[tuple[str, str]], str]:
+    """At most SHOWN_HEADERS headers, each value cut to SHOWN_HEADER_BYTES; and the line that
+    says how many more there are ("" when none)."""
+    kept = [(str(name), _cut(str(value))) for name, value in headers[:SHOWN_HEADERS]]
+    more = len(headers) - len(kept)
+    return kept, f"… {more:,} more headers (y copies them, x exports them)" if more else ""
+
+
 def response_view(exchange: Exchange, context: Context) -> list[Text]:
     if exchange.status is None:
         return [inert(f"no response: {exchange.error}", "bold red", lines=True)]
@@ -170,10 +190,13 @@ def response_view(exchange: Exchange, context: Context) -> list[Text]:
     if exchange.problem:
         parts.append(problem_view(exchange.problem))
     picked = Text()
-    for name, value in headers_to_dict(exchange.response_headers).items():
+    headers, more = _shown_headers(list(headers_to_dict(exchange.response_headers).items()))
+    for name, value in headers:
         important = name.lower() in KEY_HEADERS
-        picked.append(f"{printable(str(name))}: ", style="bold cyan" if important else "dim")
-        picked.append(f"{printable(str(value))}\n", style="" if important else "dim")
+        picked.append(f"{printable(name)}: ", style="bold cyan" if important else "dim")
+        picked.append(f"{printable(value)}\n", style="" if important else "dim")
+    if more:
+        picked.append(f"{more}\n", style="italic")
     parts += [_heading("Headers"), picked, _heading("Body")]
     body = exchange.response_body.decode("utf-8", "replace")
     try:
@@ -185,7 +208,8 @@ def response_view(exchange: Exchange, context: Context) -> list[Text]:
 
 
 def _raw_headers(headers: list[tuple[str, str]]) -> str:
-    return "".join(f"{name}: {value}\n" for name, value in headers)
+    kept, more = _shown_headers(headers)
+    return "".join(f"{name}: {value}\n" for name, value in kept) + (f"{more}\n" if more else "")
 
 
 def raw_view(exchange: Exchange, context: Context) -> list[Text]:

@@ -13,7 +13,7 @@ from textual.message import Message
 from textual.widgets import Input, Static
 
 from tui.acme.key_types import DEFAULT_KEY_TYPE, KEY_TYPES
-from tui.dashboard.untrusted import printable
+from tui.dashboard.untrusted import IN_A_LOG_LINE, printable
 
 
 @dataclass(frozen=True)
@@ -123,7 +123,7 @@ class OrdersPanel(VerticalScroll, can_focus=False):
         text = Text()
         for index, line in enumerate(self._lines):
             style = "bold" if index == 0 else ("green" if line.endswith(": valid") else "")
-            text.append(f"{printable(line)}\n", style=style)
+            text.append(f"{printable(line, limit=IN_A_LOG_LINE)}\n", style=style)
         self._progress.update(text)
         self._show(self._progress)
 
