@@ -514,3 +514,24 @@ def test_a_csr_whose_names_do_not_parse_is_one_line(cli: CliRunner, tmp_path: Pa
     assert result.returncode == 2, result.stderr
     assert "subjectAltName extension does not parse" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_info_and_list_say_the_same_whole_days_left(
+    cli: CliRunner, validating: ValidatingPebble, account: list[str]
+) -> None:
+    """`cert info` said 1825 where `cert list` said 1826 for the same certificate (one
+    floored, one rounded), and `--json` gave a float: one count now, whole days rounded down
+    (tui.acme.certificates.days_left)."""
+    out = cli.workdir / "days"
+    issue = [*account, "cert", "issue", "-d", "days.example.test", *http01_options(validating)]
+    assert cli(*issue, "--out", str(out)).returncode == 0
+    info = json.loads(cli(*account, "cert", "info", str(out), "--json").stdout)
+    listed = cli(*account, "cert", "list", "--json")
+    assert listed.returncode == 0, listed.stderr
+    (row,) = [r for r in json.loads(listed.stdout) if r["folder"] == str(out)]
+    assert isinstance(info["days_left"], int) and isinstance(row["days_left"], int)
+    assert info["days_left"] == row["days_left"]
+    text_info = cli(*account, "cert", "info", str(out)).stdout
+    text_list = cli(*account, "cert", "list").stdout
+    assert f"days_left  {info['days_left']}\n" in text_info, text_info
+    assert f"({info['days_left']} days left)" in text_list, text_list
