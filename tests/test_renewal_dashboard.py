@@ -424,3 +424,35 @@ def test_a_demo_where_nothing_was_saved_removes_its_folder_and_says_so() -> None
         assert os.listdir(folder)
     assert not folder.exists()
     assert said == [f"acmedash demo: removed its folder {folder} (nothing was saved there)"]
+
+
+async def test_renew_all_reports_a_folder_it_cannot_renew_and_goes_on(
+    pebble: Pebble, tmp_path: Path
+) -> None:
+    """A folder without renewal.toml whose certificate names what no order can hold: its
+    defaults cannot be made. `cert renew --all` reported that certificate and went on; the
+    dashboard's renew-all failed whole. One function (renew_run.jobs_for) now builds the
+    jobs for both, with one message for such a folder. Nothing is due, so Pebble is asked
+    for the account only."""
+    store = tmp_path / "certs"
+    _stored(store, "fine.example.test", 10, directory=pebble.directory_url)
+    odd = _stored(store, "bad_name!", 10)
+    (odd / "renewal.toml").unlink()
+    (odd / "current").symlink_to("archive/1")  # managed without renewal.toml (issued before)
+    key_path = tmp_path / "account.pem"
+    keys.save_key(keys.generate_key("ec256"), key_path)
+    settings = Settings(
+        endpoint=pebble.directory_url,
+        ca_bundle=str(pebble.ca_bundle),
+        account_key=str(key_path),
+        certs_dir=str(store),
+    )
+    app = AcmeDashApp(settings, config_path=tmp_path / "config.toml")
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = await _certificates_tab(app, pilot, 2)
+        table.focus()
+        await pilot.press("a")
+        await settle(app)
+        failed = [n for n in app._notifications if n.title == "Renewal failed"]
+        assert [n.message.split(":")[0] for n in failed] == ["bad_name!"], _notes(app)
+        assert "0 renewed, 1 failed, 1 not due" in _notes(app)
