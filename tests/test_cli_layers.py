@@ -43,6 +43,7 @@ LAYERS = {
     "tui.inventory": 2,
     "tui.cert_list": 2,
     "tui.renew_run": 2,
+    "tui.key_rollover": 2,
     "tui.cli": 3,
     "tui.dashboard": 3,
     "tui.__main__": 4,

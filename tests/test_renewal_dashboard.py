@@ -456,3 +456,41 @@ async def test_renew_all_reports_a_folder_it_cannot_renew_and_goes_on(
         failed = [n for n in app._notifications if n.title == "Renewal failed"]
         assert [n.message.split(":")[0] for n in failed] == ["bad_name!"], _notes(app)
         assert "0 renewed, 1 failed, 1 not due" in _notes(app)
+
+
+async def test_the_dashboard_rollover_moves_the_renewals_to_the_new_key(
+    pebble: Pebble, tmp_path: Path
+) -> None:
+    """K and `account rollover` follow a rollover through one function
+    (key_rollover.rollover): the renewal.toml naming the old key at this CA names the new
+    one, the one naming another CA is left alone."""
+    store = tmp_path / "certs"
+    key_path = tmp_path / "account.pem"
+    keys.save_key(keys.generate_key("ec256"), key_path)
+    here = _stored(store, "here.example.test", 10)
+    save_renewal(here, RenewalSettings(pebble.directory_url, str(key_path), ["here.example.test"]))
+    there = _stored(store, "there.example.test", 10)
+    save_renewal(there, RenewalSettings("https://ca.invalid/dir", str(key_path), ["there.test"]))
+    untouched = (there / "renewal.toml").read_bytes()
+    settings = Settings(
+        endpoint=pebble.directory_url,
+        ca_bundle=str(pebble.ca_bundle),
+        account_key=str(key_path),
+        certs_dir=str(store),
+    )
+    app = AcmeDashApp(settings, config_path=tmp_path / "config.toml")
+    new_key = tmp_path / "next.pem"
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("a")
+        await wait_for_screen(pilot, ConfirmScreen)
+        await pilot.click("#confirm")
+        await settle(app)
+        await pilot.press("K")
+        await wait_for_screen(pilot, PromptScreen)
+        app.screen.query_one(Input).value = str(new_key)
+        await pilot.press("enter")
+        await settle(app)
+        assert "1 certificate(s) will renew with it" in _notes(app), _notes(app)
+    remembered = load_renewal(here)
+    assert remembered is not None and remembered.account_key == str(new_key)
+    assert (there / "renewal.toml").read_bytes() == untouched
