@@ -17,14 +17,14 @@ from typing import TYPE_CHECKING, Any
 from tui.acme.errors import InputError
 from tui.acme.key_types import KEY_TYPES
 from tui.acme.text import printable
-from tui.cli.context import Context, Handler
+from tui.cli.context import Context, Handler, subproblem_lines
 from tui.cli.options import global_options
 from tui.workflow import IssueOptions, SolverChoice
 
 if TYPE_CHECKING:
     from tui.acme.client import AcmeClient
     from tui.inventory import Entry
-    from tui.renew_run import Job
+    from tui.renew_run import Job, Outcome
     from tui.renewal import RenewalSettings
     from tui.session import Session
 
@@ -270,11 +270,23 @@ async def cmd_cert_renew(ctx: Context) -> int:
         return 0
     ctx.emit(records if args.all else records[0], "\n".join(printable(o.line()) for o in outcomes))
     failures = [o.error for o in outcomes if o.error is not None]
+    _say_subproblems(ctx, outcomes)
     if failures:
         from tui.cli.context import Reported
 
         raise Reported(failures[0])  # said in its outcome line; cli.command.run sets the code
     return 0
+
+
+def _say_subproblems(ctx: Context, outcomes: list[Outcome]) -> None:
+    """A failure's line names the CA's problem; the subproblems (one per identifier) follow on
+    stderr, a line each under the certificate's name, as the progress lines are."""
+    from tui.acme.errors import ProblemError
+
+    for outcome in outcomes:
+        if isinstance(outcome.error, ProblemError):
+            for line in subproblem_lines(outcome.error.problem):
+                ctx.err.write(f"  [{printable(outcome.name)}] {line}\n")
 
 
 def _progress(ctx: Context) -> Callable[[str, str], None]:
