@@ -112,6 +112,20 @@ def _dashboard(cli: CliRunner, validating: ValidatingPebble) -> AcmeDashApp:
     return AcmeDashApp(settings, config_path=cli.config)
 
 
+def _store_dashboard(pebble: Pebble, tmp_path: Path, store: Path) -> AcmeDashApp:
+    """The dashboard on Pebble with a fresh account key (tmp_path/account.pem, no account
+    yet) and `store` as its certificate store."""
+    key_path = tmp_path / "account.pem"
+    keys.save_key(keys.generate_key("ec256"), key_path)
+    settings = Settings(
+        endpoint=pebble.directory_url,
+        ca_bundle=str(pebble.ca_bundle),
+        account_key=str(key_path),
+        certs_dir=str(store),
+    )
+    return AcmeDashApp(settings, config_path=tmp_path / "config.toml")
+
+
 def _notes(app: AcmeDashApp) -> str:
     return "\n".join(n.message for n in app._notifications)
 
@@ -248,15 +262,7 @@ async def test_a_failed_renewal_says_which_certificate_and_why(
     store = tmp_path / "certs"
     name = "no-dns-hook.example.test"
     _stored(store, name, 80, directory=pebble.directory_url, challenge=SolverChoice("dns-01"))
-    key_path = tmp_path / "account.pem"
-    keys.save_key(keys.generate_key("ec256"), key_path)
-    settings = Settings(
-        endpoint=pebble.directory_url,
-        ca_bundle=str(pebble.ca_bundle),
-        account_key=str(key_path),
-        certs_dir=str(store),
-    )
-    app = AcmeDashApp(settings, config_path=tmp_path / "config.toml")
+    app = _store_dashboard(pebble, tmp_path, store)
     async with app.run_test(size=(80, 24)) as pilot:
         table = await _certificates_tab(app, pilot, 1)
         assert _cells(table, 0)[0] == "DUE"
@@ -439,15 +445,7 @@ async def test_renew_all_reports_a_folder_it_cannot_renew_and_goes_on(
     odd = _stored(store, "bad_name!", 10)
     (odd / "renewal.toml").unlink()
     (odd / "current").symlink_to("archive/1")  # managed without renewal.toml (issued before)
-    key_path = tmp_path / "account.pem"
-    keys.save_key(keys.generate_key("ec256"), key_path)
-    settings = Settings(
-        endpoint=pebble.directory_url,
-        ca_bundle=str(pebble.ca_bundle),
-        account_key=str(key_path),
-        certs_dir=str(store),
-    )
-    app = AcmeDashApp(settings, config_path=tmp_path / "config.toml")
+    app = _store_dashboard(pebble, tmp_path, store)
     async with app.run_test(size=(80, 24)) as pilot:
         table = await _certificates_tab(app, pilot, 2)
         table.focus()
@@ -465,20 +463,13 @@ async def test_the_dashboard_rollover_moves_the_renewals_to_the_new_key(
     (key_rollover.rollover): the renewal.toml naming the old key at this CA names the new
     one, the one naming another CA is left alone."""
     store = tmp_path / "certs"
-    key_path = tmp_path / "account.pem"
-    keys.save_key(keys.generate_key("ec256"), key_path)
+    app = _store_dashboard(pebble, tmp_path, store)
+    key_path = str(tmp_path / "account.pem")
     here = _stored(store, "here.example.test", 10)
-    save_renewal(here, RenewalSettings(pebble.directory_url, str(key_path), ["here.example.test"]))
+    save_renewal(here, RenewalSettings(pebble.directory_url, key_path, ["here.example.test"]))
     there = _stored(store, "there.example.test", 10)
-    save_renewal(there, RenewalSettings("https://ca.invalid/dir", str(key_path), ["there.test"]))
+    save_renewal(there, RenewalSettings("https://ca.invalid/dir", key_path, ["there.test"]))
     untouched = (there / "renewal.toml").read_bytes()
-    settings = Settings(
-        endpoint=pebble.directory_url,
-        ca_bundle=str(pebble.ca_bundle),
-        account_key=str(key_path),
-        certs_dir=str(store),
-    )
-    app = AcmeDashApp(settings, config_path=tmp_path / "config.toml")
     new_key = tmp_path / "next.pem"
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("a")
