@@ -100,20 +100,18 @@ class ContactsShownView(View, Protocol):
 
 def update_contacts(view: ContactsShownView, contacts: list[str]) -> None:
     """Replaces the account's contacts with `contacts` (RFC 8555 §7.3.2), kept in the settings
-    only once the CA took them: a refusal or a network failure leaves the config as it was,
-    and the Contacts panel shows the settings' contacts again."""
+    only once the CA took them: a refusal, a network failure or a cancelled production question
+    leaves the config as it was. Till then the Contacts panel shows the settings' contacts."""
+    view.show_contacts()
     if not view.need_key():
-        view.show_contacts()
         return
     workspace = view.workspace
     wanted = list(contacts)
 
     async def operation(client: AcmeClient) -> str:
-        try:
-            _show(view, await accounts.update_contacts(workspace.session, client, wanted))
-            accounts.keep_contacts(workspace.session, wanted)
-        finally:
-            view.show_contacts()
+        _show(view, await accounts.update_contacts(workspace.session, client, wanted))
+        accounts.keep_contacts(workspace.session, wanted)
+        view.show_contacts()
         return "Contacts updated on the server."
 
     view.run("Update contacts", operation, changes_state=True)
