@@ -12,7 +12,7 @@ from textual.widgets import Input
 from tests.conftest import CliRunner, account_settings, settle, wait_until
 from tui.acme import keys
 from tui.acme.client import AcmeClient, ClientOptions
-from tui.config import save_settings
+from tui.config import Settings, save_settings
 from tui.dashboard.app import AcmeDashApp
 from tui.dashboard.panels.contacts import ContactsPanel
 from tui.dashboard.panels.tabs import TabbedPanes
@@ -61,6 +61,41 @@ async def test_dashboard_push_refused_keeps_the_config(pebble: Pebble, tmp_path:
             pilot,
             lambda: any("not supported" in n.message for n in app._notifications),
             "the CA's refusal shown",
+        )
+        assert app.settings.contacts == ["mailto:old@example.org"]
+        assert app.screen.query_one(ContactsPanel).contacts == ["mailto:old@example.org"]
+    assert config.read_bytes() == before
+
+
+async def test_dashboard_push_over_a_dead_network_keeps_the_config(tmp_path: Path) -> None:
+    """The account is remembered for a CA that no longer answers (a closed loopback port: the
+    connection is refused): the push fails and the config stays byte-identical."""
+    from tui.acme.jose import public_jwk, thumbprint
+    from tui.pebble import free_port
+
+    directory = f"https://127.0.0.1:{free_port()}/dir"
+    key_path = tmp_path / "account.pem"
+    key = keys.generate_key("ec256")
+    keys.save_key(key, key_path)
+    settings = Settings(
+        endpoint=directory, account_key=str(key_path), contacts=["mailto:old@example.org"]
+    )
+    settings.remember_account(directory, thumbprint(public_jwk(key)), f"{directory}/acct/1")
+    config = tmp_path / "c.toml"
+    save_settings(settings, config)
+    before = config.read_bytes()
+    app = AcmeDashApp(settings, config_path=config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: app.main_screen.workspace.key_loaded, "the key loaded")
+        app.query_one("#side", TabbedPanes).active = "pane-contacts"
+        await pilot.pause()
+        app.query_one("#contact-input", Input).focus()
+        await pilot.press(*"new@example.org", "enter")
+        await settle(app)
+        await wait_until(
+            pilot,
+            lambda: any(n.severity == "error" for n in app._notifications),
+            "the failure shown",
         )
         assert app.settings.contacts == ["mailto:old@example.org"]
         assert app.screen.query_one(ContactsPanel).contacts == ["mailto:old@example.org"]
