@@ -55,6 +55,7 @@ class Hostility:
     client's responder, say). `order_status`, `authz_status`: the status every order and
     authorization shows instead of its own. `account_location`: the Location newAccount
     answers with. `directory_extra`: directory entries added or replaced.
+    `new_order_problem`: a problem document (400) newOrder answers with instead of an order.
     """
 
     authz_identifier: dict[str, Any] | None = None
@@ -73,6 +74,7 @@ class Hostility:
     authz_status: str | None = None
     account_location: str | None = None
     directory_extra: dict[str, str] = field(default_factory=dict)
+    new_order_problem: dict[str, Any] | None = None
 
 
 def _b64decode(text: str) -> bytes:
@@ -297,6 +299,8 @@ class HostileAcme:
             if parts[0] == "account":
                 return 200, {}, _json({"status": "valid"})
             if parts[0] == "new-order":
+                if (problem := self.hostility.new_order_problem) is not None:
+                    return 400, {"Content-Type": "application/problem+json"}, _json(problem)
                 url, body = self._new_order(payload)
                 return 201, {"Location": url}, _json(body)
             if parts[0] == "order":

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import stat
+import subprocess
 import sys
 import urllib.request
 from pathlib import Path
@@ -514,3 +515,47 @@ def test_a_csr_whose_names_do_not_parse_is_one_line(cli: CliRunner, tmp_path: Pa
     assert result.returncode == 2, result.stderr
     assert "subjectAltName extension does not parse" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_info_and_list_say_the_same_whole_days_left(
+    cli: CliRunner, validating: ValidatingPebble, account: list[str]
+) -> None:
+    """`cert info` said 1825 where `cert list` said 1826 for the same certificate (one
+    floored, one rounded), and `--json` gave a float: one count now, whole days rounded down
+    (tui.acme.certificates.days_left)."""
+    out = cli.workdir / "days"
+    issue = [*account, "cert", "issue", "-d", "days.example.test", *http01_options(validating)]
+    assert cli(*issue, "--out", str(out)).returncode == 0
+    info = json.loads(cli(*account, "cert", "info", str(out), "--json").stdout)
+    listed = cli(*account, "cert", "list", "--json")
+    assert listed.returncode == 0, listed.stderr
+    (row,) = [r for r in json.loads(listed.stdout) if r["folder"] == str(out)]
+    assert isinstance(info["days_left"], int) and isinstance(row["days_left"], int)
+    assert info["days_left"] == row["days_left"]
+    text_info = cli(*account, "cert", "info", str(out)).stdout
+    text_list = cli(*account, "cert", "list").stdout
+    assert f"days_left  {info['days_left']}\n" in text_info, text_info
+    assert f"({info['days_left']} days left)" in text_list, text_list
+
+
+def test_the_readme_dns_hook_works_as_written(
+    cli: CliRunner, validating: ValidatingPebble, account: list[str]
+) -> None:
+    """README.md's `pebble-hook.sh`, taken from the README and run by the shell lines there
+    (`cat > ... <<'SH'`, `chmod +x`), then used as `--dns-hook ./pebble-hook.sh` for a
+    wildcard. Only CHALLTESTSRV_API differs: this challtestsrv's API is not on 8055."""
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    start = readme.index("    cat > pebble-hook.sh <<'SH'\n")
+    last = "    chmod +x pebble-hook.sh\n"
+    end = readme.index(last, start) + len(last)
+    lines = readme[start:end].splitlines()
+    assert all(line.startswith("    ") for line in lines)  # one indented block, as shown
+    script = "\n".join(line[4:] for line in lines) + "\n"
+    made = subprocess.run(["sh", "-c", script], cwd=cli.workdir, check=False)
+    assert made.returncode == 0
+    api = {"CHALLTESTSRV_API": f"http://127.0.0.1:{validating.dns.management_port}"}
+    issue = ["cert", "issue", "-d", "*.readme.example.test", "--challenge", "dns-01"]
+    result = cli(*account, *issue, "--dns-hook", "./pebble-hook.sh", "--out", "wild", env=api)
+    assert result.returncode == 0, result.stderr
+    assert "*.readme.example.test: valid" in result.stderr
+    assert (cli.workdir / "wild" / "fullchain.pem").is_file()

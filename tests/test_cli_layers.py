@@ -44,6 +44,7 @@ LAYERS = {
     "tui.inventory": 2,
     "tui.cert_list": 2,
     "tui.renew_run": 2,
+    "tui.key_rollover": 2,
     "tui.cli": 3,
     "tui.dashboard": 3,
     "tui.__main__": 4,
@@ -138,3 +139,32 @@ def test_no_circles_among_the_front_ends_and_the_layers_below() -> None:
         return False
 
     assert [name for name in graph if reaches(name, name)] == []
+
+
+def _calls(owner: str, name: str) -> list[str]:
+    """The modules that call `owner.name(...)`."""
+    found = []
+    for path in TUI.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            called = node.func if isinstance(node, ast.Call) else None
+            if (
+                isinstance(called, ast.Attribute)
+                and called.attr == name
+                and isinstance(called.value, ast.Name)
+                and called.value.id == owner
+            ):
+                found.append(_module(path))
+    return found
+
+
+def test_a_rollover_and_what_follows_it_have_one_place() -> None:
+    """The renewal.toml files follow a key rollover from one function both front ends call
+    (key_rollover.rollover): each front end used to call accounts.rollover and then
+    inventory.follow_rollover itself, and one that forgot the second left its renewals
+    signing with a key the CA refuses."""
+    assert _calls("inventory", "follow_rollover") == ["tui.key_rollover"]
+    assert _calls("accounts", "rollover") == ["tui.key_rollover"]
+    assert sorted(_calls("key_rollover", "rollover")) == [
+        "tui.cli.account",
+        "tui.dashboard.key_actions",
+    ]

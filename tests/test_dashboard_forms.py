@@ -271,9 +271,10 @@ async def test_the_contact_box_says_that_enter_updates_the_account(tmp_path: Pat
 async def test_enter_in_the_contact_box_asks_before_updating_a_production_account(
     tmp_path: Path, asked_before: bool
 ) -> None:
-    """On a production CA, Enter in the box saves the contact and asks before the account is
-    updated: the session's first production question, or, once that was answered, its own.
-    Cancel sends nothing."""
+    """On a production CA, Enter in the box asks before the account is updated: the session's
+    first production question, or, once that was answered, its own. The settings keep the
+    contact only once the CA took it, so Cancel sends nothing and changes nothing."""
+    from tui.dashboard.panels.contacts import ContactsPanel
     from tui.dashboard.screens.confirm import ConfirmScreen
 
     app = _keyed_app(tmp_path, "letsencrypt")
@@ -287,11 +288,12 @@ async def test_enter_in_the_contact_box_asks_before_updating_a_production_accoun
         assert "PRODUCTION" in str(label.render())
         await _add_contact(app, pilot, "ops@example.org")
         await wait_for_screen(pilot, ConfirmScreen)
-        assert workspace.settings.contacts == ["mailto:ops@example.org"]
         await pilot.click("#cancel")
         await pilot.pause()
         assert workspace.log.last_seq == 0, "nothing sent"
         assert len(app.screen_stack) == 1
+        assert workspace.settings.contacts == []
+        assert app.query_one(ContactsPanel).contacts == []
 
 
 async def test_the_focused_field_stays_in_view_when_the_terminal_shrinks(tmp_path: Path) -> None:

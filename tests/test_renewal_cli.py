@@ -16,7 +16,8 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
-from tests.conftest import CliRunner, ValidatingPebble, reach
+from tests.conftest import CliRunner, ValidatingPebble, issue_by_dns_hook, reach
+from tests.hostile_acme import HostileAcme
 from tui.store_lock import store_lock
 
 HOOK = f"{sys.executable} {Path(__file__).parent / 'dns_hook.py'}"
@@ -392,3 +393,41 @@ def test_renew_all_over_an_empty_store_says_so(cli: CliRunner) -> None:
     assert run.returncode == 0 and run.stdout == "", run.stdout
     assert run.stderr.startswith("acmedash: no certificates in "), run.stderr
     assert json.loads(cli("cert", "renew", "--all", "--json").stdout) == []
+
+
+def test_a_failed_renewal_prints_the_ca_subproblems_one_a_line(
+    cli: CliRunner, hostile: HostileAcme
+) -> None:
+    """The CA's subproblems (RFC 8555 §6.7.1, one per identifier) were only in the traffic
+    log: now each is an indented line on stderr under the certificate's failure, escaped (a
+    CA's text is untrusted). The fake CA, since Pebble never answers with subproblems."""
+    assert issue_by_dns_hook(cli, hostile.directory_url, "/bin/true").returncode == 0
+    hostile.hostility.new_order_problem = {
+        "type": "urn:ietf:params:acme:error:rejectedIdentifier",
+        "detail": "some names were refused",
+        "subproblems": [
+            {
+                "type": "urn:ietf:params:acme:error:rejectedIdentifier",
+                "detail": "a.test is on a block list\x1b[2J",
+                "identifier": {"type": "dns", "value": "a.test"},
+            },
+            {
+                "type": "urn:ietf:params:acme:error:caa",
+                "detail": "CAA forbids\nacmedash: renewed",
+                "identifier": {"type": "dns", "value": "b.test"},
+            },
+        ],
+    }
+    args = ["--endpoint", hostile.directory_url, "--key", "account.pem"]
+    failed = cli(*args, "cert", "renew", "--all", "--force", "--quiet")
+    assert failed.returncode == 1, failed.stderr
+    assert "a.test: renewal failed: rejectedIdentifier" in failed.stdout
+    assert "\x1b" not in failed.stderr and "\nacmedash: renewed" not in failed.stderr
+    lines = failed.stderr.splitlines()
+    assert (
+        r"  [a.test] urn:ietf:params:acme:error:rejectedIdentifier [dns:a.test]: "
+        r"a.test is on a block list\x1b[2J"
+    ) in lines, failed.stderr
+    assert (
+        r"  [a.test] urn:ietf:params:acme:error:caa [dns:b.test]: CAA forbids\nacmedash: renewed"
+    ) in lines, failed.stderr

@@ -112,6 +112,20 @@ def _dashboard(cli: CliRunner, validating: ValidatingPebble) -> AcmeDashApp:
     return AcmeDashApp(settings, config_path=cli.config)
 
 
+def _store_dashboard(pebble: Pebble, tmp_path: Path, store: Path) -> AcmeDashApp:
+    """The dashboard on Pebble with a fresh account key (tmp_path/account.pem, no account
+    yet) and `store` as its certificate store."""
+    key_path = tmp_path / "account.pem"
+    keys.save_key(keys.generate_key("ec256"), key_path)
+    settings = Settings(
+        endpoint=pebble.directory_url,
+        ca_bundle=str(pebble.ca_bundle),
+        account_key=str(key_path),
+        certs_dir=str(store),
+    )
+    return AcmeDashApp(settings, config_path=tmp_path / "config.toml")
+
+
 def _notes(app: AcmeDashApp) -> str:
     return "\n".join(n.message for n in app._notifications)
 
@@ -248,15 +262,7 @@ async def test_a_failed_renewal_says_which_certificate_and_why(
     store = tmp_path / "certs"
     name = "no-dns-hook.example.test"
     _stored(store, name, 80, directory=pebble.directory_url, challenge=SolverChoice("dns-01"))
-    key_path = tmp_path / "account.pem"
-    keys.save_key(keys.generate_key("ec256"), key_path)
-    settings = Settings(
-        endpoint=pebble.directory_url,
-        ca_bundle=str(pebble.ca_bundle),
-        account_key=str(key_path),
-        certs_dir=str(store),
-    )
-    app = AcmeDashApp(settings, config_path=tmp_path / "config.toml")
+    app = _store_dashboard(pebble, tmp_path, store)
     async with app.run_test(size=(80, 24)) as pilot:
         table = await _certificates_tab(app, pilot, 1)
         assert _cells(table, 0)[0] == "DUE"
@@ -424,3 +430,58 @@ def test_a_demo_where_nothing_was_saved_removes_its_folder_and_says_so() -> None
         assert os.listdir(folder)
     assert not folder.exists()
     assert said == [f"acmedash demo: removed its folder {folder} (nothing was saved there)"]
+
+
+async def test_renew_all_reports_a_folder_it_cannot_renew_and_goes_on(
+    pebble: Pebble, tmp_path: Path
+) -> None:
+    """A folder without renewal.toml whose certificate names what no order can hold: its
+    defaults cannot be made. `cert renew --all` reported that certificate and went on; the
+    dashboard's renew-all failed whole. One function (renew_run.jobs_for) now builds the
+    jobs for both, with one message for such a folder. Nothing is due, so Pebble is asked
+    for the account only."""
+    store = tmp_path / "certs"
+    _stored(store, "fine.example.test", 10, directory=pebble.directory_url)
+    odd = _stored(store, "bad_name!", 10)
+    (odd / "renewal.toml").unlink()
+    (odd / "current").symlink_to("archive/1")  # managed without renewal.toml (issued before)
+    app = _store_dashboard(pebble, tmp_path, store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = await _certificates_tab(app, pilot, 2)
+        table.focus()
+        await pilot.press("a")
+        await settle(app)
+        failed = [n for n in app._notifications if n.title == "Renewal failed"]
+        assert [n.message.split(":")[0] for n in failed] == ["bad_name!"], _notes(app)
+        assert "0 renewed, 1 failed, 1 not due" in _notes(app)
+
+
+async def test_the_dashboard_rollover_moves_the_renewals_to_the_new_key(
+    pebble: Pebble, tmp_path: Path
+) -> None:
+    """K and `account rollover` follow a rollover through one function
+    (key_rollover.rollover): the renewal.toml naming the old key at this CA names the new
+    one, the one naming another CA is left alone."""
+    store = tmp_path / "certs"
+    app = _store_dashboard(pebble, tmp_path, store)
+    key_path = str(tmp_path / "account.pem")
+    here = _stored(store, "here.example.test", 10)
+    save_renewal(here, RenewalSettings(pebble.directory_url, key_path, ["here.example.test"]))
+    there = _stored(store, "there.example.test", 10)
+    save_renewal(there, RenewalSettings("https://ca.invalid/dir", key_path, ["there.test"]))
+    untouched = (there / "renewal.toml").read_bytes()
+    new_key = tmp_path / "next.pem"
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("a")
+        await wait_for_screen(pilot, ConfirmScreen)
+        await pilot.click("#confirm")
+        await settle(app)
+        await pilot.press("K")
+        await wait_for_screen(pilot, PromptScreen)
+        app.screen.query_one(Input).value = str(new_key)
+        await pilot.press("enter")
+        await settle(app)
+        assert "1 certificate(s) will renew with it" in _notes(app), _notes(app)
+    remembered = load_renewal(here)
+    assert remembered is not None and remembered.account_key == str(new_key)
+    assert (there / "renewal.toml").read_bytes() == untouched

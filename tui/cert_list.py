@@ -28,8 +28,8 @@ class Row:
         return bool(self.record.get("due"))
 
     @property
-    def days_left(self) -> float:
-        return float(self.record.get("days_left") or 0.0)
+    def days_left(self) -> int:
+        return int(self.record.get("days_left") or 0)
 
     @property
     def lifetime_days(self) -> float:
@@ -52,7 +52,7 @@ class Row:
         fields = [
             ("names", p(", ".join(r["names"]))),
             ("issuer", p(r["issuer"])),
-            ("expires", f"{r['not_after']} ({r['days_left']:.0f} days left)"),
+            ("expires", f"{r['not_after']} ({r['days_left']} days left)"),
             ("ARI window", ari),
             ("next renewal", f"{r['next_renewal']} ({rule})"),
             ("last renewal", last),
@@ -84,7 +84,7 @@ def _wrapped(heading: str, fields: list[tuple[str, str]]) -> str:
 
 
 def describe_entry(folder: Path, now: datetime) -> Row:
-    from tui.acme.certificates import common_name, names_of
+    from tui.acme.certificates import common_name, days_left, names_of
 
     try:
         entry = load_entry(folder)
@@ -104,7 +104,7 @@ def describe_entry(folder: Path, now: datetime) -> Row:
             "names": names_of(certificate),
             "issuer": common_name(certificate.issuer),
             "not_after": iso(not_after),
-            "days_left": round((not_after - now).total_seconds() / 86400, 2),
+            "days_left": days_left(certificate, now),
             "lifetime_days": round(lifetime.total_seconds() / 86400, 2),
             "ari_window": {"start": iso(window[0]), "end": iso(window[1])} if window else None,
             "due": decision.due,

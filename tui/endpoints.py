@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 from urllib.parse import urlsplit
@@ -120,6 +121,22 @@ _PRESETS = (
     ),
 )
 PRESETS: dict[str, Endpoint] = {preset.name: preset for preset in _PRESETS}
+
+
+UNKNOWN_CA = Endpoint(name="", title="unknown CA", url="", environment=Environment.PRODUCTION)
+"""What a traffic file that does not name its CA is shown as: never the config's CA, which may
+be another one. Production, as any CA we cannot tell."""
+
+
+def recorded(directory_urls: Iterable[str]) -> Endpoint:
+    """The CA a traffic file was recorded with: the first directory URL it names that
+    `resolve` takes (the file is untrusted text), else UNKNOWN_CA."""
+    for url in directory_urls:
+        try:
+            return resolve(url)
+        except InputError:
+            continue
+    return UNKNOWN_CA
 
 
 def resolve(name_or_url: str) -> Endpoint:

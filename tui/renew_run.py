@@ -13,7 +13,7 @@ certificate, after its own renewal (workflow).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -105,6 +105,28 @@ class Outcome:
             return f"{self.name}: renewed{extra}, expires {self.result.not_after}"
         why = f"{self.reason}; {self.ari_problem}" if self.ari_problem else self.reason
         return f"{self.name}: not due until {iso(self.next_renewal)} ({why})"
+
+
+def jobs_for(
+    folders: Iterable[Path], defaults: Callable[[Entry], RenewalSettings], clock: Clock = utc_now
+) -> tuple[list[Job], list[Outcome]]:
+    """The jobs of `cert renew --all` and of the dashboard's renew-all, one per folder, with
+    `defaults` (the front end's) for a folder without renewal.toml. A folder that cannot be
+    read, or whose defaults cannot be made, is that certificate's failure, not the run's: an
+    Outcome saying why, alike in both front ends."""
+    from tui import inventory
+
+    jobs: list[Job] = []
+    broken: list[Outcome] = []
+    for folder in folders:
+        try:
+            entry = inventory.load_entry(folder)
+            jobs.append(Job(entry, entry.settings or defaults(entry), folder))
+        except (AcmeError, InputError) as exc:
+            broken.append(
+                Outcome(folder.name, folder, True, False, clock(), "", False, detached(exc))
+            )
+    return jobs, broken
 
 
 @dataclass

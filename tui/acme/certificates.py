@@ -175,8 +175,16 @@ def names_of(certificate: x509.Certificate) -> list[str]:
     return names
 
 
-def describe(certificate: x509.Certificate) -> dict[str, object]:
-    """What `cert info` prints (public data only)."""
+def days_left(certificate: x509.Certificate, now: datetime) -> int:
+    """Whole days until notAfter, rounded down (timedelta.days): 12 hours left is 0, never 1,
+    so the count never promises a day the certificate does not have; -1 in the first day after
+    it expired. `cert info`, `cert list` and the dashboard all say this number."""
+    return (certificate.not_valid_after_utc - now).days
+
+
+def describe(certificate: x509.Certificate, now: datetime | None = None) -> dict[str, object]:
+    """What `cert info` prints (public data only); days left counted from `now` (default: the
+    time now)."""
     return {
         "subject": certificate.subject.rfc4514_string(),
         "names": names_of(certificate),
@@ -184,7 +192,7 @@ def describe(certificate: x509.Certificate) -> dict[str, object]:
         "serial": f"{certificate.serial_number:x}",
         "not_before": certificate.not_valid_before_utc.isoformat(),
         "not_after": certificate.not_valid_after_utc.isoformat(),
-        "days_left": (certificate.not_valid_after_utc - datetime.now().astimezone()).days,
+        "days_left": days_left(certificate, now or datetime.now().astimezone()),
     }
 
 

@@ -220,20 +220,19 @@ async def cmd_account_update(ctx: Context) -> int:
 async def cmd_account_rollover(ctx: Context) -> int:
     """The key is remembered by its absolute path (in the config, and in the renewal.toml of
     every certificate renewed with the old key at this CA): a timer runs in `/`."""
-    from tui import inventory
+    from tui import key_rollover
     from tui.cli.renew import store
 
     new_path = Path(ctx.args.new_key).expanduser().absolute()
     ctx.confirm_production("replace the account key")
     session = ctx.account_session()
-    old_path = ctx.key_path()
     async with session.client() as client:
-        done = await accounts.rollover(session, client, new_path, ctx.load_key)
-    if done.generated:
+        done = await key_rollover.rollover(session, client, new_path, store(ctx), ctx.load_key)
+    if done.rollover.generated:
         ctx.err.write(f"generated {DEFAULT_KEY_TYPE} key at {new_path} (mode 0600)\n")
-    ctx.out.write(f"account {printable(done.url)} now uses the key in {new_path}\n")
-    moved = inventory.follow_rollover(store(ctx), client.directory_url, old_path, new_path)
-    ctx.out.write(f"{len(moved)} certificate(s) will renew with the new key (renewal.toml)\n")
+    ctx.out.write(f"account {printable(done.rollover.url)} now uses the key in {new_path}\n")
+    count = len(done.moved)
+    ctx.out.write(f"{count} certificate(s) will renew with the new key (renewal.toml)\n")
     return 0
 
 

@@ -36,7 +36,7 @@ from tui.acme.errors import (
 )
 from tui.acme.text import printable
 from tui.cli import account, basics, certs, dashboard, renew
-from tui.cli.context import Context, Escaped, Handler, Reported
+from tui.cli.context import Context, Escaped, Handler, Reported, subproblem_lines
 from tui.cli.options import global_options
 from tui.config import ConfigError, default_config_path, load_settings
 
@@ -206,9 +206,8 @@ def _report_problem(exc: ProblemError, err: Escaped) -> None:
     """The problem document, each value escaped and on its own line (RFC 8555 §6.7)."""
     p, problem = printable, exc.problem
     err.write(f"acmedash: server problem: {p(problem.type)}: {p(problem.detail or str(exc))}\n")
-    for sub in problem.subproblems:
-        who = f" [{p(str(sub.identifier))}]" if sub.identifier else ""
-        err.write(f"  {p(sub.type)}{who}: {p(sub.detail)}\n")
+    for line in subproblem_lines(problem):
+        err.write(f"  {line}\n")
     if exc.retry_after is not None:
         err.write(f"  retry after {exc.retry_after:.0f} s\n")
     from tui.accounts import problem_hint

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     # httpx and cryptography load only for commands that need them: the dashboard and plain
     # commands start sooner (benchmarks/first_paint.py).
     from tui.acme.jose import PrivateKey
+    from tui.acme.models import Problem
     from tui.acme.traffic import Observer
     from tui.session import Session
 
@@ -183,3 +184,13 @@ class CliPrompts:
 
 
 Handler = Callable[[Context], "int | Coroutine[Any, Any, int]"]
+
+
+def subproblem_lines(problem: Problem) -> list[str]:
+    """A problem's subproblems (RFC 8555 §6.7.1), one a line with its identifier, each value
+    escaped: the CA's text is untrusted and must neither drive the terminal nor forge a line."""
+    p = printable
+    return [
+        f"{p(sub.type)}{f' [{p(str(sub.identifier))}]' if sub.identifier else ''}: {p(sub.detail)}"
+        for sub in problem.subproblems
+    ]

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -72,10 +71,7 @@ def cmd_inspect(ctx: Context) -> int:
     exchanges = read_traffic(Path(ctx.args.file).expanduser())
     if not exchanges:
         raise InputError(f"{ctx.args.file}: no exchanges in this file")
-    settings = replace(
-        ctx.settings, endpoint=resolve(exchanges[-1].endpoint or ctx.settings.endpoint).name
-    )
-    return _run_dashboard(ctx, settings, config_path=None, offline=exchanges)
+    return _run_dashboard(ctx, ctx.settings, config_path=None, offline=exchanges)
 
 
 @contextmanager

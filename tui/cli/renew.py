@@ -10,13 +10,14 @@ from __future__ import annotations
 import argparse
 import dataclasses
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tui.acme.errors import AcmeError, InputError, detached
+from tui.acme.errors import InputError
 from tui.acme.key_types import KEY_TYPES
 from tui.acme.text import printable
-from tui.cli.context import Context, Handler
+from tui.cli.context import Context, Handler, subproblem_lines
 from tui.cli.options import global_options
 from tui.workflow import IssueOptions, SolverChoice
 
@@ -219,25 +220,6 @@ def _one_job(ctx: Context, where: Path) -> Job:
     return Job(entry, settings, out, save=ctx.args.save or out != source)
 
 
-def _all_jobs(ctx: Context, where: Path) -> tuple[list[Job], list[Outcome]]:
-    """A folder that cannot be read is that certificate's failure, not the run's."""
-    from tui import inventory
-    from tui.renew_run import Job, Outcome
-    from tui.renewal_due import utc_now
-
-    jobs: list[Job] = []
-    broken: list[Outcome] = []
-    for folder in inventory.managed_folders(where):
-        try:
-            entry = inventory.load_entry(folder)
-            jobs.append(Job(entry, entry.settings or _defaults(ctx, entry), folder))
-        except (AcmeError, InputError) as exc:
-            broken.append(
-                Outcome(folder.name, folder, True, False, utc_now(), "", False, detached(exc))
-            )
-    return jobs, broken
-
-
 def _given_overrides(args: argparse.Namespace) -> list[str]:
     from tui.dns.method import OPTIONS
 
@@ -251,7 +233,7 @@ def _given_overrides(args: argparse.Namespace) -> list[str]:
 async def cmd_cert_renew(ctx: Context) -> int:
     """Exit 0 when every certificate is renewed or not due; else the first failure's code."""
     from tui import inventory
-    from tui.renew_run import Run
+    from tui.renew_run import Run, jobs_for
     from tui.store_lock import store_lock
 
     args = ctx.args
@@ -261,7 +243,10 @@ async def cmd_cert_renew(ctx: Context) -> int:
         raise InputError(f"--all renews each certificate as remembered; {given[0]} needs a CERT")
     where = store(ctx)
     with store_lock(where):
-        jobs, outcomes = _all_jobs(ctx, where) if args.all else ([_one_job(ctx, where)], [])
+        if args.all:
+            jobs, outcomes = jobs_for(inventory.managed_folders(where), partial(_defaults, ctx))
+        else:
+            jobs, outcomes = [_one_job(ctx, where)], []
         if not args.all:
             ctx.confirm_production(f"renew the certificate in {jobs[0].entry.folder}")
         progress = None if args.quiet else _progress(ctx)
@@ -285,11 +270,23 @@ async def cmd_cert_renew(ctx: Context) -> int:
         return 0
     ctx.emit(records if args.all else records[0], "\n".join(printable(o.line()) for o in outcomes))
     failures = [o.error for o in outcomes if o.error is not None]
+    _say_subproblems(ctx, outcomes)
     if failures:
         from tui.cli.context import Reported
 
         raise Reported(failures[0])  # said in its outcome line; cli.command.run sets the code
     return 0
+
+
+def _say_subproblems(ctx: Context, outcomes: list[Outcome]) -> None:
+    """A failure's line names the CA's problem; the subproblems (one per identifier) follow on
+    stderr, a line each under the certificate's name, as the progress lines are."""
+    from tui.acme.errors import ProblemError
+
+    for outcome in outcomes:
+        if isinstance(outcome.error, ProblemError):
+            for line in subproblem_lines(outcome.error.problem):
+                ctx.err.write(f"  [{printable(outcome.name)}] {line}\n")
 
 
 def _progress(ctx: Context) -> Callable[[str, str], None]:

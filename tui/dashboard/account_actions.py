@@ -94,15 +94,24 @@ def account_info(view: View) -> None:
     view.run("Account info", operation)
 
 
-def update_contacts(view: View) -> None:
-    """Replaces the account's contacts with the settings' (RFC 8555 §7.3.2)."""
+class ContactsShownView(View, Protocol):
+    def show_contacts(self) -> None: ...
+
+
+def update_contacts(view: ContactsShownView, contacts: list[str]) -> None:
+    """Replaces the account's contacts with `contacts` (RFC 8555 §7.3.2), kept in the settings
+    only once the CA took them: a refusal, a network failure or a cancelled production question
+    leaves the config as it was. Till then the Contacts panel shows the settings' contacts."""
+    view.show_contacts()
     if not view.need_key():
         return
     workspace = view.workspace
+    wanted = list(contacts)
 
     async def operation(client: AcmeClient) -> str:
-        contacts = workspace.settings.contacts
-        _show(view, await accounts.update_contacts(workspace.session, client, contacts))
+        _show(view, await accounts.update_contacts(workspace.session, client, wanted))
+        accounts.keep_contacts(workspace.session, wanted)
+        view.show_contacts()
         return "Contacts updated on the server."
 
     view.run("Update contacts", operation, changes_state=True)

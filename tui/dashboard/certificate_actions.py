@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tui import inventory
-from tui.acme.errors import AcmeError, InputError, detached
+from tui.acme.errors import AcmeError, InputError
 from tui.cert_list import describe_entries
 from tui.dashboard.orders import OrdersView, store
 from tui.dashboard.untrusted import IN_A_LINE, printable
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
     from tui.acme.client import AcmeClient
     from tui.dashboard.panels.certificates import CertificatesPanel
     from tui.inventory import Entry
-    from tui.renew_run import Job, Outcome
+    from tui.renew_run import Outcome
 
 
 async def reload(view: OrdersView, panel: CertificatesPanel) -> None:
@@ -107,25 +108,6 @@ def _defaults(view: OrdersView, entry: Entry) -> RenewalSettings:
     return replace(settings, challenge=challenge)
 
 
-def _jobs(view: OrdersView, folders: list[Path]) -> tuple[list[Job], list[Outcome]]:
-    """A folder that cannot be read is that certificate's failure, not the run's (as for
-    `cert renew --all`)."""
-    from tui.renew_run import Job, Outcome
-
-    jobs: list[Job] = []
-    broken: list[Outcome] = []
-    for folder in folders:
-        try:
-            entry = inventory.load_entry(folder)
-        except (AcmeError, InputError) as exc:
-            broken.append(
-                Outcome(folder.name, folder, True, False, utc_now(), "", False, detached(exc))
-            )
-            continue
-        jobs.append(Job(entry, entry.settings or _defaults(view, entry), folder))
-    return jobs, broken
-
-
 def _report(view: OrdersView, outcomes: list[Outcome]) -> str:
     """Each outcome in the Orders log; each failure also as a notification that names the
     certificate and the reason (the summary toast alone said "1 failed" and nothing more)."""
@@ -152,12 +134,14 @@ def renew(view: OrdersView, panel: CertificatesPanel, folders: list[Path], *, fo
         return
 
     async def operation(client: AcmeClient) -> str:
-        from tui.renew_run import Run
+        from tui.renew_run import Run, jobs_for
         from tui.store_lock import store_lock
 
         where = store(view)
         with store_lock(where):
-            jobs, outcomes = _jobs(view, folders or inventory.managed_folders(where))
+            jobs, outcomes = jobs_for(
+                folders or inventory.managed_folders(where), partial(_defaults, view)
+            )
             view.start_progress("Renewing " + ("the selected certificate" if force else "all due"))
             run = Run(DashboardClients(view, client), force=force, dns=view.workspace.settings.dns)
             run.progress = lambda name, line: view.progress(f"[{name}] {line}")

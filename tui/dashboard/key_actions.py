@@ -1,6 +1,6 @@
 """The account key keys (o g m K) and the passphrase question: which file, generated where,
 made private, rolled over to. Loading itself is Workspace.load_key, the rollover
-accounts.rollover (as `account rollover`); the screen shows the result.
+key_rollover.rollover (as `account rollover`); the screen shows the result.
 
 A key file the user does not name, or names by a relative path, goes beside the current key
 (in the demo: its throwaway folder), never into whatever folder acmedash was started from; a
@@ -112,15 +112,14 @@ async def rollover(view: KeyView) -> None:
     path = folder / Path(answer.strip()).expanduser()  # an absolute answer stays as it is
 
     async def operation(client: AcmeClient) -> str:
-        from tui import accounts, inventory
+        from tui import key_rollover
         from tui.dashboard.orders import store
 
-        done = await accounts.rollover(view.workspace.session, client, path)
+        done = await key_rollover.rollover(view.workspace.session, client, path, store(view))
         view.use_key_file(path)
-        moved = inventory.follow_rollover(store(view), client.directory_url, key_path, path)
-        made = f" (a new {DEFAULT_KEY_TYPE} key, 0600)" if done.generated else ""
+        made = f" (a new {DEFAULT_KEY_TYPE} key, 0600)" if done.rollover.generated else ""
         return (
-            f"The account now uses {path}{made}; {len(moved)} certificate(s) will renew "
+            f"The account now uses {path}{made}; {len(done.moved)} certificate(s) will renew "
             "with it (renewal.toml)"
         )
 

@@ -48,14 +48,22 @@ class MainScreen(WorkspaceScreen):
         account_actions.account_info(self)
 
     def action_update_contacts(self) -> None:
-        account_actions.update_contacts(self)
+        account_actions.update_contacts(self, self.workspace.settings.contacts)
+
+    def push_contacts(self, contacts: list[str]) -> None:
+        account_actions.update_contacts(self, contacts)
 
     def on_contacts_panel_changed(self, message: ContactsPanel.Changed) -> None:
-        """Saved, then pushed to the account if there is one (the box's label says so)."""
+        """Pushed to the account if there is one, and saved only once the CA took them; else
+        saved (the box's label says which)."""
+        if self.workspace.account is not None or self.workspace.remembered_url():
+            self._dialog(lambda: contact_actions.push(self, message.contacts))
+            return
         self.workspace.settings.contacts = message.contacts
         self.save_settings()
-        if self.workspace.account is not None or self.workspace.remembered_url():
-            self._dialog(lambda: contact_actions.push(self))
+
+    def show_contacts(self) -> None:
+        self.contacts_panel.set_contacts(self.workspace.settings.contacts)
 
     # -- endpoint and key -------------------------------------------------------------------
 

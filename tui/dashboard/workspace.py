@@ -17,7 +17,7 @@ from tui.acme.errors import InputError, PassphraseRequired
 from tui.acme.hooks import PASSPHRASE_ENV
 from tui.acme.traffic import Exchange, Observer
 from tui.config import Settings
-from tui.endpoints import PRESETS, Endpoint, resolve
+from tui.endpoints import PRESETS, Endpoint, recorded, resolve
 from tui.session import Session
 from tui.traffic_log import TrafficLog
 
@@ -52,23 +52,25 @@ class Workspace:
         files_dir: Path | None = None,
     ) -> None:
         """`config_path=None` keeps settings in memory only (demo, inspect); `offline` is a
-        traffic file's exchanges, inspected without sending anything; `files_dir` is where
+        traffic file's exchanges, inspected without sending anything, under the CA the file
+        names (never the config's: it may be another); `files_dir` is where
         certificates, exports and keys go unless the user names a place (the demo's throwaway
         folder; None: the current folder, as the CLI). The key named in the settings loads
         later (load_key), after the first paint."""
+        shown = list(offline) if offline is not None else None
         self.session = Session(
             settings,
-            resolve(settings.endpoint),
+            resolve(settings.endpoint) if shown is None else recorded(e.endpoint for e in shown),
             config_path,
             key_path=Path(settings.account_key).expanduser() if settings.account_key else None,
             ca_bundle=ca_bundle,
             sequence=itertools.count(1),
         )
         self.files_dir = files_dir
-        self.offline = offline is not None
+        self.offline = shown is not None
         self.log = TrafficLog()
-        if offline is not None:
-            self.log.extend(offline)
+        if shown is not None:
+            self.log.extend(shown)
         self.responder = responder or Responder()
         self._used: list[Endpoint] = []  # this session's earlier endpoints, latest first
         self.key_thumbprint: str | None = None

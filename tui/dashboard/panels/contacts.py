@@ -1,6 +1,7 @@
 """Contacts panel: add, edit and remove account contacts, validated before they are kept. A
-change is saved in the settings and, when this key has an account at this CA, pushed to it
-(main_screen.py): the label above the box says which, so Enter does nothing unannounced."""
+change is saved in the settings or, when this key has an account at this CA, pushed to it and
+saved once the CA took it (main_screen.py): the label above the box says which, so Enter does
+nothing unannounced."""
 
 from __future__ import annotations
 
@@ -34,10 +35,8 @@ class ContactsPanel(Vertical):
         self._label = Static(self.SAVED_ONLY, id="contact-label", classes="label")
 
     SAVED_ONLY = "Add: Enter keeps it in your settings (no account at this CA yet)"
-    PUSHES = "Add: Enter keeps it in your settings and updates your account at this CA"
-    PUSHES_PRODUCTION = (
-        "Add: Enter keeps it in your settings, then asks to update your PRODUCTION account"
-    )
+    PUSHES = "Add: Enter updates your account at this CA, then your settings"
+    PUSHES_PRODUCTION = "Add: Enter asks to update your PRODUCTION account, then your settings"
 
     def compose(self) -> ComposeResult:
         yield self._list

@@ -1,0 +1,102 @@
+"""A contact the CA refuses leaves the config as it was: settings change only once the CA took
+the new contacts, in the CLI and in the dashboard alike. Pebble refuses any contact that is not
+`mailto:` (unsupportedContact), which acmedash's own check lets through, as it should: other
+CAs may take other schemes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import Input
+
+from tests.conftest import CliRunner, account_settings, settle, wait_until
+from tui.acme import keys
+from tui.acme.client import AcmeClient, ClientOptions
+from tui.config import Settings, save_settings
+from tui.dashboard.app import AcmeDashApp
+from tui.dashboard.panels.contacts import ContactsPanel
+from tui.dashboard.panels.tabs import TabbedPanes
+from tui.pebble import Pebble
+
+REFUSED = "tel:+15555550100"
+
+
+def test_cli_update_refused_keeps_the_config(cli: CliRunner, pebble: Pebble) -> None:
+    cli.config.write_text(
+        "# my settings\n"
+        f'endpoint = "{pebble.directory_url}"\n'
+        f'ca_bundle = "{pebble.ca_bundle}"\naccount_key = "account.pem"\n'
+        'contacts = ["mailto:old@example.test"]  # who gets mail\n'
+    )
+    assert cli("account", "new", "--yes").returncode == 0
+    before = cli.config.read_bytes()
+    refused = cli("account", "update", "--contact", REFUSED)
+    assert refused.returncode != 0
+    assert "unsupportedContact" in refused.stderr or "not supported" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    assert cli.config.read_bytes() == before
+
+
+async def test_dashboard_push_refused_keeps_the_config(pebble: Pebble, tmp_path: Path) -> None:
+    settings = account_settings(pebble, tmp_path, contacts=["mailto:old@example.org"])
+    key = keys.load_key(Path(settings.account_key))
+    async with AcmeClient(
+        pebble.directory_url, key=key, options=ClientOptions(ca_bundle=pebble.ca_bundle)
+    ) as c:
+        await c.new_account(["mailto:old@example.org"], terms_agreed=True)
+    config = tmp_path / "c.toml"
+    save_settings(settings, config)
+    app = AcmeDashApp(settings, config_path=config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("l")
+        await settle(app)
+        assert app.account is not None
+        before = config.read_bytes()  # with the account found (`l`) remembered
+        app.query_one("#side", TabbedPanes).active = "pane-contacts"
+        await pilot.pause()
+        app.query_one("#contact-input", Input).focus()
+        await pilot.press(*REFUSED, "enter")
+        await settle(app)
+        await wait_until(
+            pilot,
+            lambda: any("not supported" in n.message for n in app._notifications),
+            "the CA's refusal shown",
+        )
+        assert app.settings.contacts == ["mailto:old@example.org"]
+        assert app.screen.query_one(ContactsPanel).contacts == ["mailto:old@example.org"]
+    assert config.read_bytes() == before
+
+
+async def test_dashboard_push_over_a_dead_network_keeps_the_config(tmp_path: Path) -> None:
+    """The account is remembered for a CA that no longer answers (a closed loopback port: the
+    connection is refused): the push fails and the config stays byte-identical."""
+    from tui.acme.jose import public_jwk, thumbprint
+    from tui.pebble import free_port
+
+    directory = f"https://127.0.0.1:{free_port()}/dir"
+    key_path = tmp_path / "account.pem"
+    key = keys.generate_key("ec256")
+    keys.save_key(key, key_path)
+    settings = Settings(
+        endpoint=directory, account_key=str(key_path), contacts=["mailto:old@example.org"]
+    )
+    settings.remember_account(directory, thumbprint(public_jwk(key)), f"{directory}/acct/1")
+    config = tmp_path / "c.toml"
+    save_settings(settings, config)
+    before = config.read_bytes()
+    app = AcmeDashApp(settings, config_path=config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: app.main_screen.workspace.key_loaded, "the key loaded")
+        app.query_one("#side", TabbedPanes).active = "pane-contacts"
+        await pilot.pause()
+        app.query_one("#contact-input", Input).focus()
+        await pilot.press(*"new@example.org", "enter")
+        await settle(app)
+        await wait_until(
+            pilot,
+            lambda: any(n.severity == "error" for n in app._notifications),
+            "the failure shown",
+        )
+        assert app.settings.contacts == ["mailto:old@example.org"]
+        assert app.screen.query_one(ContactsPanel).contacts == ["mailto:old@example.org"]
+    assert config.read_bytes() == before

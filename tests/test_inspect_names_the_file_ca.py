@@ -1,0 +1,37 @@
+"""`acmedash inspect FILE` names the CA the file was recorded with, never the config's: the
+config may point at production while the file is from Pebble, and a header saying otherwise
+misleads whoever reads the traffic. Offline: no CA is needed."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from textual.widgets import Static
+
+from tui.config import Settings
+from tui.dashboard.app import AcmeDashApp
+from tui.traffic_files import read_traffic
+
+SAMPLE = Path(__file__).parent / "data" / "sample.jsonl"
+CONFIG = Settings(endpoint="letsencrypt-staging")  # what the user's config says
+
+
+async def _header(path: Path) -> str:
+    app = AcmeDashApp(CONFIG, config_path=None, offline=read_traffic(path))
+    async with app.run_test(size=(100, 24)) as pilot:
+        await pilot.pause()
+        return str(app.screen.query_one("#bar", Static).content)
+
+
+async def test_the_header_names_the_file_ca() -> None:
+    header = await _header(SAMPLE)
+    assert "127.0.0.1" in header and "Let's Encrypt" not in header, header
+
+
+async def test_a_file_that_does_not_say_is_unknown_ca(tmp_path: Path) -> None:
+    records = [json.loads(line) for line in SAMPLE.read_text().splitlines()]
+    silent = tmp_path / "silent.jsonl"
+    silent.write_text("".join(json.dumps({**r, "endpoint": ""}) + "\n" for r in records))
+    header = await _header(silent)
+    assert "unknown CA" in header and "Let's Encrypt" not in header, header
