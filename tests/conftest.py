@@ -230,14 +230,31 @@ async def settle(app: App[Any]) -> None:
     await app.animator.wait_for_idle()
 
 
-async def order_from_the_orders_tab(app: App[Any], pilot: Pilot[None], names: str) -> None:
-    """`names` typed into the Orders tab's names box, then Enter (the issuance starts)."""
-    from textual.widgets import Input
+async def fill_the_orders_form(
+    app: App[Any], pilot: Pilot[None], *, challenge: str | None = None, **fields: str
+) -> None:
+    """The Orders tab shown, its challenge chosen and its text fields (`port`, `out`, `names`:
+    the field ids without `order-`) set, for a test that then orders by a key (I, R) or Enter."""
+    from textual.widgets import Input, Select
 
     from tui.dashboard.panels.tabs import TabbedPanes
 
     app.query_one("#side", TabbedPanes).active = "pane-orders"
     await wait_until(pilot, lambda: bool(app.query("#order-names")), "the Orders tab")
+    if challenge is not None:
+        app.query_one("#order-challenge", Select).value = challenge
+    for field, value in fields.items():
+        app.query_one(f"#order-{field}", Input).value = value
+
+
+async def order_from_the_orders_tab(
+    app: App[Any], pilot: Pilot[None], names: str, *, challenge: str | None = None, **fields: str
+) -> None:
+    """`names` typed into the Orders tab's names box (the form filled as
+    fill_the_orders_form does), then Enter (the issuance starts)."""
+    from textual.widgets import Input
+
+    await fill_the_orders_form(app, pilot, challenge=challenge, **fields)
     box = app.query_one("#order-names", Input)
     box.value = names
     box.focus()

@@ -10,11 +10,13 @@ from typing import Any
 
 from textual.pilot import Pilot
 from textual.screen import Screen
-from textual.widgets import Input, Select, Static
+from textual.widgets import Input, Static
 
 from tests.conftest import (
     ValidatingPebble,
     account_settings,
+    fill_the_orders_form,
+    order_from_the_orders_tab,
     settle,
     wait_for_screen,
     wait_until,
@@ -22,7 +24,6 @@ from tests.conftest import (
 from tui.acme.certificates import load_certificate, names_of
 from tui.acme.encoding import decode_part
 from tui.dashboard.app import AcmeDashApp
-from tui.dashboard.panels.tabs import TabbedPanes
 from tui.dashboard.screens.confirm import ConfirmScreen
 from tui.dashboard.screens.dns_instructions import DnsInstructions
 from tui.dashboard.screens.prompt import PromptScreen
@@ -57,14 +58,10 @@ async def test_issue_renew_revoke_from_the_orders_tab(
     out = tmp_path / "site"
     async with app.run_test(size=SIZE) as pilot:
         await _create_account(app, pilot)
-        app.query_one("#side", TabbedPanes).active = "pane-orders"
-        await wait_until(pilot, lambda: bool(app.query("#order-names")), "the Orders tab mounted")
+        await fill_the_orders_form(app, pilot)
         assert app.query_one("#order-port", Input).value == str(validating.http_port)
-        app.query_one("#order-out", Input).value = str(out)
-        names = app.query_one("#order-names", Input)
-        names.value = "dash-a.example.test, dash-b.example.test"
-        names.focus()
-        await pilot.press("enter")
+        names = "dash-a.example.test, dash-b.example.test"
+        await order_from_the_orders_tab(app, pilot, names, out=str(out))
         await settle(app)
         certificate = load_certificate((out / "cert.pem").read_bytes(), "cert")
         assert names_of(certificate) == ["dash-a.example.test", "dash-b.example.test"]
@@ -116,14 +113,7 @@ async def _order_by_hand(
 ) -> None:
     """Orders `name` with dns-01 from the Orders tab, up to the TXT record dialog (or `until`,
     the dialog that comes first when the config names a dns-01 method)."""
-    app.query_one("#side", TabbedPanes).active = "pane-orders"
-    await wait_until(pilot, lambda: bool(app.query("#order-names")), "the Orders tab mounted")
-    app.query_one("#order-challenge", Select).value = "dns-01"
-    app.query_one("#order-out", Input).value = str(out)
-    names = app.query_one("#order-names", Input)
-    names.value = name
-    names.focus()
-    await pilot.press("enter")
+    await order_from_the_orders_tab(app, pilot, name, challenge="dns-01", out=str(out))
     await wait_for_screen(pilot, until)
 
 

@@ -28,6 +28,7 @@ from tests.conftest import (
     EAB_MAC,
     CliRunner,
     ValidatingPebble,
+    fill_the_orders_form,
     settle,
     wait_for_screen,
     wait_until,
@@ -42,7 +43,6 @@ from tui.acme.hooks import EAB_KEY_ENV, PASSPHRASE_ENV
 from tui.acme.traffic import Exchange, read_jsonl
 from tui.config import Settings, load_settings, save_settings
 from tui.dashboard.app import AcmeDashApp
-from tui.dashboard.panels.tabs import TabbedPanes
 from tui.dashboard.panels.traffic_list import TrafficList
 from tui.dashboard.screens.confirm import ConfirmScreen
 from tui.dashboard.screens.prompt import PromptScreen
@@ -175,8 +175,7 @@ def _http01(validating: ValidatingPebble) -> list[str]:
 
 
 async def _open_orders(app: AcmeDashApp, pilot: Any) -> None:
-    app.query_one("#side", TabbedPanes).active = "pane-orders"
-    await wait_until(pilot, lambda: bool(app.query("#order-names")), "the Orders tab mounted")
+    await fill_the_orders_form(app, pilot)
 
 
 # -- accounts ---------------------------------------------------------------------------------
