@@ -142,16 +142,34 @@ class CliRunner:
     def __call__(
         self, *args: str, stdin: str = "", env: dict[str, str] | None = None
     ) -> subprocess.CompletedProcess[str]:
+        return self._run(args, env, input=stdin)
+
+    def on_a_terminal(self, typed: str, *args: str) -> subprocess.CompletedProcess[str]:
+        """With a pseudo-terminal as its stdin, so the command asks; the answers are typed
+        ahead (the terminal holds them until the command reads them)."""
+        import pty
+
+        controller, terminal = pty.openpty()
+        try:
+            os.write(controller, typed.encode())
+            return self._run(args, None, stdin=terminal)
+        finally:
+            os.close(controller)
+            os.close(terminal)
+
+    def _run(
+        self, args: tuple[str, ...], env: dict[str, str] | None, **stdin: Any
+    ) -> subprocess.CompletedProcess[str]:
         full_env = {**os.environ, "ACMEDASH_CONFIG": str(self.config), **(env or {})}
         return subprocess.run(
             [sys.executable, "-m", "tui", *args],
             cwd=self.workdir,
-            input=stdin,
             capture_output=True,
             text=True,
             env=full_env,
             timeout=120,
             check=False,
+            **stdin,
         )
 
 
@@ -228,6 +246,17 @@ async def settle(app: App[Any]) -> None:
     while any(not worker.is_finished for worker in app.workers):
         await app.workers.wait_for_complete()
     await app.animator.wait_for_idle()
+
+
+async def new_account_from_the_dashboard(app: App[Any], pilot: Pilot[None]) -> None:
+    """`a`, the terms of service agreed: the account is created (and the App settled)."""
+    from tui.dashboard.screens.confirm import ConfirmScreen
+
+    await pilot.press("a")
+    await wait_for_screen(pilot, ConfirmScreen)
+    await pilot.click("#confirm")
+    await settle(app)
+    assert getattr(app, "account", None) is not None, "no account was created"
 
 
 async def fill_the_orders_form(

@@ -16,6 +16,7 @@ from tests.conftest import (
     ValidatingPebble,
     account_settings,
     fill_the_orders_form,
+    new_account_from_the_dashboard,
     order_from_the_orders_tab,
     settle,
     wait_for_screen,
@@ -43,21 +44,13 @@ def _app(validating: ValidatingPebble, tmp_path: Path) -> AcmeDashApp:
     )
 
 
-async def _create_account(app: AcmeDashApp, pilot: Pilot[None]) -> None:
-    await pilot.press("a")
-    await wait_for_screen(pilot, ConfirmScreen)
-    await pilot.click("#confirm")
-    await settle(app)
-    assert app.account is not None
-
-
 async def test_issue_renew_revoke_from_the_orders_tab(
     validating: ValidatingPebble, tmp_path: Path, monkeypatch: object
 ) -> None:
     app = _app(validating, tmp_path)
     out = tmp_path / "site"
     async with app.run_test(size=SIZE) as pilot:
-        await _create_account(app, pilot)
+        await new_account_from_the_dashboard(app, pilot)
         await fill_the_orders_form(app, pilot)
         assert app.query_one("#order-port", Input).value == str(validating.http_port)
         names = "dash-a.example.test, dash-b.example.test"
@@ -122,7 +115,7 @@ async def test_dns01_by_hand_then_rollover_and_deactivate(
 ) -> None:
     app = _app(validating, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await _create_account(app, pilot)
+        await new_account_from_the_dashboard(app, pilot)
         await _order_by_hand(app, pilot, "*.dashwild.example.test", tmp_path / "wild")
         screen = app.screen
         assert isinstance(screen, DnsInstructions)
@@ -163,7 +156,7 @@ async def test_a_failed_issuance_ends_the_orders_log_with_the_failure(
     certificate was still shown under it, read as renewed. The log now ends with the failure."""
     app = _app(validating, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await _create_account(app, pilot)
+        await new_account_from_the_dashboard(app, pilot)
         await _order_by_hand(app, pilot, "never.example.test", tmp_path / "never")
         await pilot.click("#cancel")
         await settle(app)

@@ -27,6 +27,7 @@ from tests.conftest import (
     CliRunner,
     ValidatingPebble,
     fill_the_orders_form,
+    new_account_from_the_dashboard,
     order_from_the_orders_tab,
     reach,
     settle,
@@ -107,10 +108,7 @@ def _notes(app: AcmeDashApp) -> str:
 
 async def issue_from_the_orders_tab(app: AcmeDashApp, pilot: Pilot[None], name: str) -> None:
     """A new account (a, confirmed), then `name` issued from the Orders tab."""
-    await pilot.press("a")
-    await wait_for_screen(pilot, ConfirmScreen)
-    await pilot.click("#confirm")
-    await settle(app)
+    await new_account_from_the_dashboard(app, pilot)
     await order_from_the_orders_tab(app, pilot, name)
     await settle(app)
 
