@@ -142,16 +142,34 @@ class CliRunner:
     def __call__(
         self, *args: str, stdin: str = "", env: dict[str, str] | None = None
     ) -> subprocess.CompletedProcess[str]:
+        return self._run(args, env, input=stdin)
+
+    def on_a_terminal(self, typed: str, *args: str) -> subprocess.CompletedProcess[str]:
+        """With a pseudo-terminal as its stdin, so the command asks; the answers are typed
+        ahead (the terminal holds them until the command reads them)."""
+        import pty
+
+        controller, terminal = pty.openpty()
+        try:
+            os.write(controller, typed.encode())
+            return self._run(args, None, stdin=terminal)
+        finally:
+            os.close(controller)
+            os.close(terminal)
+
+    def _run(
+        self, args: tuple[str, ...], env: dict[str, str] | None, **stdin: Any
+    ) -> subprocess.CompletedProcess[str]:
         full_env = {**os.environ, "ACMEDASH_CONFIG": str(self.config), **(env or {})}
         return subprocess.run(
             [sys.executable, "-m", "tui", *args],
             cwd=self.workdir,
-            input=stdin,
             capture_output=True,
             text=True,
             env=full_env,
             timeout=120,
             check=False,
+            **stdin,
         )
 
 
@@ -230,14 +248,42 @@ async def settle(app: App[Any]) -> None:
     await app.animator.wait_for_idle()
 
 
-async def order_from_the_orders_tab(app: App[Any], pilot: Pilot[None], names: str) -> None:
-    """`names` typed into the Orders tab's names box, then Enter (the issuance starts)."""
-    from textual.widgets import Input
+async def new_account_from_the_dashboard(app: App[Any], pilot: Pilot[None]) -> None:
+    """`a`, the terms of service agreed: the account is created (and the App settled)."""
+    from tui.dashboard.screens.confirm import ConfirmScreen
+
+    await pilot.press("a")
+    await wait_for_screen(pilot, ConfirmScreen)
+    await pilot.click("#confirm")
+    await settle(app)
+    assert getattr(app, "account", None) is not None, "no account was created"
+
+
+async def fill_the_orders_form(
+    app: App[Any], pilot: Pilot[None], *, challenge: str | None = None, **fields: str
+) -> None:
+    """The Orders tab shown, its challenge chosen and its text fields (`port`, `out`, `names`:
+    the field ids without `order-`) set, for a test that then orders by a key (I, R) or Enter."""
+    from textual.widgets import Input, Select
 
     from tui.dashboard.panels.tabs import TabbedPanes
 
     app.query_one("#side", TabbedPanes).active = "pane-orders"
     await wait_until(pilot, lambda: bool(app.query("#order-names")), "the Orders tab")
+    if challenge is not None:
+        app.query_one("#order-challenge", Select).value = challenge
+    for field, value in fields.items():
+        app.query_one(f"#order-{field}", Input).value = value
+
+
+async def order_from_the_orders_tab(
+    app: App[Any], pilot: Pilot[None], names: str, *, challenge: str | None = None, **fields: str
+) -> None:
+    """`names` typed into the Orders tab's names box (the form filled as
+    fill_the_orders_form does), then Enter (the issuance starts)."""
+    from textual.widgets import Input
+
+    await fill_the_orders_form(app, pilot, challenge=challenge, **fields)
     box = app.query_one("#order-names", Input)
     box.value = names
     box.focus()

@@ -29,9 +29,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import ExtensionOID, NameOID
+from cryptography.x509.oid import ExtensionOID
+
+from tests.certs_for_tests import make_certificate
 
 MAX_BODY = 1 << 20
 
@@ -83,20 +85,9 @@ def _b64decode(text: str) -> bytes:
 
 def _root() -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
     key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Hostile Fake Root")])
-    now = datetime.datetime.now(datetime.UTC)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(days=30))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    return key, certificate
+    start = datetime.datetime.now(datetime.UTC) - datetime.timedelta(minutes=5)
+    root = make_certificate("Hostile Fake Root", signing_key=key, start=start, days=30, ca=True)
+    return key, root
 
 
 def _general_name(name: str) -> x509.GeneralName:
@@ -255,28 +246,26 @@ class HostileAcme:
     def _finalize(self, order_id: str, payload: dict[str, Any]) -> dict[str, Any]:
         order = self._orders[order_id]
         csr = x509.load_der_x509_csr(_b64decode(str(payload.get("csr", ""))))
-        san = csr.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-        names: list[x509.GeneralName] = list(san)
+        asked = csr.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+        names: list[x509.GeneralName] = list(asked)
         if self.hostility.cert_names is not None:
             names = [_general_name(n) for n in self.hostility.cert_names]
         public_key = csr.public_key()
         if self.hostility.cert_other_key:
             public_key = ec.generate_private_key(ec.SECP256R1()).public_key()
-        now = datetime.datetime.now(datetime.UTC)
-        builder = (
-            x509.CertificateBuilder()
-            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "fake leaf")]))
-            .issuer_name(self._ca_cert.subject)
-            .public_key(public_key)  # type: ignore[arg-type]
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now - datetime.timedelta(minutes=5))
-            .not_valid_after(now + datetime.timedelta(days=7))
-        )
         san: x509.ExtensionType = x509.SubjectAlternativeName(names)
         if self.hostility.cert_san_der is not None:
             oid = ExtensionOID.SUBJECT_ALTERNATIVE_NAME
             san = x509.UnrecognizedExtension(oid, self.hostility.cert_san_der)
-        leaf = builder.add_extension(san, critical=False).sign(self._ca_key, hashes.SHA256())
+        leaf = make_certificate(
+            "fake leaf",
+            san,
+            issuer=self._ca_cert.subject,
+            signing_key=self._ca_key,
+            public_key=public_key,
+            start=datetime.datetime.now(datetime.UTC) - datetime.timedelta(minutes=5),
+            days=7,
+        )
         pem = leaf.public_bytes(serialization.Encoding.PEM) + self._ca_cert.public_bytes(
             serialization.Encoding.PEM
         )

@@ -11,7 +11,7 @@ import pytest
 from rich.console import Console
 from textual.widgets import Input, Static
 
-from tests.conftest import settle, wait_for_screen, wait_until
+from tests.conftest import new_account_from_the_dashboard, settle, wait_for_screen, wait_until
 from tui.acme import keys
 from tui.acme.client import AcmeClient, ClientOptions
 from tui.acme.traffic import read_jsonl
@@ -171,10 +171,7 @@ async def test_filter_export_resend_and_inspect(pebble: Pebble, tmp_path: Path) 
     app = AcmeDashApp(_settings(pebble, key_path), config_path=None)
     export = tmp_path / "out.jsonl"
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("a")
-        await wait_for_screen(pilot, ConfirmScreen)
-        await pilot.click("#confirm")
-        await settle(app)
+        await new_account_from_the_dashboard(app, pilot)
         await pilot.press("i")
         await settle(app)
         traffic = app.query_one(TrafficList)
@@ -348,10 +345,7 @@ async def test_signatures_after_a_key_rollover_are_checked_with_the_new_key(
     keys.save_key(keys.generate_key("ec256"), old)
     app = AcmeDashApp(_settings(pebble, old), config_path=None)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("a")
-        await wait_for_screen(pilot, ConfirmScreen)
-        await pilot.click("#confirm")
-        await settle(app)
+        await new_account_from_the_dashboard(app, pilot)
         await pilot.press("i")
         await settle(app)
         await pilot.press("K")
@@ -421,10 +415,7 @@ async def test_settings_that_cannot_be_saved_are_shown_and_nothing_is_lost(
     keys.save_key(keys.generate_key("ec256"), key_path)
     app = AcmeDashApp(_settings(pebble, key_path), config_path=tmp_path / "blocked" / "c.toml")
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("a")
-        await wait_for_screen(pilot, ConfirmScreen)
-        await pilot.click("#confirm")
-        await settle(app)
+        await new_account_from_the_dashboard(app, pilot)
         assert app.account is not None and app.account.status == "valid"
         assert [a.url for a in app.settings.accounts] == [app.account.url]
         await pilot.press("K")

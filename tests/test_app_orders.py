@@ -10,11 +10,14 @@ from typing import Any
 
 from textual.pilot import Pilot
 from textual.screen import Screen
-from textual.widgets import Input, Select, Static
+from textual.widgets import Input, Static
 
 from tests.conftest import (
     ValidatingPebble,
     account_settings,
+    fill_the_orders_form,
+    new_account_from_the_dashboard,
+    order_from_the_orders_tab,
     settle,
     wait_for_screen,
     wait_until,
@@ -22,7 +25,6 @@ from tests.conftest import (
 from tui.acme.certificates import load_certificate, names_of
 from tui.acme.encoding import decode_part
 from tui.dashboard.app import AcmeDashApp
-from tui.dashboard.panels.tabs import TabbedPanes
 from tui.dashboard.screens.confirm import ConfirmScreen
 from tui.dashboard.screens.dns_instructions import DnsInstructions
 from tui.dashboard.screens.prompt import PromptScreen
@@ -42,29 +44,17 @@ def _app(validating: ValidatingPebble, tmp_path: Path) -> AcmeDashApp:
     )
 
 
-async def _create_account(app: AcmeDashApp, pilot: Pilot[None]) -> None:
-    await pilot.press("a")
-    await wait_for_screen(pilot, ConfirmScreen)
-    await pilot.click("#confirm")
-    await settle(app)
-    assert app.account is not None
-
-
 async def test_issue_renew_revoke_from_the_orders_tab(
     validating: ValidatingPebble, tmp_path: Path, monkeypatch: object
 ) -> None:
     app = _app(validating, tmp_path)
     out = tmp_path / "site"
     async with app.run_test(size=SIZE) as pilot:
-        await _create_account(app, pilot)
-        app.query_one("#side", TabbedPanes).active = "pane-orders"
-        await wait_until(pilot, lambda: bool(app.query("#order-names")), "the Orders tab mounted")
+        await new_account_from_the_dashboard(app, pilot)
+        await fill_the_orders_form(app, pilot)
         assert app.query_one("#order-port", Input).value == str(validating.http_port)
-        app.query_one("#order-out", Input).value = str(out)
-        names = app.query_one("#order-names", Input)
-        names.value = "dash-a.example.test, dash-b.example.test"
-        names.focus()
-        await pilot.press("enter")
+        names = "dash-a.example.test, dash-b.example.test"
+        await order_from_the_orders_tab(app, pilot, names, out=str(out))
         await settle(app)
         certificate = load_certificate((out / "cert.pem").read_bytes(), "cert")
         assert names_of(certificate) == ["dash-a.example.test", "dash-b.example.test"]
@@ -116,14 +106,7 @@ async def _order_by_hand(
 ) -> None:
     """Orders `name` with dns-01 from the Orders tab, up to the TXT record dialog (or `until`,
     the dialog that comes first when the config names a dns-01 method)."""
-    app.query_one("#side", TabbedPanes).active = "pane-orders"
-    await wait_until(pilot, lambda: bool(app.query("#order-names")), "the Orders tab mounted")
-    app.query_one("#order-challenge", Select).value = "dns-01"
-    app.query_one("#order-out", Input).value = str(out)
-    names = app.query_one("#order-names", Input)
-    names.value = name
-    names.focus()
-    await pilot.press("enter")
+    await order_from_the_orders_tab(app, pilot, name, challenge="dns-01", out=str(out))
     await wait_for_screen(pilot, until)
 
 
@@ -132,7 +115,7 @@ async def test_dns01_by_hand_then_rollover_and_deactivate(
 ) -> None:
     app = _app(validating, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await _create_account(app, pilot)
+        await new_account_from_the_dashboard(app, pilot)
         await _order_by_hand(app, pilot, "*.dashwild.example.test", tmp_path / "wild")
         screen = app.screen
         assert isinstance(screen, DnsInstructions)
@@ -173,7 +156,7 @@ async def test_a_failed_issuance_ends_the_orders_log_with_the_failure(
     certificate was still shown under it, read as renewed. The log now ends with the failure."""
     app = _app(validating, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await _create_account(app, pilot)
+        await new_account_from_the_dashboard(app, pilot)
         await _order_by_hand(app, pilot, "never.example.test", tmp_path / "never")
         await pilot.click("#cancel")
         await settle(app)

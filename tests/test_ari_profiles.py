@@ -3,15 +3,13 @@ Pebble 2.4 has neither renewalInfo nor profiles."""
 
 from __future__ import annotations
 
-import datetime
 import json
 
 import httpx
 import pytest
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes
-from cryptography.x509.oid import NameOID
 
+from tests.certs_for_tests import make_certificate
 from tui.acme import keys
 from tui.acme.certificates import ari_cert_id
 from tui.acme.client import AcmeClient
@@ -31,20 +29,8 @@ DIRECTORY = {
 
 
 def _certificate(key_identifier: bytes, serial: int) -> x509.Certificate:
-    key = keys.generate_key("ec256")
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "ari.example")])
-    now = datetime.datetime.now(datetime.UTC)
-    return (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(serial)
-        .not_valid_before(now)
-        .not_valid_after(now + datetime.timedelta(days=90))
-        .add_extension(x509.AuthorityKeyIdentifier(key_identifier, None, None), critical=False)
-        .sign(key, hashes.SHA256())
-    )
+    aki = x509.AuthorityKeyIdentifier(key_identifier, None, None)
+    return make_certificate("ari.example", aki, days=90, serial=serial)
 
 
 def test_ari_cert_id_matches_rfc9773_example() -> None:

@@ -28,12 +28,12 @@ from tests.conftest import (
     EAB_MAC,
     CliRunner,
     ValidatingPebble,
+    fill_the_orders_form,
     settle,
     wait_for_screen,
     wait_until,
 )
 from tests.scripted_prompts import ScriptedPrompts
-from tests.test_cli import _on_a_terminal
 from tui import accounts, workflow
 from tui.acme import jose, keys
 from tui.acme.challenges import Http01Responder
@@ -42,7 +42,6 @@ from tui.acme.hooks import EAB_KEY_ENV, PASSPHRASE_ENV
 from tui.acme.traffic import Exchange, read_jsonl
 from tui.config import Settings, load_settings, save_settings
 from tui.dashboard.app import AcmeDashApp
-from tui.dashboard.panels.tabs import TabbedPanes
 from tui.dashboard.panels.traffic_list import TrafficList
 from tui.dashboard.screens.confirm import ConfirmScreen
 from tui.dashboard.screens.prompt import PromptScreen
@@ -175,8 +174,7 @@ def _http01(validating: ValidatingPebble) -> list[str]:
 
 
 async def _open_orders(app: AcmeDashApp, pilot: Any) -> None:
-    app.query_one("#side", TabbedPanes).active = "pane-orders"
-    await wait_until(pilot, lambda: bool(app.query("#order-names")), "the Orders tab mounted")
+    await fill_the_orders_form(app, pilot)
 
 
 # -- accounts ---------------------------------------------------------------------------------
@@ -189,7 +187,7 @@ async def test_new_account_terms_refused_then_agreed(fronts: Fronts, pebble: Peb
     cli, traffic = fronts.cli, ["--traffic", "cli.jsonl"]
     fronts.configure(pebble.directory_url, pebble.ca_bundle)
 
-    refused = _on_a_terminal(cli, [*traffic, "account", "new"], "n\n")
+    refused = cli.on_a_terminal("n\n", *traffic, "account", "new")
     assert refused.returncode == 2, refused.stderr
     assert "terms of service not agreed" in refused.stderr
     app = _dashboard(fronts.dash_config)
@@ -204,7 +202,7 @@ async def test_new_account_terms_refused_then_agreed(fronts: Fronts, pebble: Peb
     assert _payloads(read_jsonl(cli.workdir / "cli.jsonl"), "/sign-me-up") == []
     assert _remembered(cli.config) == _remembered(fronts.dash_config) == []
 
-    agreed = _on_a_terminal(cli, [*traffic, "account", "new"], "y\n")
+    agreed = cli.on_a_terminal("y\n", *traffic, "account", "new")
     assert agreed.returncode == 0, agreed.stderr
     app = _dashboard(fronts.dash_config)
     async with app.run_test(size=SIZE) as pilot:
@@ -364,9 +362,9 @@ async def test_deactivation_needs_the_typed_word_and_is_forgotten(
     await _make_account(cli.config)
     await _make_account(fronts.dash_config)
 
-    kept = _on_a_terminal(cli, ["account", "deactivate"], "yes\n")
+    kept = cli.on_a_terminal("yes\n", "account", "deactivate")
     assert kept.returncode == 2 and "not deactivated" in kept.stderr, kept.stderr
-    gone = _on_a_terminal(cli, ["account", "deactivate"], "deactivate\n")
+    gone = cli.on_a_terminal("deactivate\n", "account", "deactivate")
     assert gone.returncode == 0 and "is deactivated" in gone.stdout, gone.stderr
     app = _dashboard(fronts.dash_config)
     async with app.run_test(size=SIZE) as pilot:

@@ -3,7 +3,6 @@ migrated, what a killed save left swept, and cert.pem always beside its own priv
 
 from __future__ import annotations
 
-import datetime
 import os
 import random
 import signal
@@ -14,10 +13,10 @@ from pathlib import Path
 
 import pytest
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
+from tests.certs_for_tests import make_certificate
 from tui.acme import keys
 from tui.acme.certificates import Chain, parse_chain, to_pem
 from tui.acme.errors import InputError
@@ -41,22 +40,10 @@ while True:
 def make_chain(name: str = "store.test") -> tuple[Chain, bytes]:
     """A leaf for a fresh key, signed by a throwaway issuer: (chain, leaf key PEM)."""
     issuer_key, leaf_key = ec.generate_private_key(ec.SECP256R1()), keys.generate_key("ec256")
-    now = datetime.datetime.now(datetime.UTC)
-
-    def build(subject: str, public_key: object) -> x509.Certificate:
-        return (
-            x509.CertificateBuilder()
-            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)]))
-            .issuer_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "issuer")]))
-            .public_key(public_key)  # type: ignore[arg-type]
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now)
-            .not_valid_after(now + datetime.timedelta(days=1))
-            .sign(issuer_key, hashes.SHA256())
-        )
-
-    leaf = build(name, leaf_key.public_key())
-    top = build("issuer", issuer_key.public_key())
+    leaf = make_certificate(
+        name, issuer="issuer", signing_key=issuer_key, public_key=leaf_key.public_key()
+    )
+    top = make_certificate("issuer", signing_key=issuer_key)
     pem = b"".join(c.public_bytes(serialization.Encoding.PEM) for c in (leaf, top))
     return parse_chain("https://ca.test/cert/1", pem), keys.key_to_pem(leaf_key)
 

@@ -242,42 +242,19 @@ def test_a_reader_that_went_away_is_not_an_internal_error(tmp_path: Path, unbuff
     assert "Traceback" not in result.stderr
 
 
-def _on_a_terminal(cli: CliRunner, args: list[str], typed: str) -> subprocess.CompletedProcess[str]:
-    """The real command with a pseudo-terminal as its stdin, so it asks; the answers are typed
-    ahead (the terminal holds them until the command reads them)."""
-    import pty
-
-    controller, terminal = pty.openpty()
-    try:
-        os.write(controller, typed.encode())
-        return subprocess.run(
-            [sys.executable, "-m", "tui", *args],
-            cwd=cli.workdir,
-            stdin=terminal,
-            capture_output=True,
-            text=True,
-            env={**os.environ, "ACMEDASH_CONFIG": str(cli.config)},
-            timeout=120,
-            check=False,
-        )
-    finally:
-        os.close(controller)
-        os.close(terminal)
-
-
 def test_questions_are_asked_on_a_terminal(cli: CliRunner, pebble: Pebble) -> None:
     """accounts.Prompts as the CLI implements them: y/N, and a typed word for deactivation."""
     args = [*reach(pebble), "--key", "tty.pem"]
-    declined = _on_a_terminal(cli, [*args, "account", "new"], "n\n")
+    declined = cli.on_a_terminal("n\n", *args, "account", "new")
     assert declined.returncode == 2, declined.stderr
     assert "Generate a new ec256 key at tty.pem, which does not exist? [y/N]" in declined.stderr
     assert not (cli.workdir / "tty.pem").exists()
-    created = _on_a_terminal(cli, [*args, "account", "new"], "y\ny\n")
+    created = cli.on_a_terminal("y\ny\n", *args, "account", "new")
     assert created.returncode == 0, created.stderr
     assert "Do you agree to the terms of service at data:text/plain" in created.stderr
     assert stat.S_IMODE((cli.workdir / "tty.pem").stat().st_mode) == 0o600
-    kept = _on_a_terminal(cli, [*args, "account", "deactivate"], "yes\n")
+    kept = cli.on_a_terminal("yes\n", *args, "account", "deactivate")
     assert kept.returncode == 2 and "Type `deactivate` to confirm" in kept.stderr
     assert "not deactivated" in kept.stderr
-    gone = _on_a_terminal(cli, [*args, "account", "deactivate"], "deactivate\n")
+    gone = cli.on_a_terminal("deactivate\n", *args, "account", "deactivate")
     assert gone.returncode == 0 and "is deactivated" in gone.stdout, gone.stderr

@@ -18,9 +18,8 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input, Select
 
-from tests.conftest import settle, wait_for_screen, wait_until
+from tests.conftest import fill_the_orders_form, settle, wait_for_screen, wait_until
 from tui.acme import keys
 from tui.acme.encoding import decode_part
 from tui.config import Settings
@@ -214,10 +213,7 @@ async def test_hostile_server_text_is_shown_inert(hostile_ca: str, tmp_path: Pat
             await _check(pilot, "[@click=app.quit]q[/]")
         assert app.is_running, "no markup action ran"
 
-        app.query_one("#side", TabbedPanes).active = "pane-orders"
-        await wait_until(pilot, lambda: bool(app.query("#order-names")), "the Orders tab")
-        app.query_one("#order-challenge", Select).value = "dns-01"
-        app.query_one("#order-names", Input).value = "dash.example.test"
+        await fill_the_orders_form(app, pilot, challenge="dns-01", names="dash.example.test")
         app.query_one("#traffic-list").focus()
         await pilot.press("I")
         # The CA's authorization names something that was not ordered: refused before any

@@ -9,8 +9,15 @@ from pathlib import Path
 from textual.app import App
 from textual.widgets import Button
 
-from tests.conftest import DnsPebble, account_settings, settle, wait_for_screen, wait_until
-from tests.test_app_orders import _create_account, _order_by_hand
+from tests.conftest import (
+    DnsPebble,
+    account_settings,
+    new_account_from_the_dashboard,
+    settle,
+    wait_for_screen,
+    wait_until,
+)
+from tests.test_app_orders import _order_by_hand
 from tests.test_dns_rfc2136 import secret_file
 from tui.dashboard.app import AcmeDashApp
 from tui.dashboard.panels.orders import OrdersPanel
@@ -37,7 +44,7 @@ async def test_dashboard_publishes_through_rfc2136_and_shows_each_server(
 ) -> None:
     app = _rfc2136_app(bind_pebble, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await _create_account(app, pilot)
+        await new_account_from_the_dashboard(app, pilot)
         await _order_by_hand(
             app, pilot, "*.dash.example.test dash.example.test", tmp_path / "w", DnsMethodScreen
         )
@@ -62,7 +69,7 @@ async def test_ctrl_c_during_the_propagation_wait_removes_the_record(
     app = _rfc2136_app(bind_pebble, tmp_path, timeout=120)
     bind = bind_pebble.dns
     async with app.run_test(size=SIZE) as pilot:
-        await _create_account(app, pilot)
+        await new_account_from_the_dashboard(app, pilot)
         await _order_by_hand(app, pilot, "cc.slow.test", tmp_path / "cc", DnsMethodScreen)
         await pilot.press("enter")
         panel = app.query_one(OrdersPanel)
@@ -81,7 +88,7 @@ async def test_ctrl_c_during_the_propagation_wait_removes_the_record(
 async def test_dashboard_still_offers_by_hand(bind_pebble: DnsPebble, tmp_path: Path) -> None:
     app = _rfc2136_app(bind_pebble, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await _create_account(app, pilot)
+        await new_account_from_the_dashboard(app, pilot)
         await _order_by_hand(app, pilot, "hand.example.test", tmp_path / "h", DnsMethodScreen)
         await pilot.click("#by-hand")
         await wait_for_screen(pilot, DnsInstructions)
@@ -99,7 +106,7 @@ async def test_dashboard_publishes_through_a_lexicon_provider(
     dns = {"method": "powerdns", "server": pdns.server, "powerdns": provider}
     app = _app(pdns_pebble, tmp_path, dns)
     async with app.run_test(size=SIZE) as pilot:
-        await _create_account(app, pilot)
+        await new_account_from_the_dashboard(app, pilot)
         await _order_by_hand(app, pilot, "lex.example.test", tmp_path / "l", DnsMethodScreen)
         await pilot.press("enter")
         await settle(app)

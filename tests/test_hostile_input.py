@@ -16,7 +16,16 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input, Static
 
-from tests.conftest import CliRunner, ValidatingPebble, reach, settle, wait_for_screen, wait_until
+from tests.conftest import (
+    CliRunner,
+    ValidatingPebble,
+    fill_the_orders_form,
+    order_from_the_orders_tab,
+    reach,
+    settle,
+    wait_for_screen,
+    wait_until,
+)
 from tests.hostile_inputs import (
     CASES,
     DASHBOARD_KEYS,
@@ -27,7 +36,6 @@ from tests.scripted_ca import ScriptedCa
 from tui.acme import jose, keys
 from tui.config import Settings, load_settings, save_settings
 from tui.dashboard.app import AcmeDashApp
-from tui.dashboard.panels.choice import Choice
 from tui.dashboard.panels.tabs import TabbedPanes
 from tui.dashboard.screens.prompt import PromptScreen
 
@@ -116,15 +124,9 @@ async def test_dashboard_refuses_names(
     monkeypatch.chdir(tmp_path)
     app = _dashboard(tmp_path, ca)
     async with app.run_test(size=(100, 40)) as pilot:
-        app.query_one("#side", TabbedPanes).active = "pane-orders"
-        await wait_until(pilot, lambda: bool(app.query("#order-names")), "the Orders tab")
-        app.query_one("#order-challenge", Choice).value = challenge
-        app.query_one("#order-out", Input).value = out
+        await fill_the_orders_form(app, pilot, challenge=challenge, out=out)
         before = _files(tmp_path)
-        field = app.query_one("#order-names", Input)
-        field.value = names
-        field.focus()
-        await pilot.press("enter")
+        await order_from_the_orders_tab(app, pilot, names)
         await settle(app)
         said = [n.message for n in app._notifications]
         reason = "Type the names" if name == "no identifiers" else CASES[name].reason

@@ -6,17 +6,14 @@ tests/scripted_ca.py (refusals and bent answers to revocation and account reques
 
 from __future__ import annotations
 
-import datetime
 import json
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
+from tests.certs_for_tests import make_certificate
 from tests.conftest import CliRunner, ValidatingPebble, reach
 from tests.hostile_acme import HostileAcme
 from tests.scripted_ca import Answer, ScriptedCa, scripted_ca
@@ -67,29 +64,14 @@ async def test_tls_alpn01_issues_for_an_ip_address(validating: ValidatingPebble)
 # -- 2. --preferred-chain matches the topmost issuer -----------------------------------------
 
 
-def _certificate(subject: str, issuer: str) -> x509.Certificate:
-    key = ec.generate_private_key(ec.SECP256R1())
-    now = datetime.datetime.now(datetime.UTC)
-    return (
-        x509.CertificateBuilder()
-        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)]))
-        .issuer_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, issuer)]))
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now)
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .sign(key, hashes.SHA256())
-    )
-
-
 def test_preferred_chain_matches_the_top_issuer_in_the_lets_encrypt_2021_layout() -> None:
     """Let's Encrypt in 2021: the default chain went leaf -> R3 -> ISRG Root X1 (cross-signed
     by DST Root CA X3), the alternate leaf -> R3, ending at ISRG Root X1. Both name ISRG Root
     X1 as an issuer; only the alternate has it on top. Certificates are made here: the
     layout is Let's Encrypt's, and no server is needed to choose between chains."""
-    leaf = _certificate("a.test", "R3")
-    r3 = _certificate("R3", "ISRG Root X1")
-    cross = _certificate("ISRG Root X1", "DST Root CA X3")
+    leaf = make_certificate("a.test", issuer="R3")
+    r3 = make_certificate("R3", issuer="ISRG Root X1")
+    cross = make_certificate("ISRG Root X1", issuer="DST Root CA X3")
     long = Chain("https://ca.test/cert/1", (leaf, r3, cross))
     short = Chain("https://ca.test/cert/1/1", (leaf, r3))
     order = Order("https://ca.test/order/1", "valid", (), (), "")

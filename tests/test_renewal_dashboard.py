@@ -18,14 +18,16 @@ from typing import Any
 
 import pytest
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.x509.oid import NameOID
+from cryptography.hazmat.primitives import serialization
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, Select, Static
+from textual.widgets import DataTable, Input, Static
 
+from tests.certs_for_tests import make_certificate
 from tests.conftest import (
     CliRunner,
     ValidatingPebble,
+    fill_the_orders_form,
+    new_account_from_the_dashboard,
     order_from_the_orders_tab,
     reach,
     settle,
@@ -61,20 +63,8 @@ def _stored(
 ) -> Path:
     """A managed folder (cert.pem and renewal.toml) holding a self-signed 90-day
     certificate for `name`, issued `age_days` before NOW."""
-    key = keys.generate_key("ec256")
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
-    start = NOW - timedelta(days=age_days)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(start)
-        .not_valid_after(start + timedelta(days=90))
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
-        .sign(key, hashes.SHA256())
-    )
+    san = x509.SubjectAlternativeName([x509.DNSName(name)])
+    certificate = make_certificate(name, san, start=NOW - timedelta(days=age_days), days=90)
     folder = store / name
     folder.mkdir(parents=True)
     (folder / "cert.pem").write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
@@ -132,10 +122,7 @@ def _notes(app: AcmeDashApp) -> str:
 
 async def issue_from_the_orders_tab(app: AcmeDashApp, pilot: Pilot[None], name: str) -> None:
     """A new account (a, confirmed), then `name` issued from the Orders tab."""
-    await pilot.press("a")
-    await wait_for_screen(pilot, ConfirmScreen)
-    await pilot.click("#confirm")
-    await settle(app)
+    await new_account_from_the_dashboard(app, pilot)
     await order_from_the_orders_tab(app, pilot, name)
     await settle(app)
 
@@ -206,10 +193,7 @@ async def test_R_renews_as_remembered_and_a_revocation_is_marked(
     app = _dashboard(cli, validating)
     async with app.run_test(size=(100, 40)) as pilot:
         table = await _certificates_tab(app, pilot, 1)
-        app.query_one("#side", TabbedPanes).active = "pane-orders"
-        await wait_until(pilot, lambda: bool(app.query("#order-port")), "the Orders tab mounted")
-        app.query_one("#order-challenge", Select).value = "tls-alpn-01"
-        app.query_one("#order-port", Input).value = "1"
+        await fill_the_orders_form(app, pilot, challenge="tls-alpn-01", port="1")
         app.query_one("#traffic-list").focus()
         await pilot.press("R")
         await wait_for_screen(pilot, PromptScreen)

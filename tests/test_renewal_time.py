@@ -12,12 +12,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes
-from cryptography.x509.oid import NameOID
 
 from tests.ari_front import AriFront, ari_front
+from tests.certs_for_tests import make_certificate
 from tests.conftest import CliRunner, ValidatingPebble
-from tui.acme import keys
 from tui.acme.certificates import ari_cert_id
 from tui.cli.command import build_parser
 from tui.cli.context import Context
@@ -31,18 +29,9 @@ NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
 
 def _certificate(days: int = 90) -> x509.Certificate:
-    key = keys.generate_key("ec256")
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "due.example")])
-    return (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(0xABC)
-        .not_valid_before(NOW - timedelta(days=1))
-        .not_valid_after(NOW - timedelta(days=1) + timedelta(days=days))
-        .add_extension(x509.AuthorityKeyIdentifier(b"\x07" * 20, None, None), critical=False)
-        .sign(key, hashes.SHA256())
+    aki = x509.AuthorityKeyIdentifier(b"\x07" * 20, None, None)
+    return make_certificate(
+        "due.example", aki, start=NOW - timedelta(days=1), days=days, serial=0xABC
     )
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import codecs
-import datetime
 import os
 import sys
 from collections.abc import Callable
@@ -14,10 +13,11 @@ from typing import NoReturn
 
 import pytest
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import Encoding
-from cryptography.x509.oid import ExtensionOID, NameOID
+from cryptography.x509.oid import ExtensionOID
 
+from tests.certs_for_tests import make_certificate
 from tests.conftest import CliRunner, issue_by_dns_hook
 from tests.hostile_acme import HostileAcme
 from tui import workflow
@@ -222,24 +222,6 @@ async def test_the_right_certificate_is_saved(
     assert done.cert.read_text().startswith("-----BEGIN CERTIFICATE-----")
 
 
-def _self_signed(name: str, *extensions: x509.ExtensionType) -> x509.Certificate:
-    key = keys.generate_key("ec256")
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
-    now = datetime.datetime.now(datetime.UTC)
-    builder = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(subject)
-        .public_key(key.public_key())
-        .serial_number(1)
-        .not_valid_before(now)
-        .not_valid_after(now + datetime.timedelta(days=1))
-    )
-    for extension in extensions:
-        builder = builder.add_extension(extension, critical=False)
-    return builder.sign(key, hashes.SHA256())
-
-
 def _stray_end(pem: bytes) -> bytes:
     """Text before the leaf with an END line in it: a cut at the first END line misses the leaf."""
     return b"Note: -----END CERTIFICATE----- \x1b]0;hi\x07\n" + pem
@@ -248,7 +230,7 @@ def _stray_end(pem: bytes) -> bytes:
 def _trusted_first(pem: bytes) -> bytes:
     """A certificate of another key in a TRUSTED CERTIFICATE block, which OpenSSL (nginx) reads
     first and cryptography's PEM reader skips."""
-    other = _self_signed("evil.test")
+    other = make_certificate("evil.test", serial=1)
     body = base64.encodebytes(other.public_bytes(Encoding.DER))
     return (
         b"-----BEGIN TRUSTED CERTIFICATE-----\n"
@@ -353,9 +335,8 @@ def test_a_certificate_file_whose_san_is_not_der_is_an_input_error(
     hostile: HostileAcme, cli: CliRunner, command: str
 ) -> None:
     """The same certificate in a file the user names: exit 2, one line, before any request."""
-    bad = _self_signed(
-        "a.test", x509.UnrecognizedExtension(ExtensionOID.SUBJECT_ALTERNATIVE_NAME, BAD_SAN)
-    )
+    san = x509.UnrecognizedExtension(ExtensionOID.SUBJECT_ALTERNATIVE_NAME, BAD_SAN)
+    bad = make_certificate("a.test", san, serial=1)
     (cli.workdir / "bad.pem").write_bytes(bad.public_bytes(Encoding.PEM))
     keys.save_key(keys.generate_key("ec256"), cli.workdir / "account.pem")
     args = ["--endpoint", hostile.directory_url, "--key", "account.pem", "--yes"]

@@ -14,7 +14,8 @@ read)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, cast
 
 from textual import events
 from textual.widgets import Input
@@ -38,13 +39,39 @@ class InOrder(_Pane):
         if focused is not None and focused is not self and not self.has_focus_within:
             event.stop()
             event.prevent_default()
-            focused.post_message(events.Key(event.key, event.character))
+            forward_key(focused, event)
             return
         if self.check_consume_key(event.key, event.character):
             return  # text for a text box (Input's handler types it)
-        if await self.app._check_bindings(event.key):
+        if await run_bindings(self.app, event.key):
             event.stop()
             event.prevent_default()
+
+
+async def run_bindings(app: App[Any], key: str) -> bool:
+    """The key's bindings (not the priority ones: the App ran those before handing the key
+    out), from the focused widget up, as Textual runs them once the key has bubbled up to the
+    App. Textual (8.2) has no public call for this. `Screen.active_bindings` with
+    `App.run_action` keeps one binding a key, so a key whose first action is skipped
+    (SkipAction: Input's copy with nothing selected, a scroll at its end) would stop there,
+    where Textual goes on to the key's next binding up the chain. Hence the private
+    `App._check_bindings`; tests/test_text_box_textual.py fails if it changes."""
+    return await app._check_bindings(key)
+
+
+def forward_key(target: Widget, key: events.Key) -> None:
+    """A copy of `key` handed to `target` as App.on_event hands a key to the focused widget:
+    marked forwarded, so that if it bubbles back up to the App, the App runs its bindings
+    instead of handing it out a second time (a key posted with the public `post_message` is
+    not marked, and Textual (8.2) has no public way to mark it). Hence the private
+    `Widget._forward_event`; tests/test_text_box_textual.py fails if it changes."""
+    target._forward_event(events.Key(key.key, key.character))
+
+
+@dataclass
+class _Held:
+    handed_back: list[events.Key] = field(default_factory=list)
+    read_after: list[events.Key] = field(default_factory=list)
 
 
 class HeldKeys:
@@ -55,32 +82,32 @@ class HeldKeys:
     to where focus went: first those the App had already passed to the old pane (its InOrder
     hands them back), then those the App read after the jump key, then any read later."""
 
-    _handed_back: list[events.Key] | None = None
-    _read_after: list[events.Key] = []
+    _held: _Held | None = None  # None: no jump on its way, keys pass
 
     def hold_keys(self) -> None:
-        if self._handed_back is None:
-            self._handed_back, self._read_after = [], []
+        if self._held is None:
+            self._held = _Held()
 
     def release_keys(self) -> None:
-        held = [*(self._handed_back or []), *self._read_after]
-        self._handed_back, self._read_after = None, []
+        held, self._held = self._held, None
+        if held is None:
+            return
         app = cast("App[object]", self)
         target: Widget = app.focused or app.screen
-        for key in held:
-            target._forward_event(events.Key(key.key, key.character))  # as App.on_event does
+        for key in [*held.handed_back, *held.read_after]:
+            forward_key(target, key)
 
     def holds(self, event: events.Event, *, handed_back: bool = False) -> bool:
         """Keeps a key while held (True: nothing more is done with it). `handed_back`: a key
         the App passed to a pane before the jump key had acted."""
-        if self._handed_back is None or not isinstance(event, events.Key):
+        if self._held is None or not isinstance(event, events.Key):
             return False
         if handed_back:
-            self._handed_back.append(event)
+            self._held.handed_back.append(event)
         elif event.is_forwarded:
             return False
         else:
-            self._read_after.append(event)
+            self._held.read_after.append(event)
         return True
 
 
