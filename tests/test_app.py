@@ -273,6 +273,27 @@ async def test_reopening_restores_settings(tmp_path: Path) -> None:
         assert bound.get("D") == "directory" and bound.get("d") != "directory"
 
 
+async def test_endpoint_picker_stops_at_its_ends(tmp_path: Path) -> None:
+    """No wrapping: Down on the last row wrapped to the first, Let's Encrypt PRODUCTION, and Up
+    on the first to the last, where the production rows of a longer list are."""
+    from textual.widgets import OptionList
+
+    from tui.dashboard.screens.endpoint_picker import EndpointPicker
+
+    app = AcmeDashApp(Settings(endpoint="pebble"), config_path=tmp_path / "c.toml")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("e")
+        await wait_for_screen(pilot, EndpointPicker)
+        presets = app.screen.query_one("#presets", OptionList)
+        last = presets.option_count - 1
+        await pilot.press("end", "down", "down")
+        assert presets.highlighted == last
+        await pilot.press("home", "up", "up")
+        assert presets.highlighted == 0
+        await pilot.press("down")
+        assert presets.highlighted == 1, "moving within the list still works"
+
+
 async def test_endpoint_picker_presets_and_custom_urls(tmp_path: Path) -> None:
     """No network: choosing endpoints only changes state and settings."""
     from textual.widgets import OptionList
