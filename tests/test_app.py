@@ -234,6 +234,25 @@ async def test_broken_theme_falls_back(tmp_path: Path, monkeypatch: pytest.Monke
         assert any("broken.toml" in n for n in notes)
 
 
+async def test_an_unknown_theme_or_keymap_id_is_named_at_start() -> None:
+    """Both were ignored without a word: the default colours, a key that did nothing."""
+    settings = Settings(
+        endpoint="pebble", theme="acme-drak", keymap={"new_acount": "ctrl+n", "nonce": "N"}
+    )
+    app = AcmeDashApp(settings, config_path=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        theme = [n.message for n in app._notifications if n.title == "Theme"]
+        keymap = [n.message for n in app._notifications if n.title == "Keymap"]
+        assert len(theme) == 1 and "'acme-drak'" in theme[0], theme
+        assert "acme-contrast, acme-dark, acme-light" in theme[0]
+        assert len(keymap) == 1 and "new_acount" in keymap[0], "the valid entry is not named"
+        assert "Did you mean new_account?" in keymap[0] and "F1" in keymap[0]
+        assert app.theme == "textual-dark", "running on the default"
+        bound = {key: active.binding.id for key, active in app.active_bindings.items()}
+        assert bound.get("N") == "nonce", "the valid entry still applies"
+
+
 def test_inspect_command_rejects_a_bad_file(tmp_path: Path) -> None:
     from tui.cli import run
 
