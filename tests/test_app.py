@@ -378,6 +378,22 @@ async def test_the_trust_store_loads_off_the_ui_thread(
     assert threads == ["acmedash-trust"]
 
 
+async def test_every_d_fetches_the_directory_and_says_so(pebble: Pebble) -> None:
+    """The second `d` answered from the client's copy: no request, no word, as if the key did
+    nothing."""
+    app = AcmeDashApp(_settings(pebble), config_path=None)
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(2):
+            await pilot.press("d")
+            await settle(app)
+        fetched = [
+            e for e in app.query_one(TrafficList).exchanges if e.url == pebble.directory_url
+        ]
+        assert len(fetched) == 2
+        said = [n.message for n in app._notifications if n.title == "Get directory"]
+        assert len(said) == 2 and all(pebble.directory_url in m for m in said), said
+
+
 async def test_signatures_after_a_key_rollover_are_checked_with_the_new_key(
     pebble: Pebble, tmp_path: Path
 ) -> None:
