@@ -27,11 +27,11 @@ async def push(view: ContactsView) -> None:
             ConfirmScreen(
                 f"Update your PRODUCTION account: {endpoint.title}",
                 f"The account at {endpoint.url} gets these contacts:\n{contacts}\n\n"
-                "They are in your settings either way. Update the account?",
+                f"They are kept {workspace.kept} either way. Update the account?",
                 "Yes, update the account",
             )
         )
         if not sure:
-            view.notify("Saved in your settings only; u updates the account.")
+            view.notify(f"Kept {workspace.kept}, not on the account; u updates it.")
             return
     view.action_update_contacts()
