@@ -386,9 +386,7 @@ async def test_every_d_fetches_the_directory_and_says_so(pebble: Pebble) -> None
         for _ in range(2):
             await pilot.press("d")
             await settle(app)
-        fetched = [
-            e for e in app.query_one(TrafficList).exchanges if e.url == pebble.directory_url
-        ]
+        fetched = [e for e in app.query_one(TrafficList).exchanges if e.url == pebble.directory_url]
         assert len(fetched) == 2
         said = [n.message for n in app._notifications if n.title == "Get directory"]
         assert len(said) == 2 and all(pebble.directory_url in m for m in said), said
