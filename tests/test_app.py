@@ -253,6 +253,21 @@ async def test_an_unknown_theme_or_keymap_id_is_named_at_start() -> None:
         assert bound.get("N") == "nonce", "the valid entry still applies"
 
 
+@pytest.mark.parametrize("theme", ["acme-dark", "acme-light", "acme-contrast"])
+async def test_the_screen_behind_a_dialog_stays_visible(theme: str) -> None:
+    """acme-contrast's background is an ANSI colour, which Textual cannot mix into the screen
+    behind a dialog: it painted it whole, text and all, and the screen went blank."""
+    app = AcmeDashApp(Settings(endpoint="pebble", theme=theme), config_path=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.theme == theme
+        await pilot.press("g")
+        await wait_for_screen(pilot, GenerateKeyScreen)
+        await pilot.pause()
+        shown = app.export_screenshot()
+        assert "LOCAL" in shown and "follow" in shown, "the top bar and the status line show"
+
+
 def test_inspect_command_rejects_a_bad_file(tmp_path: Path) -> None:
     from tui.cli import run
 

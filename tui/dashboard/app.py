@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual import events
 from textual.app import App, SystemCommand
+from textual.color import Color
 from textual.screen import Screen
 from textual.theme import BUILTIN_THEMES
 from textual.widget import AwaitMount
@@ -176,6 +177,11 @@ class AcmeDashApp(HeldKeys, App[None]):
             )
 
     def watch_theme(self, theme: str) -> None:
+        # A dialog's backdrop is the theme's background at 60% over the screen behind; an ANSI
+        # colour cannot be mixed, so it was painted whole (text and all) and acme-contrast
+        # blanked the screen behind every dialog. app.tcss makes it transparent then.
+        background = Color.parse(self.get_css_variables()["background"])
+        self.set_class(background.ansi is not None, "-ansi-theme")
         if self._started and self.settings.theme != theme:
             self.settings.theme = theme
             self.main_screen.save_settings()
