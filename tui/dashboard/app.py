@@ -235,6 +235,24 @@ class AcmeDashApp(HeldKeys, App[None]):
             timeout=timeout,
             markup=False,
         )
+        self._place_toasts()
+
+    def _place_toasts(self) -> None:
+        """toasts.py: off the focused text box and a dialog's buttons, once the screen's new
+        layout (the toast, the focused widget) is done."""
+        self.call_after_refresh(self._place_toasts_now)
+
+    def _place_toasts_now(self) -> None:
+        from tui.dashboard import toasts
+
+        if self.screen_stack:  # none left while the App closes
+            toasts.place(self.screen)
+
+    def on_descendant_focus(self) -> None:
+        self._place_toasts()
+
+    def on_resize(self) -> None:
+        self._place_toasts()
 
     async def action_quit(self) -> None:
         """q, ctrl+c, ctrl+q: at once when nothing is in flight; while an operation runs, ask

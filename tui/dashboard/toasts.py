@@ -1,0 +1,55 @@
+"""Where notifications go. Textual stacks them at the bottom right of the screen on top of
+everything; at 80x24 that is where a dialog's buttons are and where the detail pane's search
+box is, so a toast hid what the user was typing into or about to press. A toast is never worth
+that: while something there must stay seen, the toasts move above it or below it, whichever
+side has more room, and are cut to that room (the newest lines show; each toast loses its
+blank padding)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.geometry import Region
+from textual.screen import ModalScreen, Screen
+from textual.widget import Widget
+from textual.widgets import Button, Input, TextArea
+
+TOP_MARGIN = 1  # the top bar stays visible (it says PRODUCTION)
+
+
+def _guarded(screen: Screen[Any]) -> list[Widget]:
+    """On a dialog: the focused widget and the buttons. Elsewhere: a focused text box (the
+    traffic list or a detail tab may be covered; they scroll, and have no cursor to lose)."""
+    focused = screen.focused
+    if isinstance(screen, ModalScreen):
+        widgets: list[Widget] = [*screen.query(Button)]
+        return widgets + ([focused] if focused is not None else [])
+    return [focused] if isinstance(focused, Input | TextArea) else []
+
+
+def _toast_columns(screen: Screen[Any]) -> Region:
+    """The columns Textual's toasts take: 60 wide at most, half the screen at most, at the
+    right edge."""
+    width = min(60, screen.size.width // 2)
+    return Region(screen.size.width - width, 0, width, screen.size.height)
+
+
+def place(screen: Screen[Any]) -> None:
+    """Moves and cuts the screen's toasts (its ToastRack) so that they leave the guarded
+    widgets visible; back to where app.tcss puts them when nothing needs guarding."""
+    racks = screen.query_children("ToastRack")
+    if not racks:
+        return
+    rack = racks.first()
+    columns = _toast_columns(screen)
+    regions = [w.region for w in _guarded(screen) if w.display and w.region.overlaps(columns)]
+    if not regions:
+        rack.remove_class("-guarded", "-above")
+        rack.styles.max_height = None
+        return
+    bottom_margin = rack.styles.margin.bottom
+    below = screen.size.height - bottom_margin - max(r.bottom for r in regions)
+    above = min(r.y for r in regions) - TOP_MARGIN
+    rack.add_class("-guarded")
+    rack.set_class(above > below, "-above")
+    rack.styles.max_height = max(above, below, 0)
