@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.containers import Vertical
 from textual.widget import Widget
 from textual.widgets import Button, Input
 
@@ -27,6 +28,7 @@ from tui.config import Settings
 from tui.dashboard.app import AcmeDashApp
 from tui.dashboard.panels.exchange_detail import SearchBox
 from tui.dashboard.panels.traffic_list import TrafficList
+from tui.dashboard.screens.confirm import ConfirmScreen
 from tui.dashboard.screens.generate_key import GenerateKeyScreen
 from tui.dashboard.untrusted import IN_A_LINE
 
@@ -248,3 +250,15 @@ async def test_a_toast_moves_off_the_detail_search_box() -> None:
         await pilot.pause()
         rack = app.screen.query_one("ToastRack")
         assert not rack.has_class("-above") and rack.styles.max_height is None, "back in place"
+
+
+async def test_a_short_dialog_is_left_whole_question_and_all() -> None:
+    """Where there is room, the toasts keep off the whole dialog: its title says PRODUCTION."""
+    app = AcmeDashApp(Settings(endpoint="letsencrypt-staging"), config_path=None)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.press("w", "w", "t")  # two toasts, then the switch to production asks
+        await wait_for_screen(pilot, ConfirmScreen)
+        await pilot.pause()
+        assert len(app.screen.query("Toast")) == 2
+        box = app.screen.query_one(Vertical)
+        assert not _covered(app, box), _covered(app, box)

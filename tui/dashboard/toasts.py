@@ -15,16 +15,24 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, TextArea
 
 TOP_MARGIN = 1  # the top bar stays visible (it says PRODUCTION)
+ROOM = 3  # rows for a toast of one line: its title, the line, the gap above it
 
 
-def _guarded(screen: Screen[Any]) -> list[Widget]:
-    """On a dialog: the focused widget and the buttons. Elsewhere: a focused text box (the
-    traffic list or a detail tab may be covered; they scroll, and have no cursor to lose)."""
+def _guarded(screen: Screen[Any]) -> list[list[Widget]]:
+    """What the toasts must leave visible, best first. On a dialog: the whole dialog (its
+    question too: PRODUCTION in its title) where there is room beside it, else its focused
+    widget and its buttons. Elsewhere: a focused text box (the traffic list or a detail tab
+    may be covered; they scroll, and have no cursor to lose)."""
     focused = screen.focused
     if isinstance(screen, ModalScreen):
-        widgets: list[Widget] = [*screen.query(Button)]
-        return widgets + ([focused] if focused is not None else [])
-    return [focused] if isinstance(focused, Input | TextArea) else []
+        essentials: list[Widget] = [*screen.query(Button)]
+        if focused is None:
+            return [essentials]
+        box = next(
+            w for w in focused.ancestors_with_self if isinstance(w, Widget) and w.parent is screen
+        )
+        return [[box], [*essentials, focused]]
+    return [[focused]] if isinstance(focused, Input | TextArea) else [[]]
 
 
 def _toast_columns(screen: Screen[Any]) -> Region:
@@ -42,14 +50,17 @@ def place(screen: Screen[Any]) -> None:
         return
     rack = racks.first()
     columns = _toast_columns(screen)
-    regions = [w.region for w in _guarded(screen) if w.display and w.region.overlaps(columns)]
-    if not regions:
-        rack.remove_class("-guarded", "-above")
-        rack.styles.max_height = None
-        return
-    bottom_margin = rack.styles.margin.bottom
-    below = screen.size.height - bottom_margin - max(r.bottom for r in regions)
-    above = min(r.y for r in regions) - TOP_MARGIN
-    rack.add_class("-guarded")
-    rack.set_class(above > below, "-above")
-    rack.styles.max_height = max(above, below, 0)
+    choices = _guarded(screen)
+    for guarded in choices:
+        regions = [w.region for w in guarded if w.display and w.region.overlaps(columns)]
+        if not regions:
+            rack.remove_class("-guarded", "-above")
+            rack.styles.max_height = None
+            return
+        below = screen.size.height - rack.styles.margin.bottom - max(r.bottom for r in regions)
+        above = min(r.y for r in regions) - TOP_MARGIN
+        if max(above, below) >= ROOM or guarded is choices[-1]:
+            rack.add_class("-guarded")
+            rack.set_class(above > below, "-above")
+            rack.styles.max_height = max(above, below, 0)
+            return
