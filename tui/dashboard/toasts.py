@@ -2,8 +2,8 @@
 everything; at 80x24 that is where a dialog's buttons are and where the detail pane's search
 box is, so a toast hid what the user was typing into or about to press. A toast is never worth
 that: while something there must stay seen, the toasts move above it or below it, whichever
-side has more room, and are cut to that room (the newest lines show; each toast loses its
-blank padding)."""
+side has more room, and are cut to that room (each toast loses its blank padding there; what
+does not fit stays in the rack, scrolled off, until it expires)."""
 
 from __future__ import annotations
 
@@ -21,17 +21,15 @@ ROOM = 3  # rows for a toast of one line: its title, the line, the gap above it
 def _guarded(screen: Screen[Any]) -> list[list[Widget]]:
     """What the toasts must leave visible, best first. On a dialog: the whole dialog (its
     question too: PRODUCTION in its title) where there is room beside it, else its focused
-    widget and its buttons. Elsewhere: a focused text box (the traffic list or a detail tab
-    may be covered; they scroll, and have no cursor to lose)."""
+    widget, its buttons and its text boxes (the picker's URL box, typed into next).
+    Elsewhere: a focused text box (the traffic list or a detail tab may be covered; they
+    scroll, and have no cursor to lose)."""
     focused = screen.focused
     if isinstance(screen, ModalScreen):
-        essentials: list[Widget] = [*screen.query(Button)]
-        if focused is None:
-            return [essentials]
-        box = next(
-            w for w in focused.ancestors_with_self if isinstance(w, Widget) and w.parent is screen
-        )
-        return [[box], [*essentials, focused]]
+        essentials: list[Widget] = [*screen.query(Button), *screen.query(Input)]
+        essentials += [*screen.query(TextArea), *([focused] if focused is not None else [])]
+        boxes = [w for w in screen.children if focused in w.walk_children(with_self=True)]
+        return [boxes, essentials] if boxes else [essentials]
     return [[focused]] if isinstance(focused, Input | TextArea) else [[]]
 
 
