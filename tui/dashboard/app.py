@@ -180,8 +180,8 @@ class AcmeDashApp(HeldKeys, App[None]):
         # A dialog's backdrop is the theme's background at 60% over the screen behind; an ANSI
         # colour cannot be mixed, so it was painted whole (text and all) and acme-contrast
         # blanked the screen behind every dialog. app.tcss makes it transparent then.
-        background = Color.parse(self.get_css_variables()["background"])
-        self.set_class(background.ansi is not None, "-ansi-theme")
+        background = self.current_theme.background  # None: one derived from the others
+        self.set_class(bool(background) and Color.parse(background).ansi is not None, "-ansi-theme")
         if self._started and self.settings.theme != theme:
             self.settings.theme = theme
             self.main_screen.save_settings()
