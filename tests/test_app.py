@@ -231,6 +231,40 @@ async def test_broken_theme_falls_back(tmp_path: Path, monkeypatch: pytest.Monke
         assert any("broken.toml" in n for n in notes)
 
 
+async def test_an_unknown_theme_or_keymap_id_is_named_at_start() -> None:
+    """Both were ignored without a word: the default colours, a key that did nothing."""
+    settings = Settings(
+        endpoint="pebble", theme="acme-drak", keymap={"new_acount": "ctrl+n", "nonce": "N"}
+    )
+    app = AcmeDashApp(settings, config_path=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        theme = [n.message for n in app._notifications if n.title == "Theme"]
+        keymap = [n.message for n in app._notifications if n.title == "Keymap"]
+        assert len(theme) == 1 and "'acme-drak'" in theme[0], theme
+        assert "acme-contrast, acme-dark, acme-light" in theme[0]
+        assert len(keymap) == 1 and "new_acount" in keymap[0], "the valid entry is not named"
+        assert "Did you mean new_account?" in keymap[0] and "F1" in keymap[0]
+        assert app.theme == "textual-dark", "running on the default"
+        bound = {key: active.binding.id for key, active in app.active_bindings.items()}
+        assert bound.get("N") == "nonce", "the valid entry still applies"
+
+
+@pytest.mark.parametrize("theme", ["acme-dark", "acme-light", "acme-contrast"])
+async def test_the_screen_behind_a_dialog_stays_visible(theme: str) -> None:
+    """acme-contrast's background is an ANSI colour, which Textual cannot mix into the screen
+    behind a dialog: it painted it whole, text and all, and the screen went blank."""
+    app = AcmeDashApp(Settings(endpoint="pebble", theme=theme), config_path=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.theme == theme
+        await pilot.press("g")
+        await wait_for_screen(pilot, GenerateKeyScreen)
+        await pilot.pause()
+        shown = app.export_screenshot()
+        assert "LOCAL" in shown and "follow" in shown, "the top bar and the status line show"
+
+
 def test_inspect_command_rejects_a_bad_file(tmp_path: Path) -> None:
     from tui.cli import run
 
@@ -268,6 +302,27 @@ async def test_reopening_restores_settings(tmp_path: Path) -> None:
         assert reopened.theme == "acme-light"
         bound = {key: active.binding.id for key, active in reopened.active_bindings.items()}
         assert bound.get("D") == "directory" and bound.get("d") != "directory"
+
+
+async def test_endpoint_picker_stops_at_its_ends(tmp_path: Path) -> None:
+    """No wrapping: Down on the last row wrapped to the first, Let's Encrypt PRODUCTION, and Up
+    on the first to the last, where the production rows of a longer list are."""
+    from textual.widgets import OptionList
+
+    from tui.dashboard.screens.endpoint_picker import EndpointPicker
+
+    app = AcmeDashApp(Settings(endpoint="pebble"), config_path=tmp_path / "c.toml")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("e")
+        await wait_for_screen(pilot, EndpointPicker)
+        presets = app.screen.query_one("#presets", OptionList)
+        last = presets.option_count - 1
+        await pilot.press("end", "down", "down")
+        assert presets.highlighted == last
+        await pilot.press("home", "up", "up")
+        assert presets.highlighted == 0
+        await pilot.press("down")
+        assert presets.highlighted == 1, "moving within the list still works"
 
 
 async def test_endpoint_picker_presets_and_custom_urls(tmp_path: Path) -> None:
@@ -333,6 +388,20 @@ async def test_the_trust_store_loads_off_the_ui_thread(
         await settle(app)
         assert any(e.url == pebble.directory_url for e in app.query_one(TrafficList).exchanges)
     assert threads == ["acmedash-trust"]
+
+
+async def test_every_d_fetches_the_directory_and_says_so(pebble: Pebble) -> None:
+    """The second `d` answered from the client's copy: no request, no word, as if the key did
+    nothing."""
+    app = AcmeDashApp(_settings(pebble), config_path=None)
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(2):
+            await pilot.press("d")
+            await settle(app)
+        fetched = [e for e in app.query_one(TrafficList).exchanges if e.url == pebble.directory_url]
+        assert len(fetched) == 2
+        said = [n.message for n in app._notifications if n.title == "Get directory"]
+        assert len(said) == 2 and all(pebble.directory_url in m for m in said), said
 
 
 async def test_signatures_after_a_key_rollover_are_checked_with_the_new_key(

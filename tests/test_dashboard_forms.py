@@ -258,13 +258,33 @@ async def test_the_contact_box_says_that_enter_updates_the_account(tmp_path: Pat
     async with app.run_test(size=(80, 24)) as pilot:
         await _all_panes_mounted(app, pilot)
         label = app.query_one("#contact-label", Static)
-        assert str(label.render()) == ContactsPanel.SAVED_ONLY
+        assert str(label.render()) == ContactsPanel.SAVED_ONLY.format(kept="in your settings")
     app = _keyed_app(tmp_path, LOCAL)
     async with app.run_test(size=(80, 24)) as pilot:
         await _all_panes_mounted(app, pilot)
         await wait_until(pilot, lambda: app.main_screen.workspace.key_loaded, "the key loaded")
         label = app.query_one("#contact-label", Static)
         assert "updates your account" in str(label.render())
+
+
+async def test_in_a_demo_no_text_promises_to_save_the_settings() -> None:
+    """`acmedash demo` runs without a config file (config_path=None, as demo_world passes it):
+    the contact box's label and the production switch said the settings keep what the user
+    chose, which a demo throws away."""
+    from tui.dashboard.screens.confirm import ConfirmScreen
+    from tui.dashboard.screens.endpoint_picker import EndpointPicker
+
+    app = AcmeDashApp(Settings(endpoint=LOCAL), config_path=None)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _all_panes_mounted(app, pilot)
+        label = str(app.query_one("#contact-label", Static).render())
+        assert "for this session only" in label and "your settings" not in label, label
+        await pilot.press("e")
+        await wait_for_screen(pilot, EndpointPicker)
+        await pilot.press("home", "enter")  # Let's Encrypt, PRODUCTION
+        await wait_for_screen(pilot, ConfirmScreen)
+        message = str(app.screen.query_one("#message", Static).render())
+        assert "for this session only" in message and "settings" not in message, message
 
 
 @pytest.mark.parametrize("asked_before", [False, True], ids=["first", "after-confirmed"])

@@ -14,15 +14,25 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.containers import Vertical
+from textual.widget import Widget
+from textual.widgets import Button, Input
 
-from tests.conftest import wait_until
+from tests.conftest import wait_for_screen, wait_until
+from tui.acme.traffic import read_jsonl
 from tui.config import Settings
 from tui.dashboard.app import AcmeDashApp
+from tui.dashboard.panels.exchange_detail import SearchBox
 from tui.dashboard.panels.traffic_list import TrafficList
+from tui.dashboard.screens.confirm import ConfirmScreen
+from tui.dashboard.screens.generate_key import GenerateKeyScreen
 from tui.dashboard.untrusted import IN_A_LINE
+
+SAMPLE = Path(__file__).parent / "data" / "sample.jsonl"
 
 DETAIL = "\n".join(["line of a hostile problem detail"] * 30000)[: (1 << 20) - 200]
 PROBLEM = json.dumps({"type": "urn:ietf:params:acme:error:serverInternal", "detail": DETAIL})
@@ -192,3 +202,63 @@ async def test_an_operations_line_with_the_cas_text_stays_one_line() -> None:
     view = Recording()
     await operate(view, "Deactivate account", deactivated, False)  # type: ignore[arg-type]
     assert view.notes == [r"Account https://ca.test/acct/1 is deactivated\nCertificate renewed"]
+
+
+def _covered(app: AcmeDashApp, widget: Widget) -> list[str]:
+    """What shows over `widget` anywhere in its region (nothing, when the user sees it all)."""
+    over = set()
+    region = widget.region
+    for y in range(region.y, region.bottom):
+        for x in range(region.x, region.right):
+            shown, _ = app.screen.get_widget_at(x, y)
+            if shown is not widget and widget not in shown.ancestors:
+                over.add(type(shown).__name__)
+    return sorted(over)
+
+
+async def test_toasts_leave_a_dialogs_box_and_buttons_visible(tmp_path: Path) -> None:
+    """At 80x24 the toasts stacked from the bottom right over the Generate button, and then
+    over the path box being typed into."""
+    app = AcmeDashApp(Settings(endpoint="pebble"), config_path=None)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.press("g")
+        await wait_for_screen(pilot, GenerateKeyScreen)
+        app.screen.query_one("#path", Input).value = ""
+        for _ in range(3):
+            await pilot.press("enter")  # "Enter a path for the key file"
+        await wait_until(pilot, lambda: len(app.screen.query("Toast")) == 3, "three toasts")
+        await pilot.pause()
+        assert app.screen.focused is app.screen.query_one("#path", Input)
+        for widget in (app.screen.focused, *app.screen.query(Button)):
+            assert not _covered(app, widget), (widget, _covered(app, widget))
+        shown = app.export_screenshot()
+        assert "Enter&#160;a&#160;path" in shown, "the newest toast still shows"
+
+
+async def test_a_toast_moves_off_the_detail_search_box() -> None:
+    """The detail pane's search box is at the bottom right, where the toasts were."""
+    app = AcmeDashApp(
+        Settings(theme="textual-dark"), config_path=None, offline=list(read_jsonl(SAMPLE))
+    )
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.press("8", "w", "w", "slash")  # two toasts ("Long lines ..."), then search
+        await wait_until(pilot, lambda: isinstance(app.focused, SearchBox), "the search box")
+        await pilot.pause()
+        assert len(app.screen.query("Toast")) == 2
+        assert not _covered(app, app.focused), _covered(app, app.focused)
+        await pilot.press("escape")
+        await pilot.pause()
+        rack = app.screen.query_one("ToastRack")
+        assert not rack.has_class("-above") and rack.styles.max_height is None, "back in place"
+
+
+async def test_a_short_dialog_is_left_whole_question_and_all() -> None:
+    """Where there is room, the toasts keep off the whole dialog: its title says PRODUCTION."""
+    app = AcmeDashApp(Settings(endpoint="letsencrypt-staging"), config_path=None)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.press("w", "w", "t")  # two toasts, then the switch to production asks
+        await wait_for_screen(pilot, ConfirmScreen)
+        await pilot.pause()
+        assert len(app.screen.query("Toast")) == 2
+        box = app.screen.query_one(Vertical)
+        assert not _covered(app, box), _covered(app, box)

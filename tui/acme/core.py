@@ -240,12 +240,14 @@ class ClientCore:
         """GET and HEAD are safe methods (RFC 9110 §9.2.1), so always idempotent."""
         return await self._request(method, url, keep_nonce=keep_nonce)
 
-    async def directory(self) -> Directory:
+    async def directory(self, *, refresh: bool = False) -> Directory:
         """RFC 8555 §7.1.1. Fetched once per client, also when concurrent orders all ask for
-        it at once (they made 50 requests before); unknown keys are kept in `.raw`."""
-        if self._directory is None:
+        it at once (they made 50 requests before); unknown keys are kept in `.raw`. `refresh`
+        GETs it again: for a person who asks for the directory (the dashboard's `d`), the copy
+        fetched earlier looked like a key that did nothing."""
+        if self._directory is None or refresh:
             async with self._directory_lock:
-                if self._directory is None:
+                if self._directory is None or refresh:
                     self._directory = await self._fetch_directory()
         return self._directory
 

@@ -5,6 +5,7 @@ dialogs (prompts.DialogPrompts), in the network worker, only when the policy ask
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Protocol
 
 from tui import accounts
@@ -30,9 +31,11 @@ def _show(view: View, account: Account) -> None:
 
 
 def directory(view: AccountView) -> None:
+    """GET every time, and said: with the copy the client had, a second `d` did nothing visible."""
+
     async def operation(client: AcmeClient) -> str:
-        view.show_directory(await client.directory())
-        return ""
+        view.show_directory(await client.directory(refresh=True))
+        return f"{client.directory_url} fetched {time.strftime('%H:%M:%S')}: on the CA tab (1)"
 
     view.run("Get directory", operation)
 

@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING, Any
 
 from textual import events
 from textual.app import App, SystemCommand
+from textual.color import Color
 from textual.screen import Screen
+from textual.theme import BUILTIN_THEMES
 from textual.widget import AwaitMount
 
 from tui.acme.text import shortened
@@ -102,7 +104,10 @@ class AcmeDashApp(HeldKeys, App[None]):
         self._load_themes()
         if self.settings.theme in self.available_themes:
             self.theme = self.settings.theme
+        elif self.settings.theme:
+            self._unknown_theme(self.settings.theme)
         if self.settings.keymap:
+            self._unknown_key_ids(self.settings.keymap)
             self.set_keymap(self.settings.keymap)
             for binding_id, key in displaced(self.settings.keymap, *KEY_CONTEXTS):
                 self.notify(
@@ -135,7 +140,48 @@ class AcmeDashApp(HeldKeys, App[None]):
             except ValueError as exc:
                 self._theme_error = f"{exc}; using the default theme"
 
+    def _unknown_theme(self, theme: str) -> None:
+        """Textual keeps its default for a name it does not know, without a word: the user
+        saw the wrong colours and no reason."""
+        ours = sorted(set(self.available_themes) - set(BUILTIN_THEMES))
+        self.notify(
+            f"theme = {theme!r} in the config is no theme here; using {self.theme}. "
+            f"Valid: {', '.join(ours)}, or Textual's own (ctrl+p: Theme).",
+            title="Theme",
+            severity="warning",
+            timeout=15,
+        )
+
+    def _unknown_key_ids(self, keymap: dict[str, str]) -> None:
+        """Textual ignores a [keymap] id that names no binding, without a word: the user's key
+        did nothing and nothing said why (a typo, or an id from another version)."""
+        import difflib
+
+        from tui.dashboard.screens.dns_instructions import DnsInstructions
+        from tui.dashboard.screens.resend import ResendScreen
+
+        known = {
+            b.id
+            for b in bindings(*KEY_CONTEXTS, ResendScreen.BINDINGS, DnsInstructions.BINDINGS)
+            if b.id
+        }
+        for binding_id in sorted(set(keymap) - known):
+            near = difflib.get_close_matches(binding_id, sorted(known), n=1)
+            hint = f" Did you mean {near[0]}?" if near else ""
+            self.notify(
+                f"[keymap] {binding_id} = {keymap[binding_id]!r} in the config: no key has that "
+                f"id, so it changes nothing.{hint} F1 lists every valid id.",
+                title="Keymap",
+                severity="warning",
+                timeout=15,
+            )
+
     def watch_theme(self, theme: str) -> None:
+        # A dialog's backdrop is the theme's background at 60% over the screen behind; an ANSI
+        # colour cannot be mixed, so it was painted whole (text and all) and acme-contrast
+        # blanked the screen behind every dialog. app.tcss makes it transparent then.
+        background = self.current_theme.background  # None: one derived from the others
+        self.set_class(bool(background) and Color.parse(background).ansi is not None, "-ansi-theme")
         if self._started and self.settings.theme != theme:
             self.settings.theme = theme
             self.main_screen.save_settings()
@@ -189,6 +235,24 @@ class AcmeDashApp(HeldKeys, App[None]):
             timeout=timeout,
             markup=False,
         )
+        self._place_toasts()
+
+    def _place_toasts(self) -> None:
+        """toasts.py: off the focused text box and a dialog's buttons, once the screen's new
+        layout (the toast, the focused widget) is done."""
+        self.call_after_refresh(self._place_toasts_now)
+
+    def _place_toasts_now(self) -> None:
+        from tui.dashboard import toasts
+
+        if self.screen_stack:  # none left while the App closes
+            toasts.place(self.screen)
+
+    def on_descendant_focus(self) -> None:
+        self._place_toasts()
+
+    def on_resize(self) -> None:
+        self._place_toasts()
 
     async def action_quit(self) -> None:
         """q, ctrl+c, ctrl+q: at once when nothing is in flight; while an operation runs, ask

@@ -31,12 +31,12 @@ async def push(view: ContactsView, contacts: list[str]) -> None:
             ConfirmScreen(
                 f"Update your PRODUCTION account: {endpoint.title}",
                 f"The account at {endpoint.url} gets these contacts:\n{listed}\n\n"
-                "Your settings keep them once the CA has taken them. Update the account?",
+                f"They are kept {workspace.kept} once the CA has taken them. Update the account?",
                 "Yes, update the account",
             )
         )
         if not sure:
             view.show_contacts()
-            view.notify("Nothing changed: not in the account, not in your settings.")
+            view.notify("Nothing changed: neither the account nor the contacts kept here.")
             return
     view.push_contacts(contacts)

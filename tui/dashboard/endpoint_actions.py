@@ -28,14 +28,14 @@ def _resolve(view: View, name_or_url: str) -> Endpoint | None:
 
 async def _switch(view: EndpointView, endpoint: Endpoint) -> None:
     """Makes `endpoint` the session's; a switch to production asks first, Cancel focused."""
-    current = view.workspace.endpoint
+    workspace = view.workspace
+    current = workspace.endpoint
     if endpoint.is_production and endpoint.url != current.url:
         sure = await view.ask(
             ConfirmScreen(
                 f"Switch to PRODUCTION: {endpoint.title}",
                 f"{endpoint.url}\n\nFrom here on every request goes to a real CA and acts on "
-                "real accounts and certificates, and the settings keep it as your endpoint. "
-                "Switch?",
+                f"real accounts and certificates; it stays your endpoint {workspace.kept}. Switch?",
                 "Yes, switch to production",
             )
         )

@@ -96,6 +96,13 @@ class Workspace:
     def key(self) -> PrivateKey | None:
         return self.session.key
 
+    @property
+    def kept(self) -> str:
+        """Where a setting the user changes goes, in the words the dashboard's texts use: a
+        demo's (or an inspection's) settings are never written, and a label that said "in your
+        settings" promised the config file a throwaway session."""
+        return "in your settings" if self.session.config_path else "for this session only"
+
     def place(self, relative: Path | str) -> Path:
         """Where a file the user did not name goes: in `files_dir`, else the current folder."""
         return (self.files_dir or Path.cwd()) / relative

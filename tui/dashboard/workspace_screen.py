@@ -137,7 +137,7 @@ class WorkspaceScreen(NavigableScreen):
         workspace = self.workspace
         self.account_panel.show_account(workspace.account, workspace.remembered_url())
         has_account = workspace.account is not None or bool(workspace.remembered_url())
-        self.contacts_panel.show_push(has_account, workspace.endpoint.is_production)
+        self.contacts_panel.show_push(has_account, workspace.endpoint.is_production, workspace.kept)
 
     def show_directory(self, directory: Directory) -> None:
         self.endpoint_panel.show_directory(directory)

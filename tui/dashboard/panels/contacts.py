@@ -32,11 +32,12 @@ class ContactsPanel(Vertical):
         self.contacts: list[str] = []
         self._editing: int | None = None
         self._list = QuietList(id="contacts-list")
-        self._label = Static(self.SAVED_ONLY, id="contact-label", classes="label")
+        self._label = Static(id="contact-label", classes="label")
 
-    SAVED_ONLY = "Add: Enter keeps it in your settings (no account at this CA yet)"
-    PUSHES = "Add: Enter updates your account at this CA, then your settings"
-    PUSHES_PRODUCTION = "Add: Enter asks to update your PRODUCTION account, then your settings"
+    # {kept}: Workspace.kept, "for this session only" in a demo, which saves no settings.
+    SAVED_ONLY = "Add: Enter keeps it {kept} (no account at this CA yet)"
+    PUSHES = "Add: Enter updates your account at this CA, then keeps it {kept}"
+    PUSHES_PRODUCTION = "Add: Enter asks to update your PRODUCTION account, then keeps it {kept}"
 
     def compose(self) -> ComposeResult:
         yield self._list
@@ -44,10 +45,11 @@ class ContactsPanel(Vertical):
         yield Input(placeholder="you@example.org", id="contact-input")
         yield Static("e: edit  del: remove  u: push to the account", id="contacts-help")
 
-    def show_push(self, account: bool, production: bool) -> None:
-        """Whether a change goes to an account too (`account`), at a production CA."""
+    def show_push(self, account: bool, production: bool, kept: str) -> None:
+        """Whether a change goes to an account too (`account`), at a production CA, and where
+        the settings keep it (`kept`)."""
         label = self.PUSHES_PRODUCTION if production else self.PUSHES
-        self._label.update(label if account else self.SAVED_ONLY)
+        self._label.update((label if account else self.SAVED_ONLY).format(kept=kept))
 
     def set_contacts(self, contacts: list[str]) -> None:
         self.contacts = list(contacts)

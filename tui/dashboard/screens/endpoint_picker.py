@@ -17,6 +17,20 @@ from tui.dashboard.untrusted import printable
 from tui.endpoints import PRESETS, Endpoint
 
 
+class EndsList(OptionList):
+    """Up on the first row stays there, Down on the last too. Textual's list wraps around, and
+    here the rows below the first are PRODUCTION ones: an Up too many highlighted a production
+    CA at the bottom, for the next Enter to pick."""
+
+    def action_cursor_up(self) -> None:
+        if self.highlighted != 0:
+            super().action_cursor_up()
+
+    def action_cursor_down(self) -> None:
+        if self.highlighted != self.option_count - 1:
+            super().action_cursor_down()
+
+
 class EndpointPicker(Dialog[str | None]):
     """Returns a preset name or a URL; resolve() validates it. `custom` are the URLs that are no
     preset but in use or used before (Workspace.custom_endpoints): listed below the presets, so
@@ -59,7 +73,7 @@ class EndpointPicker(Dialog[str | None]):
             options += [self._option(e, e.url, e.url) for e in self._custom]
         with Vertical():
             yield Static("Endpoint: Enter picks one (PRODUCTION asks first), or type a URL")
-            yield OptionList(*options, id="presets")
+            yield EndsList(*options, id="presets")
             custom = "" if self._current.name in PRESETS else self._current.url
             yield Input(custom, placeholder="https://… directory URL, Enter to use", id="url")
 
