@@ -129,11 +129,13 @@ class ExchangeDetail(Vertical):
 
     def show(self, exchange: Exchange, valid: bool | None, nonce_from: Exchange | None) -> None:
         """Fills the tab in sight now and the others when they are chosen: a 1 MiB body took
-        seconds per tab to lay out, at every cursor move through the list."""
+        seconds per tab to lay out, at every cursor move through the list. Another exchange
+        starts at its first line and column; the same one refolded stays where it is."""
         if self._shown is None or self._shown[0] is not exchange:
             self.folding = Folding()
             for document in self.documents.values():
                 document.cursor = 0
+                document.scroll_to(0, 0, animate=False)
         self._shown = (exchange, valid, nonce_from)
         self._stale = set(self.TABS)
         self._fill(self._active_tab())
