@@ -196,6 +196,16 @@ async def test_slash_in_the_detail_searches_it_and_n_shift_n_step_through_the_ma
         assert current and all(text.lower() == "valid" for text in current), shown
 
 
+async def test_one_match_is_said_in_the_singular() -> None:
+    app = _app(_exchange())
+    async with app.run_test(size=SIZE) as pilot:
+        await _open(pilot)
+        await pilot.press("slash", *"END-OF-LINE", "enter")
+        await pilot.pause()
+        said = [str(n.message) for n in app._notifications]
+        assert "1 match: n next, N previous" in said, said
+
+
 def _styles(app: AcmeDashApp, widget: Document) -> list[tuple[str, Style]]:
     """The segments on screen over `widget` whose background is not the widget's own."""
     region = widget.scrollable_content_region

@@ -17,6 +17,7 @@ from tui.acme.key_types import DEFAULT_KEY_TYPE
 from tui.dashboard.panels.key import loose_mode
 from tui.dashboard.screens.prompt import PromptScreen
 from tui.dashboard.view import View
+from tui.words import counted
 
 if TYPE_CHECKING:
     from tui.acme.client import AcmeClient
@@ -120,7 +121,7 @@ async def rollover(view: KeyView) -> None:
         moved = inventory.follow_rollover(store(view), client.directory_url, key_path, path)
         made = f" (a new {DEFAULT_KEY_TYPE} key, 0600)" if done.generated else ""
         return (
-            f"The account now uses {path}{made}; {len(moved)} certificate(s) will renew "
+            f"The account now uses {path}{made}; {counted(len(moved), 'certificate')} will renew "
             "with it (renewal.toml)"
         )
 

@@ -29,6 +29,7 @@ from textual.strip import Strip
 from tui.dashboard.keymap import CURSOR_BINDINGS
 from tui.dashboard.panels.json_fold import SHOWN_LINES, JsonText
 from tui.dashboard.panels.text_box import InOrder
+from tui.words import counted
 
 
 def _fold_points(plain: str, width: int) -> list[int]:
@@ -48,7 +49,7 @@ def _shown_lines(block: Text) -> list[Text]:
             return list(block.split("\n", allow_blank=True))
     more = plain.count("\n", end)  # the lines after the last one shown
     whole = not isinstance(block, JsonText) or block.whole
-    rest = f"{more:,} more line(s)" if whole else "the rest of this JSON"
+    rest = counted(more, "more line") if whole else "the rest of this JSON"
     folds = "" if whole else ", and it does not fold"
     notice = Text(
         f"… {rest} not shown{folds}: the first {SHOWN_LINES:,} are. "

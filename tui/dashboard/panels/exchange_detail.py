@@ -29,6 +29,7 @@ from tui.dashboard.panels.exchange_views import (
 from tui.dashboard.panels.json_fold import Folding, depth
 from tui.dashboard.panels.tabs import TabbedPanes
 from tui.dashboard.panels.text_box import TextBox
+from tui.words import counted
 
 if TYPE_CHECKING:
     from tui.traffic_log import TrafficLog
@@ -182,7 +183,9 @@ class ExchangeDetail(Vertical):
         document.focus()
         if message.value:
             self.notify(
-                f"{found} matches: n next, N previous" if found else "No match in this tab.",
+                f"{counted(found, 'match')}: n next, N previous"
+                if found
+                else "No match in this tab.",
                 timeout=3,
             )
 
@@ -197,7 +200,7 @@ class ExchangeDetail(Vertical):
         current = deepest if level is None else level
         wanted = max(1, min(deepest, current + step))  # the outermost object stays open
         self._refold(Folding(level=None if wanted >= deepest else wanted))
-        shown = "all levels" if self.folding.level is None else f"{self.folding.level} level(s)"
+        shown = "all levels" if self.folding.level is None else counted(self.folding.level, "level")
         self.notify(f"JSON shown to {shown} (- / + a level, [ / ] all, Enter one)", timeout=2)
 
     def on_document_fold_toggled(self, message: Document.FoldToggled) -> None:
