@@ -227,6 +227,37 @@ async def test_R_renews_as_remembered_and_a_revocation_is_marked(
     assert json.loads(listed.stdout)[0]["revoked"] == "unspecified", listed.stderr
 
 
+async def test_a_revocation_from_the_orders_tab_shows_rev_without_a_reload(
+    cli: CliRunner, validating: ValidatingPebble
+) -> None:
+    """Revoked from the Orders tab (V, the certificate last shown): the reload it starts
+    came while the Certificates tab was hidden, with no width to lay the table out at, and
+    the table waited for a Resize that Textual does not always send when the tab comes back
+    at the same size: REV only after `l`. The table is up to date while hidden."""
+    name = "dash-revoked.example.test"
+    _issued_by_cli(cli, validating, name)
+    app = _dashboard(cli, validating)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = await _certificates_tab(app, pilot, 1)
+        table.focus()
+        await pilot.press("enter")  # opens it in the Orders tab's viewer
+        await wait_until(pilot, lambda: bool(app.query("#certificate-view")), "viewer mounted")
+        assert app.query_one("#side", TabbedPanes).active == "pane-orders"
+        app.query_one("#traffic-list").focus()
+        await pilot.press("V")
+        await wait_for_screen(pilot, PromptScreen)
+        await pilot.press("enter")  # the certificate the viewer shows
+        await wait_for_screen(pilot, PromptScreen)
+        await pilot.press("enter")  # reason: unspecified
+        await wait_for_screen(pilot, ConfirmScreen)
+        await pilot.click("#confirm")
+        await settle(app)
+        await wait_until(pilot, lambda: _cells(table, 0)[0] == "REV", "marked while hidden")
+        app.query_one("#side", TabbedPanes).active = "pane-certificates"
+        await pilot.pause()
+        assert _cells(table, 0)[0] == "REV"
+
+
 def test_cert_revoke_marks_it_for_cert_list(cli: CliRunner, validating: ValidatingPebble) -> None:
     """The same mark from the command line: `cert list` (and the dashboard) show it revoked."""
     args = _issued_by_cli(cli, validating, "cli-revoked.example.test")
