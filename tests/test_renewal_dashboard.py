@@ -164,10 +164,13 @@ async def test_the_certificates_tab_lists_renews_and_opens(
         after = load_certificate(cert.read_bytes(), "cert").serial_number
         assert after != before, notes
         assert "1 renewed, 0 failed, 0 not due" in notes
+        said = {n.message: n.title for n in app._notifications}
+        assert said["1 renewed, 0 failed, 0 not due"] == "Renew dash-r2.example.test"
         await wait_until(pilot, lambda: "last renewal renewed" in _detail(app), "reloaded")
         await pilot.press("a")
         await settle(app)
-        assert "0 renewed, 0 failed, 2 not due" in [n.message for n in app._notifications]
+        said = {n.message: n.title for n in app._notifications}
+        assert said["0 renewed, 0 failed, 2 not due"] == "Renew certificates"
         table.move_cursor(row=1)
         await pilot.press("enter")
         await pilot.pause()
