@@ -261,6 +261,29 @@ async def test_a_revocation_from_the_orders_tab_shows_rev_without_a_reload(
         assert _cells(table, 0)[0] == "REV"
 
 
+async def test_the_certificate_shown_in_the_orders_tab_is_reached_and_scrolled_by_keys(
+    cli: CliRunner, validating: ValidatingPebble
+) -> None:
+    """At 80x24 the certificate under the Orders form is longer than the tab: it took no
+    focus, so no key could bring its last lines into view."""
+    _issued_by_cli(cli, validating, "dash-viewed.example.test")
+    app = _dashboard(cli, validating)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = await _certificates_tab(app, pilot, 1)
+        table.focus()
+        await pilot.press("enter")  # opens it in the Orders tab's viewer
+        await wait_until(pilot, lambda: bool(app.query("#certificate-view")), "viewer mounted")
+        app.query_one("#order-out", Input).focus()
+        await pilot.press("tab")  # the progress log is empty: no stop there
+        viewer = app.query_one("#certificate-view", Static)
+        assert app.focused is viewer
+        await pilot.press("end")
+        await pilot.pause()
+        panel = app.query_one("#orders-panel")
+        assert panel.max_scroll_y > 0 and panel.scroll_y == panel.max_scroll_y
+        assert viewer.region.bottom <= panel.region.bottom, "its last line in view"
+
+
 def test_cert_revoke_marks_it_for_cert_list(cli: CliRunner, validating: ValidatingPebble) -> None:
     """The same mark from the command line: `cert list` (and the dashboard) show it revoked."""
     args = _issued_by_cli(cli, validating, "cli-revoked.example.test")
