@@ -230,6 +230,16 @@ async def test_R_renews_as_remembered_and_a_revocation_is_marked(
     assert json.loads(listed.stdout)[0]["revoked"] == "unspecified", listed.stderr
 
 
+async def _opened_in_the_orders_tab(app: AcmeDashApp, pilot: Pilot[None]) -> DataTable[object]:
+    """The store's one certificate opened (Enter in the Certificates tab) in the Orders tab's
+    viewer; the Certificates table."""
+    table = await _certificates_tab(app, pilot, 1)
+    table.focus()
+    await pilot.press("enter")
+    await wait_until(pilot, lambda: bool(app.query("#certificate-view")), "viewer mounted")
+    return table
+
+
 async def test_a_revocation_from_the_orders_tab_shows_rev_without_a_reload(
     cli: CliRunner, validating: ValidatingPebble
 ) -> None:
@@ -241,10 +251,7 @@ async def test_a_revocation_from_the_orders_tab_shows_rev_without_a_reload(
     _issued_by_cli(cli, validating, name)
     app = _dashboard(cli, validating)
     async with app.run_test(size=(80, 24)) as pilot:
-        table = await _certificates_tab(app, pilot, 1)
-        table.focus()
-        await pilot.press("enter")  # opens it in the Orders tab's viewer
-        await wait_until(pilot, lambda: bool(app.query("#certificate-view")), "viewer mounted")
+        table = await _opened_in_the_orders_tab(app, pilot)
         assert app.query_one("#side", TabbedPanes).active == "pane-orders"
         app.query_one("#traffic-list").focus()
         await pilot.press("V")
@@ -269,10 +276,7 @@ async def test_the_certificate_shown_in_the_orders_tab_is_reached_and_scrolled_b
     _issued_by_cli(cli, validating, "dash-viewed.example.test")
     app = _dashboard(cli, validating)
     async with app.run_test(size=(80, 24)) as pilot:
-        table = await _certificates_tab(app, pilot, 1)
-        table.focus()
-        await pilot.press("enter")  # opens it in the Orders tab's viewer
-        await wait_until(pilot, lambda: bool(app.query("#certificate-view")), "viewer mounted")
+        await _opened_in_the_orders_tab(app, pilot)
         app.query_one("#order-out", Input).focus()
         await pilot.press("tab")  # the progress log is empty: no stop there
         viewer = app.query_one("#certificate-view", Static)
