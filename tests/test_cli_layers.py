@@ -31,6 +31,7 @@ LAYERS = {
     "tui.process_guard": 1,
     "tui.themes": 1,
     "tui.collector": 1,
+    "tui.words": 1,
     "tui.session": 2,
     "tui.accounts": 2,
     "tui.workflow": 2,

@@ -29,6 +29,7 @@ from tui.dashboard.panels.tabs import TabbedPanes
 from tui.dashboard.panels.traffic_list import TrafficList
 from tui.dashboard.screens.copy_part import CopyPartScreen
 from tui.dashboard.screens.prompt import PromptScreen
+from tui.traffic_files import read_traffic
 
 SIZE = (80, 24)
 LONG = "https://ca.test/acme/cert/" + "0123456789abcdef" * 8 + "/END-OF-LINE"
@@ -84,6 +85,57 @@ async def test_long_lines_wrap_and_w_turns_them_into_a_sideways_scroll() -> None
         await pilot.press("w")
         await pilot.pause()
         assert pane.max_scroll_x == 0
+
+
+def _tall() -> Exchange:
+    """An answer taller than the pane however it is laid out, with a line wider than it."""
+    headers = [(f"x-header-{n}", "value") for n in range(20)]
+    return replace(_exchange(), response_headers=headers)
+
+
+async def test_a_tab_filled_while_hidden_wraps_to_the_pane_when_shown() -> None:
+    """A tab is filled when chosen, while still hidden: with no width to fold to it kept a
+    row per line, and Textual, having placed it already, sent it no Resize, so every long
+    line was cut at the edge (`nonce ... came from` ended there, `#18 POST ...` was lost).
+    Two exchanges recorded from Pebble (`acmedash demo`, then `x`): from the first one's Raw
+    tab to the second one's Response tab."""
+    recorded = read_traffic(Path(__file__).parent / "data" / "pebble_challenge_then_authz.jsonl")
+    app = _app(*recorded)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        tabs = app.query_one("#exchange-detail TabbedPanes", TabbedPanes)
+        app.query_one(TrafficList).focus()
+        await pilot.press("home")
+        tabs.active = "tab-response"
+        await pilot.pause()
+        tabs.active = "tab-raw"
+        await pilot.pause()
+        await pilot.press("down")
+        await pilot.pause()
+        tabs.active = "tab-response"
+        await pilot.pause()
+        response = app.query_one("#detail-response", Document)
+        rows = _shown(app, response).split("\n")
+        width = response.scrollable_content_region.width
+        assert max(map(len, response.plain.split("\n"))) > width, "a line wider than the pane"
+        squeezed = "".join(rows).replace(" ", "")
+        assert squeezed in response.plain.replace("\n", "").replace(" ", ""), rows
+
+
+async def test_another_exchange_is_shown_from_its_first_line_and_column() -> None:
+    """The sideways and vertical scroll of one exchange carried over to the next one."""
+    app = _app(_tall(), replace(_tall(), seq=2))
+    async with app.run_test(size=SIZE) as pilot:
+        response = await _open(pilot)
+        await pilot.press("w")  # no wrap: long lines scroll sideways
+        response.scroll_to(x=response.max_scroll_x, y=response.max_scroll_y, animate=False)
+        await pilot.pause()
+        assert response.scroll_x > 0 and response.scroll_y > 0
+        app.query_one(TrafficList).focus()
+        await pilot.press("up")  # the other exchange (the list starts at the newest)
+        await pilot.pause()
+        assert (response.scroll_x, response.scroll_y) == (0, 0)
+        assert _shown(app, response).startswith(" 200\nHeaders")  # its first line, whole
 
 
 def _nested() -> Exchange:
@@ -142,6 +194,16 @@ async def test_slash_in_the_detail_searches_it_and_n_shift_n_step_through_the_ma
         shown = _styles(app, document)
         current = [text for text, style in shown if style.bgcolor is not None and style.bold]
         assert current and all(text.lower() == "valid" for text in current), shown
+
+
+async def test_one_match_is_said_in_the_singular() -> None:
+    app = _app(_exchange())
+    async with app.run_test(size=SIZE) as pilot:
+        await _open(pilot)
+        await pilot.press("slash", *"END-OF-LINE", "enter")
+        await pilot.pause()
+        said = [str(n.message) for n in app._notifications]
+        assert "1 match: n next, N previous" in said, said
 
 
 def _styles(app: AcmeDashApp, widget: Document) -> list[tuple[str, Style]]:

@@ -58,7 +58,7 @@ async def test_a_text_body_of_many_lines_says_how_many_are_not_shown() -> None:
         more = head + SHOWN_LINES * 4 + 1 - SHOWN_LINES  # the body ends with a newline
         shown = _shown(app, document).replace("\n", " ")
         assert f"line {last} " in shown and f"line {last + 1} " not in document.plain
-        assert f"… {more:,} more line(s) not shown: the first {SHOWN_LINES:,} are." in shown
+        assert f"… {more:,} more lines not shown: the first {SHOWN_LINES:,} are." in shown
 
 
 def test_json_up_to_the_limit_is_shown_whole_and_folds() -> None:

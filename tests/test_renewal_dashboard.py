@@ -165,10 +165,13 @@ async def test_the_certificates_tab_lists_renews_and_opens(
         after = load_certificate(cert.read_bytes(), "cert").serial_number
         assert after != before, notes
         assert "1 renewed, 0 failed, 0 not due" in notes
+        said = {n.message: n.title for n in app._notifications}
+        assert said["1 renewed, 0 failed, 0 not due"] == "Renew dash-r2.example.test"
         await wait_until(pilot, lambda: "last renewal renewed" in _detail(app), "reloaded")
         await pilot.press("a")
         await settle(app)
-        assert "0 renewed, 0 failed, 2 not due" in [n.message for n in app._notifications]
+        said = {n.message: n.title for n in app._notifications}
+        assert said["0 renewed, 0 failed, 2 not due"] == "Renew certificates"
         table.move_cursor(row=1)
         await pilot.press("enter")
         await pilot.pause()
@@ -223,6 +226,64 @@ async def test_R_renews_as_remembered_and_a_revocation_is_marked(
         assert "REVOKED (unspecified)" in _detail(app)
     listed = cli(*args, "cert", "list", "--json")
     assert json.loads(listed.stdout)[0]["revoked"] == "unspecified", listed.stderr
+
+
+async def _opened_in_the_orders_tab(app: AcmeDashApp, pilot: Pilot[None]) -> DataTable[object]:
+    """The store's one certificate opened (Enter in the Certificates tab) in the Orders tab's
+    viewer; the Certificates table."""
+    table = await _certificates_tab(app, pilot, 1)
+    table.focus()
+    await pilot.press("enter")
+    await wait_until(pilot, lambda: bool(app.query("#certificate-view")), "viewer mounted")
+    return table
+
+
+async def test_a_revocation_from_the_orders_tab_shows_rev_without_a_reload(
+    cli: CliRunner, validating: ValidatingPebble
+) -> None:
+    """Revoked from the Orders tab (V, the certificate last shown): the reload it starts
+    came while the Certificates tab was hidden, with no width to lay the table out at, and
+    the table waited for a Resize that Textual does not always send when the tab comes back
+    at the same size: REV only after `l`. The table is up to date while hidden."""
+    name = "dash-revoked.example.test"
+    _issued_by_cli(cli, validating, name)
+    app = _dashboard(cli, validating)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = await _opened_in_the_orders_tab(app, pilot)
+        assert app.query_one("#side", TabbedPanes).active == "pane-orders"
+        app.query_one("#traffic-list").focus()
+        await pilot.press("V")
+        await wait_for_screen(pilot, PromptScreen)
+        await pilot.press("enter")  # the certificate the viewer shows
+        await wait_for_screen(pilot, PromptScreen)
+        await pilot.press("enter")  # reason: unspecified
+        await wait_for_screen(pilot, ConfirmScreen)
+        await pilot.click("#confirm")
+        await settle(app)
+        await wait_until(pilot, lambda: _cells(table, 0)[0] == "REV", "marked while hidden")
+        app.query_one("#side", TabbedPanes).active = "pane-certificates"
+        await pilot.pause()
+        assert _cells(table, 0)[0] == "REV"
+
+
+async def test_the_certificate_shown_in_the_orders_tab_is_reached_and_scrolled_by_keys(
+    cli: CliRunner, validating: ValidatingPebble
+) -> None:
+    """At 80x24 the certificate under the Orders form is longer than the tab: it took no
+    focus, so no key could bring its last lines into view."""
+    _issued_by_cli(cli, validating, "dash-viewed.example.test")
+    app = _dashboard(cli, validating)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _opened_in_the_orders_tab(app, pilot)
+        app.query_one("#order-out", Input).focus()
+        await pilot.press("tab")  # the progress log is empty: no stop there
+        viewer = app.query_one("#certificate-view", Static)
+        assert app.focused is viewer
+        await pilot.press("end")
+        await pilot.pause()
+        panel = app.query_one("#orders-panel")
+        assert panel.max_scroll_y > 0 and panel.scroll_y == panel.max_scroll_y
+        assert viewer.region.bottom <= panel.region.bottom, "its last line in view"
 
 
 def test_cert_revoke_marks_it_for_cert_list(cli: CliRunner, validating: ValidatingPebble) -> None:
@@ -465,7 +526,7 @@ async def test_the_dashboard_rollover_moves_the_renewals_to_the_new_key(
         app.screen.query_one(Input).value = str(new_key)
         await pilot.press("enter")
         await settle(app)
-        assert "1 certificate(s) will renew with it" in _notes(app), _notes(app)
+        assert "1 certificate will renew with it" in _notes(app), _notes(app)
     remembered = load_renewal(here)
     assert remembered is not None and remembered.account_key == str(new_key)
     assert (there / "renewal.toml").read_bytes() == untouched

@@ -69,7 +69,7 @@ def test_rollover_moves_the_renewals_to_the_new_key_and_they_renew_from_anywhere
 
     rolled = cli("account", "rollover", "new.pem", "--yes")
     assert rolled.returncode == 0, rolled.stderr
-    assert "2 certificate(s) will renew with the new key" in rolled.stdout
+    assert "2 certificates will renew with the new key" in rolled.stdout
     new_key = str(cli.workdir / "new.pem")
     assert tomllib.loads(cli.config.read_text())["account_key"] == new_key
     for folder in (cli.workdir / "certs" / name, cli.workdir / "outside"):

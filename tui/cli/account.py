@@ -20,6 +20,7 @@ from tui.cli.context import Context, Handler
 from tui.cli.options import global_options
 from tui.config import configured_eab_mac_key
 from tui.secret_file import read_secret_file
+from tui.words import counted
 
 if TYPE_CHECKING:
     from tui.acme.client import AcmeClient
@@ -231,8 +232,8 @@ async def cmd_account_rollover(ctx: Context) -> int:
     if done.rollover.generated:
         ctx.err.write(f"generated {DEFAULT_KEY_TYPE} key at {new_path} (mode 0600)\n")
     ctx.out.write(f"account {printable(done.rollover.url)} now uses the key in {new_path}\n")
-    count = len(done.moved)
-    ctx.out.write(f"{count} certificate(s) will renew with the new key (renewal.toml)\n")
+    moved = counted(len(done.moved), "certificate")
+    ctx.out.write(f"{moved} will renew with the new key (renewal.toml)\n")
     return 0
 
 

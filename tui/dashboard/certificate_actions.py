@@ -132,6 +132,9 @@ def renew(view: OrdersView, panel: CertificatesPanel, folders: list[Path], *, fo
     shows a renewed certificate it was showing (or the one renewed by name)."""
     if not view.need_key():
         return
+    # One certificate is named: "Renew certificates" over one left the user wondering
+    # which, and whether the others were renewed too.
+    one = folders[0].name if len(folders) == 1 else ""
 
     async def operation(client: AcmeClient) -> str:
         from tui.renew_run import Run, jobs_for
@@ -142,7 +145,7 @@ def renew(view: OrdersView, panel: CertificatesPanel, folders: list[Path], *, fo
             jobs, outcomes = jobs_for(
                 folders or inventory.managed_folders(where), partial(_defaults, view)
             )
-            view.start_progress("Renewing " + ("the selected certificate" if force else "all due"))
+            view.start_progress("Renewing " + (one or ("the selected" if force else "all due")))
             run = Run(DashboardClients(view, client), force=force, dns=view.workspace.settings.dns)
             run.progress = lambda name, line: view.progress(f"[{name}] {line}")
             outcomes += await run.run(jobs)
@@ -154,7 +157,7 @@ def renew(view: OrdersView, panel: CertificatesPanel, folders: list[Path], *, fo
                 open_certificate(view, outcome.folder)
         return summary
 
-    view.run("Renew certificates", operation, changes_state=True)
+    view.run(f"Renew {one}" if one else "Renew certificates", operation, changes_state=True)
 
 
 async def renew_named(view: OrdersView, panel: CertificatesPanel) -> None:

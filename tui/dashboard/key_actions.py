@@ -17,6 +17,7 @@ from tui.acme.key_types import DEFAULT_KEY_TYPE
 from tui.dashboard.panels.key import loose_mode
 from tui.dashboard.screens.prompt import PromptScreen
 from tui.dashboard.view import View
+from tui.words import counted
 
 if TYPE_CHECKING:
     from tui.acme.client import AcmeClient
@@ -119,8 +120,8 @@ async def rollover(view: KeyView) -> None:
         view.use_key_file(path)
         made = f" (a new {DEFAULT_KEY_TYPE} key, 0600)" if done.rollover.generated else ""
         return (
-            f"The account now uses {path}{made}; {len(done.moved)} certificate(s) will renew "
-            "with it (renewal.toml)"
+            f"The account now uses {path}{made}; "
+            f"{counted(len(done.moved), 'certificate')} will renew with it (renewal.toml)"
         )
 
     view.run("Key rollover", operation, changes_state=True)

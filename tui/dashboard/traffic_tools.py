@@ -16,6 +16,7 @@ from tui.dashboard.screens.confirm import ConfirmScreen
 from tui.dashboard.screens.prompt import PromptScreen
 from tui.dashboard.untrusted import printable
 from tui.dashboard.view import View
+from tui.words import counted
 
 if TYPE_CHECKING:
     from tui.acme.client import AcmeClient
@@ -60,7 +61,7 @@ def _exported(view: View) -> tuple[list[Exchange], str]:
     log = view.workspace.log
     marked = log.marked_exchanges()
     if marked:
-        return marked, f"the {len(marked)} marked exchanges"
+        return marked, f"the {counted(len(marked), 'marked exchange')}"
     return log.shown(), "the shown exchanges"
 
 

@@ -83,6 +83,11 @@ class CertificatesPanel(Vertical):
         # What "due" and "days left" are counted from; None: the time now (tests fix it).
         self.clock = clock
         self._columns: list[Column] = []
+        # The width it last had: hidden (another tab in front) it has none, and the rows a
+        # reload brings then (a revocation from the Orders tab) waited for a Resize that
+        # Textual does not always send when the tab comes back at the same size: no REV
+        # until `l`.
+        self._width = 0
         self._store = Static("", classes="label")
         self._detail = Static("", id="certificate-detail")
         self._keys = Static(key_lines(80), classes="label", id="certificate-keys")
@@ -100,6 +105,8 @@ class CertificatesPanel(Vertical):
         self.post_message(self.Reload())
 
     def on_resize(self, event: Resize) -> None:
+        if event.size.width:
+            self._width = event.size.width
         self._fill()
 
     def show(self, store: Path, rows: list[Row]) -> None:
@@ -109,16 +116,18 @@ class CertificatesPanel(Vertical):
         self._fill()
 
     def _fill(self) -> None:
-        """The table at the panel's width: its columns (certificates_table.columns_for), then
-        every row; the cursor stays on the certificate it was on. The columns fit, so the
-        table never scrolls sideways (overflow-x: hidden): a squeezed table showed a cut
-        horizontal scrollbar thumb under it."""
-        if not self.is_mounted or not self.size.width:
+        """The table at the panel's width (the last one it had, while hidden): its columns
+        (certificates_table.columns_for), then every row; the cursor stays on the
+        certificate it was on. The columns fit, so the table never scrolls sideways
+        (overflow-x: hidden): a squeezed table showed a cut horizontal scrollbar thumb under
+        it."""
+        width = self.size.width or self._width
+        if not self.is_mounted or not width:
             return
-        self._keys.update(key_lines(self.size.width))
+        self._keys.update(key_lines(width))
         from tui.dashboard.panels.certificates_table import cells, columns_for
 
-        columns = columns_for(self.size.width)
+        columns = columns_for(width)
         if columns == self._columns and self._table().row_count == len(self.rows):
             return
         self._columns = columns

@@ -18,6 +18,7 @@ from textual.widgets import DataTable
 from tui.cert_list import Row
 from tui.dashboard.panels.choice import letters_stay
 from tui.dashboard.untrusted import printable
+from tui.words import counted
 
 BAR = 10  # cells of the days-left bar
 PADDING = 2  # DataTable's cell_padding, on both sides of every column
@@ -127,7 +128,7 @@ def detail(row: Row) -> Text:
         )
         if r["last_error"]:
             text.append(f": {p(r['last_error'])}", style="red")
-    text.append(f"\nexpires {_moment(r['not_after'])} ({row.days_left:.0f} days)")
+    text.append(f"\nexpires {_moment(r['not_after'])} ({counted(round(row.days_left), 'day')})")
     due = "due now" if row.due else f"next renewal {_moment(r['next_renewal'])}"
     text.append(f"\n{due}: {p(r['rule'])}")
     return text

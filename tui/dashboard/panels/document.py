@@ -29,6 +29,7 @@ from textual.strip import Strip
 from tui.dashboard.keymap import CURSOR_BINDINGS
 from tui.dashboard.panels.json_fold import SHOWN_LINES, JsonText
 from tui.dashboard.panels.text_box import InOrder
+from tui.words import counted
 
 
 def _fold_points(plain: str, width: int) -> list[int]:
@@ -48,7 +49,7 @@ def _shown_lines(block: Text) -> list[Text]:
             return list(block.split("\n", allow_blank=True))
     more = plain.count("\n", end)  # the lines after the last one shown
     whole = not isinstance(block, JsonText) or block.whole
-    rest = f"{more:,} more line(s)" if whole else "the rest of this JSON"
+    rest = counted(more, "more line") if whole else "the rest of this JSON"
     folds = "" if whole else ", and it does not fold"
     notice = Text(
         f"… {rest} not shown{folds}: the first {SHOWN_LINES:,} are. "
@@ -97,6 +98,7 @@ class Document(InOrder, ScrollView, can_focus=True):
         self._lines: list[Text] = []
         self._visual: list[tuple[int, int, int]] = []  # (line, start, end) per screen row
         self._first_row: list[int] = []  # the screen row each line starts on
+        self._laid_out_at = 0  # the width _visual was folded to (0: not folded)
         self.term = ""
         self.matches: list[tuple[int, int, int]] = []  # (line, start, end)
         self._on_line: dict[int, list[int]] = {}  # line -> indices into matches
@@ -141,6 +143,7 @@ class Document(InOrder, ScrollView, can_focus=True):
         # Not sized yet (a tab filled before it is shown): a row per line until on_resize.
         # Folded at one column, a 1 MiB line was a million rows and 128 MB for a moment.
         fold = self.wrap and width > 0
+        self._laid_out_at = width if fold else 0
         self._visual, self._first_row = [], []
         widest = 0
         for number, line in enumerate(self._lines):
@@ -261,6 +264,15 @@ class Document(InOrder, ScrollView, can_focus=True):
             style = self.get_component_rich_style(name)
             piece.stylize(style, max(0, begin - start), stop - start)  # <0: from the end
         return piece
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """Folded again first if the width changed unseen: a tab filled, or its wrap turned
+        on, while hidden has no width to fold to, and shown again at the size it had gets
+        neither Resize nor Show, so its long lines stayed whole and were cut at the edge."""
+        width = self.scrollable_content_region.width
+        if self.wrap and width > 0 and width != self._laid_out_at:
+            self._layout()
+        return super().render_lines(crop)
 
     def render_line(self, y: int) -> Strip:
         row = int(self.scroll_y) + y

@@ -29,6 +29,7 @@ from tui.dashboard.panels.exchange_views import (
 from tui.dashboard.panels.json_fold import Folding, depth
 from tui.dashboard.panels.tabs import TabbedPanes
 from tui.dashboard.panels.text_box import TextBox
+from tui.words import counted
 
 if TYPE_CHECKING:
     from tui.traffic_log import TrafficLog
@@ -129,11 +130,13 @@ class ExchangeDetail(Vertical):
 
     def show(self, exchange: Exchange, valid: bool | None, nonce_from: Exchange | None) -> None:
         """Fills the tab in sight now and the others when they are chosen: a 1 MiB body took
-        seconds per tab to lay out, at every cursor move through the list."""
+        seconds per tab to lay out, at every cursor move through the list. Another exchange
+        starts at its first line and column; the same one refolded stays where it is."""
         if self._shown is None or self._shown[0] is not exchange:
             self.folding = Folding()
             for document in self.documents.values():
                 document.cursor = 0
+                document.scroll_to(0, 0, animate=False)
         self._shown = (exchange, valid, nonce_from)
         self._stale = set(self.TABS)
         self._fill(self._active_tab())
@@ -180,7 +183,9 @@ class ExchangeDetail(Vertical):
         document.focus()
         if message.value:
             self.notify(
-                f"{found} matches: n next, N previous" if found else "No match in this tab.",
+                f"{counted(found, 'match')}: n next, N previous"
+                if found
+                else "No match in this tab.",
                 timeout=3,
             )
 
@@ -195,7 +200,7 @@ class ExchangeDetail(Vertical):
         current = deepest if level is None else level
         wanted = max(1, min(deepest, current + step))  # the outermost object stays open
         self._refold(Folding(level=None if wanted >= deepest else wanted))
-        shown = "all levels" if self.folding.level is None else f"{self.folding.level} level(s)"
+        shown = "all levels" if self.folding.level is None else counted(self.folding.level, "level")
         self.notify(f"JSON shown to {shown} (- / + a level, [ / ] all, Enter one)", timeout=2)
 
     def on_document_fold_toggled(self, message: Document.FoldToggled) -> None:

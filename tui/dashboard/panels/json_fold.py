@@ -19,6 +19,7 @@ from typing import Any
 from rich.text import Span, Text
 
 from tui.dashboard.untrusted import inert, json_text
+from tui.words import counted
 
 LARGE = 128 * 1024  # characters of JSON above which it is not highlighted
 # Lines of one block the detail pane lays out; what is past them is a line saying so. A 1 MiB
@@ -88,11 +89,8 @@ class _Folder:
 
     def _marker(self, value: dict[str, Any] | list[Any]) -> str:
         marker = f"{self.token}{len(self.folds)}"
-        count = len(value)
-        what = ("key" if isinstance(value, dict) else "item") + ("s" if count != 1 else "")
-        self.folds[marker] = (
-            f"{{… {count} {what}}}" if isinstance(value, dict) else f"[… {count} {what}]"
-        )
+        what = counted(len(value), "key" if isinstance(value, dict) else "item")
+        self.folds[marker] = f"{{… {what}}}" if isinstance(value, dict) else f"[… {what}]"
         return marker
 
 

@@ -27,6 +27,26 @@ class OrderForm:
     out: str
 
 
+class Outcome(Static, can_focus=True):
+    """The progress log or the certificate: a Tab stop once it shows something, so a result
+    longer than the tab (at 80x24) is reached and scrolled with keys, the panel's arrow and
+    page keys acting from it (no field is below it to scroll from). Empty, it is no stop."""
+
+    DEFAULT_CSS = """
+    Outcome { border-left: blank; }
+    Outcome:focus { border-left: outer $accent; }
+    """
+
+    shown = False
+
+    def allow_focus(self) -> bool:
+        return self.shown
+
+    def show(self, text: Text) -> None:
+        self.shown = True
+        self.update(text)
+
+
 class OrdersPanel(VerticalScroll, can_focus=False):
     """Not focusable itself: Tab from the tab strip goes straight into the names box (a stop on
     the panel before it looked like the box, and the letters typed there ran commands). Its
@@ -49,8 +69,8 @@ class OrdersPanel(VerticalScroll, can_focus=False):
         super().__init__(id=id)
         self._ports = ports
         self._lines: list[str] = []
-        self._progress = Static(id="order-progress")
-        self._certificate = Static(id="certificate-view")
+        self._progress = Outcome(id="order-progress")
+        self._certificate = Outcome(id="certificate-view")
 
     def compose(self) -> ComposeResult:
         # Imported here: this tab mounts after the first paint, and start-up is counted.
@@ -124,7 +144,7 @@ class OrdersPanel(VerticalScroll, can_focus=False):
         for index, line in enumerate(self._lines):
             style = "bold" if index == 0 else ("green" if line.endswith(": valid") else "")
             text.append(f"{printable(line, limit=IN_A_LOG_LINE)}\n", style=style)
-        self._progress.update(text)
+        self._progress.show(text)
         self._show(self._progress)
 
     def show_certificate(self, info: dict[str, object], path: str) -> None:
@@ -146,14 +166,14 @@ class OrdersPanel(VerticalScroll, can_focus=False):
             ari = info.get("ari")
             text.append(f"{'ARI':<11}", style="dim")
             text.append(f"{printable(str(ari))}\n" if ari else "not offered by this CA\n")
-        self._certificate.update(text)
+        self._certificate.show(text)
         self._show(self._certificate)
 
-    def _show(self, widget: Static) -> None:
+    def _show(self, widget: Outcome) -> None:
         if widget.is_mounted:
             self.call_after_refresh(self._reveal, widget)
 
-    def _reveal(self, widget: Static) -> None:
+    def _reveal(self, widget: Outcome) -> None:
         """Progress and the certificate scroll into view, but a field with focus stays in view:
         at 60x20 the issuance's lines scrolled the names box away while it had focus, and
         what was typed next went into a box no one could see."""

@@ -31,6 +31,7 @@ from tui.dashboard.panels.text_box import InOrder
 from tui.dashboard.untrusted import printable
 from tui.traffic_filter import FilterError
 from tui.traffic_log import FilterRun, TrafficLog
+from tui.words import counted
 
 
 def row_component(exchange: Exchange) -> str:
@@ -296,8 +297,8 @@ class TrafficList(InOrder, ScrollView, can_focus=True):
         if not count:
             return
         question = (
-            f"Remove the {count} exchanges from the list? A traffic file on disk keeps them; "
-            "without one (--traffic FILE) they are gone."
+            f"Remove the {counted(count, 'exchange')} from the list? A traffic file on disk "
+            "keeps them; without one (--traffic FILE) they are gone."
         )
         self.app.push_screen(
             ConfirmScreen("Clear the traffic list", question, "Clear", alarm=False),
@@ -313,7 +314,7 @@ class TrafficList(InOrder, ScrollView, can_focus=True):
         self.cursor = -1
         self.follow = True
         self.post_message(self.Cleared())
-        self.notify(f"Cleared {count} exchanges from the list.", timeout=3)
+        self.notify(f"Cleared {counted(count, 'exchange')} from the list.", timeout=3)
 
     def action_toggle_follow(self) -> None:
         self.follow = not self.follow
