@@ -28,6 +28,7 @@ from tests.conftest import (
 )
 from tui.acme.encoding import decode_part
 from tui.pebble import Pebble
+from tui.words import counted
 
 
 @pytest.fixture
@@ -535,7 +536,7 @@ def test_info_and_list_say_the_same_whole_days_left(
     text_info = cli(*account, "cert", "info", str(out)).stdout
     text_list = cli(*account, "cert", "list").stdout
     assert f"days_left  {info['days_left']}\n" in text_info, text_info
-    assert f"({info['days_left']} days left)" in text_list, text_list
+    assert f"({counted(info['days_left'], 'day')} left)" in text_list, text_list
 
 
 def test_the_readme_dns_hook_works_as_written(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 import pytest
 from cryptography import x509
@@ -16,12 +17,13 @@ from cryptography import x509
 from tests.ari_front import AriFront, ari_front
 from tests.certs_for_tests import make_certificate
 from tests.conftest import CliRunner, ValidatingPebble
+from tui import inventory
 from tui.acme.certificates import ari_cert_id
 from tui.cli.command import build_parser
 from tui.cli.context import Context
-from tui.cli.renew import CliClients, _all_jobs
+from tui.cli.renew import CliClients, _defaults
 from tui.config import load_settings
-from tui.renew_run import Outcome, Run
+from tui.renew_run import Outcome, Run, jobs_for
 from tui.renewal import Status
 from tui.renewal_due import decide, iso
 
@@ -106,7 +108,9 @@ async def _run_all(cli: CliRunner, args: list[str], at: datetime) -> list[Outcom
     """`cert renew --all` in this process, its clock set to `at`."""
     ctx = Context(build_parser().parse_args([*args, "cert", "renew", "--all"]), cli.config,
                   load_settings(cli.config))  # fmt: skip
-    jobs, broken = _all_jobs(ctx, cli.workdir / "certs")
+    jobs, broken = jobs_for(
+        inventory.managed_folders(cli.workdir / "certs"), partial(_defaults, ctx)
+    )
     assert broken == []
     clients = CliClients(ctx)
     try:

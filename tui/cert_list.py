@@ -16,6 +16,7 @@ from tui.acme.errors import AcmeError, InputError
 from tui.acme.text import printable
 from tui.inventory import load_entry
 from tui.renewal_due import Clock, ari_window, decide, iso, utc_now
+from tui.words import counted
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ class Row:
         fields = [
             ("names", p(", ".join(r["names"]))),
             ("issuer", p(r["issuer"])),
-            ("expires", f"{r['not_after']} ({r['days_left']} days left)"),
+            ("expires", f"{r['not_after']} ({counted(r['days_left'], 'day')} left)"),
             ("ARI window", ari),
             ("next renewal", f"{r['next_renewal']} ({rule})"),
             ("last renewal", last),

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from tui.acme.errors import AcmeError, InputError, ProblemError
 from tui.renewal import RenewalSettings, Status
+from tui.words import counted
 
 if TYPE_CHECKING:
     from cryptography import x509
@@ -91,7 +92,7 @@ def decide(
         return Decision(True, now, "forced", replaces)
     if days is not None:
         when = not_after - timedelta(days=days)
-        reason = f"{days} days before expiry"
+        reason = f"{counted(days, 'day')} before expiry"
     elif window:
         start, end, chosen = window
         # Never later than a tenth of the lifetime before expiry: a window past the expiry

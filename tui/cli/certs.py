@@ -18,6 +18,7 @@ from tui.cli import renew
 from tui.cli.context import Context, Handler
 from tui.cli.options import global_options, port
 from tui.config import ConfigError
+from tui.words import counted
 from tui.workflow import CHALLENGES, IssueOptions, IssueResult, SolverChoice
 
 if TYPE_CHECKING:
@@ -300,7 +301,7 @@ async def cmd_cert_issue(ctx: Context) -> int:
     csr_path = _csr_path(ctx, from_config) if csr is not None else None
     workflow.check_names(names, args.challenge)
     if args.each:
-        ctx.confirm_production(f"issue {len(names)} certificates, one per name")
+        ctx.confirm_production(f"issue {counted(len(names), 'certificate')}, one per name")
         return await _issue_each(ctx, names)
     ctx.confirm_production(f"issue a certificate for {', '.join(names)}")
     out = Path(args.out).expanduser() if args.out else workflow.folder_for(names, renew.store(ctx))

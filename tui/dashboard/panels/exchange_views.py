@@ -19,6 +19,7 @@ from tui.acme.errors import InputError
 from tui.acme.traffic import Exchange, headers_to_dict
 from tui.dashboard.panels.json_fold import Folding, json_block
 from tui.dashboard.untrusted import inert, printable
+from tui.words import counted
 
 if TYPE_CHECKING:
     from tui.acme.models import Problem
@@ -233,8 +234,8 @@ def timing_view(exchange: Exchange, context: Context) -> list[Text]:
         inert(
             f"started   {exchange.started.isoformat(timespec='milliseconds')}\n"
             f"elapsed   {exchange.elapsed_ms:.1f} ms\n"
-            f"request   {len(exchange.request_body)} bytes\n"
-            f"response  {len(exchange.response_body)} bytes\n"
+            f"request   {counted(len(exchange.request_body), 'byte')}\n"
+            f"response  {counted(len(exchange.response_body), 'byte')}\n"
             f"protocol  {exchange.http_version or '-'}\n"
             f"endpoint  {exchange.endpoint}",
             lines=True,
