@@ -23,4 +23,4 @@ def test_wheel_ships_themes_and_stylesheet(tmp_path: Path) -> None:
         assert f"tui/themes/{theme}.toml" in names
     assert "tui/dashboard/app.tcss" in names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
-    assert "acmedash = tui.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert "acmedash = tui.launch:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
