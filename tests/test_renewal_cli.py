@@ -137,6 +137,27 @@ def test_one_certificate_by_name_due_or_not(
     assert both.returncode == 2 and "--all" in both.stderr
 
 
+def test_a_revoked_certificate_is_due_now_and_renew_all_replaces_it(
+    cli: CliRunner, validating: ValidatingPebble, account: list[str]
+) -> None:
+    """A certificate acmedash revoked was "not due until" two thirds of its lifetime had
+    passed, in `cert list` as in `cert renew --all`: the timer left it revoked for years."""
+    name = "r-revoked.example.test"
+    assert cli(*account, "cert", "issue", "-d", name, *_http01(validating)).returncode == 0
+    cert = cli.workdir / "certs" / name / "cert.pem"
+    first = _serial(cert)
+    assert cli(*account, "cert", "revoke", str(cert), "--yes").returncode == 0
+    [record] = json.loads(cli(*account, "cert", "list", "--json").stdout)
+    assert record["due"] and record["rule"] == "revoked", record
+    listed = cli(*account, "cert", "list").stdout
+    assert "(revoked)" in listed and "a third of the lifetime" not in listed, listed
+    renewed = cli(*account, "cert", "renew", "--all")
+    assert renewed.returncode == 0, renewed.stdout + renewed.stderr
+    assert f"{name}: renewed" in renewed.stdout and _serial(cert) != first
+    [record] = json.loads(cli(*account, "cert", "list", "--json").stdout)
+    assert not record["due"] and record["revoked"] is None, record
+
+
 def test_a_flag_overrides_for_one_run_and_save_keeps_it(
     cli: CliRunner, validating: ValidatingPebble, account: list[str]
 ) -> None:
