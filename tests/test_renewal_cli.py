@@ -198,6 +198,17 @@ def test_a_dns_option_on_renew_means_dns01_as_on_issue(
     implied = cli(*account, "cert", "renew", name, "--force", *dns)
     assert implied.returncode == 3, implied.stdout + implied.stderr
     assert "127.0.0.1:9" in implied.stdout, implied.stdout
+    # --dns-hook alone too (it ran http-01 as remembered, the hook never called): here the
+    # test's hook, behind one that notes each call; by another account, which Pebble gives
+    # no authorization of the first one's to reuse.
+    (cli.workdir / "noting.sh").write_text(f'echo "$1" >> calls\nexec {HOOK} "$@"\n')
+    dns_env = {"CHALLTESTSRV_MANAGEMENT": str(validating.dns.management_port)}
+    other = [*account, "--key", "other.pem"]
+    assert cli(*other, "account", "new", "--yes").returncode == 0
+    hook = ["--dns-hook", "sh noting.sh"]
+    hooked = cli(*other, "cert", "renew", name, "--force", *hook, env=dns_env)
+    assert hooked.returncode == 0, hooked.stdout + hooked.stderr
+    assert (cli.workdir / "calls").read_text().split() == ["set", "clear"]
 
 
 def test_a_folder_from_before_renews_with_the_defaults_and_says_so(
