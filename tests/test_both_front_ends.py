@@ -29,6 +29,7 @@ from tests.conftest import (
     CliRunner,
     ValidatingPebble,
     fill_the_orders_form,
+    order_from_the_orders_tab,
     settle,
     wait_for_screen,
     wait_until,
@@ -329,6 +330,24 @@ async def test_rollover_to_a_missing_key(fronts: Fronts, pebble: Pebble) -> None
         assert stat.S_IMODE(new.stat().st_mode) == 0o600
         assert _remembered(config) == [(_thumbprint(new), url)]
         assert load_settings(config).account_key == str(new)
+
+
+async def test_a_key_without_an_account_each_front_end_names_its_own_way(
+    fronts: Fronts, pebble: Pebble
+) -> None:
+    """An issuance by a key with no account: the dashboard said "create one first
+    (`acmedash account new`, ...)", a command that runs with the user's real config, key and
+    CA, not the dashboard's (`acmedash demo`'s above all). Each says its own way only."""
+    fronts.configure(pebble.directory_url, pebble.ca_bundle)
+    issued = fronts.cli("cert", "issue", "-d", "none.example.test")
+    assert issued.returncode == 2, issued.stderr
+    assert "no account at this CA: `acmedash account new` creates one" in issued.stderr
+    app = _dashboard(fronts.dash_config)
+    async with app.run_test(size=SIZE) as pilot:
+        await order_from_the_orders_tab(app, pilot, "none.example.test")
+        await _settled(app)
+        assert "no account at this CA: a (new account) creates one" in _notes(app)
+        assert "acmedash account new" not in _notes(app)
 
 
 async def test_rollover_cancelled_at_the_production_question_leaves_no_key(

@@ -157,7 +157,16 @@ def test_names_are_ordered_and_certified_as_normalised(
 def test_dns01_wildcard_through_a_hook(
     cli: CliRunner, validating: ValidatingPebble, account: list[str]
 ) -> None:
+    """`--dns-hook` alone says dns-01, as the README promises of any --dns* option (a
+    wildcard was refused: "can only be validated with dns-01"); next to `--challenge
+    http-01` the contradiction is named."""
     hook = f"{sys.executable} {Path(__file__).parent / 'dns_hook.py'}"
+    wild = ["cert", "issue", "-d", "*.cliwild.example.test", "--dns-hook", hook]
+    both = cli(*account, *wild, "--challenge", "http-01")
+    assert both.returncode == 2, both.stderr
+    assert both.stderr.splitlines() == [
+        "acmedash: --dns-hook publishes a dns-01 record, but --challenge is http-01"
+    ]
     result = cli(
         *account,
         "cert",
@@ -166,8 +175,6 @@ def test_dns01_wildcard_through_a_hook(
         "*.cliwild.example.test",
         "-d",
         "cliwild.example.test",
-        "--challenge",
-        "dns-01",
         "--dns-hook",
         hook,
         "--out",

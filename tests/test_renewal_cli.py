@@ -137,6 +137,27 @@ def test_one_certificate_by_name_due_or_not(
     assert both.returncode == 2 and "--all" in both.stderr
 
 
+def test_a_revoked_certificate_is_due_now_and_renew_all_replaces_it(
+    cli: CliRunner, validating: ValidatingPebble, account: list[str]
+) -> None:
+    """A certificate acmedash revoked was "not due until" two thirds of its lifetime had
+    passed, in `cert list` as in `cert renew --all`: the timer left it revoked for years."""
+    name = "r-revoked.example.test"
+    assert cli(*account, "cert", "issue", "-d", name, *_http01(validating)).returncode == 0
+    cert = cli.workdir / "certs" / name / "cert.pem"
+    first = _serial(cert)
+    assert cli(*account, "cert", "revoke", str(cert), "--yes").returncode == 0
+    [record] = json.loads(cli(*account, "cert", "list", "--json").stdout)
+    assert record["due"] and record["rule"] == "revoked", record
+    listed = cli(*account, "cert", "list").stdout
+    assert "(revoked)" in listed and "a third of the lifetime" not in listed, listed
+    renewed = cli(*account, "cert", "renew", "--all")
+    assert renewed.returncode == 0, renewed.stdout + renewed.stderr
+    assert f"{name}: renewed" in renewed.stdout and _serial(cert) != first
+    [record] = json.loads(cli(*account, "cert", "list", "--json").stdout)
+    assert not record["due"] and record["revoked"] is None, record
+
+
 def test_a_flag_overrides_for_one_run_and_save_keeps_it(
     cli: CliRunner, validating: ValidatingPebble, account: list[str]
 ) -> None:
@@ -177,6 +198,17 @@ def test_a_dns_option_on_renew_means_dns01_as_on_issue(
     implied = cli(*account, "cert", "renew", name, "--force", *dns)
     assert implied.returncode == 3, implied.stdout + implied.stderr
     assert "127.0.0.1:9" in implied.stdout, implied.stdout
+    # --dns-hook alone too (it ran http-01 as remembered, the hook never called): here the
+    # test's hook, behind one that notes each call; by another account, which Pebble gives
+    # no authorization of the first one's to reuse.
+    (cli.workdir / "noting.sh").write_text(f'echo "$1" >> calls\nexec {HOOK} "$@"\n')
+    dns_env = {"CHALLTESTSRV_MANAGEMENT": str(validating.dns.management_port)}
+    other = [*account, "--key", "other.pem"]
+    assert cli(*other, "account", "new", "--yes").returncode == 0
+    hook = ["--dns-hook", "sh noting.sh"]
+    hooked = cli(*other, "cert", "renew", name, "--force", *hook, env=dns_env)
+    assert hooked.returncode == 0, hooked.stdout + hooked.stderr
+    assert (cli.workdir / "calls").read_text().split() == ["set", "clear"]
 
 
 def test_a_folder_from_before_renews_with_the_defaults_and_says_so(

@@ -188,7 +188,7 @@ async def test_R_renews_as_remembered_and_a_revocation_is_marked(
     """A5: R used the Orders form's challenge and port, not what renewal.toml remembers (here
     http-01 on 127.0.0.1 and the test's port; the form says tls-alpn-01 on port 1, and the
     dashboard's responder is left at its 0.0.0.0:80 default). Then (item 5) a revocation is
-    marked in the Certificates tab, in the certificate viewer and in `cert list`."""
+    marked in the Certificates tab (due now), in the certificate viewer and in `cert list`."""
     name = "dash-remembered.example.test"
     args = _issued_by_cli(cli, validating, name)
     cert = cli.workdir / "certs" / name / "cert.pem"
@@ -224,6 +224,7 @@ async def test_R_renews_as_remembered_and_a_revocation_is_marked(
         app.query_one("#side", TabbedPanes).active = "pane-certificates"
         await wait_until(pilot, lambda: _cells(table, 0)[0] == "REV", "marked revoked")
         assert "REVOKED (unspecified)" in _detail(app)
+        assert "due now: revoked" in _detail(app), "not left until two thirds of its life"
     listed = cli(*args, "cert", "list", "--json")
     assert json.loads(listed.stdout)[0]["revoked"] == "unspecified", listed.stderr
 

@@ -30,6 +30,10 @@ if TYPE_CHECKING:
     from tui.session import Session
 
 KeyLoader = Callable[[Path], "PrivateKey"]
+# How each front end creates an account, in its own advice: inside a dashboard (`acmedash demo`
+# above all) the command would run with the user's real config, key and CA, not the dashboard's.
+CREATE_BY_COMMAND = "`acmedash account new`"
+CREATE_BY_KEY = "a (new account)"
 
 
 class Prompts(Protocol):
@@ -173,17 +177,22 @@ def keep_contacts(session: Session, contacts: list[str]) -> bool:
     return True
 
 
-async def require_account(client: AcmeClient, session: Session | None = None) -> str:
-    """The account URL, which certificates need: said plainly when the key has none, and
-    remembered in `session` when one is given."""
+def no_account(create: str) -> str:
+    """The advice for a key without an account; `create`: the front end's way to make one."""
+    return f"this key has no account at this CA: {create} creates one"
+
+
+async def require_account(
+    client: AcmeClient, session: Session | None = None, *, create: str = CREATE_BY_COMMAND
+) -> str:
+    """The account URL, which certificates need: said plainly when the key has none (with
+    `create`, the asking front end's way to make one), and remembered in `session` when one
+    is given."""
     try:
         url = await client.known_account_url()
     except ProblemError as exc:
         if exc.type.endswith(":accountDoesNotExist"):
-            raise InputError(
-                "this key has no account at this CA; create one first "
-                "(`acmedash account new`, or `a` in the dashboard)"
-            ) from None
+            raise InputError(no_account(create)) from None
         raise
     if session is not None:
         session.remember(client, url)
@@ -198,10 +207,7 @@ def problem_hint(problem: ProblemError, create: str) -> str:
     if problem.hint:
         return problem.hint
     if problem.type.endswith(":accountDoesNotExist"):
-        return (
-            f"this key has no account at this CA: {create} creates one; "
-            "after a key rollover, use the new key"
-        )
+        return f"{no_account(create)}; after a key rollover, use the new key"
     return ""
 
 

@@ -1,6 +1,8 @@
 """When a certificate is due for renewal, for `cert renew`, `cert list` and the dashboard.
 
-In order: `--force` (now); `--days N` (N days before expiry, as lego's --days); the CA's ARI
+In order: `--force` (now); revoked by acmedash (now, whatever the dates say: a revoked
+certificate fails every client that checks, and waiting for its expiry leaves it served for
+years); `--days N` (N days before expiry, as lego's --days); the CA's ARI
 window (RFC 9773 §4.2: a random moment inside the window, picked once per window and kept;
 past the window's end, now; never before a tenth of the lifetime has passed); else when a
 third of the lifetime is left (certbot's and lego's rule for 90-day certificates, which also
@@ -85,11 +87,14 @@ def decide(
     """`status` must be this certificate's (see refresh_ari)."""
     from tui.acme.certificates import ari_cert_id
 
-    window = ari_window(status) if status.serial == f"{certificate.serial_number:x}" else None
+    this_one = status.serial == f"{certificate.serial_number:x}"
+    window = ari_window(status) if this_one else None
     replaces = ari_cert_id(certificate) if window else ""
     not_after, not_before = certificate.not_valid_after_utc, certificate.not_valid_before_utc
     if force:
         return Decision(True, now, "forced", replaces)
+    if this_one and status.revoked:
+        return Decision(True, now, "revoked", replaces)
     if days is not None:
         when = not_after - timedelta(days=days)
         reason = f"{counted(days, 'day')} before expiry"

@@ -79,7 +79,7 @@ def _solver_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--challenge",
         choices=CHALLENGES,
-        help="how the CA checks you control the names (default: http-01; dns-01 with --dns)",
+        help="how the CA checks you control the names (default: http-01; dns-01 with any --dns*)",
     )
     parser.add_argument(
         "--http-port",
@@ -105,7 +105,7 @@ def _solver_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--dns-hook",
         metavar="CMD",
-        help="dns-01: run `CMD set|clear NAME VALUE` to publish the TXT record",
+        help="dns-01 (implied): run `CMD set|clear NAME VALUE` to publish the TXT record",
     )
     _dns_options(parser)
     parser.add_argument("--out", metavar="DIR", help="folder for cert.pem, fullchain.pem, ...")

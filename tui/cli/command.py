@@ -210,9 +210,9 @@ def _report_problem(exc: ProblemError, err: Escaped) -> None:
         err.write(f"  {line}\n")
     if exc.retry_after is not None:
         err.write(f"  retry after {exc.retry_after:.0f} s\n")
-    from tui.accounts import problem_hint
+    from tui.accounts import CREATE_BY_COMMAND, problem_hint
 
-    if hint := problem_hint(exc, "`acmedash account new`"):
+    if hint := problem_hint(exc, CREATE_BY_COMMAND):
         err.write(f"  {hint}\n")
 
 

@@ -192,6 +192,7 @@ def _overridden(ctx: Context, remembered: RenewalSettings) -> RenewalSettings:
     if dns := method.given_options(args):  # on the remembered method, else the config's [dns]
         base = remembered.challenge.dns or method.from_config(ctx.settings.dns)
         choice["dns"] = method.with_overrides(base, **dns)
+    if dns or args.dns_hook is not None:
         choice["challenge"] = method.implied_challenge(args.challenge, args)  # as cert issue
     challenge = dataclasses.replace(remembered.challenge, **choice)
     return dataclasses.replace(remembered, challenge=challenge, **top)

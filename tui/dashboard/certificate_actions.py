@@ -88,7 +88,10 @@ class DashboardClients:
         if key_path is None or Path(settings.account_key).expanduser() != key_path.absolute():
             raise InputError(f"remembered with the account key {settings.account_key}")
         if self._account is None:
-            self._account = await accounts.require_account(self.client, self.view.workspace.session)
+            session = self.view.workspace.session
+            self._account = await accounts.require_account(
+                self.client, session, create=accounts.CREATE_BY_KEY
+            )
         return self.client
 
 

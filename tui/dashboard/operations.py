@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from textual import log
 
-from tui.accounts import problem_hint
+from tui.accounts import CREATE_BY_KEY, problem_hint
 from tui.acme.errors import AcmeError, ProblemError
 from tui.dashboard.screens.confirm import ConfirmScreen
 from tui.dashboard.untrusted import IN_A_LINE, printable
@@ -70,7 +70,7 @@ async def operate(
     try:
         message = await operation(workspace.client(view.record))
     except ProblemError as exc:
-        hint = problem_hint(exc, "a (new account)")
+        hint = problem_hint(exc, CREATE_BY_KEY)
         view.notify(
             "\n".join(filter(None, [_from_ca(str(exc)), hint])),
             title=f"{title}: server problem",

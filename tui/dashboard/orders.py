@@ -156,7 +156,9 @@ def _issue_operation(view: OrdersView, form: OrderForm, options: IssueOptions) -
 
     async def operation(client: AcmeClient) -> str:
         view.start_progress(f"Issuing {', '.join(options.names)}")
-        await accounts.require_account(client, view.workspace.session)
+        await accounts.require_account(
+            client, view.workspace.session, create=accounts.CREATE_BY_KEY
+        )
         choice, solver = await _solver(view, form)
         try:
             result = await workflow.issue(client, solver, options, view.progress)
@@ -266,6 +268,10 @@ async def revoke(view: OrdersView) -> None:
     async def operation(client: AcmeClient) -> str:
         from tui.acme.certificates import describe
 
+        # Asked first, for the dashboard's own advice when there is none (revoke's is the CLI's).
+        await accounts.require_account(
+            client, view.workspace.session, create=accounts.CREATE_BY_KEY
+        )
         await revocation.revoke(client, certificate, code)
         revocation.remember(path, certificate, name)
         view.certificates_changed()

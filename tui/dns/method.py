@@ -95,11 +95,16 @@ def given_options(args: Any) -> dict[str, Any]:
     }
 
 
+# What says dns-01 on the command line: the --dns* options, and --dns-hook (certbot's manual
+# hooks and lego's --dns mean dns-01 alike; the README promises "any --dns* option").
+IMPLYING_DNS01 = (*OPTIONS, "dns_hook")
+
+
 def implied_challenge(challenge: str | None, args: Any) -> str:
-    """`--dns rfc2136` (any --dns* option) says dns-01 without `--challenge dns-01`; next to
+    """`--dns rfc2136` or `--dns-hook CMD` says dns-01 without `--challenge dns-01`; next to
     another --challenge it is a contradiction, said so, not silently dropped. http-01 when
     neither is given."""
-    given = [dest for dest in OPTIONS if getattr(args, dest, None) is not None]
+    given = [dest for dest in IMPLYING_DNS01 if getattr(args, dest, None) is not None]
     if not given:
         return challenge or "http-01"
     if challenge in (None, "dns-01"):
