@@ -415,3 +415,25 @@ async def test_the_border_and_the_status_line_count_the_same_as_exchanges_arrive
             counts = f"{len(traffic.rows)} of {exchange.seq}"
             assert f"({counts})" in str(traffic.border_title), traffic.border_title
             assert status.rstrip().endswith(counts), status
+
+
+async def test_the_export_box_at_60_columns_shows_the_whole_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The box showed the end of the path (the cursor's), and not which folder it named."""
+    folder = tmp_path / "a-folder-with-a-name-long-enough-to-push-the-box-sideways"
+    folder.mkdir()
+    monkeypatch.chdir(folder)  # where inspect's files go (Workspace.place)
+    app = _app(_traffic(12))
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.pause()
+        app.query_one(TrafficList).focus()
+        await pilot.press("x")
+        await wait_for_screen(pilot, PromptScreen)
+        await pilot.pause()
+        where = app.screen.query_one("#folder")
+        assert str(where.render()) == f"in {folder}"
+        assert app.screen.region.contains_region(where.region)
+        await pilot.press(*"sub/")
+        await pilot.pause()
+        assert str(where.render()) == f"in {folder}/sub"
