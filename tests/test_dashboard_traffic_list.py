@@ -437,3 +437,19 @@ async def test_the_export_box_at_60_columns_shows_the_whole_folder(
         await pilot.press(*"sub/")
         await pilot.pause()
         assert str(where.render()) == f"in {folder}/sub"
+
+
+async def test_s_names_the_exchange_as_the_list_does_when_the_file_holds_two_runs() -> None:
+    """`s` offered "Save exchange #3" and a file `…-3.json` for the row `1:3`, which run 2's
+    seq 3 would have taken too."""
+    app = _app(_traffic(6) + _traffic(6))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        traffic = app.query_one(TrafficList)
+        traffic.focus()
+        traffic.cursor = 2
+        await pilot.press("s")
+        await wait_for_screen(pilot, PromptScreen)
+        title = app.screen.query("Vertical > Static").first()
+        assert "Save exchange #1:3 as JSON" in str(title.render())
+        assert app.screen.query_one(Input).value.endswith("-1-3.json")
