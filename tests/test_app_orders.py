@@ -25,10 +25,13 @@ from tests.conftest import (
 from tui.acme.certificates import load_certificate, names_of
 from tui.acme.encoding import decode_part
 from tui.dashboard.app import AcmeDashApp
+from tui.dashboard.panels.row_operation import operation
+from tui.dashboard.panels.traffic_list import TrafficList
 from tui.dashboard.screens.confirm import ConfirmScreen
 from tui.dashboard.screens.dns_instructions import DnsInstructions
 from tui.dashboard.screens.prompt import PromptScreen
 from tui.dashboard.screens.typed_confirm import TypedConfirmScreen
+from tui.traffic_log import TrafficLog
 
 SIZE = (100, 40)
 
@@ -64,6 +67,7 @@ async def test_issue_renew_revoke_from_the_orders_tab(
         assert "not offered by this CA" in str(app.query_one("#certificate-view").content)
         posts = [e for e in app.query_one("TrafficList").exchanges if e.method == "POST"]  # type: ignore[attr-defined]
         assert any(e.url.endswith("/finalize") or "finalize" in e.url for e in posts)
+        _one_run_whatever_order_the_challenges_finished_in(app.query_one(TrafficList).model)
 
         await pilot.press("escape")  # out of the names box: letters are keys again
         assert app.focused is app.query_one("#traffic-list")
@@ -95,6 +99,20 @@ async def test_issue_renew_revoke_from_the_orders_tab(
         shown = str(app.query_one("#certificate-view").content)
         assert "REVOKED" in shown and "superseded" in shown, shown
         assert f"{renewed.serial_number:x}" in shown
+
+
+def _one_run_whatever_order_the_challenges_finished_in(log: TrafficLog) -> None:
+    """One issuance is one run. Its two challenge POSTs run at once and may finish in either
+    order; a second log takes the recorded exchanges with the two swapped, the order the
+    reviewer saw (`1:10 chall`, `── run 2 ──`, `2:9 chall`)."""
+    assert log.runs == 1, [log.label(i) for i in range(len(log.exchanges))]
+    exchanges = list(log.exchanges)
+    first, second = (i for i, e in enumerate(exchanges) if operation(e) == "chall" and e.jws)
+    exchanges[first], exchanges[second] = exchanges[second], exchanges[first]
+    swapped = TrafficLog()
+    swapped.extend(exchanges)
+    assert swapped.runs == 1
+    assert [swapped.label(i) for i in range(len(exchanges))] == [str(e.seq) for e in exchanges]
 
 
 async def _order_by_hand(

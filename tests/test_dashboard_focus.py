@@ -19,7 +19,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 from textual.widgets import Button, Input, Select, TextArea
 
-from tests.conftest import wait_for_screen, wait_until
+from tests.conftest import account_settings, wait_for_screen, wait_until
 from tui.config import Settings
 from tui.dashboard.app import AcmeDashApp
 from tui.dashboard.keymap import SIDE_PANES
@@ -33,6 +33,7 @@ from tui.dashboard.screens.prompt import PromptScreen
 from tui.dashboard.screens.resend import ResendScreen
 from tui.dashboard.screens.typed_confirm import TypedConfirmScreen
 from tui.endpoints import resolve
+from tui.pebble import Pebble
 
 SIZE = (80, 24)
 LOCAL = "https://127.0.0.1:9/dir"  # the discard port: nothing answers, nothing is sent
@@ -406,3 +407,29 @@ async def test_the_status_line_says_follow_filter_and_how_many_are_shown() -> No
         await pilot.pause()
         said = str(status.render())
         assert "filter" not in said and said.rstrip().endswith("4 of 4"), said
+
+
+async def test_the_status_line_names_the_dialog_up_and_says_when_its_box_takes_letters(
+    pebble: Pebble, tmp_path: Path
+) -> None:
+    """It named the pane behind a dialog (`7 Traffic`) and never said typing while the
+    dialog's text box took the letters. At 60 columns a long title is cut, never the counts."""
+    app = AcmeDashApp(account_settings(pebble, tmp_path), config_path=tmp_path / "config.toml")
+    async with app.run_test(size=(60, 20)) as pilot:
+        status = app.main_screen.status
+        await pilot.press("7", "d")
+        await wait_until(pilot, lambda: bool(app.main_screen.traffic.rows), "the directory")
+        for key, kind, said in (
+            ("a", ConfirmScreen, " Terms of service  follow"),
+            ("K", PromptScreen, " New account key file (generat… · typing  follow"),
+            ("x", PromptScreen, " Export the shown exchanges as… · typing  follow"),
+        ):
+            await pilot.press(key)
+            await wait_for_screen(pilot, kind)
+            await pilot.pause()
+            shown = str(status.render())
+            total = len(app.main_screen.traffic.rows)
+            assert shown.startswith(said) and shown.rstrip().endswith(f"of {total}"), shown
+            await pilot.press("escape")
+            await pilot.pause()
+            assert str(status.render()).startswith(" 7 Traffic  follow"), key

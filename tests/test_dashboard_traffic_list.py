@@ -19,9 +19,11 @@ from tui.config import Settings
 from tui.dashboard.app import AcmeDashApp
 from tui.dashboard.panels.exchange_detail import ExchangeDetail
 from tui.dashboard.panels.filter_box import FilterBox
+from tui.dashboard.panels.status_line import StatusLine
 from tui.dashboard.panels.traffic_list import TrafficList, format_row
 from tui.dashboard.screens.confirm import ConfirmScreen
 from tui.dashboard.screens.prompt import PromptScreen
+from tui.dashboard.workspace_screen import WorkspaceScreen
 
 
 def _exchange(seq: int, status: int | None, problem: str = "", elapsed: float = 3.0) -> Exchange:
@@ -394,3 +396,60 @@ def test_rows_name_the_acme_operation_and_keep_the_status_whole(width: int) -> N
         assert f" {name} " in row, (name, row)
     assert len({row.index(" 200") for row in rows}) == 1, rows
     assert all(row.rstrip().endswith("200") or "200 " in row for row in rows), rows
+
+
+async def test_the_border_and_the_status_line_count_the_same_as_exchanges_arrive() -> None:
+    """The border's `(N of M)` was counted when the filter applied: an exchange arriving later
+    (filtered out or shown) left it one behind the status line."""
+    app = _app(_traffic(12))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        traffic = app.query_one(TrafficList)
+        await _filter(pilot, "status:4xx")
+        screen = app.screen
+        assert isinstance(screen, WorkspaceScreen)
+        for exchange in (_exchange(13, 200), _exchange(14, 404, "malformed")):
+            screen.record(exchange)
+            await pilot.pause()
+            status = app.query_one(StatusLine).render().plain
+            counts = f"{len(traffic.rows)} of {exchange.seq}"
+            assert f"({counts})" in str(traffic.border_title), traffic.border_title
+            assert status.rstrip().endswith(counts), status
+
+
+async def test_the_export_box_at_60_columns_shows_the_whole_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The box showed the end of the path (the cursor's), and not which folder it named."""
+    folder = tmp_path / "a-folder-with-a-name-long-enough-to-push-the-box-sideways"
+    folder.mkdir()
+    monkeypatch.chdir(folder)  # where inspect's files go (Workspace.place)
+    app = _app(_traffic(12))
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.pause()
+        app.query_one(TrafficList).focus()
+        await pilot.press("x")
+        await wait_for_screen(pilot, PromptScreen)
+        await pilot.pause()
+        where = app.screen.query_one("#folder")
+        assert str(where.render()) == f"in {folder}"
+        assert app.screen.region.contains_region(where.region)
+        await pilot.press(*"sub/")
+        await pilot.pause()
+        assert str(where.render()) == f"in {folder}/sub"
+
+
+async def test_s_names_the_exchange_as_the_list_does_when_the_file_holds_two_runs() -> None:
+    """`s` offered "Save exchange #3" and a file `…-3.json` for the row `1:3`, which run 2's
+    seq 3 would have taken too."""
+    app = _app(_traffic(6) + _traffic(6))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        traffic = app.query_one(TrafficList)
+        traffic.focus()
+        traffic.cursor = 2
+        await pilot.press("s")
+        await wait_for_screen(pilot, PromptScreen)
+        title = app.screen.query("Vertical > Static").first()
+        assert "Save exchange #1:3 as JSON" in str(title.render())
+        assert app.screen.query_one(Input).value.endswith("-1-3.json")

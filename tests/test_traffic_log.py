@@ -4,9 +4,11 @@ history, and the status read API. Hand-made exchanges, no server."""
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 
 from tests.test_traffic import _post, _rollover
 from tui.acme import keys
+from tui.acme.traffic import Exchange
 from tui.traffic_log import TrafficLog, TrafficStatus
 
 
@@ -51,6 +53,37 @@ def test_signatures_are_judged_in_file_order_not_by_seq() -> None:
     log = _two_runs()
     verdicts = [log.signature_valid(e) for e in log.exchanges]
     assert verdicts == [True, True, True, True, True, True, False]
+
+
+def _started_in_order(seqs: list[int]) -> list[Exchange]:
+    """Requests numbered `seqs`, each started a millisecond after the one numbered before it
+    (as one command sends them), listed in `seqs`' order: the order they finished in."""
+    key = keys.generate_key("ec256")
+    exchanges = [_post(seq, key, "") for seq in seqs]
+    return [replace(e, started=e.started + timedelta(milliseconds=e.seq)) for e in exchanges]
+
+
+def test_requests_that_finish_out_of_order_stay_in_their_run() -> None:
+    """One issuance with two names: the challenge POSTs 9 and 10 ran at once and 10 finished
+    first. Taken as a new run, every later exchange was `2:N`."""
+    log = TrafficLog()
+    log.extend(_started_in_order([1, 2, 3, 4, 5, 6, 7, 8, 10, 9, 11, 12]))
+    assert log.runs == 1
+    assert [log.label(i) for i in (8, 9, 10)] == ["10", "9", "11"]
+    assert log.run_starts() == []
+
+
+def test_a_new_command_starts_a_run_even_after_requests_out_of_order() -> None:
+    """A second command numbers from 1 again (a seq the run has), and an export of marked
+    exchanges holds no repeat but drops to a seq started later: both are new runs."""
+    log = TrafficLog()
+    second = _started_in_order([1, 2])
+    later = [replace(e, started=e.started + timedelta(seconds=5)) for e in second]
+    log.extend([*_started_in_order([1, 3, 2]), *later])
+    assert [log.label(i) for i in range(5)] == ["1:1", "1:3", "1:2", "2:1", "2:2"]
+    marked = TrafficLog()
+    marked.extend([*_started_in_order([4, 7]), later[1]])
+    assert [marked.label(i) for i in range(3)] == ["1:4", "1:7", "2:2"]
 
 
 def test_a_resend_is_referenced_within_its_run() -> None:

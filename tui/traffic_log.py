@@ -110,8 +110,10 @@ class TrafficLog:
     An exchange has an index (into `exchanges`, what `rows` and `marked` hold) and a position
     (its place among every exchange this log has taken, never reused: what the signing keys
     are ordered by, so they survive `clear`). A file may hold several runs, each numbering its
-    exchanges from 1: a new run starts wherever `seq` does not grow, and then `label` names an
-    exchange `run:seq`."""
+    exchanges from 1: a new run starts where `seq` repeats one of the run, or drops on a request
+    started later (a new command's count), and then `label` names an exchange `run:seq`.
+    Requests sent at once finish out of order (one issuance's challenges): a lower seq started
+    earlier is the same run, later in the list than its number says."""
 
     def __init__(self) -> None:
         self.exchanges: list[Exchange] = []
@@ -131,7 +133,8 @@ class TrafficLog:
         self._index_of: dict[int, int] = {}  # id(exchange) -> index
         self._cleared = 0  # exchanges dropped by clear(): position = _cleared + index + 1
         self._run_starts: list[int] = []  # the position where each run starts
-        self._previous_seq: int | None = None
+        self._previous: Exchange | None = None
+        self._run_seqs: set[int] = set()  # the seqs of the last run
         self._seq_digits = 1  # of the longest seq taken
         self._listeners: list[Listener] = []
 
@@ -225,15 +228,23 @@ class TrafficLog:
     def _index(self, exchange: Exchange) -> None:
         index = len(self.exchanges) - 1
         position = self._cleared + index + 1
-        if self._previous_seq is None or exchange.seq <= self._previous_seq:
+        if self._starts_a_run(exchange):
             self._run_starts.append(position)
-        self._previous_seq = exchange.seq
+            self._run_seqs = set()
+        self._run_seqs.add(exchange.seq)
+        self._previous = exchange
         self._seq_digits = max(self._seq_digits, len(str(exchange.seq)))
         self._index_of[id(exchange)] = index
         nonce, location = _picked(exchange.response_headers)
         if nonce:
             self._nonce_source[nonce] = index
         self.keys.learn(exchange, position, location)
+
+    def _starts_a_run(self, exchange: Exchange) -> bool:
+        previous = self._previous
+        if previous is None or exchange.seq in self._run_seqs:
+            return True
+        return exchange.seq < previous.seq and exchange.started > previous.started
 
     def prepare(self, seconds: float = SLICE_SECONDS) -> bool:
         """Works out the row texts of about `seconds`' worth of exchanges not done yet, so that

@@ -33,8 +33,9 @@ def _pretty(value: object) -> str:
 
 
 def parts(exchange: Exchange, ca_bundle: Path | None = None) -> dict[str, str]:
-    """Name -> text, in the order a picker shows them; `ca_bundle`: the CA bundle the
-    dashboard trusts besides the system's, for the curl command."""
+    """Name -> text of the parts the exchange has, in the order a picker shows them;
+    `ca_bundle`: the CA bundle the dashboard trusts besides the system's, for the curl
+    command."""
     found: dict[str, str] = {"URL": exchange.url}
     jws = exchange.jws
     if jws is not None:
@@ -46,11 +47,13 @@ def parts(exchange: Exchange, ca_bundle: Path | None = None) -> dict[str, str]:
     else:
         with contextlib.suppress(NoCurl):
             found["copy as curl"] = curl(exchange, ca_bundle)
-    found["request body (as sent)"] = exchange.request_body.decode("utf-8", "replace")
+    if exchange.request_body:  # a GET or HEAD has none: an empty part is no part
+        found["request body (as sent)"] = exchange.request_body.decode("utf-8", "replace")
     for name, value in exchange.request_headers:
         found.setdefault(f"request header {name}", value)
-    if exchange.status is not None:
+    if exchange.response_body:
         found["response body"] = exchange.response_body.decode("utf-8", "replace")
+    if exchange.status is not None:
         for name, value in exchange.response_headers:
             found.setdefault(f"response header {name}", value)
     if exchange.nonce_received:

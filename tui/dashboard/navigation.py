@@ -20,9 +20,10 @@ from textual.widgets import Input
 
 from tui.dashboard.keymap import DETAIL_KEY, SIDE_PANES, TRAFFIC_KEY, key_names, taken_as_text
 from tui.dashboard.layout import STEP, Split
-from tui.dashboard.panels.status_line import StatusLine
+from tui.dashboard.panels.status_line import TYPING, StatusLine
 from tui.dashboard.panels.tabs import TabbedPanes, TabStrip
 from tui.dashboard.panels.text_box import HeldKeys
+from tui.dashboard.screens.dialog import Dialog
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -106,12 +107,17 @@ class Navigator:
     # -- where focus is ---------------------------------------------------------------------
 
     def focus_name(self, focused: Widget | None) -> str:
-        """The focused pane as the status line names it, with its jump key; "typing" when the
-        keys go into a text box (letters are text there, not commands). The workspace has no
-        TextArea (only the resend dialog does, which has no status line)."""
+        """The focused pane as the status line names it, with its jump key, or the dialog
+        over the workspace; "typing" when the keys go into a text box (letters are text there,
+        not commands). Only the resend dialog has a TextArea."""
         if focused is None:
             return "no focus"
-        typing = " · typing" if isinstance(focused, Input) else ""
+        typing = TYPING if isinstance(focused, Input) else ""
+        if isinstance(focused.screen, Dialog):
+            from textual.widgets import TextArea  # a dialog is up: not at start
+
+            typing = TYPING if isinstance(focused, Input | TextArea) else ""
+            return f"{dialog_name(focused.screen)}{typing}"
         if focused is self.traffic or self.traffic in focused.ancestors:
             return f"{TRAFFIC_KEY} Traffic{typing}"
         if self.detail in focused.ancestors:
@@ -156,13 +162,24 @@ class NavigableScreen(Screen[None]):
         self.update_status()
 
     def update_status(self) -> None:
-        """The status line, from the traffic model's status() and the focus: the model's
-        listener (an exchange appended, a filter applied, follow switched, a mark, a clear)
-        and every focus change call it."""
-        status = self.workspace.log.status()
-        self.status.show(self.navigator.focus_name(self.focused), status)
+        """The status line, from the traffic model's status() and the focus (a dialog's when
+        one is up over the workspace): the model's listener (an exchange appended, a filter
+        applied, follow switched, a mark, a clear) and every focus change call it."""
+        top = self.app.screen
+        focused = top.focused if isinstance(top, Dialog) else self.focused
+        self.status.show(self.navigator.focus_name(focused), self.workspace.log.status())
 
     def on_descendant_focus(self, event: DescendantFocus) -> None:
+        self.update_status()
+
+    def on_screen_suspend(self) -> None:
+        """A dialog came up over the workspace: the status line, still seen below it, follows
+        the dialog's focus (it named the pane behind, and never said typing in a text box)."""
+        top = self.app.screen
+        if isinstance(top, Dialog):
+            self.watch(top, "focused", self.update_status)
+
+    def on_screen_resume(self) -> None:
         self.update_status()
 
     def action_jump(self, target: str) -> None:
@@ -237,6 +254,11 @@ def every_key(app: App[Any], keymap: dict[str, str], bound: list[Binding]) -> li
 
 # Widgets whose class name says little to a person.
 _NAMES = {"Document": "detail tab", "TabStrip": "tab strip", "Input": "text box"}
+
+
+def dialog_name(dialog: Dialog[Any]) -> str:
+    """A dialog's title's first line, else its class's human name (`generate key`)."""
+    return dialog.title_line or human_name(dialog).removesuffix(" screen")
 
 
 def human_name(node: object) -> str:

@@ -113,7 +113,12 @@ async def copy_part(view: TrafficView, exchange: Exchange) -> None:
         )
         return
     suffix = "-curl.sh" if part == "copy as curl" else ".txt"
-    await _write_file(view, f"Save {part} of {name}", f"-{exchange.seq}{suffix}", lambda: text)
+    await _write_file(view, f"Save {part} of {name}", f"-{_tag(name)}{suffix}", lambda: text)
+
+
+def _tag(reference: str) -> str:
+    """`#2:9` as a file name takes it: `2-9` (seq 9 alone names one exchange per run)."""
+    return reference.removeprefix("#").replace(":", "-")
 
 
 def copy_exchange(view: TrafficView) -> None:
@@ -123,17 +128,18 @@ def copy_exchange(view: TrafficView) -> None:
         view.notify(
             "Sent to the clipboard with OSC 52; not every terminal (or tmux) passes it on. "
             "Press s to save it to a file instead.",
-            title=f"Exchange #{exchange.seq}",
+            title=f"Exchange {view.workspace.log.reference(exchange)}",
         )
 
 
 async def save_exchange(view: TrafficView) -> None:
     exchange = view.selected()
     if exchange is not None:
+        name = view.workspace.log.reference(exchange)
         await _write_file(
             view,
-            f"Save exchange #{exchange.seq} as JSON",
-            f"-{exchange.seq}.json",
+            f"Save exchange {name} as JSON",
+            f"-{_tag(name)}.json",
             lambda: json.dumps(exchange.to_record(), indent=2) + "\n",
         )
 

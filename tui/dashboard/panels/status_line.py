@@ -11,28 +11,35 @@ from textual.widgets import Static
 from tui.dashboard.untrusted import printable
 from tui.traffic_log import TrafficStatus
 
+TYPING = " · typing"  # after the focus's name when keys go into a text box
+
 
 def status_text(focus: str, traffic: TrafficStatus, width: int) -> Text:
     """`width` columns of: focus, follow, filter, [marked], "N of M"."""
-    text = Text(no_wrap=True, overflow="ellipsis")
-    text.append(f" {focus} ", style="bold reverse")
-    text.append(" follow ")
-    text.append(
-        "on" if traffic.follow else "OFF", style="bold" if traffic.follow else "bold reverse"
-    )
     marked = f"{traffic.marked} marked  " if traffic.marked else ""
     shown = "filtering…" if traffic.filtering else f"{traffic.shown} of"
     tail = f"  {marked}{shown} {traffic.total} "
+    follow = "on" if traffic.follow else "OFF"
+    room = width - len(tail) - len(f"   follow {follow}")
+    typing = TYPING if focus.endswith(TYPING) else ""
+    name = focus.removesuffix(typing)  # a dialog's title can be long: cut before "typing"
+    text = Text(no_wrap=True, overflow="ellipsis")
+    text.append(f" {_cut(name, room - len(typing))}{typing} ", style="bold reverse")
+    text.append(" follow ")
+    text.append(follow, style="bold" if traffic.follow else "bold reverse")
     if traffic.filter:
         room = width - len(text.plain) - len(tail) - len("  filter: ")
-        query = printable(traffic.filter)
-        if room < len(query):
-            query = query[: max(0, room - 1)] + "…" if room > 1 else ""
         text.append("  filter: ")
-        text.append(query, style="bold")
+        text.append(_cut(printable(traffic.filter), room), style="bold")
     text.append(" " * max(0, width - len(text.plain) - len(tail)))
     text.append(tail, style="bold")
     return text
+
+
+def _cut(words: str, room: int) -> str:
+    if room >= len(words):
+        return words
+    return words[: max(0, room - 1)] + "…" if room > 1 else ""
 
 
 class StatusLine(Static):

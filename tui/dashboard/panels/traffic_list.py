@@ -207,6 +207,7 @@ class TrafficList(InOrder, ScrollView, can_focus=True):
 
     def appended(self, shown: bool) -> None:
         """The log took a new exchange; `shown` when the filter lets it through."""
+        self._title()
         if shown:
             self._resize()
             if self.follow:
@@ -241,17 +242,23 @@ class TrafficList(InOrder, ScrollView, can_focus=True):
     def _filtered(self, run: FilterRun, keep: int | None) -> None:
         if not self.model.finish_filter(run):
             return  # a clear or a newer filter came first
-        text = run.text
         self._cache.clear()
         self._resize()
-        shown = f"({len(self.rows)} of {len(self.exchanges)})"
-        self.border_title = Text(f"filter: {printable(text)}  {shown}") if text else ""
+        self._title()
         if keep is not None and not self.follow:
             # rows is sorted: keep the same exchange selected, or the nearest one after it
             self.cursor = min(bisect.bisect_left(self.rows, keep), len(self.rows) - 1)
         else:
             self.cursor = len(self.rows) - 1
         self.refresh()
+
+    def _title(self) -> None:
+        """The border names the filter applied and its counts, the status line's own (the
+        model's status()): counted once when the filter applied, the border said `5 of 21`
+        after a 22nd exchange arrived while the status line said `5 of 22`."""
+        status, text = self.model.status(), self.model.query_text
+        counts = f"({status.shown} of {status.total})"
+        self.border_title = Text(f"filter: {printable(text)}  {counts}") if text else ""
 
     def _resize(self) -> None:
         """Rows are as wide as the list (render_line fits them): nothing to scroll sideways."""
@@ -309,6 +316,7 @@ class TrafficList(InOrder, ScrollView, can_focus=True):
         if not confirmed:
             return
         count = self.model.clear()
+        self._title()
         self._cache.clear()
         self._resize()
         self.cursor = -1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -40,7 +41,7 @@ class PromptScreen(Dialog[str | None]):
     PromptScreen { align: center middle; }
     PromptScreen > Vertical { width: 72; max-width: 100%; height: auto; border: thick $primary;
         background: $surface; padding: 1 2; }
-    PromptScreen #help { color: $text-muted; }
+    PromptScreen #help, PromptScreen #folder { color: $text-muted; }
     """
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
 
@@ -60,6 +61,7 @@ class PromptScreen(Dialog[str | None]):
         self._help = help
         self._password = password
         self._suggester: Suggester | None = None
+        self._paths = paths
         if paths:
             self._suggester = PathSuggester()
         elif choices:
@@ -74,7 +76,22 @@ class PromptScreen(Dialog[str | None]):
                 suggester=self._suggester,
                 id="value",
             )
+            if self._paths:
+                yield Static(self._folder(self._value), id="folder")
             yield Static(inert(self._help or "Enter to accept, Escape to cancel"), id="help")
+
+    @staticmethod
+    def _folder(value: str) -> Text:
+        """The folder of the path in the box, whole (wrapped): a long path showed only its end,
+        the cursor's, at 60 columns, and the folder a file would go to was out of sight."""
+        from pathlib import Path
+
+        typed = Path(value).expanduser().absolute()
+        return inert(f"in {typed if not value or value.endswith('/') else typed.parent}")
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if self._paths:
+            self.query_one("#folder", Static).update(self._folder(event.value))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.dismiss(event.value)
