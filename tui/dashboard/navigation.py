@@ -18,7 +18,14 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Input
 
-from tui.dashboard.keymap import DETAIL_KEY, SIDE_PANES, TRAFFIC_KEY, key_names, taken_as_text
+from tui.dashboard.keymap import (
+    DETAIL_KEY,
+    SIDE_PANES,
+    TRAFFIC_KEY,
+    key_names,
+    keys_left,
+    taken_as_text,
+)
 from tui.dashboard.layout import STEP, Split
 from tui.dashboard.panels.status_line import StatusLine
 from tui.dashboard.panels.tabs import TabbedPanes, TabStrip
@@ -26,7 +33,7 @@ from tui.dashboard.panels.text_box import HeldKeys
 
 if TYPE_CHECKING:
     from textual.app import App
-    from textual.binding import Binding
+    from textual.binding import BindingType
 
     from tui.dashboard.panels.traffic_list import TrafficList
     from tui.dashboard.workspace import Workspace
@@ -224,14 +231,16 @@ def keys_here_title(screen: Screen[object]) -> str:
     return f"Keys here{where}; F1: every key, ctrl+p: palette"
 
 
-def every_key(app: App[Any], keymap: dict[str, str], bound: list[Binding]) -> list[Row]:
+def every_key(
+    app: App[Any], keymap: dict[str, str], contexts: tuple[list[BindingType], ...]
+) -> list[Row]:
     """For F1: (keys as pressed, what it does, its id for [keymap]) of every binding, with the
-    keys the keymap gave it."""
+    keys the keymap left it ("none" for one whose key went to another action)."""
     rows = []
-    for binding in bound:
-        keys = key_names(app, keymap.get(binding.id or "", binding.key))
+    for binding, keys in keys_left(keymap, *contexts):
         tooltip = f" - {binding.tooltip}" if binding.tooltip else ""
-        rows.append((keys, binding.description + tooltip, binding.id or ""))
+        shown = key_names(app, keys) or "none"
+        rows.append((shown, binding.description + tooltip, binding.id or ""))
     return rows
 
 
