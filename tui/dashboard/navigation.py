@@ -186,15 +186,18 @@ class NavigableScreen(Screen[None]):
 
 def _focus_first(container: Widget) -> bool:
     """Focuses the first widget of `container` (or itself) in the focus chain, so one that is
-    shown; a tab strip only when there is nothing else (arrows then scroll the content)."""
-    inside = [
-        widget
-        for widget in container.screen.focus_chain
-        if widget is container or container in widget.ancestors
-    ]
+    shown; a tab strip only when there is nothing else (arrows then scroll the content). First
+    in the DOM's order, not the focus chain's: that sorts by where widgets were last laid out,
+    and a pane just shown again still had its old layout, so the Orders tab, left scrolled
+    to its progress lines, gave focus to them and not to the names box above. Scrolled into
+    view once the pane is laid out again: set_focus scrolls by the old layout."""
+    chain = set(container.screen.focus_chain)
+    inside = [widget for widget in container.walk_children(with_self=True) if widget in chain]
     inside.sort(key=lambda widget: isinstance(widget, TabStrip))
     if inside:
-        container.screen.set_focus(inside[0])  # at once: the keys typed next go there (InOrder)
+        first = inside[0]
+        container.screen.set_focus(first)  # at once: the keys typed next go there (InOrder)
+        container.call_after_refresh(first.scroll_visible, animate=False)
     return bool(inside)
 
 
