@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual.widgets import Input
+from textual.widgets import Input, Static
 
-from tests.conftest import wait_for_screen
+from tests.conftest import wait_for_screen, wait_until
 from tui.acme.traffic import read_jsonl
 from tui.config import Settings
 from tui.dashboard.app import AcmeDashApp
@@ -138,3 +138,22 @@ async def test_f1_shows_no_key_for_the_action_a_keymap_took_it_from() -> None:
         assert every["new_account"] == "d", every
         assert every["directory"] == "none", every
         assert every["nonce"] == "n", "a key no entry took stays as it was"
+
+
+async def test_offline_the_orders_form_says_issuing_is_off_not_load_a_key() -> None:
+    """newuser7: in `inspect`, names and Enter in the Orders tab said "Load or generate an
+    account key first (o / g)", and o and g are off offline: a dead end. It says why instead,
+    and the form's hint does too."""
+    app = AcmeDashApp(Settings(endpoint="pebble"), config_path=None, offline=read_jsonl(SAMPLE))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: bool(app.query("#order-names")), "the Orders tab")
+        await pilot.press("5")
+        await pilot.pause()
+        await pilot.press("x", ".", "t", "e", "s", "t", "enter")
+        await pilot.pause()
+        said = [n.message for n in app._notifications]
+        assert not any("o / g" in message for message in said), said
+        assert any("offline" in message and "issuing" in message for message in said), said
+        assert app.main_screen.side.active == "pane-orders", "not sent to the Key tab"
+        hint = str(app.query_one("#order-hint", Static).render())
+        assert "offline" in hint and "Enter/I issue" not in hint, hint
