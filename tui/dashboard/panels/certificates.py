@@ -27,7 +27,8 @@ if TYPE_CHECKING:
 
 
 # The keys under the table, each with its words: a line is broken between two of them only.
-KEYS = ("r renew", "a all due", "V revoke", "Enter open", "l reload")
+# The two on the selected row first, paired so that three lines hold them at 40 columns.
+KEYS = ("r renew", "V revoke", "a all due", "l reload", "Enter open")
 
 
 def key_lines(width: int) -> str:
