@@ -332,3 +332,38 @@ async def test_the_focused_field_stays_in_view_when_the_terminal_shrinks(tmp_pat
         for _ in range(3):
             await pilot.pause()
         assert app.focused is out and _fully_visible(app, out)
+
+
+@pytest.mark.parametrize("size", [(60, 20), (80, 24)], ids=["60x20", "80x24"])
+async def test_jumping_to_the_orders_tab_shows_its_focused_names_box(
+    tmp_path: Path, size: tuple[int, int]
+) -> None:
+    """newuser7: at 60x20, after an issuance and a renewal had filled the Orders tab with
+    progress lines (focus elsewhere), `5` focused the names box but left the tab scrolled to the
+    progress: "typing" with no text box on screen. The panel is fed what they feed it."""
+    app = _app(tmp_path)
+    async with app.run_test(size=size) as pilot:
+        await _all_panes_mounted(app, pilot)
+        screen = app.main_screen
+        panel = screen.orders_panel
+        await pilot.press("5")
+        await pilot.pause()
+        await pilot.press("escape")  # out of the names box: to the traffic list
+        await pilot.pause()
+        for title in ("Issuing a.example.org", "Renewing a.example.org"):
+            panel.start(title)
+            for n in range(12):
+                panel.add_progress(f"https://127.0.0.1:9/authz/{n}: valid")
+                await pilot.pause()
+        panel.show_certificate({"names": ["a.example.org"], "serial": "01"}, "certs/a")
+        await pilot.pause()
+        await pilot.press("6")
+        await pilot.pause()
+        await pilot.press("5")
+        for _ in range(3):
+            await pilot.pause()
+        names = app.query_one("#order-names", Input)
+        assert app.focused is names and _fully_visible(app, names)
+        await pilot.press("z", "z")
+        await pilot.pause()
+        assert names.value == "zz" and _fully_visible(app, names)

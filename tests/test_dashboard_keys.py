@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual.widgets import Input
+from textual.widgets import Input, Static
 
-from tests.conftest import wait_for_screen
+from tests.conftest import wait_for_screen, wait_until
 from tui.acme.traffic import read_jsonl
 from tui.config import Settings
 from tui.dashboard.app import AcmeDashApp
@@ -116,3 +116,44 @@ async def test_question_mark_lists_the_keys_that_act_where_focus_is() -> None:
         rows = app.screen._rows  # type: ignore[attr-defined]
         assert not any(key == "F" for key, _, _ in rows), "the traffic's keys do not act here"
         assert any(description.startswith("Remove contact") for _, description, _ in rows)
+
+
+async def test_f1_shows_no_key_for_the_action_a_keymap_took_it_from() -> None:
+    """`new_account = "d"` takes d from directory: F1 (the table to remap from), `?` and the
+    key bar all say d makes an account and nothing fetches the directory."""
+    settings = Settings(endpoint="pebble", keymap={"new_account": "d"})
+    app = AcmeDashApp(settings, config_path=None)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        bar = _bottom_line(app)
+        assert "d New acct" in bar and "Directory" not in bar, bar
+        await pilot.press("question_mark")
+        await wait_for_screen(pilot, HelpScreen)
+        here = {description.split(" - ")[0]: key for key, description, _ in app.screen._rows}
+        assert here.get("New acct") == "d" and "Directory" not in here, here
+        await pilot.press("escape")
+        await pilot.press("f1")
+        await wait_for_screen(pilot, HelpScreen)
+        every = {binding_id: key for key, _, binding_id in app.screen._rows}
+        assert every["new_account"] == "d", every
+        assert every["directory"] == "none", every
+        assert every["nonce"] == "n", "a key no entry took stays as it was"
+
+
+async def test_offline_the_orders_form_says_issuing_is_off_not_load_a_key() -> None:
+    """newuser7: in `inspect`, names and Enter in the Orders tab said "Load or generate an
+    account key first (o / g)", and o and g are off offline: a dead end. It says why instead,
+    and the form's hint does too."""
+    app = AcmeDashApp(Settings(endpoint="pebble"), config_path=None, offline=read_jsonl(SAMPLE))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: bool(app.query("#order-names")), "the Orders tab")
+        await pilot.press("5")
+        await pilot.pause()
+        await pilot.press("x", ".", "t", "e", "s", "t", "enter")
+        await pilot.pause()
+        said = [n.message for n in app._notifications]
+        assert not any("o / g" in message for message in said), said
+        assert any("offline" in message and "issuing" in message for message in said), said
+        assert app.main_screen.side.active == "pane-orders", "not sent to the Key tab"
+        hint = str(app.query_one("#order-hint", Static).render())
+        assert "offline" in hint and "Enter/I issue" not in hint, hint

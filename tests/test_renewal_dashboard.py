@@ -406,7 +406,8 @@ async def test_no_sideways_scrollbar_and_each_key_whole(
         strips = three_certificates.screen._compositor.render_strips()
         left = panel.region.x, panel.region.right
         lines = ["".join(s.text for s in strip)[left[0] : left[1]] for strip in strips]
-        keys = [line.strip() for line in lines[panel.region.y : panel.region.bottom]][-3:]
+        under = three_certificates.query_one("#certificate-keys").region
+        keys = [line.strip() for line in lines[under.y : under.bottom]]
         for key in KEYS:
             assert any(key in line.split("  ") for line in keys), (size, key, keys)
 
@@ -531,3 +532,32 @@ async def test_the_dashboard_rollover_moves_the_renewals_to_the_new_key(
     remembered = load_renewal(here)
     assert remembered is not None and remembered.account_key == str(new_key)
     assert (there / "renewal.toml").read_bytes() == untouched
+
+
+async def test_V_on_the_certificates_tab_revokes_the_selected_certificate(
+    cli: CliRunner, validating: ValidatingPebble
+) -> None:
+    """newuser7: `V` on the Certificates tab asked for a path (or did nothing), and the tab's
+    hints did not offer it. It revokes the selected certificate as the Orders tab's V does:
+    reason, confirmation (Cancel by default), then REV in the table."""
+    names = ("tab-kept.example.test", "tab-revoked.example.test")
+    _issued_by_cli(cli, validating, *names)
+    app = _dashboard(cli, validating)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = await _certificates_tab(app, pilot, 2)
+        assert "V revoke" in str(app.query_one("#certificate-keys", Static).content)
+        rows = app.main_screen.certificates_panel.rows
+        row = next(i for i, listed in enumerate(rows) if listed.folder.name == names[1])
+        table.focus()
+        table.move_cursor(row=row)
+        await pilot.pause()
+        await pilot.press("V")
+        await wait_for_screen(pilot, PromptScreen)
+        assert app.screen.query_one(Input).value == "unspecified", "a reason, no path asked"
+        await pilot.press("enter")  # reason: unspecified
+        await wait_for_screen(pilot, ConfirmScreen)
+        await pilot.click("#confirm")
+        await settle(app)
+        await wait_until(pilot, lambda: _cells(table, row)[0] == "REV", "marked revoked")
+        assert _cells(table, 1 - row)[0] != "REV", "only the selected one"
+        assert "REVOKED (unspecified)" in _detail(app)

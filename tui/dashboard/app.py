@@ -192,7 +192,7 @@ class AcmeDashApp(HeldKeys, App[None]):
         from tui.dashboard.navigation import every_key
         from tui.dashboard.screens.help import HelpScreen
 
-        rows = every_key(self, self.settings.keymap, bindings(*KEY_CONTEXTS))
+        rows = every_key(self, self.settings.keymap, KEY_CONTEXTS)
         self.push_screen(HelpScreen(rows))
 
     def action_keys_here(self) -> None:

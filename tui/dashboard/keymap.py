@@ -165,21 +165,34 @@ def _keys(keys: str) -> set[str]:
     return {key.strip() for key in keys.split(",") if key.strip()}
 
 
-def displaced(keymap: dict[str, str], *contexts: list[BindingType]) -> list[tuple[str, str]]:
-    """(binding id, its keys) for each binding whose every key a [keymap] entry gave to another
-    binding of the same context, leaving it none. Textual drops such a binding without a word
-    (its own clash check skips bindings the keymap does not name)."""
-    lost = []
+def keys_left(keymap: dict[str, str], *contexts: list[BindingType]) -> list[tuple[Binding, str]]:
+    """(binding, the keys it answers to) for every binding of these contexts once `keymap` is
+    applied: its [keymap] entry, else its own keys less those the keymap gave to another
+    binding of the same context ("" for none). Textual drops a key taken that way without a
+    word (its own clash check skips bindings the keymap does not name), so F1 and the start
+    notice count here what is left rather than trust the defaults."""
+    left = []
     for context in contexts:
         group = bindings(context)
         for binding in group:
-            own = _keys(binding.key)
+            if binding.id in keymap:
+                left.append((binding, keymap[binding.id]))
+                continue
             taken = set().union(
                 *(_keys(keymap.get(o.id or "", "")) for o in group if o is not binding)
             )
-            if binding.id not in keymap and own <= taken:
-                lost.append((binding.id or binding.action, ", ".join(sorted(own))))
-    return lost
+            own = [key.strip() for key in binding.key.split(",") if key.strip()]
+            left.append((binding, ",".join(key for key in own if key not in taken)))
+    return left
+
+
+def displaced(keymap: dict[str, str], *contexts: list[BindingType]) -> list[tuple[str, str]]:
+    """(binding id, its keys) for each binding the keymap left with no key at all."""
+    return [
+        (binding.id or binding.action, ", ".join(sorted(_keys(binding.key))))
+        for binding, keys in keys_left(keymap, *contexts)
+        if not keys
+    ]
 
 
 _ORDER = {b.id: i for i, b in enumerate(bindings(WORKSPACE_BINDINGS, GLOBAL_BINDINGS)) if b.id}

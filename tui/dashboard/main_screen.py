@@ -176,6 +176,9 @@ class MainScreen(WorkspaceScreen):
         panel, folders = self.certificates_panel, message.folders
         certificate_actions.renew(self, panel, folders, force=message.force)
 
+    def on_certificates_panel_revoke(self, message: CertificatesPanel.Revoke) -> None:
+        self._dialog(lambda: orders.revoke(self, message.folder / "cert.pem"))
+
     def on_certificates_panel_open(self, message: CertificatesPanel.Open) -> None:
         from tui.dashboard import certificate_actions
 

@@ -18,7 +18,14 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Input
 
-from tui.dashboard.keymap import DETAIL_KEY, SIDE_PANES, TRAFFIC_KEY, key_names, taken_as_text
+from tui.dashboard.keymap import (
+    DETAIL_KEY,
+    SIDE_PANES,
+    TRAFFIC_KEY,
+    key_names,
+    keys_left,
+    taken_as_text,
+)
 from tui.dashboard.layout import STEP, Split
 from tui.dashboard.panels.status_line import TYPING, StatusLine
 from tui.dashboard.panels.tabs import TabbedPanes, TabStrip
@@ -27,7 +34,7 @@ from tui.dashboard.screens.dialog import Dialog
 
 if TYPE_CHECKING:
     from textual.app import App
-    from textual.binding import Binding
+    from textual.binding import BindingType
 
     from tui.dashboard.panels.traffic_list import TrafficList
     from tui.dashboard.workspace import Workspace
@@ -196,15 +203,18 @@ class NavigableScreen(Screen[None]):
 
 def _focus_first(container: Widget) -> bool:
     """Focuses the first widget of `container` (or itself) in the focus chain, so one that is
-    shown; a tab strip only when there is nothing else (arrows then scroll the content)."""
-    inside = [
-        widget
-        for widget in container.screen.focus_chain
-        if widget is container or container in widget.ancestors
-    ]
+    shown; a tab strip only when there is nothing else (arrows then scroll the content). First
+    in the DOM's order, not the focus chain's: that sorts by where widgets were last laid out,
+    and a pane just shown again still had its old layout, so the Orders tab, left scrolled
+    to its progress lines, gave focus to them and not to the names box above. Scrolled into
+    view once the pane is laid out again: set_focus scrolls by the old layout."""
+    chain = set(container.screen.focus_chain)
+    inside = [widget for widget in container.walk_children(with_self=True) if widget in chain]
     inside.sort(key=lambda widget: isinstance(widget, TabStrip))
     if inside:
-        container.screen.set_focus(inside[0])  # at once: the keys typed next go there (InOrder)
+        first = inside[0]
+        container.screen.set_focus(first)  # at once: the keys typed next go there (InOrder)
+        container.call_after_refresh(first.scroll_visible, animate=False)
     return bool(inside)
 
 
@@ -241,14 +251,16 @@ def keys_here_title(screen: Screen[object]) -> str:
     return f"Keys here{where}; F1: every key, ctrl+p: palette"
 
 
-def every_key(app: App[Any], keymap: dict[str, str], bound: list[Binding]) -> list[Row]:
+def every_key(
+    app: App[Any], keymap: dict[str, str], contexts: tuple[list[BindingType], ...]
+) -> list[Row]:
     """For F1: (keys as pressed, what it does, its id for [keymap]) of every binding, with the
-    keys the keymap gave it."""
+    keys the keymap left it ("none" for one whose key went to another action)."""
     rows = []
-    for binding in bound:
-        keys = key_names(app, keymap.get(binding.id or "", binding.key))
+    for binding, keys in keys_left(keymap, *contexts):
         tooltip = f" - {binding.tooltip}" if binding.tooltip else ""
-        rows.append((keys, binding.description + tooltip, binding.id or ""))
+        shown = key_names(app, keys) or "none"
+        rows.append((shown, binding.description + tooltip, binding.id or ""))
     return rows
 
 

@@ -238,12 +238,14 @@ async def _revocation_reason(view: View) -> tuple[str, int] | None:
     return next(name for name, value in REASONS.items() if value == code), code
 
 
-async def revoke(view: OrdersView) -> None:
-    """Path (a certificate, checked at once), reason, a confirmation whose default is Cancel,
-    then revocation.revoke, signed by the account."""
+async def revoke(view: OrdersView, path: Path | None = None) -> None:
+    """Path (a certificate, checked at once; asked unless given: the Certificates tab gives
+    its selected one), reason, a confirmation whose default is Cancel, then
+    revocation.revoke, signed by the account."""
     if not view.need_key():
         return
-    path = await _certificate_path(view, "Revoke which certificate (cert.pem)?")
+    if path is None:
+        path = await _certificate_path(view, "Revoke which certificate (cert.pem)?")
     if path is None:
         return
     try:

@@ -64,7 +64,9 @@ class WorkspaceScreen(NavigableScreen):
         self.account_panel = AccountPanel(id="account-panel")
         responder = workspace.responder
         self.orders_panel = OrdersPanel(
-            ports=(responder.http_port, responder.tls_port), id="orders-panel"
+            ports=(responder.http_port, responder.tls_port),
+            offline=workspace.offline,
+            id="orders-panel",
         )
         self.certificates_panel = CertificatesPanel(id="certificates-panel")
         self.traffic = TrafficList(workspace.log, id="traffic-list")
@@ -218,6 +220,17 @@ class WorkspaceScreen(NavigableScreen):
             self.busy = ""
 
     def need_key(self) -> bool:
+        """Every action that talks to a CA asks this first. Offline (a traffic file inspected)
+        it says so: the Orders form's Enter and the Certificates tab's keys reach here without
+        the keymap's ONLINE_ONLY, and "load a key (o / g)" sent the user to keys that are off."""
+        if self.workspace.offline:
+            self.notify(
+                "Inspecting a traffic file offline: issuing, renewing and revoking are not "
+                "available here. Run `acmedash` (without inspect) for them.",
+                title="Offline",
+                severity="warning",
+            )
+            return False
         self._ensure_key_loaded()
         if self.workspace.key is None:
             self.notify("Load or generate an account key first (o / g).", severity="warning")

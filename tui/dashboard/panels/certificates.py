@@ -1,8 +1,8 @@
 """Certificates tab: the store as `cert list` shows it (tui/cert_list.py), one row per managed
 certificate with its state (DUE, ERR: the last renewal failed, REV: revoked, !: unreadable),
 and under the table the selected one's detail (names, expiry, next renewal, the last error).
-Keys on the table: r renews the selected certificate, a every due one, Enter opens the
-selected one in the certificate viewer (Orders tab), l reloads. Values from certificates
+Keys on the table: r renews the selected certificate, a every due one, V revokes the selected
+one, Enter opens it in the certificate viewer (Orders tab), l reloads. Values from certificates
 (names, issuers, errors) are untrusted text: shown as Text."""
 
 from __future__ import annotations
@@ -27,7 +27,8 @@ if TYPE_CHECKING:
 
 
 # The keys under the table, each with its words: a line is broken between two of them only.
-KEYS = ("r renew", "a all due", "Enter open", "l reload")
+# The two on the selected row first, paired so that three lines hold them at 40 columns.
+KEYS = ("r renew", "V revoke", "a all due", "l reload", "Enter open")
 
 
 def key_lines(width: int) -> str:
@@ -58,6 +59,7 @@ class CertificatesPanel(Vertical):
     BINDINGS = [
         Binding("r", "renew_selected", "Renew selected", show=False),
         Binding("a", "renew_due", "Renew all due", show=False),
+        Binding("V", "revoke_selected", "Revoke selected", show=False),
         Binding("l", "reload", "Reload", show=False),
     ]
 
@@ -76,6 +78,13 @@ class CertificatesPanel(Vertical):
 
     class Reload(Message):
         pass
+
+    class Revoke(Message):
+        """Revoke this folder's certificate (reason and confirmation asked, as V elsewhere)."""
+
+        def __init__(self, folder: Path) -> None:
+            self.folder = folder
+            super().__init__()
 
     def __init__(self, *, id: str | None = None, clock: Clock | None = None) -> None:
         super().__init__(id=id)
@@ -178,6 +187,10 @@ class CertificatesPanel(Vertical):
     def action_renew_selected(self) -> None:
         if folder := self.selected():
             self.post_message(self.Renew([folder], force=True))
+
+    def action_revoke_selected(self) -> None:
+        if folder := self.selected():
+            self.post_message(self.Revoke(folder))
 
     def action_renew_due(self) -> None:
         self.post_message(self.Renew([], force=False))

@@ -135,7 +135,17 @@ def detail(row: Row) -> Text:
 
 
 class CertificatesTable(DataTable[Text]):
-    """Its keys (r, a, l) are the panel's bindings, reached from here as focus bubbles."""
+    """Its keys (r, a, V, l) are the panel's bindings, reached from here as focus bubbles."""
 
     def check_consume_key(self, key: str, character: str | None) -> bool:
         return letters_stay(self, key, character)
+
+    def on_resize(self) -> None:
+        """Made shorter (at 60x20 the keys under it take a third line), the table kept its
+        scroll and the selected row, the one the detail describes, went out of view."""
+        self.call_after_refresh(self._cursor_in_view)
+
+    def _cursor_in_view(self) -> None:
+        """The row the cursor is on when the new layout is done, not when the resize came: a
+        move in between (a click, a key) is kept."""
+        self.move_cursor(row=self.cursor_row)

@@ -63,11 +63,15 @@ class OrdersPanel(VerticalScroll, can_focus=False):
     class Submitted(Message):
         """Enter in the names box: issue."""
 
-    def __init__(self, *, ports: tuple[int, int] = (80, 443), id: str | None = None) -> None:
+    def __init__(
+        self, *, ports: tuple[int, int] = (80, 443), offline: bool = False, id: str | None = None
+    ) -> None:
         """`ports`: where the dashboard's http-01 and tls-alpn-01 responders listen unless a
-        port is typed (the demo's are Pebble's, not 80 and 443): shown in the fields' labels."""
+        port is typed (the demo's are Pebble's, not 80 and 443): shown in the fields' labels.
+        `offline`: a traffic file inspected, where the form issues nothing (its hint says so)."""
         super().__init__(id=id)
         self._ports = ports
+        self._offline = offline
         self._lines: list[str] = []
         self._progress = Outcome(id="order-progress")
         self._certificate = Outcome(id="certificate-view")
@@ -100,10 +104,12 @@ class OrdersPanel(VerticalScroll, can_focus=False):
         yield Input("" if tls == 443 else str(tls), placeholder=str(tls), id="order-tls-port")
         yield Static("Save to (default certs/<first name>)", classes="label")
         yield Input(placeholder="certs/<first name>", id="order-out")
-        yield Static(
-            "Enter/I issue  Esc leave field\nthen R renew  V revoke",
-            classes="label",
+        hint = (
+            "Inspecting a traffic file offline:\nnothing is issued here"
+            if self._offline
+            else "Enter/I issue  Esc leave field\nthen R renew  V revoke"
         )
+        yield Static(hint, classes="label", id="order-hint")
         yield self._progress
         yield self._certificate
 
