@@ -155,7 +155,8 @@ class OrdersPanel(VerticalScroll, can_focus=False):
 
     def show_certificate(self, info: dict[str, object], path: str) -> None:
         """`info` as certificates.describe gives it; with `revoked` (the reason) for one this
-        session revoked: marked on its first line, and no ARI window (it will not be renewed)."""
+        session revoked: marked on its first line, and no ARI window (the CA has no window for
+        it; renewal_due makes it due at once)."""
         text = Text()
         text.append(f"{printable(path)}\n", style="bold")
         revoked = info.get("revoked")
