@@ -189,6 +189,25 @@ def test_a_save_refuses_an_archive_swapped_for_a_link_while_the_order_ran(tmp_pa
     assert (folder / "cert.pem").read_bytes() == before
 
 
+def test_an_archive_swapped_for_a_link_after_the_check_is_not_written_through(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The swap between the check and the write, a race no test can time: the check is
+    patched out (a mock, standing for the moment after it looked) and the save must still
+    not follow the link, since archive/ is opened with O_NOFOLLOW."""
+    import tui.certstore
+
+    folder, victim = tmp_path / "site", tmp_path / "victim"
+    save(folder, *make_chain())
+    (folder / "archive").rename(victim)
+    (folder / "archive").symlink_to(victim)
+    kept = sorted(p.name for p in victim.iterdir())
+    monkeypatch.setattr(tui.certstore, "_refuse_foreign", lambda folder, consequence: None)
+    with pytest.raises(InputError, match="cannot save the certificate"):
+        save(folder, *make_chain())
+    assert sorted(p.name for p in victim.iterdir()) == kept
+
+
 def test_a_chain_file_is_not_archived_through_a_linked_archive(tmp_path: Path) -> None:
     """The chain file's folder (the NeoPrime acme.ini's ChainFile) gets an archive/ too."""
     site, victim = tmp_path / "site", tmp_path / "victim"

@@ -181,25 +181,30 @@ def check_writable(folder: Path) -> None:
 
 def _write_version(folder: Path, files: list[NewFile]) -> Path:
     """A complete new version in archive/: written and fsynced in a temp folder, renamed to
-    its final name, archive/ fsynced. Returns it."""
-    archive = folder / ARCHIVE
-    tmp = archive / temp_name("version")
-    tmp.mkdir(mode=0o755)
-    write_new_files(tmp, files)
-    fsync_folder(tmp)
-    stamp = _now()
-    for attempt in range(100):
-        version = archive / (stamp if attempt == 0 else f"{stamp}-{attempt}")
-        try:
-            tmp.rename(version)  # fails on a non-empty folder of that name
-            break
-        except OSError as exc:
-            if exc.errno not in (errno.EEXIST, errno.ENOTEMPTY):
-                raise
-    else:
-        raise FileExistsError(errno.EEXIST, "no free version name", str(archive))
-    fsync_folder(archive)
-    return version
+    its final name, archive/ fsynced. Returns it. archive/ is opened once without following a
+    link and everything is made through that descriptor: one swapped for a link after
+    _refuse_foreign looked fails here instead of taking the key elsewhere."""
+    archive = os.open(folder / ARCHIVE, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    try:
+        tmp = temp_name("version")
+        os.mkdir(tmp, 0o755, dir_fd=archive)
+        write_new_files(Path(tmp), files, dir_fd=archive)
+        fsync_folder(Path(tmp), dir_fd=archive)
+        stamp = _now()
+        for attempt in range(100):
+            version = stamp if attempt == 0 else f"{stamp}-{attempt}"
+            try:  # fails on a non-empty folder of that name
+                os.rename(tmp, version, src_dir_fd=archive, dst_dir_fd=archive)
+                break
+            except OSError as exc:
+                if exc.errno not in (errno.EEXIST, errno.ENOTEMPTY):
+                    raise
+        else:
+            raise FileExistsError(errno.EEXIST, "no free version name", str(folder / ARCHIVE))
+        os.fsync(archive)
+    finally:
+        os.close(archive)
+    return folder / ARCHIVE / version
 
 
 def _current(folder: Path) -> Path | None:
