@@ -115,6 +115,27 @@ def _one_run_whatever_order_the_challenges_finished_in(log: TrafficLog) -> None:
     assert [swapped.label(i) for i in range(len(exchanges))] == [str(e.seq) for e in exchanges]
 
 
+async def test_an_order_into_a_folder_whose_archive_is_a_link_is_refused(
+    validating: ValidatingPebble, tmp_path: Path
+) -> None:
+    """Attacker round 7 from the dashboard: an out folder holding `archive -> elsewhere` had
+    the certificate and its key written into elsewhere/. Refused before the order, and said."""
+    app = _app(validating, tmp_path)
+    out, victim = tmp_path / "site", tmp_path / "victim"
+    victim.mkdir()
+    out.mkdir()
+    (out / "archive").symlink_to(victim)
+    async with app.run_test(size=SIZE) as pilot:
+        await new_account_from_the_dashboard(app, pilot)
+        await order_from_the_orders_tab(app, pilot, "dash-link.example.test", out=str(out))
+        await settle(app)
+        said = [n.message for n in app._notifications]
+        assert any(f"{out}/archive is a symbolic link" in m for m in said), said
+        urls = [e.url for e in app.query_one("TrafficList").exchanges]  # type: ignore[attr-defined]
+        assert not any("order" in url for url in urls), urls
+    assert list(victim.iterdir()) == [] and [p.name for p in out.iterdir()] == ["archive"]
+
+
 async def _order_by_hand(
     app: AcmeDashApp,
     pilot: Pilot[None],

@@ -20,7 +20,8 @@ from tests.certs_for_tests import make_certificate
 from tui.acme import keys
 from tui.acme.certificates import Chain, parse_chain, to_pem
 from tui.acme.errors import InputError
-from tui.certstore import FILES, check_writable, save
+from tui.certstore import FILES, RECORDS, check_writable, save, save_chain_file
+from tui.renewal import SETTINGS_FILE, STATUS_FILE
 
 # What a child process runs: save certificates for fresh keys into argv[1], forever.
 SAVER = """
@@ -169,6 +170,60 @@ def test_a_save_into_an_unusable_folder_is_a_clear_error(tmp_path: Path) -> None
     chain, key = make_chain()
     with pytest.raises(InputError, match="cannot save the certificate"):
         save(tmp_path / "a-file", chain, key)
+
+
+def test_a_save_refuses_an_archive_swapped_for_a_link_while_the_order_ran(tmp_path: Path) -> None:
+    """check_writable ran before the order; the save checks again, since the folder may have
+    changed meanwhile: nothing goes through the link, the public files stay as they were."""
+    folder, victim = tmp_path / "site", tmp_path / "victim"
+    first_chain, first_key = make_chain()
+    save(folder, first_chain, first_key)
+    before = (folder / "cert.pem").read_bytes()
+    (folder / "archive").rename(victim)
+    (folder / "archive").symlink_to(victim)
+    kept = sorted(p.name for p in victim.iterdir())
+    chain, key = make_chain()
+    with pytest.raises(InputError, match=r"site/archive is a symbolic link .*nothing was saved"):
+        save(folder, chain, key)
+    assert sorted(p.name for p in victim.iterdir()) == kept
+    assert (folder / "cert.pem").read_bytes() == before
+
+
+def test_an_archive_swapped_for_a_link_after_the_check_is_not_written_through(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The swap between the check and the write, a race no test can time: the check is
+    patched out (a mock, standing for the moment after it looked) and the save must still
+    not follow the link, since archive/ is opened with O_NOFOLLOW."""
+    import tui.certstore
+
+    folder, victim = tmp_path / "site", tmp_path / "victim"
+    save(folder, *make_chain())
+    (folder / "archive").rename(victim)
+    (folder / "archive").symlink_to(victim)
+    kept = sorted(p.name for p in victim.iterdir())
+    monkeypatch.setattr(tui.certstore, "_refuse_foreign", lambda folder, consequence: None)
+    with pytest.raises(InputError, match="cannot save the certificate"):
+        save(folder, *make_chain())
+    assert sorted(p.name for p in victim.iterdir()) == kept
+
+
+def test_a_chain_file_is_not_archived_through_a_linked_archive(tmp_path: Path) -> None:
+    """The chain file's folder (the NeoPrime acme.ini's ChainFile) gets an archive/ too."""
+    site, victim = tmp_path / "site", tmp_path / "victim"
+    save(site, *make_chain())
+    victim.mkdir()
+    (tmp_path / "chain.pem").write_text("old chain")
+    (tmp_path / "archive").symlink_to(victim)
+    with pytest.raises(InputError, match=r"cannot write the chain file: .*archive is a symbolic"):
+        save_chain_file(tmp_path / "chain.pem", site / "fullchain.pem")
+    assert list(victim.iterdir()) == []
+    assert (tmp_path / "chain.pem").read_text() == "old chain"
+
+
+def test_the_records_checked_are_the_ones_renewal_writes() -> None:
+    """certstore sits below tui.renewal, so it names renewal's files itself."""
+    assert RECORDS == (SETTINGS_FILE, STATUS_FILE)
 
 
 def test_killed_saves_never_split_cert_and_key_nor_pile_up_temp_files(tmp_path: Path) -> None:

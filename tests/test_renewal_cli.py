@@ -264,6 +264,54 @@ def test_renew_writes_only_a_managed_folder(
     assert str(cli.workdir / "new") in [row["folder"] for row in listed]
 
 
+@pytest.mark.parametrize("entry", ["archive", "current", "privkey.pem", "renewal.toml"])
+def test_an_out_folder_holding_a_link_acmedash_did_not_make_is_refused(
+    cli: CliRunner, validating: ValidatingPebble, account: list[str], entry: str
+) -> None:
+    """Attacker round 7: `--out DIR` holding `archive -> elsewhere` had the certificate and its
+    private key written into elsewhere/; a foreign `current` was replaced and reported as the
+    kept version; a privkey.pem or renewal.toml link of the user's was silently replaced.
+    Each is refused before ordering, nothing written on either side of the link."""
+    victim = cli.workdir / "victim"
+    victim.mkdir()
+    (victim / "target").write_text("ORIGINAL\n")
+    out = cli.workdir / "out"
+    out.mkdir()
+    pointed = victim if entry in ("archive", "current") else victim / "target"
+    (out / entry).symlink_to(pointed)
+    issued = cli(*account, "cert", "issue", "-d", "r-link.example.test", *_http01(validating),
+                 "--out", "out")  # fmt: skip
+    assert issued.returncode == 2, issued.stderr
+    assert f"out/{entry} is a symbolic link (to {pointed}), which acmedash did not make" in (
+        issued.stderr
+    )
+    assert "nothing was ordered" in issued.stderr and "Traceback" not in issued.stderr
+    assert [p.name for p in out.iterdir()] == [entry] and os.readlink(out / entry) == str(pointed)
+    assert [p.name for p in victim.iterdir()] == ["target"]
+    assert (victim / "target").read_text() == "ORIGINAL\n"
+    assert _orders(cli) == 0
+
+
+def test_renew_into_a_folder_whose_archive_became_a_link_is_refused(
+    cli: CliRunner, validating: ValidatingPebble, account: list[str]
+) -> None:
+    """The same for `cert renew` of a managed folder whose archive/ was swapped for a link:
+    the new version and its key would land in the link's target."""
+    issued = cli(*account, "cert", "issue", "-d", "r-swap.example.test", *_http01(validating),
+                 "--out", "site")  # fmt: skip
+    assert issued.returncode == 0, issued.stderr
+    site, elsewhere = cli.workdir / "site", cli.workdir / "elsewhere"
+    (site / "archive").rename(elsewhere)
+    (site / "archive").symlink_to(elsewhere)
+    before, orders = sorted(p.name for p in elsewhere.iterdir()), _orders(cli)
+    renewed = cli(*account, "cert", "renew", "site", "--force", *_http01(validating))
+    assert renewed.returncode == 2, renewed.stderr
+    said = renewed.stdout + renewed.stderr
+    assert "site/archive is a symbolic link" in said and "Traceback" not in said
+    assert sorted(p.name for p in elsewhere.iterdir()) == before
+    assert _orders(cli) == orders
+
+
 def test_a_hand_editing_mistake_names_the_line_and_fails_only_that_certificate(
     cli: CliRunner, validating: ValidatingPebble, account: list[str]
 ) -> None:

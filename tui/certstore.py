@@ -18,6 +18,7 @@ import errno
 import os
 import re
 import shutil
+import stat
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,6 +38,11 @@ from tui.acme.fileio import (
 FILES = ("cert.pem", "chain.pem", "fullchain.pem", "privkey.pem")
 CURRENT = "current"
 ARCHIVE = "archive"
+# Written beside the layout by tui.renewal (its SETTINGS_FILE and STATUS_FILE; that module sits
+# above this one): a renewal reads and replaces them, so they must be plain files too.
+RECORDS = ("renewal.toml", "renewal-status.json")
+# What acmedash's own `current` link holds: one version folder in archive/.
+_OWN_CURRENT = re.compile(rf"{ARCHIVE}/(?!\.\.?$)[^/]+")
 # Temp files of the layout before this one (tempfile.mkstemp beside each public file).
 _LEGACY_TEMP = re.compile(r"\.(cert|chain|fullchain|privkey)\.pem\.[a-z0-9_]{8}\.tmp")
 
@@ -51,11 +57,80 @@ class Saved:
     archived: Path | None  # the version that was current before, kept in archive/
 
 
+def _lstat(path: Path) -> os.stat_result | None:
+    """None when there is nothing to check (or no way to: the write that follows says why)."""
+    try:
+        return os.lstat(path)
+    except OSError:
+        return None
+
+
+def _unlike(path: Path, info: os.stat_result, kind: str) -> str:
+    if stat.S_ISLNK(info.st_mode):
+        return f"{path} is a symbolic link (to {os.readlink(path)})"
+    return f"{path} is not a {kind}"
+
+
+def _foreign_archive(folder: Path) -> str | None:
+    """Why folder/archive is not acmedash's to write into, if it is not: a symlink there would
+    carry every version, private keys included, into a folder the user never named."""
+    path = folder / ARCHIVE
+    info = _lstat(path)
+    if info is None:
+        return None
+    if not stat.S_ISDIR(info.st_mode):
+        return _unlike(path, info, "folder")
+    if info.st_uid != os.geteuid():
+        return f"{path} belongs to another user (uid {info.st_uid})"
+    return None
+
+
+def _foreign_entry(folder: Path) -> str | None:
+    """Why the folder holds something acmedash's layout never makes, if it does. A save
+    replaces `current` and the public links and reports the old `current` as the version it
+    kept, so a link of someone else's would be silently dropped (or named as a version).
+    Plain certificate files are the layout before this one and are migrated."""
+    found = _foreign_archive(folder)
+    if found:
+        return found
+    current = folder / CURRENT
+    info = _lstat(current)
+    if info is not None and not (
+        stat.S_ISLNK(info.st_mode) and _OWN_CURRENT.fullmatch(os.readlink(current))
+    ):
+        return _unlike(current, info, f"link into {ARCHIVE}/")
+    for name in (*FILES, *RECORDS):
+        path = folder / name
+        info = _lstat(path)
+        if info is None or stat.S_ISREG(info.st_mode):
+            continue
+        if (
+            name in FILES
+            and stat.S_ISLNK(info.st_mode)
+            and os.readlink(path) == f"{CURRENT}/{name}"
+        ):
+            continue
+        return _unlike(path, info, "plain file")
+    return None
+
+
+def _refuse_foreign(folder: Path, consequence: str) -> None:
+    found = _foreign_entry(folder)
+    if found:
+        raise InputError(
+            f"{found}, which acmedash did not make: refused ({consequence}); name a new or "
+            "empty folder, or remove it"
+        )
+
+
 def _archive(paths: list[Path], folder: Path) -> Path | None:
     """Copies those of `paths` that exist to folder/archive/<UTC time>/; returns that folder."""
     existing = [path for path in paths if path.exists()]
     if not existing:
         return None
+    found = _foreign_archive(folder)
+    if found:
+        raise InputError(f"{found}, which acmedash did not make: refused")
     archived = folder / ARCHIVE / _now()
     archived.mkdir(parents=True)
     for path in existing:
@@ -75,6 +150,8 @@ def save_chain_file(path: Path, fullchain: Path) -> Path | None:
         atomic_write(path, fullchain.read_bytes(), mode=0o644)
     except OSError as exc:
         raise InputError(f"{path}: cannot write the chain file ({exc.strerror})") from None
+    except InputError as exc:
+        raise InputError(f"{path}: cannot write the chain file: {exc}") from None
     return archived
 
 
@@ -89,6 +166,7 @@ def _make_folder(folder: Path) -> None:
 def check_writable(folder: Path) -> None:
     """Before ordering: the folder can be made and written, so that a certificate is not
     issued only to find it cannot be saved."""
+    _refuse_foreign(folder, "nothing was ordered")
     try:
         _make_folder(folder)
         probe = folder / temp_name("probe")
@@ -103,25 +181,30 @@ def check_writable(folder: Path) -> None:
 
 def _write_version(folder: Path, files: list[NewFile]) -> Path:
     """A complete new version in archive/: written and fsynced in a temp folder, renamed to
-    its final name, archive/ fsynced. Returns it."""
-    archive = folder / ARCHIVE
-    tmp = archive / temp_name("version")
-    tmp.mkdir(mode=0o755)
-    write_new_files(tmp, files)
-    fsync_folder(tmp)
-    stamp = _now()
-    for attempt in range(100):
-        version = archive / (stamp if attempt == 0 else f"{stamp}-{attempt}")
-        try:
-            tmp.rename(version)  # fails on a non-empty folder of that name
-            break
-        except OSError as exc:
-            if exc.errno not in (errno.EEXIST, errno.ENOTEMPTY):
-                raise
-    else:
-        raise FileExistsError(errno.EEXIST, "no free version name", str(archive))
-    fsync_folder(archive)
-    return version
+    its final name, archive/ fsynced. Returns it. archive/ is opened once without following a
+    link and everything is made through that descriptor: one swapped for a link after
+    _refuse_foreign looked fails here instead of taking the key elsewhere."""
+    archive = os.open(folder / ARCHIVE, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    try:
+        tmp = temp_name("version")
+        os.mkdir(tmp, 0o755, dir_fd=archive)
+        write_new_files(Path(tmp), files, dir_fd=archive)
+        fsync_folder(Path(tmp), dir_fd=archive)
+        stamp = _now()
+        for attempt in range(100):
+            version = stamp if attempt == 0 else f"{stamp}-{attempt}"
+            try:  # fails on a non-empty folder of that name
+                os.rename(tmp, version, src_dir_fd=archive, dst_dir_fd=archive)
+                break
+            except OSError as exc:
+                if exc.errno not in (errno.EEXIST, errno.ENOTEMPTY):
+                    raise
+        else:
+            raise FileExistsError(errno.EEXIST, "no free version name", str(folder / ARCHIVE))
+        os.fsync(archive)
+    finally:
+        os.close(archive)
+    return folder / ARCHIVE / version
 
 
 def _current(folder: Path) -> Path | None:
@@ -184,6 +267,9 @@ def save(folder: Path, chain: Chain, private_key_pem: bytes | None) -> Saved:
     ]
     if private_key_pem is not None:
         files.append(("privkey.pem", private_key_pem, 0o600))
+    # Again here: the folder may have changed while the order ran (and a dashboard save of a
+    # certificate ordered elsewhere comes here first).
+    _refuse_foreign(folder, "nothing was saved there")
     try:
         _make_folder(folder)
         (folder / ARCHIVE).mkdir(exist_ok=True)

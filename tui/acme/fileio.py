@@ -66,23 +66,25 @@ def sweep_stale(folder: Path, legacy: re.Pattern[str] | None = None) -> int:
     return removed
 
 
-def fsync_folder(folder: Path) -> None:
-    """Makes the folder's entries (new names, renames, links) durable."""
-    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+def fsync_folder(folder: Path, dir_fd: int | None = None) -> None:
+    """Makes the folder's entries (new names, renames, links) durable. `dir_fd`: `folder` is
+    relative to that open folder."""
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY, dir_fd=dir_fd)
     try:
         os.fsync(fd)
     finally:
         os.close(fd)
 
 
-def write_new_files(folder: Path, files: Sequence[NewFile]) -> None:
+def write_new_files(folder: Path, files: Sequence[NewFile], dir_fd: int | None = None) -> None:
     """Creates each file in `folder` (which must not hold them yet), then fsyncs them all:
-    written together first, so the file system can commit them together."""
+    written together first, so the file system can commit them together. `dir_fd`: `folder`
+    is relative to that open folder."""
     fds: list[int] = []
     try:
         for name, data, mode in files:
             flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
-            fd = os.open(folder / name, flags, mode)
+            fd = os.open(folder / name, flags, mode, dir_fd=dir_fd)
             fds.append(fd)
             os.fchmod(fd, mode)  # whatever the umask
             with os.fdopen(os.dup(fd), "wb") as handle:
