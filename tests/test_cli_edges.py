@@ -184,3 +184,31 @@ def test_help_documents_the_exit_codes(cli: CliRunner) -> None:
     result = cli("--help")
     assert result.returncode == 0
     assert "70  internal error" in result.stdout and "130 interrupted" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["--endpoint", "pebble"],
+        ["--endpoint=le-staging", "--key", "k.pem", "--debug"],
+        ["--contact", "mailto:a@example.org", "--ca-bundle", "ca.pem", "--traffic", "t.jsonl"],
+        ["--endpoint", "cert"],
+    ],
+)
+def test_the_dashboards_quick_parse_reads_what_the_whole_parser_reads(argv: list[str]) -> None:
+    """Plain `acmedash [global options]` skips building every command's parser (first paint):
+    what it reads must be exactly what the whole parser would."""
+    quick = cli._dashboard_args(argv)
+    assert quick is not None
+    assert vars(quick) == vars(cli.build_parser().parse_args(argv))
+
+
+@pytest.mark.parametrize(
+    "argv", [["cert", "list"], ["demo"], ["--help"], ["--version"], ["--bogus"], ["--endpoint"]]
+)
+def test_a_command_help_or_mistake_goes_to_the_whole_parser(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli._dashboard_args(argv) is None
+    assert capsys.readouterr() == ("", ""), "the whole parser alone speaks"
