@@ -453,3 +453,21 @@ async def test_s_names_the_exchange_as_the_list_does_when_the_file_holds_two_run
         title = app.screen.query("Vertical > Static").first()
         assert "Save exchange #1:3 as JSON" in str(title.render())
         assert app.screen.query_one(Input).value.endswith("-1-3.json")
+
+
+async def test_a_tilde_user_with_no_home_in_a_path_box_is_shown_as_typed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`~qz` (no such user) in the export box raised RuntimeError from Path.expanduser and
+    ended the dashboard with a traceback."""
+    monkeypatch.chdir(tmp_path)
+    app = _app(_traffic(12))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.query_one(TrafficList).focus()
+        await pilot.press("x")
+        await wait_for_screen(pilot, PromptScreen)
+        await pilot.press("ctrl+u", *"~qz-nobody/sub/")
+        await pilot.pause()
+        assert app.is_running
+        assert str(app.screen.query_one("#folder").render()) == f"in {tmp_path}/~qz-nobody/sub"

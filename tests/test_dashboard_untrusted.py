@@ -223,3 +223,21 @@ async def test_hostile_server_text_is_shown_inert(hostile_ca: str, tmp_path: Pat
         assert not isinstance(app.screen, DnsInstructions)
         await _check(pilot, "did not ask for", "[b]bold[/b]")  # progress, notification
         assert app.is_running
+
+
+async def test_a_dialog_title_and_the_busy_title_are_made_printable() -> None:
+    """The status line names the dialog on top by its title, and the top bar the operation in
+    flight; both can carry a CA's text (a name, a URL) and went to the screen unfiltered."""
+    from textual.app import App
+
+    from tui.dashboard.navigation import dialog_name
+    from tui.dashboard.panels.top_bar import TopBar
+    from tui.dashboard.screens.prompt import PromptScreen
+    from tui.endpoints import resolve
+
+    async with App().run_test():  # widgets need an active app
+        assert not CONTROL.search(dialog_name(PromptScreen(f"Renew {EVIL}\nsecond line")))
+        bar = TopBar()
+        bar.show(resolve("pebble"), offline=False, busy=f"Renewing {EVIL}")
+        shown = str(bar.content)
+        assert "Renewing" in shown and not CONTROL.search(shown), repr(shown)

@@ -7,8 +7,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from textual.widgets import Static
 
+from tui import endpoints
 from tui.config import Settings
 from tui.dashboard.app import AcmeDashApp
 from tui.traffic_files import read_traffic
@@ -35,3 +37,18 @@ async def test_a_file_that_does_not_say_is_unknown_ca(tmp_path: Path) -> None:
     silent.write_text("".join(json.dumps({**r, "endpoint": ""}) + "\n" for r in records))
     header = await _header(silent)
     assert "unknown CA" in header and "Let's Encrypt" not in header, header
+
+
+def test_each_named_url_is_tried_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file of 100,000 exchanges naming one rejected URL had it checked 100,000 times."""
+    tried: list[str] = []
+    real = endpoints.resolve
+
+    def counting(url: str) -> endpoints.Endpoint:
+        tried.append(url)
+        return real(url)
+
+    monkeypatch.setattr(endpoints, "resolve", counting)
+    named = ["http://ca.example/dir"] * 1000 + ["https://127.0.0.1:14000/dir"] * 1000
+    assert "127.0.0.1" in endpoints.recorded(iter(named)).url
+    assert tried == ["http://ca.example/dir", "https://127.0.0.1:14000/dir"]

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Protocol
 from tui.acme.errors import InputError, PassphraseRequired, ProblemError
 from tui.acme.hooks import PASSPHRASE_ENV
 from tui.acme.key_types import DEFAULT_KEY_TYPE
+from tui.user_paths import user_path
 
 if TYPE_CHECKING:
     from tui.acme.client import AcmeClient
@@ -228,7 +229,7 @@ async def rollover(
     settings' account_key, when it named the old key) signs with the new key. The key is
     generated once the account is known: a rollover refused for want of one makes no file.
     The key is kept by its absolute path: a renewal from a timer runs in `/`."""
-    new_path = new_path.expanduser().absolute()
+    new_path = user_path(new_path).absolute()
     generated = not _exists(new_path)
     existing = None if generated else load(new_path)  # a file that is no key stops it here
     url = await client.known_account_url()  # a key without an account leaves no new file

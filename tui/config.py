@@ -22,6 +22,7 @@ from tui.acme.fileio import atomic_write, sweep_stale
 from tui.acme.hooks import EAB_KEY_ENV
 from tui.contacts import normalise_contact
 from tui.secret_file import read_secret_file
+from tui.user_paths import user_path
 
 SCHEMA_VERSION = 1
 
@@ -33,7 +34,7 @@ class ConfigError(AcmeError):
 
 def default_config_path() -> Path:
     if env := os.environ.get("ACMEDASH_CONFIG"):
-        return Path(env).expanduser()
+        return user_path(env)
     base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
     return Path(base) / "acmedash" / "config.toml"
 
@@ -92,7 +93,7 @@ class Settings:
     def ca_bundle_path(self, override: str | None = None) -> Path | None:
         """The extra CA bundle to trust: the command line's, else the configured one."""
         bundle = override if override is not None else self.ca_bundle
-        return Path(bundle).expanduser() if bundle else None
+        return user_path(bundle) if bundle else None
 
     def account_for(self, directory: str, thumbprint: str) -> str | None:
         for account in self.accounts:
@@ -122,7 +123,7 @@ def configured_eab_mac_key(settings: Settings) -> str:
     if settings.eab_hmac_key_file and settings.eab_hmac_key:
         raise ConfigError("set eab_hmac_key_file or eab_hmac_key in the config, not both")
     if settings.eab_hmac_key_file:
-        return read_secret_file(Path(settings.eab_hmac_key_file).expanduser(), "EAB MAC key")
+        return read_secret_file(user_path(settings.eab_hmac_key_file), "EAB MAC key")
     return settings.eab_hmac_key
 
 

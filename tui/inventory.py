@@ -25,6 +25,7 @@ from tui.acme.errors import InputError
 from tui.acme.fileio import atomic_write
 from tui.config import Settings, default_config_path, default_data_dir
 from tui.renewal import SETTINGS_FILE, RenewalSettings, Status, load_settings, load_status
+from tui.user_paths import user_path
 
 if TYPE_CHECKING:
     from cryptography import x509
@@ -35,7 +36,7 @@ ELSEWHERE = "elsewhere.toml"
 
 def store_dir(settings: Settings, config_path: Path) -> Path:
     if settings.certs_dir:
-        given = Path(settings.certs_dir).expanduser()
+        given = user_path(settings.certs_dir)
         return given if given.is_absolute() else config_path.parent.absolute() / given
     if os.environ.get("ACMEDASH_CONFIG") or config_path != default_config_path():
         return config_path.parent.absolute() / STORE
@@ -96,7 +97,7 @@ def follow_rollover(store: Path, directory: str, old_key: Path, new_key: Path) -
     from tui.config import ConfigError
     from tui.renewal import replace_account_key
 
-    old = old_key.expanduser().resolve()
+    old = user_path(old_key).resolve()
     moved: list[Path] = []
     for folder in managed_folders(store):
         try:
@@ -105,7 +106,7 @@ def follow_rollover(store: Path, directory: str, old_key: Path, new_key: Path) -
             continue
         if settings is None or settings.directory != directory:
             continue
-        if Path(settings.account_key).expanduser().resolve() == old:
+        if user_path(settings.account_key).resolve() == old:
             replace_account_key(folder, settings, str(new_key))
             moved.append(folder)
     return moved
@@ -153,7 +154,7 @@ def find(store: Path, name: str) -> Path:
 def renewal_target(given: str, store: Path, out: str | None) -> tuple[Path, Path, Path]:
     """(the certificate to renew, the folder whose settings apply, the folder to write) for
     `cert renew CERT|NAME [--out DIR]`."""
-    path = Path(given).expanduser()
+    path = user_path(given)
     if path.is_dir():
         source, cert = path, path / "cert.pem"
     elif path.exists():
@@ -162,7 +163,7 @@ def renewal_target(given: str, store: Path, out: str | None) -> tuple[Path, Path
         source = find(store, given)
         cert = source / "cert.pem"
     if out:
-        target = Path(out).expanduser()
+        target = user_path(out)
         _check_foreign(target)
         return cert, source, target
     if cert.name != "cert.pem" or not is_managed(source):

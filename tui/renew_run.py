@@ -36,6 +36,7 @@ from tui.renewal_due import (
     refresh_ari,
     utc_now,
 )
+from tui.user_paths import user_path
 from tui.workflow import IssueOptions, IssueResult, SolverChoice
 
 if TYPE_CHECKING:
@@ -211,7 +212,7 @@ class Run:
         if settings.csr:  # the user's own CSR, read again: its names are what is ordered
             from tui.acme.csr import read_csr_file
 
-            csr, given = await asyncio.to_thread(read_csr_file, Path(settings.csr).expanduser())
+            csr, given = await asyncio.to_thread(read_csr_file, user_path(settings.csr))
             names = workflow.ordered_names(given)
         options = IssueOptions(
             names=names,

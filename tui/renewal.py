@@ -29,6 +29,7 @@ from tui.acme.errors import InputError
 from tui.acme.fileio import atomic_write, temp_name
 from tui.acme.key_types import DEFAULT_KEY_TYPE, KEY_TYPES
 from tui.config import ConfigError, _Reader, read_toml
+from tui.user_paths import user_path
 from tui.workflow import CHALLENGES, SolverChoice
 
 SETTINGS_FILE = "renewal.toml"
@@ -89,7 +90,7 @@ class RenewalSettings:
 def named_bundle(given: str | None) -> str:
     """The --ca-bundle named at issuance as renewal.toml keeps it: an absolute path (a timer
     runs elsewhere), "" when none was named."""
-    return str(Path(given).expanduser().absolute()) if given else ""
+    return str(user_path(given).absolute()) if given else ""
 
 
 def defaults_for(names: list[str], directory: str, account_key: str) -> RenewalSettings:

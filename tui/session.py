@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from tui.acme.traffic import Observer
 from tui.config import ConfigError, Settings, save_settings
 from tui.endpoints import Endpoint
+from tui.user_paths import user_path
 
 if TYPE_CHECKING:
     from tui.acme.client import AcmeClient, ClientOptions
@@ -65,7 +66,7 @@ def make_client(
 
 def _same_file(one: Path, other: Path) -> bool:
     """Two spellings of one path (relative and absolute, `~`): as the CLI opens them."""
-    return one.expanduser().absolute() == other.expanduser().absolute()
+    return user_path(one).absolute() == user_path(other).absolute()
 
 
 @dataclass

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from tui.accounts import require_account
 from tui.acme.errors import AcmeError, InputError, detached
 from tui.acme.key_types import DEFAULT_KEY_TYPE
+from tui.user_paths import user_path
 
 if TYPE_CHECKING:
     from cryptography import x509
@@ -74,7 +75,7 @@ def build_solver(
     if choice.challenge != "http-01":
         raise InputError(f"unknown challenge type {choice.challenge!r}")
     if choice.webroot:
-        return WebrootSolver(Path(choice.webroot).expanduser())
+        return WebrootSolver(user_path(choice.webroot))
     return Http01Responder(choice.listen, choice.http_port)
 
 

@@ -20,6 +20,7 @@ from tui.cli.context import Context, Handler
 from tui.cli.options import global_options
 from tui.config import configured_eab_mac_key
 from tui.secret_file import read_secret_file
+from tui.user_paths import user_path
 from tui.words import counted
 
 if TYPE_CHECKING:
@@ -97,7 +98,7 @@ def cmd_key_generate(ctx: Context) -> int:
     from tui.acme import keys
     from tui.acme.fileio import created_folders, missing_folders
 
-    path = Path(ctx.args.path).expanduser()
+    path = user_path(ctx.args.path)
     key = keys.generate_key(ctx.args.type)
     created = missing_folders(path)
     keys.save_key(key, path)
@@ -111,7 +112,7 @@ def cmd_key_generate(ctx: Context) -> int:
 
 
 def cmd_key_show(ctx: Context) -> int:
-    path = Path(ctx.args.path).expanduser()
+    path = user_path(ctx.args.path)
     info = _key_info(path, ctx.load_key(path))
     text = (
         f"path:       {info['path']}\ntype:       {info['type']} ({info['alg']})\n"
@@ -156,7 +157,7 @@ def _external_account_binding(ctx: Context) -> tuple[str, str] | None:
             f"use --eab-hmac-key-file FILE or ${EAB_KEY_ENV}\n"
         )
     if args.eab_hmac_key_file:
-        mac_key = read_secret_file(Path(args.eab_hmac_key_file).expanduser(), "EAB MAC key")
+        mac_key = read_secret_file(user_path(args.eab_hmac_key_file), "EAB MAC key")
     else:
         mac_key = args.eab_hmac_key or configured_eab_mac_key(ctx.settings)
     return accounts.external_account_binding(
@@ -224,7 +225,7 @@ async def cmd_account_rollover(ctx: Context) -> int:
     from tui import key_rollover
     from tui.cli.renew import store
 
-    new_path = Path(ctx.args.new_key).expanduser().absolute()
+    new_path = user_path(ctx.args.new_key).absolute()
     ctx.confirm_production("replace the account key")
     session = ctx.account_session()
     async with session.client() as client:

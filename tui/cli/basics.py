@@ -3,13 +3,13 @@ account nor the dashboard."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from tui.acme.text import printable
 from tui.cli.context import Context, Handler
 from tui.cli.options import global_options
 from tui.config import import_ini, save_settings
+from tui.user_paths import user_path
 
 
 def add_directory_parser(commands: Any) -> None:
@@ -50,7 +50,7 @@ async def cmd_directory(ctx: Context) -> int:
 
 
 def cmd_config_import_ini(ctx: Context) -> int:
-    changed = import_ini(Path(ctx.args.file).expanduser(), ctx.settings)
+    changed = import_ini(user_path(ctx.args.file), ctx.settings)
     save_settings(ctx.settings, ctx.config_path)
     ctx.out.write(f"imported {len(changed)} settings into {ctx.config_path}\n")
     ctx.out.write("".join(f"  {printable(line)}\n" for line in changed))

@@ -18,6 +18,7 @@ from tui.cli import renew
 from tui.cli.context import Context, Handler
 from tui.cli.options import global_options, port
 from tui.config import ConfigError
+from tui.user_paths import user_path
 from tui.words import counted
 from tui.workflow import CHALLENGES, IssueOptions, IssueResult, SolverChoice
 
@@ -227,7 +228,7 @@ def _issued_text(result: IssueResult) -> str:
 async def _issue_each(ctx: Context, names: list[str]) -> int:
     """`cert issue --each`: every name's result is reported; the first failure, raised once the
     others are done, sets the exit code."""
-    root = Path(ctx.args.out).expanduser() if ctx.args.out else None
+    root = user_path(ctx.args.out) if ctx.args.out else None
     folders = {name: workflow.folder_for([name], renew.store(ctx)) for name in names}
     orders = [
         _options(ctx, [name], root / folder.name if root else folder)
@@ -274,7 +275,7 @@ def _names_and_csr(ctx: Context) -> tuple[list[str], bytes | None, bool]:
     if csr_path:
         from tui.acme.csr import read_csr_file
 
-        csr, given = read_csr_file(Path(csr_path).expanduser())
+        csr, given = read_csr_file(user_path(csr_path))
         csr_names = workflow.ordered_names(given)
         names = names or csr_names
         if sorted(names) != sorted(csr_names):
@@ -287,7 +288,7 @@ def _names_and_csr(ctx: Context) -> tuple[list[str], bytes | None, bool]:
 def _csr_path(ctx: Context, from_config: bool) -> Path:
     """The CSR file a renewal reads again, by its absolute path (a timer runs in `/`)."""
     given = ctx.settings.csr_file if from_config else ctx.args.csr
-    return Path(given).expanduser().absolute()
+    return user_path(given).absolute()
 
 
 async def cmd_cert_issue(ctx: Context) -> int:
@@ -304,7 +305,7 @@ async def cmd_cert_issue(ctx: Context) -> int:
         ctx.confirm_production(f"issue {counted(len(names), 'certificate')}, one per name")
         return await _issue_each(ctx, names)
     ctx.confirm_production(f"issue a certificate for {', '.join(names)}")
-    out = Path(args.out).expanduser() if args.out else workflow.folder_for(names, renew.store(ctx))
+    out = user_path(args.out) if args.out else workflow.folder_for(names, renew.store(ctx))
     choice, options = _choice(ctx), _options(ctx, names, out, csr)
     solver = _solver(ctx, choice)
     async with await _account_client(ctx.account_session()) as client:
@@ -314,7 +315,7 @@ async def cmd_cert_issue(ctx: Context) -> int:
     if from_config and ctx.settings.chain_file:
         from tui.certstore import save_chain_file
 
-        chain_file = Path(ctx.settings.chain_file).expanduser()
+        chain_file = user_path(ctx.settings.chain_file)
         archived = save_chain_file(chain_file, result.fullchain)
         record["chain_file"] = str(chain_file)
         text += f"\n  full chain also written to {chain_file} (the config's chain_file)"
@@ -329,12 +330,12 @@ async def cmd_cert_revoke(ctx: Context) -> int:
     from tui.acme import keys
     from tui.acme.certificates import names_of, reason_code, reason_name
 
-    path = Path(ctx.args.cert).expanduser()
+    path = user_path(ctx.args.cert)
     certificate = workflow.load_certificate_file(path)
     reason = reason_code(ctx.args.reason)
     ctx.confirm_production(f"revoke the certificate for {', '.join(names_of(certificate))}")
     if ctx.args.cert_key:
-        cert_key = keys.load_key(Path(ctx.args.cert_key).expanduser())
+        cert_key = keys.load_key(user_path(ctx.args.cert_key))
         async with ctx.session().client() as client:
             await revocation.revoke(client, certificate, reason, cert_key)
     else:
@@ -390,7 +391,7 @@ async def _ari(ctx: Context, path: Path, certificate: Any) -> dict[str, Any] | N
 async def cmd_cert_info(ctx: Context) -> int:
     from tui.acme.certificates import describe
 
-    path = Path(ctx.args.cert).expanduser()
+    path = user_path(ctx.args.cert)
     certificate = workflow.load_certificate_file(path / "cert.pem" if path.is_dir() else path)
     info: dict[str, Any] = describe(certificate)
     info["ari"] = await _ari(ctx, path, certificate)

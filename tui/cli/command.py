@@ -21,7 +21,6 @@ import sys
 import traceback
 from collections.abc import Coroutine
 from contextlib import ExitStack
-from pathlib import Path
 from typing import Any, NoReturn
 
 from tui import collector
@@ -39,6 +38,7 @@ from tui.cli import account, basics, certs, dashboard, renew
 from tui.cli.context import Context, Escaped, Handler, Reported, subproblem_lines
 from tui.cli.options import global_options
 from tui.config import ConfigError, default_config_path, load_settings
+from tui.user_paths import user_path
 
 EXIT_OK, EXIT_PROBLEM, EXIT_INPUT, EXIT_NETWORK = 0, 1, 2, 3
 EXIT_SOFTWARE = 70  # sysexits.h EX_SOFTWARE: an internal error
@@ -197,7 +197,7 @@ def _report(exc: BaseException, err: Escaped, *, debug: bool) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     with ExitStack() as stack:
-        config_path = Path(args.config).expanduser() if args.config else default_config_path()
+        config_path = user_path(args.config) if args.config else default_config_path()
         ctx = Context(args=args, config_path=config_path, settings=load_settings(config_path))
         if args.command in _TALKS_TO_CA:
             ctx.endpoint()  # a bad endpoint is refused before anything else happens
@@ -206,9 +206,7 @@ def _run(args: argparse.Namespace) -> int:
             trust.preload(ctx.settings.ca_bundle_path(args.ca_bundle))
         if args.traffic:
             try:
-                stream = stack.enter_context(
-                    Path(args.traffic).expanduser().open("a", encoding="utf-8")
-                )
+                stream = stack.enter_context(user_path(args.traffic).open("a", encoding="utf-8"))
             except OSError as exc:
                 raise InputError(
                     f"{args.traffic}: cannot open traffic file ({exc.strerror})"

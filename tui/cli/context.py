@@ -24,6 +24,7 @@ from tui.acme.text import printable
 from tui.config import Settings
 from tui.contacts import normalise_contact
 from tui.endpoints import Endpoint, resolve
+from tui.user_paths import user_path
 
 if TYPE_CHECKING:
     # httpx and cryptography load only for commands that need them: the dashboard and plain
@@ -86,7 +87,7 @@ class Context:
         value = self.args.key or self.settings.account_key
         if not value:
             raise InputError("no account key: pass --key PATH or set account_key in the config")
-        return Path(value).expanduser()
+        return user_path(value)
 
     def contacts(self, given: list[str] | None = None) -> list[str]:
         raw = given if given is not None else (self.args.contact or self.settings.contacts)

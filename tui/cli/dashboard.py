@@ -16,6 +16,7 @@ from tui.cli.context import Context, Handler
 from tui.cli.options import global_options
 from tui.config import Settings
 from tui.endpoints import resolve
+from tui.user_paths import user_path
 
 PEBBLE_FOLDER = "pebble"
 DEMO_KEY = "account.pem"
@@ -68,7 +69,7 @@ def cmd_dashboard(ctx: Context) -> int:
 def cmd_inspect(ctx: Context) -> int:
     from tui.traffic_files import read_traffic
 
-    exchanges = read_traffic(Path(ctx.args.file).expanduser())
+    exchanges = read_traffic(user_path(ctx.args.file))
     if not exchanges:
         raise InputError(f"{ctx.args.file}: no exchanges in this file")
     return _run_dashboard(ctx, ctx.settings, config_path=None, offline=exchanges)

@@ -19,6 +19,7 @@ from tui.acme.key_types import KEY_TYPES
 from tui.acme.text import printable
 from tui.cli.context import Context, Handler, subproblem_lines
 from tui.cli.options import global_options
+from tui.user_paths import user_path
 from tui.workflow import IssueOptions, SolverChoice
 
 if TYPE_CHECKING:
@@ -123,7 +124,7 @@ def session_for(ctx: Context, settings: RenewalSettings, signed: bool = False) -
     from tui.endpoints import resolve
     from tui.session import Session
 
-    key_path = Path(settings.account_key).expanduser() if signed else None
+    key_path = user_path(settings.account_key) if signed else None
     return Session(
         ctx.settings,
         resolve(settings.directory),
@@ -186,7 +187,7 @@ def _overridden(ctx: Context, remembered: RenewalSettings) -> RenewalSettings:
 
         top["ca_bundle"] = named_bundle(args.ca_bundle)
     if args.key:
-        top["account_key"] = str(Path(args.key).expanduser().absolute())
+        top["account_key"] = str(user_path(args.key).absolute())
     from tui.dns import method
 
     if dns := method.given_options(args):  # on the remembered method, else the config's [dns]

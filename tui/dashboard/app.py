@@ -107,7 +107,7 @@ class AcmeDashApp(HeldKeys, App[None]):
         elif self.settings.theme:
             self._unknown_theme(self.settings.theme)
         if self.settings.keymap:
-            self._unknown_key_ids(self.settings.keymap)
+            self.call_after_refresh(self._unknown_key_ids, self.settings.keymap)
             self.set_keymap(self.settings.keymap)
             for binding_id, key in displaced(self.settings.keymap, *KEY_CONTEXTS):
                 self.notify(
@@ -154,7 +154,8 @@ class AcmeDashApp(HeldKeys, App[None]):
 
     def _unknown_key_ids(self, keymap: dict[str, str]) -> None:
         """Textual ignores a [keymap] id that names no binding, without a word: the user's key
-        did nothing and nothing said why (a typo, or an id from another version)."""
+        did nothing and nothing said why (a typo, or an id from another version). Run after the
+        first paint: the dialogs it imports for their bindings cost 17 ms at start-up."""
         import difflib
 
         from tui.dashboard.screens.dns_instructions import DnsInstructions

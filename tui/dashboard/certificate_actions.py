@@ -23,6 +23,7 @@ from tui.dashboard.orders import OrdersView, store
 from tui.dashboard.untrusted import IN_A_LINE, printable
 from tui.renewal import RenewalSettings, defaults_for
 from tui.renewal_due import utc_now
+from tui.user_paths import user_path
 from tui.workflow import SolverChoice
 
 if TYPE_CHECKING:
@@ -85,7 +86,7 @@ class DashboardClients:
 
         self._check(settings)
         key_path = self.view.workspace.key_path
-        if key_path is None or Path(settings.account_key).expanduser() != key_path.absolute():
+        if key_path is None or user_path(settings.account_key) != key_path.absolute():
             raise InputError(f"remembered with the account key {settings.account_key}")
         if self._account is None:
             session = self.view.workspace.session

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from tui.acme.text import UNSAFE
 from tui.acme.traffic import Exchange
+from tui.user_paths import user_path
 
 SKIPPED_HEADERS = {"host", "content-length", "connection", "accept-encoding"}
 SECRET_HEADERS = {"authorization", "proxy-authorization", "cookie"}
@@ -74,7 +75,7 @@ def curl(exchange: Exchange, ca_bundle: Path | None = None) -> str:
         raise NoCurl("a signed request's nonce is single-use: resend it with r instead")
     words = ["curl", "-sS", "-i", "--globoff"]  # the URL's [1-9] and {a,b} are not curl's
     if ca_bundle is not None:
-        words += ["--cacert", _safe(str(ca_bundle.expanduser().absolute()), "CA bundle path")]
+        words += ["--cacert", _safe(str(user_path(ca_bundle).absolute()), "CA bundle path")]
     if exchange.method == "HEAD":
         words.append("--head")
     elif exchange.method != "GET":

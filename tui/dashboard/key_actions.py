@@ -17,6 +17,7 @@ from tui.acme.key_types import DEFAULT_KEY_TYPE
 from tui.dashboard.panels.key import loose_mode
 from tui.dashboard.screens.prompt import PromptScreen
 from tui.dashboard.view import View
+from tui.user_paths import user_path
 from tui.words import counted
 
 if TYPE_CHECKING:
@@ -44,7 +45,7 @@ async def open_key(view: KeyView) -> None:
     title = "Account key file (PEM, DER or certbot JWK)"
     path = await view.ask(PromptScreen(title, current, paths=True))
     if path:
-        view.use_key_file(Path(path).expanduser())
+        view.use_key_file(user_path(path))
 
 
 async def generate_key(view: KeyView) -> None:
@@ -61,7 +62,7 @@ async def generate_key(view: KeyView) -> None:
         return
     from tui.acme.fileio import created_folders, missing_folders
 
-    path, key_type = Path(answer[0]).expanduser(), answer[1]
+    path, key_type = user_path(answer[0]), answer[1]
     created = missing_folders(path)
     try:
         keys.save_key(keys.generate_key(key_type), path)
@@ -110,7 +111,7 @@ async def rollover(view: KeyView) -> None:
     answer = await view.ask(PromptScreen(title, default, paths=True))
     if not answer:
         return
-    path = folder / Path(answer.strip()).expanduser()  # an absolute answer stays as it is
+    path = folder / user_path(answer.strip())  # an absolute answer stays as it is
 
     async def operation(client: AcmeClient) -> str:
         from tui import key_rollover

@@ -31,6 +31,7 @@ from tui.dashboard.panels.status_line import TYPING, StatusLine
 from tui.dashboard.panels.tabs import TabbedPanes, TabStrip
 from tui.dashboard.panels.text_box import HeldKeys
 from tui.dashboard.screens.dialog import Dialog
+from tui.dashboard.untrusted import printable
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -270,7 +271,7 @@ _NAMES = {"Document": "detail tab", "TabStrip": "tab strip", "Input": "text box"
 
 def dialog_name(dialog: Dialog[Any]) -> str:
     """A dialog's title's first line, else its class's human name (`generate key`)."""
-    return dialog.title_line or human_name(dialog).removesuffix(" screen")
+    return printable(dialog.title_line) or human_name(dialog).removesuffix(" screen")
 
 
 def human_name(node: object) -> str:

@@ -16,6 +16,7 @@ from tui.dashboard.prompts import DialogPrompts
 from tui.dashboard.screens.confirm import ConfirmScreen
 from tui.dashboard.screens.prompt import PromptScreen
 from tui.dashboard.view import Operation, View
+from tui.user_paths import user_path
 from tui.workflow import IssueOptions, SolverChoice
 
 if TYPE_CHECKING:
@@ -198,7 +199,7 @@ def issue(view: OrdersView, form: OrderForm) -> None:
         workflow.check_names(names, form.challenge)  # before folder_for, which needs a name
         files_dir = view.workspace.files_dir
         if form.out:
-            out = Path(form.out).expanduser()
+            out = user_path(form.out)
         elif files_dir:
             out = files_dir / workflow.folder_for(names)
         else:
@@ -213,7 +214,7 @@ def issue(view: OrdersView, form: OrderForm) -> None:
 async def _certificate_path(view: View, title: str) -> Path | None:
     default = str(view.workspace.last_certificate or "")
     path = await view.ask(PromptScreen(title, default, paths=True))
-    return Path(path).expanduser() if path else None
+    return user_path(path) if path else None
 
 
 async def _revocation_reason(view: View) -> tuple[str, int] | None:

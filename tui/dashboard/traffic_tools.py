@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from tui.acme.fileio import atomic_write
@@ -16,6 +15,7 @@ from tui.dashboard.screens.confirm import ConfirmScreen
 from tui.dashboard.screens.prompt import PromptScreen
 from tui.dashboard.untrusted import printable
 from tui.dashboard.view import View
+from tui.user_paths import user_path
 from tui.words import counted
 
 if TYPE_CHECKING:
@@ -41,7 +41,7 @@ async def _write_file(view: View, title: str, suffix: str, render: Callable[[], 
     path = await view.ask(PromptScreen(title, _default_name(view, suffix), paths=True))
     if not path:
         return
-    target = Path(path).expanduser()
+    target = user_path(path)
     if target.exists():
         overwrite = await view.ask(
             ConfirmScreen("File exists", f"{target} exists. Replace it?", "Replace", alarm=False)

@@ -20,6 +20,7 @@ from tui.config import Settings
 from tui.endpoints import PRESETS, Endpoint, recorded, resolve
 from tui.session import Session
 from tui.traffic_log import TrafficLog
+from tui.user_paths import user_path
 
 if TYPE_CHECKING:
     # httpx, cryptography and the client load with the first network action, not at start-up.
@@ -62,7 +63,7 @@ class Workspace:
             settings,
             resolve(settings.endpoint) if shown is None else recorded(e.endpoint for e in shown),
             config_path,
-            key_path=Path(settings.account_key).expanduser() if settings.account_key else None,
+            key_path=user_path(settings.account_key) if settings.account_key else None,
             ca_bundle=ca_bundle,
             sequence=itertools.count(1),
         )

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import asyncio
 import re
-from pathlib import Path
 from typing import Any
 
 from tui.acme.errors import InputError, NetworkError
 from tui.dns.lookup import Server
 from tui.secret_file import read_secret_file
+from tui.user_paths import user_path
 
 INSTALL_HINT = "pip install 'acmedash[dns]'"
 _MIN_REDACTED = 4
@@ -62,7 +62,7 @@ def provider_options(name: str, table: dict[str, Any]) -> dict[str, str]:
         if not isinstance(value, str | int | bool):
             raise InputError(f"config [dns.{name}].{key} must be a string")
         if key.endswith("_file") and isinstance(value, str):
-            path = Path(value).expanduser()
+            path = user_path(value)
             options[key.removesuffix("_file")] = read_secret_file(path, f"{name} {key}")
         else:
             options[key] = str(value)

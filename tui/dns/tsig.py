@@ -12,11 +12,11 @@ import binascii
 import os
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from tui.acme.errors import InputError
 from tui.acme.hooks import TSIG_SECRET_ENV
 from tui.secret_file import read_secret_file
+from tui.user_paths import user_path
 
 DEFAULT_ALGORITHM = "hmac-sha256"
 ALGORITHMS = (
@@ -93,7 +93,7 @@ def load_tsig_key(name: str, algorithm: str, secret_file: str) -> TsigKey | None
     if from_env := os.environ.get(TSIG_SECRET_ENV, "").strip():
         return parse_secret(from_env, f"${TSIG_SECRET_ENV}", name, algorithm)
     if secret_file:
-        path = Path(secret_file).expanduser()
+        path = user_path(secret_file)
         return parse_secret(read_secret_file(path, "TSIG secret"), str(path), name, algorithm)
     if name:
         raise InputError(

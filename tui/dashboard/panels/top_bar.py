@@ -16,6 +16,6 @@ class TopBar(Static):
         for name in ("production", "staging", "local"):
             self.set_class(endpoint.environment.value == name, f"-{name}")
         mode = " [OFFLINE INSPECT]" if offline else ""
-        working = f"  ⟳ {busy}…" if busy else ""
+        working = f"  ⟳ {printable(busy)}…" if busy else ""
         title = printable(endpoint.title)
         self.update(Text(f" {endpoint.environment.badge} ▌ {title}{mode}{working}"))

@@ -13,6 +13,7 @@ from textual.widgets import Input, Static
 
 from tui.dashboard.screens.dialog import Dialog
 from tui.dashboard.untrusted import inert
+from tui.user_paths import user_path
 
 
 class PathSuggester(Suggester):
@@ -22,9 +23,7 @@ class PathSuggester(Suggester):
         super().__init__(use_cache=False, case_sensitive=True)
 
     async def get_suggestion(self, value: str) -> str | None:
-        from pathlib import Path
-
-        typed = Path(value).expanduser()
+        typed = user_path(value)
         folder, stem = (typed, "") if value.endswith("/") else (typed.parent, typed.name)
         try:
             names = sorted(p.name + ("/" if p.is_dir() else "") for p in folder.iterdir())
@@ -84,9 +83,7 @@ class PromptScreen(Dialog[str | None]):
     def _folder(value: str) -> Text:
         """The folder of the path in the box, whole (wrapped): a long path showed only its end,
         the cursor's, at 60 columns, and the folder a file would go to was out of sight."""
-        from pathlib import Path
-
-        typed = Path(value).expanduser().absolute()
+        typed = user_path(value).absolute()
         return inert(f"in {typed if not value or value.endswith('/') else typed.parent}")
 
     def on_input_changed(self, event: Input.Changed) -> None:
