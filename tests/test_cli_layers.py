@@ -32,6 +32,7 @@ LAYERS = {
     "tui.themes": 1,
     "tui.collector": 1,
     "tui.words": 1,
+    "tui.user_paths": 1,
     "tui.session": 2,
     "tui.accounts": 2,
     "tui.workflow": 2,
