@@ -163,7 +163,7 @@ def test_the_unexpected_is_one_line_with_its_own_exit_code(
     """Not exit 1 (a server problem) and no traceback, unless --debug asks for it."""
     monkeypatch.setenv("ACMEDASH_CONFIG", str(tmp_path / "config.toml"))
     monkeypatch.setitem(
-        cli.HANDLERS, ("key", "show"), _raise(RuntimeError(f"boom{TITLE_AND_CLEAR}"))
+        cli.handlers(), ("key", "show"), _raise(RuntimeError(f"boom{TITLE_AND_CLEAR}"))
     )
     assert cli.run(["key", "show", "k.pem"]) == cli.EXIT_SOFTWARE == 70
     err = capsys.readouterr().err
@@ -175,7 +175,7 @@ def test_the_unexpected_is_one_line_with_its_own_exit_code(
     err = capsys.readouterr().err
     assert err.startswith("Traceback (most recent call last):") and "RuntimeError" in err
     _assert_no_raw_controls(err)
-    monkeypatch.setitem(cli.HANDLERS, ("key", "show"), _raise(KeyboardInterrupt()))
+    monkeypatch.setitem(cli.handlers(), ("key", "show"), _raise(KeyboardInterrupt()))
     assert cli.run(["key", "show", "k.pem"]) == 130
     assert capsys.readouterr().err == "acmedash: interrupted\n"
 

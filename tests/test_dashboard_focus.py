@@ -433,3 +433,23 @@ async def test_the_status_line_names_the_dialog_up_and_says_when_its_box_takes_l
             await pilot.press("escape")
             await pilot.pause()
             assert str(status.render()).startswith(" 7 Traffic  follow"), key
+
+
+async def test_focus_starts_in_the_traffic_list_and_nowhere_before_it() -> None:
+    """Where a person's first keys go. It is Textual's auto-focus that puts it there: a
+    focus() in on_mount had first let the tab strip take it, restyling the left panel twice
+    before the first frame."""
+    from textual import events
+    from textual.message import Message
+
+    focus_went_to: list[str] = []
+
+    def hook(message: Message) -> None:
+        if isinstance(message, events.DescendantFocus):  # each ancestor is told once
+            focus_went_to.append(type(message.widget).__name__)
+
+    app = AcmeDashApp(Settings(endpoint="pebble"), config_path=None)
+    async with app.run_test(size=SIZE, message_hook=hook) as pilot:
+        await pilot.pause()
+        assert app.focused is app.screen.query_one("#traffic-list")
+    assert set(focus_went_to) == {"TrafficList"}, focus_went_to

@@ -38,6 +38,10 @@ from tui.endpoints import Endpoint
 from tui.themes import parse_theme, theme_files
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from textual.actions import ActionParseResult
+    from textual.dom import DOMNode
     from textual.notifications import SeverityLevel
 
     from tui.acme.jose import PrivateKey
@@ -92,10 +96,24 @@ class AcmeDashApp(HeldKeys, App[None]):
         self._theme_error = ""
         self._started = False
         self._asking_to_quit = False
+        self._quitting = False
 
     async def on_event(self, event: events.Event) -> None:
         if not self.holds(event):  # a key read while a jump is on its way (HeldKeys)
             await super().on_event(event)
+
+    async def run_action(
+        self,
+        action: str | ActionParseResult,
+        default_namespace: DOMNode | None = None,
+        namespaces: Mapping[str, DOMNode] | None = None,
+    ) -> bool:
+        """Once quitting has begun, a key's action does nothing: keys typed after q (a paste
+        into the wrong window) still ran while the App closed, and `t` opened a dialog there
+        that ended it with a traceback."""
+        if self._quitting:
+            return True
+        return await super().run_action(action, default_namespace, namespaces)
 
     def get_default_screen(self) -> MainScreen:
         return self.main_screen
@@ -115,9 +133,12 @@ class AcmeDashApp(HeldKeys, App[None]):
                     title="Keymap",
                     severity="warning",
                 )
-        # The default screen composes in its own task: wait for it, so the workspace's widgets
-        # exist when the App is ready (scripts and snapshot tests query them at once).
-        await AwaitMount(self.main_screen, [self.main_screen])
+        if self.is_headless:
+            # A script or a test (run_test, snapshots) queries the workspace as soon as the App
+            # is ready: wait for the default screen, which composes in its own task. Not in a
+            # terminal: the App holds every repaint until its on_mount returns, so the screen
+            # was drawn once unseen and again after, 25-30 ms of CPU before the first frame.
+            await AwaitMount(self.main_screen, [self.main_screen])
         if self._theme_error:
             self.notify(self._theme_error, title="Theme", severity="warning")
         self._started = True
@@ -277,6 +298,7 @@ class AcmeDashApp(HeldKeys, App[None]):
             await self._quit()
 
     async def _quit(self) -> None:
+        self._quitting = True
         for mounting in self.main_screen.mounting:
             await mounting  # a pane half mounted when the screen goes raised an error
         await self.workspace.aclose()

@@ -46,6 +46,11 @@ if TYPE_CHECKING:
 
 
 class WorkspaceScreen(NavigableScreen):
+    # Focus starts in the traffic list. Textual's own auto-focus, not a focus() in on_mount:
+    # that first focused the tab strip and moved on, restyling the left panel twice before
+    # the first frame.
+    AUTO_FOCUS = "#traffic-list"
+
     def __init__(self, workspace: Workspace) -> None:
         super().__init__()
         self.workspace = workspace
@@ -103,7 +108,6 @@ class WorkspaceScreen(NavigableScreen):
         # still starting (App.on_mount waits for it), and a refresh then paints nothing.
         self.app.call_after_refresh(self._after_first_paint)
         self.workspace.log.add_listener(self.update_status)
-        self.traffic.focus()
 
     def on_resize(self) -> None:
         """Besides NavigableScreen's (the split): a smaller terminal must not leave the focused
