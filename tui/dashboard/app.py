@@ -3,7 +3,6 @@ main_screen.py's MainScreen over a Workspace (as posting's App and MainScreen)."
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -47,8 +46,6 @@ if TYPE_CHECKING:
     from tui.acme.jose import PrivateKey
     from tui.acme.models import Account
 
-
-PREPARE_PAUSE = 0.01  # seconds between two slices of a traffic file's preparation
 
 # Each list is one place keys are looked up in: the App, the workspace, the traffic list, the
 # contacts panel (F1 lists them all; a remap clashes only within one).
@@ -142,15 +139,6 @@ class AcmeDashApp(HeldKeys, App[None]):
         if self._theme_error:
             self.notify(self._theme_error, title="Theme", severity="warning")
         self._started = True
-        if self.workspace.offline:
-            self.run_worker(self._prepare_traffic(), group="prepare")
-
-    async def _prepare_traffic(self) -> None:
-        """A traffic file's row texts, a slice at a time while the user looks at the screen:
-        the first word filter over 100,000 exchanges then takes milliseconds, not a second."""
-        log = self.workspace.log
-        while not log.prepare():
-            await asyncio.sleep(PREPARE_PAUSE)
 
     # -- themes ---------------------------------------------------------------------------
 

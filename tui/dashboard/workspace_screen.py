@@ -6,6 +6,7 @@ status line) is navigation.py's NavigableScreen, which this is."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -43,6 +44,9 @@ if TYPE_CHECKING:
     from tui.acme.client import AcmeClient
     from tui.acme.models import Directory
     from tui.config import ConfigError
+
+
+PREPARE_PAUSE = 0.01  # seconds between two slices of a traffic file's preparation
 
 
 class WorkspaceScreen(NavigableScreen):
@@ -126,8 +130,19 @@ class WorkspaceScreen(NavigableScreen):
         self.mounting = self.side.mount_hidden()
         self.detail.mount_hidden()
         self._ensure_key_loaded()
-        if not self.workspace.offline:
+        if self.workspace.offline:
+            self.run_worker(self._prepare_traffic(), group="prepare")
+        else:
             self.run_worker(Workspace.import_client, thread=True, group="warm-up")
+
+    async def _prepare_traffic(self) -> None:
+        """A traffic file's row texts, a slice at a time while the user looks at the screen:
+        the first word filter over 100,000 exchanges then takes milliseconds, not a second.
+        Begun after the first paint: begun with the App, before this screen was shown, it put
+        0.2-0.3 s of CPU on opening 100,000 exchanges."""
+        log = self.workspace.log
+        while not log.prepare():
+            await asyncio.sleep(PREPARE_PAUSE)
 
     # -- showing the state ----------------------------------------------------------------
 
