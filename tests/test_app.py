@@ -499,19 +499,3 @@ async def test_settings_that_cannot_be_saved_are_shown_and_nothing_is_lost(
         assert not [n for n in app._notifications if "failed" in n.title], [
             (n.title, n.message) for n in app._notifications
         ]
-
-
-async def test_keys_typed_right_after_q_do_nothing() -> None:
-    """`questionquestion` typed in one burst (a paste into the wrong window): q began to quit,
-    the keys after it still ran while it did, t asked about PRODUCTION, and that dialog, never
-    composed in a closing App, ended it with a NoMatches traceback."""
-    from textual import events
-
-    app = AcmeDashApp(Settings(endpoint="pebble"), config_path=None)
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        for key in "questionquestion":
-            app.post_message(events.Key(key, key))
-        await wait_until(pilot, lambda: not app.is_running, "quitting")
-    assert app.return_code == 0
-    assert not any(isinstance(screen, ConfirmScreen) for screen in app.screen_stack)

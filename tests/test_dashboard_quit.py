@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from textual import events
 from textual.widgets import Button, Input
 
 from tests.conftest import wait_for_screen, wait_until
@@ -85,3 +86,17 @@ async def test_ctrl_c_asks_while_an_operation_runs_and_keeps_it_running(tmp_path
         await pilot.press("ctrl+c")  # asked already: a second ctrl+c quits
         await pilot.pause()
         assert app._exit
+
+
+async def test_keys_typed_right_after_q_do_nothing() -> None:
+    """`questionquestion` typed in one burst (a paste into the wrong window): q began to quit,
+    the keys after it still ran while it did, t asked about PRODUCTION, and that dialog, never
+    composed in a closing App, ended it with a NoMatches traceback."""
+    app = AcmeDashApp(Settings(endpoint="pebble"), config_path=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        for key in "questionquestion":
+            app.post_message(events.Key(key, key))
+        await wait_until(pilot, lambda: not app.is_running, "quitting")
+    assert app.return_code == 0
+    assert not any(isinstance(screen, ConfirmScreen) for screen in app.screen_stack)

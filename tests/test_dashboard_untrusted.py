@@ -241,3 +241,11 @@ async def test_a_dialog_title_and_the_busy_title_are_made_printable() -> None:
         bar.show(resolve("pebble"), offline=False, busy=f"Renewing {EVIL}")
         shown = str(bar.content)
         assert "Renewing" in shown and not CONTROL.search(shown), repr(shown)
+
+
+def test_fitted_cuts_to_the_width_with_an_ellipsis() -> None:
+    from tui.dashboard.untrusted import fitted
+
+    assert fitted("status", 6) == "status"
+    assert fitted("status", 4) == "sta…"
+    assert fitted("status", 1) == "" and fitted("status", 0) == ""

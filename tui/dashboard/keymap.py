@@ -161,8 +161,9 @@ def bindings(*groups: list[BindingType]) -> list[Binding]:
     return [b for group in groups for b in group if isinstance(b, Binding)]
 
 
-def _keys(keys: str) -> set[str]:
-    return {key.strip() for key in keys.split(",") if key.strip()}
+def _keys(keys: str) -> list[str]:
+    """The keys of a binding or a [keymap] entry (`"up,k"`), in their order."""
+    return [key.strip() for key in keys.split(",") if key.strip()]
 
 
 def keys_left(keymap: dict[str, str], *contexts: list[BindingType]) -> list[tuple[Binding, str]]:
@@ -181,8 +182,7 @@ def keys_left(keymap: dict[str, str], *contexts: list[BindingType]) -> list[tupl
             taken = set().union(
                 *(_keys(keymap.get(o.id or "", "")) for o in group if o is not binding)
             )
-            own = [key.strip() for key in binding.key.split(",") if key.strip()]
-            left.append((binding, ",".join(key for key in own if key not in taken)))
+            left.append((binding, ",".join(k for k in _keys(binding.key) if k not in taken)))
     return left
 
 

@@ -44,6 +44,14 @@ def printable(text: str, *, lines: bool = False, limit: int | None = None) -> st
     return shortened(shown, lines=shown.count("\n") + 1, chars=limit)
 
 
+def fitted(text: str, width: int) -> str:
+    """One line in `width` columns, "…" where it was cut; nothing when there is no room for
+    more than the "…". The one cut for the list's cells, the status line and the tables."""
+    if len(text) <= width:
+        return text
+    return text[: width - 1] + "…" if width > 1 else ""
+
+
 def inert(text: str, style: str = "", *, lines: bool = False) -> Text:
     """A Text of `text` made printable: what a widget is given instead of a markup string."""
     return Text(printable(text, lines=lines), style=style)

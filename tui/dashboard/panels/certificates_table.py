@@ -17,7 +17,7 @@ from textual.widgets import DataTable
 
 from tui.cert_list import Row
 from tui.dashboard.panels.choice import letters_stay
-from tui.dashboard.untrusted import printable
+from tui.dashboard.untrusted import fitted, printable
 from tui.words import counted
 
 BAR = 10  # cells of the days-left bar
@@ -76,10 +76,6 @@ def state(row: Row) -> tuple[str, str]:
     return "", ""
 
 
-def _shortened(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
 def cells(row: Row, columns: list[Column]) -> list[Text]:
     r = row.record
     mark, mark_style = state(row)
@@ -96,7 +92,7 @@ def cells(row: Row, columns: list[Column]) -> list[Text]:
     shown = []
     for column in columns:
         if column.key == "name":
-            shown.append(Text(_shortened(printable(r["name"]), column.width)))
+            shown.append(Text(fitted(printable(r["name"]), column.width)))
         else:
             shown.append(values[column.key])
     return shown
@@ -128,7 +124,7 @@ def detail(row: Row) -> Text:
         )
         if r["last_error"]:
             text.append(f": {p(r['last_error'])}", style="red")
-    text.append(f"\nexpires {_moment(r['not_after'])} ({counted(round(row.days_left), 'day')})")
+    text.append(f"\nexpires {_moment(r['not_after'])} ({counted(row.days_left, 'day')})")
     due = "due now" if row.due else f"next renewal {_moment(r['next_renewal'])}"
     text.append(f"\n{due}: {p(r['rule'])}")
     return text

@@ -8,7 +8,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from tui.dashboard.untrusted import printable
+from tui.dashboard.untrusted import fitted, printable
 from tui.traffic_log import TrafficStatus
 
 TYPING = " · typing"  # after the focus's name when keys go into a text box
@@ -24,22 +24,16 @@ def status_text(focus: str, traffic: TrafficStatus, width: int) -> Text:
     typing = TYPING if focus.endswith(TYPING) else ""
     name = focus.removesuffix(typing)  # a dialog's title can be long: cut before "typing"
     text = Text(no_wrap=True, overflow="ellipsis")
-    text.append(f" {_cut(name, room - len(typing))}{typing} ", style="bold reverse")
+    text.append(f" {fitted(name, room - len(typing))}{typing} ", style="bold reverse")
     text.append(" follow ")
     text.append(follow, style="bold" if traffic.follow else "bold reverse")
     if traffic.filter:
         room = width - len(text.plain) - len(tail) - len("  filter: ")
         text.append("  filter: ")
-        text.append(_cut(printable(traffic.filter), room), style="bold")
+        text.append(fitted(printable(traffic.filter), room), style="bold")
     text.append(" " * max(0, width - len(text.plain) - len(tail)))
     text.append(tail, style="bold")
     return text
-
-
-def _cut(words: str, room: int) -> str:
-    if room >= len(words):
-        return words
-    return words[: max(0, room - 1)] + "…" if room > 1 else ""
 
 
 class StatusLine(Static):

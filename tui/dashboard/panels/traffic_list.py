@@ -28,7 +28,7 @@ from tui.dashboard.keymap import CURSOR_BINDINGS
 from tui.dashboard.panels.row_operation import operation
 from tui.dashboard.panels.run_lines import RunLines
 from tui.dashboard.panels.text_box import InOrder
-from tui.dashboard.untrusted import printable
+from tui.dashboard.untrusted import fitted, printable
 from tui.traffic_filter import FilterError
 from tui.traffic_log import FilterRun, TrafficLog
 from tui.words import counted
@@ -46,10 +46,6 @@ def row_component(exchange: Exchange) -> str:
 WIDE = 64  # below this many columns the time and elapsed columns give way to the path
 PROBLEM = 20  # the problem column at most; it takes no more than half of what is spare
 MIN_PATH = 8  # and is left out when the path would get less than this
-
-
-def _fit(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _status(exchange: Exchange) -> str:
@@ -100,7 +96,7 @@ def format_row(
     mark = "*" if marked else "↻" if exchange.resent_from is not None else " "
     time = exchange.started.astimezone().strftime("%H:%M:%S ") if wide else ""
     name = str(exchange.seq) if label is None else label
-    method = _fit(printable(exchange.method), 4)
+    method = fitted(printable(exchange.method), 4)
     fixed = f"{name:>{label_width}}{mark}{time}{method:<4} "
     status = f" {_status(exchange)}{_elapsed(exchange.elapsed_ms) if wide else ''}"
     spare = width - len(fixed) - len(status)
@@ -110,7 +106,7 @@ def format_row(
     row = f"{fixed}{path:<{room}}{status}"
     if problem_width:
         problem = exchange.problem.short_type if exchange.problem else exchange.error
-        row += f" {_fit(printable(problem), problem_width)}"
+        row += f" {fitted(printable(problem), problem_width)}"
     return row.rstrip()
 
 
