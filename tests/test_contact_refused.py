@@ -100,3 +100,50 @@ async def test_dashboard_push_over_a_dead_network_keeps_the_config(tmp_path: Pat
         assert app.settings.contacts == ["mailto:old@example.org"]
         assert app.screen.query_one(ContactsPanel).contacts == ["mailto:old@example.org"]
     assert config.read_bytes() == before
+
+
+async def test_a_contact_added_while_an_operation_runs_is_kept_for_u(
+    pebble: Pebble, tmp_path: Path
+) -> None:
+    """Enter in the add box while another operation ran: "still running", and the box was put
+    back to the settings' contacts, the new one lost. Now the list stays as edited, unsent,
+    and `u` at the list (its help line says so) sends it to Pebble. The operation in flight is
+    the test's own coroutine, held till the edit is made."""
+    import asyncio
+
+    settings = account_settings(pebble, tmp_path, contacts=["mailto:old@example.org"])
+    key = keys.load_key(Path(settings.account_key))
+    async with AcmeClient(
+        pebble.directory_url, key=key, options=ClientOptions(ca_bundle=pebble.ca_bundle)
+    ) as c:
+        await c.new_account(["mailto:old@example.org"], terms_agreed=True)
+    release = asyncio.Event()
+
+    async def slow(client: AcmeClient) -> str:
+        await release.wait()
+        return ""
+
+    app = AcmeDashApp(settings, config_path=None)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("l")
+        await settle(app)
+        assert app.account is not None
+        app.main_screen.run("Slow thing", slow)
+        app.query_one("#side", TabbedPanes).active = "pane-contacts"
+        await pilot.pause()
+        app.query_one("#contact-input", Input).focus()
+        await pilot.press(*"new@example.org", "enter")
+        await wait_until(
+            pilot, lambda: any("press u" in n.message for n in app._notifications), "warned"
+        )
+        panel = app.screen.query_one(ContactsPanel)
+        wanted = ["mailto:old@example.org", "mailto:new@example.org"]
+        assert panel.contacts == wanted
+        assert app.settings.contacts == ["mailto:old@example.org"], "not kept before the CA"
+        release.set()
+        await wait_until(pilot, lambda: not app.main_screen.busy, "the slow thing done")
+        app.query_one("#contacts-list").focus()
+        await pilot.press("u")
+        await settle(app)
+        assert app.settings.contacts == wanted
+        assert app.account is not None and app.account.contact == wanted

@@ -98,13 +98,24 @@ def account_info(view: View) -> None:
 
 
 class ContactsShownView(View, Protocol):
+    busy: str  # the operation in flight, "" when none
+
     def show_contacts(self) -> None: ...
 
 
 def update_contacts(view: ContactsShownView, contacts: list[str]) -> None:
     """Replaces the account's contacts with `contacts` (RFC 8555 §7.3.2), kept in the settings
     only once the CA took them: a refusal, a network failure or a cancelled production question
-    leaves the config as it was. Till then the Contacts panel shows the settings' contacts."""
+    leaves the config as it was. Till then the Contacts panel shows the settings' contacts.
+    While another operation runs, the panel keeps the list as edited (it was put back to the
+    settings' contacts, and the edit lost, under a "still running" warning): `u` pushes it."""
+    if view.busy:
+        view.notify(
+            f"{view.busy} is still running: the contacts stay as you edited them, not sent; "
+            "press u in the Contacts tab once it is done.",
+            severity="warning",
+        )
+        return
     view.show_contacts()
     if not view.need_key():
         return

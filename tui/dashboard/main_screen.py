@@ -59,7 +59,7 @@ class MainScreen(WorkspaceScreen):
     def action_update_contacts(self) -> None:
         from tui.dashboard import account_actions
 
-        account_actions.update_contacts(self, self.workspace.settings.contacts)
+        account_actions.update_contacts(self, self.contacts_panel.contacts)
 
     def push_contacts(self, contacts: list[str]) -> None:
         from tui.dashboard import account_actions

@@ -20,6 +20,9 @@ class ContactsPanel(Vertical):
     BINDINGS = [
         Binding("delete,backspace", "remove", "Remove contact", id="contacts.remove"),
         Binding("e", "edit", "Edit contact", id="contacts.edit"),
+        # The list claims its letters (QuietList), the screen's `u` among them: the help line
+        # below promised `u` here, and it did nothing.
+        Binding("u", "screen.update_contacts", "Push contacts", id="contacts.push"),
     ]
 
     class Changed(Message):
