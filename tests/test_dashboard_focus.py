@@ -453,3 +453,38 @@ async def test_focus_starts_in_the_traffic_list_and_nowhere_before_it() -> None:
         await pilot.pause()
         assert app.focused is app.screen.query_one("#traffic-list")
     assert set(focus_went_to) == {"TrafficList"}, focus_went_to
+
+
+async def test_keys_typed_before_the_first_paint_wait_for_it(tmp_path: Path) -> None:
+    """In a terminal the App reads keys before its screen is painted (typed ahead while it
+    starts): `5abc` ran `a`, New account, instead of typing `abc` into the Orders tab's Names
+    box. They wait for the first paint and then act in order. The first paint is held here
+    (the screen's after-paint step called by the test) so that the keys come before it."""
+    app = _app(tmp_path)
+    screen = app.main_screen
+    first_paint = screen._after_first_paint
+    screen._after_first_paint = lambda: None  # type: ignore[method-assign]
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*"5abc")
+        assert app.holding, "keys typed before the first paint must wait for it"
+        first_paint()
+
+        def typed() -> bool:
+            found = app.screen.query("#order-names").results(Input)
+            return any(names.value == "abc" for names in found)
+
+        await wait_until(pilot, typed, "abc typed into the Names box")
+        names = app.screen.query_one("#order-names", Input)
+        assert app.screen is screen, "no dialog opened (a: New account)"
+        assert app.focused is names
+        assert not app.holding
+        assert not app._notifications, [n.message for n in app._notifications]
+
+
+async def test_ctrl_c_before_the_first_paint_quits(tmp_path: Path) -> None:
+    """Keys wait for the first paint, but for ctrl+c: quitting must never wait."""
+    app = _app(tmp_path)
+    app.main_screen._after_first_paint = lambda: None  # type: ignore[method-assign]
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+c")
+        await wait_until(pilot, lambda: app._exit, "the App quit")

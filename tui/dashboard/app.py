@@ -94,9 +94,22 @@ class AcmeDashApp(HeldKeys, App[None]):
         self._started = False
         self._asking_to_quit = False
         self._quitting = False
+        # Keys typed before the workspace is painted wait for it (WorkspaceScreen releases
+        # them): read by a screen not yet mounted, `5abc` ran `a` (New account) instead of
+        # typing it into the Orders tab's Names box, and `/abc` lost `abc`.
+        self.hold_keys()
 
     async def on_event(self, event: events.Event) -> None:
-        if not self.holds(event):  # a key read while a jump is on its way (HeldKeys)
+        """A key read while keys are held (HeldKeys: a jump on its way, the first paint) is
+        kept, but for the App's priority keys: ctrl+c quits at once, as it does elsewhere."""
+        if (
+            self.holding
+            and isinstance(event, events.Key)
+            and not event.is_forwarded
+            and await self._check_bindings(event.key, priority=True)
+        ):
+            return
+        if not self.holds(event):
             await super().on_event(event)
 
     async def run_action(

@@ -99,7 +99,11 @@ class Navigator:
         app = self.side.app
         if isinstance(app, HeldKeys):
             app.hold_keys()
-        self.side.call_after_refresh(self.focus_pane, target)
+        self.side.call_after_refresh(self._focus_when_mounted, target)
+
+    async def _focus_when_mounted(self, pane_id: str) -> None:
+        await self.side.mounted(pane_id)
+        self.focus_pane(pane_id)
 
     def focus_pane(self, pane_id: str) -> None:
         """Focus to the tab's first field (else its strip), then the keys held since the jump."""

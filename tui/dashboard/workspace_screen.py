@@ -34,6 +34,7 @@ from tui.dashboard.panels.key_bar import KeyBar
 from tui.dashboard.panels.orders import OrdersPanel
 from tui.dashboard.panels.status_line import StatusLine
 from tui.dashboard.panels.tabs import TabbedPanes
+from tui.dashboard.panels.text_box import HeldKeys
 from tui.dashboard.panels.top_bar import TopBar
 from tui.dashboard.panels.traffic_list import TrafficList
 from tui.dashboard.view import Operation, ResultT
@@ -126,6 +127,8 @@ class WorkspaceScreen(NavigableScreen):
     def _after_first_paint(self) -> None:
         if not self.is_attached:
             return  # quit (ctrl+c) before the first paint: nothing left to mount into
+        if isinstance(self.app, HeldKeys):
+            self.app.release_keys()  # those typed before this paint (AcmeDashApp.__init__)
         collector.resume()
         self.mounting = self.side.mount_hidden()
         self.detail.mount_hidden()

@@ -118,6 +118,7 @@ class TabbedPanes(Vertical):
         self.strip = TabStrip({pane: label for pane, (label, _) in panes.items()}, first, short)
         self.switcher = ContentSwitcher(initial=first)
         self._hidden = {pane: widget for pane, (_, widget) in panes.items() if pane != first}
+        self._mounting: dict[str, AwaitMount] = {}
 
     def compose(self) -> ComposeResult:
         yield self.strip
@@ -137,7 +138,16 @@ class TabbedPanes(Vertical):
             return None
         pane = Vertical(widget, id=pane_id)
         pane.display = False  # the switcher shows it when it becomes current
-        return self.switcher.mount(pane)
+        self._mounting[pane_id] = mounting = self.switcher.mount(pane)
+        return mounting
+
+    async def mounted(self, pane_id: str) -> None:
+        """Returns once the pane's widgets are mounted: focus given to a pane still mounting
+        found nothing to focus there (a jump key typed before the first paint)."""
+        self._mount(pane_id)
+        mounting = self._mounting.pop(pane_id, None)
+        if mounting is not None:
+            await mounting
 
     @property
     def active(self) -> str:

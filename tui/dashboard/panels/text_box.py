@@ -84,6 +84,10 @@ class HeldKeys:
 
     _held: _Held | None = None  # None: no jump on its way, keys pass
 
+    @property
+    def holding(self) -> bool:
+        return self._held is not None
+
     def hold_keys(self) -> None:
         if self._held is None:
             self._held = _Held()
