@@ -219,10 +219,10 @@ CASES: dict[str, Case] = {
     ),
     "cert info of a non-certificate": Case(
         ["cert", "info", "junk.pem"],
-        "not a PEM or DER certificate",
+        "junk.pem is not a certificate: it is neither PEM",
         _write("junk.pem", b"not a certificate"),
     ),
-    "revoke a key file": Case(["cert", "revoke", "k.pem"], "not a PEM or DER certificate"),
+    "revoke a key file": Case(["cert", "revoke", "k.pem"], "k.pem is not a certificate: its PEM"),
     # options
     "http port out of range": Case([*ISSUE, "--http-port", "99999"], "out of range"),
     "tls port negative": Case([*ISSUE, "--tls-port", "-1"], "out of range"),

@@ -8,9 +8,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.widgets import Input, OptionList
+from textual.pilot import Pilot
+from textual.widgets import Input, OptionList, Static
 
 from tests.conftest import account_settings, wait_for_screen, wait_until
+from tui.acme import keys
 from tui.config import Settings
 from tui.dashboard.app import AcmeDashApp
 from tui.dashboard.screens.copy_part import CopyPartScreen
@@ -70,3 +72,110 @@ async def test_y_offers_the_parts_a_get_has_and_saves_where_x_exports(
         await wait_for_screen(pilot, PromptScreen)
         exported = app.screen.query_one(Input).value
     assert Path(saved).parent == Path(exported).parent == demo, (saved, exported)
+
+
+def _demo_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **settings: str) -> AcmeDashApp:
+    """A session whose folder (files_dir, as a demo's) is tmp_path/demo, started from
+    tmp_path/cwd: a relative path typed in a dialog must go to the first, never the second."""
+    (tmp_path / "cwd").mkdir()
+    (tmp_path / "demo").mkdir()
+    monkeypatch.chdir(tmp_path / "cwd")
+    return AcmeDashApp(
+        Settings(endpoint="https://127.0.0.1:9/dir", **settings),
+        config_path=None,
+        files_dir=tmp_path / "demo",
+    )
+
+
+async def _answer(pilot: Pilot[None], box: Input, text: str) -> None:
+    box.value = ""
+    await pilot.press(*text, "enter")
+    await pilot.pause()
+
+
+async def test_a_relative_path_goes_where_the_dialog_says_and_is_kept_absolute(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`g` then `o` with bare names, in a demo started elsewhere: the key is made in the
+    demo's folder (the folder line said so, the file went to the shell's folder) and the
+    settings name it by its absolute path."""
+    app = _demo_app(tmp_path, monkeypatch)
+    demo = tmp_path / "demo"
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: app._key_loaded, "the (no) key loaded")
+        await pilot.press("g")
+        await wait_for_screen(pilot, GenerateKeyScreen)
+        await _answer(pilot, app.screen.query_one("#path", Input), "mine.pem")
+        await wait_until(pilot, lambda: app.workspace.key is not None, "the key generated")
+        assert app.settings.account_key == str(demo / "mine.pem")
+        assert (demo / "mine.pem").exists() and not (tmp_path / "cwd" / "mine.pem").exists()
+        keys.save_key(keys.generate_key("ec256"), demo / "other.pem")
+        await pilot.press("o")
+        await wait_for_screen(pilot, PromptScreen)
+        assert str(demo) in str(app.screen.query_one("#folder", Static).render())
+        await _answer(pilot, app.screen.query_one("#value", Input), "other.pem")
+        await wait_until(pilot, lambda: len(app.screen_stack) == 1, "the prompt closed")
+        assert app.settings.account_key == str(demo / "other.pem")
+
+
+async def test_a_path_that_holds_no_key_changes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`o` with a missing file saved it as the account key and dropped the key that worked."""
+    key_path = tmp_path / "account.pem"
+    keys.save_key(keys.generate_key("ec256"), key_path)
+    app = _demo_app(tmp_path, monkeypatch, account_key=str(key_path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: app.workspace.key is not None, "the key loaded")
+        await pilot.press("o")
+        await wait_for_screen(pilot, PromptScreen)
+        await _answer(pilot, app.screen.query_one("#value", Input), "/no/such/key.pem")
+        await wait_until(pilot, lambda: len(app.screen_stack) == 1, "the prompt closed")
+        await wait_until(pilot, lambda: bool(app._notifications), "the reason shown")
+        message = next(iter(app._notifications)).message
+        assert "/no/such/key.pem" in message and f"still {key_path}" in message, message
+        assert app.settings.account_key == str(key_path)
+        assert app.workspace.key_path == key_path and app.workspace.key is not None
+
+
+@pytest.mark.parametrize("key", ["g", "x"])
+async def test_a_path_that_cannot_be_a_file_is_refused_in_its_dialog(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, key: str
+) -> None:
+    """`~nosuchuser/x` made a folder named `~nosuchuser`; a folder given for a file asked
+    "Replace it?" and then failed (export), or said "refusing to overwrite a key file"
+    (generate). Both are refused where they are typed, and the dialog stays for a fix."""
+    app = _demo_app(tmp_path, monkeypatch)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: app._key_loaded, "the (no) key loaded")
+        await pilot.press(key)
+        dialog = GenerateKeyScreen if key == "g" else PromptScreen
+        await wait_for_screen(pilot, dialog)
+        box = app.screen.query_one("#path" if key == "g" else "#value", Input)
+        for typed, said in [("~nosuchuser/x", "no user 'nosuchuser'"), ("~/", "is a folder")]:
+            app._notifications.clear()
+            await _answer(pilot, box, typed)
+            assert isinstance(app.screen, dialog), f"{typed}: the dialog must stay"
+            shown = (
+                [n.message for n in app._notifications]
+                if key == "g"
+                else [str(app.screen.query_one("#folder", Static).render())]
+            )
+            assert any(said in text for text in shown), (typed, shown)
+    assert list((tmp_path / "cwd").iterdir()) == [] and list((tmp_path / "demo").iterdir()) == []
+
+
+async def test_an_export_into_a_new_folder_says_it_made_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = _demo_app(tmp_path, monkeypatch)
+    target = tmp_path / "new" / "deeper" / "t.jsonl"
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: app._key_loaded, "the (no) key loaded")
+        await pilot.press("x")
+        await wait_for_screen(pilot, PromptScreen)
+        await _answer(pilot, app.screen.query_one("#value", Input), str(target))
+        await wait_until(pilot, target.exists, "the export written")
+        await wait_until(pilot, lambda: bool(app._notifications), "said")
+        message = next(iter(app._notifications)).message
+    assert f"Wrote {target}" in message and "created folders" in message, message

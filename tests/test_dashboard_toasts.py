@@ -225,14 +225,35 @@ async def test_toasts_leave_a_dialogs_box_and_buttons_visible(tmp_path: Path) ->
         await wait_for_screen(pilot, GenerateKeyScreen)
         app.screen.query_one("#path", Input).value = ""
         for _ in range(3):
-            await pilot.press("enter")  # "Enter a path for the key file"
+            await pilot.press("enter")  # "Type the file's path."
         await wait_until(pilot, lambda: len(app.screen.query("Toast")) == 3, "three toasts")
         await pilot.pause()
         assert app.screen.focused is app.screen.query_one("#path", Input)
         for widget in (app.screen.focused, *app.screen.query(Button)):
             assert not _covered(app, widget), (widget, _covered(app, widget))
         shown = app.export_screenshot()
-        assert "Enter&#160;a&#160;path" in shown, "the newest toast still shows"
+        assert "Type&#160;the&#160;file" in shown, "the newest toast still shows"
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40), (60, 20)])
+async def test_toasts_over_a_dialog_leave_the_status_line_and_key_bar_seen(
+    size: tuple[int, int],
+) -> None:
+    """At 120x40 toasts over a dialog covered the bottom rows: the workspace's status line
+    ("N of M") that shows below a dialog, and the dialog's key bar."""
+    app = AcmeDashApp(Settings(endpoint="pebble"), config_path=None)
+    async with app.run_test(size=size, notifications=True) as pilot:
+        await pilot.press("w", "w", "g")  # two toasts ("Long lines ..."), then a dialog
+        await wait_for_screen(pilot, GenerateKeyScreen)
+        await pilot.pause()
+        assert len(app.screen.query("Toast")) == 2
+        width, height = app.screen.size
+        bottom = {
+            type(app.screen.get_widget_at(x, y)[0]).__name__
+            for x in range(width)
+            for y in (height - 2, height - 1)
+        }
+        assert "Toast" not in bottom, bottom
 
 
 async def test_a_toast_moves_off_the_detail_search_box() -> None:

@@ -343,7 +343,10 @@ def test_a_certificate_file_whose_san_is_not_der_is_an_input_error(
     run = cli(*args, "cert", command, "bad.pem")
     assert run.returncode == 2, run.stderr
     assert len(run.stderr.splitlines()) == 1
-    assert "bad.pem: not a PEM or DER certificate that can be read (error parsing" in run.stderr
+    assert (
+        "bad.pem: a certificate with a name or extension that cannot be read (error parsing"
+        in run.stderr
+    )
     assert hostile.posted == []
 
 

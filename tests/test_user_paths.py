@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tui.user_paths import user_path
+import pytest
+
+from tui.user_paths import PathRefused, typed_file_path, user_path
 
 NOBODY = "~qz-no-such-user-here"
 
@@ -22,3 +24,22 @@ def test_a_user_with_no_home_stays_as_typed() -> None:
 def test_other_paths_are_unchanged() -> None:
     assert user_path("certs/a.pem") == Path("certs/a.pem")
     assert user_path("/etc/x") == Path("/etc/x")
+
+
+def test_a_file_path_typed_in_a_dialog_is_absolute_from_its_folder(tmp_path: Path) -> None:
+    assert typed_file_path(" k.pem ", tmp_path) == tmp_path / "k.pem"
+    assert typed_file_path("/etc/k.pem", tmp_path) == Path("/etc/k.pem")
+    assert typed_file_path("~/k.pem", tmp_path) == Path.home() / "k.pem"
+
+
+def test_a_file_path_that_cannot_be_a_file_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    for typed, said in [
+        ("", "Type the file's path"),
+        (f"{NOBODY}/k.pem", f"there is no user '{NOBODY[1:]}' here"),
+        ("sub", f"{tmp_path / 'sub'} is a folder"),
+        ("~", "is a folder"),
+    ]:
+        with pytest.raises(PathRefused) as refused:
+            typed_file_path(typed, tmp_path)
+        assert said in str(refused.value), (typed, str(refused.value))

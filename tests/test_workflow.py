@@ -224,5 +224,10 @@ def test_a_certificate_file_that_cannot_be_read_is_one_input_error(tmp_path: Pat
     with pytest.raises(InputError, match="cannot read certificate"):
         workflow.load_certificate_file(tmp_path / "missing.pem")
     (tmp_path / "junk.pem").write_text("junk")
-    with pytest.raises(InputError, match="not a PEM or DER certificate"):
+    with pytest.raises(InputError, match=r"is not a certificate: it is neither PEM .* nor DER$"):
         workflow.load_certificate_file(tmp_path / "junk.pem")
+    (tmp_path / "key.pem").write_bytes(
+        b"-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"
+    )
+    with pytest.raises(InputError, match=r"key\.pem is not a certificate: its PEM holds no"):
+        workflow.load_certificate_file(tmp_path / "key.pem")

@@ -138,14 +138,28 @@ def parse_chain(url: str, data: bytes) -> Chain:
 
 
 def load_certificate(data: bytes, source: str) -> x509.Certificate:
-    """The first certificate of a PEM file (a fullchain.pem works) or a DER file."""
+    """The first certificate of a PEM file (a fullchain.pem works) or a DER file. Why not, in
+    a person's words: the parser's own (`ParseError { kind: ShortData ... }`) told them
+    nothing."""
+    pem = b"-----BEGIN" in data
     try:
-        if b"-----BEGIN" in data:
-            return _read_whole(x509.load_pem_x509_certificates(data)[0])
-        return _read_whole(x509.load_der_x509_certificate(data))
+        certificate = (
+            x509.load_pem_x509_certificates(data)[0]
+            if pem
+            else x509.load_der_x509_certificate(data)
+        )
+    except _UNREADABLE:
+        why = (
+            "its PEM holds no readable CERTIFICATE block"
+            if pem
+            else "it is neither PEM (-----BEGIN CERTIFICATE-----) nor DER"
+        )
+        raise InputError(f"{source} is not a certificate: {why}") from None
+    try:
+        return _read_whole(certificate)
     except _UNREADABLE as exc:
         raise InputError(
-            f"{source}: not a PEM or DER certificate that can be read ({_reason(exc)})"
+            f"{source}: a certificate with a name or extension that cannot be read ({_reason(exc)})"
         ) from None
 
 

@@ -17,7 +17,6 @@ from tui.acme.key_types import DEFAULT_KEY_TYPE
 from tui.dashboard.panels.key import loose_mode
 from tui.dashboard.screens.prompt import PromptScreen
 from tui.dashboard.view import View
-from tui.user_paths import user_path
 from tui.words import counted
 
 if TYPE_CHECKING:
@@ -43,9 +42,9 @@ async def ask_passphrase(view: KeyView, path: Path) -> None:
 async def open_key(view: KeyView) -> None:
     current = str(view.workspace.key_path or "")
     title = "Account key file (PEM, DER or certbot JWK)"
-    path = await view.ask(PromptScreen(title, current, paths=True))
+    path = await view.ask(PromptScreen(title, current, file_in=view.workspace.folder))
     if path:
-        view.use_key_file(user_path(path))
+        view.use_key_file(Path(path))
 
 
 async def generate_key(view: KeyView) -> None:
@@ -57,12 +56,12 @@ async def generate_key(view: KeyView) -> None:
     default = str(key_path or view.workspace.place("account.pem"))
     if key_path is not None and key_path.exists():
         default = str(key_path.with_name("account-new.pem"))
-    answer = await view.ask(GenerateKeyScreen(default))
+    answer = await view.ask(GenerateKeyScreen(default, view.workspace.folder))
     if answer is None:
         return
     from tui.acme.fileio import created_folders, missing_folders
 
-    path, key_type = user_path(answer[0]), answer[1]
+    path, key_type = Path(answer[0]), answer[1]
     created = missing_folders(path)
     try:
         keys.save_key(keys.generate_key(key_type), path)
@@ -108,10 +107,10 @@ async def rollover(view: KeyView) -> None:
     folder = key_path.absolute().parent
     title = f"New account key file (generated as {DEFAULT_KEY_TYPE} if it does not exist)"
     default = str(_free_name(folder, "account-next"))
-    answer = await view.ask(PromptScreen(title, default, paths=True))
+    answer = await view.ask(PromptScreen(title, default, file_in=folder))
     if not answer:
         return
-    path = folder / user_path(answer.strip())  # an absolute answer stays as it is
+    path = Path(answer)
 
     async def operation(client: AcmeClient) -> str:
         from tui import key_rollover

@@ -213,8 +213,8 @@ def issue(view: OrdersView, form: OrderForm) -> None:
 
 async def _certificate_path(view: View, title: str) -> Path | None:
     default = str(view.workspace.last_certificate or "")
-    path = await view.ask(PromptScreen(title, default, paths=True))
-    return user_path(path) if path else None
+    path = await view.ask(PromptScreen(title, default, file_in=view.workspace.folder))
+    return Path(path) if path else None
 
 
 async def _revocation_reason(view: View) -> tuple[str, int] | None:

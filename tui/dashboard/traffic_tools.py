@@ -8,14 +8,14 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from tui.acme.fileio import atomic_write
+from tui.acme.fileio import atomic_write, created_folders, missing_folders
 from tui.dashboard.screens.confirm import ConfirmScreen
 from tui.dashboard.screens.prompt import PromptScreen
 from tui.dashboard.untrusted import printable
 from tui.dashboard.view import View
-from tui.user_paths import user_path
 from tui.words import counted
 
 if TYPE_CHECKING:
@@ -38,22 +38,26 @@ def _default_name(view: View, suffix: str) -> str:
 async def _write_file(view: View, title: str, suffix: str, render: Callable[[], str]) -> None:
     """Asks where (a file that exists is replaced only after a confirmation), then writes
     atomically with mode 0600: traffic holds account URLs and orders."""
-    path = await view.ask(PromptScreen(title, _default_name(view, suffix), paths=True))
+    path = await view.ask(
+        PromptScreen(title, _default_name(view, suffix), file_in=view.workspace.folder)
+    )
     if not path:
         return
-    target = user_path(path)
+    target = Path(path)
     if target.exists():
         overwrite = await view.ask(
             ConfirmScreen("File exists", f"{target} exists. Replace it?", "Replace", alarm=False)
         )
         if not overwrite:
             return
+    created = missing_folders(target)
     try:
         atomic_write(target, render().encode("utf-8"), mode=0o600)
     except OSError as exc:
-        view.notify(f"{target}: {exc.strerror}", severity="error")
+        view.notify(f"{target}: {exc.strerror}", severity="error", markup=False)
         return
-    view.notify(f"Wrote {target}")
+    made = f"; created {created_folders(created)}" if created else ""
+    view.notify(f"Wrote {target}{made}", markup=False)
 
 
 def _exported(view: View) -> tuple[list[Exchange], str]:

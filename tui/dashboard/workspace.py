@@ -104,9 +104,14 @@ class Workspace:
         settings" promised the config file a throwaway session."""
         return "in your settings" if self.session.config_path else "for this session only"
 
+    @property
+    def folder(self) -> Path:
+        """The session's folder: where a file the user does not name goes, and what a relative
+        path typed in a dialog is relative to. `files_dir` (a demo's), else the current one."""
+        return self.files_dir or Path.cwd()
+
     def place(self, relative: Path | str) -> Path:
-        """Where a file the user did not name goes: in `files_dir`, else the current folder."""
-        return (self.files_dir or Path.cwd()) / relative
+        return self.folder / relative
 
     def remembered_url(self) -> str | None:
         """The account URL remembered for this exact (endpoint, key) pair."""

@@ -17,8 +17,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widget import AwaitMount
 
-from tui import collector
-from tui.acme.errors import PassphraseRequired
+from tui import accounts, collector
+from tui.acme.errors import InputError, PassphraseRequired
 from tui.acme.traffic import Exchange
 from tui.dashboard import key_actions
 from tui.dashboard.keymap import ONLINE_ONLY, SIDE_PANES
@@ -287,10 +287,22 @@ class WorkspaceScreen(NavigableScreen):
         await key_actions.ask_passphrase(self, path)
 
     def use_key_file(self, path: Path) -> None:
+        """The key at `path` becomes the account key, in the settings too, once it loads (or
+        asks its passphrase): a path that held no key was saved all the same, and the key
+        that worked was dropped. Then the one in use stays, and the reason is shown."""
+        self.side.active = "pane-key"
+        try:
+            accounts.load_key(path)
+        except PassphraseRequired:
+            pass  # load_key asks for it
+        except InputError as exc:
+            now = self.workspace.key_path if self.workspace.key is not None else None
+            kept = f"; the key in use is still {now}" if now is not None else ""
+            self.notify(f"{exc}{kept}", title="Key not changed", severity="error")
+            return
+        self.load_key(path)
         self.workspace.settings.account_key = str(path)
         self.save_settings()
-        self.load_key(path)
-        self.side.active = "pane-key"
 
     def certificates_changed(self) -> None:
         self.certificates_panel.action_reload()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -11,10 +13,12 @@ from tui.acme.key_types import DEFAULT_KEY_TYPE, KEY_TYPES
 from tui.dashboard.panels.choice import Choice
 from tui.dashboard.screens.dialog import Dialog
 from tui.dashboard.screens.prompt import PathSuggester
+from tui.user_paths import PathRefused, typed_file_path
 
 
 class GenerateKeyScreen(Dialog[tuple[str, str] | None]):
-    """Returns (path, key type) or None."""
+    """Returns (the key file's absolute path, key type) or None. `file_in`: the folder of a
+    relative path, as PromptScreen's."""
 
     DEFAULT_CSS = """
     GenerateKeyScreen { align: center middle; }
@@ -25,9 +29,10 @@ class GenerateKeyScreen(Dialog[tuple[str, str] | None]):
     """
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, file_in: Path) -> None:
         super().__init__()
         self._path = path
+        self._file_in = file_in
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -35,7 +40,7 @@ class GenerateKeyScreen(Dialog[tuple[str, str] | None]):
             yield Input(
                 self._path,
                 placeholder="path of the new key file",
-                suggester=PathSuggester(),
+                suggester=PathSuggester(self._file_in),
                 id="path",
             )
             yield Choice(
@@ -46,12 +51,13 @@ class GenerateKeyScreen(Dialog[tuple[str, str] | None]):
                 yield Button("Generate", id="generate", variant="primary")
 
     def _submit(self) -> None:
-        path = self.query_one("#path", Input).value.strip()
         key_type = self.query_one("#type", Select).value
-        if not path:
-            self.notify("Enter a path for the key file", severity="warning")
+        try:
+            path = typed_file_path(self.query_one("#path", Input).value, self._file_in)
+        except PathRefused as exc:
+            self.notify(str(exc), severity="warning", markup=False)
             return
-        self.dismiss((path, str(key_type)))
+        self.dismiss((str(path), str(key_type)))
 
     def on_input_submitted(self) -> None:
         self._submit()

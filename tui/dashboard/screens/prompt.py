@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -13,17 +14,19 @@ from textual.widgets import Input, Static
 
 from tui.dashboard.screens.dialog import Dialog
 from tui.dashboard.untrusted import inert
-from tui.user_paths import user_path
+from tui.user_paths import PathRefused, typed_file_path, user_path
 
 
 class PathSuggester(Suggester):
-    """Completes the path typed so far from the file system (Right arrow accepts)."""
+    """Completes the path typed so far from the file system (Right arrow accepts); a relative
+    one from `base` (the current folder by default)."""
 
-    def __init__(self) -> None:
+    def __init__(self, base: Path | None = None) -> None:
         super().__init__(use_cache=False, case_sensitive=True)
+        self._base = base
 
     async def get_suggestion(self, value: str) -> str | None:
-        typed = user_path(value)
+        typed = (self._base or Path.cwd()) / user_path(value)
         folder, stem = (typed, "") if value.endswith("/") else (typed.parent, typed.name)
         try:
             names = sorted(p.name + ("/" if p.is_dir() else "") for p in folder.iterdir())
@@ -52,17 +55,22 @@ class PromptScreen(Dialog[str | None]):
         help: str = "",
         password: bool = False,
         paths: bool = False,
+        file_in: Path | None = None,
         choices: Sequence[str] = (),
     ) -> None:
+        """`paths`: the box completes paths. `file_in`: the box asks for a file, a relative
+        path being in that folder; the answer is then the file's absolute path, and one that
+        cannot be a file (a folder, an unknown ~user) is refused in the dialog."""
         super().__init__()
         self._title = title
         self._value = value
         self._help = help
         self._password = password
         self._suggester: Suggester | None = None
-        self._paths = paths
-        if paths:
-            self._suggester = PathSuggester()
+        self._file_in = file_in
+        self._paths = paths or file_in is not None
+        if self._paths:
+            self._suggester = PathSuggester(file_in)
         elif choices:
             self._suggester = SuggestFromList(choices, case_sensitive=False)
 
@@ -79,16 +87,33 @@ class PromptScreen(Dialog[str | None]):
                 yield Static(self._folder(self._value), id="folder")
             yield Static(inert(self._help or "Enter to accept, Escape to cancel"), id="help")
 
-    @staticmethod
-    def _folder(value: str) -> Text:
+    def _folder(self, value: str) -> Text:
         """The folder of the path in the box, whole (wrapped): a long path showed only its end,
-        the cursor's, at 60 columns, and the folder a file would go to was out of sight."""
-        typed = user_path(value).absolute()
-        return inert(f"in {typed if not value or value.endswith('/') else typed.parent}")
+        the cursor's, at 60 columns, and the folder a file would go to was out of sight. For a
+        file, why the path cannot be one, as it is typed."""
+        base = self._file_in or Path.cwd()
+        typed = base / user_path(value.strip())
+        if not value.strip() or value.endswith("/"):
+            return inert(f"in {typed}")
+        if self._file_in is not None:
+            try:
+                typed_file_path(value, base)
+            except PathRefused as exc:
+                return inert(str(exc))
+        return inert(f"in {typed.parent}")
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if self._paths:
             self.query_one("#folder", Static).update(self._folder(event.value))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.dismiss(event.value)
+        if self._file_in is None or not event.value.strip():
+            self.dismiss(event.value)
+            return
+        try:
+            path = typed_file_path(event.value, self._file_in)
+        except PathRefused as exc:
+            self.query_one("#folder", Static).update(inert(str(exc)))
+            self.app.bell()
+            return
+        self.dismiss(str(path))
