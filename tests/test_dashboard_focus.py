@@ -122,7 +122,7 @@ def _dialogs() -> list[ModalScreen[object]]:
         PromptScreen("A path"),
         TypedConfirmScreen("Deactivate?", "deactivate"),
         EndpointPicker(resolve("letsencrypt-staging")),
-        GenerateKeyScreen("account.pem"),
+        GenerateKeyScreen("account.pem", Path.cwd()),
         HelpScreen([("d", "Directory", "directory")] * 60),
         ResendScreen("https://127.0.0.1:9/acct/1", {"contact": []}, use_jwk=False),
         DnsInstructions("_acme-challenge.example.org", "value"),

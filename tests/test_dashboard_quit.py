@@ -100,3 +100,36 @@ async def test_keys_typed_right_after_q_do_nothing() -> None:
         await wait_until(pilot, lambda: not app.is_running, "quitting")
     assert app.return_code == 0
     assert not any(isinstance(screen, ConfirmScreen) for screen in app.screen_stack)
+
+
+async def test_the_quit_question_follows_the_operation_ending(tmp_path: Path) -> None:
+    """The question said "Slow thing is running" after it had finished; the status line
+    below named the dialog under it (the workspace learnt of the first dialog only)."""
+    from tui.dashboard.screens.prompt import PromptScreen
+
+    app = _app(tmp_path)
+    started, release = asyncio.Event(), asyncio.Event()
+    async with app.run_test(size=SIZE) as pilot:
+        app.main_screen.run("Slow thing", _slow(started, release))  # type: ignore[arg-type]
+        await asyncio.wait_for(started.wait(), 10)
+        app.push_screen(PromptScreen("A name for it"))
+        await wait_for_screen(pilot, PromptScreen)
+        await pilot.pause()
+        assert "A name for it" in str(app.main_screen.status.render())
+        await pilot.press("ctrl+c")
+        await wait_for_screen(pilot, ConfirmScreen)
+        await pilot.pause()
+        assert "Slow thing is running" in str(app.main_screen.status.render())
+        release.set()
+        await wait_until(pilot, lambda: not app.main_screen.busy, "the operation finished")
+        await pilot.pause()
+        question = app.screen
+        assert isinstance(question, ConfirmScreen)
+        assert "Slow thing has finished" in str(question.query_one("#message").render())
+        assert "Slow thing is running" not in str(question.query_one("#title").render())
+        assert "Nothing is running now" in str(app.main_screen.status.render())
+        await pilot.press("escape")
+        await wait_for_screen(pilot, PromptScreen)
+        await pilot.pause()
+        assert "A name for it" in str(app.main_screen.status.render()), "back to the one below"
+        assert not app._exit

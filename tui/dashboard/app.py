@@ -31,8 +31,10 @@ from tui.dashboard.panels.exchange_detail import ExchangeDetail
 from tui.dashboard.panels.text_box import HeldKeys
 from tui.dashboard.panels.traffic_list import TrafficList
 from tui.dashboard.screens.confirm import ConfirmScreen
+from tui.dashboard.screens.dialog import Dialog
 from tui.dashboard.untrusted import printable
 from tui.dashboard.workspace import Responder, Workspace
+from tui.dashboard.workspace_screen import WorkspaceScreen
 from tui.endpoints import Endpoint
 from tui.themes import parse_theme, theme_files
 
@@ -92,7 +94,7 @@ class AcmeDashApp(HeldKeys, App[None]):
         self.main_screen = MainScreen(self.workspace)
         self._theme_error = ""
         self._started = False
-        self._asking_to_quit = False
+        self._quit_question: ConfirmScreen | None = None  # up while an operation runs
         self._quitting = False
         # Keys typed before the workspace is painted wait for it (WorkspaceScreen releases
         # them): read by a screen not yet mounted, `5abc` ran `a` (New account) instead of
@@ -277,24 +279,34 @@ class AcmeDashApp(HeldKeys, App[None]):
     def on_resize(self) -> None:
         self._place_toasts()
 
+    def on_dialog_shown(self, message: Dialog.Shown) -> None:
+        self.main_screen.follow_dialog(message.dialog)
+
     async def action_quit(self) -> None:
         """q, ctrl+c, ctrl+q: at once when nothing is in flight; while an operation runs, ask
         first (Cancel focused). Asked already, another one quits."""
         busy = self.main_screen.busy
-        if busy and not self._asking_to_quit:
-            self._asking_to_quit = True
-            question = ConfirmScreen(
+        if busy and self._quit_question is None:
+            self._quit_question = ConfirmScreen(
                 f"{busy} is running",
                 f"{busy} has not finished. Quitting stops it where it is.\n\n"
                 "Quit anyway? (ctrl+c again quits too)",
                 "Quit",
             )
-            self.push_screen(question, self._quit_answered)
+            self.push_screen(self._quit_question, self._quit_answered)
             return
         await self._quit()
 
+    def on_workspace_screen_idle(self, message: WorkspaceScreen.Idle) -> None:
+        """The quit question said an operation was running after it had finished."""
+        if self._quit_question is not None:
+            self._quit_question.restate(
+                "Nothing is running now", f"{message.title} has finished.\n\nQuit?"
+            )
+            self.main_screen.update_status()
+
     async def _quit_answered(self, quit: bool | None) -> None:
-        self._asking_to_quit = False
+        self._quit_question = None
         if quit:
             await self._quit()
 

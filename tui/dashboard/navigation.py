@@ -184,12 +184,11 @@ class NavigableScreen(Screen[None]):
     def on_descendant_focus(self, event: DescendantFocus) -> None:
         self.update_status()
 
-    def on_screen_suspend(self) -> None:
-        """A dialog came up over the workspace: the status line, still seen below it, follows
-        the dialog's focus (it named the pane behind, and never said typing in a text box)."""
-        top = self.app.screen
-        if isinstance(top, Dialog):
-            self.watch(top, "focused", self.update_status)
+    def follow_dialog(self, dialog: Dialog[Any]) -> None:
+        """A dialog is on top of the workspace (Dialog.Shown, through the App): the status
+        line, still seen below it, follows the dialog's focus (it named the pane behind, and
+        never said typing in a text box)."""
+        self.watch(dialog, "focused", self.update_status)
 
     def on_screen_resume(self) -> None:
         self.update_status()

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.screen import Screen
 from textual.widget import AwaitMount
 
@@ -234,12 +235,20 @@ class WorkspaceScreen(NavigableScreen):
         self._ensure_key_loaded()
         self._run(title, operation, changes_state)
 
+    class Idle(Message):
+        """The operation in flight (`title`) has ended: nothing runs now."""
+
+        def __init__(self, title: str) -> None:
+            super().__init__()
+            self.title = title
+
     @work(group="acme")
     async def _run(self, title: str, operation: Operation, changes_state: bool) -> None:
         try:
             await operate(self, title, operation, changes_state)
         finally:
             self.busy = ""
+            self.post_message(self.Idle(title))
 
     def need_key(self) -> bool:
         """Every action that talks to a CA asks this first. Offline (a traffic file inspected)

@@ -42,5 +42,13 @@ class ConfirmScreen(Dialog[bool]):
     def on_mount(self) -> None:
         self.query_one("#cancel", Button).focus()
 
+    def restate(self, title: str, message: str) -> None:
+        """The question asked again in calm words, its answer still to come: what made it an
+        alarm is over (the operation it warned of has finished)."""
+        self._title, self._message = title, message
+        self.query_one("#title", Static).update(inert(title))
+        self.query_one("#message", Static).update(inert(message, lines=True))
+        self.remove_class("-alarm").add_class("-calm")
+
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id == "confirm")

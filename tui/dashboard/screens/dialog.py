@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, TypeVar
 
+from textual.message import Message
 from textual.screen import ModalScreen
 
 from tui.dashboard.panels.key_bar import KeyBar
@@ -22,8 +23,20 @@ class Dialog(ModalScreen[ResultT]):
 
     _title = ""
 
+    class Shown(Message):
+        """This dialog is on top (opened, or back once one over it closed): for the App to
+        tell the workspace, whose status line names the dialog on top. The workspace only
+        learnt of the first one (its own suspend), and named it under a second."""
+
+        def __init__(self, dialog: Dialog[Any]) -> None:
+            super().__init__()
+            self.dialog = dialog
+
     def on_mount(self) -> None:
         self.mount(KeyBar())
+
+    def on_screen_resume(self) -> None:
+        self.post_message(self.Shown(self))
 
     @property
     def title_line(self) -> str:
