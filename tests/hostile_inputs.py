@@ -223,6 +223,29 @@ CASES: dict[str, Case] = {
         _write("junk.pem", b"not a certificate"),
     ),
     "revoke a key file": Case(["cert", "revoke", "k.pem"], "k.pem is not a certificate: its PEM"),
+    # traffic files (attacker review, session 8: Python's json reads Infinity, and 1e400 as
+    # infinity; made an int, it was an internal error, exit 70)
+    "traffic record numbered Infinity": Case(
+        ["inspect", "t.jsonl"],
+        "t.jsonl: line 1: not a traffic record: cannot convert float infinity",
+        _write(
+            "t.jsonl",
+            b'{"seq": Infinity, "started": "2026-11-26T17:40:01Z", "request": {"method": "GET",'
+            b' "url": "https://x/dir", "headers": {}, "body": ""}, "response": {"status": 200,'
+            b' "headers": {}, "body": ""}}\n',
+        ),
+    ),
+    "HAR status 1e400": Case(
+        ["inspect", "t.har"],
+        "t.har: HAR entry 1: cannot convert float infinity",
+        _write(
+            "t.har",
+            b'{"log": {"version": "1.2", "entries": [{"startedDateTime": "2026-11-26T17:40:01Z",'
+            b' "time": 1, "request": {"method": "GET", "url": "https://x/dir", "headers": [],'
+            b' "httpVersion": "HTTP/1.1"}, "response": {"status": 1e400, "headers": [],'
+            b' "content": {"text": ""}, "httpVersion": "HTTP/1.1"}}]}}',
+        ),
+    ),
     # options
     "http port out of range": Case([*ISSUE, "--http-port", "99999"], "out of range"),
     "tls port negative": Case([*ISSUE, "--tls-port", "-1"], "out of range"),

@@ -114,6 +114,27 @@ def test_a_syntax_error_says_file_line_column_and_what_is_wrong(
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
+        ("eab_hmac_key = c2VjcmV0bWFj\n", ":1:16: the value of 'eab_hmac_key' is not a value"),
+        (
+            '[dns.cloudflare]\nauth_token = "a" "c2VjcmV0bWFj"\n',
+            ":2:18: unexpected text after the value of 'auth_token'",
+        ),
+    ],
+)
+def test_a_syntax_error_never_quotes_a_secret(tmp_path: Path, text: str, expected: str) -> None:
+    """The EAB MAC key written without quotes was quoted back whole in the error (attacker
+    review, session 8), on a terminal or in a timer's journal; a provider token too."""
+    path = tmp_path / "config.toml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as info:
+        load_settings(path)
+    assert str(info.value).startswith(f"{path}{expected}"), str(info.value)
+    assert "c2VjcmV0bWFj" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
         ('endpoint = "pebble"\naccount_key = 5\n', ":2:15: account_key must be a string, not int"),
         ('contacts = "mailto:a@b.org"\n', ":1:12: contacts must be a list of strings, not str"),
         (

@@ -144,6 +144,26 @@ def test_each_kid_is_checked_with_the_key_the_account_had_when_it_was_sent() -> 
     assert verdicts == [True, True, True, True, True, True, True, True, False]
 
 
+def test_a_revocation_by_certificate_key_teaches_no_account_key() -> None:
+    """revokeCert signed with the certificate's key (jwk) that a hostile CA answered with the
+    account's Location (attacker review, session 8): that key was taken as the account's, and
+    every later, valid request of the account read "signature DOES NOT verify"."""
+    from tui.acme.encoding import b64url
+
+    account_key, certificate_key = keys.generate_key("ec256"), keys.generate_key("ec256")
+    revocation = _post(2, certificate_key, {"certificate": b64url(b"der")}, kid=False)
+    log = TrafficLog()
+    log.extend(
+        [
+            _post(1, account_key, {"contact": []}, kid=False, status=201),  # newAccount
+            revocation,
+            _post(3, account_key, ""),
+        ]
+    )
+    assert revocation.response_headers == [("location", ACCOUNT)], "the CA's Location is there"
+    assert [log.signature_valid(e) for e in log.exchanges] == [True, True, True]
+
+
 def test_a_kid_with_no_known_key_is_not_checked() -> None:
     """An imported file with kid-signed requests only: the verdict says the key is unknown,
     never that the signature fails."""

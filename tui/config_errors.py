@@ -67,17 +67,29 @@ def _opened_at(lines: list[str]) -> int:
     return start
 
 
+# Keys whose values are never quoted back (the EAB MAC key, a DNS provider's token, a TSIG
+# secret): a config error goes to a terminal, and a timer's to the journal. A broad net (not a
+# path such as `account_key`, not `reuse_key`): the line and column point at the value anyway.
+_SECRET_KEY = re.compile(
+    r"(?:hmac|api|private|secret|access)_?key|secret|token|pass|credential|auth", re.IGNORECASE
+)
+
+
 def _describe(reason: str, text: str, lines: list[str], line: int, column: int) -> tuple[str, int]:
     """(what is wrong, the column it starts at) for tomllib's `reason` at `line`."""
     source = lines[line - 1] if 0 < line <= len(lines) else ""
     value_at = _value_column(source)
     value = source[value_at - 1 :].split("#")[0].strip()
+    key = _key_of(source)
+    secret = bool(_SECRET_KEY.search(key))
+    shown = f"the value of {key!r}" if secret else repr(value)
+    after = shown if secret else f"the value: {source[column - 1 :].strip()!r}"
     if reason == "Invalid value" and not value:
         return "expected a value after '='", value_at
     if reason == "Invalid value" and value[:1] in "[{":
         return f"'{value[0]}' opened here is never closed", value_at
     if reason == "Invalid value":
-        return f"{value!r} is not a value (a string needs quotes)", value_at
+        return f"{shown} is not a value (a string needs quotes)", value_at
     if reason == "Cannot overwrite a value":
         key = _key_of(source)
         first = _first_line(lines, key, line, header=False)
@@ -96,7 +108,7 @@ def _describe(reason: str, text: str, lines: list[str], line: int, column: int) 
     if reason.startswith("Unclosed"):
         return f"{reason.removeprefix('Unclosed ')} not closed", value_at
     if reason.startswith("Expected newline or end of document"):
-        return f"unexpected text after the value: {source[column - 1 :].strip()!r}", column
+        return f"unexpected text after {after}", column
     if reason.startswith("Expected ']'"):
         return "table header not closed (']' missing)", column
     if reason in ("Invalid statement", "Expected '=' after a key in a key/value pair"):

@@ -40,6 +40,14 @@ def _rolled_over_to(payload: Any) -> tuple[str, Jwk] | None:
     return None
 
 
+def _revocation(body: bytes) -> bool:
+    """A revokeCert request (RFC 8555 §7.6): signed with the certificate's own key when jwk,
+    which is no account's key, whatever Location the CA answers with. Taken as one, a hostile
+    CA's Location made every later request of that account read "signature DOES NOT verify"."""
+    payload = _jws_part(body, "payload")
+    return isinstance(payload, dict) and "certificate" in payload
+
+
 class SigningKeys:
     """Which public key each account had, from which exchange on: a kid-signed JWS is checked
     with the key its account had when it was sent, not with whichever key is current.
@@ -67,7 +75,8 @@ class SigningKeys:
         if location:
             protected = _jws_part(exchange.request_body, "protected")
             if isinstance(protected, dict) and isinstance(protected.get("jwk"), dict):
-                self.add(location, protected["jwk"], position)
+                if not _revocation(exchange.request_body):
+                    self.add(location, protected["jwk"], position)
                 return
         if b'"payload":""' in exchange.request_body.replace(b" ", b""):
             return  # POST-as-GET: no rollover

@@ -94,7 +94,14 @@ def _har(path: Path, document: dict[str, Any]) -> list[Exchange]:
     for number, entry in enumerate(entries, 1):
         try:
             exchanges.append(_har_entry(entry, number))
-        except (KeyError, TypeError, ValueError, AttributeError, binascii.Error) as exc:
+        except (
+            KeyError,
+            TypeError,
+            ValueError,
+            AttributeError,
+            OverflowError,  # a number JSON reads as infinity, for an int
+            binascii.Error,
+        ) as exc:
             reason = f"{exc} missing" if isinstance(exc, KeyError) else str(exc)
             raise InputError(f"{path}: HAR entry {number}: {_short(reason)}") from None
     directory = next((e.url for e in exchanges if _is_directory(e)), "")

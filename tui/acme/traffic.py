@@ -154,7 +154,8 @@ class Exchange:
                 error=str(record.get("error", "")),
                 resent_from=record.get("resent_from"),
             )
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
+            # OverflowError: a number JSON reads as infinity (`Infinity`, `1e400`) for an int
             raise InputError(f"not a traffic record: {exc}") from None
 
 
@@ -239,18 +240,6 @@ def to_har(exchanges: Iterable[Exchange], creator_version: str) -> dict[str, Any
             "entries": entries,
         }
     }
-
-
-def signing_keys(exchanges: Iterable[Exchange]) -> dict[str, Jwk]:
-    """Account URL -> JWK, learnt from jwk-signed requests (newAccount) and their Location, so a
-    kid-signed JWS can be verified from the traffic alone, offline too."""
-    known: dict[str, Jwk] = {}
-    for exchange in exchanges:
-        jws = exchange.jws
-        location = header(exchange.response_headers, "location")
-        if jws and location and isinstance(jws.protected.get("jwk"), dict):
-            known[location] = jws.protected["jwk"]
-    return known
 
 
 def signature_valid(exchange: Exchange, known: dict[str, Jwk]) -> bool | None:

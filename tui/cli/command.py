@@ -215,7 +215,10 @@ def _run(args: argparse.Namespace) -> int:
             trust.preload(ctx.settings.ca_bundle_path(args.ca_bundle))
         if args.traffic:
             try:
-                stream = stack.enter_context(user_path(args.traffic).open("a", encoding="utf-8"))
+                # 0600 when made, as the dashboard's exports: traffic holds account URLs and
+                # orders (made with the umask's 0644, others could read it)
+                fd = os.open(user_path(args.traffic), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+                stream = stack.enter_context(open(fd, "a", encoding="utf-8"))
             except OSError as exc:
                 raise InputError(
                     f"{args.traffic}: cannot open traffic file ({exc.strerror})"

@@ -50,7 +50,9 @@ def _run_dashboard(ctx: Context, settings: Settings, **kwargs: Any) -> int:
     from tui.dashboard.app import AcmeDashApp  # textual is imported only when it starts
 
     try:
-        AcmeDashApp(settings, ca_bundle=ctx.args.ca_bundle, **kwargs).run()
+        # --traffic FILE records what the dashboard sends too (it was opened, and left empty)
+        app = AcmeDashApp(settings, ca_bundle=ctx.args.ca_bundle, recorders=ctx.observers, **kwargs)
+        app.run()
     finally:
         collector.resume()  # if it quit before its first paint
     return 0

@@ -15,7 +15,7 @@ from textual.theme import BUILTIN_THEMES
 from textual.widget import AwaitMount
 
 from tui.acme.text import shortened
-from tui.acme.traffic import Exchange
+from tui.acme.traffic import Exchange, Observer
 from tui.config import Settings, default_data_dir
 from tui.dashboard.keymap import (
     GLOBAL_BINDINGS,
@@ -77,6 +77,7 @@ class AcmeDashApp(HeldKeys, App[None]):
         http_port: int = 80,
         tls_port: int = 443,
         files_dir: Path | None = None,
+        recorders: Iterable[Observer] = (),
     ) -> None:
         """`config_path=None` keeps settings in memory only (demo, inspect). The responder
         address and ports are where http-01 / tls-alpn-01 answers listen by default.
@@ -90,6 +91,7 @@ class AcmeDashApp(HeldKeys, App[None]):
             offline=offline,
             responder=Responder(responder_address, http_port, tls_port),
             files_dir=files_dir,
+            recorders=recorders,
         )
         self.main_screen = MainScreen(self.workspace)
         self._theme_error = ""

@@ -51,8 +51,10 @@ class Workspace:
         offline: Iterable[Exchange] | None = None,
         responder: Responder | None = None,
         files_dir: Path | None = None,
+        recorders: Iterable[Observer] = (),
     ) -> None:
-        """`config_path=None` keeps settings in memory only (demo, inspect); `offline` is a
+        """`config_path=None` keeps settings in memory only (demo, inspect); `recorders` get
+        every exchange besides the traffic list (--traffic FILE); `offline` is a
         traffic file's exchanges, inspected without sending anything, under the CA the file
         names (never the config's: it may be another); `files_dir` is where
         certificates, exports and keys go unless the user names a place (the demo's throwaway
@@ -68,6 +70,7 @@ class Workspace:
             sequence=itertools.count(1),
         )
         self.files_dir = files_dir
+        self.recorders = list(recorders)
         self.offline = shown is not None
         self.log = TrafficLog()
         if shown is not None:
@@ -129,7 +132,7 @@ class Workspace:
         """The session's client for the current endpoint and key, made on first use and kept
         until either changes; every exchange it makes goes to `observer`."""
         if self._client is None:
-            self.session.observers = [observer]
+            self.session.observers = [observer, *self.recorders]
             self._client = self.session.client()
             if self.key is not None and self._client.account_url:
                 # An account remembered from an earlier run: from here on, its requests are
