@@ -63,6 +63,8 @@ def test_custom_https_counts_as_production() -> None:
     [
         ("http://acme.example.net/dir", "refusing plain http"),
         ("http://10.0.0.1/dir", "refusing plain http"),
+        # a name under .localhost may resolve anywhere (attacker review, session 8)
+        ("http://acme.example.localhost/dir", "refusing plain http"),
         ("ftp://example.net/dir", "must be https"),
         ("lets-encrypt", "unknown endpoint"),
         ("https:///dir", "no host"),

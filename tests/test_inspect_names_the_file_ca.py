@@ -50,5 +50,27 @@ def test_each_named_url_is_tried_once(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(endpoints, "resolve", counting)
     named = ["http://ca.example/dir"] * 1000 + ["https://127.0.0.1:14000/dir"] * 1000
-    assert "127.0.0.1" in endpoints.recorded(iter(named)).url
+    requests = ["https://127.0.0.1:14000/nonce-plz"]
+    assert "127.0.0.1" in endpoints.recorded(iter(named), requests).url
     assert tried == ["http://ca.example/dir", "https://127.0.0.1:14000/dir"]
+
+
+@pytest.mark.parametrize(
+    ("named", "sent_to", "badge"),
+    [
+        ("letsencrypt", "https://127.0.0.1:14000/dir", "unknown CA"),
+        (
+            "https://127.0.0.1:14000/dir",
+            "https://acme-v02.api.letsencrypt.org/directory",
+            "unknown CA",
+        ),
+        ("https://127.0.0.1:14000/dir", "https://127.0.0.1:14000/dir", "127.0.0.1"),
+    ],
+)
+def test_a_file_naming_a_ca_its_requests_never_went_to_is_unknown_ca(
+    named: str, sent_to: str, badge: str
+) -> None:
+    """Attacker review, session 8: the badge trusted the file's `endpoint` field alone, so a
+    file could dress Pebble traffic as PRODUCTION / Let's Encrypt, or production as LOCAL."""
+    url = endpoints.resolve(named).url
+    assert endpoints.recorded([url], [sent_to, sent_to + "x"]).title == badge

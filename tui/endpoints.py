@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from urllib.parse import urlsplit
@@ -128,15 +128,22 @@ UNKNOWN_CA = Endpoint(name="", title="unknown CA", url="", environment=Environme
 be another one. Production, as any CA we cannot tell."""
 
 
-def recorded(directory_urls: Iterable[str]) -> Endpoint:
+def recorded(directory_urls: Iterable[str], request_urls: Sequence[str]) -> Endpoint:
     """The CA a traffic file was recorded with: the first directory URL it names that
-    `resolve` takes (the file is untrusted text), else UNKNOWN_CA. Each distinct URL is tried
-    once: a file of 100,000 exchanges naming one bad URL had it rejected 100,000 times."""
+    `resolve` takes (the file is untrusted text) and that some request of the file went to
+    (its scheme, host and port), else UNKNOWN_CA. A file naming Let's Encrypt production for
+    requests sent to 127.0.0.1 was badged PRODUCTION, and the reverse LOCAL. Each distinct URL
+    is tried once: a file of 100,000 exchanges naming one bad URL had it rejected 100,000
+    times."""
     for url in dict.fromkeys(directory_urls):
         try:
-            return resolve(url)
+            endpoint = resolve(url)
         except InputError:
             continue
+        parts = urlsplit(endpoint.url)
+        origin = f"{parts.scheme}://{parts.netloc}/"
+        if any(request.startswith(origin) for request in request_urls):
+            return endpoint
     return UNKNOWN_CA
 
 

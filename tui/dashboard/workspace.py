@@ -63,7 +63,9 @@ class Workspace:
         shown = list(offline) if offline is not None else None
         self.session = Session(
             settings,
-            resolve(settings.endpoint) if shown is None else recorded(e.endpoint for e in shown),
+            resolve(settings.endpoint)
+            if shown is None
+            else recorded((e.endpoint for e in shown), [e.url for e in shown]),
             config_path,
             key_path=user_path(settings.account_key) if settings.account_key else None,
             ca_bundle=ca_bundle,
