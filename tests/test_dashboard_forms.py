@@ -367,3 +367,31 @@ async def test_jumping_to_the_orders_tab_shows_its_focused_names_box(
         await pilot.press("z", "z")
         await pilot.pause()
         assert names.value == "zz" and _fully_visible(app, names)
+
+
+async def test_a_contact_removed_while_it_was_edited_ends_the_edit(tmp_path: Path) -> None:
+    """New-user review, session 8: `e` on a contact, Esc, Delete (the list empty), then a new
+    contact and Enter: the edit still pointed at index 0, and the dashboard ended with an
+    IndexError. And `e` / Delete, offered in the key bar, did nothing right after `3` (no row
+    was highlighted)."""
+    from tui.dashboard.panels.contacts import ContactsPanel
+
+    app = _app(tmp_path, contacts=["mailto:a@example.org", "mailto:b@example.org"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _all_panes_mounted(app, pilot)
+        panel = app.screen.query_one(ContactsPanel)
+        await pilot.press("3", "e")  # no arrow first: the first contact
+        await wait_until(pilot, lambda: isinstance(app.focused, Input), "editing")
+        assert app.query_one("#contact-input", Input).value == "mailto:a@example.org"
+        await pilot.press("escape", "3", "delete")
+        await wait_until(pilot, lambda: len(panel.contacts) == 1, "a removed")
+        assert panel.contacts == ["mailto:b@example.org"]
+        box = app.query_one("#contact-input", Input)
+        box.focus()
+        await pilot.pause()
+        box.value = ""
+        await pilot.press(*"c@example.org", "enter")
+        await wait_until(pilot, lambda: len(panel.contacts) == 2, "c added")
+        assert panel.contacts == ["mailto:b@example.org", "mailto:c@example.org"], "b kept"
+        assert box.placeholder == "you@example.org"
+        assert app.is_running

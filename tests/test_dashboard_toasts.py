@@ -223,9 +223,8 @@ async def test_toasts_leave_a_dialogs_box_and_buttons_visible(tmp_path: Path) ->
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await pilot.press("g")
         await wait_for_screen(pilot, GenerateKeyScreen)
-        app.screen.query_one("#path", Input).value = ""
         for _ in range(3):
-            await pilot.press("enter")  # "Type the file's path."
+            app.notify("Type the file's path.")
         await wait_until(pilot, lambda: len(app.screen.query("Toast")) == 3, "three toasts")
         await pilot.pause()
         assert app.screen.focused is app.screen.query_one("#path", Input)

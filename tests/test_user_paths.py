@@ -34,7 +34,10 @@ def test_a_file_path_typed_in_a_dialog_is_absolute_from_its_folder(tmp_path: Pat
 
 def test_a_file_path_that_cannot_be_a_file_is_refused(tmp_path: Path) -> None:
     (tmp_path / "sub").mkdir()
+    (tmp_path / "plain").write_text("x")
     for typed, said in [
+        ("plain/k.pem", f"{tmp_path / 'plain'} is a file, not a folder"),
+        ("plain/a/k.pem", f"{tmp_path / 'plain'} is a file, not a folder"),
         ("", "Type the file's path"),
         (f"{NOBODY}/k.pem", f"there is no user '{NOBODY[1:]}' here"),
         ("sub", f"{tmp_path / 'sub'} is a folder"),

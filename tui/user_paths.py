@@ -35,4 +35,7 @@ def typed_file_path(typed: str, base: Path) -> Path:
     path = base / path  # an absolute path stays as it is
     if path.is_dir():
         raise PathRefused(f"{path} is a folder: name a file in it.")
+    above = next((folder for folder in path.parents if folder.exists()), None)
+    if above is not None and not above.is_dir():
+        raise PathRefused(f"{above} is a file, not a folder.")
     return path

@@ -33,7 +33,9 @@ class ContactsPanel(Vertical):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.contacts: list[str] = []
-        self._editing: int | None = None
+        # The contact being edited, by value: by its index, a contact removed meanwhile made
+        # Enter write past the list's end (IndexError, the dashboard gone) or over another.
+        self._editing: str | None = None
         self._list = QuietList(id="contacts-list")
         self._label = Static(id="contact-label", classes="label")
 
@@ -55,9 +57,20 @@ class ContactsPanel(Vertical):
         self._label.update((label if account else self.SAVED_ONLY).format(kept=kept))
 
     def set_contacts(self, contacts: list[str]) -> None:
+        """The list shows `contacts`, the same row highlighted (the first one at first: `e`
+        and Delete, offered in the key bar, did nothing until an arrow key highlighted one)."""
+        was = self._list.highlighted or 0
         self.contacts = list(contacts)
         self._list.clear_options()
         self._list.add_options(self.contacts)
+        if self.contacts:
+            self._list.highlighted = min(was, len(self.contacts) - 1)
+        if self._editing is not None and self._editing not in self.contacts:
+            self._end_edit()
+
+    def _end_edit(self) -> None:
+        self._editing = None
+        self.query_one("#contact-input", Input).placeholder = "you@example.org"
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -66,13 +79,12 @@ class ContactsPanel(Vertical):
         except InputError as exc:
             self.notify(str(exc), severity="error")
             return
-        if self._editing is not None:
-            self.contacts[self._editing] = contact
-            self._editing = None
+        if self._editing in self.contacts:
+            self.contacts[self.contacts.index(self._editing)] = contact
         elif contact not in self.contacts:
             self.contacts.append(contact)
         event.input.value = ""
-        event.input.placeholder = "you@example.org"
+        self._end_edit()
         self._changed()
 
     def _selected(self) -> int | None:
@@ -89,7 +101,7 @@ class ContactsPanel(Vertical):
         index = self._selected()
         if index is None:
             return
-        self._editing = index
+        self._editing = self.contacts[index]
         contact_input = self.query_one("#contact-input", Input)
         contact_input.value = self.contacts[index]
         contact_input.placeholder = "edit contact (Enter to keep)"

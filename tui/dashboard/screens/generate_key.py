@@ -12,7 +12,8 @@ from textual.widgets import Button, Input, Select, Static
 from tui.acme.key_types import DEFAULT_KEY_TYPE, KEY_TYPES
 from tui.dashboard.panels.choice import Choice
 from tui.dashboard.screens.dialog import Dialog
-from tui.dashboard.screens.prompt import PathSuggester
+from tui.dashboard.screens.prompt import PathSuggester, folder_line
+from tui.dashboard.untrusted import inert
 from tui.user_paths import PathRefused, typed_file_path
 
 
@@ -26,6 +27,7 @@ class GenerateKeyScreen(Dialog[tuple[str, str] | None]):
         background: $surface; padding: 1 2; }
     GenerateKeyScreen Horizontal { height: auto; margin-top: 1; align-horizontal: right; }
     GenerateKeyScreen Button { margin-left: 2; }
+    GenerateKeyScreen #folder { color: $text-muted; }
     """
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
 
@@ -43,6 +45,7 @@ class GenerateKeyScreen(Dialog[tuple[str, str] | None]):
                 suggester=PathSuggester(self._file_in),
                 id="path",
             )
+            yield Static(folder_line(self._path, self._file_in), id="folder")
             yield Choice(
                 [(t, t) for t in KEY_TYPES], value=DEFAULT_KEY_TYPE, allow_blank=False, id="type"
             )
@@ -55,9 +58,13 @@ class GenerateKeyScreen(Dialog[tuple[str, str] | None]):
         try:
             path = typed_file_path(self.query_one("#path", Input).value, self._file_in)
         except PathRefused as exc:
-            self.notify(str(exc), severity="warning", markup=False)
+            self.query_one("#folder", Static).update(inert(str(exc)))
+            self.app.bell()
             return
         self.dismiss((str(path), str(key_type)))
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.query_one("#folder", Static).update(folder_line(event.value, self._file_in))
 
     def on_input_submitted(self) -> None:
         self._submit()

@@ -38,6 +38,22 @@ class PathSuggester(Suggester):
         return value[: len(value) - len(stem)] + match
 
 
+def folder_line(value: str, file_in: Path | None) -> Text:
+    """The folder of the path in a box, whole (wrapped): a long path showed only its end, the
+    cursor's, at 60 columns, and the folder a file would go to was out of sight. For a file
+    (`file_in`: the folder of a relative path), why the path cannot be one, as it is typed."""
+    base = file_in or Path.cwd()
+    typed = base / user_path(value.strip())
+    if not value.strip() or value.endswith("/"):
+        return inert(f"in {typed}")
+    if file_in is not None:
+        try:
+            typed_file_path(value, base)
+        except PathRefused as exc:
+            return inert(str(exc))
+    return inert(f"in {typed.parent}")
+
+
 class PromptScreen(Dialog[str | None]):
     DEFAULT_CSS = """
     PromptScreen { align: center middle; }
@@ -84,27 +100,12 @@ class PromptScreen(Dialog[str | None]):
                 id="value",
             )
             if self._paths:
-                yield Static(self._folder(self._value), id="folder")
+                yield Static(folder_line(self._value, self._file_in), id="folder")
             yield Static(inert(self._help or "Enter to accept, Escape to cancel"), id="help")
-
-    def _folder(self, value: str) -> Text:
-        """The folder of the path in the box, whole (wrapped): a long path showed only its end,
-        the cursor's, at 60 columns, and the folder a file would go to was out of sight. For a
-        file, why the path cannot be one, as it is typed."""
-        base = self._file_in or Path.cwd()
-        typed = base / user_path(value.strip())
-        if not value.strip() or value.endswith("/"):
-            return inert(f"in {typed}")
-        if self._file_in is not None:
-            try:
-                typed_file_path(value, base)
-            except PathRefused as exc:
-                return inert(str(exc))
-        return inert(f"in {typed.parent}")
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if self._paths:
-            self.query_one("#folder", Static).update(self._folder(event.value))
+            self.query_one("#folder", Static).update(folder_line(event.value, self._file_in))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if self._file_in is None or not event.value.strip():
