@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -105,3 +106,25 @@ def test_demo_creates_an_account_and_issues_with_key_presses(tmp_path: Path) -> 
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True, check=False)
     assert not config.exists(), "demo never writes the user's settings"
     assert list(started_in.iterdir()) == [], "the demo's files stay in its throwaway folder"
+
+
+def test_a_killed_demo_clears_its_folder(tmp_path: Path) -> None:
+    """New-user review, session 8: a kill (SIGTERM) ended the process on the spot, and the
+    demo's folder (its key, Pebble's) stayed in /tmp, though nothing was saved there."""
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    session = f"acmedash-hup-{os.getpid()}"
+    acmedash = Path(sys.executable).with_name("acmedash")
+    command = f"TMPDIR={temp} TERM=xterm-256color exec {acmedash} demo"
+    _tmux("new-session", "-d", "-s", session, "-x", "80", "-y", "24", command)
+    try:
+        _wait_for(session, "7 Traffic")
+        assert [p.name[:14] for p in temp.iterdir()] == ["acmedash-demo-"]
+        pid = _tmux("display-message", "-p", "-t", session, "#{pane_pid}").strip()
+        os.kill(int(pid), signal.SIGTERM)
+        deadline = time.monotonic() + 20
+        while any(temp.iterdir()) and time.monotonic() < deadline:
+            time.sleep(0.2)
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True, check=False)
+    assert list(temp.iterdir()) == [], "the demo's folder is removed"

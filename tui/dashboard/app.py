@@ -153,9 +153,25 @@ class AcmeDashApp(HeldKeys, App[None]):
             # terminal: the App holds every repaint until its on_mount returns, so the screen
             # was drawn once unseen and again after, 25-30 ms of CPU before the first frame.
             await AwaitMount(self.main_screen, [self.main_screen])
+        else:
+            self._end_on_kill()
         if self._theme_error:
             self.notify(self._theme_error, title="Theme", severity="warning")
         self._started = True
+
+    def _end_on_kill(self) -> None:
+        """A kill (SIGTERM: a service manager, `kill`) ends the App as `q` does, so that what
+        runs after it does too: Python's default ended the process on the spot, and `acmedash
+        demo` left its folder behind. Not SIGHUP: with the terminal gone, Textual's exit then
+        waited forever on its output thread."""
+        import asyncio
+        import signal
+
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, self._killed)
+
+    def _killed(self) -> None:
+        self._quitting = True  # keys still read run nothing
+        self.call_later(self._quit)
 
     # -- themes ---------------------------------------------------------------------------
 
