@@ -37,13 +37,20 @@ def test_cli_update_refused_keeps_the_config(cli: CliRunner, pebble: Pebble) -> 
     assert cli.config.read_bytes() == before
 
 
-async def test_dashboard_push_refused_keeps_the_config(pebble: Pebble, tmp_path: Path) -> None:
-    settings = account_settings(pebble, tmp_path, contacts=["mailto:old@example.org"])
+async def _with_an_account(pebble: Pebble, folder: Path) -> Settings:
+    """Settings whose key has an account at `pebble`, with the contact mailto:old@example.org
+    (in the settings and at the CA)."""
+    settings = account_settings(pebble, folder, contacts=["mailto:old@example.org"])
     key = keys.load_key(Path(settings.account_key))
     async with AcmeClient(
         pebble.directory_url, key=key, options=ClientOptions(ca_bundle=pebble.ca_bundle)
     ) as c:
         await c.new_account(["mailto:old@example.org"], terms_agreed=True)
+    return settings
+
+
+async def test_dashboard_push_refused_keeps_the_config(pebble: Pebble, tmp_path: Path) -> None:
+    settings = await _with_an_account(pebble, tmp_path)
     config = tmp_path / "c.toml"
     save_settings(settings, config)
     app = AcmeDashApp(settings, config_path=config)
@@ -111,12 +118,7 @@ async def test_a_contact_added_while_an_operation_runs_is_kept_for_u(
     the test's own coroutine, held till the edit is made."""
     import asyncio
 
-    settings = account_settings(pebble, tmp_path, contacts=["mailto:old@example.org"])
-    key = keys.load_key(Path(settings.account_key))
-    async with AcmeClient(
-        pebble.directory_url, key=key, options=ClientOptions(ca_bundle=pebble.ca_bundle)
-    ) as c:
-        await c.new_account(["mailto:old@example.org"], terms_agreed=True)
+    settings = await _with_an_account(pebble, tmp_path)
     release = asyncio.Event()
 
     async def slow(client: AcmeClient) -> str:
