@@ -108,6 +108,8 @@ async def test_a_relative_path_goes_where_the_dialog_says_and_is_kept_absolute(
         await _answer(pilot, app.screen.query_one("#path", Input), "mine.pem")
         await wait_until(pilot, lambda: app.workspace.key is not None, "the key generated")
         assert app.settings.account_key == str(demo / "mine.pem")
+        said = [n.message for n in app._notifications]
+        assert any("it is the account key now" in message for message in said), said
         assert (demo / "mine.pem").exists() and not (tmp_path / "cwd" / "mine.pem").exists()
         keys.save_key(keys.generate_key("ec256"), demo / "other.pem")
         await pilot.press("o")

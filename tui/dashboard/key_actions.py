@@ -69,8 +69,9 @@ async def generate_key(view: KeyView) -> None:
         view.notify(str(exc), severity="error")
         return
     made = f"; created {created_folders(created)}" if created else ""
-    view.notify(f"Generated {key_type} key at {path}{made}")
     view.use_key_file(path)
+    # said: the Key tab changed under the dialog, and the toast named only the new file
+    view.notify(f"Generated {key_type} key at {path}{made}; it is the account key now")
 
 
 def fix_key_mode(view: KeyView) -> None:
