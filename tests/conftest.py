@@ -232,6 +232,16 @@ async def wait_until(
         await pilot.pause(0.05)
 
 
+async def hidden_panes_mounted(pilot: Pilot[None]) -> None:
+    """The panes mounted after the first paint, each to its last widget. `#order-names` is
+    there before the Selects below it have composed: a test that ended in that moment tore
+    the Orders form down mid-mount, and Select raised NoMatches (seen once in CI)."""
+    app: Any = pilot.app
+    await wait_until(pilot, lambda: bool(app.query("#order-names")), "the hidden panes mounted")
+    for mounting in app.main_screen.mounting:
+        await mounting
+
+
 async def wait_for_screen(
     pilot: Pilot[None], kind: type[Screen[Any]], timeout: float = 15.0
 ) -> None:
@@ -269,7 +279,7 @@ async def fill_the_orders_form(
     from tui.dashboard.panels.tabs import TabbedPanes
 
     app.query_one("#side", TabbedPanes).active = "pane-orders"
-    await wait_until(pilot, lambda: bool(app.query("#order-names")), "the Orders tab")
+    await hidden_panes_mounted(pilot)
     if challenge is not None:
         app.query_one("#order-challenge", Select).value = challenge
     for field, value in fields.items():

@@ -16,11 +16,11 @@ from tests.conftest import (
     ValidatingPebble,
     account_settings,
     fill_the_orders_form,
+    hidden_panes_mounted,
     new_account_from_the_dashboard,
     order_from_the_orders_tab,
     settle,
     wait_for_screen,
-    wait_until,
 )
 from tui.acme.certificates import load_certificate, names_of
 from tui.acme.encoding import decode_part
@@ -212,7 +212,7 @@ async def test_bad_order_forms_are_refused_with_a_message(
     app = _app(validating, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("I")  # the Orders tab is opened for the user
-        await wait_until(pilot, lambda: bool(app.query("#order-names")), "the Orders tab mounted")
+        await hidden_panes_mounted(pilot)
         app.query_one("#traffic-list").focus()
         await pilot.press("I")
         await pilot.pause()

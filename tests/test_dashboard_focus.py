@@ -19,7 +19,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 from textual.widgets import Button, Input, Select, TextArea
 
-from tests.conftest import account_settings, wait_for_screen, wait_until
+from tests.conftest import account_settings, hidden_panes_mounted, wait_for_screen, wait_until
 from tui.config import Settings
 from tui.dashboard.app import AcmeDashApp
 from tui.dashboard.keymap import SIDE_PANES
@@ -41,10 +41,6 @@ LOCAL = "https://127.0.0.1:9/dir"  # the discard port: nothing answers, nothing 
 
 def _app(tmp_path: Path, endpoint: str = LOCAL) -> AcmeDashApp:
     return AcmeDashApp(Settings(endpoint=endpoint), config_path=tmp_path / "config.toml")
-
-
-async def _all_panes_mounted(app: AcmeDashApp, pilot: Pilot[None]) -> None:
-    await wait_until(pilot, lambda: bool(app.query("#order-names")), "the hidden panes mounted")
 
 
 def _look(app: App[None], widget: Widget) -> list[list[Segment]]:
@@ -78,7 +74,7 @@ async def test_tab_from_the_orders_tab_lands_in_the_names_box_and_letters_stay_t
     same (it went to PRODUCTION / Let's Encrypt before the fix)."""
     app = _app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await _all_panes_mounted(app, pilot)
+        await hidden_panes_mounted(pilot)
         await pilot.press("shift+tab", "shift+tab", "right", "right", "right", "right", "tab")
         await pilot.pause()
         assert app.focused is app.query_one("#order-names", Input)
@@ -92,7 +88,7 @@ async def test_tab_from_the_orders_tab_lands_in_the_names_box_and_letters_stay_t
 async def test_letters_typed_at_a_select_run_no_command(tmp_path: Path) -> None:
     app = _app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await _all_panes_mounted(app, pilot)
+        await hidden_panes_mounted(pilot)
         app.main_screen.side.active = "pane-orders"
         await pilot.pause()
         app.query_one("#order-challenge", Select).focus()
@@ -107,7 +103,7 @@ async def test_letters_typed_at_a_select_run_no_command(tmp_path: Path) -> None:
 async def test_every_focusable_widget_of_the_workspace_shows_its_focus(tmp_path: Path) -> None:
     app = _app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await _all_panes_mounted(app, pilot)
+        await hidden_panes_mounted(pilot)
         unmarked: list[str] = []
         for pane in ("pane-endpoint", "pane-key", "pane-contacts", "pane-account", "pane-orders"):
             app.main_screen.side.active = pane
@@ -260,7 +256,7 @@ async def test_every_printable_key_typed_into_every_text_box_stays_text(tmp_path
     dialog, no jump, no endpoint switch, no help, no quit."""
     app = _app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await _all_panes_mounted(app, pilot)
+        await hidden_panes_mounted(pilot)
         await pilot.press("slash")  # the filter box mounts when first wanted
         await pilot.press("escape", "8", "slash")  # and the detail's search box
         await pilot.pause()
@@ -287,7 +283,7 @@ async def test_every_printable_key_typed_into_every_text_box_stays_text(tmp_path
 async def test_jump_keys_reach_each_pane_and_the_status_line_names_it(tmp_path: Path) -> None:
     app = _app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await _all_panes_mounted(app, pilot)
+        await hidden_panes_mounted(pilot)
         screen = app.main_screen
         for number, (pane, (name, _)) in enumerate(SIDE_PANES.items(), 1):
             await pilot.press(str(number))
@@ -312,7 +308,7 @@ async def test_the_pane_with_focus_is_marked_on_its_frame(tmp_path: Path) -> Non
     border change colour while focus is anywhere inside them."""
     app = _app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await _all_panes_mounted(app, pilot)
+        await hidden_panes_mounted(pilot)
         screen = app.main_screen
         await pilot.press("2", "7")  # the Key tab shown, focus in the traffic list
         await pilot.pause()

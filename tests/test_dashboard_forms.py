@@ -16,7 +16,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import DataTable, Input, OptionList, Select, Static
 
-from tests.conftest import wait_for_screen, wait_until
+from tests.conftest import hidden_panes_mounted, wait_for_screen, wait_until
 from tui.config import Settings
 from tui.dashboard.app import AcmeDashApp
 from tui.dashboard.keymap import SIDE_PANES
@@ -33,7 +33,7 @@ def _app(tmp_path: Path, **settings: object) -> AcmeDashApp:
 
 
 async def _all_panes_mounted(app: AcmeDashApp, pilot: Pilot[None]) -> None:
-    await wait_until(pilot, lambda: bool(app.query("#order-names")), "the hidden panes mounted")
+    await hidden_panes_mounted(pilot)
     await wait_until(pilot, lambda: bool(app.query(DataTable)), "the certificates table mounted")
 
 

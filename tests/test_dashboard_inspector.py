@@ -10,7 +10,7 @@ from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
 
-from tests.conftest import wait_for_screen, wait_until
+from tests.conftest import hidden_panes_mounted, wait_for_screen, wait_until
 from tui.acme.traffic import read_jsonl
 from tui.config import Settings
 from tui.dashboard.app import AcmeDashApp
@@ -84,7 +84,7 @@ async def test_question_mark_shows_help_at_every_widget_but_a_text_box(tmp_path:
     """`?` at a focused Select did nothing: the Select claimed it as a letter."""
     app = AcmeDashApp(Settings(endpoint=LOCAL), config_path=tmp_path / "config.toml")
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until(pilot, lambda: bool(app.query("#order-names")), "the panes mounted")
+        await hidden_panes_mounted(pilot)
         tried: list[str] = []
         for jump in "12345678":
             await pilot.press(jump)
@@ -112,7 +112,7 @@ async def test_the_status_line_names_the_tab_shown_after_a_switch(tmp_path: Path
     tab behind."""
     app = AcmeDashApp(Settings(endpoint=LOCAL), config_path=tmp_path / "config.toml")
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until(pilot, lambda: bool(app.query("#order-names")), "the panes mounted")
+        await hidden_panes_mounted(pilot)
         await pilot.press("6")
         await wait_until(pilot, lambda: "6 Certificates" in _status(app), "on Certificates")
         app.main_screen.side.active = "pane-orders"  # what Enter on a certificate does

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from textual.widgets import Input, Static
 
-from tests.conftest import wait_for_screen, wait_until
+from tests.conftest import hidden_panes_mounted, wait_for_screen
 from tui.acme.traffic import read_jsonl
 from tui.config import Settings
 from tui.dashboard.app import AcmeDashApp
@@ -146,7 +146,7 @@ async def test_offline_the_orders_form_says_issuing_is_off_not_load_a_key() -> N
     and the form's hint does too."""
     app = AcmeDashApp(Settings(endpoint="pebble"), config_path=None, offline=read_jsonl(SAMPLE))
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until(pilot, lambda: bool(app.query("#order-names")), "the Orders tab")
+        await hidden_panes_mounted(pilot)
         await pilot.press("5")
         await pilot.pause()
         await pilot.press("x", ".", "t", "e", "s", "t", "enter")

@@ -12,7 +12,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from tests.conftest import wait_until
+from tests.conftest import hidden_panes_mounted, wait_until
 from tui.acme import keys
 from tui.acme.traffic import read_jsonl
 from tui.config import Settings
@@ -96,7 +96,7 @@ def test_orders_tab_with_focus_in_the_names_box(snap_compare, tmp_path: Path) ->
     )
 
     async def to_the_names_box(pilot: Pilot[None]) -> None:
-        await wait_until(pilot, lambda: bool(app.query("#order-names")), "the Orders tab mounted")
+        await hidden_panes_mounted(pilot)
         await pilot.press("shift+tab", "shift+tab", "right", "right", "right", "right", "tab")
         await pilot.press(*"demo.example.org")
         names = app.query_one("#order-names", Input)
@@ -151,7 +151,7 @@ def test_orders_form_after_an_issuance_reported_at(snap_compare, size: tuple[int
     )
 
     async def report(pilot: Pilot[None]) -> None:
-        await wait_until(pilot, lambda: bool(app.query("#order-names")), "the Orders tab mounted")
+        await hidden_panes_mounted(pilot)
         await pilot.press("5")
         names = app.query_one("#order-names", Input)
         names.cursor_blink = False
