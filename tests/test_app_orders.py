@@ -107,7 +107,13 @@ def _one_run_whatever_order_the_challenges_finished_in(log: TrafficLog) -> None:
     reviewer saw (`1:10 chall`, `── run 2 ──`, `2:9 chall`)."""
     assert log.runs == 1, [log.label(i) for i in range(len(log.exchanges))]
     exchanges = list(log.exchanges)
-    first, second = (i for i, e in enumerate(exchanges) if operation(e) == "chall" and e.jws)
+    answered = [
+        i
+        for i, e in enumerate(exchanges)
+        if operation(e) == "chall" and e.jws and e.status == 200  # not a badNonce before a resend
+    ]
+    assert len(answered) == 2, [(log.label(i), exchanges[i].status) for i in answered]
+    first, second = answered
     exchanges[first], exchanges[second] = exchanges[second], exchanges[first]
     swapped = TrafficLog()
     swapped.extend(exchanges)
