@@ -10,15 +10,16 @@ from dataclasses import replace
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from textual.screen import Screen
 
 import tests.json_strategies  # noqa: F401 - the project's hypothesis profile
 from tests.conftest import wait_until
 from tests.test_dashboard_traffic_list import _app, _exchange, _traffic
 from tui.dashboard.panels.filter_box import FilterBox
 from tui.dashboard.panels.status_line import StatusLine
-from tui.dashboard.panels.traffic_list import TrafficList
+from tui.dashboard.panels.traffic_list import ENTER_SLICE_SECONDS, TrafficList
 from tui.traffic_filter import FilterError, Query
-from tui.traffic_log import CHECK_EVERY, TrafficLog
+from tui.traffic_log import CHECK_EVERY, SLICE_SECONDS, FilterRun, TrafficLog
 
 
 def _log(count: int) -> TrafficLog:
@@ -163,3 +164,48 @@ async def test_a_long_filter_runs_while_keys_are_answered() -> None:
         assert moved_while_filtering == [True]
         assert log.rows == _every(log, "~b /unauthorized|badnonce/") and len(log.rows) == 2
         assert traffic.cursor == 1 and "2 of 20000" in lines[-1]
+
+
+async def test_a_long_filter_is_answered_on_screen_before_it_goes_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Over 100,000 exchanges the Enter matched a 12 ms slice, then the worker matched another
+    before the screen's next update: the answer (focus on the list, `filtering…`) waited for
+    both, 25-35 ms of the 50 a key may take. Now the Enter matches a short slice, and the
+    worker's slices wait until a frame has been drawn. Frames are counted where the App hands
+    them to the terminal driver (App._display), which a headless run also passes through."""
+    signed = (
+        b'{"protected":"eyJhbGciOiJFUzI1NiIsIm5vbmNlIjoiYWJjIn0","payload":"","signature":"c2ln"}'
+    )
+    app = _app([replace(e, request_body=signed) for e in _traffic(20_000)])
+    frames: list[object] = []
+    steps: list[tuple[int, float]] = []  # (frames drawn before the step, its time)
+    step = FilterRun.step
+
+    def counted_step(run: FilterRun, seconds: float = SLICE_SECONDS) -> bool:
+        steps.append((len(frames), seconds))
+        return step(run, seconds)
+
+    monkeypatch.setattr(FilterRun, "step", counted_step)
+    async with app.run_test(size=(80, 24)) as pilot:
+        display = app._display
+
+        def drawn(screen: Screen[object], renderable: object) -> None:
+            if renderable is not None:
+                frames.append(renderable)
+            display(screen, renderable)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(app, "_display", drawn)
+        log = app.main_screen.workspace.log
+        await pilot.press("slash")
+        await pilot.pause()
+        app.query_one(FilterBox).value = "~b /unauthorized|badnonce/"
+        await pilot.pause()
+        frames.clear()
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: not log.status().filtering, "the filter's end")
+        assert len(steps) >= 3, steps
+        (before_enter_slice, enter_slice), (before_next, _) = steps[0], steps[1]
+        assert enter_slice <= ENTER_SLICE_SECONDS < SLICE_SECONDS
+        assert before_enter_slice == 0 and before_next >= 1, steps
+        assert log.rows == _every(log, "~b /unauthorized|badnonce/")
