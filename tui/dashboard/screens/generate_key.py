@@ -12,9 +12,7 @@ from textual.widgets import Button, Input, Select, Static
 from tui.acme.key_types import DEFAULT_KEY_TYPE, KEY_TYPES
 from tui.dashboard.panels.choice import Choice
 from tui.dashboard.screens.dialog import Dialog
-from tui.dashboard.screens.prompt import PathSuggester, folder_line
-from tui.dashboard.untrusted import inert
-from tui.user_paths import PathRefused, typed_file_path
+from tui.dashboard.screens.prompt import FolderLine, PathSuggester
 
 
 class GenerateKeyScreen(Dialog[tuple[str, str] | None]):
@@ -45,7 +43,7 @@ class GenerateKeyScreen(Dialog[tuple[str, str] | None]):
                 suggester=PathSuggester(self._file_in),
                 id="path",
             )
-            yield Static(folder_line(self._path, self._file_in), id="folder")
+            yield FolderLine(self._path, self._file_in)
             yield Choice(
                 [(t, t) for t in KEY_TYPES], value=DEFAULT_KEY_TYPE, allow_blank=False, id="type"
             )
@@ -55,16 +53,11 @@ class GenerateKeyScreen(Dialog[tuple[str, str] | None]):
 
     def _submit(self) -> None:
         key_type = self.query_one("#type", Select).value
-        try:
-            path = typed_file_path(self.query_one("#path", Input).value, self._file_in)
-        except PathRefused as exc:
-            self.query_one("#folder", Static).update(inert(str(exc)))
-            self.app.bell()
-            return
-        self.dismiss((str(path), str(key_type)))
+        if path := self.query_one(FolderLine).file_path(self.query_one("#path", Input).value):
+            self.dismiss((str(path), str(key_type)))
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        self.query_one("#folder", Static).update(folder_line(event.value, self._file_in))
+        self.query_one(FolderLine).follow(event.value)
 
     def on_input_submitted(self) -> None:
         self._submit()

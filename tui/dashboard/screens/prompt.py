@@ -54,6 +54,26 @@ def folder_line(value: str, file_in: Path | None) -> Text:
     return inert(f"in {typed.parent}")
 
 
+class FolderLine(Static):
+    """The folder_line under a path box, following what is typed; on Enter, the file the box
+    names, or why it cannot be one said on this line (and the bell), the dialog staying open."""
+
+    def __init__(self, value: str, file_in: Path | None) -> None:
+        super().__init__(folder_line(value, file_in), id="folder")
+        self._file_in = file_in
+
+    def follow(self, value: str) -> None:
+        self.update(folder_line(value, self._file_in))
+
+    def file_path(self, value: str) -> Path | None:
+        try:
+            return typed_file_path(value, self._file_in or Path.cwd())
+        except PathRefused as exc:
+            self.update(inert(str(exc)))
+            self.app.bell()
+            return None
+
+
 class PromptScreen(Dialog[str | None]):
     DEFAULT_CSS = """
     PromptScreen { align: center middle; }
@@ -100,21 +120,15 @@ class PromptScreen(Dialog[str | None]):
                 id="value",
             )
             if self._paths:
-                yield Static(folder_line(self._value, self._file_in), id="folder")
+                yield FolderLine(self._value, self._file_in)
             yield Static(inert(self._help or "Enter to accept, Escape to cancel"), id="help")
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if self._paths:
-            self.query_one("#folder", Static).update(folder_line(event.value, self._file_in))
+            self.query_one(FolderLine).follow(event.value)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if self._file_in is None or not event.value.strip():
             self.dismiss(event.value)
-            return
-        try:
-            path = typed_file_path(event.value, self._file_in)
-        except PathRefused as exc:
-            self.query_one("#folder", Static).update(inert(str(exc)))
-            self.app.bell()
-            return
-        self.dismiss(str(path))
+        elif path := self.query_one(FolderLine).file_path(event.value):
+            self.dismiss(str(path))
