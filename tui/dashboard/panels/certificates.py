@@ -130,7 +130,9 @@ class CertificatesPanel(Vertical):
         certificate it was on. The columns fit, so the table never scrolls sideways
         (overflow-x: hidden): a squeezed table showed a cut horizontal scrollbar thumb under
         it."""
-        width = self.size.width or self._width
+        # Kept here too, not only on Resize: one that had not come before the tab was hidden
+        # left no width, and a revocation's reload then showed nothing (flaky test).
+        self._width = width = self.size.width or self._width
         if not self.is_mounted or not width:
             return
         self._keys.update(key_lines(width))
