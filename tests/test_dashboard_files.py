@@ -13,6 +13,7 @@ from textual.widgets import Input, OptionList, Static
 
 from tests.conftest import account_settings, wait_for_screen, wait_until
 from tui.acme import keys
+from tui.acme.hooks import PASSPHRASE_ENV
 from tui.config import Settings
 from tui.dashboard.app import AcmeDashApp
 from tui.dashboard.screens.copy_part import CopyPartScreen
@@ -138,6 +139,54 @@ async def test_a_path_that_holds_no_key_changes_nothing(
         assert "/no/such/key.pem" in message and f"still {key_path}" in message, message
         assert app.settings.account_key == str(key_path)
         assert app.workspace.key_path == key_path and app.workspace.key is not None
+
+
+async def test_an_encrypted_key_changes_nothing_until_its_passphrase_opens_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`o` with an encrypted key dropped the key in use and named the new file in the
+    settings before its passphrase was typed: Escape there left no key at all. Now the key in
+    use stays through Escape and through a wrong passphrase (asked again); the right one
+    switches, and only then are the settings changed."""
+    monkeypatch.delenv(PASSPHRASE_ENV, raising=False)
+    key_path, locked = tmp_path / "account.pem", tmp_path / "locked.pem"
+    keys.save_key(keys.generate_key("ec256"), key_path)
+    keys.save_key(keys.generate_key("ec256"), locked, b"s3cret")
+    app = _demo_app(tmp_path, monkeypatch, account_key=str(key_path))
+
+    def asked() -> bool:
+        return isinstance(app.screen, PromptScreen) and app.screen.query_one(Input).password
+
+    def unchanged() -> bool:
+        workspace = app.workspace
+        return (workspace.key_path, workspace.key_thumbprint) == (key_path, in_use) and (
+            app.settings.account_key == str(key_path)
+        )
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: app.workspace.key is not None, "the key loaded")
+        in_use = app.workspace.key_thumbprint
+        await pilot.press("o")
+        await wait_for_screen(pilot, PromptScreen)
+        app.screen.query_one("#value", Input).value = str(locked)  # typed: 6 s of Pilot
+        await pilot.press("enter")
+        await wait_until(pilot, asked, "the passphrase asked")
+        assert unchanged(), "changed before the passphrase was typed"
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: len(app.screen_stack) == 1, "the question closed")
+        assert unchanged(), "Escape left another key in use"
+        await pilot.press("o")
+        await wait_for_screen(pilot, PromptScreen)
+        app.screen.query_one("#value", Input).value = str(locked)  # typed: 6 s of Pilot
+        await pilot.press("enter")
+        await wait_until(pilot, asked, "the passphrase asked")
+        await _answer(pilot, app.screen.query_one(Input), "wrong")
+        await wait_until(pilot, asked, "the passphrase asked again")
+        assert unchanged(), "a wrong passphrase left another key in use"
+        await _answer(pilot, app.screen.query_one(Input), "s3cret")
+        await wait_until(pilot, lambda: app.workspace.key_path == locked, "the key switched")
+        assert app.workspace.key is not None and app.workspace.key_thumbprint != in_use
+        assert app.settings.account_key == str(locked)
 
 
 @pytest.mark.parametrize("key", ["g", "x"])

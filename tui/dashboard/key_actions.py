@@ -9,6 +9,7 @@ key file is written 0600 and never over an existing file (keys.save_key)."""
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -28,15 +29,16 @@ class KeyView(View, Protocol):
         """Loads the key at `path` and shows it (or why it did not load)."""
         ...
 
-    def use_key_file(self, path: Path) -> None:
-        """Makes `path` the account key, in the settings too."""
+    def use_key_file(self, path: Path, passphrase: str | None = None) -> None:
+        """Makes `path` the account key, in the settings too, once it loads."""
         ...
 
 
-async def ask_passphrase(view: KeyView, path: Path) -> None:
+async def ask_passphrase(view: KeyView, path: Path, opened: Callable[[Path, str], None]) -> None:
+    """`opened` (load_key, use_key_file) is given the passphrase typed; Escape gives none."""
     secret = await view.ask(PromptScreen(f"Passphrase for {path}", password=True))
     if secret:
-        view.load_key(path, secret)
+        opened(path, secret)
 
 
 async def open_key(view: KeyView) -> None:

@@ -187,27 +187,33 @@ class Workspace:
         opens it for the CLI: with $ACMEDASH_KEY_PASSPHRASE, else with `passphrase` (the one
         the user typed). Returns why it did not load, or None (PassphraseRequired: ask for
         one; never when the environment's passphrase was wrong); and the old client, to
-        close."""
-        from tui.acme import jose  # cryptography: loaded after the first paint
-
-        self.key_loaded = True
-        self.session.key_path, self.session.key, self.key_thumbprint = path, None, None
+        close. A key that does not load leaves none in use: the one named (in the settings,
+        by `o`) is the one shown, with why."""
         problem: InputError | None = None
         if path is not None:
             typed = None if passphrase is None else (lambda _path: passphrase)
             try:
-                key = accounts.load_key(path, typed)
+                return None, self.use_key(path, accounts.load_key(path, typed))
             except PassphraseRequired as exc:
                 problem = exc
                 if not accounts.passphrase_may_be_asked():
                     problem = InputError(f"{exc} (${PASSPHRASE_ENV})")
             except InputError as exc:
                 problem = exc
-            else:
-                self.session.key = key
-                self.key_thumbprint = jose.thumbprint(jose.public_jwk(key))
+        self.key_loaded = True
+        self.session.key_path, self.session.key, self.key_thumbprint = path, None, None
         self.account = None
         return problem, self.drop_client()
+
+    def use_key(self, path: Path, key: PrivateKey) -> AcmeClient | None:
+        """Makes `key`, read from `path`, the account key; returns the old client, to close."""
+        from tui.acme import jose  # cryptography: loaded after the first paint
+
+        self.key_loaded = True
+        self.session.key_path, self.session.key = path, key
+        self.key_thumbprint = jose.thumbprint(jose.public_jwk(key))
+        self.account = None
+        return self.drop_client()
 
     async def aclose(self) -> None:
         if self._client is not None:

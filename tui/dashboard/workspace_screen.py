@@ -285,31 +285,37 @@ class WorkspaceScreen(NavigableScreen):
 
     def load_key(self, path: Path | None, passphrase: str | None = None) -> None:
         problem, old_client = self.workspace.load_key(path, passphrase)
-        self._close(old_client)
         if isinstance(problem, PassphraseRequired) and path is not None:
-            self._ask_passphrase(path)
-        self.key_panel.show_key(path, self.workspace.key, str(problem or ""))
+            self._ask_passphrase(path, self.load_key)
+        self._key_changed(old_client, str(problem or ""))
+
+    def _key_changed(self, old_client: AcmeClient | None, problem: str = "") -> None:
+        self._close(old_client)
+        self.key_panel.show_key(self.workspace.key_path, self.workspace.key, problem)
         self.show_account()
 
     @work(group="passphrase")
-    async def _ask_passphrase(self, path: Path) -> None:
-        await key_actions.ask_passphrase(self, path)
+    async def _ask_passphrase(self, path: Path, opened: Callable[[Path, str], None]) -> None:
+        await key_actions.ask_passphrase(self, path, opened)
 
-    def use_key_file(self, path: Path) -> None:
-        """The key at `path` becomes the account key, in the settings too, once it loads (or
-        asks its passphrase): a path that held no key was saved all the same, and the key
-        that worked was dropped. Then the one in use stays, and the reason is shown."""
+    def use_key_file(self, path: Path, passphrase: str | None = None) -> None:
+        """The key at `path` becomes the account key, in the settings too, once it loads: a
+        path that held no key was saved all the same, and the key that worked was dropped;
+        an encrypted one was, before its passphrase was typed (and after it was cancelled).
+        Until then the key in use stays; a refusal says why."""
         self.side.active = "pane-key"
+        typed = None if passphrase is None else (lambda _path: passphrase)
         try:
-            accounts.load_key(path)
-        except PassphraseRequired:
-            pass  # load_key asks for it
+            key = accounts.load_key(path, typed)
         except InputError as exc:
+            if isinstance(exc, PassphraseRequired) and accounts.passphrase_may_be_asked():
+                self._ask_passphrase(path, self.use_key_file)
+                return
             now = self.workspace.key_path if self.workspace.key is not None else None
             kept = f"; the key in use is still {now}" if now is not None else ""
             self.notify(f"{exc}{kept}", title="Key not changed", severity="error")
             return
-        self.load_key(path)
+        self._key_changed(self.workspace.use_key(path, key))
         self.workspace.settings.account_key = str(path)
         self.save_settings()
 
