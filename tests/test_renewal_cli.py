@@ -502,6 +502,7 @@ def test_a_failed_renewal_prints_the_ca_subproblems_one_a_line(
     failed = cli(*args, "cert", "renew", "--all", "--force", "--quiet")
     assert failed.returncode == 1, failed.stderr
     assert "a.test: renewal failed: rejectedIdentifier" in failed.stdout
+    assert "block list" not in failed.stdout, "the subproblems said twice: inline and below"
     assert "\x1b" not in failed.stderr and "\nacmedash: renewed" not in failed.stderr
     lines = failed.stderr.splitlines()
     assert (

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from tui import workflow
-from tui.acme.errors import AcmeError, InputError, detached
+from tui.acme.errors import AcmeError, InputError, ProblemError, detached
 from tui.inventory import Entry
 from tui.renewal import SETTINGS_FILE, RenewalSettings, Status, save_settings, save_status
 from tui.renewal_due import (
@@ -97,8 +97,12 @@ class Outcome:
             record.update(self.result.to_json())
         return record
 
-    def line(self) -> str:
-        """One line per certificate: what a timer's log shows."""
+    def line(self, *, subproblems: bool = True) -> str:
+        """One line per certificate: what a timer's log shows. `subproblems=False`: a CA's
+        problem without its subproblems, which the caller says a line each (`cert renew`
+        said them twice: in this line, then under it)."""
+        if isinstance(self.error, ProblemError) and not subproblems:
+            return f"{self.name}: renewal failed: {self.error.problem.headline()}"
         if self.error is not None:
             return f"{self.name}: renewal failed: {self.error}"
         if self.result is not None:

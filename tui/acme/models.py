@@ -209,13 +209,18 @@ class Problem:
         except (ValueError, RecursionError):
             return cls(type="about:blank", detail="unparseable problem document", status=status)
 
-    def summary(self) -> str:
-        """One line: type, status, detail, and each subproblem with its identifier."""
+    def headline(self) -> str:
+        """Type, status and detail, for a front end that says the subproblems a line each."""
         text = f"{self.short_type}"
         if self.status is not None:
             text += f" ({self.status})"
         if self.detail:
             text += f": {self.detail}"
+        return text
+
+    def summary(self) -> str:
+        """One line: type, status, detail, and each subproblem with its identifier."""
+        text = self.headline()
         for sub in self.subproblems:
             who = f" [{sub.identifier}]" if sub.identifier else ""
             text += f"; {sub.short_type}{who}: {sub.detail}"

@@ -270,7 +270,8 @@ async def cmd_cert_renew(ctx: Context) -> int:
         if args.json:
             ctx.emit([], "")
         return 0
-    ctx.emit(records if args.all else records[0], "\n".join(printable(o.line()) for o in outcomes))
+    lines = "\n".join(printable(o.line(subproblems=False)) for o in outcomes)
+    ctx.emit(records if args.all else records[0], lines)
     failures = [o.error for o in outcomes if o.error is not None]
     _say_subproblems(ctx, outcomes)
     if failures:
