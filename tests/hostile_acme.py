@@ -58,6 +58,7 @@ class Hostility:
     authorization shows instead of its own. `account_location`: the Location newAccount
     answers with. `directory_extra`: directory entries added or replaced.
     `new_order_problem`: a problem document (400) newOrder answers with instead of an order.
+    `account_contact`: the contact list the account object names (none when None).
     """
 
     authz_identifier: dict[str, Any] | None = None
@@ -77,6 +78,7 @@ class Hostility:
     account_location: str | None = None
     directory_extra: dict[str, str] = field(default_factory=dict)
     new_order_problem: dict[str, Any] | None = None
+    account_contact: list[str] | None = None
 
 
 def _b64decode(text: str) -> bytes:
@@ -286,7 +288,12 @@ class HostileAcme:
                 headers = {"Location": self.hostility.account_location or f"{self.base}/account/1"}
                 return 200, headers, _json({"status": "valid", "orders": ""})
             if parts[0] == "account":
-                return 200, {}, _json({"status": "valid"})
+                contact = self.hostility.account_contact
+                return (
+                    200,
+                    {},
+                    _json({"status": "valid"} | ({} if contact is None else {"contact": contact})),
+                )
             if parts[0] == "new-order":
                 if (problem := self.hostility.new_order_problem) is not None:
                     return 400, {"Content-Type": "application/problem+json"}, _json(problem)

@@ -1,15 +1,18 @@
 """A contact the CA refuses leaves the config as it was: settings change only once the CA took
-the new contacts, in the CLI and in the dashboard alike. Pebble refuses any contact that is not
+the new contacts, in the CLI and in the dashboard alike; a CA that answers with other contacts
+than those sent is said to have. Pebble refuses any contact that is not
 `mailto:` (unsupportedContact), which acmedash's own check lets through, as it should: other
 CAs may take other schemes."""
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 
 from textual.widgets import Input
 
 from tests.conftest import CliRunner, account_settings, settle, wait_until
+from tests.hostile_acme import HostileAcme
 from tui.acme import keys
 from tui.acme.client import AcmeClient, ClientOptions
 from tui.config import Settings, save_settings
@@ -149,3 +152,46 @@ async def test_a_contact_added_while_an_operation_runs_is_kept_for_u(
         await settle(app)
         assert app.settings.contacts == wanted
         assert app.account is not None and app.account.contact == wanted
+
+
+def test_cli_update_answered_with_other_contacts_says_so(
+    cli: CliRunner, hostile: HostileAcme
+) -> None:
+    """The CA answered the update with contacts of its own and the CLI said "account updated;
+    contacts saved", nothing more. The fake CA, since Pebble echoes what it took. The settings
+    keep what the user typed: the CA's list is never sent on from there."""
+    hostile.hostility.account_contact = ["mailto:someone-else@example.test"]
+    args = ["--endpoint", hostile.directory_url, "--key", "account.pem"]
+    assert cli(*args, "account", "new", "--yes").returncode == 0
+    updated = cli(*args, "account", "update", "--contact", "mailto:new@example.test")
+    assert updated.returncode == 0, updated.stderr
+    assert (
+        "warning: the CA answered with mailto:someone-else@example.test, not the contacts sent "
+        "(mailto:new@example.test)"
+    ) in updated.stderr, updated.stderr
+    assert tomllib.loads(cli.config.read_text())["contacts"] == ["mailto:new@example.test"]
+
+
+async def test_dashboard_push_answered_with_other_contacts_says_so(
+    hostile: HostileAcme, tmp_path: Path
+) -> None:
+    """The same in the dashboard: "Contacts updated on the server." was all it said."""
+    hostile.hostility.account_contact = []
+    key_path = tmp_path / "account.pem"
+    keys.save_key(keys.generate_key("ec256"), key_path)
+    async with AcmeClient(hostile.directory_url, key=keys.load_key(key_path)) as acme:
+        await acme.new_account([], terms_agreed=True)
+    settings = Settings(endpoint=hostile.directory_url, account_key=str(key_path))
+    app = AcmeDashApp(settings, config_path=tmp_path / "c.toml")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("l")
+        await settle(app)
+        app.main_screen.side.active = "pane-contacts"
+        await pilot.pause()
+        app.main_screen.contacts_panel.set_contacts(["mailto:new@example.test"])
+        app.main_screen.action_update_contacts()
+        await settle(app)
+        warned = [n for n in app._notifications if n.title == "Check the contacts"]
+        assert warned and "the CA answered with no contacts, not the contacts sent" in (
+            warned[0].message
+        ), [n.message for n in app._notifications]

@@ -229,6 +229,7 @@ def test_account_update_keeps_the_contacts_in_the_config(
     assert cli("account", "new", "--yes").returncode == 0
     updated = cli("account", "update", "--contact", "new@example.test", "--json")
     assert updated.returncode == 0, updated.stderr
+    assert "warning" not in updated.stderr, "Pebble took the contacts as sent"
     assert json.loads(updated.stdout)["contact"] == ["mailto:new@example.test"]
     text = cli.config.read_text()
     assert tomllib.loads(text)["contacts"] == ["mailto:new@example.test"]

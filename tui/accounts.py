@@ -167,6 +167,17 @@ async def update_contacts(session: Session, client: AcmeClient, contacts: list[s
     return account
 
 
+def contacts_not_taken(account: Account, sent: list[str]) -> str:
+    """What to say when the CA's answer to a contact update names other contacts than those
+    sent (it may refuse or rewrite some): "updated" alone was a claim the answer did not back.
+    Empty when it names the same, in any order, or names none (it need not echo them). The
+    settings keep what the user typed: the CA's list is its text, never sent on from here."""
+    if "contact" not in account.raw or set(account.contact) == set(sent):
+        return ""
+    answered = ", ".join(account.contact) or "no contacts"
+    return f"the CA answered with {answered}, not the contacts sent ({', '.join(sent) or 'none'})"
+
+
 def keep_contacts(session: Session, contacts: list[str]) -> bool:
     """After the CA took new contacts: the settings' contacts (what `account new` and the
     dashboard's Contacts panel start from) say the same, saved in place with the config's

@@ -216,6 +216,8 @@ async def cmd_account_update(ctx: Context) -> int:
     saved = accounts.keep_contacts(session, contacts)
     heading = "account updated" + (f"; contacts saved in {ctx.config_path}" if saved else "")
     ctx.emit(_account_json(account, client), _account_text(account, heading))
+    if note := accounts.contacts_not_taken(account, contacts):
+        ctx.err.write(f"acmedash: warning: {note}\n")
     return 0
 
 

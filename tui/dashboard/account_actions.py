@@ -123,9 +123,13 @@ def update_contacts(view: ContactsShownView, contacts: list[str]) -> None:
     wanted = list(contacts)
 
     async def operation(client: AcmeClient) -> str:
-        _show(view, await accounts.update_contacts(workspace.session, client, wanted))
+        account = await accounts.update_contacts(workspace.session, client, wanted)
+        _show(view, account)
         accounts.keep_contacts(workspace.session, wanted)
         view.show_contacts()
+        if note := accounts.contacts_not_taken(account, wanted):
+            view.notify(f"Sent, but {note}.", title="Check the contacts", severity="warning")
+            return "Contacts sent; the CA's answer differs (see the Account tab)."
         return "Contacts updated on the server."
 
     view.run("Update contacts", operation, changes_state=True)
