@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tui.acme.traffic import Observer
 from tui.config import ConfigError, Settings, save_settings
@@ -88,6 +88,11 @@ class Session:
     # Told when a save kept the old file as .bak (a comment it could not keep): the dashboard
     # shows it.
     save_note: Callable[[str], object] | None = None
+    # Settings fields a flag set for this run only (the dashboard's --endpoint, --key,
+    # --contact): name -> (the config's value, the flag's). While a field still holds the
+    # flag's value, a save writes the config's: `acmedash --endpoint letsencrypt` once made
+    # production the endpoint of every later start, as soon as anything was saved.
+    for_this_run: dict[str, tuple[object, object]] = field(default_factory=dict)
 
     def client(self, *, signed: bool = True) -> AcmeClient:
         """A client with the account key, or without one (`signed=False`: the directory, ARI,
@@ -126,8 +131,13 @@ class Session:
         as they are in memory, and the next save writes them all)."""
         if self.config_path is None:
             return
+        kept: dict[str, Any] = {
+            name: configured
+            for name, (configured, given) in self.for_this_run.items()
+            if getattr(self.settings, name) == given
+        }
         try:
-            note = save_settings(self.settings, self.config_path)
+            note = save_settings(replace(self.settings, **kept), self.config_path)
             if note and self.save_note is not None:
                 self.save_note(note)
         except ConfigError as exc:

@@ -59,13 +59,20 @@ def _run_dashboard(ctx: Context, settings: Settings, **kwargs: Any) -> int:
 
 
 def cmd_dashboard(ctx: Context) -> int:
+    """--endpoint, --key and --contact are for this run, as for any command: the dashboard
+    starts with them, and its saves keep the config's values unless changed in it."""
+    settings = ctx.settings
+    given: dict[str, object] = {}
     if ctx.args.endpoint:
-        ctx.settings.endpoint = resolve(ctx.args.endpoint).name
+        given["endpoint"] = resolve(ctx.args.endpoint).name
     if ctx.args.key:
-        ctx.settings.account_key = ctx.args.key
+        given["account_key"] = ctx.args.key
     if ctx.args.contact:
-        ctx.settings.contacts = ctx.contacts()
-    return _run_dashboard(ctx, ctx.settings, config_path=ctx.config_path)
+        given["contacts"] = ctx.contacts()
+    for_this_run = {name: (getattr(settings, name), value) for name, value in given.items()}
+    for name, value in given.items():
+        setattr(settings, name, value)
+    return _run_dashboard(ctx, settings, config_path=ctx.config_path, for_this_run=for_this_run)
 
 
 def cmd_inspect(ctx: Context) -> int:

@@ -78,10 +78,12 @@ class AcmeDashApp(HeldKeys, App[None]):
         tls_port: int = 443,
         files_dir: Path | None = None,
         recorders: Iterable[Observer] = (),
+        for_this_run: dict[str, tuple[object, object]] | None = None,
     ) -> None:
         """`config_path=None` keeps settings in memory only (demo, inspect). The responder
         address and ports are where http-01 / tls-alpn-01 answers listen by default.
-        `files_dir`: where files the user does not name go (Workspace.place)."""
+        `files_dir`: where files the user does not name go (Workspace.place).
+        `for_this_run`: settings a flag set for this run only (Session.for_this_run)."""
         super().__init__()
         self.settings = settings
         self.workspace = Workspace(
@@ -92,6 +94,7 @@ class AcmeDashApp(HeldKeys, App[None]):
             responder=Responder(responder_address, http_port, tls_port),
             files_dir=files_dir,
             recorders=recorders,
+            for_this_run=for_this_run,
         )
         self.main_screen = MainScreen(self.workspace)
         self._theme_error = ""

@@ -52,6 +52,7 @@ class Workspace:
         responder: Responder | None = None,
         files_dir: Path | None = None,
         recorders: Iterable[Observer] = (),
+        for_this_run: dict[str, tuple[object, object]] | None = None,
     ) -> None:
         """`config_path=None` keeps settings in memory only (demo, inspect); `recorders` get
         every exchange besides the traffic list (--traffic FILE); `offline` is a
@@ -59,7 +60,7 @@ class Workspace:
         names (never the config's: it may be another); `files_dir` is where
         certificates, exports and keys go unless the user names a place (the demo's throwaway
         folder; None: the current folder, as the CLI). The key named in the settings loads
-        later (load_key), after the first paint."""
+        later (load_key), after the first paint. `for_this_run`: Session.for_this_run."""
         shown = list(offline) if offline is not None else None
         self.session = Session(
             settings,
@@ -70,6 +71,7 @@ class Workspace:
             key_path=user_path(settings.account_key) if settings.account_key else None,
             ca_bundle=ca_bundle,
             sequence=itertools.count(1),
+            for_this_run=dict(for_this_run or {}),
         )
         self.files_dir = files_dir
         self.recorders = list(recorders)
