@@ -11,11 +11,14 @@ from typing import Any
 
 import pytest
 
+from tui.acme import keys
 from tui.cli import dashboard
 from tui.cli.command import _dashboard_args
 from tui.cli.context import Context
 from tui.config import load_settings
 from tui.dashboard.app import AcmeDashApp
+from tui.endpoints import resolve
+from tui.session import Session
 
 
 async def test_flags_given_to_the_dashboard_are_saved_only_when_changed_in_it(
@@ -57,3 +60,23 @@ async def test_flags_given_to_the_dashboard_are_saved_only_when_changed_in_it(
         assert saved["contacts"] == ["mailto:new@example.org"]
         assert saved["endpoint"] == "letsencrypt-staging"
         assert config.read_text().startswith("# mine\n")
+
+
+def test_a_rollover_of_the_flag_s_key_leaves_the_config_s_key(tmp_path: Path) -> None:
+    """`acmedash --key other.pem`, then K: the run goes on with the new key, and the config
+    still names its own key, not the new one of an account it may not be."""
+    config = tmp_path / "config.toml"
+    config.write_text('account_key = "mine.pem"\n')
+    settings = load_settings(config)
+    settings.account_key = "other.pem"
+    session = Session(
+        settings,
+        resolve("pebble"),
+        config,
+        key_path=Path("other.pem"),
+        for_this_run={"account_key": ("mine.pem", "other.pem")},
+    )
+    session.use_key(Path("other-new.pem"), keys.generate_key("ec256"))
+    assert session.settings.account_key == "other-new.pem"
+    session.save()
+    assert tomllib.loads(config.read_text())["account_key"] == "mine.pem"

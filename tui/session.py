@@ -123,6 +123,10 @@ class Session:
         configured = self.settings.account_key
         if configured and self.key_path and _same_file(Path(configured), self.key_path):
             self.settings.account_key = str(path)
+            if (flagged := self.for_this_run.get("account_key")) is not None:
+                # the dashboard's --key rolled over: this run goes on with the new key, the
+                # config keeps the one it names
+                self.for_this_run["account_key"] = (flagged[0], str(path))
         self.key_path, self.key = path, key
 
     def save(self) -> None:
