@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Input, Static
@@ -238,3 +239,30 @@ async def test_bad_order_forms_are_refused_with_a_message(
         assert any("port must be a number" in n for n in notes), notes
         assert app.query_one("TrafficList").exchanges == []  # type: ignore[attr-defined]
         assert app.is_running
+
+
+async def test_a_relative_output_folder_is_in_the_session_s_folder(
+    validating: ValidatingPebble, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Orders form's output folder was relative to the shell's folder while every path box
+    is relative to the session's (a demo's own): `site` typed in a demo started elsewhere put
+    the certificate and its key beside the user's files."""
+    (tmp_path / "cwd").mkdir()
+    monkeypatch.chdir(tmp_path / "cwd")
+    demo = tmp_path / "demo"
+    demo.mkdir()
+    settings = account_settings(validating.pebble, tmp_path, contacts=[])
+    app = AcmeDashApp(
+        settings,
+        config_path=None,
+        responder_address="127.0.0.1",
+        http_port=validating.http_port,
+        tls_port=validating.tls_port,
+        files_dir=demo,
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await new_account_from_the_dashboard(app, pilot)
+        await order_from_the_orders_tab(app, pilot, "relative-out.example.test", out="site")
+        await settle(app)
+        assert (demo / "site" / "cert.pem").exists(), [n.message for n in app._notifications]
+        assert not (tmp_path / "cwd" / "site").exists()

@@ -198,8 +198,8 @@ def issue(view: OrdersView, form: OrderForm) -> None:
         names = workflow.ordered_names(form.names)
         workflow.check_names(names, form.challenge)  # before folder_for, which needs a name
         files_dir = view.workspace.files_dir
-        if form.out:
-            out = user_path(form.out)
+        if form.out:  # relative: in the session's folder, as in every path box (a demo's own)
+            out = view.workspace.folder / user_path(form.out)
         elif files_dir:
             out = files_dir / workflow.folder_for(names)
         else:
