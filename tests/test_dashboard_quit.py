@@ -88,6 +88,21 @@ async def test_ctrl_c_asks_while_an_operation_runs_and_keeps_it_running(tmp_path
         assert app._exit
 
 
+async def test_q_asks_while_an_operation_runs_and_q_again_quits(tmp_path: Path) -> None:
+    """The question said "ctrl+c again quits too"; q, which asked it, did nothing there."""
+    app = _app(tmp_path)
+    started, release = asyncio.Event(), asyncio.Event()
+    async with app.run_test(size=SIZE) as pilot:
+        app.main_screen.run("Slow thing", _slow(started, release))  # type: ignore[arg-type]
+        await asyncio.wait_for(started.wait(), 10)
+        await pilot.press("q")
+        await wait_for_screen(pilot, ConfirmScreen)
+        assert "q or ctrl+c again quits" in str(app.screen.query_one("#message").render())
+        await pilot.press("q")
+        await pilot.pause()
+        assert app._exit
+
+
 async def test_keys_typed_right_after_q_do_nothing() -> None:
     """`questionquestion` typed in one burst (a paste into the wrong window): q began to quit,
     the keys after it still ran while it did, t asked about PRODUCTION, and that dialog, never

@@ -30,7 +30,7 @@ from tui.dashboard.panels.document import Document
 from tui.dashboard.panels.exchange_detail import ExchangeDetail
 from tui.dashboard.panels.text_box import HeldKeys
 from tui.dashboard.panels.traffic_list import TrafficList
-from tui.dashboard.screens.confirm import ConfirmScreen
+from tui.dashboard.screens.confirm import ConfirmScreen, QuitQuestion
 from tui.dashboard.screens.dialog import Dialog
 from tui.dashboard.untrusted import printable
 from tui.dashboard.workspace import Responder, Workspace
@@ -308,12 +308,7 @@ class AcmeDashApp(HeldKeys, App[None]):
         first (Cancel focused). Asked already, another one quits."""
         busy = self.main_screen.busy
         if busy and self._quit_question is None:
-            self._quit_question = ConfirmScreen(
-                f"{busy} is running",
-                f"{busy} has not finished. Quitting stops it where it is.\n\n"
-                "Quit anyway? (ctrl+c again quits too)",
-                "Quit",
-            )
+            self._quit_question = QuitQuestion(busy)
             self.push_screen(self._quit_question, self._quit_answered)
             return
         await self._quit()

@@ -52,3 +52,18 @@ class ConfirmScreen(Dialog[bool]):
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id == "confirm")
+
+
+class QuitQuestion(ConfirmScreen):
+    """Asked when q or ctrl+c comes while an operation runs. The same key again quits: ctrl+c
+    did (the App's priority key), q did nothing (the App's q does not reach a dialog)."""
+
+    BINDINGS = [Binding("q", "app.quit", "Quit", id="quit")]
+
+    def __init__(self, busy: str) -> None:
+        super().__init__(
+            f"{busy} is running",
+            f"{busy} has not finished. Quitting stops it where it is.\n\n"
+            "Quit anyway? (q or ctrl+c again quits too)",
+            "Quit",
+        )
