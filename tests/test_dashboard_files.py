@@ -226,3 +226,21 @@ async def test_an_export_into_a_new_folder_says_it_made_it(
         await wait_until(pilot, lambda: bool(app._notifications), "said")
         message = next(iter(app._notifications)).message
     assert f"Wrote {target}" in message and "created folders" in message, message
+
+
+async def test_a_file_that_cannot_be_made_is_said_not_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`x` into /proc said "/proc/t.jsonl: No such file or directory", as if a file to open
+    were missing, not one that could not be made."""
+    app = _demo_app(tmp_path, monkeypatch)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: app._key_loaded, "the (no) key loaded")
+        await pilot.press("x")
+        await wait_for_screen(pilot, PromptScreen)
+        app.screen.query_one("#value", Input).value = "/proc/acmedash-test.jsonl"
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: bool(app._notifications), "the failure shown")
+        note = next(iter(app._notifications))
+        assert note.title == "Not saved" and note.severity == "error"
+        assert note.message.startswith("/proc/acmedash-test.jsonl was not written: "), note.message

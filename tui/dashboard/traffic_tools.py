@@ -54,7 +54,10 @@ async def _write_file(view: View, title: str, suffix: str, render: Callable[[], 
     try:
         atomic_write(target, render().encode("utf-8"), mode=0o600)
     except OSError as exc:
-        view.notify(f"{target}: {exc.strerror}", severity="error", markup=False)
+        # "X: No such file or directory" read as a file to open, not one that could not be
+        # made (a path in /proc, a read-only or full disk)
+        why = exc.strerror or str(exc)
+        view.notify(f"{target} was not written: {why}", title="Not saved", severity="error")
         return
     made = f"; created {created_folders(created)}" if created else ""
     view.notify(f"Wrote {target}{made}", markup=False)
