@@ -17,7 +17,9 @@ from tui.dashboard.app import AcmeDashApp
 from tui.dashboard.main_screen import MainScreen
 from tui.dashboard.panels.exchange_detail import SearchBox
 from tui.dashboard.panels.filter_box import FilterBox
+from tui.dashboard.panels.text_box import TextBox
 from tui.dashboard.screens.help import HelpScreen
+from tui.dashboard.screens.prompt import PromptScreen
 
 SIZE = (80, 24)
 SAMPLE = Path(__file__).parent / "data" / "sample.jsonl"
@@ -161,3 +163,29 @@ async def test_letters_typed_right_after_a_jump_to_a_left_tab_go_into_its_first_
         assert len(app.screen_stack) == 1, app.screen_stack
         names = app.query_one("#order-names", Input)
         assert app.focused is names and names.value == "eax", (app.focused, names.value)
+
+
+async def test_editing_keys_in_one_read_act_in_order_in_every_text_box() -> None:
+    """`exampel`, two backspaces and `le.org` in one read gave `exampelle.o` in the Orders
+    tab's names box, `A`, ctrl+u, `B` an empty path box: only the filter and search boxes ran
+    their editing keys in order with the characters around them (TextBox); the form fields and
+    the dialogs' boxes were Textual's Input, whose backspace ran after the letters behind it.
+    Every text box of the workspace is a TextBox now; the names box and a path box are typed
+    into here."""
+    app = AcmeDashApp(Settings(), config_path=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await hidden_panes_mounted(pilot)
+        plain = [box.id for box in app.main_screen.query(Input) if not isinstance(box, TextBox)]
+        assert plain == [], plain
+        await _burst(pilot, "5")
+        await _burst(pilot, *"exampel", "backspace", "backspace", *"le.org")
+        names = app.query_one("#order-names", Input)
+        assert names.value == "example.org", names.value
+        app.query_one("#traffic-list").focus()
+        await pilot.pause()
+        await pilot.press("x")
+        await wait_for_screen(pilot, PromptScreen)
+        box = app.screen.query_one("#value", Input)
+        assert isinstance(box, TextBox)
+        await _burst(pilot, "A", "ctrl+u", "B", "left", "C")
+        assert box.value == "CB", box.value

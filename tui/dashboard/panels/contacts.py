@@ -14,6 +14,7 @@ from textual.widgets import Input, Static
 from tui.acme.errors import InputError
 from tui.contacts import normalise_contact
 from tui.dashboard.panels.choice import QuietList
+from tui.dashboard.panels.text_box import TextBox
 
 
 class ContactsPanel(Vertical):
@@ -47,7 +48,7 @@ class ContactsPanel(Vertical):
     def compose(self) -> ComposeResult:
         yield self._list
         yield self._label
-        yield Input(placeholder="you@example.org", id="contact-input")
+        yield TextBox(placeholder="you@example.org", id="contact-input")
         yield Static("e: edit  del: remove  u: push to the account", id="contacts-help")
 
     def show_push(self, account: bool, production: bool, kept: str) -> None:

@@ -13,6 +13,7 @@ from textual.message import Message
 from textual.widgets import Input, Static
 
 from tui.acme.key_types import DEFAULT_KEY_TYPE, KEY_TYPES
+from tui.dashboard.panels.text_box import TextBox
 from tui.dashboard.untrusted import IN_A_LOG_LINE, printable
 
 
@@ -83,7 +84,7 @@ class OrdersPanel(VerticalScroll, can_focus=False):
 
         http, tls = self._ports
         yield Static("Names (space or comma separated)", classes="label")
-        yield Input(placeholder="example.org www.example.org", id="order-names")
+        yield TextBox(placeholder="example.org www.example.org", id="order-names")
         yield Static("Challenge type", classes="label")
         yield Choice(
             [(c, c) for c in CHALLENGES], value="http-01", allow_blank=False, id="order-challenge"
@@ -96,14 +97,14 @@ class OrdersPanel(VerticalScroll, can_focus=False):
             id="order-key-type",
         )
         yield Static("Profile (default: the CA's)", classes="label")
-        yield Input(placeholder="none", id="order-profile")
+        yield TextBox(placeholder="none", id="order-profile")
         yield Static(f"http-01 responder port (default {http})", classes="label")
         # Filled in when not the usual port, so the demo's (Pebble's) is seen, not assumed.
-        yield Input("" if http == 80 else str(http), placeholder=str(http), id="order-port")
+        yield TextBox("" if http == 80 else str(http), placeholder=str(http), id="order-port")
         yield Static(f"tls-alpn-01 responder port (default {tls})", classes="label")
-        yield Input("" if tls == 443 else str(tls), placeholder=str(tls), id="order-tls-port")
+        yield TextBox("" if tls == 443 else str(tls), placeholder=str(tls), id="order-tls-port")
         yield Static("Save to (default certs/<first name>)", classes="label")
-        yield Input(placeholder="certs/<first name>", id="order-out")
+        yield TextBox(placeholder="certs/<first name>", id="order-out")
         hint = (
             "Inspecting a traffic file offline:\nnothing is issued here"
             if self._offline

@@ -12,6 +12,7 @@ from textual.containers import Vertical
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
+from tui.dashboard.panels.text_box import TextBox
 from tui.dashboard.screens.dialog import Dialog
 from tui.dashboard.untrusted import printable
 from tui.endpoints import PRESETS, Endpoint
@@ -75,7 +76,7 @@ class EndpointPicker(Dialog[str | None]):
             yield Static("Endpoint: Enter picks one (PRODUCTION asks first), or type a URL")
             yield EndsList(*options, id="presets")
             custom = "" if self._current.name in PRESETS else self._current.url
-            yield Input(custom, placeholder="https://… directory URL, Enter to use", id="url")
+            yield TextBox(custom, placeholder="https://… directory URL, Enter to use", id="url")
 
     def on_mount(self) -> None:
         presets = self.query_one("#presets", OptionList)

@@ -11,6 +11,7 @@ from textual.widgets import Button, Input, Select, Static
 
 from tui.acme.key_types import DEFAULT_KEY_TYPE, KEY_TYPES
 from tui.dashboard.panels.choice import Choice
+from tui.dashboard.panels.text_box import TextBox
 from tui.dashboard.screens.dialog import Dialog
 from tui.dashboard.screens.prompt import FolderLine, PathSuggester
 
@@ -37,7 +38,7 @@ class GenerateKeyScreen(Dialog[tuple[str, str] | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static("Generate a new account key (PKCS#8 PEM, mode 0600; never overwrites)")
-            yield Input(
+            yield TextBox(
                 self._path,
                 placeholder="path of the new key file",
                 suggester=PathSuggester(self._file_in),

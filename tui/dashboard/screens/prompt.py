@@ -12,6 +12,7 @@ from textual.containers import Vertical
 from textual.suggester import Suggester, SuggestFromList
 from textual.widgets import Input, Static
 
+from tui.dashboard.panels.text_box import TextBox
 from tui.dashboard.screens.dialog import Dialog
 from tui.dashboard.untrusted import inert
 from tui.user_paths import PathRefused, typed_file_path, user_path
@@ -113,7 +114,7 @@ class PromptScreen(Dialog[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(inert(self._title))
-            yield Input(
+            yield TextBox(
                 self._value,
                 password=self._password,
                 suggester=self._suggester,

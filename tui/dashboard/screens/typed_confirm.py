@@ -7,6 +7,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Input, Static
 
+from tui.dashboard.panels.text_box import TextBox
 from tui.dashboard.screens.dialog import Dialog
 from tui.dashboard.untrusted import printable
 
@@ -28,7 +29,7 @@ class TypedConfirmScreen(Dialog[bool]):
         with Vertical():
             yield Static(printable(self._message, lines=True), markup=False)
             yield Static(f"Type {self._word} and press Enter; Escape cancels.", markup=False)
-            yield Input(id="word")
+            yield TextBox(id="word")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.value.strip() == self._word:
