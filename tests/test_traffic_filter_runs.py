@@ -5,6 +5,7 @@ exchanges, no server: the model is pure; the dashboard test runs the real App he
 from __future__ import annotations
 
 import gc
+import time
 from dataclasses import replace
 
 import pytest
@@ -14,7 +15,8 @@ from textual.screen import Screen
 
 import tests.json_strategies  # noqa: F401 - the project's hypothesis profile
 from tests.conftest import wait_until
-from tests.test_dashboard_traffic_list import _app, _exchange, _traffic
+from tests.test_dashboard_traffic_list import _app, _exchange, _filter, _traffic
+from tui.acme.traffic import Exchange
 from tui.dashboard.panels.filter_box import FilterBox
 from tui.dashboard.panels.status_line import StatusLine
 from tui.dashboard.panels.traffic_list import ENTER_SLICE_SECONDS, TrafficList
@@ -41,9 +43,9 @@ def test_a_run_in_slices_finds_what_one_pass_finds(text: str) -> None:
     log = _log(3 * CHECK_EVERY + 7)
     run = log.start_filter(text)
     steps = 1
-    while not run.step(seconds=0):  # the least a slice does: CHECK_EVERY rows
-        steps += 1
-    assert steps == 4
+    while not run.step(seconds=0):  # the least a slice does: CHECK_EVERY rows, or one row
+        steps += 1  # for a body, header or regex search (one 1 MiB body can take 100 ms)
+    assert steps == (len(log.exchanges) if run.query.costly else 4)
     assert log.status().filtering and log.rows == list(range(len(log.exchanges)))
     assert log.finish_filter(run) and not log.status().filtering
     assert log.rows == _every(log, text) and log.query_text == text
@@ -209,3 +211,60 @@ async def test_a_long_filter_is_answered_on_screen_before_it_goes_on(
         assert enter_slice <= ENTER_SLICE_SECONDS < SLICE_SECONDS
         assert before_enter_slice == 0 and before_next >= 1, steps
         assert log.rows == _every(log, "~b /unauthorized|badnonce/")
+
+
+def _hostile(seq: int) -> Exchange:
+    """A 1 MiB answer of `a`s: what a hostile CA may send (the client keeps up to 1 MiB)."""
+    return replace(_exchange(seq, 200), response_body=b"a" * (1 << 20))
+
+
+def test_a_regex_too_slow_on_a_hostile_body_is_given_up_on_and_said() -> None:
+    """`body:/a.*z/` over a 1 MiB body ran for an hour in Python's re, on the UI's turn, with
+    no key answered (attacker review). Each search now stops after REGEX_SECONDS (the regex
+    module overshoots to about 0.13 s on 1 MiB); the exchange is not shown, negated or not,
+    and the status counts it as not searched. A slice looks at the clock after every row."""
+    log = TrafficLog()
+    log.extend([*_traffic(5), _hostile(6)])
+    for text in ("body:/a.*z/", "!body:/a.*z/"):
+        run = log.start_filter(text)
+        longest = 0.0
+        while True:
+            start = time.perf_counter()
+            done = run.step()
+            longest = max(longest, time.perf_counter() - start)
+            if done:
+                break
+        assert log.finish_filter(run)
+        assert longest < 1.0, f"{text}: one slice held the UI thread {longest:.2f} s"
+        assert 5 not in log.rows, text
+        assert log.status().too_slow == 1 and "1 not searched" in str(log.status())
+    assert log.rows == [0, 1, 3, 4], "!body:/a.*z/ shows those it searched (not #3: unauthorized)"
+    start = time.perf_counter()
+    log.append(_hostile(7))  # arriving live, matched against the filter at once
+    assert time.perf_counter() - start < 1.0 and 6 not in log.rows
+    assert log.status().too_slow == 2
+
+
+def test_a_regex_keeps_its_escapes_case() -> None:
+    r"""The filter is lower-cased, and `\S` (not a space) became `\s` (a space)."""
+    log = TrafficLog()
+    spaced = replace(_exchange(1, 200), response_body=b"key value")
+    joined = replace(_exchange(2, 200), response_body=b"KEY:value")
+    log.extend([spaced, joined])
+    log.apply_filter(r"body:/KEY\Svalue/")
+    assert log.rows == [1]
+
+
+async def test_the_dashboard_says_which_exchanges_a_regex_did_not_search() -> None:
+    """The count alone ("5 of 7") claimed a full search: the status line says how many were
+    not searched, and a notification names the first."""
+    app = _app([*_traffic(5), _hostile(6), _hostile(7)])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _filter(pilot, "body:/a.*z/")
+        log = app.main_screen.workspace.log
+        await wait_until(pilot, lambda: not log.status().filtering, "the filter's end")
+        await pilot.pause()
+        line = str(app.query_one(StatusLine).render())
+        assert "2 not searched" in line, line
+        said = [n for n in app._notifications if n.title == "2 exchanges not searched"]
+        assert said and "#6 and 1 more" in said[0].message, [n.message for n in said]

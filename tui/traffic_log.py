@@ -48,6 +48,7 @@ class TrafficStatus:
     filter: str
     marked: int
     filtering: bool = False  # `filter` is still being matched: `shown` is the previous count
+    too_slow: int = 0  # exchanges a regular expression of the filter gave up on (not shown)
 
     def __str__(self) -> str:
         shown = "filtering…" if self.filtering else f"{self.shown} of {self.total}"
@@ -56,6 +57,8 @@ class TrafficStatus:
             parts.append(f"filter: {self.filter}")
         if self.marked:
             parts.append(f"{self.marked} marked")
+        if self.too_slow:
+            parts.append(f"{self.too_slow} not searched (a regular expression too slow on them)")
         return " · ".join(parts)
 
 
@@ -94,8 +97,9 @@ class FilterRun:
             return True
         deadline = time.perf_counter() + seconds
         candidates, total = self.candidates, len(self.candidates)
+        every = 1 if self.query.costly else CHECK_EVERY  # one 1 MiB body can take 100 ms
         while self._done < total:
-            chunk = candidates[self._done : self._done + CHECK_EVERY]
+            chunk = candidates[self._done : self._done + every]
             self.rows += self._log.matching(self.query, chunk)
             self._done += len(chunk)
             if time.perf_counter() >= deadline:
@@ -150,6 +154,7 @@ class TrafficLog:
             filter=self.query_text if pending is None else pending.text,
             marked=len(self.marked),
             filtering=pending is not None,
+            too_slow=len((self._query if pending is None else pending.query).too_slow),
         )
 
     def add_listener(self, listener: Listener) -> None:
@@ -349,7 +354,7 @@ class TrafficLog:
             return indices
         exchanges = self.exchanges
         texts = self._row_texts(indices[-1] + 1) if query.needs_row else None
-        if len(query.terms) == 1:  # the usual filter: one call a row, not three
+        if len(query.terms) == 1 and not query.costly:  # the usual filter: one call a row
             hit, negated = query.terms[0].hit, query.terms[0].negated
             if texts is None:
                 return [i for i in indices if hit(exchanges[i], "") != negated]

@@ -15,10 +15,12 @@ TYPING = " · typing"  # after the focus's name when keys go into a text box
 
 
 def status_text(focus: str, traffic: TrafficStatus, width: int) -> Text:
-    """`width` columns of: focus, follow, filter, [marked], "N of M"."""
+    """`width` columns of: focus, follow, filter, [marked], [not searched], "N of M"."""
     marked = f"{traffic.marked} marked  " if traffic.marked else ""
+    # The filter's regular expression gave up on these: "N of M" alone claimed a full search.
+    unsure = f"{traffic.too_slow} not searched  " if traffic.too_slow else ""
     shown = "filtering…" if traffic.filtering else f"{traffic.shown} of"
-    tail = f"  {marked}{shown} {traffic.total} "
+    tail = f"  {marked}{unsure}{shown} {traffic.total} "
     follow = "on" if traffic.follow else "OFF"
     room = width - len(tail) - len(f"   follow {follow}")
     typing = TYPING if focus.endswith(TYPING) else ""

@@ -29,7 +29,7 @@ from tui.dashboard.panels.row_operation import operation
 from tui.dashboard.panels.run_lines import RunLines
 from tui.dashboard.panels.text_box import InOrder
 from tui.dashboard.untrusted import fitted, printable
-from tui.traffic_filter import FilterError
+from tui.traffic_filter import REGEX_SECONDS, FilterError
 from tui.traffic_log import FilterRun, TrafficLog
 from tui.words import counted
 
@@ -256,6 +256,16 @@ class TrafficList(InOrder, ScrollView, can_focus=True):
         else:
             self.cursor = len(self.rows) - 1
         self.refresh()
+        if slow := run.query.too_slow:
+            first = self.model.reference(slow[0])
+            more = f" and {counted(len(slow) - 1, 'more')}" if len(slow) > 1 else ""
+            self.notify(
+                f"A regular expression of this filter took more than {REGEX_SECONDS * 1000:g} "
+                f"ms on {first}{more}: not searched, so not shown. A narrower pattern, or "
+                "field (header: instead of body:), finds them.",
+                title=f"{counted(len(slow), 'exchange')} not searched",
+                severity="warning",
+            )
 
     def _title(self) -> None:
         """The border names the filter applied and its counts, the status line's own (the
