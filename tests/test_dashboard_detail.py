@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import json
 import shlex
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from rich.style import Style
 from textual.pilot import Pilot
 from textual.widget import Widget
@@ -18,7 +22,8 @@ from textual.widgets import Input, OptionList
 from tests.conftest import wait_for_screen, wait_until
 from tests.test_traffic import _rollover
 from tui.acme import jose, keys
-from tui.acme.traffic import Exchange
+from tui.acme.encoding import b64url
+from tui.acme.traffic import Exchange, signature_valid
 from tui.config import Settings
 from tui.dashboard.app import AcmeDashApp
 from tui.dashboard.exchange_parts import NoCurl, curl, parts
@@ -422,3 +427,49 @@ async def test_f1_lists_the_inspector_keys_and_the_keymap_moves_them() -> None:
         await pilot.press("s")
         await pilot.pause()
         assert isinstance(app.focused, SearchBox), "s, remapped, opens the search"
+
+
+def _signed_with(alg: str, jwk: dict[str, str], sign: Callable[[bytes], bytes]) -> Exchange:
+    protected = b64url(json.dumps({"alg": alg, "jwk": jwk, "nonce": "n", "url": "u"}).encode())
+    payload = b64url(b'{"termsOfServiceAgreed":true}')
+    signature = b64url(sign(f"{protected}.{payload}".encode()))
+    body = {"protected": protected, "payload": payload, "signature": signature}
+    return replace(_exchange(), request_body=json.dumps(body).encode())
+
+
+def _es512() -> Exchange:
+    key = ec.generate_private_key(ec.SECP521R1())
+    numbers = key.public_key().public_numbers()
+
+    def sign(data: bytes) -> bytes:
+        r, s = decode_dss_signature(key.sign(data, ec.ECDSA(hashes.SHA512())))
+        return r.to_bytes(66, "big") + s.to_bytes(66, "big")
+
+    jwk = {
+        "kty": "EC",
+        "crv": "P-521",
+        "x": b64url(numbers.x.to_bytes(66, "big")),
+        "y": b64url(numbers.y.to_bytes(66, "big")),
+    }
+    return _signed_with("ES512", jwk, sign)
+
+
+def _eddsa() -> Exchange:
+    key = ed25519.Ed25519PrivateKey.generate()
+    raw = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return _signed_with("EdDSA", {"kty": "OKP", "crv": "Ed25519", "x": b64url(raw)}, key.sign)
+
+
+@pytest.mark.parametrize("made", [_es512, _eddsa])
+def test_a_signature_acmedash_cannot_check_is_not_called_invalid(
+    made: Callable[[], Exchange],
+) -> None:
+    """Valid ES512 and EdDSA signatures (other clients' traffic, a HAR) were shown in red as
+    "signature DOES NOT verify" (attacker review): acmedash checks RS256, ES256 and ES384."""
+    exchange = made()
+    assert signature_valid(exchange, {}) is None
+    shown = "\n".join(t.plain for t in request_view(exchange, Context(valid=None)))
+    assert "signature not checked: signed with" in shown and "DOES NOT" not in shown, shown
+    assert "acmedash checks RS256, ES256, ES384" in shown
+    forged = replace(exchange, request_body=exchange.request_body.replace(b'"u"', b'"v"'))
+    assert signature_valid(forged, {}) is None, "not checked either way: no verdict claimed"

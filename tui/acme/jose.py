@@ -52,6 +52,15 @@ _CURVES: dict[str, tuple[str, str, hashes.HashAlgorithm, int]] = {
     "secp384r1": ("P-384", "ES384", hashes.SHA384(), 48),
 }
 _CRV_TO_CURVE: dict[str, ec.EllipticCurve] = {"P-256": ec.SECP256R1(), "P-384": ec.SECP384R1()}
+# What verify() checks. Another public-key algorithm (ES512, EdDSA, PS256: other clients'
+# traffic) is "not checked", never "does not verify": a valid ES512 signature was shown in red.
+CHECKED_ALGS = ("RS256", *(info[1] for info in _CURVES.values()))
+
+
+def checked(alg: object) -> bool:
+    """Whether verify() can judge a JWS signed with `alg`. `none` and the MAC algorithms are
+    judged (RFC 8555 §6.2 forbids them: they never verify); other public-key ones are not."""
+    return alg in CHECKED_ALGS or alg == "none" or (isinstance(alg, str) and alg.startswith("HS"))
 
 
 def _int_b64(value: int, length: int | None = None) -> str:

@@ -243,14 +243,17 @@ def to_har(exchanges: Iterable[Exchange], creator_version: str) -> dict[str, Any
 
 
 def signature_valid(exchange: Exchange, known: dict[str, Jwk]) -> bool | None:
-    """True / False when it can be checked; None when the signing key is unknown."""
+    """True / False when it can be checked; None when the signing key is unknown, or its
+    algorithm one acmedash does not check (jose.checked)."""
     if not exchange.jws:
         return None
     jwk = exchange.jws.protected.get("jwk") or known.get(exchange.jws.protected.get("kid", ""))
     if not isinstance(jwk, dict):
         return None
-    from tui.acme.jose import public_key_from_jwk, verify  # cryptography: only when checking
+    from tui.acme.jose import checked, public_key_from_jwk, verify  # cryptography: now only
 
+    if not checked(exchange.jws.protected.get("alg")):
+        return None  # an algorithm acmedash does not check: not a verdict on the signature
     try:
         return verify(json.loads(exchange.request_body), public_key_from_jwk(jwk))
     except (InputError, ValueError, KeyError, TypeError):

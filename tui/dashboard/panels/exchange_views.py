@@ -68,14 +68,36 @@ def _inner_jws(value: Any) -> tuple[Any, Any] | None:
         return None
 
 
-def _inner_verdict(inner: dict[str, Any]) -> bool | None:
-    """The key rollover's inner JWS is signed by the NEW key, which its own `jwk` carries."""
-    from tui.acme.jose import verify  # cryptography: only when shown
+def _inner_verdict(inner: dict[str, Any], alg: object) -> bool | None:
+    """The key rollover's inner JWS is signed by the NEW key, which its own `jwk` carries.
+    None: signed with an algorithm acmedash does not check."""
+    from tui.acme.jose import checked, verify  # cryptography: only when shown
 
+    if not checked(alg):
+        return None
     try:
         return verify(inner)
     except (InputError, ValueError, KeyError, TypeError):
         return False
+
+
+def _verdict(valid: bool | None, alg: object) -> Text:
+    if valid is None:
+        from tui.acme.jose import checked
+
+        if not checked(alg):
+            return _unchecked(alg)
+    return VERDICT[valid]
+
+
+def _unchecked(alg: object) -> Text:
+    from tui.acme.jose import CHECKED_ALGS
+
+    return Text(
+        f"signature not checked: signed with {printable(str(alg))[:40]}; acmedash checks "
+        f"{', '.join(CHECKED_ALGS)}",
+        style="yellow",
+    )
 
 
 def rollover_view(exchange: Exchange, fold: Folding) -> list[Text]:
@@ -89,10 +111,13 @@ def rollover_view(exchange: Exchange, fold: Folding) -> list[Text]:
     if "oldKey" not in payload:
         return []
     parts = [_heading("Key rollover: inner JWS (signed by the NEW key)")]
-    verdict = _inner_verdict(jws.payload)
+    alg = protected.get("alg") if isinstance(protected, dict) else None
+    verdict = _inner_verdict(jws.payload, alg)
     parts.append(
         Text("inner signature verifies with the new key (its jwk)", style="bold green")
         if verdict
+        else _unchecked(alg)
+        if verdict is None
         else Text("inner signature DOES NOT verify with the new key", style="bold red")
     )
     if isinstance(protected, dict) and protected.get("url") != jws.protected.get("url"):
@@ -134,7 +159,7 @@ def request_view(exchange: Exchange, context: Context) -> list[Text]:
     nonce = jws.protected.get("nonce", "")
     origin = context.nonce_from
     parts += [
-        VERDICT[context.valid],
+        _verdict(context.valid, jws.protected.get("alg")),
         inert(
             f"nonce {nonce} came from {context.nonce_from_name} {origin.method} {origin.url}"
             if origin
