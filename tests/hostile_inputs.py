@@ -246,6 +246,32 @@ CASES: dict[str, Case] = {
             b' "content": {"text": ""}, "httpVersion": "HTTP/1.1"}}]}}',
         ),
     ),
+    # a start time without a zone beside one with (attacker review, session 9: comparing the
+    # two ended inspect with a TypeError, exit 70)
+    "traffic record time without a zone": Case(
+        ["inspect", "t.jsonl"],
+        "t.jsonl: line 2: not a traffic record: start time '2026-01-01T00:00:01' has no time zone",
+        _write(
+            "t.jsonl",
+            b'{"seq": 2, "started": "2026-01-01T00:00:00Z", "request": {"method": "GET",'
+            b' "url": "https://x/dir", "headers": {}, "body": ""}, "response": {"status": 200,'
+            b' "headers": {}, "body": ""}}\n'
+            b'{"seq": 1, "started": "2026-01-01T00:00:01", "request": {"method": "GET",'
+            b' "url": "https://x/dir", "headers": {}, "body": ""}, "response": {"status": 200,'
+            b' "headers": {}, "body": ""}}\n',
+        ),
+    ),
+    "HAR time without a zone": Case(
+        ["inspect", "t.har"],
+        "t.har: HAR entry 1: start time '2026-11-26T17:40:01' has no time zone",
+        _write(
+            "t.har",
+            b'{"log": {"version": "1.2", "entries": [{"startedDateTime": "2026-11-26T17:40:01",'
+            b' "time": 1, "request": {"method": "GET", "url": "https://x/dir", "headers": [],'
+            b' "httpVersion": "HTTP/1.1"}, "response": {"status": 200, "headers": [],'
+            b' "content": {"text": ""}, "httpVersion": "HTTP/1.1"}}]}}',
+        ),
+    ),
     # options
     "http port out of range": Case([*ISSUE, "--http-port", "99999"], "out of range"),
     "tls port negative": Case([*ISSUE, "--tls-port", "-1"], "out of range"),

@@ -9,12 +9,11 @@ import base64
 import binascii
 import gc
 import json
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from tui.acme.errors import InputError
-from tui.acme.traffic import Exchange, Headers
+from tui.acme.traffic import Exchange, Headers, moment
 
 WHAT = "a traffic file (JSONL from --traffic or x, or HAR from X)"
 
@@ -119,7 +118,7 @@ def _har_entry(entry: dict[str, Any], number: int) -> Exchange:
     post = request.get("postData") or {}
     return Exchange(
         seq=seq,
-        started=datetime.fromisoformat(str(entry["startedDateTime"]).replace("Z", "+00:00")),
+        started=moment(entry["startedDateTime"]),
         endpoint="",
         method=str(request["method"]),
         url=str(request["url"]),

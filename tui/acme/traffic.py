@@ -140,7 +140,7 @@ class Exchange:
             response = record.get("response") or {}
             return cls(
                 seq=int(record["seq"]),
-                started=datetime.fromisoformat(record["started"].replace("Z", "+00:00")),
+                started=moment(record["started"]),
                 endpoint=str(record.get("endpoint", "")),
                 method=str(request["method"]),
                 url=str(request["url"]),
@@ -157,6 +157,17 @@ class Exchange:
         except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
             # OverflowError: a number JSON reads as infinity (`Infinity`, `1e400`) for an int
             raise InputError(f"not a traffic record: {exc}") from None
+
+
+def moment(text: object) -> datetime:
+    """A traffic record's or HAR entry's start time: ISO 8601 with its time zone (`Z` or an
+    offset), as both formats write it. One without a zone is refused (ValueError): beside the
+    others it ended `acmedash inspect` with "can't compare offset-naive and offset-aware
+    datetimes", and which zone it meant is unknown."""
+    started = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    if started.tzinfo is None:
+        raise ValueError(f"start time {str(text)[:40]!r} has no time zone")
+    return started
 
 
 class JsonlWriter:
