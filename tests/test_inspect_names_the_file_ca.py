@@ -74,3 +74,15 @@ def test_a_file_naming_a_ca_its_requests_never_went_to_is_unknown_ca(
     file could dress Pebble traffic as PRODUCTION / Let's Encrypt, or production as LOCAL."""
     url = endpoints.resolve(named).url
     assert endpoints.recorded([url], [sent_to, sent_to + "x"]).title == badge
+
+
+@pytest.mark.parametrize("order", [1, -1])
+def test_a_file_of_several_cas_is_badged_as_the_riskiest(order: int) -> None:
+    """Attacker review, session 9: one GET to Let's Encrypt staging, then 29 orders sent to
+    production, read STAGING (the first CA the file named); in the other order, PRODUCTION."""
+    staging, production = endpoints.PRESETS["letsencrypt-staging"], endpoints.PRESETS["letsencrypt"]
+    named = [staging.url, production.url][::order]
+    sent = [staging.url, *[production.url.replace("/directory", "/acme/new-order")] * 29]
+    shown = endpoints.recorded(named, sent[::order])
+    assert shown.environment is endpoints.Environment.PRODUCTION
+    assert shown.title == f"{production.title} and 1 other CA"

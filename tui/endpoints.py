@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 from urllib.parse import urlsplit
 
@@ -129,12 +129,15 @@ be another one. Production, as any CA we cannot tell."""
 
 
 def recorded(directory_urls: Iterable[str], request_urls: Sequence[str]) -> Endpoint:
-    """The CA a traffic file was recorded with: the first directory URL it names that
-    `resolve` takes (the file is untrusted text) and that some request of the file went to
-    (its scheme, host and port), else UNKNOWN_CA. A file naming Let's Encrypt production for
-    requests sent to 127.0.0.1 was badged PRODUCTION, and the reverse LOCAL. Each distinct URL
-    is tried once: a file of 100,000 exchanges naming one bad URL had it rejected 100,000
-    times."""
+    """The CA a traffic file was recorded with: a directory URL it names that `resolve` takes
+    (the file is untrusted text) and that some request of the file went to (its scheme, host
+    and port), else UNKNOWN_CA. A file naming Let's Encrypt production for requests sent to
+    127.0.0.1 was badged PRODUCTION, and the reverse LOCAL. A file whose requests went to
+    several such CAs is badged as the riskiest (production, then staging), its title saying
+    how many others: the first one named was shown, and a file of one staging GET then 29
+    production orders read STAGING. Each distinct URL is tried once: a file of 100,000
+    exchanges naming one bad URL had it rejected 100,000 times."""
+    found: dict[str, Endpoint] = {}
     for url in dict.fromkeys(directory_urls):
         try:
             endpoint = resolve(url)
@@ -143,8 +146,15 @@ def recorded(directory_urls: Iterable[str], request_urls: Sequence[str]) -> Endp
         parts = urlsplit(endpoint.url)
         origin = f"{parts.scheme}://{parts.netloc}/"
         if any(request.startswith(origin) for request in request_urls):
-            return endpoint
-    return UNKNOWN_CA
+            found.setdefault(endpoint.url, endpoint)
+    if not found:
+        return UNKNOWN_CA
+    risk = list(Environment)  # PRODUCTION first
+    chosen = min(found.values(), key=lambda endpoint: risk.index(endpoint.environment))
+    if len(found) == 1:
+        return chosen
+    others = len(found) - 1
+    return replace(chosen, title=f"{chosen.title} and {others} other CA{'s' * (others > 1)}")
 
 
 def resolve(name_or_url: str) -> Endpoint:
