@@ -181,7 +181,11 @@ async def test_an_encrypted_key_changes_nothing_until_its_passphrase_opens_it(
         await pilot.press("enter")
         await wait_until(pilot, asked, "the passphrase asked")
         await _answer(pilot, app.screen.query_one(Input), "wrong")
-        await wait_until(pilot, asked, "the passphrase asked again")
+        await wait_until(
+            pilot,
+            lambda: asked() and "wrong passphrase" in str(app.screen.query_one("#help").render()),
+            "the passphrase asked again, saying the one typed was wrong",
+        )
         assert unchanged(), "a wrong passphrase left another key in use"
         await _answer(pilot, app.screen.query_one(Input), "s3cret")
         await wait_until(pilot, lambda: app.workspace.key_path == locked, "the key switched")

@@ -34,9 +34,13 @@ class KeyView(View, Protocol):
         ...
 
 
-async def ask_passphrase(view: KeyView, path: Path, opened: Callable[[Path, str], None]) -> None:
-    """`opened` (load_key, use_key_file) is given the passphrase typed; Escape gives none."""
-    secret = await view.ask(PromptScreen(f"Passphrase for {path}", password=True))
+async def ask_passphrase(
+    view: KeyView, path: Path, opened: Callable[[Path, str], None], wrong: str = ""
+) -> None:
+    """`opened` (load_key, use_key_file) is given the passphrase typed; Escape gives none.
+    `wrong`: why the one typed before did not open the key (the question came back blank)."""
+    help = f"{wrong}: type it again, or Escape" if wrong else ""
+    secret = await view.ask(PromptScreen(f"Passphrase for {path}", password=True, help=help))
     if secret:
         opened(path, secret)
 

@@ -286,7 +286,7 @@ class WorkspaceScreen(NavigableScreen):
     def load_key(self, path: Path | None, passphrase: str | None = None) -> None:
         problem, old_client = self.workspace.load_key(path, passphrase)
         if isinstance(problem, PassphraseRequired) and path is not None:
-            self._ask_passphrase(path, self.load_key)
+            self._ask_passphrase(path, self.load_key, "" if passphrase is None else str(problem))
         self._key_changed(old_client, str(problem or ""))
 
     def _key_changed(self, old_client: AcmeClient | None, problem: str = "") -> None:
@@ -295,8 +295,10 @@ class WorkspaceScreen(NavigableScreen):
         self.show_account()
 
     @work(group="passphrase")
-    async def _ask_passphrase(self, path: Path, opened: Callable[[Path, str], None]) -> None:
-        await key_actions.ask_passphrase(self, path, opened)
+    async def _ask_passphrase(
+        self, path: Path, opened: Callable[[Path, str], None], wrong: str = ""
+    ) -> None:
+        await key_actions.ask_passphrase(self, path, opened, wrong)
 
     def use_key_file(self, path: Path, passphrase: str | None = None) -> None:
         """The key at `path` becomes the account key, in the settings too, once it loads: a
@@ -309,7 +311,8 @@ class WorkspaceScreen(NavigableScreen):
             key = accounts.load_key(path, typed)
         except InputError as exc:
             if isinstance(exc, PassphraseRequired) and accounts.passphrase_may_be_asked():
-                self._ask_passphrase(path, self.use_key_file)
+                wrong = "" if passphrase is None else str(exc)
+                self._ask_passphrase(path, self.use_key_file, wrong)
                 return
             now = self.workspace.key_path if self.workspace.key is not None else None
             kept = f"; the key in use is still {now}" if now is not None else ""
