@@ -248,3 +248,19 @@ async def test_a_file_that_cannot_be_made_is_said_not_written(
         note = next(iter(app._notifications))
         assert note.title == "Not saved" and note.severity == "error"
         assert note.message.startswith("/proc/acmedash-test.jsonl was not written: "), note.message
+
+
+async def test_enter_on_an_empty_path_box_asks_for_a_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`s`, ctrl+u, Enter closed the dialog and wrote nothing, without a word (new-user
+    review). The box stays, and its folder line asks for a file name."""
+    app = _demo_app(tmp_path, monkeypatch)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: app._key_loaded, "the (no) key loaded")
+        await pilot.press("x")
+        await wait_for_screen(pilot, PromptScreen)
+        await _answer(pilot, app.screen.query_one("#value", Input), "")
+        assert isinstance(app.screen, PromptScreen), "the dialog closed on an empty name"
+        said = str(app.screen.query_one("#folder", Static).render())
+        assert said == "type a file name (Escape cancels)", said

@@ -67,7 +67,11 @@ class FolderLine(Static):
         self.update(folder_line(value, self._file_in))
 
     def file_path(self, value: str) -> Path | None:
+        """None, with why said here, when `value` names no file: an empty box too (Enter
+        there closed the dialog and nothing was written, without a word)."""
         try:
+            if not value.strip():
+                raise PathRefused("type a file name (Escape cancels)")
             return typed_file_path(value, self._file_in or Path.cwd())
         except PathRefused as exc:
             self.update(inert(str(exc)))
@@ -129,7 +133,7 @@ class PromptScreen(Dialog[str | None]):
             self.query_one(FolderLine).follow(event.value)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        if self._file_in is None or not event.value.strip():
+        if self._file_in is None:
             self.dismiss(event.value)
         elif path := self.query_one(FolderLine).file_path(event.value):
             self.dismiss(str(path))
