@@ -328,6 +328,7 @@ class TrafficLog:
         candidates: Sequence[int] = range(len(self.exchanges))
         if query and _narrows(query, self._query):
             candidates = self.rows[:]  # typing on narrows what is shown already
+            query.too_slow.extend(self._query.too_slow)  # left out, unsearched, still
         self.pending = FilterRun(self, text, query, candidates)
         return self.pending
 
