@@ -471,3 +471,20 @@ async def test_a_tilde_user_with_no_home_in_a_path_box_is_shown_as_typed(
         await pilot.pause()
         assert app.is_running
         assert str(app.screen.query_one("#folder").render()) == f"in {tmp_path}/~qz-nobody/sub"
+
+
+async def test_the_selected_row_stays_in_sight_through_a_resize() -> None:
+    """New-user review: resized from 80x24 to 60x20, to 120x40 and back, the list showed
+    older rows while following the newest one (the status line said follow on)."""
+    app = _app(_traffic(40))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        traffic = app.query_one(TrafficList)
+        for size in [(60, 20), (120, 40), (80, 24)]:
+            await pilot.resize_terminal(*size)
+            await pilot.pause()
+            await pilot.pause()
+            line = traffic.run_lines.line_of(traffic.cursor)
+            top, height = traffic.scroll_offset.y, traffic.scrollable_content_region.height
+            assert traffic.follow and traffic.cursor == len(traffic.rows) - 1
+            assert top <= line < top + height, (size, top, line, height)

@@ -280,16 +280,25 @@ class TrafficList(InOrder, ScrollView, can_focus=True):
         self.virtual_size = Size(0, self.run_lines.total)
 
     def on_resize(self) -> None:
+        """The selected row kept in sight once the new size is laid out: after a terminal
+        resize the list showed #13-#19 while following #25 (the status line said follow on)."""
         self._resize()
+        self.call_after_refresh(self._scroll_to_cursor)
 
     def watch_cursor(self, old: int, new: int) -> None:
         self.refresh()
         if 0 <= new < len(self.rows):
-            line = self.run_lines.line_of(new)
-            # a run's first row brings the line above it, which names the run, into sight
-            top = line - 1 if new and self.run_lines.line_of(new - 1) < line - 1 else line
-            self.scroll_to_region(Region(0, top, 1, line - top + 1), animate=False, force=True)
+            self._scroll_to_cursor()
             self.post_message(self.Selected(self.exchanges[self.rows[new]]))
+
+    def _scroll_to_cursor(self) -> None:
+        new = self.cursor
+        if not 0 <= new < len(self.rows):
+            return
+        line = self.run_lines.line_of(new)
+        # a run's first row brings the line above it, which names the run, into sight
+        top = line - 1 if new and self.run_lines.line_of(new - 1) < line - 1 else line
+        self.scroll_to_region(Region(0, top, 1, line - top + 1), animate=False, force=True)
 
     def action_cursor(self, delta: int) -> None:
         if not self.rows:
