@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
 from textual import events
 from textual.widgets import Button, Input
 
@@ -77,28 +78,20 @@ async def test_ctrl_c_asks_while_an_operation_runs_and_keeps_it_running(tmp_path
         await wait_until(pilot, lambda: not app.main_screen.busy, "the operation finished")
         assert any("slow thing done" in n.message for n in app._notifications)
 
-        started.clear()
-        release.clear()
-        app.main_screen.run("Slow thing", _slow(started, release))  # type: ignore[arg-type]
-        await asyncio.wait_for(started.wait(), 10)
-        await pilot.press("ctrl+c")
-        await wait_for_screen(pilot, ConfirmScreen)
-        await pilot.press("ctrl+c")  # asked already: a second ctrl+c quits
-        await pilot.pause()
-        assert app._exit
 
-
-async def test_q_asks_while_an_operation_runs_and_q_again_quits(tmp_path: Path) -> None:
-    """The question said "ctrl+c again quits too"; q, which asked it, did nothing there."""
+@pytest.mark.parametrize("key", ["ctrl+c", "q"])
+async def test_the_key_that_asked_quits_when_pressed_again(tmp_path: Path, key: str) -> None:
+    """Asked already, a second ctrl+c quits; q, which asks too, did nothing there, while the
+    question said "ctrl+c again quits too"."""
     app = _app(tmp_path)
     started, release = asyncio.Event(), asyncio.Event()
     async with app.run_test(size=SIZE) as pilot:
         app.main_screen.run("Slow thing", _slow(started, release))  # type: ignore[arg-type]
         await asyncio.wait_for(started.wait(), 10)
-        await pilot.press("q")
+        await pilot.press(key)
         await wait_for_screen(pilot, ConfirmScreen)
         assert "q or ctrl+c again quits" in str(app.screen.query_one("#message").render())
-        await pilot.press("q")
+        await pilot.press(key)
         await pilot.pause()
         assert app._exit
 

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from tui.acme.errors import InputError
 from tui.acme.hosts import is_loopback_host
 from tui.acme.text import printable
+from tui.words import counted
 
 
 class Environment(Enum):
@@ -153,8 +154,7 @@ def recorded(directory_urls: Iterable[str], request_urls: Sequence[str]) -> Endp
     chosen = min(found.values(), key=lambda endpoint: risk.index(endpoint.environment))
     if len(found) == 1:
         return chosen
-    others = len(found) - 1
-    return replace(chosen, title=f"{chosen.title} and {others} other CA{'s' * (others > 1)}")
+    return replace(chosen, title=f"{chosen.title} and {counted(len(found) - 1, 'other CA')}")
 
 
 def resolve(name_or_url: str) -> Endpoint:
